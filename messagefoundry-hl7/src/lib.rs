@@ -2,7 +2,28 @@
 //!
 //! Nothing in this crate does I/O: it parses ER7 ("pipe and hat") messages without copying,
 //! reads and edits them through [`Path`]s, and serializes them back byte for byte.
+//!
+//! ```
+//! use messagefoundry_hl7::Message;
+//! let msg = Message::parse("MSH|^~\\&|LAB|HOSP|EHR|HOSP|20240101120000||ORU^R01|42|P|2.5.1\rOBR|1||||||||||||||||||||||||F\r").unwrap();
+//! assert_eq!(&msg["MSH-9.1"], "ORU");
+//! assert_eq!(&msg["OBR-25"], "F");
+//! ```
 
+mod charset;
+mod delimiters;
+mod error;
+pub mod escape;
+mod message;
+mod parser;
 mod path;
+mod text_cache;
+mod value;
 
+pub use charset::Charset;
+pub use delimiters::Delimiters;
+pub use error::{DecodeError, EditError, ParseError, ParseErrorKind};
+pub use message::{IntoPath, Message, Segment};
+pub use parser::ParseOptions;
 pub use path::{Path, PathError, SegmentId};
+pub use value::{Presence, Value};

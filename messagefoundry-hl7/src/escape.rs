@@ -1,0 +1,200 @@
+//! HL7 escape sequences: `\F\ \S\ \T\ \R\ \E\ \P\`, `\Xhh…\`, formatting (`\.br\` …).
+//!
+//! Unescaping works on bytes: `\X…\` may produce any byte, and the message's character set is
+//! applied afterwards. Sequences this module does not know (`\Cxxyy\`, `\Mxxyyzz\`, `\Zxx\`, …) are
+//! kept as written.
+
+use std::borrow::Cow;
+
+use crate::Delimiters;
+
+/// What to do with formatting sequences such as `\.br\`, `\H\`, `\N\` when reading text.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
+pub enum Formatting {
+    /// Keep them as written (`\.br\` stays `\.br\`), so nothing is lost. The default.
+    #[default]
+    Keep,
+    /// Render them as plain text: `\.br\` and `\.ce\` become a line break, `\.sp n\` n line breaks,
+    /// the other formatting commands and highlighting (`\H\`, `\N\`) disappear.
+    Render,
+}
+
+/// Unescapes `raw` with the message's delimiters. Borrows when there is nothing to unescape.
+pub fn unescape<'a>(raw: &'a [u8], delims: &Delimiters, formatting: Formatting) -> Cow<'a, [u8]> {
+    let Some(esc) = delims.escape else {
+        return Cow::Borrowed(raw);
+    };
+    let Some(first) = memchr::memchr(esc, raw) else {
+        return Cow::Borrowed(raw);
+    };
+    let mut out = Vec::with_capacity(raw.len());
+    out.extend_from_slice(&raw[..first]);
+    let mut i = first;
+    while i < raw.len() {
+        let b = raw[i];
+        if b != esc {
+            out.push(b);
+            i += 1;
+            continue;
+        }
+        // An escape sequence runs to the next escape character; without one it is literal text.
+        let Some(len) = memchr::memchr(esc, &raw[i + 1..]) else {
+            out.extend_from_slice(&raw[i..]);
+            break;
+        };
+        let body = &raw[i + 1..i + 1 + len];
+        let whole = &raw[i..i + len + 2];
+        expand(body, whole, delims, formatting, &mut out);
+        i += len + 2;
+    }
+    Cow::Owned(out)
+}
+
+/// Appends the expansion of one escape sequence (`body` is what stands between the two escape
+/// characters, `whole` the sequence as written).
+fn expand(body: &[u8], whole: &[u8], d: &Delimiters, formatting: Formatting, out: &mut Vec<u8>) {
+    match body {
+        b"F" => out.push(d.field),
+        b"S" => out.push(d.component),
+        b"R" => out.push(d.repetition),
+        b"T" => out.push(d.subcomponent.unwrap_or(b'&')),
+        b"E" => out.push(d.escape.unwrap_or(b'\\')),
+        b"P" => out.push(d.truncation.unwrap_or(b'#')),
+        [b'X', hex @ ..] if !hex.is_empty() && hex.len() % 2 == 0 => match decode_hex(hex) {
+            Some(bytes) => out.extend_from_slice(&bytes),
+            None => out.extend_from_slice(whole),
+        },
+        b"H" | b"N" if formatting == Formatting::Render => {}
+        [b'.', command @ ..] if formatting == Formatting::Render => {
+            render_formatting(command, whole, out)
+        }
+        _ => out.extend_from_slice(whole),
+    }
+}
+
+/// Renders a formatting command (`br`, `sp 2`, `in +4`, …) as plain text.
+fn render_formatting(command: &[u8], whole: &[u8], out: &mut Vec<u8>) {
+    let (name, arg) = command.split_at(command.len().min(2));
+    match name {
+        b"br" | b"ce" if arg.is_empty() => out.push(b'\n'),
+        b"sp" => {
+            let n = std::str::from_utf8(arg)
+                .ok()
+                .and_then(|s| s.trim().trim_start_matches('+').parse::<usize>().ok())
+                .unwrap_or(1);
+            out.extend(std::iter::repeat_n(b'\n', n.min(100)));
+        }
+        b"fi" | b"nf" if arg.is_empty() => {}
+        b"in" | b"ti" | b"sk" => {}
+        _ => out.extend_from_slice(whole),
+    }
+}
+
+fn decode_hex(hex: &[u8]) -> Option<Vec<u8>> {
+    fn nibble(c: u8) -> Option<u8> {
+        match c {
+            b'0'..=b'9' => Some(c - b'0'),
+            b'a'..=b'f' => Some(c - b'a' + 10),
+            b'A'..=b'F' => Some(c - b'A' + 10),
+            _ => None,
+        }
+    }
+    hex.chunks_exact(2)
+        .map(|p| Some(nibble(p[0])? << 4 | nibble(p[1])?))
+        .collect()
+}
+
+/// Escapes `text` so that it can stand as one leaf value (a sub-component or an undivided field)
+/// between the message's delimiters: every delimiter becomes its escape sequence, and carriage
+/// return and line feed become `\X0D\` and `\X0A\`.
+///
+/// Without an escape character in MSH-2 there is no way to escape; delimiters are then replaced
+/// by a space, the only lossless-looking choice being none at all.
+pub fn escape<'a>(text: &'a [u8], d: &Delimiters) -> Cow<'a, [u8]> {
+    let needs = |b: u8| {
+        b == d.field
+            || b == d.component
+            || b == d.repetition
+            || Some(b) == d.escape
+            || Some(b) == d.subcomponent
+            || Some(b) == d.truncation
+            || b == b'\r'
+            || b == b'\n'
+    };
+    if !text.iter().any(|&b| needs(b)) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = Vec::with_capacity(text.len() + 8);
+    for &b in text {
+        if !needs(b) {
+            out.push(b);
+            continue;
+        }
+        let Some(esc) = d.escape else {
+            out.push(b' ');
+            continue;
+        };
+        let code: &[u8] = if b == d.field {
+            b"F"
+        } else if b == d.component {
+            b"S"
+        } else if b == d.repetition {
+            b"R"
+        } else if Some(b) == d.escape {
+            b"E"
+        } else if Some(b) == d.subcomponent {
+            b"T"
+        } else if Some(b) == d.truncation {
+            b"P"
+        } else if b == b'\r' {
+            b"X0D"
+        } else {
+            b"X0A"
+        };
+        out.push(esc);
+        out.extend_from_slice(code);
+        out.push(esc);
+    }
+    Cow::Owned(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn un(s: &str, f: Formatting) -> String {
+        String::from_utf8(unescape(s.as_bytes(), &Delimiters::STANDARD, f).into_owned()).unwrap()
+    }
+
+    #[test]
+    fn delimiter_escapes() {
+        let k = Formatting::Keep;
+        assert_eq!(un(r"a\F\b\S\c\T\d\R\e\E\f", k), "a|b^c&d~e\\f");
+        assert_eq!(un(r"\X0D0A\", k), "\r\n");
+        assert_eq!(un(r"\X414\", k), r"\X414\"); // odd number of digits: kept
+        assert_eq!(un(r"\XZZ\", k), r"\XZZ\");
+        assert_eq!(un(r"\Zabc\ \C2842\", k), r"\Zabc\ \C2842\");
+        assert_eq!(un(r"dangling \ escape", k), r"dangling \ escape");
+        assert!(matches!(
+            unescape(b"plain", &Delimiters::STANDARD, k),
+            Cow::Borrowed(_)
+        ));
+    }
+
+    #[test]
+    fn formatting_kept_or_rendered() {
+        assert_eq!(un(r"a\.br\b", Formatting::Keep), r"a\.br\b");
+        assert_eq!(un(r"a\.br\b\H\c\N\", Formatting::Render), "a\nbc");
+        assert_eq!(un(r"a\.sp2\b", Formatting::Render), "a\n\nb");
+        assert_eq!(un(r"\.in+4\x\.zz\", Formatting::Render), r"x\.zz\");
+    }
+
+    #[test]
+    fn escape_round_trips() {
+        let d = Delimiters::STANDARD;
+        let text = b"a|b^c&d~e\\f\r\ng";
+        let escaped = escape(text, &d);
+        assert_eq!(&*escaped, br"a\F\b\S\c\T\d\R\e\E\f\X0D\\X0A\g".as_slice());
+        assert_eq!(&*unescape(&escaped, &d, Formatting::Keep), text.as_slice());
+    }
+}

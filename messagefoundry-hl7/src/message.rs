@@ -1,0 +1,521 @@
+//! [`Message`]: an HL7 v2 message held as its bytes plus an index of where everything is.
+
+use std::ops::Range;
+
+use crate::charset::Charset;
+use crate::delimiters::Delimiters;
+use crate::error::ParseError;
+use crate::parser::{self, Index, ParseOptions, SegmentEntry};
+use crate::path::{Path, PathError, SegmentId};
+use crate::text_cache::TextCache;
+use crate::value::{Level, Value};
+
+/// One HL7 v2 message.
+///
+/// The message keeps the bytes it was parsed from and an index of segment and field positions.
+/// Reading unescapes only the value read; an unmodified message serializes to exactly the bytes
+/// it came from (line feeds aside, which become `\r`).
+///
+/// ```
+/// use messagefoundry_hl7::Message;
+/// let msg = Message::parse(&b"MSH|^~\\&|LAB||EHR||20240101||ORU^R01|42|P|2.5.1\rPID|1||123^^^H~456^^^B\r"[..]).unwrap();
+/// assert_eq!(&msg["MSH-9.1"], "ORU");
+/// assert_eq!(&msg["MSH-9"], "ORU^R01");
+/// assert_eq!(&msg["PID-3[2].1"], "456");
+/// assert_eq!(&msg["PID-99"], "");
+/// ```
+pub struct Message {
+    pub(crate) bytes: Vec<u8>,
+    pub(crate) delims: Delimiters,
+    pub(crate) charset: Charset,
+    pub(crate) index: Index,
+    /// Unescaped text handed out by `msg["…"]`, kept so it can be returned by reference.
+    pub(crate) text_cache: TextCache,
+}
+
+impl Clone for Message {
+    fn clone(&self) -> Self {
+        Message {
+            bytes: self.bytes.clone(),
+            delims: self.delims,
+            charset: self.charset.clone(),
+            index: self.index.clone(),
+            text_cache: TextCache::default(),
+        }
+    }
+}
+
+/// Shows the shape of the message, never its content.
+impl std::fmt::Debug for Message {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Message")
+            .field("len", &self.bytes.len())
+            .field(
+                "segments",
+                &self.index.segments.iter().map(|s| s.id).collect::<Vec<_>>(),
+            )
+            .finish()
+    }
+}
+
+impl PartialEq for Message {
+    fn eq(&self, other: &Self) -> bool {
+        self.bytes == other.bytes
+    }
+}
+
+impl Eq for Message {}
+
+/// Anything that names a path: a [`Path`] or its text.
+pub trait IntoPath {
+    /// The path, or why the text is not one.
+    fn into_path(self) -> Result<Path, PathError>;
+}
+
+impl IntoPath for Path {
+    fn into_path(self) -> Result<Path, PathError> {
+        Ok(self)
+    }
+}
+
+impl IntoPath for &Path {
+    fn into_path(self) -> Result<Path, PathError> {
+        Ok(*self)
+    }
+}
+
+impl IntoPath for &str {
+    fn into_path(self) -> Result<Path, PathError> {
+        Path::parse(self)
+    }
+}
+
+impl IntoPath for &String {
+    fn into_path(self) -> Result<Path, PathError> {
+        Path::parse(self)
+    }
+}
+
+impl Message {
+    /// Parses a message strictly. Accepts `\r`, `\n` or `\r\n` between segments and a missing
+    /// final terminator; rejects blank lines, control bytes and anything malformed with an error
+    /// that names the byte offset.
+    pub fn parse(bytes: impl Into<Vec<u8>>) -> Result<Message, ParseError> {
+        Message::parse_with(bytes, ParseOptions::default())
+    }
+
+    /// Parses a message, repairing what a person would (see [`ParseOptions::tolerant`]).
+    pub fn parse_tolerant(bytes: impl Into<Vec<u8>>) -> Result<Message, ParseError> {
+        Message::parse_with(bytes, ParseOptions { tolerant: true })
+    }
+
+    /// Parses a message with the given options.
+    pub fn parse_with(
+        bytes: impl Into<Vec<u8>>,
+        options: ParseOptions,
+    ) -> Result<Message, ParseError> {
+        let (bytes, delims) = parser::prepare(bytes.into(), options)?;
+        let index = parser::index(&bytes, &delims)?;
+        let mut msg = Message {
+            bytes,
+            delims,
+            charset: Charset::Unspecified,
+            index,
+            text_cache: TextCache::default(),
+        };
+        msg.charset = Charset::from_msh18(msg.header_field(18).raw());
+        Ok(msg)
+    }
+
+    /// Rebuilds the index after the bytes changed. The bytes must still be a valid message.
+    #[allow(dead_code, reason = "the editing API calls it")]
+    pub(crate) fn reindex(&mut self) -> Result<(), ParseError> {
+        self.index = parser::index(&self.bytes, &self.delims)?;
+        self.charset = Charset::from_msh18(self.header_field(18).raw());
+        self.text_cache.clear();
+        Ok(())
+    }
+
+    /// The message as ER7 bytes, segments ended by `\r`.
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.bytes
+    }
+
+    /// The message as ER7 bytes, consuming it.
+    pub fn into_bytes(self) -> Vec<u8> {
+        self.bytes
+    }
+
+    /// The delimiters of MSH-1 and MSH-2.
+    pub fn delimiters(&self) -> &Delimiters {
+        &self.delims
+    }
+
+    /// The character set declared in MSH-18.
+    pub fn charset(&self) -> &Charset {
+        &self.charset
+    }
+
+    /// MSH-12.1, the HL7 version (`2.5.1`); empty when not given.
+    pub fn version(&self) -> Value<'_> {
+        self.get_path(&Path::parse_const("MSH-12.1"))
+    }
+
+    /// MSH-10, the message control ID.
+    pub fn control_id(&self) -> Value<'_> {
+        self.get_path(&Path::parse_const("MSH-10"))
+    }
+
+    /// How many segments the message has.
+    pub fn segment_count(&self) -> usize {
+        self.index.segments.len()
+    }
+
+    /// The segment at `position` (0 is MSH).
+    pub fn segment(&self, position: usize) -> Option<Segment<'_>> {
+        self.index.segments.get(position).map(|entry| Segment {
+            msg: self,
+            entry,
+            position,
+        })
+    }
+
+    /// Every segment, in order.
+    pub fn segments(&self) -> impl Iterator<Item = Segment<'_>> + '_ {
+        (0..self.segment_count()).filter_map(|i| self.segment(i))
+    }
+
+    /// Every segment with the given ID (`"OBX"`), in order.
+    pub fn segments_named<'a>(&'a self, id: &'a str) -> impl Iterator<Item = Segment<'a>> + 'a {
+        self.segments().filter(move |s| s.id() == id)
+    }
+
+    /// The value at `path`. The only error is a malformed path text; a path the message does
+    /// not reach gives a value that is [absent](Value::is_present).
+    pub fn get(&self, path: impl IntoPath) -> Result<Value<'_>, PathError> {
+        Ok(self.get_path(&path.into_path()?))
+    }
+
+    /// The value at a parsed path.
+    pub fn get_path(&self, path: &Path) -> Value<'_> {
+        let (range, level) = match self.locate(path) {
+            Some((range, level)) => (Some(range), level),
+            None => (None, Level::Subcomponent),
+        };
+        Value::new(
+            range.map(|r| &self.bytes[r]),
+            level,
+            &self.delims,
+            &self.charset,
+        )
+    }
+
+    /// Every repetition of the field at `path` (its repetition, component and sub-component parts
+    /// are ignored). An absent field has none; an empty one has one empty repetition.
+    pub fn repetitions(&self, path: impl IntoPath) -> Result<Vec<Value<'_>>, PathError> {
+        let path = path.into_path()?;
+        let Some(seg) = self.find_segment(path.segment, path.occurrence_or_first()) else {
+            return Ok(Vec::new());
+        };
+        let Some((field, level)) = self.field_range(seg, path.field) else {
+            return Ok(Vec::new());
+        };
+        if level == Level::Delimiters {
+            return Ok(vec![self.value(field, level)]);
+        }
+        Ok(split(&self.bytes, field, self.delims.repetition)
+            .map(|r| self.value(r, Level::Repetition))
+            .collect())
+    }
+
+    fn value(&self, range: Range<usize>, level: Level) -> Value<'_> {
+        Value::new(Some(&self.bytes[range]), level, &self.delims, &self.charset)
+    }
+
+    /// MSH field `n` (first repetition, whole).
+    fn header_field(&self, n: u16) -> Value<'_> {
+        self.get_path(&Path::field(SegmentId::MSH, n))
+    }
+
+    pub(crate) fn find_segment(&self, id: SegmentId, occurrence: u16) -> Option<&SegmentEntry> {
+        self.index
+            .segments
+            .iter()
+            .filter(|s| s.id == id)
+            .nth(usize::from(occurrence) - 1)
+    }
+
+    /// The byte range of field `n` (HL7 numbering) of a segment, or `None` if the segment ends
+    /// before it. MSH-1 and MSH-2 come back with [`Level::Delimiters`].
+    pub(crate) fn field_range(&self, seg: &SegmentEntry, n: u16) -> Option<(Range<usize>, Level)> {
+        let seps = &self.index.seps[seg.seps_start as usize..seg.seps_end as usize];
+        let is_header = seg.id == SegmentId::MSH;
+        let n = usize::from(n);
+        if is_header && n == 1 {
+            let at = *seps.first()? as usize;
+            return Some((at..at + 1, Level::Delimiters));
+        }
+        // In MSH the separator after the name is MSH-1 itself, so MSH-n is the (n-1)th gap.
+        let gap = if is_header { n - 1 } else { n };
+        let start = *seps.get(gap - 1)? as usize + 1;
+        let end = seps.get(gap).map_or(seg.end as usize, |&e| e as usize);
+        let level = if is_header && n == 2 {
+            Level::Delimiters
+        } else {
+            Level::Repetition
+        };
+        Some((start..end, level))
+    }
+
+    /// Finds the byte range a path names, and the level of what is there.
+    pub(crate) fn locate(&self, path: &Path) -> Option<(Range<usize>, Level)> {
+        let seg = self.find_segment(path.segment, path.occurrence_or_first())?;
+        let (field, level) = self.field_range(seg, path.field)?;
+        if level == Level::Delimiters {
+            // The delimiters are one undivided value.
+            let whole = path.repetition_or_first() == 1 && path.component.is_none_or(|c| c == 1);
+            return whole.then_some((field, level));
+        }
+        let rep = nth(
+            &self.bytes,
+            field,
+            self.delims.repetition,
+            path.repetition_or_first(),
+        )?;
+        let Some(component) = path.component else {
+            return Some((rep, Level::Repetition));
+        };
+        let comp = nth(&self.bytes, rep, self.delims.component, component)?;
+        let Some(sub) = path.subcomponent else {
+            return Some((comp, Level::Component));
+        };
+        let Some(sub_sep) = self.delims.subcomponent else {
+            return (sub == 1).then_some((comp, Level::Subcomponent));
+        };
+        let sub = nth(&self.bytes, comp, sub_sep, sub)?;
+        Some((sub, Level::Subcomponent))
+    }
+}
+
+/// Splits `range` of `bytes` at `sep`.
+pub(crate) fn split(
+    bytes: &[u8],
+    range: Range<usize>,
+    sep: u8,
+) -> impl Iterator<Item = Range<usize>> + '_ {
+    let base = range.start;
+    let slice = &bytes[range.clone()];
+    let mut start = 0;
+    let mut done = false;
+    let mut seps = memchr::memchr_iter(sep, slice);
+    std::iter::from_fn(move || {
+        if done {
+            return None;
+        }
+        match seps.next() {
+            Some(at) => {
+                let part = base + start..base + at;
+                start = at + 1;
+                Some(part)
+            }
+            None => {
+                done = true;
+                Some(base + start..base + slice.len())
+            }
+        }
+    })
+}
+
+/// The `n`th (1-based) part of `range` split at `sep`.
+pub(crate) fn nth(bytes: &[u8], range: Range<usize>, sep: u8, n: u16) -> Option<Range<usize>> {
+    split(bytes, range, sep).nth(usize::from(n) - 1)
+}
+
+/// Reads as the text at the path, or `""` when the message does not reach it. A malformed path
+/// text also reads as `""`: use [`Message::get`] to see the error (path literals checked at
+/// compile time never are).
+impl std::ops::Index<&str> for Message {
+    type Output = str;
+    fn index(&self, path: &str) -> &str {
+        match Path::parse(path) {
+            Ok(p) => &self[p],
+            Err(_) => "",
+        }
+    }
+}
+
+impl std::ops::Index<Path> for Message {
+    type Output = str;
+    fn index(&self, path: Path) -> &str {
+        &self[&path]
+    }
+}
+
+/// Reads as the text at the path, or `""` when absent. Text that cannot be decoded in the
+/// message's character set reads with U+FFFD in place of the bad bytes.
+impl std::ops::Index<&Path> for Message {
+    type Output = str;
+    fn index(&self, path: &Path) -> &str {
+        let Some((range, level)) = self.locate(path) else {
+            return "";
+        };
+        let value = self.value(range.clone(), level);
+        match value.text_lossy() {
+            std::borrow::Cow::Borrowed(text) => text,
+            std::borrow::Cow::Owned(text) => self.text_cache.get_or_insert(range, text),
+        }
+    }
+}
+
+/// One segment of a message.
+#[derive(Clone, Copy)]
+pub struct Segment<'m> {
+    msg: &'m Message,
+    entry: &'m SegmentEntry,
+    position: usize,
+}
+
+impl<'m> Segment<'m> {
+    /// The segment ID.
+    pub fn id(&self) -> SegmentId {
+        self.entry.id
+    }
+
+    /// Where the segment stands in the message (0 is MSH).
+    pub fn position(&self) -> usize {
+        self.position
+    }
+
+    /// The segment's bytes, without its terminator.
+    pub fn raw(&self) -> &'m [u8] {
+        &self.msg.bytes[self.entry.start as usize..self.entry.end as usize]
+    }
+
+    /// The number of the segment's last field present (trailing empty fields count).
+    pub fn field_count(&self) -> usize {
+        let seps = (self.entry.seps_end - self.entry.seps_start) as usize;
+        if self.entry.id == SegmentId::MSH {
+            seps + 1
+        } else {
+            seps
+        }
+    }
+
+    /// Field `n` (HL7 numbering), first repetition.
+    pub fn field(&self, n: u16) -> Value<'m> {
+        match (n > 0)
+            .then(|| self.msg.field_range(self.entry, n))
+            .flatten()
+        {
+            Some((range, Level::Delimiters)) => self.msg.value(range, Level::Delimiters),
+            Some((range, level)) => {
+                let rep = nth(&self.msg.bytes, range, self.msg.delims.repetition, 1);
+                Value::new(
+                    rep.map(|r| &self.msg.bytes[r]),
+                    level,
+                    &self.msg.delims,
+                    &self.msg.charset,
+                )
+            }
+            None => Value::new(None, Level::Repetition, &self.msg.delims, &self.msg.charset),
+        }
+    }
+
+    /// Field `n` whole, every repetition as written.
+    pub fn field_raw(&self, n: u16) -> Option<&'m [u8]> {
+        let (range, _) = (n > 0)
+            .then(|| self.msg.field_range(self.entry, n))
+            .flatten()?;
+        Some(&self.msg.bytes[range])
+    }
+}
+
+impl std::fmt::Debug for Segment<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Segment")
+            .field("id", &self.entry.id)
+            .field("position", &self.position)
+            .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Presence;
+
+    const ADT: &str = "MSH|^~\\&|ADT|HOSP|LAB|HOSP|20240101||ADT^A01^ADT_A01|MSG1|P|2.5.1\r\
+        EVN|A01|20240101\r\
+        PID|1||123^^^H^MR~456^^^B||Doe^John^^Jr&Sr||19700101|M|||1 Main\\S\\St^^City\r\
+        OBX|1|ST|A||one|||\"\"\r\
+        OBX|2|ST|B||two\r";
+
+    fn msg() -> Message {
+        Message::parse(ADT).unwrap()
+    }
+
+    #[test]
+    fn reads_paths() {
+        let m = msg();
+        assert_eq!(&m["MSH-1"], "|");
+        assert_eq!(&m["MSH-2"], "^~\\&");
+        assert_eq!(&m["MSH-9"], "ADT^A01^ADT_A01");
+        assert_eq!(&m["MSH-9.2"], "A01");
+        assert_eq!(&m["MSH-12"], "2.5.1");
+        assert_eq!(&m["PID-3"], "123^^^H^MR");
+        assert_eq!(&m["PID-3[2].1"], "456");
+        assert_eq!(&m["PID-3[3].1"], "");
+        assert_eq!(&m["PID-5.4.2"], "Sr");
+        assert_eq!(&m["PID-5.4"], "Jr&Sr");
+        assert_eq!(&m["PID-11.1"], "1 Main^St");
+        assert_eq!(&m["OBX[2]-5"], "two");
+        assert_eq!(&m["OBX-5"], "one");
+        assert_eq!(&m["OBX[3]-5"], "");
+        assert_eq!(&m["ZZZ-1"], "");
+        assert_eq!(&m["not a path"], "");
+    }
+
+    #[test]
+    fn three_states() {
+        let m = msg();
+        assert_eq!(m.get("OBX-8").unwrap().presence(), Presence::Null);
+        assert_eq!(m.get("OBX-7").unwrap().presence(), Presence::Empty);
+        assert_eq!(m.get("OBX-9").unwrap().presence(), Presence::Absent);
+        assert_eq!(m.get("OBX-5").unwrap().presence(), Presence::Valued);
+        assert!(m.get("PID-").is_err());
+    }
+
+    #[test]
+    fn segments_and_repetitions() {
+        let m = msg();
+        assert_eq!(m.segment_count(), 5);
+        assert_eq!(m.segments_named("OBX").count(), 2);
+        let reps = m.repetitions("PID-3").unwrap();
+        assert_eq!(reps.len(), 2);
+        assert_eq!(reps[1], "456^^^B");
+        let pid = m.segments_named("PID").next().unwrap();
+        assert_eq!(pid.field_count(), 11);
+        assert_eq!(pid.field(8), "M");
+        let msh = m.segment(0).unwrap();
+        assert_eq!(msh.field_count(), 12);
+        assert_eq!(msh.field(1), "|");
+    }
+
+    #[test]
+    fn round_trips_byte_exact() {
+        assert_eq!(msg().as_bytes(), ADT.as_bytes());
+    }
+
+    #[test]
+    fn charsets_decode() {
+        let latin = b"MSH|^~\\&|||||||ADT^A01|1|P|2.5||||||8859/1\rPID|1||||M\xfcller\r".to_vec();
+        let m = Message::parse(latin).unwrap();
+        assert_eq!(&m["PID-5"], "Müller");
+        let utf8 = "MSH|^~\\&|||||||ADT^A01|1|P|2.5||||||UNICODE UTF-8\rPID|1||||Müller\r";
+        assert_eq!(&Message::parse(utf8).unwrap()["PID-5"], "Müller");
+        let other = b"MSH|^~\\&|||||||ADT^A01|1|P|2.5||||||8859/2\rPID|1||||M\xfcller\r".to_vec();
+        let m = Message::parse(other).unwrap();
+        assert!(m.get("PID-5").unwrap().text().is_err());
+        assert_eq!(m.get("PID-5").unwrap().raw(), b"M\xfcller");
+    }
+}

@@ -1,0 +1,193 @@
+//! A view of one value in a message: a field repetition, a component or a sub-component.
+
+use std::borrow::Cow;
+use std::fmt;
+
+use crate::charset::Charset;
+use crate::delimiters::Delimiters;
+use crate::error::DecodeError;
+use crate::escape::{Formatting, unescape};
+
+/// Whether a value is there, and how.
+///
+/// HL7 tells apart a value that is not sent (absent), sent empty (no change at the receiver)
+/// and sent as the explicit null `""` (delete the value at the receiver).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Presence {
+    /// The message does not reach this position.
+    Absent,
+    /// The position is there and empty.
+    Empty,
+    /// The position holds the explicit null `""`.
+    Null,
+    /// The position holds a value.
+    Valued,
+}
+
+/// What kind of position a value comes from; it decides which separators it may contain.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum Level {
+    /// MSH-1 or MSH-2: the delimiters themselves, never split or unescaped.
+    Delimiters,
+    /// A field repetition, which may hold components.
+    Repetition,
+    /// A component, which may hold sub-components.
+    Component,
+    /// A sub-component: always a leaf.
+    Subcomponent,
+}
+
+/// A borrowed view of one value, as found at a [`Path`](crate::Path).
+///
+/// It compares and displays as its text: unescaped and decoded from the message's character set
+/// when it is a leaf, and as written (ER7, with its separators and escapes) when it holds
+/// components or sub-components, so that `msg["MSH-9"]` reads `ORU^R01^ORU_R01`.
+#[derive(Clone, Copy)]
+pub struct Value<'m> {
+    raw: Option<&'m [u8]>,
+    level: Level,
+    delims: &'m Delimiters,
+    charset: &'m Charset,
+}
+
+impl<'m> Value<'m> {
+    pub(crate) fn new(
+        raw: Option<&'m [u8]>,
+        level: Level,
+        delims: &'m Delimiters,
+        charset: &'m Charset,
+    ) -> Value<'m> {
+        Value {
+            raw,
+            level,
+            delims,
+            charset,
+        }
+    }
+
+    /// Whether the value is absent, empty, null or valued.
+    pub fn presence(&self) -> Presence {
+        match self.raw {
+            None => Presence::Absent,
+            Some([]) => Presence::Empty,
+            Some(b"\"\"") => Presence::Null,
+            Some(_) => Presence::Valued,
+        }
+    }
+
+    /// True unless the message does not reach this position.
+    pub fn is_present(&self) -> bool {
+        self.raw.is_some()
+    }
+
+    /// True when absent or empty (but not for the explicit null `""`).
+    pub fn is_empty(&self) -> bool {
+        matches!(self.raw, None | Some([]))
+    }
+
+    /// True for the explicit null `""`.
+    pub fn is_null(&self) -> bool {
+        self.presence() == Presence::Null
+    }
+
+    /// The bytes as they stand in the message (escapes and separators included); empty when
+    /// absent.
+    pub fn raw(&self) -> &'m [u8] {
+        self.raw.unwrap_or_default()
+    }
+
+    /// Whether the value holds separators of a lower level (components or sub-components), in
+    /// which case its text is the ER7 as written.
+    pub fn is_composite(&self) -> bool {
+        let raw = self.raw();
+        match self.level {
+            Level::Delimiters | Level::Subcomponent => false,
+            Level::Repetition => {
+                memchr::memchr(self.delims.component, raw).is_some()
+                    || self
+                        .delims
+                        .subcomponent
+                        .is_some_and(|s| memchr::memchr(s, raw).is_some())
+            }
+            Level::Component => self
+                .delims
+                .subcomponent
+                .is_some_and(|s| memchr::memchr(s, raw).is_some()),
+        }
+    }
+
+    /// The unescaped bytes of a leaf value (before character-set decoding); the raw bytes of a
+    /// composite one.
+    pub fn unescaped(&self, formatting: Formatting) -> Cow<'m, [u8]> {
+        let raw = self.raw();
+        if self.level == Level::Delimiters || self.is_composite() {
+            Cow::Borrowed(raw)
+        } else {
+            unescape(raw, self.delims, formatting)
+        }
+    }
+
+    /// The text of the value, formatting sequences kept as written. Borrowed from the message
+    /// when there is nothing to unescape or decode.
+    pub fn text(&self) -> Result<Cow<'m, str>, DecodeError> {
+        self.text_with(Formatting::Keep)
+    }
+
+    /// The text of the value, with formatting sequences kept or rendered.
+    pub fn text_with(&self, formatting: Formatting) -> Result<Cow<'m, str>, DecodeError> {
+        self.charset.decode(self.unescaped(formatting))
+    }
+
+    /// The text, or with U+FFFD in place of what cannot be decoded. Never guesses a character set.
+    pub fn text_lossy(&self) -> Cow<'m, str> {
+        match self.text() {
+            Ok(t) => t,
+            Err(_) => match self.unescaped(Formatting::Keep) {
+                Cow::Borrowed(b) => String::from_utf8_lossy(b),
+                Cow::Owned(v) => Cow::Owned(String::from_utf8_lossy(&v).into_owned()),
+            },
+        }
+    }
+}
+
+impl fmt::Display for Value<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.text_lossy())
+    }
+}
+
+/// Shows the presence and size, never the content: values are patient data.
+impl fmt::Debug for Value<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Value")
+            .field("presence", &self.presence())
+            .field("len", &self.raw().len())
+            .finish()
+    }
+}
+
+impl PartialEq<str> for Value<'_> {
+    fn eq(&self, other: &str) -> bool {
+        // Fast path: a plain value equal byte for byte needs no unescaping.
+        let raw = self.raw();
+        if raw == other.as_bytes()
+            && raw.is_ascii()
+            && !raw.iter().any(|&b| Some(b) == self.delims.escape)
+        {
+            return true;
+        }
+        self.text().is_ok_and(|t| t == other)
+    }
+}
+
+impl PartialEq<&str> for Value<'_> {
+    fn eq(&self, other: &&str) -> bool {
+        *self == **other
+    }
+}
+
+impl PartialEq<String> for Value<'_> {
+    fn eq(&self, other: &String) -> bool {
+        *self == **other
+    }
+}
