@@ -7,3 +7,4 @@
 pub use messagefoundry_hl7 as hl7;
 
 pub mod mllp;
+pub mod store;

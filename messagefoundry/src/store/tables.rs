@@ -1,0 +1,198 @@
+//! The store's tables and how a message's summary is laid out in them.
+
+use redb::{ReadableDatabase, ReadableTable, TableDefinition};
+
+/// `messages`: id → the bytes exactly as received.
+pub(crate) const MESSAGES: TableDefinition<u64, &[u8]> = TableDefinition::new("messages");
+/// `message_info`: id → (inbound, received at (µs since the Unix epoch), MSH-3, MSH-4, MSH-9,
+/// MSH-10, MSH-12, parse state, parse error). No patient data: header fields only.
+pub(crate) const MESSAGE_INFO: TableDefinition<u64, InfoRow> = TableDefinition::new("message_info");
+/// `meta`: key → value; holds the layout version of the file.
+pub(crate) const META: TableDefinition<&str, &str> = TableDefinition::new("meta");
+
+type InfoRow = (
+    &'static str,
+    u64,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    u8,
+    &'static str,
+);
+
+/// The layout version written to `meta`; a file with another version is refused.
+const LAYOUT_VERSION: &str = "1";
+
+/// A message's id in the store: monotonic, never reused.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug)]
+pub struct MessageId(pub u64);
+
+impl std::fmt::Display for MessageId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "#{}", self.0)
+    }
+}
+
+/// Whether a received frame held a message that parsed.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum ParseState {
+    /// It parsed.
+    Parsed,
+    /// It did not parse; the error is recorded beside it.
+    Broken,
+}
+
+/// What the store keeps about a message beside its bytes. Header fields only: no patient data.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct MessageInfo {
+    /// The inbound connection's name.
+    pub inbound: String,
+    /// When it was received, in microseconds since the Unix epoch.
+    pub received_at_micros: u64,
+    /// MSH-3, sending application.
+    pub sending_application: String,
+    /// MSH-4, sending facility.
+    pub sending_facility: String,
+    /// MSH-9, message type.
+    pub message_type: String,
+    /// MSH-10, message control ID.
+    pub control_id: String,
+    /// MSH-12, version.
+    pub version: String,
+    /// Whether it parsed.
+    pub parse_state: ParseState,
+    /// The parse error (offset and reason), empty when it parsed.
+    pub parse_error: String,
+}
+
+impl MessageInfo {
+    /// The summary of a message that parsed.
+    pub fn of(
+        inbound: &str,
+        received_at_micros: u64,
+        msg: &messagefoundry_hl7::Message,
+    ) -> MessageInfo {
+        let text = |p: &str| msg[p].to_owned();
+        MessageInfo {
+            inbound: inbound.to_owned(),
+            received_at_micros,
+            sending_application: text("MSH-3"),
+            sending_facility: text("MSH-4"),
+            message_type: text("MSH-9"),
+            control_id: text("MSH-10"),
+            version: text("MSH-12"),
+            parse_state: ParseState::Parsed,
+            parse_error: String::new(),
+        }
+    }
+
+    /// The summary of a frame that did not parse.
+    pub fn broken(
+        inbound: &str,
+        received_at_micros: u64,
+        error: &messagefoundry_hl7::ParseError,
+    ) -> MessageInfo {
+        MessageInfo {
+            inbound: inbound.to_owned(),
+            received_at_micros,
+            sending_application: String::new(),
+            sending_facility: String::new(),
+            message_type: String::new(),
+            control_id: String::new(),
+            version: String::new(),
+            parse_state: ParseState::Broken,
+            parse_error: error.to_string(),
+        }
+    }
+}
+
+/// Creates the tables if needed, checks the layout version, and returns the next free id.
+pub(crate) fn initialise(db: &redb::Database) -> Result<u64, redb::Error> {
+    let txn = db.begin_write()?;
+    let next = {
+        let mut meta = txn.open_table(META)?;
+        let existing = meta.get("layout")?.map(|v| v.value().to_owned());
+        match existing {
+            None => {
+                meta.insert("layout", LAYOUT_VERSION)?;
+            }
+            Some(v) if v == LAYOUT_VERSION => {}
+            Some(_) => {
+                return Err(redb::Error::Corrupted(
+                    "the store file was written by an incompatible version".into(),
+                ));
+            }
+        }
+        txn.open_table(MESSAGE_INFO)?;
+        let messages = txn.open_table(MESSAGES)?;
+        messages.last()?.map_or(1, |(k, _)| k.value() + 1)
+    };
+    txn.commit()?;
+    Ok(next)
+}
+
+/// Writes one message and its summary in an open transaction.
+pub(crate) fn insert_message(
+    txn: &redb::WriteTransaction,
+    id: MessageId,
+    raw: &[u8],
+    info: &MessageInfo,
+) -> Result<(), redb::Error> {
+    txn.open_table(MESSAGES)?.insert(id.0, raw)?;
+    let state = match info.parse_state {
+        ParseState::Parsed => 0u8,
+        ParseState::Broken => 1u8,
+    };
+    txn.open_table(MESSAGE_INFO)?.insert(
+        id.0,
+        (
+            info.inbound.as_str(),
+            info.received_at_micros,
+            info.sending_application.as_str(),
+            info.sending_facility.as_str(),
+            info.message_type.as_str(),
+            info.control_id.as_str(),
+            info.version.as_str(),
+            state,
+            info.parse_error.as_str(),
+        ),
+    )?;
+    Ok(())
+}
+
+/// Reads a message and its summary.
+pub(crate) fn read_message(
+    db: &redb::Database,
+    id: MessageId,
+) -> Result<Option<(MessageInfo, Vec<u8>)>, redb::Error> {
+    let txn = db.begin_read()?;
+    let messages = txn.open_table(MESSAGES)?;
+    let Some(raw) = messages.get(id.0)? else {
+        return Ok(None);
+    };
+    let infos = txn.open_table(MESSAGE_INFO)?;
+    let Some(row) = infos.get(id.0)? else {
+        return Err(redb::Error::Corrupted(format!(
+            "message {id} has no summary row"
+        )));
+    };
+    let (inbound, at, app, facility, kind, control, version, state, error) = row.value();
+    let info = MessageInfo {
+        inbound: inbound.to_owned(),
+        received_at_micros: at,
+        sending_application: app.to_owned(),
+        sending_facility: facility.to_owned(),
+        message_type: kind.to_owned(),
+        control_id: control.to_owned(),
+        version: version.to_owned(),
+        parse_state: if state == 0 {
+            ParseState::Parsed
+        } else {
+            ParseState::Broken
+        },
+        parse_error: error.to_owned(),
+    };
+    Ok(Some((info, raw.value().to_vec())))
+}

@@ -1,0 +1,79 @@
+//! The store commits concurrent intake in groups, answers only after the commit, and keeps
+//! everything across a reopen.
+
+use std::sync::Arc;
+
+use messagefoundry::hl7::Message;
+use messagefoundry::store::{Incoming, MessageId, MessageInfo, ParseState, Store};
+
+fn incoming(n: usize) -> Incoming {
+    let text = format!("MSH|^~\\&|LAB|H|EHR|H|20240101||ORU^R01|C{n}|P|2.5.1\rPID|1||{n}\r");
+    let msg = Message::parse(text.as_bytes()).unwrap();
+    Incoming {
+        inbound: Arc::from("IB_TEST"),
+        raw: text.into_bytes().into(),
+        info: MessageInfo::of("IB_TEST", 1, &msg),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_intake_is_grouped_and_survives_reopen() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("store.redb");
+    let store = Store::open(&path).unwrap();
+    let tasks: Vec<_> = (0..200)
+        .map(|n| {
+            let store = store.clone();
+            tokio::spawn(async move { (n, store.receive(incoming(n)).await.unwrap()) })
+        })
+        .collect();
+    let mut ids = Vec::new();
+    for task in tasks {
+        ids.push(task.await.unwrap());
+    }
+    let commits = store.commit_count().await.unwrap();
+    assert!(
+        commits >= 1 && commits < 200,
+        "{commits} commits for 200 messages"
+    );
+    let mut sorted: Vec<u64> = ids.iter().map(|(_, id)| id.0).collect();
+    sorted.sort_unstable();
+    assert_eq!(sorted, (1..=200).collect::<Vec<_>>());
+
+    let (n, id) = ids[17];
+    let (info, raw) = store.read_message(id).unwrap().unwrap();
+    assert_eq!(info.control_id, format!("C{n}"));
+    assert_eq!(info.parse_state, ParseState::Parsed);
+    assert_eq!(raw, incoming(n).raw);
+    tokio::task::spawn_blocking(move || store.shutdown())
+        .await
+        .unwrap();
+
+    let reopened = Store::open(&path).unwrap();
+    assert!(reopened.read_message(id).unwrap().is_some());
+    let next = reopened.receive(incoming(999)).await.unwrap();
+    assert_eq!(next, MessageId(201));
+    tokio::task::spawn_blocking(move || reopened.shutdown())
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn broken_frames_are_stored_with_their_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path().join("s.redb")).unwrap();
+    let raw = b"not hl7 at all".to_vec();
+    let error = Message::parse(raw.clone()).unwrap_err();
+    let id = store
+        .receive(Incoming {
+            inbound: Arc::from("IB"),
+            raw: raw.clone().into(),
+            info: MessageInfo::broken("IB", 5, &error),
+        })
+        .await
+        .unwrap();
+    let (info, stored) = store.read_message(id).unwrap().unwrap();
+    assert_eq!(stored, raw);
+    assert_eq!(info.parse_state, ParseState::Broken);
+    assert!(info.parse_error.contains("byte 0"), "{}", info.parse_error);
+}
