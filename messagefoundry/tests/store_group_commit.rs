@@ -8,7 +8,7 @@ use messagefoundry::store::{Incoming, MessageId, MessageInfo, ParseState, Store}
 
 fn incoming(n: usize) -> Incoming {
     let text = format!("MSH|^~\\&|LAB|H|EHR|H|20240101||ORU^R01|C{n}|P|2.5.1\rPID|1||{n}\r");
-    let msg = Message::parse(text.as_bytes()).unwrap();
+    let msg = Message::parse(text.as_bytes()).expect("test message parses");
     Incoming {
         inbound: Arc::from("IB_TEST"),
         raw: text.into_bytes().into(),
@@ -33,7 +33,7 @@ async fn concurrent_intake_is_grouped_and_survives_reopen() {
     }
     let commits = store.commit_count().await.unwrap();
     assert!(
-        commits >= 1 && commits < 200,
+        (1..200).contains(&commits),
         "{commits} commits for 200 messages"
     );
     let mut sorted: Vec<u64> = ids.iter().map(|(_, id)| id.0).collect();
