@@ -1,0 +1,173 @@
+//! Inbound and outbound connections as declared with `inbound!` and `outbound!`.
+//!
+//! Every setting has a default (given on each field) that an `inbound!`/`outbound!` option
+//! overrides. The engine applies them; settings it does not apply yet say so.
+
+use std::time::Duration;
+
+use super::handler::RouterDef;
+
+/// How an inbound acknowledges what it receives.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum AckMode {
+    /// Original mode: AA once the message is stored. The default.
+    Original,
+    /// Enhanced mode: CA once stored, honouring MSH-15 (accept ACK type).
+    Enhanced,
+    /// AA/AE/AR after the router and handlers ran, reflecting their result.
+    AfterProcessing,
+    /// No acknowledgment is sent.
+    None,
+}
+
+/// How often and how patiently a sender retries a message the downstream answered AE/CE, or
+/// could not be reached for.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub struct RetryPolicy {
+    /// Attempts for a message answered AE/CE before it is dead-lettered. Default 5.
+    pub max_attempts: u32,
+    /// The first wait between attempts; it doubles each time. Default 1 s.
+    pub initial_backoff: Duration,
+    /// The longest wait between attempts. Default 60 s.
+    pub max_backoff: Duration,
+}
+
+impl RetryPolicy {
+    /// 5 attempts, backing off from 1 s to at most 60 s.
+    pub const DEFAULT: RetryPolicy = RetryPolicy {
+        max_attempts: 5,
+        initial_backoff: Duration::from_secs(1),
+        max_backoff: Duration::from_secs(60),
+    };
+}
+
+/// An MLLP listener's settings.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub struct MllpListen {
+    /// Address to bind. Default `0.0.0.0` (every interface).
+    pub bind: &'static str,
+    /// TCP port. No default: every inbound names its port.
+    pub port: u16,
+    /// Largest frame accepted, in bytes; larger ones are refused while they arrive.
+    /// Default 16 MiB.
+    pub max_frame: usize,
+    /// Most connections served at once; more are refused and logged. Default 64.
+    pub max_connections: usize,
+    /// A connection with no traffic for this long is closed. Default 10 minutes.
+    pub idle_timeout: Duration,
+    /// A frame must be complete this long after its first byte. Default 30 s.
+    pub frame_timeout: Duration,
+    /// How messages are acknowledged. Default [`AckMode::Original`].
+    pub ack_mode: AckMode,
+    /// Answer a repeat of MSH-3 + MSH-10 seen within this window like the original, without
+    /// routing it again. Default off.
+    pub duplicate_window: Option<Duration>,
+}
+
+impl MllpListen {
+    /// The defaults, with port 0 standing for "not set" (the macro requires a port).
+    pub const DEFAULT: MllpListen = MllpListen {
+        bind: "0.0.0.0",
+        port: 0,
+        max_frame: 16 * 1024 * 1024,
+        max_connections: 64,
+        idle_timeout: Duration::from_secs(600),
+        frame_timeout: Duration::from_secs(30),
+        ack_mode: AckMode::Original,
+        duplicate_window: None,
+    };
+}
+
+/// An MLLP sender's settings.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub struct MllpConnect {
+    /// Host name or address of the downstream system. No default.
+    pub host: &'static str,
+    /// TCP port of the downstream system. No default.
+    pub port: u16,
+    /// Time allowed to connect. Default 10 s.
+    pub connect_timeout: Duration,
+    /// Time allowed to write one message. Default 30 s.
+    pub send_timeout: Duration,
+    /// Time allowed for the ACK to arrive. Default 30 s.
+    pub ack_timeout: Duration,
+    /// Keep one connection open between messages (true, the default) or connect per message.
+    pub persistent: bool,
+    /// Retries of AE/CE answers and unreachable downstreams. Default [`RetryPolicy::DEFAULT`].
+    pub retry: RetryPolicy,
+}
+
+impl MllpConnect {
+    /// The defaults, with an empty host and port 0 standing for "not set" (the macro requires
+    /// both).
+    pub const DEFAULT: MllpConnect = MllpConnect {
+        host: "",
+        port: 0,
+        connect_timeout: Duration::from_secs(10),
+        send_timeout: Duration::from_secs(30),
+        ack_timeout: Duration::from_secs(30),
+        persistent: true,
+        retry: RetryPolicy::DEFAULT,
+    };
+}
+
+/// An inbound connection, as `inbound!` declares it.
+#[derive(Debug)]
+pub struct InboundDef {
+    /// The connection's name (`IB_Lab_ORU`).
+    pub name: &'static str,
+    /// Listener settings.
+    pub mllp: MllpListen,
+    /// The router every message of this inbound goes through.
+    pub router: &'static RouterDef,
+}
+
+/// An outbound connection, as `outbound!` declares it.
+#[derive(Debug)]
+pub struct OutboundDef {
+    /// The connection's name (`OB_EHR_ORU`).
+    pub name: &'static str,
+    /// Sender settings.
+    pub mllp: MllpConnect,
+}
+
+/// A handle on an inbound connection: what the name declared by `inbound!` stands for.
+#[derive(Clone, Copy, Debug)]
+pub struct Inbound(pub &'static InboundDef);
+
+/// A handle on an outbound connection: what the name declared by `outbound!` stands for, and
+/// what [`Send`](super::Send) takes.
+#[derive(Clone, Copy, Debug)]
+pub struct Outbound(pub &'static OutboundDef);
+
+impl Inbound {
+    /// The connection's name.
+    pub fn name(&self) -> &'static str {
+        self.0.name
+    }
+
+    /// Its declaration.
+    pub fn def(&self) -> &'static InboundDef {
+        self.0
+    }
+}
+
+impl Outbound {
+    /// The connection's name.
+    pub fn name(&self) -> &'static str {
+        self.0.name
+    }
+
+    /// Its declaration.
+    pub fn def(&self) -> &'static OutboundDef {
+        self.0
+    }
+}
+
+impl PartialEq for Outbound {
+    fn eq(&self, other: &Self) -> bool {
+        std::ptr::eq(self.0, other.0)
+    }
+}
+
+impl Eq for Outbound {}

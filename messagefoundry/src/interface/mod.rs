@@ -1,0 +1,18 @@
+//! The vocabulary of an interface: connections, routes, outcomes, dispositions.
+//!
+//! The macros of `messagefoundry-macros` (`inbound!`, `outbound!`, `#[router]`, `#[handler]`,
+//! `route![]`) expand to these types. The macros themselves are not built yet; the types can be
+//! used by hand.
+
+mod connection;
+mod handler;
+mod outcome;
+pub mod process;
+mod route;
+
+pub use connection::{
+    AckMode, Inbound, InboundDef, MllpConnect, MllpListen, Outbound, OutboundDef, RetryPolicy,
+};
+pub use handler::{Handler, HandlerDef, Router, RouterDef};
+pub use outcome::{Disposition, IntoOutcome, Outcome, Send};
+pub use route::{IntoRoute, Route};

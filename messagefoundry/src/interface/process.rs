@@ -1,0 +1,168 @@
+//! Running one message through a router and its handlers: the part of the pipeline that is
+//! pure logic, shared by the engine and by `testing`.
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+
+use messagefoundry_hl7::Message;
+
+use super::handler::RouterDef;
+use super::outcome::{Disposition, Outcome, Send};
+
+/// What one handler did.
+#[derive(Debug, Clone)]
+pub struct HandlerResult {
+    /// The handler's name.
+    pub handler: &'static str,
+    /// FILTERED, PROCESSED or ERROR.
+    pub disposition: Disposition,
+    /// The reason of an ERROR (the error's text, or "the handler panicked").
+    pub reason: Option<String>,
+}
+
+/// What became of one message.
+#[derive(Debug, Clone)]
+pub struct Processed {
+    /// The message's disposition: UNROUTED, ERROR (router failed), or the result of its
+    /// handlers: ERROR if any failed, else PROCESSED if any processed it, else FILTERED.
+    pub disposition: Disposition,
+    /// The router's failure, if it failed.
+    pub router_error: Option<String>,
+    /// Each handler's result, in route order.
+    pub handlers: Vec<HandlerResult>,
+    /// Every send of every handler that processed the message, in order.
+    pub sends: Vec<Send>,
+}
+
+/// Routes `msg` and runs each handler the router names on its own copy. A panic in the router
+/// or a handler is an ERROR disposition, never a crash; its payload is not recorded, since it
+/// may quote the message.
+pub fn process(router: &RouterDef, msg: &Message) -> Processed {
+    let route = match catch_unwind(AssertUnwindSafe(|| (router.route)(msg))) {
+        Ok(route) => route,
+        Err(_) => {
+            return Processed {
+                disposition: Disposition::Error,
+                router_error: Some(format!("router {} panicked", router.name)),
+                handlers: Vec::new(),
+                sends: Vec::new(),
+            };
+        }
+    };
+    if route.is_unrouted() {
+        return Processed {
+            disposition: Disposition::Unrouted,
+            router_error: None,
+            handlers: Vec::new(),
+            sends: Vec::new(),
+        };
+    }
+    let mut handlers = Vec::with_capacity(route.handlers().len());
+    let mut sends = Vec::new();
+    for handler in route.handlers() {
+        let copy = msg.clone();
+        let outcome = catch_unwind(AssertUnwindSafe(|| (handler.handle)(copy)));
+        let (disposition, reason) = match outcome {
+            Ok(Outcome::Send(mut s)) => {
+                sends.append(&mut s);
+                (Disposition::Processed, None)
+            }
+            Ok(Outcome::Filtered) => (Disposition::Filtered, None),
+            Ok(Outcome::Error(reason)) => (Disposition::Error, Some(reason)),
+            Err(_) => (
+                Disposition::Error,
+                Some(format!("handler {} panicked", handler.name)),
+            ),
+        };
+        handlers.push(HandlerResult {
+            handler: handler.name,
+            disposition,
+            reason,
+        });
+    }
+    let any = |d| handlers.iter().any(|h| h.disposition == d);
+    let disposition = if any(Disposition::Error) {
+        Disposition::Error
+    } else if any(Disposition::Processed) {
+        Disposition::Processed
+    } else {
+        Disposition::Filtered
+    };
+    Processed {
+        disposition,
+        router_error: None,
+        handlers,
+        sends,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::interface::{HandlerDef, MllpConnect, Outbound, OutboundDef, Route, RouterDef};
+
+    static OB: OutboundDef = OutboundDef {
+        name: "OB",
+        mllp: MllpConnect::DEFAULT,
+    };
+    static SENDS: HandlerDef = HandlerDef {
+        name: "sends",
+        handle: |m| Send(Outbound(&OB), m).into(),
+        message: None,
+    };
+    static FILTERS: HandlerDef = HandlerDef {
+        name: "filters",
+        handle: |_| Outcome::Filtered,
+        message: None,
+    };
+    static PANICS: HandlerDef = HandlerDef {
+        name: "panics",
+        handle: |_| panic!("boom"),
+        message: None,
+    };
+
+    fn msg() -> Message {
+        Message::parse(&b"MSH|^~\\&|A|B|C|D|2024||ORU^R01|1|P|2.5.1\r"[..]).unwrap()
+    }
+
+    #[test]
+    fn dispositions() {
+        let all = RouterDef {
+            name: "all",
+            route: |_| Route::to(vec![&SENDS, &FILTERS]),
+        };
+        let p = process(&all, &msg());
+        assert_eq!(p.disposition, Disposition::Processed);
+        assert_eq!(p.sends.len(), 1);
+        assert_eq!(p.sends[0].0, Outbound(&OB));
+        let none = RouterDef {
+            name: "none",
+            route: |_| Route::unrouted(),
+        };
+        assert_eq!(process(&none, &msg()).disposition, Disposition::Unrouted);
+        let filter = RouterDef {
+            name: "filter",
+            route: |_| Route::to(vec![&FILTERS]),
+        };
+        assert_eq!(process(&filter, &msg()).disposition, Disposition::Filtered);
+    }
+
+    #[test]
+    fn panics_are_errors() {
+        let router = RouterDef {
+            name: "r",
+            route: |_| Route::to(vec![&PANICS, &SENDS]),
+        };
+        let p = process(&router, &msg());
+        assert_eq!(p.disposition, Disposition::Error);
+        assert_eq!(
+            p.handlers[0].reason.as_deref(),
+            Some("handler panics panicked")
+        );
+        assert_eq!(p.handlers[1].disposition, Disposition::Processed);
+        let bad_router = RouterDef {
+            name: "bad",
+            route: |_| panic!("router boom"),
+        };
+        assert_eq!(process(&bad_router, &msg()).disposition, Disposition::Error);
+    }
+}

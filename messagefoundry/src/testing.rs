@@ -1,0 +1,86 @@
+//! Testing interfaces in plain `#[test]`s: run a message through an inbound's router and
+//! handlers with no network and no store, and see the dispositions and what each outbound would
+//! receive.
+//!
+//! ```ignore
+//! let run = messagefoundry::testing::run_text(IB_Lab_ORU, include_str!("../samples/oru.hl7"))?;
+//! assert_eq!(run.disposition(), Disposition::Processed);
+//! assert_eq!(run.sent_to(OB_EHR_ORU).len(), 1);
+//! ```
+
+use std::path::Path;
+
+use messagefoundry_hl7::{Message, ParseError};
+
+pub use crate::interface::process::{HandlerResult, Processed};
+use crate::interface::{Disposition, Inbound, Outbound};
+
+/// Why a test run could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum TestError {
+    /// The file could not be read.
+    #[error("cannot read {path}: {source}")]
+    Read {
+        /// The file.
+        path: std::path::PathBuf,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The message did not parse (the engine would answer AR and route nothing).
+    #[error(transparent)]
+    Parse(#[from] ParseError),
+}
+
+/// The result of running one message through an inbound.
+#[derive(Debug, Clone)]
+pub struct TestRun {
+    /// The whole result: dispositions per message and per handler, and the sends.
+    pub processed: Processed,
+}
+
+impl TestRun {
+    /// The message's disposition.
+    pub fn disposition(&self) -> Disposition {
+        self.processed.disposition
+    }
+
+    /// Each handler's result.
+    pub fn handlers(&self) -> &[HandlerResult] {
+        &self.processed.handlers
+    }
+
+    /// The messages a given outbound would receive, in order.
+    pub fn sent_to(&self, outbound: Outbound) -> Vec<&Message> {
+        self.processed
+            .sends
+            .iter()
+            .filter(|s| s.0 == outbound)
+            .map(|s| &s.1)
+            .collect()
+    }
+}
+
+/// Runs a parsed message through the inbound's router and handlers.
+pub fn run(inbound: Inbound, msg: &Message) -> TestRun {
+    TestRun {
+        processed: crate::interface::process::process(inbound.def().router, msg),
+    }
+}
+
+/// Parses ER7 text (segments ended by `\r`, `\n` or `\r\n`) and runs it.
+pub fn run_text(inbound: Inbound, text: &str) -> Result<TestRun, TestError> {
+    let msg = Message::parse(text)?;
+    Ok(run(inbound, &msg))
+}
+
+/// Reads a file holding one message and runs it.
+pub fn run_file(inbound: Inbound, path: impl AsRef<Path>) -> Result<TestRun, TestError> {
+    let path = path.as_ref();
+    let bytes = std::fs::read(path).map_err(|source| TestError::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let msg = Message::parse(bytes)?;
+    Ok(run(inbound, &msg))
+}
