@@ -17,6 +17,7 @@ pub mod escape;
 mod message;
 mod parser;
 mod path;
+mod text;
 mod text_cache;
 mod value;
 
@@ -26,4 +27,5 @@ pub use error::{DecodeError, EditError, ParseError, ParseErrorKind};
 pub use message::{IntoPath, Message, Segment};
 pub use parser::ParseOptions;
 pub use path::{Path, PathError, SegmentId};
+pub use text::Text;
 pub use value::{Presence, Value};

@@ -7,6 +7,7 @@ use crate::delimiters::Delimiters;
 use crate::error::ParseError;
 use crate::parser::{self, Index, ParseOptions, SegmentEntry};
 use crate::path::{Path, PathError, SegmentId};
+use crate::text::Text;
 use crate::text_cache::TextCache;
 use crate::value::{Level, Value};
 
@@ -335,18 +336,18 @@ pub(crate) fn nth(bytes: &[u8], range: Range<usize>, sep: u8, n: u16) -> Option<
 /// text also reads as `""`: use [`Message::get`] to see the error (path literals checked at
 /// compile time never are).
 impl std::ops::Index<&str> for Message {
-    type Output = str;
-    fn index(&self, path: &str) -> &str {
+    type Output = Text;
+    fn index(&self, path: &str) -> &Text {
         match Path::parse(path) {
             Ok(p) => &self[p],
-            Err(_) => "",
+            Err(_) => Text::new(""),
         }
     }
 }
 
 impl std::ops::Index<Path> for Message {
-    type Output = str;
-    fn index(&self, path: Path) -> &str {
+    type Output = Text;
+    fn index(&self, path: Path) -> &Text {
         &self[&path]
     }
 }
@@ -354,16 +355,16 @@ impl std::ops::Index<Path> for Message {
 /// Reads as the text at the path, or `""` when absent. Text that cannot be decoded in the
 /// message's character set reads with U+FFFD in place of the bad bytes.
 impl std::ops::Index<&Path> for Message {
-    type Output = str;
-    fn index(&self, path: &Path) -> &str {
+    type Output = Text;
+    fn index(&self, path: &Path) -> &Text {
         let Some((range, level)) = self.locate(path) else {
-            return "";
+            return Text::new("");
         };
         let value = self.value(range.clone(), level);
-        match value.text_lossy() {
+        Text::new(match value.text_lossy() {
             std::borrow::Cow::Borrowed(text) => text,
             std::borrow::Cow::Owned(text) => self.text_cache.get_or_insert(range, text),
-        }
+        })
     }
 }
 

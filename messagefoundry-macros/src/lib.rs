@@ -1,5 +1,56 @@
-//! Procedural macros of MessageFoundry.
+//! Procedural macros of MessageFoundry: `inbound!`, `outbound!`, `#[router]`, `#[handler]`,
+//! `path!` and `main!`.
 //!
-//! This crate is the home of `inbound!`, `outbound!`, `#[router]`, `#[handler]` and `main!`. None
-//! of them exists yet: the crate currently exports nothing, so no interface can be declared with
-//! it. The HL7 model these macros will check paths against lives in `messagefoundry-hl7`.
+//! Each macro here is a one-line shim; the work is done by `proc_macro2` code in the modules,
+//! which parse, check and expand as separate steps. On an error a macro emits the user's item
+//! unchanged beside the `compile_error!`, so one mistake gives one error and editors keep
+//! working. Use the macros through the `messagefoundry` crate, which re-exports them.
+
+mod body;
+mod connection;
+mod function;
+mod main_macro;
+mod manifest;
+mod options;
+mod path_literal;
+
+use proc_macro::TokenStream;
+
+/// Checks an HL7 path literal at compile time and turns it into a `const` `Path`:
+/// `path!("OBR-25")`.
+#[proc_macro]
+pub fn path(input: TokenStream) -> TokenStream {
+    path_literal::expand_macro(input.into()).into()
+}
+
+/// Marks a router: `#[router] fn name(msg: &Message) -> Route`.
+#[proc_macro_attribute]
+pub fn router(args: TokenStream, item: TokenStream) -> TokenStream {
+    function::expand(function::Kind::Router, args.into(), item.into()).into()
+}
+
+/// Marks a handler: `#[handler] fn name(msg: Message) -> Outcome`, optionally
+/// `#[handler(message = "ORU^R01")]`.
+#[proc_macro_attribute]
+pub fn handler(args: TokenStream, item: TokenStream) -> TokenStream {
+    function::expand(function::Kind::Handler, args.into(), item.into()).into()
+}
+
+/// Declares an MLLP listener: `inbound!(IB_NAME, mllp(port = 2575), router = my_router)`.
+#[proc_macro]
+pub fn inbound(input: TokenStream) -> TokenStream {
+    connection::expand(connection::Direction::Inbound, input.into()).into()
+}
+
+/// Declares an MLLP sender: `outbound!(OB_NAME, mllp(host = "10.0.0.5", port = 6661))`.
+#[proc_macro]
+pub fn outbound(input: TokenStream) -> TokenStream {
+    connection::expand(connection::Direction::Outbound, input.into()).into()
+}
+
+/// The interface binary's `main`: gathers every connection of the crate and runs the command
+/// line.
+#[proc_macro]
+pub fn main(input: TokenStream) -> TokenStream {
+    main_macro::expand(input.into()).into()
+}

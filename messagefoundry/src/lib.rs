@@ -13,8 +13,34 @@
 //! store, outbound queues, and the command line.
 
 pub use messagefoundry_hl7 as hl7;
+pub use messagefoundry_macros::{handler, inbound, main, outbound, path, router};
 
+pub mod cli;
 pub mod interface;
 pub mod mllp;
 pub mod store;
 pub mod testing;
+
+/// Everything an interface crate needs: `use messagefoundry::prelude::*;`.
+pub mod prelude {
+    pub use crate::hl7::{Message, Path};
+    pub use crate::interface::{Disposition, Outcome, Route, Send};
+    pub use crate::{handler, inbound, outbound, path, route, router};
+}
+
+#[doc(hidden)]
+#[path = "private.rs"]
+pub mod __private;
+
+/// Routes a message to handlers: `route![to_ehr, to_archive]`.
+///
+/// Each name must be a `#[handler]` function; rustc checks the names, so a typo or a router
+/// named here is a compile error.
+#[macro_export]
+macro_rules! route {
+    ($($handler:path),* $(,)?) => {
+        $crate::interface::Route::to(::std::vec![
+            $(<$handler as $crate::interface::Handler>::DEF),*
+        ])
+    };
+}

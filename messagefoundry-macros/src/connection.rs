@@ -1,0 +1,360 @@
+//! `inbound!` and `outbound!`: parse the declaration, check every option, and emit the
+//! connection's constant plus its link-time registration.
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+use syn::parse::{Parse, ParseStream};
+use syn::punctuated::Punctuated;
+use syn::{Expr, Ident, Token, Visibility};
+
+use crate::options;
+
+/// Which macro is expanding.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Direction {
+    /// `inbound!`: an MLLP listener with a router.
+    Inbound,
+    /// `outbound!`: an MLLP sender.
+    Outbound,
+}
+
+const INBOUND_OPTIONS: &[&str] = &[
+    "port",
+    "bind",
+    "max_frame",
+    "max_connections",
+    "idle_timeout",
+    "frame_timeout",
+    "ack_mode",
+    "duplicate_window",
+];
+
+const OUTBOUND_OPTIONS: &[&str] = &[
+    "host",
+    "port",
+    "connect_timeout",
+    "send_timeout",
+    "ack_timeout",
+    "persistent",
+    "retries",
+    "backoff",
+    "max_backoff",
+];
+
+const ACK_MODES: &[&str] = &["original", "enhanced", "after_processing", "none"];
+
+/// `name = value` inside `mllp(…)`.
+struct Setting {
+    name: Ident,
+    value: Expr,
+}
+
+impl Parse for Setting {
+    fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
+        let name: Ident = input.parse()?;
+        input.parse::<Token![=]>()?;
+        let value: Expr = input.parse()?;
+        Ok(Setting { name, value })
+    }
+}
+
+/// The whole declaration.
+struct Declaration {
+    vis: Visibility,
+    name: Ident,
+    transport: Ident,
+    settings: Punctuated<Setting, Token![,]>,
+    router: Option<(Ident, syn::Path)>,
+}
+
+impl Parse for Declaration {
+    fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
+        let vis: Visibility = input.parse()?;
+        let name: Ident = input.parse()?;
+        input.parse::<Token![,]>()?;
+        let transport: Ident = input.parse()?;
+        let content;
+        syn::parenthesized!(content in input);
+        let settings = content.parse_terminated(Setting::parse, Token![,])?;
+        let mut router = None;
+        if input.parse::<Option<Token![,]>>()?.is_some() && !input.is_empty() {
+            let key: Ident = input.parse()?;
+            input.parse::<Token![=]>()?;
+            let path: syn::Path = input.parse()?;
+            router = Some((key, path));
+            input.parse::<Option<Token![,]>>()?;
+        }
+        if !input.is_empty() {
+            return Err(input.error("unexpected tokens after the connection's settings"));
+        }
+        Ok(Declaration {
+            vis,
+            name,
+            transport,
+            settings,
+            router,
+        })
+    }
+}
+
+/// Collects every error of a declaration, so they are reported together.
+#[derive(Default)]
+struct Errors(Option<syn::Error>);
+
+impl Errors {
+    fn push(&mut self, e: syn::Error) {
+        match &mut self.0 {
+            Some(all) => all.combine(e),
+            None => self.0 = Some(e),
+        }
+    }
+}
+
+/// Expands `inbound!` or `outbound!`.
+pub fn expand(direction: Direction, input: TokenStream) -> TokenStream {
+    let usage = match direction {
+        Direction::Inbound => "inbound!(IB_NAME, mllp(port = 2575), router = my_router)",
+        Direction::Outbound => "outbound!(OB_NAME, mllp(host = \"10.0.0.5\", port = 6661))",
+    };
+    let decl: Declaration = match syn::parse2(input) {
+        Ok(d) => d,
+        Err(e) => {
+            return syn::Error::new(e.span(), format!("{e}; usage: {usage}")).to_compile_error();
+        }
+    };
+    let mut errors = Errors::default();
+    if decl.transport != "mllp" {
+        errors.push(syn::Error::new(
+            decl.transport.span(),
+            format!(
+                "unknown transport `{}`; the transport is `mllp(…)`",
+                decl.transport
+            ),
+        ));
+    }
+    let known = match direction {
+        Direction::Inbound => INBOUND_OPTIONS,
+        Direction::Outbound => OUTBOUND_OPTIONS,
+    };
+    let mut seen: Vec<String> = Vec::new();
+    let mut fields = Vec::new();
+    for setting in &decl.settings {
+        let key = setting.name.to_string();
+        if !known.contains(&key.as_str()) {
+            let hint = options::nearest(&key, known)
+                .map(|n| format!("did you mean `{n}`? "))
+                .unwrap_or_default();
+            errors.push(syn::Error::new(
+                setting.name.span(),
+                format!(
+                    "unknown option `{key}`; {hint}the options are: {}",
+                    known.join(", ")
+                ),
+            ));
+            continue;
+        }
+        if seen.contains(&key) {
+            errors.push(syn::Error::new(
+                setting.name.span(),
+                format!("option `{key}` is given twice"),
+            ));
+            continue;
+        }
+        seen.push(key.clone());
+        match field(&key, &setting.value) {
+            Ok(tokens) => fields.push(tokens),
+            Err(e) => errors.push(e),
+        }
+    }
+    let required: &[&str] = match direction {
+        Direction::Inbound => &["port"],
+        Direction::Outbound => &["host", "port"],
+    };
+    for r in required {
+        if !seen.iter().any(|s| s == r) {
+            errors.push(syn::Error::new(
+                decl.transport.span(),
+                format!("`{r}` is required; usage: {usage}"),
+            ));
+        }
+    }
+    let router = match (direction, &decl.router) {
+        (Direction::Inbound, Some((key, path))) if key == "router" => Some(path.clone()),
+        (Direction::Inbound, Some((key, _))) => {
+            errors.push(syn::Error::new(
+                key.span(),
+                format!("expected `router = …`; usage: {usage}"),
+            ));
+            None
+        }
+        (Direction::Inbound, None) => {
+            errors.push(syn::Error::new(
+                decl.name.span(),
+                format!("an inbound needs a router; usage: {usage}"),
+            ));
+            None
+        }
+        (Direction::Outbound, Some((key, _))) => {
+            errors.push(syn::Error::new(
+                key.span(),
+                format!("an outbound takes no `{key}`; usage: {usage}"),
+            ));
+            None
+        }
+        (Direction::Outbound, None) => None,
+    };
+    if let Some(e) = errors.0 {
+        return e.to_compile_error();
+    }
+    emit(direction, &decl, &fields, router.as_ref())
+}
+
+/// A checked option: a field initialiser of the settings struct, or of its retry policy.
+enum Field {
+    Plain(TokenStream),
+    Retry(TokenStream),
+}
+
+/// One checked option as a struct field initialiser.
+fn field(key: &str, value: &Expr) -> syn::Result<Field> {
+    let ident = format_ident!("{}", key);
+    Ok(Field::Plain(match key {
+        "port" => {
+            let p = options::port(value)?;
+            quote!(#ident: #p)
+        }
+        "bind" | "host" => {
+            let s = options::string(value, key)?;
+            quote!(#ident: #s)
+        }
+        "max_frame" | "max_connections" => {
+            let n = options::count(value, key)? as usize;
+            quote!(#ident: #n)
+        }
+        "idle_timeout" | "frame_timeout" | "connect_timeout" | "send_timeout" | "ack_timeout" => {
+            let d = options::duration(value, key)?;
+            quote!(#ident: #d)
+        }
+        "duplicate_window" => {
+            let d = options::duration(value, key)?;
+            quote!(#ident: ::core::option::Option::Some(#d))
+        }
+        "persistent" => {
+            let b = options::boolean(value, key)?;
+            quote!(#ident: #b)
+        }
+        "ack_mode" => {
+            let Expr::Path(p) = value else {
+                return Err(syn::Error::new_spanned(
+                    value,
+                    format!("ack_mode is one of: {}", ACK_MODES.join(", ")),
+                ));
+            };
+            let mode = p
+                .path
+                .get_ident()
+                .map(ToString::to_string)
+                .unwrap_or_default();
+            let variant = match mode.as_str() {
+                "original" => quote!(Original),
+                "enhanced" => quote!(Enhanced),
+                "after_processing" => quote!(AfterProcessing),
+                "none" => quote!(None),
+                _ => {
+                    return Err(syn::Error::new_spanned(
+                        value,
+                        format!("ack_mode is one of: {}", ACK_MODES.join(", ")),
+                    ));
+                }
+            };
+            quote!(ack_mode: ::messagefoundry::interface::AckMode::#variant)
+        }
+        "retries" => {
+            let n = options::count(value, key)?;
+            let n = u32::try_from(n)
+                .map_err(|_| syn::Error::new_spanned(value, "retries is too large"))?;
+            return Ok(Field::Retry(quote!(max_attempts: #n)));
+        }
+        "backoff" => {
+            let d = options::duration(value, key)?;
+            return Ok(Field::Retry(quote!(initial_backoff: #d)));
+        }
+        "max_backoff" => {
+            let d = options::duration(value, key)?;
+            return Ok(Field::Retry(quote!(max_backoff: #d)));
+        }
+        _ => {
+            return Err(syn::Error::new_spanned(
+                value,
+                format!("unsupported option `{key}`"),
+            ));
+        }
+    }))
+}
+
+fn emit(
+    direction: Direction,
+    decl: &Declaration,
+    fields: &[Field],
+    router: Option<&syn::Path>,
+) -> TokenStream {
+    let vis = match &decl.vis {
+        Visibility::Inherited => quote!(pub(crate)),
+        v => quote!(#v),
+    };
+    let name = &decl.name;
+    let name_str = name.to_string();
+    let def_name = format_ident!("__MESSAGEFOUNDRY_{}_DEF", name_str.to_uppercase());
+    let i = quote!(::messagefoundry::interface);
+    let p = quote!(::messagefoundry::__private);
+    let plain = fields.iter().filter_map(|f| match f {
+        Field::Plain(t) => Some(t),
+        Field::Retry(_) => None,
+    });
+    let retry = fields.iter().filter_map(|f| match f {
+        Field::Retry(t) => Some(t),
+        Field::Plain(_) => None,
+    });
+    match direction {
+        Direction::Inbound => {
+            let router = router.map(|r| quote!(<#r as #i::Router>::DEF));
+            quote! {
+                #[doc(hidden)]
+                #[allow(non_upper_case_globals)]
+                static #def_name: #i::InboundDef = #i::InboundDef {
+                    name: #name_str,
+                    mllp: #i::MllpListen { #(#plain,)* ..#i::MllpListen::DEFAULT },
+                    router: #router,
+                };
+                #[allow(non_upper_case_globals)]
+                #vis const #name: #i::Inbound = #i::Inbound(&#def_name);
+                const _: () = {
+                    #[#p::linkme::distributed_slice(#p::INBOUNDS)]
+                    #[linkme(crate = #p::linkme)]
+                    static REGISTER: #i::Inbound = #name;
+                };
+            }
+        }
+        Direction::Outbound => {
+            quote! {
+                #[doc(hidden)]
+                #[allow(non_upper_case_globals)]
+                static #def_name: #i::OutboundDef = #i::OutboundDef {
+                    name: #name_str,
+                    mllp: #i::MllpConnect {
+                        #(#plain,)*
+                        retry: #i::RetryPolicy { #(#retry,)* ..#i::RetryPolicy::DEFAULT },
+                        ..#i::MllpConnect::DEFAULT
+                    },
+                };
+                #[allow(non_upper_case_globals)]
+                #vis const #name: #i::Outbound = #i::Outbound(&#def_name);
+                const _: () = {
+                    #[#p::linkme::distributed_slice(#p::OUTBOUNDS)]
+                    #[linkme(crate = #p::linkme)]
+                    static REGISTER: #i::Outbound = #name;
+                };
+            }
+        }
+    }
+}

@@ -1,0 +1,224 @@
+//! `#[router]` and `#[handler]`: check the function's shape, check its path literals, and emit
+//! beside it the item through which `route![…]` and `inbound!(…, router = …)` find it.
+
+use proc_macro2::TokenStream;
+use quote::{quote, quote_spanned};
+use syn::spanned::Spanned;
+use syn::{FnArg, ItemFn, LitStr, ReturnType, Type};
+
+use crate::body;
+
+/// Which attribute is expanding.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// `#[router]`: `fn(&Message) -> Route`.
+    Router,
+    /// `#[handler]`: `fn(Message) -> Outcome`.
+    Handler,
+}
+
+impl Kind {
+    fn attribute(self) -> &'static str {
+        match self {
+            Kind::Router => "#[router]",
+            Kind::Handler => "#[handler]",
+        }
+    }
+
+    fn shape(self) -> &'static str {
+        match self {
+            Kind::Router => "#[router] fn name(msg: &Message) -> Route",
+            Kind::Handler => "#[handler] fn name(msg: Message) -> Outcome",
+        }
+    }
+}
+
+/// Expands the attribute. On error the function is emitted unchanged beside the errors.
+pub fn expand(kind: Kind, args: TokenStream, item: TokenStream) -> TokenStream {
+    let mut func: ItemFn = match syn::parse2(item.clone()) {
+        Ok(f) => f,
+        Err(_) => {
+            let e = syn::Error::new_spanned(
+                &item,
+                format!("{} goes on a function: {}", kind.attribute(), kind.shape()),
+            );
+            let e = e.to_compile_error();
+            return quote!(#item #e);
+        }
+    };
+    let message = match parse_args(kind, args) {
+        Ok(m) => m,
+        Err(e) => return with_errors(&func, e),
+    };
+    if let Err(e) = check_signature(kind, &func) {
+        return with_errors(&func, e);
+    }
+    body::rewrite(&mut func.block);
+    let companion = companion(kind, &func, message.as_ref());
+    quote!(#func #companion)
+}
+
+fn with_errors(func: &ItemFn, error: syn::Error) -> TokenStream {
+    let errors = error.to_compile_error();
+    quote!(#func #errors)
+}
+
+/// `#[handler(message = "ORU^R01")]`; routers take no arguments.
+fn parse_args(kind: Kind, args: TokenStream) -> syn::Result<Option<LitStr>> {
+    if args.is_empty() {
+        return Ok(None);
+    }
+    if kind == Kind::Router {
+        return Err(syn::Error::new_spanned(
+            args,
+            "#[router] takes no arguments",
+        ));
+    }
+    let mut message = None;
+    let parser = syn::meta::parser(|meta| {
+        if meta.path.is_ident("message") {
+            let lit: LitStr = meta.value()?.parse()?;
+            check_message_type(&lit)?;
+            message = Some(lit);
+            Ok(())
+        } else {
+            Err(meta.error("unknown #[handler] option; the one option is `message = \"ORU^R01\"`"))
+        }
+    });
+    syn::parse::Parser::parse2(parser, args)?;
+    Ok(message)
+}
+
+/// A message type is `CODE^EVENT` (`ORU^R01`): three upper-case letters, `^`, three letters
+/// or digits.
+fn check_message_type(lit: &LitStr) -> syn::Result<()> {
+    let text = lit.value();
+    let ok = matches!(text.split_once('^'), Some((code, event))
+        if code.len() == 3 && code.bytes().all(|b| b.is_ascii_uppercase())
+            && event.len() == 3 && event.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit()));
+    if ok {
+        Ok(())
+    } else {
+        Err(syn::Error::new(
+            lit.span(),
+            format!("{text:?} is not a message type; write it as MSH-9 has it, like \"ORU^R01\""),
+        ))
+    }
+}
+
+fn check_signature(kind: Kind, func: &ItemFn) -> syn::Result<()> {
+    let sig = &func.sig;
+    let wrong = |span: proc_macro2::Span, what: &str| {
+        Err(syn::Error::new(
+            span,
+            format!(
+                "{what}; a {} function looks like `{}`",
+                kind.attribute(),
+                kind.shape()
+            ),
+        ))
+    };
+    if let Some(a) = &sig.asyncness {
+        return wrong(a.span(), "it cannot be async");
+    }
+    if !sig.generics.params.is_empty() {
+        return wrong(sig.generics.span(), "it cannot be generic");
+    }
+    if sig.inputs.len() != 1 {
+        return wrong(
+            sig.inputs
+                .span()
+                .join(sig.ident.span())
+                .unwrap_or(sig.ident.span()),
+            &format!(
+                "it takes exactly one argument, the message (found {})",
+                sig.inputs.len()
+            ),
+        );
+    }
+    let Some(FnArg::Typed(arg)) = sig.inputs.first() else {
+        return wrong(sig.inputs.span(), "it cannot take `self`");
+    };
+    match (kind, &*arg.ty) {
+        (Kind::Router, Type::Reference(r)) if r.mutability.is_none() && names_message(&r.elem) => {}
+        (Kind::Router, ty) => {
+            return wrong(ty.span(), "a router borrows the message: `msg: &Message`");
+        }
+        (Kind::Handler, ty) if names_message(ty) => {}
+        (Kind::Handler, ty) => {
+            return wrong(
+                ty.span(),
+                "a handler takes the message by value: `msg: Message`",
+            );
+        }
+    }
+    if let ReturnType::Default = sig.output {
+        let what = match kind {
+            Kind::Router => "it must return `Route`",
+            Kind::Handler => "it must return `Outcome` (or `Result<Outcome, E>`)",
+        };
+        return wrong(sig.ident.span(), what);
+    }
+    Ok(())
+}
+
+/// Whether a type is written as `Message` (any path ending in `Message`).
+fn names_message(ty: &Type) -> bool {
+    matches!(ty, Type::Path(p) if p.qself.is_none()
+        && p.path.segments.last().is_some_and(|s| s.ident == "Message" && s.arguments.is_none()))
+}
+
+/// The item that carries the function's registration: a struct of the same name (types and
+/// functions live in different namespaces) implementing `Router` or `Handler`.
+fn companion(kind: Kind, func: &ItemFn, message: Option<&LitStr>) -> TokenStream {
+    let name = &func.sig.ident;
+    let vis = &func.vis;
+    let name_str = name.to_string();
+    let ReturnType::Type(_, ret) = &func.sig.output else {
+        return TokenStream::new();
+    };
+    let (trait_name, def) = match kind {
+        Kind::Router => {
+            let into =
+                quote_spanned!(ret.span()=> ::messagefoundry::interface::IntoRoute::into_route);
+            (
+                quote!(::messagefoundry::interface::Router),
+                quote! {
+                    const DEF: &'static ::messagefoundry::interface::RouterDef =
+                        &::messagefoundry::interface::RouterDef {
+                            name: #name_str,
+                            route: |msg: &::messagefoundry::hl7::Message| #into(#name(msg)),
+                        };
+                },
+            )
+        }
+        Kind::Handler => {
+            let into =
+                quote_spanned!(ret.span()=> ::messagefoundry::interface::IntoOutcome::into_outcome);
+            let message = match message {
+                Some(m) => quote!(::core::option::Option::Some(#m)),
+                None => quote!(::core::option::Option::None),
+            };
+            (
+                quote!(::messagefoundry::interface::Handler),
+                quote! {
+                    const DEF: &'static ::messagefoundry::interface::HandlerDef =
+                        &::messagefoundry::interface::HandlerDef {
+                            name: #name_str,
+                            handle: |msg: ::messagefoundry::hl7::Message| #into(#name(msg)),
+                            message: #message,
+                        };
+                },
+            )
+        }
+    };
+    quote! {
+        #[doc(hidden)]
+        #[allow(non_camel_case_types, dead_code)]
+        #vis struct #name {}
+
+        impl #trait_name for #name {
+            #def
+        }
+    }
+}

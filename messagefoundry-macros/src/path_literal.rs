@@ -1,0 +1,115 @@
+//! HL7 path literals: checked while the macro expands, emitted as a `const` `Path`.
+
+use messagefoundry_hl7::Path;
+use proc_macro2::TokenStream;
+use quote::quote;
+use syn::LitStr;
+
+use crate::manifest;
+
+/// The HL7 versions a crate may declare.
+const VERSIONS: &[&str] = &[
+    "2.1", "2.2", "2.3", "2.3.1", "2.4", "2.5", "2.5.1", "2.6", "2.7", "2.8", "2.8.1", "2.8.2",
+];
+
+/// Whether a string literal in a router or handler body is meant as a path: it starts like one
+/// (a segment ID followed by `-` or `[`). Other strings are left alone.
+pub fn looks_like_path(text: &str) -> bool {
+    let b = text.as_bytes();
+    b.len() >= 4
+        && b[0].is_ascii_uppercase()
+        && b[1..3]
+            .iter()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+        && matches!(b[3], b'-' | b'[')
+}
+
+/// Parses and checks a path literal against the crate's HL7 version.
+pub fn check(lit: &LitStr) -> syn::Result<Path> {
+    let text = lit.value();
+    let path = Path::parse(&text)
+        .map_err(|e| syn::Error::new(lit.span(), format!("malformed HL7 path {text:?}: {e}")))?;
+    let settings = manifest::settings().map_err(|e| syn::Error::new(lit.span(), e))?;
+    if !VERSIONS.contains(&settings.version.as_str()) {
+        return Err(syn::Error::new(
+            lit.span(),
+            format!(
+                "unknown HL7 version {:?} in [package.metadata.messagefoundry] hl7-version; known versions: {}",
+                settings.version,
+                VERSIONS.join(", ")
+            ),
+        ));
+    }
+    Ok(path)
+}
+
+/// A block expression that evaluates to the path as a constant: no parsing at run time.
+pub fn const_tokens(path: &Path) -> TokenStream {
+    let seg = proc_macro2::Literal::byte_string(path.segment.as_bytes());
+    let opt = |v: Option<u16>| match v {
+        Some(n) => quote!(::core::option::Option::Some(#n)),
+        None => quote!(::core::option::Option::None),
+    };
+    let occurrence = opt(path.occurrence);
+    let field = path.field;
+    let repetition = opt(path.repetition);
+    let component = opt(path.component);
+    let subcomponent = opt(path.subcomponent);
+    quote! {
+        {
+            const PATH: ::messagefoundry::hl7::Path = ::messagefoundry::hl7::Path::from_parts(
+                *#seg, #occurrence, #field, #repetition, #component, #subcomponent,
+            );
+            PATH
+        }
+    }
+}
+
+/// `path!("…")`.
+pub fn expand_macro(input: TokenStream) -> TokenStream {
+    let lit: LitStr = match syn::parse2(input) {
+        Ok(lit) => lit,
+        Err(e) => {
+            return syn::Error::new(
+                e.span(),
+                "path! takes one string literal: path!(\"OBR-25\")",
+            )
+            .to_compile_error();
+        }
+    };
+    match check(&lit) {
+        Ok(path) => const_tokens(&path),
+        Err(e) => e.to_compile_error(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn recognises_path_like_strings() {
+        assert!(looks_like_path("OBR-25"));
+        assert!(looks_like_path("OBX[2]-5"));
+        assert!(looks_like_path("ZP1-1"));
+        assert!(looks_like_path("PID-x"));
+        assert!(!looks_like_path("hello"));
+        assert!(!looks_like_path("ORU"));
+        assert!(!looks_like_path("Pid-3"));
+    }
+
+    #[test]
+    fn emits_a_const_path() {
+        let lit: LitStr = syn::parse_quote!("PID-3[2].1");
+        let tokens = const_tokens(&check(&lit).unwrap()).to_string();
+        assert!(tokens.contains("from_parts"), "{tokens}");
+        assert!(tokens.contains("b\"PID\""), "{tokens}");
+        let bad: LitStr = syn::parse_quote!("PID-0");
+        assert!(
+            check(&bad)
+                .unwrap_err()
+                .to_string()
+                .contains("malformed HL7 path")
+        );
+    }
+}

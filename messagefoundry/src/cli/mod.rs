@@ -1,0 +1,103 @@
+//! The interface binary's command line, as `main!()` runs it.
+//!
+//! Built so far: `graph` (the wiring) and `test` (a dry run of files through an inbound's
+//! router and handlers). The engine's commands (`serve`, `send`, `sink`, `check`, `messages`,
+//! `hl7`) are not built yet.
+
+mod graph;
+mod test_files;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::interface::{Inbound, Outbound};
+
+/// The command line of an interface binary.
+#[derive(Parser, Debug)]
+#[command(about = "A MessageFoundry HL7 v2 interface")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Print the interface's wiring: inbounds with their routers, and outbounds.
+    Graph,
+    /// Run message files through an inbound's router and handlers, with no network and no
+    /// store, and print what would happen.
+    Test {
+        /// The inbound to run the files through; needed when there are several.
+        #[arg(long)]
+        inbound: Option<String>,
+        /// Files holding one HL7 v2 message each.
+        #[arg(required = true)]
+        files: Vec<std::path::PathBuf>,
+    },
+}
+
+/// The connections the binary declares.
+pub struct Wiring<'a> {
+    /// Every inbound.
+    pub inbounds: &'a [Inbound],
+    /// Every outbound.
+    pub outbounds: &'a [Outbound],
+}
+
+impl Wiring<'_> {
+    /// Names declared twice (possible across modules), which the engine refuses.
+    pub fn duplicate_names(&self) -> Vec<&'static str> {
+        let mut names: Vec<&'static str> = self
+            .inbounds
+            .iter()
+            .map(|i| i.name())
+            .chain(self.outbounds.iter().map(|o| o.name()))
+            .collect();
+        names.sort_unstable();
+        let mut dups: Vec<&'static str> = names
+            .windows(2)
+            .filter(|w| w[0] == w[1])
+            .map(|w| w[0])
+            .collect();
+        dups.dedup();
+        dups
+    }
+}
+
+/// Parses the command line and runs it against the given wiring.
+pub fn run(wiring: &Wiring<'_>, args: impl IntoIterator<Item = std::ffi::OsString>) -> ExitCode {
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() {
+                ExitCode::from(2)
+            } else {
+                ExitCode::SUCCESS
+            };
+        }
+    };
+    let dups = wiring.duplicate_names();
+    if !dups.is_empty() {
+        eprintln!(
+            "error: connection names declared more than once: {}",
+            dups.join(", ")
+        );
+        return ExitCode::from(2);
+    }
+    let mut out = std::io::stdout().lock();
+    let result = match cli.command {
+        Command::Graph => graph::print(wiring, &mut out),
+        Command::Test { inbound, files } => {
+            test_files::run(wiring, inbound.as_deref(), &files, &mut out)
+        }
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

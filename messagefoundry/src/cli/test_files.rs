@@ -1,0 +1,93 @@
+//! `test FILE…`: a dry run through an inbound's router and handlers.
+//!
+//! It prints dispositions and, for each send, the outbound and the message's type and control
+//! ID: never message content.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use super::Wiring;
+use crate::interface::{Disposition, Inbound};
+
+/// Runs each file; the exit code is 1 if any file could not be read or parsed, or ended in
+/// ERROR.
+pub fn run(
+    wiring: &Wiring<'_>,
+    inbound: Option<&str>,
+    files: &[PathBuf],
+    out: &mut impl Write,
+) -> std::io::Result<ExitCode> {
+    let inbound = match pick(wiring, inbound) {
+        Ok(i) => i,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return Ok(ExitCode::from(2));
+        }
+    };
+    let mut failed = false;
+    for file in files {
+        match crate::testing::run_file(inbound, file) {
+            Err(e) => {
+                failed = true;
+                writeln!(out, "{}: {e}", file.display())?;
+            }
+            Ok(run) => {
+                failed |= run.disposition() == Disposition::Error;
+                writeln!(out, "{}: {}", file.display(), run.disposition())?;
+                if let Some(e) = &run.processed.router_error {
+                    writeln!(out, "  router: {e}")?;
+                }
+                for h in run.handlers() {
+                    let reason = h
+                        .reason
+                        .as_deref()
+                        .map(|r| format!(" ({r})"))
+                        .unwrap_or_default();
+                    writeln!(out, "  handler {}: {}{reason}", h.handler, h.disposition)?;
+                }
+                for send in &run.processed.sends {
+                    writeln!(
+                        out,
+                        "  send -> {}: {} control ID {}",
+                        send.0.name(),
+                        &send.1["MSH-9"],
+                        &send.1["MSH-10"]
+                    )?;
+                }
+            }
+        }
+    }
+    Ok(if failed {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn pick(wiring: &Wiring<'_>, name: Option<&str>) -> Result<Inbound, String> {
+    let names = || {
+        wiring
+            .inbounds
+            .iter()
+            .map(|i| i.name())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    match name {
+        Some(name) => wiring
+            .inbounds
+            .iter()
+            .copied()
+            .find(|i| i.name() == name)
+            .ok_or_else(|| format!("no inbound named {name}; the inbounds are: {}", names())),
+        None => match wiring.inbounds {
+            [only] => Ok(*only),
+            [] => Err("the interface declares no inbound".to_owned()),
+            _ => Err(format!(
+                "several inbounds; choose one with --inbound: {}",
+                names()
+            )),
+        },
+    }
+}
