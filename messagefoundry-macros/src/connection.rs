@@ -304,7 +304,6 @@ fn emit(
     };
     let name = &decl.name;
     let name_str = name.to_string();
-    let def_name = format_ident!("__MESSAGEFOUNDRY_{}_DEF", name_str.to_uppercase());
     let i = quote!(::messagefoundry::interface);
     let p = quote!(::messagefoundry::__private);
     let plain = fields.iter().filter_map(|f| match f {
@@ -319,15 +318,15 @@ fn emit(
         Direction::Inbound => {
             let router = router.map(|r| quote!(<#r as #i::Router>::DEF));
             quote! {
-                #[doc(hidden)]
                 #[allow(non_upper_case_globals)]
-                static #def_name: #i::InboundDef = #i::InboundDef {
-                    name: #name_str,
-                    mllp: #i::MllpListen { #(#plain,)* ..#i::MllpListen::DEFAULT },
-                    router: #router,
-                };
-                #[allow(non_upper_case_globals)]
-                #vis const #name: #i::Inbound = #i::Inbound(&#def_name);
+                #vis const #name: #i::Inbound = #i::Inbound({
+                    static DEF: #i::InboundDef = #i::InboundDef {
+                        name: #name_str,
+                        mllp: #i::MllpListen { #(#plain,)* ..#i::MllpListen::DEFAULT },
+                        router: #router,
+                    };
+                    &DEF
+                });
                 const _: () = {
                     #[#p::linkme::distributed_slice(#p::INBOUNDS)]
                     #[linkme(crate = #p::linkme)]
@@ -337,18 +336,18 @@ fn emit(
         }
         Direction::Outbound => {
             quote! {
-                #[doc(hidden)]
                 #[allow(non_upper_case_globals)]
-                static #def_name: #i::OutboundDef = #i::OutboundDef {
-                    name: #name_str,
-                    mllp: #i::MllpConnect {
-                        #(#plain,)*
-                        retry: #i::RetryPolicy { #(#retry,)* ..#i::RetryPolicy::DEFAULT },
-                        ..#i::MllpConnect::DEFAULT
-                    },
-                };
-                #[allow(non_upper_case_globals)]
-                #vis const #name: #i::Outbound = #i::Outbound(&#def_name);
+                #vis const #name: #i::Outbound = #i::Outbound({
+                    static DEF: #i::OutboundDef = #i::OutboundDef {
+                        name: #name_str,
+                        mllp: #i::MllpConnect {
+                            #(#plain,)*
+                            retry: #i::RetryPolicy { #(#retry,)* ..#i::RetryPolicy::DEFAULT },
+                            ..#i::MllpConnect::DEFAULT
+                        },
+                    };
+                    &DEF
+                });
                 const _: () = {
                     #[#p::linkme::distributed_slice(#p::OUTBOUNDS)]
                     #[linkme(crate = #p::linkme)]

@@ -179,22 +179,22 @@ fn companion(kind: Kind, func: &ItemFn, message: Option<&LitStr>) -> TokenStream
     };
     let (trait_name, def) = match kind {
         Kind::Router => {
-            let into =
-                quote_spanned!(ret.span()=> ::messagefoundry::interface::IntoRoute::into_route);
+            let call = quote_spanned!(ret.span()=>
+                ::messagefoundry::interface::IntoRoute::into_route(#name(msg)));
             (
                 quote!(::messagefoundry::interface::Router),
                 quote! {
                     const DEF: &'static ::messagefoundry::interface::RouterDef =
                         &::messagefoundry::interface::RouterDef {
                             name: #name_str,
-                            route: |msg: &::messagefoundry::hl7::Message| #into(#name(msg)),
+                            route: |msg: &::messagefoundry::hl7::Message| #call,
                         };
                 },
             )
         }
         Kind::Handler => {
-            let into =
-                quote_spanned!(ret.span()=> ::messagefoundry::interface::IntoOutcome::into_outcome);
+            let call = quote_spanned!(ret.span()=>
+                ::messagefoundry::interface::IntoOutcome::into_outcome(#name(msg)));
             let message = match message {
                 Some(m) => quote!(::core::option::Option::Some(#m)),
                 None => quote!(::core::option::Option::None),
@@ -205,7 +205,7 @@ fn companion(kind: Kind, func: &ItemFn, message: Option<&LitStr>) -> TokenStream
                     const DEF: &'static ::messagefoundry::interface::HandlerDef =
                         &::messagefoundry::interface::HandlerDef {
                             name: #name_str,
-                            handle: |msg: ::messagefoundry::hl7::Message| #into(#name(msg)),
+                            handle: |msg: ::messagefoundry::hl7::Message| #call,
                             message: #message,
                         };
                 },

@@ -40,7 +40,7 @@ pub mod __private;
 macro_rules! route {
     ($($handler:path),* $(,)?) => {
         $crate::interface::Route::to(::std::vec![
-            $(<$handler as $crate::interface::Handler>::DEF),*
+            $($crate::__private::handler_def::<$handler>()),*
         ])
     };
 }

@@ -2,7 +2,7 @@
 
 pub use linkme;
 
-use crate::interface::{Inbound, Outbound};
+use crate::interface::{Handler, HandlerDef, Inbound, Outbound};
 
 /// Every `inbound!` of the binary, gathered at link time.
 #[linkme::distributed_slice]
@@ -19,4 +19,10 @@ pub fn run_main() -> std::process::ExitCode {
         outbounds: &OUTBOUNDS,
     };
     crate::cli::run(&wiring, std::env::args_os())
+}
+
+/// What `route![h]` expands to for each name: a call whose bound rustc checks on the user's
+/// token, so naming a non-handler points at that name.
+pub const fn handler_def<H: Handler>() -> &'static HandlerDef {
+    H::DEF
 }

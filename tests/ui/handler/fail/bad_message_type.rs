@@ -1,0 +1,8 @@
+use messagefoundry::prelude::*;
+
+#[handler(message = "ORU-R01")]
+fn h(_msg: Message) -> Outcome {
+    Outcome::Filtered
+}
+
+fn main() {}

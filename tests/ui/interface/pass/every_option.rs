@@ -1,0 +1,60 @@
+use messagefoundry::interface::AckMode;
+use messagefoundry::prelude::*;
+
+inbound!(
+    pub IB_ALL,
+    mllp(
+        port = 2575,
+        bind = "127.0.0.1",
+        max_frame = 1048576,
+        max_connections = 8,
+        idle_timeout = "5m",
+        frame_timeout = "10s",
+        ack_mode = enhanced,
+        duplicate_window = "1h",
+    ),
+    router = everything,
+);
+outbound!(
+    OB_ALL,
+    mllp(
+        host = "127.0.0.1",
+        port = 6661,
+        connect_timeout = "2s",
+        send_timeout = "3s",
+        ack_timeout = "4s",
+        persistent = false,
+        retries = 3,
+        backoff = "500ms",
+        max_backoff = "30s",
+    )
+);
+
+#[router]
+fn everything(_msg: &Message) -> Route {
+    route![twice, fallible]
+}
+
+#[handler(message = "ORU^R01")]
+fn twice(msg: Message) -> Outcome {
+    Outcome::send_all([Send(OB_ALL, msg.clone()), Send(OB_ALL, msg)])
+}
+
+#[handler]
+fn fallible(msg: Message) -> Result<Outcome, std::num::ParseIntError> {
+    let _set_id: u32 = msg["OBX-1"].parse()?;
+    Ok(Outcome::Filtered)
+}
+
+fn main() {
+    let def = IB_ALL.def();
+    assert_eq!(def.mllp.bind, "127.0.0.1");
+    assert_eq!(def.mllp.ack_mode, AckMode::Enhanced);
+    assert_eq!(def.mllp.duplicate_window, Some(std::time::Duration::from_secs(3600)));
+    let out = OB_ALL.def();
+    assert!(!out.mllp.persistent);
+    assert_eq!(out.mllp.retry.max_attempts, 3);
+    assert_eq!(out.mllp.retry.initial_backoff, std::time::Duration::from_millis(500));
+    const P: Path = path!("OBX[2]-5.1");
+    assert_eq!(P.to_string(), "OBX[2]-5.1");
+}
