@@ -5,6 +5,7 @@
 //! used by hand.
 
 mod connection;
+pub mod environment;
 mod handler;
 mod outcome;
 pub mod process;
