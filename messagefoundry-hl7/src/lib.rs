@@ -10,6 +10,7 @@
 //! assert_eq!(&msg["OBR-25"], "F");
 //! ```
 
+pub mod batch;
 mod charset;
 mod delimiters;
 mod error;
