@@ -15,6 +15,7 @@ mod charset;
 mod delimiters;
 mod error;
 pub mod escape;
+pub mod json;
 mod message;
 mod parser;
 mod path;
