@@ -1163,4 +1163,34 @@ mod tests {
             let _ = split_with(input, SplitOptions { tolerant: true });
         }
     }
+
+    proptest::proptest! {
+        #[test]
+        fn splits_any_input_without_panicking(
+            parts in proptest::collection::vec(
+                proptest::prop_oneof![
+                    proptest::strategy::Just(b"MSH|^~\\&|A\r".to_vec()),
+                    proptest::strategy::Just(b"BHS|^~\\&\r".to_vec()),
+                    proptest::strategy::Just(b"BTS|1\r".to_vec()),
+                    proptest::strategy::Just(b"FHS|^~\\&\n".to_vec()),
+                    proptest::strategy::Just(b"FTS|1\r\n".to_vec()),
+                    proptest::strategy::Just(b"PID|1\r".to_vec()),
+                    proptest::collection::vec(proptest::num::u8::ANY, 0..12),
+                ],
+                0..12,
+            ),
+            tolerant in proptest::bool::ANY,
+        ) {
+            let input = parts.concat();
+            if let Ok(batch) = split_with(&input, SplitOptions { tolerant }) {
+                let mut end = 0;
+                for m in batch.messages() {
+                    proptest::prop_assert!(m.offset() >= end);
+                    proptest::prop_assert_eq!(&input[m.range()], m.bytes());
+                    end = m.range().end;
+                    let _ = m.parse_with(ParseOptions { tolerant });
+                }
+            }
+        }
+    }
 }

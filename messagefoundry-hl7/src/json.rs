@@ -771,4 +771,35 @@ mod tests {
         let e = from_json(&json!({"segments": [msh, ["PID", "x|y"]]})).unwrap_err();
         assert!(!e.to_string().contains("x|y"));
     }
+
+    proptest::proptest! {
+        #[test]
+        fn any_parsed_message_round_trips(
+            header in "MSH[|$][\\^%][~*](\\\\[&!]?#?)?",
+            fields in proptest::collection::vec("[A-Z0-9|^~&\\\\#$%*!\"é ]{0,12}", 0..6),
+            charset in proptest::sample::select(vec!["", "8859/1", "UNICODE UTF-8", "8859/2"]),
+            latin in proptest::bool::ANY,
+            terminated in proptest::bool::ANY,
+        ) {
+            let mut er7 = header.into_bytes();
+            let sep = er7[3];
+            er7.extend_from_slice(&[sep; 14]);
+            er7.extend_from_slice(charset.as_bytes());
+            for f in &fields {
+                er7.extend_from_slice(b"\rZZ1");
+                er7.push(sep);
+                er7.extend_from_slice(f.as_bytes());
+            }
+            if latin {
+                er7 = String::from_utf8_lossy(&er7).chars().map(|c| u8::try_from(u32::from(c)).unwrap_or(b'?')).collect();
+            }
+            if terminated {
+                er7.push(b'\r');
+            }
+            if let Ok(msg) = Message::parse(er7) {
+                let back = from_json(&to_json(&msg));
+                proptest::prop_assert_eq!(back.map(|m| m.into_bytes()), Ok(msg.as_bytes().to_vec()));
+            }
+        }
+    }
 }
