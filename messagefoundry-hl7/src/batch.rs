@@ -338,7 +338,8 @@ impl<'a> RawMessage<'a> {
     }
 
     /// Parses the message with the given options; error offsets count from the start of the
-    /// input.
+    /// input (in a message whose segments end with `\r\n`, an error found after the line feeds
+    /// were turned into `\r` counts the shortened bytes).
     pub fn parse_with(&self, options: ParseOptions) -> Result<Message, ParseError> {
         Message::parse_with(self.bytes, options).map_err(|e| ParseError {
             offset: e.offset + self.offset,
