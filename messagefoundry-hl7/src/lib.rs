@@ -10,10 +10,12 @@
 //! assert_eq!(&msg["OBR-25"], "F");
 //! ```
 
+pub mod batch;
 mod charset;
 mod delimiters;
 mod error;
 pub mod escape;
+pub mod json;
 mod message;
 mod parser;
 mod path;
