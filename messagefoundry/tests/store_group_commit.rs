@@ -13,6 +13,8 @@ fn incoming(n: usize) -> Incoming {
         inbound: Arc::from("IB_TEST"),
         raw: text.into_bytes().into(),
         info: MessageInfo::of("IB_TEST", 1, &msg),
+        route: true,
+        dedupe: None,
     }
 }
 
@@ -24,7 +26,7 @@ async fn concurrent_intake_is_grouped_and_survives_reopen() {
     let tasks: Vec<_> = (0..200)
         .map(|n| {
             let store = store.clone();
-            tokio::spawn(async move { (n, store.receive(incoming(n)).await.unwrap()) })
+            tokio::spawn(async move { (n, store.receive(incoming(n)).await.unwrap().id) })
         })
         .collect();
     let mut ids = Vec::new();
@@ -51,7 +53,7 @@ async fn concurrent_intake_is_grouped_and_survives_reopen() {
 
     let reopened = Store::open(&path).unwrap();
     assert!(reopened.read_message(id).unwrap().is_some());
-    let next = reopened.receive(incoming(999)).await.unwrap();
+    let next = reopened.receive(incoming(999)).await.unwrap().id;
     assert_eq!(next, MessageId(201));
     tokio::task::spawn_blocking(move || reopened.shutdown())
         .await
@@ -69,9 +71,12 @@ async fn broken_frames_are_stored_with_their_error() {
             inbound: Arc::from("IB"),
             raw: raw.clone().into(),
             info: MessageInfo::broken("IB", 5, &error),
+            route: false,
+            dedupe: None,
         })
         .await
-        .unwrap();
+        .unwrap()
+        .id;
     let (info, stored) = store.read_message(id).unwrap().unwrap();
     assert_eq!(stored, raw);
     assert_eq!(info.parse_state, ParseState::Broken);

@@ -1,14 +1,16 @@
 //! The durable store: one redb file, written by one thread that commits in groups.
 //!
-//! Every received frame is handed to the writer thread over a bounded channel. The writer takes
-//! everything that is waiting, writes it in one `Durability::Immediate` transaction and only
-//! after the commit returns answers each sender with the message's id. One fsync serves every
-//! connection that was waiting, which is how durable intake scales with connections.
+//! Every write (a received frame, a routing result, a delivery) is handed to the writer thread
+//! over a bounded channel. The writer takes everything that is waiting, applies it in one
+//! `Durability::Immediate` transaction, and only after the commit returns answers each request.
+//! One fsync serves every connection that was waiting, which is how durable intake scales with
+//! connections. Reads use their own read transactions, beside the writer.
 //!
-//! What is here: intake of received messages (raw bytes and a summary) and reading them back.
-//! Dispositions, outbound queues, dead letters, duplicate detection and retention are not built
-//! yet.
+//! Every call here that touches the file is blocking except the `async` ones, which wait for
+//! the writer; call the blocking ones from `spawn_blocking`, never on an async worker.
 
+mod ops;
+mod reads;
 mod tables;
 mod writer;
 
@@ -18,8 +20,11 @@ use std::thread::JoinHandle;
 
 use tokio::sync::{mpsc, oneshot};
 
+pub use reads::{DeadLetter, QueueEntry, StoredDisposition};
 pub use tables::{MessageId, MessageInfo, ParseState};
 use writer::{Request, Writer};
+
+use crate::interface::Disposition;
 
 /// How many requests may wait for the writer before senders wait for room.
 const DEFAULT_QUEUE: usize = 4096;
@@ -42,9 +47,24 @@ pub enum StoreError {
     /// A read failed.
     #[error("store read failed: {0}")]
     Read(String),
+    /// The entry named is not in the store (already delivered or replayed, or a wrong key).
+    #[error("no such entry in the store")]
+    NotFound,
     /// The writer thread is gone (after a failed commit, or at shutdown).
     #[error("the store is stopped")]
     Stopped,
+}
+
+/// Duplicate detection for one received message: MSH-3 + MSH-10 seen on the same inbound
+/// within the window make it a duplicate.
+#[derive(Debug, Clone)]
+pub struct Dedupe {
+    /// MSH-3.
+    pub sending_application: String,
+    /// MSH-10.
+    pub control_id: String,
+    /// How far back an earlier message counts, in microseconds.
+    pub window_micros: u64,
 }
 
 /// A message as received, ready to be stored.
@@ -56,6 +76,54 @@ pub struct Incoming {
     pub raw: bytes::Bytes,
     /// What the summary columns and the parse state say about it.
     pub info: MessageInfo,
+    /// Whether it waits to be routed (it parsed); a broken one is recorded as ERROR.
+    pub route: bool,
+    /// Duplicate detection, when the inbound asks for it.
+    pub dedupe: Option<Dedupe>,
+}
+
+/// The answer to storing a message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Received {
+    /// Its id.
+    pub id: MessageId,
+    /// The earlier message it repeats, if duplicate detection found one; it is then not routed.
+    pub duplicate_of: Option<MessageId>,
+}
+
+/// Where a queued message is: its outbound and its place in that outbound's FIFO.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct QueueKey {
+    /// The outbound connection's name.
+    pub outbound: String,
+    /// The sequence number (store-wide, increasing).
+    pub seq: u64,
+}
+
+/// One handler's result, as recorded.
+#[derive(Debug, Clone)]
+pub struct HandlerRecord {
+    /// The handler's name.
+    pub handler: String,
+    /// Its disposition.
+    pub disposition: Disposition,
+    /// The reason of an ERROR, else empty.
+    pub reason: String,
+}
+
+/// How a message was routed and handled, and what it sends: written in one transaction.
+#[derive(Debug, Clone)]
+pub struct RouteRecord {
+    /// The message.
+    pub message: MessageId,
+    /// Its disposition.
+    pub disposition: Disposition,
+    /// The router's error or other detail, else empty.
+    pub detail: String,
+    /// Each handler's result.
+    pub handlers: Vec<HandlerRecord>,
+    /// (outbound name, ER7 bytes) for each send, in order.
+    pub sends: Vec<(String, Vec<u8>)>,
 }
 
 /// The store. Cloning the handle is cheap; the writer thread stops when the last handle is
@@ -74,7 +142,7 @@ impl std::fmt::Debug for Store {
 }
 
 impl Store {
-    /// Opens (or creates) the store file and starts its writer thread.
+    /// Opens (or creates) the store file and starts its writer thread. Blocking.
     pub fn open(path: impl AsRef<Path>) -> Result<Store, StoreError> {
         let path = path.as_ref();
         let db = redb::Database::create(path).map_err(|source| StoreError::Open {
@@ -82,9 +150,14 @@ impl Store {
             source,
         })?;
         let db = Arc::new(db);
-        let next_id = tables::initialise(&db).map_err(|e| StoreError::Write(e.to_string()))?;
+        let (next_message, next_seq) =
+            tables::initialise(&db).map_err(|e| StoreError::Write(e.to_string()))?;
         let (requests, queue) = mpsc::channel(DEFAULT_QUEUE);
-        let writer = Writer::new(Arc::clone(&db), queue, next_id);
+        let counters = ops::Counters {
+            next_message,
+            next_seq,
+        };
+        let writer = Writer::new(Arc::clone(&db), queue, counters);
         let handle = std::thread::Builder::new()
             .name("store-writer".into())
             .spawn(move || writer.run())
@@ -96,18 +169,86 @@ impl Store {
         })
     }
 
-    /// Stores one received message durably; resolves once the transaction holding it has
-    /// committed, with its id. Only then may the sender be acknowledged.
-    pub async fn receive(&self, incoming: Incoming) -> Result<MessageId, StoreError> {
+    async fn ask<T>(
+        &self,
+        make: impl FnOnce(oneshot::Sender<Result<T, StoreError>>) -> Request,
+    ) -> Result<T, StoreError> {
         let (reply, answer) = oneshot::channel();
         self.requests
-            .send(Request::Receive {
-                incoming: Box::new(incoming),
-                reply,
-            })
+            .send(make(reply))
             .await
             .map_err(|_| StoreError::Stopped)?;
         answer.await.map_err(|_| StoreError::Stopped)?
+    }
+
+    /// Stores one received message durably; resolves once the transaction holding it has
+    /// committed. Only then may the sender be acknowledged.
+    pub async fn receive(&self, incoming: Incoming) -> Result<Received, StoreError> {
+        self.ask(|reply| Request::Receive {
+            incoming: Box::new(incoming),
+            reply,
+        })
+        .await
+    }
+
+    /// Records a routing result and queues its sends, in one transaction.
+    pub async fn record_route(&self, record: RouteRecord) -> Result<Vec<QueueKey>, StoreError> {
+        self.ask(|reply| Request::Routed {
+            record: Box::new(record),
+            reply,
+        })
+        .await
+    }
+
+    /// Marks a queued message delivered (moves it to the delivery history).
+    pub async fn delivered(&self, key: QueueKey, attempts: u32) -> Result<(), StoreError> {
+        self.ask(|reply| Request::Delivered {
+            key,
+            attempts,
+            reply,
+        })
+        .await
+    }
+
+    /// Records that a queued message was tried `attempts` times and stays queued.
+    pub async fn attempted(&self, key: QueueKey, attempts: u32) -> Result<(), StoreError> {
+        self.ask(|reply| Request::Attempted {
+            key,
+            attempts,
+            reply,
+        })
+        .await
+    }
+
+    /// Moves a queued message to the dead letters, with the reason (no patient data).
+    pub async fn dead_letter(
+        &self,
+        key: QueueKey,
+        attempts: u32,
+        reason: String,
+    ) -> Result<(), StoreError> {
+        self.ask(|reply| Request::DeadLetter {
+            key,
+            attempts,
+            reason,
+            reply,
+        })
+        .await
+    }
+
+    /// Puts a dead letter back at the end of its outbound's queue; returns its new key.
+    pub async fn replay(&self, key: QueueKey) -> Result<QueueKey, StoreError> {
+        self.ask(|reply| Request::Replay { key, reply }).await
+    }
+
+    /// Deletes messages received before the time (µs since the Unix epoch) that are not
+    /// waiting to be routed, queued or dead-lettered. Returns how many.
+    pub async fn prune(&self, before_micros: u64) -> Result<u64, StoreError> {
+        self.ask(|reply| Request::Prune {
+            before_micros,
+            reply,
+        })
+        .await
     }
 
     /// How many commits the writer has made since it started (for figures and tests).
@@ -120,17 +261,41 @@ impl Store {
         answer.await.map_err(|_| StoreError::Stopped)
     }
 
-    /// Reads a stored message: its summary and its bytes. A blocking call: run it off the async
-    /// workers (`spawn_blocking`).
+    /// Reads a stored message: its summary and its bytes. Blocking.
     pub fn read_message(
         &self,
         id: MessageId,
     ) -> Result<Option<(MessageInfo, Vec<u8>)>, StoreError> {
-        tables::read_message(&self.db, id).map_err(|e| StoreError::Read(e.to_string()))
+        tables::read_message(&self.db, id).map_err(read_error)
+    }
+
+    /// Messages stored but not routed yet, oldest first, with their inbound. Blocking.
+    pub fn pending_routes(&self) -> Result<Vec<(MessageId, String)>, StoreError> {
+        reads::pending_routes(&self.db).map_err(read_error)
+    }
+
+    /// The message-level disposition and detail of a message. Blocking.
+    pub fn disposition(&self, id: MessageId) -> Result<Option<StoredDisposition>, StoreError> {
+        reads::disposition(&self.db, id).map_err(read_error)
+    }
+
+    /// The first `limit` entries of an outbound's queue, in order. Blocking.
+    pub fn queue_head(&self, outbound: &str, limit: usize) -> Result<Vec<QueueEntry>, StoreError> {
+        reads::queue_head(&self.db, outbound, limit).map_err(read_error)
+    }
+
+    /// How many messages wait in an outbound's queue. Blocking.
+    pub fn queue_len(&self, outbound: &str) -> Result<u64, StoreError> {
+        reads::queue_len(&self.db, outbound).map_err(read_error)
+    }
+
+    /// The dead letters of an outbound (or of all when `None`), oldest first. Blocking.
+    pub fn dead_letters(&self, outbound: Option<&str>) -> Result<Vec<DeadLetter>, StoreError> {
+        reads::dead_letters(&self.db, outbound).map_err(read_error)
     }
 
     /// Stops taking requests, lets the writer commit what it holds, and waits for it.
-    /// A blocking call.
+    /// Blocking. Other clones of the handle keep the writer alive until they are dropped.
     pub fn shutdown(self) {
         let Store {
             requests, writer, ..
@@ -141,8 +306,42 @@ impl Store {
             Err(poisoned) => poisoned.into_inner().take(),
         };
         if let Some(handle) = handle {
-            // Other clones may still hold senders; the writer ends when the last one goes.
             let _ = handle.join();
         }
     }
+}
+
+fn read_error(e: redb::Error) -> StoreError {
+    StoreError::Read(e.to_string())
+}
+
+/// The stored code of a disposition.
+pub(crate) fn disposition_code(d: Disposition) -> u8 {
+    match d {
+        Disposition::Received => 0,
+        Disposition::Routed => 1,
+        Disposition::Unrouted => 2,
+        Disposition::Filtered => 3,
+        Disposition::Processed => 4,
+        Disposition::Error => 5,
+    }
+}
+
+/// The disposition of a stored code.
+pub(crate) fn disposition_of(code: u8) -> Disposition {
+    match code {
+        0 => Disposition::Received,
+        1 => Disposition::Routed,
+        2 => Disposition::Unrouted,
+        3 => Disposition::Filtered,
+        4 => Disposition::Processed,
+        _ => Disposition::Error,
+    }
+}
+
+/// Microseconds since the Unix epoch, now.
+pub fn now_micros() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_micros() as u64)
 }

@@ -9,6 +9,28 @@ pub(crate) const MESSAGES: TableDefinition<u64, &[u8]> = TableDefinition::new("m
 pub(crate) const MESSAGE_INFO: TableDefinition<u64, InfoRow> = TableDefinition::new("message_info");
 /// `meta`: key → value; holds the layout version of the file.
 pub(crate) const META: TableDefinition<&str, &str> = TableDefinition::new("meta");
+/// `pending_route`: id → inbound, for messages stored but not routed yet. Removed in the
+/// transaction that records the routing, so a crash in between routes the message again.
+pub(crate) const PENDING_ROUTE: TableDefinition<u64, &str> = TableDefinition::new("pending_route");
+/// `dispositions`: id → (disposition code, detail). The message-level disposition.
+pub(crate) const DISPOSITIONS: TableDefinition<u64, (u8, &str)> =
+    TableDefinition::new("dispositions");
+/// `handler_results`: (id, position in the route) → (handler, disposition code, reason).
+pub(crate) const HANDLER_RESULTS: TableDefinition<(u64, u32), (&str, u8, &str)> =
+    TableDefinition::new("handler_results");
+/// `queue`: (outbound, sequence) → (message id, payload, attempts so far). FIFO per outbound.
+pub(crate) const QUEUE: TableDefinition<(&str, u64), (u64, &[u8], u32)> =
+    TableDefinition::new("queue");
+/// `deliveries`: (outbound, sequence) → (message id, delivered at µs, attempts). History.
+pub(crate) const DELIVERIES: TableDefinition<(&str, u64), (u64, u64, u32)> =
+    TableDefinition::new("deliveries");
+/// `dead_letters`: (outbound, sequence) → (message id, payload, attempts, reason, at µs).
+pub(crate) const DEAD_LETTERS: TableDefinition<(&str, u64), (u64, &[u8], u32, &str, u64)> =
+    TableDefinition::new("dead_letters");
+/// `control_ids`: (inbound, MSH-3, MSH-10) → (message id, received at µs), for duplicate
+/// detection.
+pub(crate) const CONTROL_IDS: TableDefinition<(&str, &str, &str), (u64, u64)> =
+    TableDefinition::new("control_ids");
 
 type InfoRow = (
     &'static str,
@@ -108,8 +130,9 @@ impl MessageInfo {
     }
 }
 
-/// Creates the tables if needed, checks the layout version, and returns the next free id.
-pub(crate) fn initialise(db: &redb::Database) -> Result<u64, redb::Error> {
+/// Creates the tables if needed, checks the layout version, and returns the next free message
+/// id and queue sequence number.
+pub(crate) fn initialise(db: &redb::Database) -> Result<(u64, u64), redb::Error> {
     let txn = db.begin_write()?;
     let next = {
         let mut meta = txn.open_table(META)?;
@@ -126,8 +149,20 @@ pub(crate) fn initialise(db: &redb::Database) -> Result<u64, redb::Error> {
             }
         }
         txn.open_table(MESSAGE_INFO)?;
+        txn.open_table(PENDING_ROUTE)?;
+        txn.open_table(DISPOSITIONS)?;
+        txn.open_table(HANDLER_RESULTS)?;
+        txn.open_table(QUEUE)?;
+        txn.open_table(DELIVERIES)?;
+        txn.open_table(DEAD_LETTERS)?;
+        txn.open_table(CONTROL_IDS)?;
         let messages = txn.open_table(MESSAGES)?;
-        messages.last()?.map_or(1, |(k, _)| k.value() + 1)
+        let next_message = messages.last()?.map_or(1, |(k, _)| k.value() + 1);
+        let next_seq = meta
+            .get("next_seq")?
+            .and_then(|v| v.value().parse::<u64>().ok())
+            .unwrap_or(1);
+        (next_message, next_seq)
     };
     txn.commit()?;
     Ok(next)

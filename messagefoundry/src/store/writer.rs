@@ -1,21 +1,56 @@
-//! The writer thread: drains waiting requests, commits them in one transaction, then answers.
+//! The writer thread: drains waiting requests, applies them in one transaction, commits, and
+//! only then answers each of them.
 
 use std::sync::Arc;
 
 use tokio::sync::{mpsc, oneshot};
 
-use super::tables::{self, MessageId};
-use super::{Incoming, StoreError};
+use super::ops::{self, Answer, Counters};
+use super::{Incoming, QueueKey, Received, RouteRecord, StoreError};
 
 /// The most requests one transaction takes, so one commit's latency stays bounded.
 const MAX_GROUP: usize = 1024;
 
-/// What the writer is asked to do.
+/// What the writer is asked to do; each request carries the channel its answer goes back on.
 pub(crate) enum Request {
-    /// Store a received message; answer with its id after the commit.
+    /// Store a received message.
     Receive {
         incoming: Box<Incoming>,
-        reply: oneshot::Sender<Result<MessageId, StoreError>>,
+        reply: oneshot::Sender<Result<Received, StoreError>>,
+    },
+    /// Record how a message was routed and handled, and queue its sends.
+    Routed {
+        record: Box<RouteRecord>,
+        reply: oneshot::Sender<Result<Vec<QueueKey>, StoreError>>,
+    },
+    /// A queued message was acknowledged AA/CA downstream.
+    Delivered {
+        key: QueueKey,
+        attempts: u32,
+        reply: oneshot::Sender<Result<(), StoreError>>,
+    },
+    /// A queued message was tried and will be tried again; remember the count.
+    Attempted {
+        key: QueueKey,
+        attempts: u32,
+        reply: oneshot::Sender<Result<(), StoreError>>,
+    },
+    /// A queued message failed for good: move it to the dead letters.
+    DeadLetter {
+        key: QueueKey,
+        attempts: u32,
+        reason: String,
+        reply: oneshot::Sender<Result<(), StoreError>>,
+    },
+    /// Put a dead letter back at the end of its outbound's queue.
+    Replay {
+        key: QueueKey,
+        reply: oneshot::Sender<Result<QueueKey, StoreError>>,
+    },
+    /// Delete delivered or finished messages received before a time.
+    Prune {
+        before_micros: u64,
+        reply: oneshot::Sender<Result<u64, StoreError>>,
     },
     /// Report how many commits were made.
     CommitCount { reply: oneshot::Sender<u64> },
@@ -24,7 +59,7 @@ pub(crate) enum Request {
 pub(crate) struct Writer {
     db: Arc<redb::Database>,
     queue: mpsc::Receiver<Request>,
-    next_id: u64,
+    counters: Counters,
     commits: u64,
 }
 
@@ -32,12 +67,12 @@ impl Writer {
     pub(crate) fn new(
         db: Arc<redb::Database>,
         queue: mpsc::Receiver<Request>,
-        next_id: u64,
+        counters: Counters,
     ) -> Writer {
         Writer {
             db,
             queue,
-            next_id,
+            counters,
             commits: 0,
         }
     }
@@ -53,69 +88,109 @@ impl Writer {
                     Err(_) => break,
                 }
             }
-            if let Err(failure) = self.commit_group(&mut group) {
-                // A failed commit is fatal to the store: answer nobody with success, refuse all
-                // that is still queued, and stop. The listeners answer AR/CE or close.
-                self.queue.close();
-                while let Ok(request) = self.queue.try_recv() {
-                    group.push(request);
+            match self.commit(&group) {
+                Ok((answers, counters)) => {
+                    self.counters = counters;
+                    for (request, answer) in group.drain(..).zip(answers) {
+                        reply(request, Ok(answer), self.commits);
+                    }
                 }
-                for request in group.drain(..) {
-                    refuse(request, &failure);
+                Err(failure) => {
+                    // A failed commit is fatal to the store: nobody is told their data is safe,
+                    // whatever is queued is refused, and the thread stops. Listeners answer
+                    // AR/CE or close the connection.
+                    self.queue.close();
+                    while let Ok(request) = self.queue.try_recv() {
+                        group.push(request);
+                    }
+                    for request in group.drain(..) {
+                        reply(request, Err(failure.clone()), self.commits);
+                    }
+                    return;
                 }
-                return;
             }
         }
     }
 
-    /// Writes the group in one transaction; on success answers every request. On failure the
-    /// group is left untouched for the caller to refuse.
-    fn commit_group(&mut self, group: &mut Vec<Request>) -> Result<(), String> {
-        let receives = group
+    /// Applies the group in one transaction and commits. The answers are only valid if this
+    /// returns `Ok`; counters advance only then.
+    fn commit(&mut self, group: &[Request]) -> Result<(Vec<Answer>, Counters), String> {
+        let needs_write = group
             .iter()
-            .filter(|r| matches!(r, Request::Receive { .. }))
-            .count() as u64;
-        let first_id = self.next_id;
-        if receives > 0 {
-            self.write(group, first_id).map_err(|e| e.to_string())?;
-            self.next_id += receives;
-            self.commits += 1;
+            .any(|r| !matches!(r, Request::CommitCount { .. }));
+        let mut counters = self.counters;
+        if !needs_write {
+            return Ok((group.iter().map(|_| Answer::None).collect(), counters));
         }
-        let mut id = first_id;
-        for request in group.drain(..) {
-            match request {
-                Request::Receive { reply, .. } => {
-                    let _ = reply.send(Ok(MessageId(id)));
-                    id += 1;
-                }
-                Request::CommitCount { reply } => {
-                    let _ = reply.send(self.commits);
-                }
+        let mut run = || -> Result<Vec<Answer>, redb::Error> {
+            let mut txn = self.db.begin_write()?;
+            txn.set_durability(redb::Durability::Immediate)
+                .map_err(|e| redb::Error::Corrupted(e.to_string()))?;
+            let mut answers = Vec::with_capacity(group.len());
+            for request in group {
+                answers.push(ops::apply(&txn, &mut counters, request)?);
             }
-        }
-        Ok(())
-    }
-
-    fn write(&self, group: &[Request], first_id: u64) -> Result<(), redb::Error> {
-        let mut txn = self.db.begin_write()?;
-        txn.set_durability(redb::Durability::Immediate)
-            .map_err(|e| redb::Error::Corrupted(e.to_string()))?;
-        let mut id = first_id;
-        for request in group {
-            if let Request::Receive { incoming, .. } = request {
-                tables::insert_message(&txn, MessageId(id), &incoming.raw, &incoming.info)?;
-                id += 1;
-            }
-        }
-        txn.commit()?;
-        Ok(())
+            ops::save_counters(&txn, &self.counters, &counters)?;
+            txn.commit()?;
+            Ok(answers)
+        };
+        let answers = run().map_err(|e| e.to_string())?;
+        self.commits += 1;
+        Ok((answers, counters))
     }
 }
 
-fn refuse(request: Request, failure: &str) {
+/// Sends a request its answer.
+fn reply(request: Request, answer: Result<Answer, String>, commits: u64) {
+    let failed = |e: String| StoreError::Write(e);
+    match (request, answer) {
+        (Request::CommitCount { reply }, _) => {
+            let _ = reply.send(commits);
+        }
+        (Request::Receive { reply, .. }, Ok(Answer::Received(r))) => {
+            let _ = reply.send(Ok(r));
+        }
+        (Request::Routed { reply, .. }, Ok(Answer::Queued(keys))) => {
+            let _ = reply.send(Ok(keys));
+        }
+        (Request::Replay { reply, .. }, Ok(Answer::Queued(mut keys))) => {
+            let _ = reply.send(keys.pop().ok_or(StoreError::NotFound));
+        }
+        (Request::Prune { reply, .. }, Ok(Answer::Count(n))) => {
+            let _ = reply.send(Ok(n));
+        }
+        (
+            Request::Delivered { reply, .. }
+            | Request::Attempted { reply, .. }
+            | Request::DeadLetter { reply, .. },
+            Ok(Answer::Done),
+        ) => {
+            let _ = reply.send(Ok(()));
+        }
+        (request, Ok(Answer::Missing)) => send_error(request, StoreError::NotFound),
+        (request, Ok(_)) => send_error(request, StoreError::Write("unexpected answer".into())),
+        (request, Err(e)) => send_error(request, failed(e)),
+    }
+}
+
+fn send_error(request: Request, error: StoreError) {
     match request {
         Request::Receive { reply, .. } => {
-            let _ = reply.send(Err(StoreError::Write(failure.to_owned())));
+            let _ = reply.send(Err(error));
+        }
+        Request::Routed { reply, .. } => {
+            let _ = reply.send(Err(error));
+        }
+        Request::Replay { reply, .. } => {
+            let _ = reply.send(Err(error));
+        }
+        Request::Prune { reply, .. } => {
+            let _ = reply.send(Err(error));
+        }
+        Request::Delivered { reply, .. }
+        | Request::Attempted { reply, .. }
+        | Request::DeadLetter { reply, .. } => {
+            let _ = reply.send(Err(error));
         }
         Request::CommitCount { reply } => {
             let _ = reply.send(0);

@@ -1,0 +1,141 @@
+//! Reading the store: read transactions beside the writer. Blocking calls.
+
+use redb::{ReadableDatabase, ReadableTable};
+
+use super::tables::{DEAD_LETTERS, DISPOSITIONS, MessageId, PENDING_ROUTE, QUEUE};
+use super::{QueueKey, disposition_of};
+use crate::interface::Disposition;
+
+/// A message-level disposition as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredDisposition {
+    /// The disposition.
+    pub disposition: Disposition,
+    /// Its detail (an error's reason, "duplicate of #N"), or empty.
+    pub detail: String,
+}
+
+/// A message waiting in an outbound's queue.
+#[derive(Debug, Clone)]
+pub struct QueueEntry {
+    /// Where it is.
+    pub key: QueueKey,
+    /// The message it came from.
+    pub message: MessageId,
+    /// The bytes to send.
+    pub payload: Vec<u8>,
+    /// How many attempts were made so far.
+    pub attempts: u32,
+}
+
+/// A message that failed for good.
+#[derive(Debug, Clone)]
+pub struct DeadLetter {
+    /// Where it was queued.
+    pub key: QueueKey,
+    /// The message it came from.
+    pub message: MessageId,
+    /// The bytes that were to be sent.
+    pub payload: Vec<u8>,
+    /// How many attempts were made.
+    pub attempts: u32,
+    /// Why it failed (no patient data).
+    pub reason: String,
+    /// When it was dead-lettered, µs since the Unix epoch.
+    pub at_micros: u64,
+}
+
+pub(crate) fn pending_routes(db: &redb::Database) -> Result<Vec<(MessageId, String)>, redb::Error> {
+    let txn = db.begin_read()?;
+    let table = txn.open_table(PENDING_ROUTE)?;
+    let mut out = Vec::new();
+    for row in table.iter()? {
+        let (id, inbound) = row?;
+        out.push((MessageId(id.value()), inbound.value().to_owned()));
+    }
+    Ok(out)
+}
+
+pub(crate) fn disposition(
+    db: &redb::Database,
+    id: MessageId,
+) -> Result<Option<StoredDisposition>, redb::Error> {
+    let txn = db.begin_read()?;
+    let table = txn.open_table(DISPOSITIONS)?;
+    Ok(table.get(id.0)?.map(|row| {
+        let (code, detail) = row.value();
+        StoredDisposition {
+            disposition: disposition_of(code),
+            detail: detail.to_owned(),
+        }
+    }))
+}
+
+pub(crate) fn queue_head(
+    db: &redb::Database,
+    outbound: &str,
+    limit: usize,
+) -> Result<Vec<QueueEntry>, redb::Error> {
+    let txn = db.begin_read()?;
+    let table = txn.open_table(QUEUE)?;
+    let mut out = Vec::new();
+    for row in table
+        .range((outbound, 0u64)..=(outbound, u64::MAX))?
+        .take(limit)
+    {
+        let (key, value) = row?;
+        let (_, seq) = key.value();
+        let (message, payload, attempts) = value.value();
+        out.push(QueueEntry {
+            key: QueueKey {
+                outbound: outbound.to_owned(),
+                seq,
+            },
+            message: MessageId(message),
+            payload: payload.to_vec(),
+            attempts,
+        });
+    }
+    Ok(out)
+}
+
+pub(crate) fn queue_len(db: &redb::Database, outbound: &str) -> Result<u64, redb::Error> {
+    let txn = db.begin_read()?;
+    let table = txn.open_table(QUEUE)?;
+    let mut n = 0;
+    for row in table.range((outbound, 0u64)..=(outbound, u64::MAX))? {
+        row?;
+        n += 1;
+    }
+    Ok(n)
+}
+
+pub(crate) fn dead_letters(
+    db: &redb::Database,
+    outbound: Option<&str>,
+) -> Result<Vec<DeadLetter>, redb::Error> {
+    let txn = db.begin_read()?;
+    let table = txn.open_table(DEAD_LETTERS)?;
+    let mut out = Vec::new();
+    for row in table.iter()? {
+        let (key, value) = row?;
+        let (name, seq) = key.value();
+        if outbound.is_some_and(|o| o != name) {
+            continue;
+        }
+        let (message, payload, attempts, reason, at) = value.value();
+        out.push(DeadLetter {
+            key: QueueKey {
+                outbound: name.to_owned(),
+                seq,
+            },
+            message: MessageId(message),
+            payload: payload.to_vec(),
+            attempts,
+            reason: reason.to_owned(),
+            at_micros: at,
+        });
+    }
+    out.sort_by_key(|d| d.key.seq);
+    Ok(out)
+}
