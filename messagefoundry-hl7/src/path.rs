@@ -118,7 +118,9 @@ pub enum PathError {
     #[error("empty HL7 path")]
     Empty,
     /// The segment name is not three upper-case letters or digits starting with a letter.
-    #[error("a path starts with a segment ID of three upper-case letters or digits, like PID (at byte {at})")]
+    #[error(
+        "a path starts with a segment ID of three upper-case letters or digits, like PID (at byte {at})"
+    )]
     BadSegment {
         /// Byte offset of the problem.
         at: usize,
@@ -338,7 +340,10 @@ mod tests {
     #[test]
     fn parses_every_form() {
         let p = Path::parse("MSH-9.1").unwrap();
-        assert_eq!((p.segment, p.field, p.component), (SegmentId::MSH, 9, Some(1)));
+        assert_eq!(
+            (p.segment, p.field, p.component),
+            (SegmentId::MSH, 9, Some(1))
+        );
         let p = Path::parse("OBX[2]-5").unwrap();
         assert_eq!((p.occurrence, p.field, p.component), (Some(2), 5, None));
         let p = Path::parse("PID-5.1.1").unwrap();
@@ -354,11 +359,23 @@ mod tests {
         assert_eq!(Path::parse(""), Err(PathError::Empty));
         assert_eq!(Path::parse("pid-3"), Err(PathError::BadSegment { at: 0 }));
         assert_eq!(Path::parse("1ID-3"), Err(PathError::BadSegment { at: 0 }));
-        assert!(matches!(Path::parse("PID-0"), Err(PathError::BadNumber { at: 4, .. })));
-        assert!(matches!(Path::parse("PID-"), Err(PathError::BadNumber { at: 4, .. })));
-        assert!(matches!(Path::parse("PID-70000"), Err(PathError::BadNumber { at: 4, .. })));
+        assert!(matches!(
+            Path::parse("PID-0"),
+            Err(PathError::BadNumber { at: 4, .. })
+        ));
+        assert!(matches!(
+            Path::parse("PID-"),
+            Err(PathError::BadNumber { at: 4, .. })
+        ));
+        assert!(matches!(
+            Path::parse("PID-70000"),
+            Err(PathError::BadNumber { at: 4, .. })
+        ));
         assert_eq!(Path::parse("PID-3[2"), Err(PathError::Unexpected { at: 7 }));
-        assert_eq!(Path::parse("PID-3.1.2.3"), Err(PathError::Unexpected { at: 9 }));
+        assert_eq!(
+            Path::parse("PID-3.1.2.3"),
+            Err(PathError::Unexpected { at: 9 })
+        );
         assert_eq!(Path::parse("PID"), Err(PathError::Unexpected { at: 3 }));
         assert_eq!(Path::parse("PID-3 "), Err(PathError::Unexpected { at: 5 }));
     }
