@@ -4,6 +4,25 @@
 //! Absent values are spelled compactly here: `""` for no data type or table, `' '` for unknown
 //! optionality, `0` for unknown length and `-1` for unbounded repetition.
 
+// With no version feature enabled there are no tables to build.
+#![cfg_attr(
+    not(any(
+        feature = "v2_1",
+        feature = "v2_2",
+        feature = "v2_3",
+        feature = "v2_3_1",
+        feature = "v2_4",
+        feature = "v2_5",
+        feature = "v2_5_1",
+        feature = "v2_6",
+        feature = "v2_7",
+        feature = "v2_8",
+        feature = "v2_8_1",
+        feature = "v2_8_2"
+    )),
+    allow(dead_code)
+)]
+
 use super::model::{
     Cardinality, Component, DataType, Event, Field, Group, Node, Optionality, Segment, Structure,
     Table, TableValue,

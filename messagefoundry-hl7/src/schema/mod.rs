@@ -17,12 +17,19 @@ mod compact;
 #[rustfmt::skip]
 mod generated;
 mod model;
+mod profile;
+mod resolve;
+mod suggest;
 
+// The `V2_5_1`, ... statics; none when no version feature is enabled.
+#[allow(unused_imports)]
 pub use generated::*;
 pub use model::{
     Cardinality, Component, DataType, Event, Field, Group, Node, Optionality, Segment, Structure,
     Table, TableValue, Version,
 };
+pub use profile::Profile;
+pub use resolve::{PathPart, ResolveError, ResolveWarning, Resolved, resolve};
 
 /// The schema of an HL7 version, by its MSH-12 text (`"2.5.1"`), if that version is compiled in.
 pub fn version(id: &str) -> Option<&'static Version> {
