@@ -523,3 +523,40 @@ fn field_doc(segment: &str, n: usize, field: &Value) -> String {
         .replace(']', "\\]")
         .replace('<', "\\<")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn identifiers_from_symbols_and_names() {
+        assert_eq!(identifier("PATIENT_NAME"), "PATIENT_NAME");
+        assert_eq!(identifier("INACTIVATIO   N_DATE"), "INACTIVATION_DATE");
+        assert_eq!(identifier("NAME_ID NO"), "NAME_ID_NO");
+        assert_eq!(identifier("Set ID - DG1"), "SET_ID_DG1");
+        assert_eq!(identifier("Date/Time of Birth"), "DATE_TIME_OF_BIRTH");
+        assert_eq!(identifier("2nd try"), "F_2ND_TRY");
+        assert_eq!(identifier(""), "");
+    }
+
+    #[test]
+    fn duplicates_and_missing_symbols_get_numbers() {
+        let fields = [
+            json!({"symbol": "DUP", "name": "a"}),
+            json!({"symbol": null, "name": "Diagnosis Type"}),
+            json!({"symbol": "DUP", "name": "b"}),
+            json!({"symbol": null, "name": null}),
+        ];
+        assert_eq!(
+            field_identifiers(&fields),
+            ["DUP_1", "DIAGNOSIS_TYPE", "DUP_3", "FIELD_4"]
+        );
+    }
+
+    #[test]
+    fn module_names() {
+        assert_eq!(module_name("2.5.1"), "v2_5_1");
+        assert_eq!(module_name("2.1"), "v2_1");
+    }
+}

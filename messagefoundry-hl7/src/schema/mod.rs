@@ -7,10 +7,12 @@
 //!
 //! ```
 //! use messagefoundry_hl7::schema;
+//! # #[cfg(feature = "v2_5_1")] {
 //! let v = schema::version("2.5.1").unwrap();
 //! let obr_25 = v.segment("OBR").unwrap().field(25).unwrap();
 //! assert_eq!((obr_25.name, obr_25.data_type, obr_25.table), ("Result Status", Some("ID"), Some("0123")));
 //! assert_eq!(v.structure_for("ADT", "A04").unwrap().id, "ADT_A01");
+//! # }
 //! ```
 
 mod compact;
@@ -28,7 +30,7 @@ pub use model::{
     Cardinality, Component, DataType, Event, Field, Group, Node, Optionality, Segment, Structure,
     Table, TableValue, Version,
 };
-pub use profile::Profile;
+pub use profile::{DeclarationError, Profile};
 pub use resolve::{PathPart, ResolveError, ResolveWarning, Resolved, resolve};
 
 /// The schema of an HL7 version, by its MSH-12 text (`"2.5.1"`), if that version is compiled in.

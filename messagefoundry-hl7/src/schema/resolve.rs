@@ -19,12 +19,14 @@ use crate::{Path, SegmentId};
 ///
 /// ```
 /// use messagefoundry_hl7::{schema, Path};
+/// # #[cfg(feature = "v2_5_1")] {
 /// let v = schema::version("2.5.1").unwrap();
 /// let r = schema::resolve(v, &Path::parse("PID-5.1").unwrap()).unwrap();
 /// assert_eq!((r.field.name, r.component.unwrap().name), ("Patient Name", "Family Name"));
 /// let e = schema::resolve(v, &Path::parse("OBR-55").unwrap()).unwrap_err();
 /// assert_eq!(e.to_string(), "OBR has 50 fields in HL7 2.5.1; OBR-55 does not exist");
 /// assert_eq!(&e.path().to_string()[e.span()], "55");
+/// # }
 /// ```
 pub fn resolve<'a>(version: &'a Version, path: &Path) -> Result<Resolved<'a>, ResolveError> {
     Profile::standard(version).resolve(path)
@@ -589,4 +591,64 @@ fn descend<'a>(
         component: Some(component),
         data_type: component.data_type.and_then(|dt| version.data_type(dt)),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spans(text: &str) -> Vec<(PathPart, String)> {
+        let p = Path::parse(text).unwrap();
+        let shown = p.to_string();
+        [
+            PathPart::Segment,
+            PathPart::Occurrence,
+            PathPart::Field,
+            PathPart::Repetition,
+            PathPart::Component,
+            PathPart::Subcomponent,
+        ]
+        .into_iter()
+        .map(|part| (part, shown[part.span(&p)].to_string()))
+        .collect()
+    }
+
+    #[test]
+    fn spans_cover_each_part() {
+        let got = spans("OBX[12]-5[300].10.2");
+        let texts: Vec<_> = got.iter().map(|(_, t)| t.as_str()).collect();
+        assert_eq!(texts, ["OBX", "[12]", "5", "[300]", "10", "2"]);
+        let texts: Vec<_> = spans("PID-3").into_iter().map(|(_, t)| t).collect();
+        assert_eq!(texts, ["PID", "", "3", "", "", ""]);
+        let p = Path::parse("PID-3").unwrap();
+        assert_eq!(PathPart::Component.span(&p), 5..5);
+    }
+
+    #[test]
+    fn element_paths_drop_what_they_should() {
+        let p = Path::parse("PID[2]-5[3].1.2").unwrap();
+        assert_eq!(field_of(&p).to_string(), "PID-5");
+        assert_eq!(component_of(&p).to_string(), "PID-5.1");
+        assert_eq!(child(field_of(&p), 4).to_string(), "PID-5.4");
+        assert_eq!(child(component_of(&p), 4).to_string(), "PID-5.1.4");
+    }
+
+    #[cfg(feature = "v2_7")]
+    #[test]
+    fn withdrawn_segments_and_components() {
+        let v = crate::schema::version("2.7").unwrap();
+        let e = resolve(v, &Path::parse("QRD-1").unwrap()).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "QRD is withdrawn in HL7 2.7 and has no fields; QRD-1 does not exist"
+        );
+        let r = resolve(v, &Path::parse("PID-5.6").unwrap()).unwrap();
+        assert!(r.warnings.is_empty(), "{:?}", r.warnings);
+        let r = resolve(v, &Path::parse("PID-11.12").unwrap()).unwrap();
+        assert_eq!(
+            r.warnings[0].to_string(),
+            "PID-11.12 (Address Validity Range) is withdrawn in HL7 2.7 and must not be valued"
+        );
+        assert_eq!(r.warnings[0].part(), PathPart::Component);
+    }
 }
