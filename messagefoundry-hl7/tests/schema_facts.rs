@@ -392,3 +392,24 @@ fn named_field_constants_are_paths() {
         assert!(schema::resolve(v("2.5.1"), &p).is_ok());
     }
 }
+
+#[test]
+fn require_version_says_what_to_do() {
+    assert_eq!(schema::require_version("2.5.1").unwrap().id(), "2.5.1");
+    assert_eq!(
+        schema::require_version("2.9").unwrap_err().to_string(),
+        "unknown HL7 version 2.9; the versions are 2.1, 2.2, 2.3, 2.3.1, 2.4, 2.5, 2.5.1, 2.6, 2.7, 2.8, 2.8.1, 2.8.2"
+    );
+    #[cfg(not(feature = "v2_1"))]
+    assert_eq!(
+        schema::require_version("2.1").unwrap_err().to_string(),
+        "HL7 2.1 is not compiled in; enable the `v2_1` feature of messagefoundry-hl7 (or `all-versions`)"
+    );
+}
+
+#[test]
+fn spans_point_into_the_text_as_written() {
+    let text = "OBR-055";
+    let e = schema::resolve(v("2.5.1"), &path(text)).unwrap_err();
+    assert_eq!(&text[e.span_in(text)], "055");
+}

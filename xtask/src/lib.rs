@@ -336,6 +336,15 @@ fn tables_mod() -> String {
             m.to_uppercase()
         );
     }
+    let _ = writeln!(
+        o,
+        "\n/// Every version the data set has, compiled in or not, oldest first, with its feature.\npub(crate) static ALL: [(&str, &str); {}] = [",
+        VERSIONS.len()
+    );
+    for v in VERSIONS {
+        let _ = writeln!(o, "    ({v:?}, {:?}),", module_name(v));
+    }
+    o.push_str("];\n");
     o.push_str("\n/// Every version compiled in, oldest first.\npub(crate) static VERSIONS: &[&crate::schema::Version] = &[\n");
     for v in VERSIONS {
         let m = module_name(v);

@@ -62,22 +62,56 @@ impl PathPart {
     /// assert_eq!(&text[PathPart::Subcomponent.span(&p)], "2");
     /// ```
     pub fn span(self, path: &Path) -> Range<usize> {
-        fn digits(n: u16) -> usize {
-            n.to_string().len()
-        }
-        let bracket = |n: Option<u16>| n.map_or(0, |n| digits(n) + 2);
-        let segment = 0..3;
-        let occurrence = 3..3 + bracket(path.occurrence);
-        let field_start = occurrence.end + 1;
-        let field = field_start..field_start + digits(path.field);
-        let repetition = field.end..field.end + bracket(path.repetition);
-        let component = match path.component {
-            Some(n) => repetition.end + 1..repetition.end + 1 + digits(n),
-            None => repetition.end..repetition.end,
+        self.span_in(&path.to_string())
+    }
+
+    /// The byte range of this part within `text`, the path as the user wrote it (which may
+    /// differ from `path.to_string()`, e.g. in leading zeros). A part the text does not have
+    /// gives an empty range where it would stand; text that is not a path gives `0..0` or
+    /// stops early.
+    ///
+    /// ```
+    /// use messagefoundry_hl7::schema::PathPart;
+    /// assert_eq!(PathPart::Field.span_in("OBR-055"), 4..7);
+    /// ```
+    pub fn span_in(self, text: &str) -> Range<usize> {
+        let b = text.as_bytes();
+        let digits_from = |start: usize| {
+            let mut end = start;
+            while end < b.len() && b[end].is_ascii_digit() {
+                end += 1;
+            }
+            start..end
         };
-        let subcomponent = match path.subcomponent {
-            Some(n) => component.end + 1..component.end + 1 + digits(n),
-            None => component.end..component.end,
+        let bracket_from = |start: usize| {
+            if b.get(start) == Some(&b'[') {
+                let inner = digits_from(start + 1);
+                let end = if b.get(inner.end) == Some(&b']') {
+                    inner.end + 1
+                } else {
+                    inner.end
+                };
+                start..end
+            } else {
+                start..start
+            }
+        };
+        let after = |sep: u8, at: usize| {
+            if b.get(at) == Some(&sep) {
+                digits_from(at + 1)
+            } else {
+                at..at
+            }
+        };
+        let segment = 0..3.min(b.len());
+        let occurrence = bracket_from(segment.end);
+        let field = after(b'-', occurrence.end);
+        let repetition = bracket_from(field.end);
+        let component = after(b'.', repetition.end);
+        let subcomponent = if component.is_empty() {
+            component.end..component.end
+        } else {
+            after(b'.', component.end)
         };
         match self {
             PathPart::Segment => segment,
@@ -301,6 +335,11 @@ impl ResolveError {
     pub fn span(&self) -> Range<usize> {
         self.part().span(self.path())
     }
+
+    /// The byte range of the wrong part within `text`, the path as the user wrote it.
+    pub fn span_in(&self, text: &str) -> Range<usize> {
+        self.part().span_in(text)
+    }
 }
 
 /// A finding that leaves the path valid but is worth a look. Macros may show these as
@@ -400,6 +439,11 @@ impl ResolveWarning {
     /// The byte range of the part concerned within `self.path().to_string()`.
     pub fn span(&self) -> Range<usize> {
         self.part().span(self.path())
+    }
+
+    /// The byte range of the part concerned within `text`, the path as the user wrote it.
+    pub fn span_in(&self, text: &str) -> Range<usize> {
+        self.part().span_in(text)
     }
 }
 
@@ -622,6 +666,10 @@ mod tests {
         assert_eq!(texts, ["PID", "", "3", "", "", ""]);
         let p = Path::parse("PID-3").unwrap();
         assert_eq!(PathPart::Component.span(&p), 5..5);
+        assert_eq!(PathPart::Repetition.span_in("PID-03[002].01.2"), 6..11);
+        assert_eq!(PathPart::Subcomponent.span_in("PID-03[002].01.2"), 15..16);
+        assert_eq!(PathPart::Subcomponent.span_in("PID-3.1"), 7..7);
+        assert_eq!(PathPart::Field.span_in("PI"), 2..2);
     }
 
     #[test]

@@ -51,6 +51,22 @@ pub use v2_8_1::VERSION as V2_8_1;
 #[cfg(feature = "v2_8_2")]
 pub use v2_8_2::VERSION as V2_8_2;
 
+/// Every version the data set has, compiled in or not, oldest first, with its feature.
+pub(crate) static ALL: [(&str, &str); 12] = [
+    ("2.1", "v2_1"),
+    ("2.2", "v2_2"),
+    ("2.3", "v2_3"),
+    ("2.3.1", "v2_3_1"),
+    ("2.4", "v2_4"),
+    ("2.5", "v2_5"),
+    ("2.5.1", "v2_5_1"),
+    ("2.6", "v2_6"),
+    ("2.7", "v2_7"),
+    ("2.8", "v2_8"),
+    ("2.8.1", "v2_8_1"),
+    ("2.8.2", "v2_8_2"),
+];
+
 /// Every version compiled in, oldest first.
 pub(crate) static VERSIONS: &[&crate::schema::Version] = &[
     #[cfg(feature = "v2_1")]
