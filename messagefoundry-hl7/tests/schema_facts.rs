@@ -260,7 +260,24 @@ fn resolve_error_texts() {
     );
     assert_eq!(
         error("2.3", "PID-31"),
-        pair("PID has 30 fields in HL7 2.3; PID-31 does not exist", "31")
+        pair(
+            "PID has 30 fields in HL7 2.3; PID-31 does not exist (it does in HL7 2.4 to 2.8.2)",
+            "31"
+        )
+    );
+    assert_eq!(
+        error("2.5.1", "PID-41"),
+        pair(
+            "PID has 39 fields in HL7 2.5.1; PID-41 does not exist",
+            "41"
+        )
+    );
+    assert_eq!(
+        error("2.3", "SPM-2"),
+        pair(
+            "unknown segment SPM in HL7 2.3 (it is defined in HL7 2.5 to 2.8.2)",
+            "SPM"
+        )
     );
     assert_eq!(
         error("2.5.1", "PID[2]-5[2].15"),

@@ -51,13 +51,18 @@ pub fn output_dirs() -> [PathBuf; 2] {
 pub fn generate(root: &Path) -> Result<Vec<Output>, String> {
     let [tables_dir, fields_dir] = output_dirs();
     let mut out = Vec::new();
-    for version in VERSIONS {
+    // Segment ID → its field count in each version (0: not defined there).
+    let mut history: BTreeMap<String, [usize; VERSIONS.len()]> = BTreeMap::new();
+    for (index, version) in VERSIONS.into_iter().enumerate() {
         let file = input_dir(root).join(format!("v{version}.json"));
         let text = std::fs::read_to_string(&file)
             .map_err(|e| format!("cannot read {}: {e}", file.display()))?;
         let json: Value = serde_json::from_str(&text)
             .map_err(|e| format!("{} is not valid JSON: {e}", file.display()))?;
         let data = VersionData::new(version, &json)?;
+        for (id, seg) in data.section("segments")? {
+            history.entry(id.clone()).or_default()[index] = array(seg, "fields").len();
+        }
         out.push(Output {
             path: tables_dir.join(format!("{}.rs", module_name(version))),
             text: tables_file(&data)?,
@@ -69,7 +74,7 @@ pub fn generate(root: &Path) -> Result<Vec<Output>, String> {
     }
     out.push(Output {
         path: tables_dir.join("mod.rs"),
-        text: tables_mod(),
+        text: tables_mod(&history)?,
     });
     out.push(Output {
         path: fields_dir.join("mod.rs"),
@@ -319,7 +324,7 @@ fn write_nodes(o: &mut String, nodes: &[Value], structure: &str) -> Result<(), S
     Ok(())
 }
 
-fn tables_mod() -> String {
+fn tables_mod(history: &BTreeMap<String, [usize; VERSIONS.len()]>) -> Result<String, String> {
     let mut o = String::new();
     let _ = writeln!(o, "{HEADER}");
     o.push_str("//! The generated schema tables, one module per version, each behind its cargo feature.\n\n");
@@ -345,13 +350,31 @@ fn tables_mod() -> String {
         let _ = writeln!(o, "    ({v:?}, {:?}),", module_name(v));
     }
     o.push_str("];\n");
+    let _ = writeln!(
+        o,
+        "\n/// Every segment ID of any version, sorted, with its field count in each version of `ALL`\n/// (0: not defined there). Always compiled in, for hints such as \"SPM is defined in 2.5 to 2.8.2\".\npub(crate) static SEGMENT_HISTORY: [(&str, [u8; {}]); {}] = [",
+        VERSIONS.len(),
+        history.len()
+    );
+    for (id, counts) in history {
+        let counts: Vec<String> = counts
+            .iter()
+            .map(|&n| {
+                u8::try_from(n)
+                    .map(|n| n.to_string())
+                    .map_err(|_| format!("{id} has {n} fields, more than the history table holds"))
+            })
+            .collect::<Result<_, _>>()?;
+        let _ = writeln!(o, "    ({id:?}, [{}]),", counts.join(", "));
+    }
+    o.push_str("];\n");
     o.push_str("\n/// Every version compiled in, oldest first.\npub(crate) static VERSIONS: &[&crate::schema::Version] = &[\n");
     for v in VERSIONS {
         let m = module_name(v);
         let _ = writeln!(o, "    #[cfg(feature = \"{m}\")]\n    &{m}::VERSION,");
     }
     o.push_str("];\n");
-    o
+    Ok(o)
 }
 
 fn fields_mod() -> String {

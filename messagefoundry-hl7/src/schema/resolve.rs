@@ -8,6 +8,7 @@
 use std::fmt;
 use std::ops::Range;
 
+use super::generated::{ALL, SEGMENT_HISTORY};
 use super::model::{Component, DataType, Field, Segment, Version};
 use super::profile::Profile;
 use super::suggest;
@@ -202,7 +203,7 @@ pub enum ResolveError {
     /// The segment is neither in the version nor declared.
     #[error(
         "unknown segment {segment} in HL7 {version}{}",
-        did_you_mean(suggestions)
+        hint(suggestions, defined_in)
     )]
     UnknownSegment {
         /// The path.
@@ -211,8 +212,11 @@ pub enum ResolveError {
         segment: SegmentId,
         /// The HL7 version.
         version: &'static str,
-        /// Known segment IDs one edit away, sorted.
+        /// Known segment IDs one edit away, sorted; empty when the segment is defined in
+        /// other versions.
         suggestions: Vec<&'static str>,
+        /// The other HL7 versions that define the segment, oldest first.
+        defined_in: Vec<&'static str>,
     },
     /// A Z-segment that the profile does not declare.
     #[error(
@@ -236,8 +240,9 @@ pub enum ResolveError {
     },
     /// The field number is past the segment's last field.
     #[error(
-        "{segment} has {count} fields {}; {path} does not exist",
-        where_from(version)
+        "{segment} has {count} fields {}; {path} does not exist{}",
+        where_from(version),
+        it_does_in(defined_in)
     )]
     NoSuchField {
         /// The path.
@@ -248,6 +253,8 @@ pub enum ResolveError {
         count: usize,
         /// The HL7 version, or `None` for a declared segment.
         version: Option<&'static str>,
+        /// The other HL7 versions where the segment has the field, oldest first.
+        defined_in: Vec<&'static str>,
     },
     /// The path names a component (other than 1) of a field or component of primitive type.
     #[error(
@@ -276,12 +283,61 @@ pub enum ResolveError {
     },
 }
 
-fn did_you_mean(suggestions: &[&str]) -> String {
-    if suggestions.is_empty() {
+fn hint(suggestions: &[&str], defined_in: &[&str]) -> String {
+    if !defined_in.is_empty() {
+        format!(" (it is defined in HL7 {})", version_ranges(defined_in))
+    } else if suggestions.is_empty() {
         String::new()
     } else {
         format!("; did you mean {}?", suggest::or_list(suggestions))
     }
+}
+
+fn it_does_in(defined_in: &[&str]) -> String {
+    if defined_in.is_empty() {
+        String::new()
+    } else {
+        format!(" (it does in HL7 {})", version_ranges(defined_in))
+    }
+}
+
+/// The other versions where segment `id` has at least `fields` fields (1 or more), oldest
+/// first, whether or not they are compiled in.
+fn versions_with(id: &str, fields: u16, except: &str) -> Vec<&'static str> {
+    let Ok(i) = SEGMENT_HISTORY.binary_search_by(|(s, _)| (*s).cmp(id)) else {
+        return Vec::new();
+    };
+    ALL.iter()
+        .zip(SEGMENT_HISTORY[i].1)
+        .filter(|((v, _), n)| *n > 0 && u16::from(*n) >= fields && *v != except)
+        .map(|((v, _), _)| *v)
+        .collect()
+}
+
+/// `2.5, 2.5.1, 2.6` → `2.5 to 2.6`: runs of versions that follow each other in the data set
+/// are shortened, the rest listed (`2.1, 2.3 to 2.4`).
+fn version_ranges(ids: &[&str]) -> String {
+    let index = |id: &str| ALL.iter().position(|(v, _)| *v == id);
+    let mut runs: Vec<(&str, &str)> = Vec::new();
+    let mut last: Option<usize> = None;
+    for id in ids {
+        let i = index(id);
+        match (runs.last_mut(), last, i) {
+            (Some(run), Some(prev), Some(i)) if i == prev + 1 => run.1 = id,
+            _ => runs.push((id, id)),
+        }
+        last = i;
+    }
+    runs.iter()
+        .map(|(a, b)| {
+            if a == b {
+                (*a).to_string()
+            } else {
+                format!("{a} to {b}")
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn where_from(version: &Option<&str>) -> String {
@@ -499,11 +555,18 @@ pub(crate) fn resolve_in<'a>(
                 segment: path.segment,
             });
         }
+        let defined_in = versions_with(id, 1, version.id());
+        let suggestions = if defined_in.is_empty() {
+            suggest::nearest(id, profile.segment_ids())
+        } else {
+            Vec::new()
+        };
         return Err(ResolveError::UnknownSegment {
             path: *path,
             segment: path.segment,
             version: version.id(),
-            suggestions: suggest::nearest(id, profile.segment_ids()),
+            suggestions,
+            defined_in,
         });
     };
     let Some(field) = segment.field(path.field) else {
@@ -514,11 +577,17 @@ pub(crate) fn resolve_in<'a>(
                 version: version.id(),
             });
         }
+        let defined_in = if segment.custom {
+            Vec::new()
+        } else {
+            versions_with(id, path.field, version.id())
+        };
         return Err(ResolveError::NoSuchField {
             path: *path,
             segment: path.segment,
             count: segment.fields.len(),
             version: (!segment.custom).then(|| version.id()),
+            defined_in,
         });
     };
     let mut warnings = Vec::new();
@@ -670,6 +739,18 @@ mod tests {
         assert_eq!(PathPart::Subcomponent.span_in("PID-03[002].01.2"), 15..16);
         assert_eq!(PathPart::Subcomponent.span_in("PID-3.1"), 7..7);
         assert_eq!(PathPart::Field.span_in("PI"), 2..2);
+    }
+
+    #[test]
+    fn version_ranges_shorten_runs() {
+        assert_eq!(version_ranges(&["2.5", "2.5.1", "2.6"]), "2.5 to 2.6");
+        assert_eq!(
+            version_ranges(&["2.1", "2.3", "2.3.1", "2.4"]),
+            "2.1, 2.3 to 2.4"
+        );
+        assert_eq!(version_ranges(&["2.8.2"]), "2.8.2");
+        assert_eq!(versions_with("SPM", 30, "2.7"), ["2.8", "2.8.1", "2.8.2"]);
+        assert!(versions_with("ZZZ", 1, "2.5").is_empty());
     }
 
     #[test]
