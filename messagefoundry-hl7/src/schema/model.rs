@@ -315,9 +315,14 @@ impl Field {
     }
 
     /// The same field, required.
-    pub const fn required(mut self) -> Field {
-        self.optionality = Some(Optionality::Required);
-        if self.repetitions.min == 0 {
+    pub const fn required(self) -> Field {
+        self.optionality(Optionality::Required)
+    }
+
+    /// The same field, with this optionality (`Required` also makes `min` at least 1).
+    pub const fn optionality(mut self, optionality: Optionality) -> Field {
+        self.optionality = Some(optionality);
+        if matches!(optionality, Optionality::Required) && self.repetitions.min == 0 {
             self.repetitions.min = 1;
         }
         self
@@ -520,6 +525,11 @@ mod tests {
         const S: Segment = Segment::custom("Z01", "Z", &[F]);
         assert!(S.custom && S.field(1).is_some() && S.field(0).is_none() && S.field(2).is_none());
         assert_eq!(Optionality::BackwardCompatible.code(), 'B');
+        const C: Field = Field::new("Old", "ST").optionality(Optionality::Conditional);
+        assert_eq!(
+            (C.optionality, C.repetitions),
+            (Some(Optionality::Conditional), Cardinality::OPTIONAL)
+        );
     }
 
     #[test]
