@@ -109,9 +109,25 @@ impl Version {
         None
     }
 
-    /// The code table with this number, written with four digits, e.g. `"0123"`.
+    /// The code table with this number: `"0123"`, and also `"123"` or `"HL70123"`.
+    ///
+    /// ```
+    /// # #[cfg(feature = "v2_5_1")] {
+    /// let v = messagefoundry_hl7::schema::version("2.5.1").unwrap();
+    /// assert_eq!(v.table("0123").unwrap().name, Some("Result Status"));
+    /// assert_eq!(v.table("HL70123").unwrap().id, "0123");
+    /// assert_eq!(v.table("123").unwrap().id, "0123");
+    /// # }
+    /// ```
     pub fn table(&self, id: &str) -> Option<&'static Table> {
-        find(self.tables, id, |t| t.id)
+        let digits = id.strip_prefix("HL7").unwrap_or(id);
+        if digits.is_empty() || digits.len() > 4 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+            return find(self.tables, id, |t| t.id);
+        }
+        let mut padded = *b"0000";
+        padded[4 - digits.len()..].copy_from_slice(digits.as_bytes());
+        let padded = std::str::from_utf8(&padded).ok()?;
+        find(self.tables, padded, |t| t.id)
     }
 }
 
