@@ -15,10 +15,13 @@ mod charset;
 mod delimiters;
 mod error;
 pub mod escape;
+#[rustfmt::skip]
+pub mod fields;
 pub mod json;
 mod message;
 mod parser;
 mod path;
+pub mod schema;
 mod text;
 mod text_cache;
 mod value;

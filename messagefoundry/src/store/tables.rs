@@ -25,8 +25,11 @@ pub(crate) const QUEUE: TableDefinition<(&str, u64), (u64, &[u8], u32)> =
 pub(crate) const DELIVERIES: TableDefinition<(&str, u64), (u64, u64, u32)> =
     TableDefinition::new("deliveries");
 /// `dead_letters`: (outbound, sequence) → (message id, payload, attempts, reason, at µs).
-pub(crate) const DEAD_LETTERS: TableDefinition<(&str, u64), (u64, &[u8], u32, &str, u64)> =
+pub(crate) const DEAD_LETTERS: TableDefinition<(&str, u64), DeadLetterRow> =
     TableDefinition::new("dead_letters");
+
+/// (message id, payload, attempts, reason, at µs).
+type DeadLetterRow = (u64, &'static [u8], u32, &'static str, u64);
 /// `control_ids`: (inbound, MSH-3, MSH-10) → (message id, received at µs), for duplicate
 /// detection.
 pub(crate) const CONTROL_IDS: TableDefinition<(&str, &str, &str), (u64, u64)> =
