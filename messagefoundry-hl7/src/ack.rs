@@ -824,10 +824,17 @@ fn err_eld(out: &mut Vec<u8>, e: &AckError, h: &Header<'_>) {
 fn encode(text: &str, h: &Header<'_>) -> Vec<u8> {
     let bytes = match h.charset.encode(text) {
         Some(b) => b.into_owned(),
-        None => text
-            .chars()
-            .map(|c| if c.is_ascii() { c as u8 } else { b'?' })
-            .collect(),
+        None => {
+            let mut out = Vec::with_capacity(text.len());
+            let mut buf = [0u8; 4];
+            for c in text.chars() {
+                match h.charset.encode(c.encode_utf8(&mut buf)) {
+                    Some(b) => out.extend_from_slice(&b),
+                    None => out.push(b'?'),
+                }
+            }
+            out
+        }
     };
     escape(&bytes, &h.delims).into_owned()
 }
@@ -1075,4 +1082,206 @@ fn location(segment: &str, part: impl Fn(u16) -> String) -> Option<ErrorLocation
         component: num(5),
         subcomponent: num(6),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn opts() -> AckOptions {
+        AckOptions::new("20240102030405", "ACK1")
+    }
+
+    fn ack(msg: &str, code: AckCode, errors: Vec<AckError>) -> Message {
+        let msg = Message::parse(msg).unwrap();
+        AckBuilder::new(&msg, code)
+            .errors(errors)
+            .build(&opts())
+            .unwrap()
+    }
+
+    #[test]
+    fn codes_read_and_classify() {
+        for c in ["AA", "AE", "AR", "CA", "CE", "CR"] {
+            assert_eq!(AckCode::parse(c).unwrap().as_str(), c);
+        }
+        assert_eq!(AckCode::parse(" aa "), Some(AckCode::ApplicationAccept));
+        assert_eq!(AckCode::parse("CR^x"), Some(AckCode::CommitReject));
+        assert_eq!(AckCode::parse("OK"), None);
+        let ce = AckCode::CommitError;
+        assert_eq!(
+            (ce.level(), ce.outcome()),
+            (AckLevel::Commit, AckOutcome::Error)
+        );
+        assert!(ce.is_negative() && !ce.is_reject());
+        assert_eq!(
+            AckCode::new(AckLevel::Application, AckOutcome::Reject),
+            AckCode::ApplicationReject
+        );
+    }
+
+    #[test]
+    fn versions_compare() {
+        assert!(Version::parse("2.3") < Version::parse("2.3.1"));
+        assert!(Version::parse("2.4") < Version::parse("2.5"));
+        assert_eq!(Version::parse("2.5.1"), Version(2, 5, 1));
+        assert_eq!(Version::parse(""), Version::LATEST);
+        assert_eq!(Version::parse("junk"), Version::LATEST);
+    }
+
+    #[test]
+    fn msh9_by_version() {
+        let m = |v: &str, t: &str| {
+            let a = ack(
+                &format!("MSH|^~\\&|A|B|C|D|2024||{t}|1|P|{v}\r"),
+                AckCode::ApplicationAccept,
+                vec![],
+            );
+            a["MSH-9"].to_owned()
+        };
+        assert_eq!(m("2.1", "ADT^A01"), "ACK");
+        assert_eq!(m("2.2", "ADT^A01"), "ACK");
+        assert_eq!(m("2.3", "ADT^A01"), "ACK^A01");
+        assert_eq!(m("2.3", "ORU"), "ACK");
+        assert_eq!(m("2.3.1", "ADT^A01"), "ACK^A01^ACK");
+        assert_eq!(m("2.4", "ORM^O01^ORM_O01"), "ACK^O01^ACK");
+        assert_eq!(m("2.8", "ORU^R01^ORU_R01"), "ACK^R01^ACK");
+    }
+
+    #[test]
+    fn err_forms_by_version() {
+        let e = AckError::new(AckError::REQUIRED_FIELD_MISSING)
+            .at(Path::parse_const("PID[2]-3[1].4"))
+            .with_text("Patient ID | missing");
+        let old = ack(
+            "MSH|^~\\&|A|B|C|D|2024||ADT^A01|1|P|2.4\r",
+            AckCode::ApplicationError,
+            vec![e.clone()],
+        );
+        assert_eq!(
+            old.as_bytes(),
+            b"MSH|^~\\&|C|D|A|B|20240102030405||ACK^A01^ACK|ACK1|P|2.4\r\
+              MSA|AE|1|Patient ID \\F\\ missing\r\
+              ERR|PID^2^3^101&Patient ID \\F\\ missing&HL70357\r"
+                .as_slice()
+        );
+        let new = ack(
+            "MSH|^~\\&|A|B|C|D|2024||ADT^A01|1|P|2.5\r",
+            AckCode::ApplicationError,
+            vec![e],
+        );
+        assert_eq!(
+            new.as_bytes(),
+            b"MSH|^~\\&|C|D|A|B|20240102030405||ACK^A01^ACK|ACK1|P|2.5\r\
+              MSA|AE|1|Patient ID \\F\\ missing\r\
+              ERR||PID^2^3^1^4|101^Required field missing^HL70357|E||||Patient ID \\F\\ missing\r"
+                .as_slice()
+        );
+    }
+
+    #[test]
+    fn several_errors() {
+        let errs = vec![
+            AckError::new(AckError::DATA_TYPE_ERROR).at(Path::parse_const("PID-7")),
+            AckError::new(AckError::SEGMENT_SEQUENCE_ERROR)
+                .at(ErrorLocation::segment(SegmentId::new(*b"OBX").unwrap(), 3))
+                .with_severity(Severity::Warning),
+        ];
+        let old = ack(
+            "MSH|^~\\&|A|B|C|D|2024||ADT^A01|1|P|2.3\r",
+            AckCode::ApplicationError,
+            errs.clone(),
+        );
+        assert_eq!(&old["ERR-1"], "PID^1^7^102&Data type error&HL70357");
+        assert_eq!(
+            &old["ERR-1[2]"],
+            "OBX^3^^100&Segment sequence error&HL70357"
+        );
+        assert_eq!(&old["MSA-3"], "Data type error");
+        let new = ack(
+            "MSH|^~\\&|A|B|C|D|2024||ADT^A01|1|P|2.6\r",
+            AckCode::ApplicationError,
+            errs,
+        );
+        assert_eq!(new.segments_named("ERR").count(), 2);
+        assert_eq!(&new["ERR[2]-2"], "OBX^3");
+        assert_eq!(&new["ERR[2]-4"], "W");
+        assert_eq!(
+            new.get("ERR[2]-8").unwrap().presence(),
+            crate::Presence::Absent
+        );
+    }
+
+    #[test]
+    fn no_subcomponent_separator() {
+        let a = ack(
+            "MSH|^~\\|A|B|C|D|2024||ADT^A01|1|P|2.3\r",
+            AckCode::ApplicationError,
+            vec![AckError::new(207).with_text("x")],
+        );
+        assert_eq!(
+            a.as_bytes().split(|&b| b == b'\r').nth(2).unwrap(),
+            b"ERR|^^^207"
+        );
+    }
+
+    #[test]
+    fn charset_copied_and_text_encoded() {
+        let msg = Message::parse(b"MSH|^~\\&|A|B|C|D|2024||ADT^A01|1|P|2.5||||||8859/1\r".to_vec())
+            .unwrap();
+        let a = AckBuilder::new(&msg, AckCode::ApplicationError)
+            .text("Größe € zu groß")
+            .build(&opts())
+            .unwrap();
+        assert_eq!(&a["MSH-18"], "8859/1");
+        assert_eq!(a.get("MSA-3").unwrap().raw(), b"Gr\xf6\xdfe ? zu gro\xdf");
+        assert_eq!(&a["MSA-3"], "Größe ? zu groß");
+    }
+
+    #[test]
+    fn timestamp_format() {
+        let t = UNIX_EPOCH + std::time::Duration::from_secs(951_782_400 + 3_661); // 2000-02-29 01:01:01
+        assert_eq!(hl7_timestamp(t), "20000229010101+0000");
+        assert_eq!(hl7_timestamp(UNIX_EPOCH), "19700101000000+0000");
+        let a = AckOptions::now();
+        let b = AckOptions::now();
+        assert_ne!(a.control_id, b.control_id);
+        assert!(a.control_id.len() <= 20);
+        assert_eq!(a.timestamp.len(), 19);
+    }
+
+    #[test]
+    fn ack_mode() {
+        let mode = |s: &str| AckMode::of(&Message::parse(s).unwrap());
+        assert_eq!(mode("MSH|^~\\&|||||||ADT^A01|1|P|2.5\r"), AckMode::Original);
+        let m = mode("MSH|^~\\&|||||||ADT^A01|1|P|2.5|||AL|ER\r");
+        assert_eq!(
+            m,
+            AckMode::Enhanced {
+                accept: AckCondition::Always,
+                application: AckCondition::OnError
+            }
+        );
+        assert!(AckCondition::OnError.wants(false) && !AckCondition::OnError.wants(true));
+        assert!(!AckCondition::Never.wants(false));
+    }
+
+    #[test]
+    fn salvage() {
+        let h = salvage_header(b"\x0bMSH|^~\\&|A|B|C|D|2024||ADT^A01|77|T|2.3\rPID|\x01").unwrap();
+        assert!(!h.is_ack);
+        assert_eq!(h.header.control_id, b"77");
+        assert_eq!(h.header.event, b"A01");
+        assert_eq!(h.header.version, Version(2, 3, 0));
+        assert!(salvage_header(b"PID|1").is_none());
+        assert!(salvage_header(b"MSH").is_none());
+        let long = format!(
+            "MSH|^~\\&|A|B|C|D|2024||ADT^A01|{}|P|2.5\r",
+            "9".repeat(500)
+        );
+        assert_eq!(
+            salvage_header(long.as_bytes()).unwrap().header.control_id,
+            b""
+        );
+    }
 }
