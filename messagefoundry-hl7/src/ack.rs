@@ -980,9 +980,19 @@ impl Ack {
         self.code.is_positive()
     }
 
+    /// True for `AE`, `AR`, `CE` and `CR`.
+    pub fn is_negative(&self) -> bool {
+        self.code.is_negative()
+    }
+
     /// True for `AR` and `CR`.
     pub fn is_reject(&self) -> bool {
         self.code.is_reject()
+    }
+
+    /// Accept, error or reject.
+    pub fn outcome(&self) -> AckOutcome {
+        self.code.outcome()
     }
 
     /// Application or commit level.

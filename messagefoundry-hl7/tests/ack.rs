@@ -83,7 +83,8 @@ fn oru_v251_error_uses_err_2_3_4() {
     );
     let read = Ack::parse(&ack).unwrap();
     assert_eq!(read.code, AckCode::ApplicationReject);
-    assert!(read.is_reject());
+    assert!(read.is_reject() && read.is_negative());
+    assert_eq!(read.outcome(), messagefoundry_hl7::AckOutcome::Reject);
     assert_eq!(read.errors[1].severity, Severity::Warning);
     assert_eq!(read.errors[1].code, 102);
     assert_eq!(
