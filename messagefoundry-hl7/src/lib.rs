@@ -10,6 +10,7 @@
 //! assert_eq!(&msg["OBR-25"], "F");
 //! ```
 
+mod ack;
 pub mod batch;
 mod charset;
 mod delimiters;
@@ -26,6 +27,10 @@ mod text;
 mod text_cache;
 mod value;
 
+pub use ack::{
+    Ack, AckBuildError, AckBuilder, AckCode, AckCondition, AckError, AckLevel, AckMode, AckOptions,
+    AckOutcome, AckParseError, ErrorLocation, Severity, ack_unparseable, hl7_timestamp,
+};
 pub use charset::Charset;
 pub use delimiters::Delimiters;
 pub use error::{DecodeError, EditError, ParseError, ParseErrorKind};

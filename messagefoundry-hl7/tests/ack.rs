@@ -1,0 +1,368 @@
+//! Acknowledgments built for, and read from, real messages of the corpus.
+
+use messagefoundry_hl7::{
+    Ack, AckBuildError, AckBuilder, AckCode, AckError, AckMode, AckOptions, AckParseError,
+    ErrorLocation, Message, Path, SegmentId, Severity, ack_unparseable,
+};
+
+fn corpus(name: &str) -> Vec<u8> {
+    let path = format!("{}/../corpus/{name}", env!("CARGO_MANIFEST_DIR"));
+    std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+fn parse(name: &str) -> Message {
+    Message::parse(corpus(name)).unwrap_or_else(|e| panic!("{name}: {e}"))
+}
+
+fn opts() -> AckOptions {
+    AckOptions::new("20250101120000", "MF0001")
+}
+
+/// The segments of a message as text lines, for readable comparisons.
+fn lines(msg: &Message) -> Vec<String> {
+    msg.as_bytes()
+        .split(|&b| b == b'\r')
+        .filter(|s| !s.is_empty())
+        .map(|s| String::from_utf8_lossy(s).into_owned())
+        .collect()
+}
+
+#[test]
+fn adt_v23_error_uses_err_1() {
+    let msg = parse("python-hl7/adt_a01_v23_null_values_repetitions.hl7");
+    let ack = AckBuilder::new(&msg, AckCode::ApplicationError)
+        .error(
+            AckError::new(AckError::TABLE_VALUE_NOT_FOUND)
+                .at(Path::parse_const("PV1-2"))
+                .with_text("Patient class is not in table 0004"),
+        )
+        .build(&opts())
+        .unwrap();
+    assert_eq!(
+        lines(&ack),
+        [
+            "MSH|^~\\&|AIG||HNAM_PM|HNA500|20250101120000||ACK^A01|MF0001|P|2.3",
+            "MSA|AE|Q150084616T145947960|Patient class is not in table 0004",
+            "ERR|PV1^1^2^103&Patient class is not in table 0004&HL70357",
+        ]
+    );
+    let read = Ack::parse(&ack).unwrap();
+    assert!(read.acknowledges("Q150084616T145947960"));
+    assert_eq!(read.errors.len(), 1);
+    assert_eq!(read.errors[0].code, 103);
+    assert_eq!(
+        read.errors[0].location,
+        Some(ErrorLocation::from(Path::parse_const("PV1-2")))
+    );
+}
+
+#[test]
+fn oru_v251_error_uses_err_2_3_4() {
+    let msg = parse("rethinkhealth-hl7v2/oru_r01_lab.hl7");
+    let ack = AckBuilder::new(&msg, AckCode::ApplicationReject)
+        .error(
+            AckError::new(AckError::UNSUPPORTED_EVENT_CODE)
+                .at(Path::parse_const("MSH-9.2"))
+                .with_text("Results are not accepted on this interface"),
+        )
+        .error(
+            AckError::new(AckError::DATA_TYPE_ERROR)
+                .at(Path::parse_const("OBX[2]-5"))
+                .with_severity(Severity::Warning),
+        )
+        .build(&opts())
+        .unwrap();
+    assert_eq!(
+        lines(&ack),
+        [
+            "MSH|^~\\&|ORDER_APP|FACILITY_A|LAB_APP|FACILITY_B|20250101120000||ACK^R01^ACK|MF0001|P|2.5.1",
+            "MSA|AR|MSG00003|Results are not accepted on this interface",
+            "ERR||MSH^1^9^^2|201^Unsupported event code^HL70357|E||||Results are not accepted on this interface",
+            "ERR||OBX^2^5|102^Data type error^HL70357|W",
+        ]
+    );
+    let read = Ack::parse(&ack).unwrap();
+    assert_eq!(read.code, AckCode::ApplicationReject);
+    assert!(read.is_reject() && read.is_negative());
+    assert_eq!(read.outcome(), messagefoundry_hl7::AckOutcome::Reject);
+    assert_eq!(read.errors[1].severity, Severity::Warning);
+    assert_eq!(read.errors[1].code, 102);
+    assert_eq!(
+        read.texts().collect::<Vec<_>>(),
+        [
+            "Results are not accepted on this interface",
+            "Data type error"
+        ]
+    );
+}
+
+#[test]
+fn old_versions_send_ack_alone() {
+    for (file, version, id) in [
+        ("nhapi/adt_a01_v21.hl7", "2.1", "00000040"),
+        ("hapi-hl7v2/adt_a05_v22_preadmit.hl7", "2.2", "01500"),
+    ] {
+        let msg = parse(file);
+        let ack = AckBuilder::new(&msg, AckCode::ApplicationAccept)
+            .build(&opts())
+            .unwrap();
+        assert_eq!(&ack["MSH-9"], "ACK", "{file}");
+        assert_eq!(&ack["MSH-12"], version);
+        assert_eq!(&ack["MSA-2"], id);
+        assert_eq!(ack.segment_count(), 2);
+    }
+}
+
+#[test]
+fn enhanced_mode_commit_ack() {
+    let msg = parse("hapi-hl7v2/adt_a05_v22_preadmit.hl7");
+    assert!(matches!(AckMode::of(&msg), AckMode::Enhanced { .. }));
+    let ack = AckBuilder::new(&msg, AckCode::CommitAccept)
+        .build(&opts())
+        .unwrap();
+    assert_eq!(
+        lines(&ack),
+        [
+            "MSH|^~\\&|STML|001|STML|001|20250101120000||ACK|MF0001|T|2.2",
+            "MSA|CA|01500"
+        ]
+    );
+    // An ACK asks for no acknowledgment itself.
+    assert_eq!(AckMode::of(&ack), AckMode::Original);
+}
+
+#[test]
+fn header_fields_swap_with_components_and_charset() {
+    let msg = parse("hapi-hl7v2/erp_z99_v231_olis_chem.hl7");
+    let ack = AckBuilder::new(&msg, AckCode::ApplicationAccept)
+        .build(&opts())
+        .unwrap();
+    assert_eq!(
+        lines(&ack),
+        [
+            "MSH|^~\\&|^2.16.840.1.113883.3.59.3:0947^ISO||^OLIS^X500||20250101120000||ACK^Z99^ACK|MF0001|T|2.3.1||||||8859/1",
+            "MSA|AA|bf3dd577-2108-47ad-abd2-4f06284f3b55",
+        ]
+    );
+    assert_eq!(&ack["MSH-5.2"], "OLIS");
+    assert_eq!(&ack["MSH-3.3"], "ISO");
+}
+
+#[test]
+fn custom_delimiters_kept() {
+    let msg = parse("rethinkhealth-hl7v2/edge_custom_delimiters.hl7");
+    let ack = AckBuilder::new(&msg, AckCode::ApplicationError)
+        .error(
+            AckError::new(AckError::REQUIRED_FIELD_MISSING)
+                .at(Path::parse_const("PID-3.4"))
+                .with_text("Assigning authority # ! @ % * missing"),
+        )
+        .build(&opts())
+        .unwrap();
+    assert_eq!(
+        lines(&ack),
+        [
+            "MSH#!@%*#RECV#FAC#SENDER#FAC#20250101120000##ACK!A01!ACK#MF0001#P#2.5",
+            "MSA#AE#MSG007#Assigning authority %F% %S% %R% %E% %T% missing",
+            "ERR##PID!1!3!!4#101!Required field missing!HL70357#E####Assigning authority %F% %S% %R% %E% %T% missing",
+        ]
+    );
+    let read = Ack::parse(&ack).unwrap();
+    assert_eq!(
+        read.text.as_deref(),
+        Some("Assigning authority # ! @ % * missing")
+    );
+    assert_eq!(read.errors[0].text, read.text);
+
+    // Field separator ^, component ~, repetition |: VistA's delimiters.
+    let msg = parse("hapi-hl7v2/oru_r01_v24_vista_caret_field_sep.hl7");
+    let ack = AckBuilder::new(&msg, AckCode::ApplicationError)
+        .error(AckError::new(207).with_text("a|b^c~d"))
+        .build(&opts())
+        .unwrap();
+    assert_eq!(
+        lines(&ack),
+        [
+            "MSH^~|\\&^GMRV VDEF IESIDE^200HD~HDR.MED.VA.GOV~DNS^HDRVTLS^552~DAYTDEV.FO-BAYPINES.MED.VA.GOV~DNS^20250101120000^^ACK~R01~ACK^MF0001^T^2.4",
+            "MSA^AE^55253408603^a\\R\\b\\F\\c\\S\\d",
+            "ERR^~~~207&a\\R\\b\\F\\c\\S\\d&HL70357",
+        ]
+    );
+    assert_eq!(
+        Ack::parse(&ack).unwrap().errors[0].text.as_deref(),
+        Some("a|b^c~d")
+    );
+}
+
+#[test]
+fn never_ack_an_ack() {
+    for file in [
+        "nhapi/ack_v231_ae_with_err.hl7",
+        "cdc-trusted-intermediary/ack_v251_natus.hl7",
+        "rust-hl7/ack_o01_v23_separators_test.hl7",
+    ] {
+        let msg = parse(file);
+        let err = AckBuilder::new(&msg, AckCode::ApplicationAccept)
+            .build(&opts())
+            .unwrap_err();
+        assert_eq!(err, AckBuildError::AckOfAck, "{file}");
+    }
+    let bytes = b"MSH|^~\\&|A||B||2024||ACK^A01|1|P|2.3\rMSA|AA|9\rZZ|\r";
+    let parse_error = Message::parse(&bytes[..]).unwrap_err();
+    assert_eq!(
+        ack_unparseable(bytes, &parse_error, AckCode::ApplicationReject, &opts()),
+        Err(AckBuildError::AckOfAck)
+    );
+}
+
+#[test]
+fn unparseable_with_readable_header() {
+    let msg = parse("rethinkhealth-hl7v2/oru_r01_lab.hl7");
+    // A good header, then a segment whose name is not valid.
+    let mut bytes = corpus("rethinkhealth-hl7v2/oru_r01_lab.hl7");
+    bytes.extend_from_slice(b"obx|3|NM|HGB^Hemoglobin^LN||13.2\r");
+    let error = Message::parse(bytes.clone()).unwrap_err();
+    let ack = ack_unparseable(&bytes, &error, AckCode::ApplicationReject, &opts()).unwrap();
+    assert_eq!(&ack["MSA-1"], "AR");
+    assert_eq!(&ack["MSA-2"], &msg["MSH-10"]);
+    assert_eq!(&ack["MSH-3"], &msg["MSH-5"]);
+    assert_eq!(&ack["MSH-5"], &msg["MSH-3"]);
+    assert_eq!(&ack["MSH-9"], "ACK^R01^ACK");
+    assert_eq!(&ack["MSH-12"], "2.5.1");
+    assert_eq!(&ack["ERR-3.1"], "100");
+    assert_eq!(&ack["ERR-8"], error.to_string());
+    // The reason is the parser's, never the bytes.
+    assert!(!String::from_utf8_lossy(ack.as_bytes()).contains("Hemoglobin"));
+    assert_eq!(Ack::parse(&ack).unwrap().errors[0].code, 100);
+}
+
+#[test]
+fn unparseable_header_gives_minimal_ack() {
+    for file in [
+        "hl7apy/msh2_duplicate_encoding_chars_v26.hl7",
+        "cdc-trusted-intermediary/orm_o01_v251_missing_msh2.hl7",
+    ] {
+        let bytes = corpus(file);
+        let error = Message::parse(bytes.clone()).unwrap_err();
+        let ack = ack_unparseable(&bytes, &error, AckCode::CommitReject, &opts()).unwrap();
+        assert_eq!(
+            lines(&ack),
+            [
+                "MSH|^~\\&|||||20250101120000||ACK^^ACK|MF0001|P|2.5.1".to_owned(),
+                format!("MSA|CR||{error}"),
+                format!(
+                    "ERR|||207^Application internal error^HL70357|E||||{}",
+                    error
+                ),
+            ],
+            "{file}"
+        );
+        let read = Ack::parse(&ack).unwrap();
+        assert_eq!(read.code, AckCode::CommitReject);
+        assert!(read.acknowledges(""));
+    }
+    let error = Message::parse(&b""[..]).unwrap_err();
+    let ack = ack_unparseable(b"", &error, AckCode::ApplicationReject, &opts()).unwrap();
+    assert_eq!(
+        &ack["ERR-8"],
+        "HL7 parse error at byte 0: the input is empty"
+    );
+}
+
+#[test]
+fn read_hand_written_acks() {
+    let ack = Ack::parse(&parse("nhapi/ack_v231_ae_with_err.hl7")).unwrap();
+    assert_eq!(ack.code, AckCode::ApplicationError);
+    assert_eq!(ack.control_id, "00000001");
+    assert_eq!(
+        ack.text.as_deref(),
+        Some("Patient id was not found, must be of type 'MR'")
+    );
+    // ERR-1 written with the code's parts flattened into components: no code, a location.
+    assert_eq!(ack.errors.len(), 1);
+    assert_eq!(
+        ack.errors[0].location,
+        Some(ErrorLocation::from(Path::parse_const("PID-3")))
+    );
+
+    let ack = Ack::parse(&parse("nhapi/ack_v04_v251_ar_unsupported_version.hl7")).unwrap();
+    assert_eq!(ack.code, AckCode::ApplicationReject);
+    assert_eq!(ack.control_id, "9299381");
+    assert_eq!(ack.errors[0].code, AckError::UNSUPPORTED_VERSION_ID);
+    assert_eq!(
+        ack.errors[0].location,
+        Some(ErrorLocation::from(Path::parse_const("MSH-12")))
+    );
+    assert_eq!(
+        ack.texts().collect::<Vec<_>>(),
+        ["Unsupported HL7 Version ID-Message rejected"]
+    );
+
+    let ack = Ack::parse(&parse("cdc-trusted-intermediary/ack_v251_natus.hl7")).unwrap();
+    assert!(ack.is_positive());
+    assert!(ack.acknowledges("0A173B79-D7AC-444F-99E7-C96B4A68B188"));
+    assert!(ack.errors.is_empty() && ack.text.is_none());
+
+    // A response that is not of type ACK still acknowledges through its MSA.
+    let ack = Ack::parse(&parse("hapi-hl7v2/erp_z99_v231_olis_chem.hl7")).unwrap();
+    assert_eq!(ack.code, AckCode::ApplicationAccept);
+    assert_eq!(ack.control_id, "212137");
+}
+
+#[test]
+fn read_errors() {
+    let msg = parse("rethinkhealth-hl7v2/oru_r01_lab.hl7");
+    assert_eq!(Ack::parse(&msg), Err(AckParseError::NoMsa));
+    let m = Message::parse("MSH|^~\\&|||||||ACK|1|P|2.5\rMSA||1\r").unwrap();
+    assert_eq!(Ack::parse(&m), Err(AckParseError::MissingCode));
+    let m = Message::parse("MSH|^~\\&|||||||ACK|1|P|2.5\rMSA|OK|1\r").unwrap();
+    assert_eq!(Ack::parse(&m), Err(AckParseError::UnknownCode));
+    let m = Message::parse("MSH|^~\\&|||||||ACK|1|P|2.5\rMSA|ca|1\r").unwrap();
+    assert_eq!(Ack::parse(&m).unwrap().code, AckCode::CommitAccept);
+}
+
+#[test]
+fn round_trip_every_code() {
+    let msg = parse("hl7-parser-rs/sample_adt_a01.hl7");
+    for code in [
+        AckCode::ApplicationAccept,
+        AckCode::ApplicationError,
+        AckCode::ApplicationReject,
+        AckCode::CommitAccept,
+        AckCode::CommitError,
+        AckCode::CommitReject,
+    ] {
+        let errors: Vec<AckError> = if code.is_positive() {
+            vec![]
+        } else {
+            vec![
+                AckError::new(AckError::DUPLICATE_KEY_IDENTIFIER)
+                    .at(ErrorLocation::segment(SegmentId::new(*b"PID").unwrap(), 1))
+                    .with_text("Visit number already on file"),
+            ]
+        };
+        let ack = AckBuilder::new(&msg, code)
+            .errors(errors.clone())
+            .build(&opts())
+            .unwrap();
+        let read = Ack::parse(&ack).unwrap();
+        assert_eq!(read.code, code);
+        assert!(read.acknowledges("599102"));
+        assert_eq!(read.errors, errors);
+        assert_eq!(&ack["MSH-9"], "ACK^A01");
+    }
+}
+
+#[test]
+fn build_now_stamps_the_header() {
+    let msg = parse("rethinkhealth-hl7v2/oru_r01_lab.hl7");
+    let a = AckBuilder::new(&msg, AckCode::ApplicationAccept)
+        .build_now()
+        .unwrap();
+    let b = AckBuilder::new(&msg, AckCode::ApplicationAccept)
+        .build_now()
+        .unwrap();
+    assert_ne!(&a["MSH-10"], &b["MSH-10"]);
+    assert_eq!(a["MSH-7"].len(), 19);
+    assert!(a["MSH-7"].starts_with("20"));
+}
