@@ -56,6 +56,12 @@ impl PartialEq<String> for Text {
     }
 }
 
+impl PartialEq<String> for &Text {
+    fn eq(&self, other: &String) -> bool {
+        &self.0 == other.as_str()
+    }
+}
+
 impl PartialEq<Text> for str {
     fn eq(&self, other: &Text) -> bool {
         self == &other.0
