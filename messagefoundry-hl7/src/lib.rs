@@ -12,6 +12,7 @@
 
 mod charset;
 mod delimiters;
+mod edit;
 mod error;
 pub mod escape;
 mod message;

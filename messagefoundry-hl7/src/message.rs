@@ -128,7 +128,6 @@ impl Message {
     }
 
     /// Rebuilds the index after the bytes changed. The bytes must still be a valid message.
-    #[allow(dead_code, reason = "the editing API calls it")]
     pub(crate) fn reindex(&mut self) -> Result<(), ParseError> {
         self.index = parser::index(&self.bytes, &self.delims)?;
         self.charset = Charset::from_msh18(self.header_field(18).raw());
