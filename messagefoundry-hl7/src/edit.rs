@@ -11,7 +11,7 @@ use crate::error::EditError;
 use crate::escape::{self, needs_escape};
 use crate::message::{IntoPath, Message, split};
 use crate::parser::{self, SegmentEntry};
-use crate::path::{Path, SegmentId};
+use crate::path::{Path, PathError, SegmentId};
 use crate::value::Level;
 
 /// Where a value goes: the bytes it replaces, and the separators that must come before it to
@@ -34,6 +34,9 @@ impl Message {
     /// and setting a whole repetition or component replaces it, components and all, by one value.
     /// Use [`Message::set_er7`] to write components. The text `""` is the explicit null (see
     /// [`Message::set_null`]).
+    ///
+    /// Setting MSH-18 changes the character set later edits encode in; the bytes already in the
+    /// message are not transcoded.
     ///
     /// ```
     /// use messagefoundry_hl7::Message;
@@ -64,7 +67,8 @@ impl Message {
     }
 
     /// Writes the explicit null `""` at `path` ("delete this value" to the receiver), creating
-    /// the position as [`Message::set`] does.
+    /// the position as [`Message::set`] does. Fails with [`EditError::NullUnrepresentable`] in
+    /// the odd message whose delimiters include `"`.
     ///
     /// ```
     /// use messagefoundry_hl7::{Message, Presence};
@@ -74,6 +78,11 @@ impl Message {
     /// ```
     pub fn set_null(&mut self, path: impl IntoPath) -> Result<(), EditError> {
         let path = path.into_path()?;
+        if needs_escape(b'"', &self.delims) {
+            return Err(EditError::NullUnrepresentable {
+                path: path.to_string(),
+            });
+        }
         let target = self.target(&path)?;
         self.write(target, b"\"\"")
     }
@@ -237,7 +246,11 @@ impl Message {
     ///
     /// Escape sequences that do not stand for a delimiter (`\X0D\`, `\.br\`, `\H\`, sequences this
     /// library does not know) are kept, written with the new escape character. A truncation
-    /// character standing in a value maps to the new one (or becomes text if there is none).
+    /// character standing in a value maps to the new one (or becomes text if there is none). An
+    /// escape character without a closing one reads as text, and is written as text: escaped, if
+    /// it is one of the new delimiters or, changing back, the old escape character again. So
+    /// changing the delimiters and back restores the bytes of every value written as [`Message::set`]
+    /// writes it; values escaped otherwise come back in that form, reading the same text.
     ///
     /// ```
     /// use messagefoundry_hl7::{Delimiters, Message};
@@ -330,6 +343,19 @@ impl Message {
 
     /// Finds where the value at `path` goes, and what must be created for it to exist.
     fn target(&self, path: &Path) -> Result<Target, EditError> {
+        // Parsed paths are 1-based; one built by hand might not be.
+        let zero = [
+            ("segment occurrence", path.occurrence),
+            ("field", Some(path.field)),
+            ("repetition", path.repetition),
+            ("component", path.component),
+            ("sub-component", path.subcomponent),
+        ]
+        .into_iter()
+        .find(|(_, n)| *n == Some(0));
+        if let Some((what, _)) = zero {
+            return Err(PathError::BadNumber { what, at: 0 }.into());
+        }
         let seg = *self
             .find_segment(path.segment, path.occurrence_or_first())
             .ok_or_else(|| EditError::NoSuchSegment {
@@ -950,6 +976,23 @@ mod tests {
         m.set("PID-3", "a&b").unwrap();
         m.set_delimiters(no_escape).unwrap();
         assert_eq!(m.as_bytes(), b"MSH|^~\rPID|1||a&b");
+    }
+
+    #[test]
+    fn refuses_what_it_cannot_write() {
+        let mut m = Message::parse("MSH|^\"\rPID|1").unwrap();
+        assert!(matches!(
+            m.set_null("PID-2"),
+            Err(EditError::NullUnrepresentable { .. })
+        ));
+        let mut m = msg();
+        let mut path = Path::parse("PID-3").unwrap();
+        path.repetition = Some(0);
+        assert!(matches!(
+            m.set(path, "x"),
+            Err(EditError::Path(PathError::BadNumber { .. }))
+        ));
+        assert_eq!(m, msg());
     }
 
     #[test]

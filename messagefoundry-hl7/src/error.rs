@@ -131,6 +131,12 @@ pub enum EditError {
         /// The path, as text.
         path: String,
     },
+    /// The message uses `"` as a delimiter, so the explicit null `""` cannot be written.
+    #[error("{path}: the message uses '\"' as a delimiter, so it cannot hold the null \"\"")]
+    NullUnrepresentable {
+        /// The path, as text.
+        path: String,
+    },
     /// Raw ER7 given for a value contains a delimiter above the value's level or a terminator.
     #[error("{path}: the raw value contains a separator that does not belong at this level")]
     RawValueCrossesLevel {
