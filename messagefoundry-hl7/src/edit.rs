@@ -278,25 +278,23 @@ impl Message {
             let (start, end) = (seg.start as usize, seg.end as usize);
             out.extend_from_slice(&self.bytes[copied..start]); // the terminator
             copied = end;
-            out.extend_from_slice(seg.id.as_bytes());
-            let fields = self.segment(position).map_or(0, |s| s.field_count());
-            let first = if seg.id == SegmentId::MSH {
+            let is_header = seg.id == SegmentId::MSH;
+            // The first part is the segment ID; in MSH, the second is MSH-2 (MSH-1 being the
+            // separator before it).
+            for (i, range) in split(&self.bytes, start..end, self.delims.field).enumerate() {
+                if i == 0 {
+                    out.extend_from_slice(seg.id.as_bytes());
+                    continue;
+                }
                 out.push(new.field);
-                out.extend_from_slice(&new.encoding_characters());
-                3
-            } else {
-                1
-            };
-            for n in first..=fields {
-                let n = u16::try_from(n).unwrap_or(u16::MAX);
-                let Some((range, _)) = self.field_range(seg, n) else {
-                    break;
-                };
-                out.push(new.field);
+                if is_header && i == 1 {
+                    out.extend_from_slice(&new.encoding_characters());
+                    continue;
+                }
                 let here = Place {
                     segment: seg.id,
                     position,
-                    field: n,
+                    field: i + usize::from(is_header),
                 };
                 self.recode_field(range, &new, here, &mut out)?;
             }
@@ -501,7 +499,7 @@ impl Message {
 struct Place {
     segment: SegmentId,
     position: usize,
-    field: u16,
+    field: usize,
 }
 
 impl Place {
@@ -516,7 +514,7 @@ impl Place {
         Path {
             segment: self.segment,
             occurrence: n(occurrence - 1),
-            field: self.field,
+            field: u16::try_from(self.field).unwrap_or(u16::MAX),
             repetition: n(rep),
             component: n(comp),
             subcomponent: n(sub),
