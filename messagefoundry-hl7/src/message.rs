@@ -135,7 +135,8 @@ impl Message {
         Ok(())
     }
 
-    /// The message as ER7 bytes, segments ended by `\r`.
+    /// The message as ER7 bytes, ready to send: segments ended by `\r`, the last one with or
+    /// without it as the message came. Unmodified, these are the bytes it was parsed from.
     pub fn as_bytes(&self) -> &[u8] {
         &self.bytes
     }
