@@ -84,7 +84,9 @@ pub enum DecodeError {
     UnsupportedCharset(String),
 }
 
-/// Why a value could not be written into a message.
+/// Why an edit could not be made. The message is left as it was.
+///
+/// Errors name the path (or the segment) and never quote the value, so they are safe to log.
 #[derive(Clone, PartialEq, Eq, Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum EditError {
@@ -109,9 +111,41 @@ pub enum EditError {
         /// The path, as text.
         path: String,
     },
+    /// The text holds a character the message's character set cannot represent.
+    #[error(
+        "{path}: the text holds a character that {charset} cannot represent; change MSH-18 or the text"
+    )]
+    Unencodable {
+        /// The path (or, for a segment, its ID), as text.
+        path: String,
+        /// The character set the message declares in MSH-18.
+        charset: &'static str,
+    },
+    /// The text holds a delimiter or a control character and MSH-2 defines no escape character
+    /// to write it with.
+    #[error(
+        "{path}: the text holds a delimiter or a control character, and the message's MSH-2 \
+         defines no escape character; add one with set_delimiters"
+    )]
+    NoEscapeCharacter {
+        /// The path, as text.
+        path: String,
+    },
+    /// The message uses `"` as a delimiter, so the explicit null `""` cannot be written.
+    #[error("{path}: the message uses '\"' as a delimiter, so it cannot hold the null \"\"")]
+    NullUnrepresentable {
+        /// The path, as text.
+        path: String,
+    },
     /// Raw ER7 given for a value contains a delimiter above the value's level or a terminator.
     #[error("{path}: the raw value contains a separator that does not belong at this level")]
     RawValueCrossesLevel {
+        /// The path, as text.
+        path: String,
+    },
+    /// Raw ER7 given for a value contains a control character other than tab.
+    #[error("{path}: the raw value contains a control character; escape it as \\Xhh\\")]
+    RawValueControlByte {
         /// The path, as text.
         path: String,
     },
@@ -132,4 +166,15 @@ pub enum EditError {
     /// The new delimiters are not valid.
     #[error("invalid delimiters: {0}")]
     BadDelimiters(ParseErrorKind),
+    /// A value cannot be written with the new delimiters: it needs an escape character or a
+    /// sub-component separator they lack, or it holds an escape sequence (`\.sp+2\`, …) that
+    /// contains one of them.
+    #[error("{path}: the value cannot be written with the new delimiters")]
+    DelimitersCannotEncode {
+        /// The path of the value, as text.
+        path: String,
+    },
+    /// The edit would make the message larger than offsets can address (4 GiB).
+    #[error("the edited message would be larger than 4 GiB")]
+    TooLarge,
 }

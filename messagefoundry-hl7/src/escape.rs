@@ -104,29 +104,34 @@ fn decode_hex(hex: &[u8]) -> Option<Vec<u8>> {
         .collect()
 }
 
+/// Whether `b` must be escaped to stand as text in a value: a delimiter, or a control byte
+/// other than tab (the parser rejects those, and `\r` would end the segment).
+pub(crate) fn needs_escape(b: u8, d: &Delimiters) -> bool {
+    b == d.field
+        || b == d.component
+        || b == d.repetition
+        || Some(b) == d.escape
+        || Some(b) == d.subcomponent
+        || Some(b) == d.truncation
+        || (b < 0x20 && b != b'\t')
+}
+
 /// Escapes `text` so that it can stand as one leaf value (a sub-component or an undivided field)
-/// between the message's delimiters: every delimiter becomes its escape sequence, and carriage
-/// return and line feed become `\X0D\` and `\X0A\`.
+/// between the message's delimiters: every delimiter becomes its escape sequence, and control
+/// bytes other than tab (carriage return, line feed, …) become `\Xhh\` (`\X0D\`, `\X0A\`).
 ///
 /// Without an escape character in MSH-2 there is no way to escape; delimiters are then replaced
-/// by a space, the only lossless-looking choice being none at all.
+/// by a space, the only lossless-looking choice being none at all. ([`Message::set`] refuses
+/// such text instead.)
+///
+/// [`Message::set`]: crate::Message::set
 pub fn escape<'a>(text: &'a [u8], d: &Delimiters) -> Cow<'a, [u8]> {
-    let needs = |b: u8| {
-        b == d.field
-            || b == d.component
-            || b == d.repetition
-            || Some(b) == d.escape
-            || Some(b) == d.subcomponent
-            || Some(b) == d.truncation
-            || b == b'\r'
-            || b == b'\n'
-    };
-    if !text.iter().any(|&b| needs(b)) {
+    if !text.iter().any(|&b| needs_escape(b, d)) {
         return Cow::Borrowed(text);
     }
     let mut out = Vec::with_capacity(text.len() + 8);
     for &b in text {
-        if !needs(b) {
+        if !needs_escape(b, d) {
             out.push(b);
             continue;
         }
@@ -134,25 +139,23 @@ pub fn escape<'a>(text: &'a [u8], d: &Delimiters) -> Cow<'a, [u8]> {
             out.push(b' ');
             continue;
         };
-        let code: &[u8] = if b == d.field {
-            b"F"
-        } else if b == d.component {
-            b"S"
-        } else if b == d.repetition {
-            b"R"
-        } else if Some(b) == d.escape {
-            b"E"
-        } else if Some(b) == d.subcomponent {
-            b"T"
-        } else if Some(b) == d.truncation {
-            b"P"
-        } else if b == b'\r' {
-            b"X0D"
-        } else {
-            b"X0A"
-        };
         out.push(esc);
-        out.extend_from_slice(code);
+        if b == d.field {
+            out.push(b'F');
+        } else if b == d.component {
+            out.push(b'S');
+        } else if b == d.repetition {
+            out.push(b'R');
+        } else if Some(b) == d.escape {
+            out.push(b'E');
+        } else if Some(b) == d.subcomponent {
+            out.push(b'T');
+        } else if Some(b) == d.truncation {
+            out.push(b'P');
+        } else {
+            const HEX: &[u8; 16] = b"0123456789ABCDEF";
+            out.extend_from_slice(&[b'X', HEX[usize::from(b >> 4)], HEX[usize::from(b & 0xF)]]);
+        }
         out.push(esc);
     }
     Cow::Owned(out)
@@ -196,5 +199,12 @@ mod tests {
         let escaped = escape(text, &d);
         assert_eq!(&*escaped, br"a\F\b\S\c\T\d\R\e\E\f\X0D\\X0A\g".as_slice());
         assert_eq!(&*unescape(&escaped, &d, Formatting::Keep), text.as_slice());
+        let controls = b"a\tb\x01c\x1f";
+        let escaped = escape(controls, &d);
+        assert_eq!(&*escaped, b"a\tb\\X01\\c\\X1F\\".as_slice());
+        assert_eq!(
+            &*unescape(&escaped, &d, Formatting::Keep),
+            controls.as_slice()
+        );
     }
 }

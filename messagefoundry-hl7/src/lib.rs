@@ -9,11 +9,24 @@
 //! assert_eq!(&msg["MSH-9.1"], "ORU");
 //! assert_eq!(&msg["OBR-25"], "F");
 //! ```
+//!
+//! Editing writes escaped text at a path, creating what is missing, and keeps the message's
+//! bytes the ER7 to send:
+//!
+//! ```
+//! use messagefoundry_hl7::Message;
+//! let mut msg = Message::parse("MSH|^~\\&|LAB|HOSP|EHR|HOSP|20240101120000||ORU^R01|42|P|2.5.1\rPID|1\r").unwrap();
+//! msg.set("PID-5.1", "Smith & Sons").unwrap();
+//! msg.push_segment("NTE|1||checked").unwrap();
+//! assert_eq!(&msg["PID-5.1"], "Smith & Sons");
+//! assert!(msg.as_bytes().ends_with(b"PID|1||||Smith \\T\\ Sons\rNTE|1||checked\r"));
+//! ```
 
 mod ack;
 pub mod batch;
 mod charset;
 mod delimiters;
+mod edit;
 mod error;
 pub mod escape;
 #[rustfmt::skip]

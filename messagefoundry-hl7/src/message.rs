@@ -129,7 +129,6 @@ impl Message {
     }
 
     /// Rebuilds the index after the bytes changed. The bytes must still be a valid message.
-    #[allow(dead_code, reason = "the editing API calls it")]
     pub(crate) fn reindex(&mut self) -> Result<(), ParseError> {
         self.index = parser::index(&self.bytes, &self.delims)?;
         self.charset = Charset::from_msh18(self.header_field(18).raw());
@@ -137,7 +136,8 @@ impl Message {
         Ok(())
     }
 
-    /// The message as ER7 bytes, segments ended by `\r`.
+    /// The message as ER7 bytes, ready to send: segments ended by `\r`, the last one with or
+    /// without it as the message came. Unmodified, these are the bytes it was parsed from.
     pub fn as_bytes(&self) -> &[u8] {
         &self.bytes
     }

@@ -178,7 +178,6 @@ fn close_segment(
 }
 
 /// Indexes one segment given as text (for inserting segments); returns its ID.
-#[allow(dead_code, reason = "the editing API calls it")]
 pub(crate) fn check_segment(
     bytes: &[u8],
     delims: &Delimiters,

@@ -34,7 +34,6 @@ impl TextCache {
     }
 
     /// Drops every entry (after an edit changed the bytes).
-    #[allow(dead_code, reason = "the editing API calls it")]
     pub(crate) fn clear(&mut self) {
         match self.entries.get_mut() {
             Ok(entries) => entries.clear(),

@@ -1,0 +1,1006 @@
+//! Editing a message: setting values, adding and removing segments, changing the delimiters.
+//!
+//! Every edit builds the new bytes, indexes them, and only then replaces the message: a failed
+//! edit leaves the message as it was, and the index always matches the bytes. Messages are a few
+//! kilobytes, so copying the buffer once per edit is cheaper than keeping a tree in step with it.
+
+use std::ops::Range;
+
+use crate::delimiters::Delimiters;
+use crate::error::EditError;
+use crate::escape::{self, needs_escape};
+use crate::message::{IntoPath, Message, split};
+use crate::parser::{self, SegmentEntry};
+use crate::path::{Path, PathError, SegmentId};
+use crate::value::Level;
+
+/// Where a value goes: the bytes it replaces, and the separators that must come before it to
+/// create the positions the message does not reach yet.
+struct Target {
+    range: Range<usize>,
+    /// Separators to insert before the value; empty when the position already exists.
+    created: Vec<u8>,
+    /// What the path names: a repetition, a component or a sub-component.
+    level: Level,
+}
+
+impl Message {
+    /// Writes `text` at `path`, escaped, creating whatever the message does not reach yet:
+    /// fields past the segment's end, repetitions, components and sub-components.
+    ///
+    /// The text is encoded in the message's character set (MSH-18) and escaped, so it reads back
+    /// unchanged from `msg[path]`, whatever delimiters or line breaks it holds. The path names one
+    /// value, as when reading: `PID-3` is the first repetition of PID-3 (other repetitions stay),
+    /// and setting a whole repetition or component replaces it, components and all, by one value.
+    /// Use [`Message::set_er7`] to write components. The text `""` is the explicit null (see
+    /// [`Message::set_null`]).
+    ///
+    /// Setting MSH-18 changes the character set later edits encode in; the bytes already in the
+    /// message are not transcoded.
+    ///
+    /// ```
+    /// use messagefoundry_hl7::Message;
+    /// let mut msg = Message::parse("MSH|^~\\&|LAB||EHR||20240101||ORU^R01|1|P|2.5.1\rPID|1\r").unwrap();
+    /// msg.set("PID-5.2", "John").unwrap();
+    /// msg.set("PID-5.1", "O'Brien^Smith").unwrap();
+    /// assert_eq!(&msg["PID-5.1"], "O'Brien^Smith");
+    /// assert_eq!(msg.segment(1).unwrap().raw(), b"PID|1||||O'Brien\\S\\Smith^John");
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// A malformed path; a segment occurrence the message does not have
+    /// ([`EditError::NoSuchSegment`]: insert it first); MSH-1 or MSH-2
+    /// ([`EditError::DelimiterField`]); a character the character set cannot hold; text that
+    /// needs escaping when MSH-2 has no escape character.
+    pub fn set(&mut self, path: impl IntoPath, text: &str) -> Result<(), EditError> {
+        let path = path.into_path()?;
+        let encoded = self.encode(text, || path.to_string())?;
+        if self.delims.escape.is_none() && encoded.iter().any(|&b| needs_escape(b, &self.delims)) {
+            return Err(EditError::NoEscapeCharacter {
+                path: path.to_string(),
+            });
+        }
+        let escaped = escape::escape(&encoded, &self.delims);
+        let target = self.target(&path)?;
+        self.write(target, &escaped)
+    }
+
+    /// Writes the explicit null `""` at `path` ("delete this value" to the receiver), creating
+    /// the position as [`Message::set`] does. Fails with [`EditError::NullUnrepresentable`] in
+    /// the odd message whose delimiters include `"`.
+    ///
+    /// ```
+    /// use messagefoundry_hl7::{Message, Presence};
+    /// let mut msg = Message::parse("MSH|^~\\&|||||||ADT^A08|1|P|2.5.1\rPID|1||123\r").unwrap();
+    /// msg.set_null("PID-8").unwrap();
+    /// assert_eq!(msg.get("PID-8").unwrap().presence(), Presence::Null);
+    /// ```
+    pub fn set_null(&mut self, path: impl IntoPath) -> Result<(), EditError> {
+        let path = path.into_path()?;
+        if needs_escape(b'"', &self.delims) {
+            return Err(EditError::NullUnrepresentable {
+                path: path.to_string(),
+            });
+        }
+        let target = self.target(&path)?;
+        self.write(target, b"\"\"")
+    }
+
+    /// Empties the value at `path`: what stands there (components included) is removed, the
+    /// separators around it stay, so every other position keeps its number.
+    ///
+    /// Nothing else is trimmed: trailing empty fields or components that result are kept (HL7
+    /// lets a sender drop trailing delimiters but does not require it, and keeping them changes
+    /// the fewest bytes). A position the message does not reach is already empty and is left
+    /// alone, as is a segment the message does not have.
+    ///
+    /// ```
+    /// use messagefoundry_hl7::{Message, Presence};
+    /// let mut msg = Message::parse("MSH|^~\\&|||||||ADT^A08|1|P|2.5.1\rPID|1||123^^^H||Doe\r").unwrap();
+    /// msg.clear("PID-3.4").unwrap();
+    /// msg.clear("PID-30").unwrap();
+    /// assert_eq!(msg.segment(1).unwrap().raw(), b"PID|1||123^^^||Doe");
+    /// assert_eq!(msg.get("PID-3.4").unwrap().presence(), Presence::Empty);
+    /// ```
+    pub fn clear(&mut self, path: impl IntoPath) -> Result<(), EditError> {
+        let path = path.into_path()?;
+        match self.target(&path) {
+            Ok(target) if target.created.is_empty() => self.write(target, b""),
+            Ok(_) | Err(EditError::NoSuchSegment { .. }) => Ok(()),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Writes pre-encoded ER7 at `path`, as is: separators below the path's level and escape
+    /// sequences in `raw` are kept, so `set_er7("PID-5", "Doe^John")` writes two components.
+    /// The position is created as [`Message::set`] does; non-ASCII text is encoded in the
+    /// message's character set.
+    ///
+    /// ```
+    /// use messagefoundry_hl7::Message;
+    /// let mut msg = Message::parse("MSH|^~\\&|||||||ADT^A08|1|P|2.5.1\rPID|1||123\r").unwrap();
+    /// msg.set_er7("PID-3[2]", "456^^^B&X").unwrap();
+    /// assert_eq!(&msg["PID-3[2].4.2"], "X");
+    /// assert!(msg.set_er7("PID-3.1", "a^b").is_err());
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// As [`Message::set`], and [`EditError::RawValueCrossesLevel`] when `raw` holds a field or
+    /// repetition separator, a separator at or above the path's level (a component separator
+    /// for `PID-5.1`), or a line break; [`EditError::RawValueControlByte`] for other control
+    /// characters.
+    pub fn set_er7(&mut self, path: impl IntoPath, raw: &str) -> Result<(), EditError> {
+        let path = path.into_path()?;
+        let encoded = self.encode(raw, || path.to_string())?;
+        let target = self.target(&path)?;
+        let d = &self.delims;
+        let crosses = |b: u8| match target.level {
+            Level::Delimiters | Level::Repetition => b == d.field || b == d.repetition,
+            Level::Component => b == d.field || b == d.repetition || b == d.component,
+            Level::Subcomponent => {
+                b == d.field || b == d.repetition || b == d.component || Some(b) == d.subcomponent
+            }
+        };
+        for &b in encoded.iter() {
+            if crosses(b) || b == b'\r' || b == b'\n' {
+                return Err(EditError::RawValueCrossesLevel {
+                    path: path.to_string(),
+                });
+            }
+            if b < 0x20 && b != b'\t' {
+                return Err(EditError::RawValueControlByte {
+                    path: path.to_string(),
+                });
+            }
+        }
+        self.write(target, &encoded)
+    }
+
+    /// Inserts a segment, given as ER7 text with the message's delimiters and without a
+    /// terminator, so that it stands at `position` (0 is MSH, so `position` is at least 1;
+    /// `segment_count()` appends).
+    ///
+    /// ```
+    /// use messagefoundry_hl7::Message;
+    /// let mut msg = Message::parse("MSH|^~\\&|||||||ADT^A01|1|P|2.5.1\rPV1|1|I\r").unwrap();
+    /// msg.insert_segment(1, "PID|1||123").unwrap();
+    /// assert_eq!(msg.as_bytes(), b"MSH|^~\\&|||||||ADT^A01|1|P|2.5.1\rPID|1||123\rPV1|1|I\r");
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`EditError::HeaderPosition`] for position 0; [`EditError::SegmentIndex`] past the end;
+    /// [`EditError::BadSegment`] when the text is not one segment (a bad name, a line break, a
+    /// second header); [`EditError::Unencodable`].
+    pub fn insert_segment(&mut self, position: usize, er7: &str) -> Result<(), EditError> {
+        let count = self.segment_count();
+        if position == 0 {
+            return Err(EditError::HeaderPosition);
+        }
+        if position > count {
+            return Err(EditError::SegmentIndex {
+                index: position,
+                count,
+            });
+        }
+        if position == count {
+            return self.push_segment(er7);
+        }
+        let segment = self.checked_segment(er7)?;
+        let at = self.index.segments[position].start as usize;
+        self.splice(at..at, &[&segment, b"\r"])
+    }
+
+    /// Appends a segment, given as ER7 text without a terminator. The message keeps its ending:
+    /// if the last segment had no terminator, one goes between it and the new segment, and the
+    /// new last segment has none either.
+    ///
+    /// ```
+    /// use messagefoundry_hl7::Message;
+    /// let mut msg = Message::parse("MSH|^~\\&|||||||ADT^A01|1|P|2.5.1").unwrap();
+    /// msg.push_segment("PID|1").unwrap();
+    /// assert_eq!(msg.as_bytes(), b"MSH|^~\\&|||||||ADT^A01|1|P|2.5.1\rPID|1");
+    /// ```
+    pub fn push_segment(&mut self, er7: &str) -> Result<(), EditError> {
+        let segment = self.checked_segment(er7)?;
+        let end = self.bytes.len();
+        if self.bytes.last() == Some(&b'\r') {
+            self.splice(end..end, &[&segment, b"\r"])
+        } else {
+            self.splice(end..end, &[b"\r", &segment])
+        }
+    }
+
+    /// Replaces the segment at `position` (not MSH: edit its fields with [`Message::set`]).
+    pub fn replace_segment(&mut self, position: usize, er7: &str) -> Result<(), EditError> {
+        let entry = self.editable_segment(position)?;
+        let segment = self.checked_segment(er7)?;
+        self.splice(entry.start as usize..entry.end as usize, &[&segment])
+    }
+
+    /// Removes the segment at `position` (not MSH). Removing the last segment keeps the
+    /// message's ending: the new last segment ends with a terminator only if the removed one did.
+    ///
+    /// ```
+    /// use messagefoundry_hl7::Message;
+    /// let mut msg = Message::parse("MSH|^~\\&|||||||ADT^A01|1|P|2.5.1\rEVN|A01\rPID|1\r").unwrap();
+    /// msg.remove_segment(1).unwrap();
+    /// assert_eq!(msg.as_bytes(), b"MSH|^~\\&|||||||ADT^A01|1|P|2.5.1\rPID|1\r");
+    /// ```
+    pub fn remove_segment(&mut self, position: usize) -> Result<(), EditError> {
+        let entry = self.editable_segment(position)?;
+        let (start, end) = (entry.start as usize, entry.end as usize);
+        let range = if end < self.bytes.len() {
+            start..end + 1 // with its terminator
+        } else {
+            start - 1..end // the last, unterminated: the one before loses its terminator
+        };
+        self.splice(range, &[])
+    }
+
+    /// Re-encodes the whole message with other delimiters: MSH-1 and MSH-2 are rewritten, every
+    /// separator is replaced by its new counterpart, and every value is unescaped with the old
+    /// delimiters and escaped with the new ones, so every value reads the same text afterwards.
+    ///
+    /// Escape sequences that do not stand for a delimiter (`\X0D\`, `\.br\`, `\H\`, sequences this
+    /// library does not know) are kept, written with the new escape character. A truncation
+    /// character standing in a value maps to the new one (or becomes text if there is none). An
+    /// escape character without a closing one reads as text, and is written as text: escaped, if
+    /// it is one of the new delimiters or, changing back, the old escape character again. So
+    /// changing the delimiters and back restores the bytes of every value written as [`Message::set`]
+    /// writes it; values escaped otherwise come back in that form, reading the same text.
+    ///
+    /// ```
+    /// use messagefoundry_hl7::{Delimiters, Message};
+    /// let mut msg = Message::parse("MSH|^~\\&|||||||ADT^A01|1|P|2.5\rPID|1||A#B^^^H\\.br\\x").unwrap();
+    /// let new = Delimiters { field: b'#', escape: Some(b'!'), ..Delimiters::STANDARD };
+    /// msg.set_delimiters(new).unwrap();
+    /// assert_eq!(msg.segment(1).unwrap().raw(), b"PID#1##A!F!B^^^H!.br!x");
+    /// assert_eq!(&msg["PID-3.1"], "A#B");
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`EditError::BadDelimiters`] when `new` fails [`Delimiters::validate`];
+    /// [`EditError::DelimitersCannotEncode`] naming the first value that cannot be written with
+    /// them (it needs an escape character or a sub-component separator that `new` lacks, or an
+    /// escape sequence kept as is would contain one of the new delimiters).
+    pub fn set_delimiters(&mut self, new: Delimiters) -> Result<(), EditError> {
+        new.validate().map_err(EditError::BadDelimiters)?;
+        if new == self.delims {
+            return Ok(());
+        }
+        let mut out = Vec::with_capacity(self.bytes.len() + 16);
+        let mut copied = 0;
+        for (position, seg) in self.index.segments.iter().enumerate() {
+            let (start, end) = (seg.start as usize, seg.end as usize);
+            out.extend_from_slice(&self.bytes[copied..start]); // the terminator
+            copied = end;
+            let is_header = seg.id == SegmentId::MSH;
+            // The first part is the segment ID; in MSH, the second is MSH-2 (MSH-1 being the
+            // separator before it).
+            for (i, range) in split(&self.bytes, start..end, self.delims.field).enumerate() {
+                if i == 0 {
+                    out.extend_from_slice(seg.id.as_bytes());
+                    continue;
+                }
+                out.push(new.field);
+                if is_header && i == 1 {
+                    out.extend_from_slice(&new.encoding_characters());
+                    continue;
+                }
+                let here = Place {
+                    segment: seg.id,
+                    position,
+                    field: i + usize::from(is_header),
+                };
+                self.recode_field(range, &new, here, &mut out)?;
+            }
+        }
+        out.extend_from_slice(&self.bytes[copied..]);
+        self.commit(out, new)
+    }
+
+    /// Encodes text in the message's character set.
+    fn encode<'t>(
+        &self,
+        text: &'t str,
+        path: impl FnOnce() -> String,
+    ) -> Result<std::borrow::Cow<'t, [u8]>, EditError> {
+        self.charset
+            .encode(text)
+            .ok_or_else(|| EditError::Unencodable {
+                path: path(),
+                charset: self.charset.name(),
+            })
+    }
+
+    /// Checks a segment given as text and encodes it.
+    fn checked_segment(&self, er7: &str) -> Result<Vec<u8>, EditError> {
+        let id =
+            parser::check_segment(er7.as_bytes(), &self.delims).map_err(EditError::BadSegment)?;
+        Ok(self.encode(er7, || id.to_string())?.into_owned())
+    }
+
+    /// The segment at `position`, which an edit may replace or remove (any but MSH).
+    fn editable_segment(&self, position: usize) -> Result<SegmentEntry, EditError> {
+        if position == 0 {
+            return Err(EditError::HeaderPosition);
+        }
+        self.index
+            .segments
+            .get(position)
+            .copied()
+            .ok_or(EditError::SegmentIndex {
+                index: position,
+                count: self.segment_count(),
+            })
+    }
+
+    /// Finds where the value at `path` goes, and what must be created for it to exist.
+    fn target(&self, path: &Path) -> Result<Target, EditError> {
+        // Parsed paths are 1-based; one built by hand might not be.
+        let zero = [
+            ("segment occurrence", path.occurrence),
+            ("field", Some(path.field)),
+            ("repetition", path.repetition),
+            ("component", path.component),
+            ("sub-component", path.subcomponent),
+        ]
+        .into_iter()
+        .find(|(_, n)| *n == Some(0));
+        if let Some((what, _)) = zero {
+            return Err(PathError::BadNumber { what, at: 0 }.into());
+        }
+        let seg = *self
+            .find_segment(path.segment, path.occurrence_or_first())
+            .ok_or_else(|| EditError::NoSuchSegment {
+                path: path.to_string(),
+            })?;
+        if seg.id == SegmentId::MSH && path.field <= 2 {
+            return Err(EditError::DelimiterField {
+                path: path.to_string(),
+            });
+        }
+        let d = self.delims;
+        // Below the field: each level's separator and the 1-based position wanted in it.
+        let mut steps = vec![(d.repetition, path.repetition_or_first())];
+        let mut level = Level::Repetition;
+        if let Some(component) = path.component {
+            steps.push((d.component, component));
+            level = Level::Component;
+            if let Some(sub) = path.subcomponent {
+                level = Level::Subcomponent;
+                match d.subcomponent {
+                    Some(sep) => steps.push((sep, sub)),
+                    // Without the separator, a component is its own first sub-component.
+                    None if sub == 1 => {}
+                    None => {
+                        return Err(EditError::NoSubcomponentSeparator {
+                            path: path.to_string(),
+                        });
+                    }
+                }
+            }
+        }
+        let mut created = Vec::new();
+        let mut range = match self.field_range(&seg, path.field) {
+            Some((range, _)) => range,
+            None => {
+                let seps = (seg.seps_end - seg.seps_start) as usize;
+                let wanted = usize::from(path.field) - usize::from(seg.id == SegmentId::MSH);
+                created.resize(wanted - seps, d.field);
+                seg.end as usize..seg.end as usize
+            }
+        };
+        for (sep, n) in steps {
+            let n = usize::from(n);
+            if !created.is_empty() {
+                created.extend(std::iter::repeat_n(sep, n - 1));
+                continue;
+            }
+            let mut parts = 0;
+            let mut found = None;
+            for part in split(&self.bytes, range.clone(), sep) {
+                parts += 1;
+                if parts == n {
+                    found = Some(part);
+                    break;
+                }
+            }
+            range = match found {
+                Some(part) => part,
+                None => {
+                    created.extend(std::iter::repeat_n(sep, n - parts));
+                    range.end..range.end
+                }
+            };
+        }
+        Ok(Target {
+            range,
+            created,
+            level,
+        })
+    }
+
+    /// Replaces the target's bytes with its created separators and `value`.
+    fn write(&mut self, target: Target, value: &[u8]) -> Result<(), EditError> {
+        self.splice(target.range, &[&target.created, value])
+    }
+
+    /// Replaces `range` of the bytes with `parts`, one after the other.
+    fn splice(&mut self, range: Range<usize>, parts: &[&[u8]]) -> Result<(), EditError> {
+        let added: usize = parts.iter().map(|p| p.len()).sum();
+        let mut out = Vec::with_capacity(self.bytes.len() - range.len() + added);
+        out.extend_from_slice(&self.bytes[..range.start]);
+        for part in parts {
+            out.extend_from_slice(part);
+        }
+        out.extend_from_slice(&self.bytes[range.end..]);
+        self.commit(out, self.delims)
+    }
+
+    /// Makes `bytes` the message, if they index; otherwise leaves the message unchanged.
+    fn commit(&mut self, bytes: Vec<u8>, delims: Delimiters) -> Result<(), EditError> {
+        if u32::try_from(bytes.len()).is_err() {
+            return Err(EditError::TooLarge);
+        }
+        let old_bytes = std::mem::replace(&mut self.bytes, bytes);
+        let old_delims = std::mem::replace(&mut self.delims, delims);
+        // `reindex` changes nothing when it fails, so restoring the bytes restores the message.
+        if let Err(e) = self.reindex() {
+            self.bytes = old_bytes;
+            self.delims = old_delims;
+            return Err(EditError::BadSegment(e.kind));
+        }
+        Ok(())
+    }
+
+    /// Appends field `range` re-encoded with the `new` delimiters.
+    fn recode_field(
+        &self,
+        range: Range<usize>,
+        new: &Delimiters,
+        here: Place,
+        out: &mut Vec<u8>,
+    ) -> Result<(), EditError> {
+        let old = &self.delims;
+        for (r, rep) in split(&self.bytes, range, old.repetition).enumerate() {
+            if r > 0 {
+                out.push(new.repetition);
+            }
+            for (c, comp) in split(&self.bytes, rep, old.component).enumerate() {
+                if c > 0 {
+                    out.push(new.component);
+                }
+                let subs: Vec<Range<usize>> = match old.subcomponent {
+                    Some(sep) => split(&self.bytes, comp, sep).collect(),
+                    None => vec![comp],
+                };
+                let fail = |s: usize| EditError::DelimitersCannotEncode {
+                    path: here.path(self, r, c, s),
+                };
+                for (s, sub) in subs.iter().enumerate() {
+                    if s > 0 {
+                        out.push(new.subcomponent.ok_or_else(|| fail(s))?);
+                    }
+                    recode_leaf(&self.bytes[sub.clone()], old, new, out).map_err(|()| fail(s))?;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The field being re-encoded, for naming a value in an error.
+#[derive(Clone, Copy)]
+struct Place {
+    segment: SegmentId,
+    position: usize,
+    field: usize,
+}
+
+impl Place {
+    /// The path of a value in this field; `rep`, `comp` and `sub` are 0-based.
+    fn path(&self, msg: &Message, rep: usize, comp: usize, sub: usize) -> String {
+        let occurrence = msg.index.segments[..self.position]
+            .iter()
+            .filter(|s| s.id == self.segment)
+            .count()
+            + 1;
+        let n = |i: usize| Some(u16::try_from(i + 1).unwrap_or(u16::MAX));
+        Path {
+            segment: self.segment,
+            occurrence: n(occurrence - 1),
+            field: u16::try_from(self.field).unwrap_or(u16::MAX),
+            repetition: n(rep),
+            component: n(comp),
+            subcomponent: n(sub),
+        }
+        .to_string()
+    }
+}
+
+/// Appends one leaf value, written with the `old` delimiters, re-encoded with the `new` ones.
+/// Fails when the new delimiters cannot express it.
+fn recode_leaf(
+    raw: &[u8],
+    old: &Delimiters,
+    new: &Delimiters,
+    out: &mut Vec<u8>,
+) -> Result<(), ()> {
+    let text = |bytes: &[u8], out: &mut Vec<u8>| {
+        if new.escape.is_none() && bytes.iter().any(|&b| needs_escape(b, new)) {
+            return Err(());
+        }
+        out.extend_from_slice(&escape::escape(bytes, new));
+        Ok(())
+    };
+    let mut i = 0;
+    while i < raw.len() {
+        let b = raw[i];
+        if Some(b) == old.truncation {
+            match new.truncation {
+                Some(t) => out.push(t),
+                None => text(&[b], out)?,
+            }
+            i += 1;
+            continue;
+        }
+        if Some(b) == old.escape {
+            let Some(len) = memchr::memchr(b, &raw[i + 1..]) else {
+                // An escape character without a closing one reads as text, with all after it.
+                text(&raw[i..], out)?;
+                break;
+            };
+            let body = &raw[i + 1..i + 1 + len];
+            i += len + 2;
+            let delimiter = match body {
+                b"F" => Some(old.field),
+                b"S" => Some(old.component),
+                b"R" => Some(old.repetition),
+                b"T" => Some(old.subcomponent.unwrap_or(b'&')),
+                b"E" => Some(b),
+                b"P" => Some(old.truncation.unwrap_or(b'#')),
+                _ => None,
+            };
+            match (delimiter, new.escape) {
+                (Some(c), _) => text(&[c], out)?,
+                (None, Some(esc)) if !body.iter().any(|&c| needs_escape(c, new)) => {
+                    out.push(esc);
+                    out.extend_from_slice(body);
+                    out.push(esc);
+                }
+                (None, _) => return Err(()),
+            }
+            continue;
+        }
+        let run = raw[i + 1..]
+            .iter()
+            .position(|&c| Some(c) == old.escape || Some(c) == old.truncation)
+            .map_or(raw.len(), |p| i + 1 + p);
+        text(&raw[i..run], out)?;
+        i = run;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{ParseErrorKind, Presence};
+
+    const ADT: &str = "MSH|^~\\&|ADT|HOSP|LAB|HOSP|20240101||ADT^A01|MSG1|P|2.5.1\r\
+        PID|1|X\r\
+        OBX|1|ST|A||one\r";
+
+    fn msg() -> Message {
+        Message::parse(ADT).unwrap()
+    }
+
+    fn seg(m: &Message, position: usize) -> &[u8] {
+        m.segment(position).unwrap().raw()
+    }
+
+    /// The message parses back from its bytes to the same values.
+    fn reparses(m: &Message) {
+        let again = Message::parse(m.as_bytes().to_vec()).unwrap();
+        assert_eq!(&again, m);
+        assert_eq!(again.segment_count(), m.segment_count());
+    }
+
+    #[test]
+    fn sets_existing_values() {
+        let mut m = msg();
+        m.set("PID-2", "Y").unwrap();
+        m.set("OBX-5", "two").unwrap();
+        assert_eq!(seg(&m, 1), b"PID|1|Y");
+        assert_eq!(seg(&m, 2), b"OBX|1|ST|A||two");
+        reparses(&m);
+    }
+
+    #[test]
+    fn creates_deep_structure() {
+        let mut m = msg();
+        m.set("PID-3[3].4.2", "B").unwrap();
+        assert_eq!(seg(&m, 1), b"PID|1|X|~~^^^&B");
+        assert_eq!(&m["PID-3[3].4.2"], "B");
+        assert_eq!(m.get("PID-3[2]").unwrap().presence(), Presence::Empty);
+        m.set("PID-3[3].4.1", "A").unwrap();
+        m.set("PID-3[3].2", "C").unwrap();
+        m.set("PID-3[1].1", "1").unwrap();
+        assert_eq!(seg(&m, 1), b"PID|1|X|1~~^C^^A&B");
+        m.set("PID-2.3", "Z").unwrap();
+        assert_eq!(seg(&m, 1), b"PID|1|X^^Z|1~~^C^^A&B");
+        reparses(&m);
+    }
+
+    #[test]
+    fn sets_whole_repetition_as_one_leaf() {
+        let mut m = Message::parse("MSH|^~\\&\rPID|1||a^b&c~d^e").unwrap();
+        m.set("PID-3", "x^y").unwrap();
+        assert_eq!(seg(&m, 1), b"PID|1||x\\S\\y~d^e");
+        assert_eq!(&m["PID-3"], "x^y");
+        m.set("PID-3[2].1", "z").unwrap();
+        assert_eq!(seg(&m, 1), b"PID|1||x\\S\\y~z^e");
+    }
+
+    #[test]
+    fn edits_the_header() {
+        let mut m = msg();
+        m.set("MSH-9.2", "A08").unwrap();
+        m.set("MSH-9.3", "ADT_A01").unwrap();
+        assert_eq!(&m["MSH-9"], "ADT^A08^ADT_A01");
+        m.set("MSH-18", "UNICODE UTF-8").unwrap();
+        assert_eq!(m.charset(), &crate::Charset::Utf8);
+        assert!(seg(&m, 0).ends_with(b"|2.5.1||||||UNICODE UTF-8"));
+        for path in ["MSH-1", "MSH-2", "MSH-2.1", "MSH-1[2]"] {
+            let e = m.set(path, "x").unwrap_err();
+            assert!(matches!(e, EditError::DelimiterField { .. }), "{path}");
+            assert!(m.set_null(path).is_err());
+            assert!(m.clear(path).is_err());
+            assert!(m.set_er7(path, "x").is_err());
+        }
+        reparses(&m);
+    }
+
+    #[test]
+    fn null_empty_and_absent() {
+        let mut m = msg();
+        m.set_null("PID-8").unwrap();
+        assert_eq!(seg(&m, 1), b"PID|1|X||||||\"\"");
+        assert_eq!(m.get("PID-8").unwrap().presence(), Presence::Null);
+        m.clear("PID-8").unwrap();
+        assert_eq!(m.get("PID-8").unwrap().presence(), Presence::Empty);
+        assert_eq!(seg(&m, 1), b"PID|1|X||||||");
+        // Absent positions and segments stay absent.
+        let before = m.clone();
+        m.clear("PID-9.2").unwrap();
+        m.clear("PID-2.3").unwrap();
+        m.clear("ZZZ-1").unwrap();
+        assert_eq!(m, before);
+        m.clear("PID-2").unwrap();
+        assert_eq!(seg(&m, 1), b"PID|1|||||||");
+        // Clearing a whole repetition removes its components.
+        let mut m = Message::parse("MSH|^~\\&\rPID|1||a^b~c").unwrap();
+        m.clear("PID-3").unwrap();
+        assert_eq!(seg(&m, 1), b"PID|1||~c");
+    }
+
+    #[test]
+    fn unterminated_last_segment() {
+        let mut m = Message::parse("MSH|^~\\&\rPID|1").unwrap();
+        m.set("PID-3.2", "x").unwrap();
+        assert_eq!(m.as_bytes(), b"MSH|^~\\&\rPID|1||^x");
+        m.push_segment("PV1|1").unwrap();
+        assert_eq!(m.as_bytes(), b"MSH|^~\\&\rPID|1||^x\rPV1|1");
+        m.insert_segment(1, "EVN|A01").unwrap();
+        assert_eq!(m.as_bytes(), b"MSH|^~\\&\rEVN|A01\rPID|1||^x\rPV1|1");
+        m.remove_segment(3).unwrap();
+        assert_eq!(m.as_bytes(), b"MSH|^~\\&\rEVN|A01\rPID|1||^x");
+        m.remove_segment(1).unwrap();
+        m.remove_segment(1).unwrap();
+        assert_eq!(m.as_bytes(), b"MSH|^~\\&");
+        m.set("MSH-3", "A").unwrap();
+        assert_eq!(m.as_bytes(), b"MSH|^~\\&|A");
+        m.push_segment("PID").unwrap();
+        assert_eq!(m.as_bytes(), b"MSH|^~\\&|A\rPID");
+        m.set("PID-1", "1").unwrap();
+        assert_eq!(m.as_bytes(), b"MSH|^~\\&|A\rPID|1");
+        reparses(&m);
+    }
+
+    #[test]
+    fn escapes_every_delimiter() {
+        let mut m = Message::parse("MSH|^~\\&#\rPID|1").unwrap();
+        let text = "a|b^c~d\\e&f#g\rh\ni\tj";
+        m.set("PID-5.1.1", text).unwrap();
+        assert_eq!(
+            seg(&m, 1),
+            b"PID|1||||a\\F\\b\\S\\c\\R\\d\\E\\e\\T\\f\\P\\g\\X0D\\h\\X0A\\i\tj"
+        );
+        assert_eq!(&m["PID-5.1.1"], text);
+        assert_eq!(&m["PID-5"], text);
+        m.set("PID-6", "\"\"").unwrap();
+        assert_eq!(m.get("PID-6").unwrap().presence(), Presence::Null);
+        reparses(&m);
+    }
+
+    #[test]
+    fn encodes_in_the_message_charset() {
+        let mut m = Message::parse("MSH|^~\\&|||||||ADT^A01|1|P|2.5||||||8859/1\rPID|1").unwrap();
+        m.set("PID-5", "Müller").unwrap();
+        assert_eq!(seg(&m, 1), b"PID|1||||M\xfcller");
+        assert_eq!(&m["PID-5"], "Müller");
+        let e = m.set("PID-5", "10 €").unwrap_err();
+        assert_eq!(
+            e,
+            EditError::Unencodable {
+                path: "PID-5".into(),
+                charset: "ISO-8859-1"
+            }
+        );
+        assert!(!e.to_string().contains('€'));
+        assert!(m.set_er7("PID-5", "€").is_err());
+        assert!(m.push_segment("ZZZ|€").is_err());
+        assert_eq!(&m["PID-5"], "Müller");
+
+        let mut m = Message::parse("MSH|^~\\&|||||||ADT^A01|1|P|2.5||||||8859/2\rPID|1").unwrap();
+        assert!(matches!(
+            m.set("PID-5", "é"),
+            Err(EditError::Unencodable { .. })
+        ));
+        m.set("PID-5", "plain").unwrap();
+
+        let mut m = Message::parse("MSH|^~\\&|||||||ADT^A01|1|P|2.5\rPID|1").unwrap();
+        m.set("PID-5", "Müller €").unwrap();
+        assert_eq!(&m["PID-5"], "Müller €");
+    }
+
+    #[test]
+    fn errors_name_the_path_not_the_value() {
+        let mut m = msg();
+        let e = m.set("OBX[2]-5", "SECRET").unwrap_err();
+        assert_eq!(
+            e,
+            EditError::NoSuchSegment {
+                path: "OBX[2]-5".into()
+            }
+        );
+        assert!(!e.to_string().contains("SECRET"));
+        let e = m.set_er7("PID-5.1", "SECRET^X").unwrap_err();
+        assert!(e.to_string().starts_with("PID-5.1:"));
+        assert!(!e.to_string().contains("SECRET"));
+        assert!(matches!(m.set("PID-", "x"), Err(EditError::Path(_))));
+        assert_eq!(m, msg());
+    }
+
+    #[test]
+    fn without_subcomponent_or_escape_characters() {
+        let mut m = Message::parse("MSH|^~\\\rPID|1").unwrap();
+        m.set("PID-5.1.1", "a&b").unwrap();
+        assert_eq!(seg(&m, 1), b"PID|1||||a&b");
+        assert!(matches!(
+            m.set("PID-5.1.2", "x"),
+            Err(EditError::NoSubcomponentSeparator { .. })
+        ));
+        let mut m = Message::parse("MSH|^~\rPID|1").unwrap();
+        m.set("PID-5", "a&b\\c").unwrap();
+        assert!(matches!(
+            m.set("PID-5", "a^b"),
+            Err(EditError::NoEscapeCharacter { .. })
+        ));
+        assert!(m.set("PID-5", "a\rb").is_err());
+        assert_eq!(&m["PID-5"], "a&b\\c");
+    }
+
+    #[test]
+    fn raw_values_stay_below_their_level() {
+        let mut m = msg();
+        m.set_er7("PID-5", "Doe^John^^Jr&Sr").unwrap();
+        assert_eq!(&m["PID-5.4.2"], "Sr");
+        m.set_er7("PID-3[2]", "1\\S\\2^^^H").unwrap();
+        assert_eq!(&m["PID-3[2].1"], "1^2");
+        m.set_er7("PID-5.4", "III&IV").unwrap();
+        m.set_er7("PID-5.4.2", "V\\T\\").unwrap();
+        assert_eq!(&m["PID-5.4.2"], "V&");
+        let crosses = |m: &mut Message, path: &str, raw: &str| {
+            assert!(
+                matches!(
+                    m.set_er7(path, raw),
+                    Err(EditError::RawValueCrossesLevel { .. })
+                ),
+                "{path} {raw:?}"
+            );
+        };
+        for raw in ["a|b", "a~b", "a\rb", "a\nb"] {
+            crosses(&mut m, "PID-5", raw);
+        }
+        crosses(&mut m, "PID-5.1", "a^b");
+        crosses(&mut m, "PID-5.1.1", "a&b");
+        assert!(matches!(
+            m.set_er7("PID-5", "a\x01"),
+            Err(EditError::RawValueControlByte { .. })
+        ));
+        m.set_er7("PID-6", "a\tb").unwrap();
+        reparses(&m);
+    }
+
+    #[test]
+    fn inserts_replaces_and_removes_segments() {
+        let mut m = msg();
+        m.insert_segment(1, "EVN|A01").unwrap();
+        m.insert_segment(4, "NTE|1||note").unwrap();
+        m.replace_segment(2, "PID|1||123").unwrap();
+        assert_eq!(
+            m.as_bytes(),
+            b"MSH|^~\\&|ADT|HOSP|LAB|HOSP|20240101||ADT^A01|MSG1|P|2.5.1\r\
+              EVN|A01\rPID|1||123\rOBX|1|ST|A||one\rNTE|1||note\r"
+        );
+        assert_eq!(&m["NTE-3"], "note");
+        m.remove_segment(4).unwrap();
+        m.remove_segment(1).unwrap();
+        assert_eq!(&m["PID-3"], "123");
+        assert_eq!(m.segment_count(), 3);
+        reparses(&m);
+
+        assert_eq!(m.insert_segment(0, "EVN"), Err(EditError::HeaderPosition));
+        assert_eq!(m.remove_segment(0), Err(EditError::HeaderPosition));
+        assert_eq!(m.replace_segment(0, "EVN"), Err(EditError::HeaderPosition));
+        assert_eq!(
+            m.insert_segment(4, "EVN"),
+            Err(EditError::SegmentIndex { index: 4, count: 3 })
+        );
+        assert!(matches!(
+            m.remove_segment(3),
+            Err(EditError::SegmentIndex { .. })
+        ));
+        let bad = |m: &mut Message, text: &str, kind| {
+            assert_eq!(
+                m.push_segment(text),
+                Err(EditError::BadSegment(kind)),
+                "{text:?}"
+            );
+        };
+        bad(&mut m, "", ParseErrorKind::EmptySegment);
+        bad(&mut m, "PI|1", ParseErrorKind::BadSegmentName);
+        bad(&mut m, "pid|1", ParseErrorKind::BadSegmentName);
+        bad(&mut m, "PID|1\rPV1|1", ParseErrorKind::ControlByte);
+        bad(&mut m, "PID|1\n", ParseErrorKind::ControlByte);
+        bad(&mut m, "MSH|^~\\&", ParseErrorKind::NestedHeader);
+        assert_eq!(m.segment_count(), 3);
+    }
+
+    #[test]
+    fn changes_delimiters_and_back() {
+        let text = "MSH|^~\\&|A|B|||20240101||ORU^R01|1|P|2.5\r\
+            PID|1||1\\F\\2^^^H&X~3||D\\E\\oe^J\\S\\|||\\.br\\x\\X0D0A\\\\Zq\\|a\\T\\b~\r\
+            OBX|1|TX|||l1\\.br\\l2\\H\\b\\N\\";
+        let mut m = Message::parse(text).unwrap();
+        let before: Vec<String> = [
+            "PID-3.1",
+            "PID-3.4.2",
+            "PID-5.1",
+            "PID-5.2",
+            "PID-8",
+            "PID-9",
+            "OBX-5",
+        ]
+        .iter()
+        .map(|p| m[*p].to_owned())
+        .collect();
+        let new = Delimiters {
+            field: b'!',
+            component: b'|',
+            repetition: b'^',
+            escape: Some(b'&'),
+            subcomponent: Some(b'\\'),
+            truncation: Some(b'#'),
+        };
+        m.set_delimiters(new).unwrap();
+        assert_eq!(m.delimiters(), &new);
+        assert_eq!(
+            m.as_bytes(),
+            b"MSH!|^&\\#!A!B!!!20240101!!ORU|R01!1!P!2.5\r\
+              PID!1!!1&S&2|||H\\X^3!!D&T&oe|J&R&!!!&.br&x&X0D0A&&Zq&!a&E&b^\r\
+              OBX!1!TX!!!l1&.br&l2&H&b&N&"
+                .as_slice()
+        );
+        // Values read the same; kept escape sequences read with the new escape character.
+        let after: Vec<String> = [
+            "PID-3.1",
+            "PID-3.4.2",
+            "PID-5.1",
+            "PID-5.2",
+            "PID-8",
+            "PID-9",
+            "OBX-5",
+        ]
+        .iter()
+        .map(|p| m[*p].to_owned())
+        .collect();
+        assert_eq!(after[..4], before[..4]);
+        assert_eq!(after[4], before[4].replace('\\', "&"));
+        assert_eq!(after[5], before[5]);
+        assert_eq!(after[6], before[6].replace('\\', "&"));
+        reparses(&m);
+        m.set_delimiters(Delimiters::STANDARD).unwrap();
+        assert_eq!(m.as_bytes(), text.as_bytes());
+    }
+
+    #[test]
+    fn refuses_delimiters_that_cannot_hold_the_message() {
+        let mut m = Message::parse("MSH|^~\\&\rPID|1||a&b\rNTE|1||\\.sp+2\\").unwrap();
+        let same = m.clone();
+        let bad = Delimiters {
+            component: b'|',
+            ..Delimiters::STANDARD
+        };
+        assert_eq!(
+            m.set_delimiters(bad),
+            Err(EditError::BadDelimiters(ParseErrorKind::RepeatedDelimiter))
+        );
+        let no_sub = Delimiters {
+            subcomponent: None,
+            ..Delimiters::STANDARD
+        };
+        assert_eq!(
+            m.set_delimiters(no_sub),
+            Err(EditError::DelimitersCannotEncode {
+                path: "PID[1]-3[1].1.2".into()
+            })
+        );
+        let plus = Delimiters {
+            repetition: b'+',
+            ..Delimiters::STANDARD
+        };
+        assert_eq!(
+            m.set_delimiters(plus),
+            Err(EditError::DelimitersCannotEncode {
+                path: "NTE[1]-3[1].1.1".into()
+            })
+        );
+        assert_eq!(m, same);
+        m.remove_segment(2).unwrap();
+        m.set("PID-3", "a^b").unwrap();
+        let no_escape = Delimiters {
+            escape: None,
+            subcomponent: None,
+            ..Delimiters::STANDARD
+        };
+        assert!(m.set_delimiters(no_escape).is_err());
+        m.set("PID-3", "a&b").unwrap();
+        m.set_delimiters(no_escape).unwrap();
+        assert_eq!(m.as_bytes(), b"MSH|^~\rPID|1||a&b");
+    }
+
+    #[test]
+    fn refuses_what_it_cannot_write() {
+        let mut m = Message::parse("MSH|^\"\rPID|1").unwrap();
+        assert!(matches!(
+            m.set_null("PID-2"),
+            Err(EditError::NullUnrepresentable { .. })
+        ));
+        let mut m = msg();
+        let mut path = Path::parse("PID-3").unwrap();
+        path.repetition = Some(0);
+        assert!(matches!(
+            m.set(path, "x"),
+            Err(EditError::Path(PathError::BadNumber { .. }))
+        ));
+        assert_eq!(m, msg());
+    }
+
+    #[test]
+    fn failed_edits_change_nothing() {
+        let mut m = msg();
+        let before = m.clone();
+        assert!(m.set("ZZZ-1", "x").is_err());
+        assert!(m.set_er7("PID-3", "a|b").is_err());
+        assert!(m.push_segment("bad").is_err());
+        assert_eq!(m, before);
+        assert_eq!(&m["PID-2"], "X");
+    }
+}

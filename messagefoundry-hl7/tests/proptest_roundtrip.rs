@@ -1,0 +1,258 @@
+//! Properties of parsing, serializing, escaping and re-delimiting, over random messages.
+
+use messagefoundry_hl7::{Delimiters, EditError, Message, Path, SegmentId};
+use proptest::prelude::*;
+
+/// Every character HL7 allows as a delimiter.
+const PUNCTUATION: &[u8] = b"!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~";
+
+/// Delimiters for messages that are edited: no `"` (the null is `""`), no `-` (it is in MSH-18's
+/// `UNICODE UTF-8`), no `.` (it starts formatting escapes such as `\.br\`).
+const EDIT_PUNCTUATION: &[u8] = b"!#$%&'()*+,/:;<=>?@[\\]^_`{|}~";
+
+/// Six distinct delimiters from `alphabet`, MSH-2 cut to `min..=5` characters.
+fn delimiters(alphabet: &'static [u8], min: usize) -> impl Strategy<Value = Delimiters> {
+    (
+        proptest::sample::subsequence(alphabet, 6).prop_shuffle(),
+        min..=5usize,
+    )
+        .prop_map(|(c, len)| Delimiters {
+            field: c[0],
+            component: c[1],
+            repetition: c[2],
+            escape: (len >= 3).then_some(c[3]),
+            subcomponent: (len >= 4).then_some(c[4]),
+            truncation: (len >= 5).then_some(c[5]),
+        })
+}
+
+fn header(d: &Delimiters, msh18: &str) -> Vec<u8> {
+    let f = char::from(d.field);
+    let c = char::from(d.component);
+    let mut msh = b"MSH".to_vec();
+    msh.push(d.field);
+    msh.extend(d.encoding_characters());
+    msh.extend(
+        format!("{f}LAB{f}HOSP{f}EHR{f}HOSP{f}20240101{f}{f}ADT{c}A01{f}42{f}P{f}2.5.1").bytes(),
+    );
+    if !msh18.is_empty() {
+        msh.extend(format!("{f}{f}{f}{f}{f}{f}{msh18}").bytes());
+    }
+    msh
+}
+
+/// Text for a field: anything but the field separator, terminators and control bytes.
+fn field_text(d: Delimiters) -> impl Strategy<Value = String> {
+    let special: Vec<char> = d
+        .encoding_characters()
+        .into_iter()
+        .chain(*b"\t \"")
+        .map(char::from)
+        .collect();
+    proptest::collection::vec(
+        prop_oneof![
+            4 => proptest::char::range('a', 'z'),
+            2 => proptest::sample::select(special),
+            1 => proptest::sample::select(PUNCTUATION.iter().map(|&b| char::from(b)).collect::<Vec<_>>()),
+            1 => proptest::sample::select(vec!['é', 'ß', '€', '中', '😀']),
+        ],
+        0..12,
+    )
+    .prop_map(move |chars| {
+        chars
+            .into_iter()
+            .filter(|&c| c != char::from(d.field))
+            .collect()
+    })
+}
+
+/// A random message with delimiters `d`, as bytes.
+fn message_bytes(d: Delimiters) -> impl Strategy<Value = Vec<u8>> {
+    let segment = (
+        proptest::sample::select(vec!["PID", "OBX", "NTE", "ZZ1", "PV1", "EVN"]),
+        proptest::collection::vec(field_text(d), 0..8),
+    );
+    (
+        proptest::collection::vec(field_text(d), 0..4),
+        proptest::collection::vec(segment, 0..6),
+        any::<bool>(),
+    )
+        .prop_map(move |(msh_extra, segments, terminated)| {
+            let mut out = header(&d, "");
+            for text in msh_extra {
+                out.push(d.field);
+                out.extend(text.bytes());
+            }
+            for (id, fields) in segments {
+                out.push(b'\r');
+                out.extend(id.bytes());
+                for text in fields {
+                    out.push(d.field);
+                    out.extend(text.bytes());
+                }
+            }
+            if terminated {
+                out.push(b'\r');
+            }
+            out
+        })
+}
+
+/// A UTF-8 message with PID, two OBX and a ZZ1, ready to be edited.
+fn edit_message(d: &Delimiters, terminated: bool) -> Message {
+    let f = char::from(d.field);
+    let mut bytes = header(d, "UNICODE UTF-8");
+    bytes.extend(format!("\rPID{f}1\rOBX{f}1\rOBX{f}2\rZZ1").bytes());
+    if terminated {
+        bytes.push(b'\r');
+    }
+    Message::parse(bytes).expect("the test message parses")
+}
+
+/// A path into the message `edit_message` builds; deep enough to need creating structure.
+fn edit_path() -> impl Strategy<Value = Path> {
+    (
+        proptest::sample::select(vec![("PID", 1), ("OBX", 1), ("OBX", 2), ("ZZ1", 1)]),
+        1..25u16,
+        1..4u16,
+        proptest::option::of(1..5u16),
+        proptest::option::of(1..4u16),
+    )
+        .prop_map(|((id, occurrence), field, rep, component, sub)| {
+            let segment = SegmentId::from_slice(id.as_bytes()).expect("valid segment ID");
+            Path {
+                segment,
+                occurrence: Some(occurrence),
+                field,
+                repetition: Some(rep),
+                component,
+                subcomponent: component.and(sub),
+            }
+        })
+}
+
+/// Text with a good share of the delimiters, line breaks, quotes and non-ASCII characters.
+fn any_text(d: Delimiters) -> impl Strategy<Value = String> {
+    let special: Vec<char> = d
+        .encoding_characters()
+        .into_iter()
+        .chain([d.field])
+        .map(char::from)
+        .chain(['\r', '\n', '\t', '"', '\u{0}', '\u{1f}', 'é', '€', '😀'])
+        .collect();
+    prop_oneof![
+        any::<String>(),
+        proptest::collection::vec(
+            prop_oneof![
+                2 => any::<char>(),
+                2 => proptest::char::range('a', 'z'),
+                3 => proptest::sample::select(special),
+            ],
+            0..16,
+        )
+        .prop_map(|chars| chars.into_iter().collect()),
+    ]
+}
+
+proptest! {
+    /// An unmodified message is its bytes: parsing then serializing changes nothing.
+    #[test]
+    fn parse_then_serialize_is_identity(
+        bytes in delimiters(PUNCTUATION, 2).prop_flat_map(message_bytes)
+    ) {
+        let msg = Message::parse(bytes.clone()).expect("a well-formed message parses");
+        prop_assert_eq!(msg.as_bytes(), bytes.as_slice());
+        prop_assert_eq!(msg.into_bytes(), bytes);
+    }
+
+    /// Whatever text is set at a path reads back unchanged, and the message stays well formed.
+    #[test]
+    fn set_then_read_gives_the_text(
+        (d, text) in delimiters(EDIT_PUNCTUATION, 3).prop_flat_map(|d| (Just(d), any_text(d))),
+        path in edit_path(),
+        terminated in any::<bool>(),
+    ) {
+        let mut msg = edit_message(&d, terminated);
+        match msg.set(path, &text) {
+            Err(EditError::NoSubcomponentSeparator { .. }) => {
+                prop_assert!(d.subcomponent.is_none());
+                return Ok(());
+            }
+            other => other.expect("set succeeds"),
+        }
+        prop_assert_eq!(&msg[path], text.as_str());
+        prop_assert_eq!(msg.as_bytes().last() == Some(&b'\r'), terminated);
+        let again = Message::parse(msg.as_bytes().to_vec()).expect("the edited message parses");
+        prop_assert_eq!(&again[path], text.as_str());
+        prop_assert_eq!(again.segment_count(), 5);
+        prop_assert_eq!(&again["MSH-10"], "42");
+    }
+
+    /// Changing the delimiters and changing them back restores the bytes, and in between every
+    /// value reads the same.
+    #[test]
+    fn set_delimiters_there_and_back(
+        (old, edits) in delimiters(EDIT_PUNCTUATION, 4).prop_flat_map(|d| {
+            (Just(d), proptest::collection::vec((edit_path(), any_text(d)), 0..8))
+        }),
+        new in delimiters(EDIT_PUNCTUATION, 4),
+        formatted in any::<bool>(),
+        terminated in any::<bool>(),
+    ) {
+        let mut msg = edit_message(&old, terminated);
+        // Leaves only, so that every path reads one value's text.
+        let edits: Vec<(Path, String)> = edits
+            .into_iter()
+            .map(|(mut path, text)| {
+                path.component = Some(path.component.unwrap_or(1));
+                path.subcomponent = Some(path.subcomponent.unwrap_or(1));
+                (path, text)
+            })
+            .collect();
+        for (path, text) in &edits {
+            msg.set(path, text).expect("set succeeds");
+        }
+        if formatted {
+            let e = char::from(old.escape.expect("MSH-2 has an escape character"));
+            msg.push_segment(&format!("NTE{f}1{f}{f}a{e}.br{e}b{e}X0D0A{e}{e}H{e}c{e}N{e}{e}Zq{e}",
+                f = char::from(old.field))).expect("the segment is valid");
+        }
+        let original = msg.as_bytes().to_vec();
+        let before: Vec<String> = edits.iter().map(|(p, _)| msg[p].to_owned()).collect();
+        msg.set_delimiters(new).expect("the new delimiters hold the message");
+        prop_assert_eq!(msg.delimiters(), &new);
+        let after: Vec<String> = edits.iter().map(|(p, _)| msg[p].to_owned()).collect();
+        prop_assert_eq!(after, before);
+        let again = Message::parse(msg.as_bytes().to_vec()).expect("the re-encoded message parses");
+        prop_assert_eq!(again.segment_count(), msg.segment_count());
+        msg.set_delimiters(old).expect("the old delimiters hold the message");
+        prop_assert_eq!(msg.as_bytes(), original.as_slice());
+    }
+
+    /// Parsing never panics, whatever the bytes; what parses reads without panicking too.
+    #[test]
+    fn parse_never_panics(
+        prefix in proptest::sample::select(vec![&b""[..], b"MSH", b"MSH|^~\\&|", b"\x0bMSH|^~\\&#|"]),
+        rest in proptest::collection::vec(
+            prop_oneof![
+                any::<u8>(),
+                proptest::sample::select(b"|^~\\&#\r\nMSHPID0123".to_vec()),
+            ],
+            0..120,
+        ),
+    ) {
+        let mut bytes = prefix.to_vec();
+        bytes.extend(rest);
+        let parsed = [Message::parse(bytes.clone()), Message::parse_tolerant(bytes)];
+        for msg in parsed.into_iter().flatten() {
+            for path in ["MSH-1", "MSH-2", "MSH-9.1", "PID-3[2].1.2", "PID[2]-1", "MSH-18"] {
+                let _ = &msg[path];
+            }
+            for segment in msg.segments() {
+                let _ = segment.field(1).text_lossy();
+            }
+            let again = Message::parse_tolerant(msg.as_bytes().to_vec());
+            prop_assert!(again.is_ok());
+        }
+    }
+}
