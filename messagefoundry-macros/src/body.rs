@@ -12,14 +12,14 @@ const PATH_METHODS: &[&str] = &["get", "set", "set_null", "set_er7", "clear", "r
 
 /// Rewrites the path literals of a function body in place and returns the paths it found
 /// (for the structure check of `#[handler(message = …)]`).
-pub fn rewrite(block: &mut syn::Block) -> Vec<messagefoundry_hl7::Path> {
+pub fn rewrite(block: &mut syn::Block) -> Vec<(messagefoundry_hl7::Path, proc_macro2::Span)> {
     let mut visitor = PathRewriter { found: Vec::new() };
     visitor.visit_block_mut(block);
     visitor.found
 }
 
 struct PathRewriter {
-    found: Vec<messagefoundry_hl7::Path>,
+    found: Vec<(messagefoundry_hl7::Path, proc_macro2::Span)>,
 }
 
 impl PathRewriter {
@@ -30,7 +30,7 @@ impl PathRewriter {
         };
         *expr = match path_literal::check(&lit) {
             Ok(path) => {
-                self.found.push(path);
+                self.found.push((path, lit.span()));
                 syn::parse2(path_literal::const_tokens(&path))
                     .unwrap_or_else(|e| Expr::Verbatim(e.to_compile_error()))
             }

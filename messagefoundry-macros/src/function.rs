@@ -53,9 +53,70 @@ pub fn expand(kind: Kind, args: TokenStream, item: TokenStream) -> TokenStream {
     if let Err(e) = check_signature(kind, &func) {
         return with_errors(&func, e);
     }
-    body::rewrite(&mut func.block);
+    let paths = body::rewrite(&mut func.block);
+    let structure_errors = match &message {
+        Some(lit) => check_structure(lit, &paths)
+            .map_or_else(|e| e.to_compile_error(), |()| TokenStream::new()),
+        None => TokenStream::new(),
+    };
     let companion = companion(kind, &func, message.as_ref());
-    quote!(#func #companion)
+    quote!(#func #companion #structure_errors)
+}
+
+/// `#[handler(message = "ORU^R01")]`: the message type must exist in the crate's HL7 version,
+/// and every segment the body's paths name must belong to its structure (declared Z-segments
+/// are allowed anywhere, as sites append them).
+fn check_structure(
+    lit: &LitStr,
+    paths: &[(messagefoundry_hl7::Path, proc_macro2::Span)],
+) -> syn::Result<()> {
+    let settings = crate::manifest::settings().map_err(|e| syn::Error::new(lit.span(), e))?;
+    let text = lit.value();
+    let (code, event) = text.split_once('^').unwrap_or((&text, ""));
+    let version = settings.profile.version();
+    let Some(structure) = version.structure_for(code, event) else {
+        return Err(syn::Error::new(
+            lit.span(),
+            format!("{text} is not a message type of HL7 {}", settings.version),
+        ));
+    };
+    let mut segments = Vec::new();
+    let mut any = false;
+    collect_segments(structure.nodes, &mut segments, &mut any);
+    let mut errors: Option<syn::Error> = None;
+    for (path, span) in paths {
+        let id = path.segment.as_str();
+        if any || segments.contains(&id) || path.segment.is_z_segment() {
+            continue;
+        }
+        let e = syn::Error::new(
+            *span,
+            format!(
+                "segment {id} is not part of {text} (structure {}) in HL7 {}",
+                structure.id, settings.version
+            ),
+        );
+        match &mut errors {
+            Some(all) => all.combine(e),
+            None => errors = Some(e),
+        }
+    }
+    errors.map_or(Ok(()), Err)
+}
+
+fn collect_segments(
+    nodes: &[messagefoundry_hl7::schema::Node],
+    out: &mut Vec<&'static str>,
+    any: &mut bool,
+) {
+    use messagefoundry_hl7::schema::Node;
+    for node in nodes {
+        match node {
+            Node::Segment { id, .. } => out.push(id),
+            Node::AnySegment { .. } => *any = true,
+            Node::Group(g) => collect_segments(g.children, out, any),
+        }
+    }
 }
 
 fn with_errors(func: &ItemFn, error: syn::Error) -> TokenStream {

@@ -1,17 +1,34 @@
-//! The user's `Cargo.toml`: the HL7 version of `[package.metadata.messagefoundry]`.
+//! The user's `Cargo.toml`: the HL7 version and the declared Z-segments of
+//! `[package.metadata.messagefoundry]`.
+//!
+//! ```toml
+//! [package.metadata.messagefoundry]
+//! hl7-version = "2.5.1"
+//!
+//! [package.metadata.messagefoundry.segments.ZPI]
+//! name = "Patient extras"
+//! fields = [
+//!     { name = "Set ID", type = "SI" },
+//!     { name = "Care Team", type = "XCN", repeating = true },
+//! ]
+//! ```
 //!
 //! This is the only file the macros read. It is read once per compilation.
 
 use std::sync::OnceLock;
 
+use messagefoundry_hl7::schema::{self, Field, Profile, Segment};
+
 /// The version used when the crate declares none.
 pub const DEFAULT_VERSION: &str = "2.5.1";
 
-/// What the manifest says, or why it could not be read.
-#[derive(Clone, Debug)]
+/// What the manifest says.
+#[derive(Debug)]
 pub struct Settings {
     /// The declared HL7 version (`hl7-version`), or the default.
     pub version: String,
+    /// The schema to check paths against: the version plus the declared segments.
+    pub profile: Profile<'static>,
 }
 
 /// The settings of the crate being compiled; an error message when its manifest is unusable.
@@ -22,9 +39,7 @@ pub fn settings() -> Result<&'static Settings, String> {
 
 fn read() -> Result<Settings, String> {
     let Ok(dir) = std::env::var("CARGO_MANIFEST_DIR") else {
-        return Ok(Settings {
-            version: DEFAULT_VERSION.to_owned(),
-        });
+        return parse("");
     };
     let path = std::path::Path::new(&dir).join("Cargo.toml");
     let text = std::fs::read_to_string(&path)
@@ -32,7 +47,7 @@ fn read() -> Result<Settings, String> {
     parse(&text)
 }
 
-/// Reads `[package.metadata.messagefoundry] hl7-version` from manifest text.
+/// Reads the settings from manifest text.
 pub fn parse(text: &str) -> Result<Settings, String> {
     let table: toml::Table =
         toml::from_str(text).map_err(|e| format!("cannot parse Cargo.toml: {e}"))?;
@@ -50,7 +65,74 @@ pub fn parse(text: &str) -> Result<Settings, String> {
             );
         }
     };
-    Ok(Settings { version })
+    let schema_version = schema::require_version(&version)
+        .map_err(|e| format!("[package.metadata.messagefoundry] hl7-version: {e}"))?;
+    let segments = match section.and_then(|s| s.get("segments")) {
+        None => Vec::new(),
+        Some(toml::Value::Table(t)) => declared_segments(t)?,
+        Some(_) => {
+            return Err(
+                "[package.metadata.messagefoundry.segments] must be a table of segments".to_owned(),
+            );
+        }
+    };
+    // The schema's types want 'static data; a compilation reads the manifest once, so leaking
+    // it costs one small allocation per build.
+    let segments: &'static [Segment] = Box::leak(segments.into_boxed_slice());
+    let profile = Profile::new(schema_version, segments);
+    if let Some(problem) = profile.check().first() {
+        return Err(format!(
+            "[package.metadata.messagefoundry.segments]: {problem}"
+        ));
+    }
+    Ok(Settings { version, profile })
+}
+
+fn leak(s: &str) -> &'static str {
+    Box::leak(s.to_owned().into_boxed_str())
+}
+
+/// Builds the declared segments: `[…segments.ZPI] name = "…", fields = [{ name, type, … }]`.
+fn declared_segments(table: &toml::Table) -> Result<Vec<Segment>, String> {
+    let mut out = Vec::new();
+    for (id, spec) in table {
+        let at = format!("[package.metadata.messagefoundry.segments.{id}]");
+        let b = id.as_bytes();
+        if b.len() != 3 || messagefoundry_hl7::SegmentId::new([b[0], b[1], b[2]]).is_none() {
+            return Err(format!(
+                "{at}: a segment ID is three upper-case letters or digits, like ZPI"
+            ));
+        }
+        let name = spec.get("name").and_then(toml::Value::as_str).unwrap_or(id);
+        let Some(fields) = spec.get("fields").and_then(toml::Value::as_array) else {
+            return Err(format!(
+                "{at}: needs `fields = [{{ name = \"…\", type = \"ST\" }}, …]`"
+            ));
+        };
+        let mut built = Vec::with_capacity(fields.len());
+        for (i, f) in fields.iter().enumerate() {
+            let at = format!("{at} field {}", i + 1);
+            let fname = f
+                .get("name")
+                .and_then(toml::Value::as_str)
+                .ok_or_else(|| format!("{at}: needs a `name`"))?;
+            let ftype = f.get("type").and_then(toml::Value::as_str).unwrap_or("ST");
+            let mut field = Field::new(leak(fname), leak(ftype));
+            if f.get("required").and_then(toml::Value::as_bool) == Some(true) {
+                field = field.required();
+            }
+            if f.get("repeating").and_then(toml::Value::as_bool) == Some(true) {
+                field = field.repeating();
+            }
+            if let Some(t) = f.get("table").and_then(toml::Value::as_str) {
+                field = field.table(leak(t));
+            }
+            built.push(field);
+        }
+        let fields: &'static [Field] = Box::leak(built.into_boxed_slice());
+        out.push(Segment::custom(leak(id), leak(name), fields));
+    }
+    Ok(out)
 }
 
 #[cfg(test)]
@@ -66,5 +148,23 @@ mod tests {
         assert_eq!(s.version, "2.3");
         assert_eq!(parse("[package]\nname = \"x\"\n").unwrap().version, "2.5.1");
         assert!(parse("[package.metadata.messagefoundry]\nhl7-version = 2\n").is_err());
+        let e = parse("[package.metadata.messagefoundry]\nhl7-version = \"2.9\"\n").unwrap_err();
+        assert!(e.contains("unknown HL7 version"), "{e}");
+    }
+
+    #[test]
+    fn declared_segments_resolve() {
+        let s = parse(
+            "[package.metadata.messagefoundry.segments.ZPI]\nname = \"Extras\"\nfields = [{ name = \"Set ID\", type = \"SI\" }, { name = \"Team\", type = \"XCN\", repeating = true }]\n",
+        )
+        .unwrap();
+        let ok = s
+            .profile
+            .resolve(&messagefoundry_hl7::Path::parse("ZPI-2.1").unwrap());
+        assert!(ok.is_ok(), "{ok:?}");
+        let past = s
+            .profile
+            .resolve(&messagefoundry_hl7::Path::parse("ZPI-3").unwrap());
+        assert!(past.is_err());
     }
 }

@@ -1,16 +1,12 @@
 //! HL7 path literals: checked while the macro expands, emitted as a `const` `Path`.
 
 use messagefoundry_hl7::Path;
+use messagefoundry_hl7::schema::ResolveError;
 use proc_macro2::TokenStream;
 use quote::quote;
 use syn::LitStr;
 
 use crate::manifest;
-
-/// The HL7 versions a crate may declare.
-const VERSIONS: &[&str] = &[
-    "2.1", "2.2", "2.3", "2.3.1", "2.4", "2.5", "2.5.1", "2.6", "2.7", "2.8", "2.8.1", "2.8.2",
-];
 
 /// Whether a string literal in a router or handler body is meant as a path: it starts like one
 /// (a segment ID followed by `-` or `[`). Other strings are left alone.
@@ -24,22 +20,25 @@ pub fn looks_like_path(text: &str) -> bool {
         && matches!(b[3], b'-' | b'[')
 }
 
-/// Parses and checks a path literal against the crate's HL7 version.
+/// Parses and checks a path literal against the crate's HL7 version and declared segments.
+///
+/// Errors point at the literal (stable Rust cannot point inside it); the message names the
+/// part that is wrong. Warnings of the schema (a repetition on a field that does not repeat,
+/// a withdrawn field) are not shown: stable proc macros cannot emit warnings.
 pub fn check(lit: &LitStr) -> syn::Result<Path> {
     let text = lit.value();
     let path = Path::parse(&text)
         .map_err(|e| syn::Error::new(lit.span(), format!("malformed HL7 path {text:?}: {e}")))?;
     let settings = manifest::settings().map_err(|e| syn::Error::new(lit.span(), e))?;
-    if !VERSIONS.contains(&settings.version.as_str()) {
-        return Err(syn::Error::new(
-            lit.span(),
-            format!(
-                "unknown HL7 version {:?} in [package.metadata.messagefoundry] hl7-version; known versions: {}",
-                settings.version,
-                VERSIONS.join(", ")
-            ),
-        ));
-    }
+    settings.profile.resolve(&path).map_err(|e| {
+        let mut message = e.to_string();
+        if let ResolveError::UndeclaredZSegment { segment, .. } = e {
+            message.push_str(&format!(
+                " in Cargo.toml, under [package.metadata.messagefoundry.segments.{segment}]"
+            ));
+        }
+        syn::Error::new(lit.span(), message)
+    })?;
     Ok(path)
 }
 

@@ -56,16 +56,7 @@ mod tests {
     #[test]
     fn corrected_in_error_is_filtered() {
         let mut msg = Message::parse(ORU).unwrap();
-        let text = String::from_utf8(msg.as_bytes().to_vec()).unwrap();
-        // OBR-25 of the sample is F; make it X.
-        let obr = text
-            .split('\r')
-            .find(|l| l.starts_with("OBR"))
-            .unwrap()
-            .to_owned();
-        let mut fields: Vec<&str> = obr.split('|').collect();
-        fields[25] = "X";
-        msg = Message::parse(text.replace(&obr, &fields.join("|"))).unwrap();
+        msg.set(path!("OBR-25"), "X").unwrap();
         let run = testing::run(IB_Lab_ORU, &msg);
         assert_eq!(run.disposition(), Disposition::Filtered);
         assert!(run.sent_to(OB_EHR_ORU).is_empty());

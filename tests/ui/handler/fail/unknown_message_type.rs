@@ -1,0 +1,8 @@
+use messagefoundry::prelude::*;
+
+#[handler(message = "ORU^Z99")]
+fn h(_msg: Message) -> Outcome {
+    Outcome::Filtered
+}
+
+fn main() {}

@@ -1,0 +1,11 @@
+use messagefoundry::prelude::*;
+
+#[handler]
+fn h(msg: Message) -> Outcome {
+    if msg.get("PID-5.15").is_ok() {
+        return Outcome::Filtered;
+    }
+    Outcome::Filtered
+}
+
+fn main() {}
