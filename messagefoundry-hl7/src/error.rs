@@ -61,7 +61,7 @@ pub enum ParseErrorKind {
     #[error("a second MSH/BHS/FHS segment inside the message; split batches and streams first")]
     NestedHeader,
     /// The message is larger than offsets can address (4 GiB).
-    #[error("the message is larger than 4 GiB")]
+    #[error("the message is larger than this receiver accepts")]
     TooLarge,
 }
 

@@ -16,6 +16,7 @@ pub use messagefoundry_hl7 as hl7;
 pub use messagefoundry_macros::{handler, inbound, main, outbound, path, router};
 
 pub mod cli;
+pub mod engine;
 pub mod interface;
 pub mod mllp;
 pub mod store;

@@ -90,7 +90,9 @@ async fn route_queue_deliver_dead_letter_replay() {
     let replayed = store.replay(dead[0].key.clone()).await.unwrap();
     assert!(replayed.seq > keys[1].seq);
     assert!(store.dead_letters(None).unwrap().is_empty());
-    store.shutdown();
+    tokio::task::spawn_blocking(move || store.shutdown())
+        .await
+        .unwrap();
 
     // Reopened: the queue and the pending route are where they were, and sequence numbers go on.
     let store = Store::open(&path).unwrap();

@@ -1,1 +1,111 @@
-//! End-to-end tests of MessageFoundry live in `tests/`; this library holds their shared helpers.
+//! End-to-end tests of MessageFoundry live in `tests/`; this library holds their shared
+//! helpers: a plain MLLP client that speaks raw bytes, so the tests do not trust the code they
+//! test to frame and read.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+
+/// How long a test waits for an answer before failing.
+pub const PATIENCE: Duration = Duration::from_secs(10);
+
+/// A raw MLLP client connection.
+pub struct Client {
+    stream: TcpStream,
+    buffer: Vec<u8>,
+}
+
+impl Client {
+    /// Connects to a listener.
+    pub async fn connect(addr: SocketAddr) -> std::io::Result<Client> {
+        Ok(Client {
+            stream: TcpStream::connect(addr).await?,
+            buffer: Vec::new(),
+        })
+    }
+
+    /// Writes raw bytes (framing included, or not: tests send garbage too).
+    pub async fn write_raw(&mut self, bytes: &[u8]) -> std::io::Result<()> {
+        self.stream.write_all(bytes).await
+    }
+
+    /// Frames and writes one message.
+    pub async fn send(&mut self, message: &[u8]) -> std::io::Result<()> {
+        let mut framed = Vec::with_capacity(message.len() + 3);
+        framed.push(0x0b);
+        framed.extend_from_slice(message);
+        framed.extend_from_slice(&[0x1c, 0x0d]);
+        self.write_raw(&framed).await
+    }
+
+    /// Reads the next frame's content; `None` if the connection closed first.
+    pub async fn receive(&mut self) -> std::io::Result<Option<Vec<u8>>> {
+        loop {
+            if let Some(start) = self.buffer.iter().position(|&b| b == 0x0b)
+                && let Some(end) = self.buffer[start..]
+                    .windows(2)
+                    .position(|w| w == [0x1c, 0x0d])
+            {
+                let frame = self.buffer[start + 1..start + end].to_vec();
+                self.buffer.drain(..start + end + 2);
+                return Ok(Some(frame));
+            }
+            let mut chunk = [0u8; 4096];
+            let n = tokio::time::timeout(PATIENCE, self.stream.read(&mut chunk))
+                .await
+                .map_err(|_| std::io::Error::new(std::io::ErrorKind::TimedOut, "no answer"))??;
+            if n == 0 {
+                return Ok(None);
+            }
+            self.buffer.extend_from_slice(&chunk[..n]);
+        }
+    }
+
+    /// Sends a message and reads the answer.
+    pub async fn exchange(&mut self, message: &[u8]) -> std::io::Result<Option<Vec<u8>>> {
+        self.send(message).await?;
+        self.receive().await
+    }
+}
+
+/// MSA-1 of an acknowledgment, or an empty string.
+pub fn ack_code(ack: &[u8]) -> String {
+    let text = String::from_utf8_lossy(ack);
+    text.split('\r')
+        .find(|s| s.starts_with("MSA|"))
+        .and_then(|s| s.split('|').nth(1))
+        .unwrap_or_default()
+        .to_owned()
+}
+
+/// MSA-2 of an acknowledgment, or an empty string.
+pub fn ack_control_id(ack: &[u8]) -> String {
+    let text = String::from_utf8_lossy(ack);
+    text.split('\r')
+        .find(|s| s.starts_with("MSA|"))
+        .and_then(|s| s.split('|').nth(2))
+        .unwrap_or_default()
+        .to_owned()
+}
+
+/// An ORU^R01 with the given control ID and result status (OBR-25).
+pub fn oru(control_id: &str, result_status: &str) -> Vec<u8> {
+    format!(
+        "MSH|^~\\&|LIS|LAB|EHR|HOSP|20261124083000||ORU^R01^ORU_R01|{control_id}|P|2.5.1\r\
+         PID|1||MRN1^^^HOSP^MR||Testpatient^Alex\r\
+         OBR|1|ORD1|FIL1|2345-7^Glucose^LN|||20261124070000|||||||||||||||20261124082500|||{result_status}\r\
+         OBX|1|NM|2345-7^Glucose^LN||95|mg/dL|70-99|N|||F\r"
+    )
+    .into_bytes()
+}
+
+/// An ADT^A01 with the given control ID.
+pub fn adt(control_id: &str) -> Vec<u8> {
+    format!(
+        "MSH|^~\\&|ADT|HOSP|EHR|HOSP|20261124090000||ADT^A01^ADT_A01|{control_id}|P|2.5.1\r\
+         EVN|A01|20261124090000\rPID|1||MRN1^^^HOSP^MR||Testpatient^Alex\rPV1|1|I\r"
+    )
+    .into_bytes()
+}

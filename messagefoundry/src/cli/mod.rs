@@ -1,10 +1,11 @@
 //! The interface binary's command line, as `main!()` runs it.
 //!
-//! Built so far: `graph` (the wiring) and `test` (a dry run of files through an inbound's
-//! router and handlers). The engine's commands (`serve`, `send`, `sink`, `check`, `messages`,
-//! `hl7`) are not built yet.
+//! Built so far: `serve` (listen, store, acknowledge, route; delivery to outbounds is not
+//! wired yet), `graph` (the wiring) and `test` (a dry run of files through an inbound's router
+//! and handlers). `send`, `sink`, `check`, `messages` and `hl7` are not built yet.
 
 mod graph;
+mod serve;
 mod test_files;
 
 use std::process::ExitCode;
@@ -23,6 +24,8 @@ struct Cli {
 
 #[derive(Subcommand, Debug)]
 enum Command {
+    /// Run the interface: listen, store, acknowledge, route.
+    Serve(serve::ServeArgs),
     /// Print the interface's wiring: inbounds with their routers, and outbounds.
     Graph,
     /// Run message files through an inbound's router and handlers, with no network and no
@@ -88,6 +91,7 @@ pub fn run(wiring: &Wiring<'_>, args: impl IntoIterator<Item = std::ffi::OsStrin
     }
     let mut out = std::io::stdout().lock();
     let result = match cli.command {
+        Command::Serve(args) => return serve::run(wiring, &args),
         Command::Graph => graph::print(wiring, &mut out),
         Command::Test { inbound, files } => {
             test_files::run(wiring, inbound.as_deref(), &files, &mut out)

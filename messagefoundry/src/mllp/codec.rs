@@ -65,6 +65,8 @@ pub struct MllpCodec {
     next_index: usize,
     /// Bytes seen outside any frame, for the connection's log line.
     discarded: u64,
+    /// When the frame being read began, for the frame timeout.
+    started: Option<std::time::Instant>,
 }
 
 impl Default for MllpCodec {
@@ -81,7 +83,13 @@ impl MllpCodec {
             state: State::Seeking,
             next_index: 0,
             discarded: 0,
+            started: None,
         }
+    }
+
+    /// When the frame now being read began (its start block arrived); `None` between frames.
+    pub fn frame_started(&self) -> Option<std::time::Instant> {
+        self.started
     }
 
     /// The frame size cap in bytes.
@@ -108,6 +116,7 @@ impl MllpCodec {
                 self.discard(buf, at);
                 self.state = State::InFrame;
                 self.next_index = 1;
+                self.started = Some(std::time::Instant::now());
                 true
             }
             None => {
@@ -161,12 +170,14 @@ impl Decoder for MllpCodec {
                     if len > self.max_frame {
                         buf.advance(at + 1 + usize::from(after == CARRIAGE_RETURN));
                         self.state = State::Seeking;
+                        self.started = None;
                         return Ok(Some(Frame::Oversize { len }));
                     }
                     let mut frame = buf.split_to(at + 1 + usize::from(after == CARRIAGE_RETURN));
                     frame.advance(1);
                     frame.truncate(len);
                     self.state = State::Seeking;
+                    self.started = None;
                     self.next_index = 0;
                     return Ok(Some(Frame::Message(frame)));
                 }
@@ -182,6 +193,7 @@ impl Decoder for MllpCodec {
                             };
                             buf.advance(at + 1 + usize::from(after == CARRIAGE_RETURN));
                             self.state = State::Seeking;
+                            self.started = None;
                             return Ok(Some(Frame::Oversize { len: len + at }));
                         }
                         None => {
@@ -207,6 +219,7 @@ impl Decoder for MllpCodec {
         };
         buf.clear();
         self.state = State::Seeking;
+        self.started = None;
         self.next_index = 0;
         Err(MllpError::TruncatedFrame { len })
     }

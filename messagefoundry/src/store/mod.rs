@@ -274,6 +274,16 @@ impl Store {
         reads::pending_routes(&self.db).map_err(read_error)
     }
 
+    /// Up to `limit` messages of one inbound waiting to be routed, oldest first, with their
+    /// bytes. Blocking.
+    pub fn pending_routes_for(
+        &self,
+        inbound: &str,
+        limit: usize,
+    ) -> Result<Vec<(MessageId, Vec<u8>)>, StoreError> {
+        reads::pending_routes_for(&self.db, inbound, limit).map_err(read_error)
+    }
+
     /// The message-level disposition and detail of a message. Blocking.
     pub fn disposition(&self, id: MessageId) -> Result<Option<StoredDisposition>, StoreError> {
         reads::disposition(&self.db, id).map_err(read_error)
@@ -294,12 +304,14 @@ impl Store {
         reads::dead_letters(&self.db, outbound).map_err(read_error)
     }
 
-    /// Stops taking requests, lets the writer commit what it holds, and waits for it.
-    /// Blocking. Other clones of the handle keep the writer alive until they are dropped.
+    /// Lets the writer commit what it holds, stops it, and waits for it. Blocking. Requests
+    /// sent through other clones of the handle afterwards fail with [`StoreError::Stopped`].
     pub fn shutdown(self) {
         let Store {
             requests, writer, ..
         } = self;
+        // If the writer is already gone the send fails, and the join below returns at once.
+        let _ = requests.blocking_send(Request::Stop);
         drop(requests);
         let handle = match writer.lock() {
             Ok(mut guard) => guard.take(),

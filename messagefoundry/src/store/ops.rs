@@ -193,7 +193,7 @@ pub(crate) fn apply(
             }]))
         }
         Request::Prune { before_micros, .. } => prune(txn, *before_micros).map(Answer::Count),
-        Request::CommitCount { .. } => Ok(Answer::None),
+        Request::CommitCount { .. } | Request::Stop => Ok(Answer::None),
     }
 }
 

@@ -2,7 +2,7 @@
 
 use redb::{ReadableDatabase, ReadableTable};
 
-use super::tables::{DEAD_LETTERS, DISPOSITIONS, MessageId, PENDING_ROUTE, QUEUE};
+use super::tables::{DEAD_LETTERS, DISPOSITIONS, MESSAGES, MessageId, PENDING_ROUTE, QUEUE};
 use super::{QueueKey, disposition_of};
 use crate::interface::Disposition;
 
@@ -52,6 +52,34 @@ pub(crate) fn pending_routes(db: &redb::Database) -> Result<Vec<(MessageId, Stri
     for row in table.iter()? {
         let (id, inbound) = row?;
         out.push((MessageId(id.value()), inbound.value().to_owned()));
+    }
+    Ok(out)
+}
+
+pub(crate) fn pending_routes_for(
+    db: &redb::Database,
+    inbound: &str,
+    limit: usize,
+) -> Result<Vec<(MessageId, Vec<u8>)>, redb::Error> {
+    let txn = db.begin_read()?;
+    let pending = txn.open_table(PENDING_ROUTE)?;
+    let messages = txn.open_table(MESSAGES)?;
+    let mut out = Vec::new();
+    for row in pending.iter()? {
+        let (id, name) = row?;
+        if name.value() != inbound {
+            continue;
+        }
+        let id = id.value();
+        let Some(raw) = messages.get(id)? else {
+            return Err(redb::Error::Corrupted(format!(
+                "message #{id} waits to be routed but is not stored"
+            )));
+        };
+        out.push((MessageId(id), raw.value().to_vec()));
+        if out.len() == limit {
+            break;
+        }
     }
     Ok(out)
 }

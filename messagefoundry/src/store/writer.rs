@@ -54,6 +54,8 @@ pub(crate) enum Request {
     },
     /// Report how many commits were made.
     CommitCount { reply: oneshot::Sender<u64> },
+    /// Commit what came before, then stop; later requests are refused.
+    Stop,
 }
 
 pub(crate) struct Writer {
@@ -88,11 +90,16 @@ impl Writer {
                     Err(_) => break,
                 }
             }
+            let stop = group.iter().any(|r| matches!(r, Request::Stop));
             match self.commit(&group) {
                 Ok((answers, counters)) => {
                     self.counters = counters;
                     for (request, answer) in group.drain(..).zip(answers) {
                         reply(request, Ok(answer), self.commits);
+                    }
+                    if stop {
+                        // Dropping the receiver refuses whatever other handles send next.
+                        return;
                     }
                 }
                 Err(failure) => {
@@ -117,7 +124,7 @@ impl Writer {
     fn commit(&mut self, group: &[Request]) -> Result<(Vec<Answer>, Counters), String> {
         let needs_write = group
             .iter()
-            .any(|r| !matches!(r, Request::CommitCount { .. }));
+            .any(|r| !matches!(r, Request::CommitCount { .. } | Request::Stop));
         let mut counters = self.counters;
         if !needs_write {
             return Ok((group.iter().map(|_| Answer::None).collect(), counters));
@@ -144,6 +151,7 @@ impl Writer {
 fn reply(request: Request, answer: Result<Answer, String>, commits: u64) {
     let failed = |e: String| StoreError::Write(e);
     match (request, answer) {
+        (Request::Stop, _) => {}
         (Request::CommitCount { reply }, _) => {
             let _ = reply.send(commits);
         }
@@ -195,5 +203,6 @@ fn send_error(request: Request, error: StoreError) {
         Request::CommitCount { reply } => {
             let _ = reply.send(0);
         }
+        Request::Stop => {}
     }
 }

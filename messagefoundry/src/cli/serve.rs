@@ -1,0 +1,146 @@
+//! `serve`: run the interface.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use crate::engine::{Engine, EngineConfig};
+use crate::interface::environment::Environment;
+
+use super::Wiring;
+
+/// Options of `serve`.
+#[derive(clap::Args, Debug)]
+pub struct ServeArgs {
+    /// The store file.
+    #[arg(long, default_value = "messagefoundry.redb")]
+    pub db: PathBuf,
+    /// The environment whose settings apply (`environments/<NAME>.toml`).
+    #[arg(long)]
+    pub env: Option<String>,
+    /// Where environment files are.
+    #[arg(long, default_value = "environments")]
+    pub environments: PathBuf,
+}
+
+/// Loads the environment named by `--env`, if any, and checks it against the wiring.
+pub fn environment(
+    wiring: &Wiring<'_>,
+    env: Option<&str>,
+    dir: &std::path::Path,
+) -> Result<Environment, String> {
+    let Some(name) = env else {
+        return Ok(Environment::default());
+    };
+    let env = Environment::load(dir, name).map_err(|e| e.to_string())?;
+    env.check_names(wiring.inbounds, wiring.outbounds)
+        .map_err(|e| e.to_string())?;
+    Ok(env)
+}
+
+/// Runs the engine until Ctrl-C or SIGTERM; exit 0 after a clean stop.
+pub fn run(wiring: &Wiring<'_>, args: &ServeArgs) -> ExitCode {
+    init_logging();
+    let env = match environment(wiring, args.env.as_deref(), &args.environments) {
+        Ok(env) => env,
+        Err(e) => {
+            tracing::error!("{e}");
+            return ExitCode::from(2);
+        }
+    };
+    let mut inbounds = Vec::new();
+    for inbound in wiring.inbounds {
+        match env.inbound(*inbound) {
+            Ok(s) => inbounds.push((*inbound, s)),
+            Err(e) => {
+                tracing::error!("{e}");
+                return ExitCode::from(2);
+            }
+        }
+    }
+    let mut outbounds = Vec::new();
+    for outbound in wiring.outbounds {
+        match env.outbound(*outbound) {
+            Ok(s) => outbounds.push((*outbound, s)),
+            Err(e) => {
+                tracing::error!("{e}");
+                return ExitCode::from(2);
+            }
+        }
+    }
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            tracing::error!(error = %e, "cannot start the runtime");
+            return ExitCode::FAILURE;
+        }
+    };
+    runtime.block_on(async {
+        let config = EngineConfig {
+            db: args.db.clone(),
+            inbounds,
+            outbounds,
+        };
+        let engine = match Engine::start(config).await {
+            Ok(engine) => engine,
+            Err(e) => {
+                tracing::error!("{e}");
+                return ExitCode::FAILURE;
+            }
+        };
+        for (name, addr) in engine.addresses() {
+            println!("MLLP listening on {addr} ({name})");
+        }
+        tokio::select! {
+            () = stop_signal() => tracing::info!("stopping: finishing frames in flight"),
+            () = engine.stopped() => tracing::error!("stopping after a store failure"),
+        }
+        engine.shutdown().await;
+        tracing::info!("stopped");
+        ExitCode::SUCCESS
+    })
+}
+
+/// Ctrl-C, or SIGTERM on Unix.
+async fn stop_signal() {
+    #[cfg(unix)]
+    {
+        let mut term =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(s) => s,
+                Err(_) => {
+                    let _ = tokio::signal::ctrl_c().await;
+                    return;
+                }
+            };
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
+/// Log lines to stderr, `RUST_LOG` to choose the level (default info). A panic's message may
+/// quote a message, so the hook logs where it happened, never what it said.
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .with_writer(std::io::stderr)
+        .try_init();
+    std::panic::set_hook(Box::new(|info| {
+        let location = info
+            .location()
+            .map(|l| format!("{}:{}", l.file(), l.line()))
+            .unwrap_or_default();
+        tracing::error!(%location, "a router or handler panicked (message not shown: it may hold patient data)");
+    }));
+}

@@ -1,0 +1,168 @@
+//! The engine behind `serve`: listeners, the store, one pipeline per inbound.
+//!
+//! ```text
+//! peer ─MLLP─▶ connection ─frame─▶ store writer (group commit) ─commit─▶ ACK to peer
+//!                                        │
+//!                                        ▼
+//!                     pipeline: router ─▶ handlers ─▶ outcome + sends, one transaction
+//!                                        │
+//!                                        ▼
+//!                         outbound queue (FIFO per connection) ─▶ sender
+//! ```
+
+mod acks;
+mod connection;
+mod listener;
+mod pipeline;
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+use tokio::net::TcpListener;
+use tokio::sync::Notify;
+use tokio::task::JoinSet;
+use tokio_util::sync::CancellationToken;
+
+use crate::interface::environment::{InboundSettings, OutboundSettings};
+use crate::interface::{Inbound, Outbound};
+use crate::store::{Store, StoreError};
+
+/// What the engine runs.
+pub struct EngineConfig {
+    /// The store file.
+    pub db: PathBuf,
+    /// Each inbound with its effective settings.
+    pub inbounds: Vec<(Inbound, InboundSettings)>,
+    /// Each outbound with its effective settings.
+    pub outbounds: Vec<(Outbound, OutboundSettings)>,
+}
+
+/// Why the engine could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    /// The store could not be opened.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// A listener could not bind its address.
+    #[error("inbound {inbound}: cannot listen on {address}: {source}")]
+    Bind {
+        /// The inbound.
+        inbound: &'static str,
+        /// The address.
+        address: String,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// A running engine.
+pub struct Engine {
+    store: Store,
+    shutdown: CancellationToken,
+    tasks: JoinSet<()>,
+    addresses: Vec<(&'static str, SocketAddr)>,
+    outbound_wakes: Arc<HashMap<String, Arc<Notify>>>,
+}
+
+impl Engine {
+    /// Opens the store, binds every listener and starts the pipelines. Messages stored but not
+    /// routed by an earlier run are routed first.
+    pub async fn start(config: EngineConfig) -> Result<Engine, EngineError> {
+        let db = config.db.clone();
+        let store = tokio::task::spawn_blocking(move || Store::open(db))
+            .await
+            .map_err(|e| StoreError::Write(e.to_string()))??;
+        let shutdown = CancellationToken::new();
+        let outbound_wakes: Arc<HashMap<String, Arc<Notify>>> = Arc::new(
+            config
+                .outbounds
+                .iter()
+                .map(|(o, _)| (o.name().to_owned(), Arc::new(Notify::new())))
+                .collect(),
+        );
+        let mut tasks = JoinSet::new();
+        let mut addresses = Vec::new();
+        for (inbound, settings) in config.inbounds {
+            let address = format!("{}:{}", settings.bind, settings.port);
+            let listener =
+                TcpListener::bind(&address)
+                    .await
+                    .map_err(|source| EngineError::Bind {
+                        inbound: inbound.name(),
+                        address: address.clone(),
+                        source,
+                    })?;
+            let local = listener.local_addr().map_err(|source| EngineError::Bind {
+                inbound: inbound.name(),
+                address,
+                source,
+            })?;
+            addresses.push((inbound.name(), local));
+            let wake = Arc::new(Notify::new());
+            let waiters = Arc::new(Mutex::new(HashMap::new()));
+            let pipeline = pipeline::Pipeline {
+                inbound,
+                store: store.clone(),
+                wake: Arc::clone(&wake),
+                outbound_wakes: Arc::clone(&outbound_wakes),
+                waiters: Arc::clone(&waiters),
+                shutdown: shutdown.clone(),
+            };
+            tasks.spawn(pipeline.run());
+            let ctx = connection::Context {
+                inbound,
+                settings: Arc::new(settings),
+                store: store.clone(),
+                wake,
+                waiters,
+                shutdown: shutdown.clone(),
+            };
+            tasks.spawn(listener::run(listener, ctx));
+        }
+        Ok(Engine {
+            store,
+            shutdown,
+            tasks,
+            addresses,
+            outbound_wakes,
+        })
+    }
+
+    /// The address each inbound listens on (the real port when 0 was asked for).
+    pub fn addresses(&self) -> &[(&'static str, SocketAddr)] {
+        &self.addresses
+    }
+
+    /// The store, for reading dispositions, queues and dead letters.
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// The wake-up of an outbound's sender, signalled when sends are queued for it.
+    pub fn outbound_wake(&self, outbound: &str) -> Option<Arc<Notify>> {
+        self.outbound_wakes.get(outbound).cloned()
+    }
+
+    /// A token that stops the engine when cancelled (a failed store cancels it too).
+    pub fn shutdown_token(&self) -> CancellationToken {
+        self.shutdown.clone()
+    }
+
+    /// Waits until the engine is told to stop.
+    pub async fn stopped(&self) {
+        self.shutdown.cancelled().await;
+    }
+
+    /// Stops accepting, lets connections finish the frame they are reading, stops the
+    /// pipelines, and closes the store after its last commit.
+    pub async fn shutdown(mut self) {
+        self.shutdown.cancel();
+        while self.tasks.join_next().await.is_some() {}
+        let store = self.store.clone();
+        drop(self.store);
+        let _ = tokio::task::spawn_blocking(move || store.shutdown()).await;
+    }
+}

@@ -1,0 +1,156 @@
+//! The pipeline of one inbound: routes stored messages in arrival order, runs their handlers,
+//! and records the outcome and the sends in one transaction per message.
+//!
+//! It works from the store, not from memory: it takes the inbound's messages that wait to be
+//! routed, oldest first. A message stored before a crash is therefore routed at the next
+//! start, and the same code serves both cases.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use messagefoundry_hl7::Message;
+use tokio::sync::{Notify, oneshot};
+use tokio_util::sync::CancellationToken;
+
+use crate::interface::process::{Processed, process};
+use crate::interface::{Disposition, Inbound};
+use crate::store::{HandlerRecord, MessageId, RouteRecord, Store, StoreError};
+
+/// How many waiting messages one round takes.
+const BATCH: usize = 256;
+
+/// What the pipeline tells a connection waiting for a message's result (after-processing
+/// ACK mode).
+#[derive(Debug, Clone)]
+pub(crate) struct Outcome {
+    pub disposition: Disposition,
+    pub reason: Option<String>,
+}
+
+/// Connections waiting for results, by message id.
+pub(crate) type Waiters = Arc<Mutex<HashMap<MessageId, oneshot::Sender<Outcome>>>>;
+
+/// One inbound's router worker.
+pub(crate) struct Pipeline {
+    pub inbound: Inbound,
+    pub store: Store,
+    /// Signalled by the inbound's connections after each stored message.
+    pub wake: Arc<Notify>,
+    /// Each outbound's wake-up, signalled after sends are queued for it.
+    pub outbound_wakes: Arc<HashMap<String, Arc<Notify>>>,
+    pub waiters: Waiters,
+    pub shutdown: CancellationToken,
+}
+
+impl Pipeline {
+    /// Runs until shutdown or until the store fails.
+    pub(crate) async fn run(self) {
+        loop {
+            match self.round().await {
+                Ok(0) => {}
+                Ok(_) => continue,
+                Err(e) => {
+                    tracing::error!(inbound = self.inbound.name(), error = %e, "pipeline stopped");
+                    return;
+                }
+            }
+            tokio::select! {
+                () = self.wake.notified() => {}
+                () = self.shutdown.cancelled() => return,
+            }
+        }
+    }
+
+    /// Routes one batch of waiting messages; returns how many.
+    async fn round(&self) -> Result<usize, StoreError> {
+        let store = self.store.clone();
+        let name = self.inbound.name();
+        let pending = tokio::task::spawn_blocking(move || store.pending_routes_for(name, BATCH))
+            .await
+            .map_err(|e| StoreError::Read(e.to_string()))??;
+        if pending.is_empty() {
+            return Ok(0);
+        }
+        let count = pending.len();
+        let inbound = self.inbound;
+        // Routers and handlers are the user's synchronous code: they run off the async workers.
+        let results = tokio::task::spawn_blocking(move || {
+            pending
+                .into_iter()
+                .map(|(id, raw)| (id, route_one(inbound, raw)))
+                .collect::<Vec<_>>()
+        })
+        .await
+        .map_err(|e| StoreError::Write(e.to_string()))?;
+        // Submitted together, the records share the writer's group commits.
+        let writes = results
+            .iter()
+            .map(|(id, processed)| self.store.record_route(record(*id, processed)));
+        let written = futures_util::future::join_all(writes).await;
+        for ((id, processed), result) in results.into_iter().zip(written) {
+            result?;
+            for send in &processed.sends {
+                if let Some(wake) = self.outbound_wakes.get(send.0.name()) {
+                    wake.notify_one();
+                }
+            }
+            tracing::debug!(
+                inbound = inbound.name(),
+                id = %id,
+                disposition = %processed.disposition,
+                "routed"
+            );
+            let waiter = match self.waiters.lock() {
+                Ok(mut map) => map.remove(&id),
+                Err(poisoned) => poisoned.into_inner().remove(&id),
+            };
+            if let Some(waiter) = waiter {
+                let reason = processed
+                    .router_error
+                    .clone()
+                    .or_else(|| processed.handlers.iter().find_map(|h| h.reason.clone()));
+                let _ = waiter.send(Outcome {
+                    disposition: processed.disposition,
+                    reason,
+                });
+            }
+        }
+        Ok(count)
+    }
+}
+
+/// Parses and routes one stored message. It parsed when it was received, so a failure here
+/// means the store holds something else than was received: an ERROR, never a panic.
+fn route_one(inbound: Inbound, raw: Vec<u8>) -> Processed {
+    match Message::parse(raw) {
+        Ok(msg) => process(inbound.def().router, &msg),
+        Err(e) => Processed {
+            disposition: Disposition::Error,
+            router_error: Some(format!("the stored message no longer parses: {e}")),
+            handlers: Vec::new(),
+            sends: Vec::new(),
+        },
+    }
+}
+
+fn record(id: MessageId, processed: &Processed) -> RouteRecord {
+    RouteRecord {
+        message: id,
+        disposition: processed.disposition,
+        detail: processed.router_error.clone().unwrap_or_default(),
+        handlers: processed
+            .handlers
+            .iter()
+            .map(|h| HandlerRecord {
+                handler: h.handler.to_owned(),
+                disposition: h.disposition,
+                reason: h.reason.clone().unwrap_or_default(),
+            })
+            .collect(),
+        sends: processed
+            .sends
+            .iter()
+            .map(|s| (s.0.name().to_owned(), s.1.as_bytes().to_vec()))
+            .collect(),
+    }
+}

@@ -1,0 +1,269 @@
+//! The engine over real loopback sockets: intake, acknowledgments, dispositions, bad input, and
+//! recovery of messages stored before a restart. The interface is the one of the lab example.
+
+use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use messagefoundry::engine::{Engine, EngineConfig};
+use messagefoundry::interface::environment::{InboundSettings, OutboundSettings};
+use messagefoundry::interface::{AckMode, Disposition, MllpListen};
+use messagefoundry::prelude::*;
+use messagefoundry::store::{Incoming, MessageId, MessageInfo, Store};
+use messagefoundry_tests::{Client, ack_code, ack_control_id, adt, oru};
+
+inbound!(IB_Lab_ORU, mllp(port = 2575), router = oru_router);
+outbound!(OB_EHR_ORU, mllp(host = "127.0.0.1", port = 6661));
+
+#[router]
+fn oru_router(msg: &Message) -> Route {
+    if msg["MSH-9.1"] != "ORU" {
+        return Route::unrouted();
+    }
+    route![to_ehr]
+}
+
+#[handler]
+fn to_ehr(msg: Message) -> Outcome {
+    if msg["OBR-25"] == "X" {
+        return Outcome::Filtered;
+    }
+    if msg["OBR-25"] == "E" {
+        return Outcome::error("result status E is not accepted");
+    }
+    Send(OB_EHR_ORU, msg).into()
+}
+
+fn settings(mode: AckMode, max_frame: usize, dedupe: Option<Duration>) -> InboundSettings {
+    let mut s = InboundSettings::from(&MllpListen {
+        bind: "127.0.0.1",
+        port: 0,
+        max_frame,
+        ack_mode: mode,
+        duplicate_window: dedupe,
+        ..MllpListen::DEFAULT
+    });
+    s.port = 0;
+    s
+}
+
+async fn start(db: &Path, inbound: InboundSettings) -> (Engine, SocketAddr) {
+    let engine = Engine::start(EngineConfig {
+        db: db.to_path_buf(),
+        inbounds: vec![(IB_Lab_ORU, inbound)],
+        outbounds: vec![(OB_EHR_ORU, OutboundSettings::from(&OB_EHR_ORU.def().mllp))],
+    })
+    .await
+    .expect("engine starts");
+    let addr = engine.addresses()[0].1;
+    (engine, addr)
+}
+
+/// Waits until the message has left RECEIVED (the pipeline ran), and returns its disposition.
+async fn settled(store: &Store, id: MessageId) -> Disposition {
+    let deadline = Instant::now() + messagefoundry_tests::PATIENCE;
+    loop {
+        let store2 = store.clone();
+        let d = tokio::task::spawn_blocking(move || store2.disposition(id))
+            .await
+            .expect("read task")
+            .expect("store read")
+            .map(|d| d.disposition);
+        if let Some(d) = d
+            && d != Disposition::Received
+        {
+            return d;
+        }
+        assert!(Instant::now() < deadline, "message {id} was never routed");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_seed_interface_acks_and_routes() {
+    let dir = tempfile::tempdir().unwrap();
+    let (engine, addr) = start(
+        &dir.path().join("s.redb"),
+        settings(AckMode::Original, 1 << 20, None),
+    )
+    .await;
+    let mut client = Client::connect(addr).await.unwrap();
+
+    let ack = client.exchange(&oru("C1", "F")).await.unwrap().unwrap();
+    assert_eq!(
+        (ack_code(&ack), ack_control_id(&ack)),
+        ("AA".into(), "C1".into())
+    );
+    let ack = client.exchange(&adt("C2")).await.unwrap().unwrap();
+    assert_eq!(
+        (ack_code(&ack), ack_control_id(&ack)),
+        ("AA".into(), "C2".into())
+    );
+    let ack = client.exchange(&oru("C3", "X")).await.unwrap().unwrap();
+    assert_eq!(ack_code(&ack), "AA");
+
+    let store = engine.store().clone();
+    assert_eq!(settled(&store, MessageId(1)).await, Disposition::Processed);
+    assert_eq!(settled(&store, MessageId(2)).await, Disposition::Unrouted);
+    assert_eq!(settled(&store, MessageId(3)).await, Disposition::Filtered);
+    let store2 = store.clone();
+    let queued = tokio::task::spawn_blocking(move || store2.queue_head("OB_EHR_ORU", 10))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(queued.len(), 1);
+    assert_eq!(queued[0].payload, oru("C1", "F"));
+    engine.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_input_leaves_the_connection_working() {
+    let dir = tempfile::tempdir().unwrap();
+    let (engine, addr) = start(
+        &dir.path().join("s.redb"),
+        settings(AckMode::Original, 4096, None),
+    )
+    .await;
+    let mut client = Client::connect(addr).await.unwrap();
+    // Garbage before a frame is discarded; the frame after it is answered.
+    client.write_raw(b"\x00\x01 noise \r\n").await.unwrap();
+    let ack = client.exchange(&oru("G1", "F")).await.unwrap().unwrap();
+    assert_eq!(ack_code(&ack), "AA");
+    // A frame that is not HL7 is stored and rejected with an ERR segment.
+    let ack = client.exchange(b"this is not HL7").await.unwrap().unwrap();
+    assert_eq!(ack_code(&ack), "AR");
+    assert!(String::from_utf8_lossy(&ack).contains("\rERR|"));
+    // HL7 with a broken segment: AR, naming the byte offset, not the content.
+    let ack = client
+        .exchange(b"MSH|^~\\&|A|B|C|D|2024||ORU^R01|B2|P|2.5.1\rP1|secret\r")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (ack_code(&ack), ack_control_id(&ack)),
+        ("AR".into(), "B2".into())
+    );
+    assert!(!String::from_utf8_lossy(&ack).contains("secret"));
+    // An oversize frame is refused while it arrives, and the connection goes on.
+    let mut big = oru("BIG", "F");
+    big.resize(100_000, b'x');
+    let ack = client.exchange(&big).await.unwrap().unwrap();
+    assert_eq!(ack_code(&ack), "AR");
+    let ack = client.exchange(&oru("G2", "F")).await.unwrap().unwrap();
+    assert_eq!(
+        (ack_code(&ack), ack_control_id(&ack)),
+        ("AA".into(), "G2".into())
+    );
+    // A partial frame at EOF is never a message; the next connection works.
+    client.write_raw(b"\x0bMSH|^~\\&|half").await.unwrap();
+    drop(client);
+    let mut next = Client::connect(addr).await.unwrap();
+    let ack = next.exchange(&oru("G3", "F")).await.unwrap().unwrap();
+    assert_eq!(ack_code(&ack), "AA");
+
+    let store = engine.store().clone();
+    let broken = tokio::task::spawn_blocking(move || store.disposition(MessageId(2)))
+        .await
+        .unwrap()
+        .unwrap()
+        .unwrap();
+    assert_eq!(broken.disposition, Disposition::Error);
+    engine.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn after_processing_and_enhanced_modes() {
+    let dir = tempfile::tempdir().unwrap();
+    let (engine, addr) = start(
+        &dir.path().join("a.redb"),
+        settings(AckMode::AfterProcessing, 1 << 20, None),
+    )
+    .await;
+    let mut client = Client::connect(addr).await.unwrap();
+    let ack = client.exchange(&oru("P1", "F")).await.unwrap().unwrap();
+    assert_eq!(ack_code(&ack), "AA");
+    let ack = client.exchange(&oru("P2", "E")).await.unwrap().unwrap();
+    assert_eq!(ack_code(&ack), "AE");
+    assert!(String::from_utf8_lossy(&ack).contains("result status E is not accepted"));
+    engine.shutdown().await;
+
+    let (engine, addr) = start(
+        &dir.path().join("e.redb"),
+        settings(AckMode::Enhanced, 1 << 20, None),
+    )
+    .await;
+    let mut client = Client::connect(addr).await.unwrap();
+    let ack = client.exchange(&oru("E1", "F")).await.unwrap().unwrap();
+    assert_eq!(ack_code(&ack), "CA");
+    // MSH-15 = NE: no accept acknowledgment; the next message is still answered.
+    let never =
+        String::from_utf8(oru("E2", "F"))
+            .unwrap()
+            .replacen("|P|2.5.1\r", "|P|2.5.1|||NE|AL\r", 1);
+    client.send(never.as_bytes()).await.unwrap();
+    let ack = client.exchange(&oru("E3", "F")).await.unwrap().unwrap();
+    assert_eq!(
+        (ack_code(&ack), ack_control_id(&ack)),
+        ("CA".into(), "E3".into())
+    );
+    engine.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn duplicates_are_answered_and_not_routed_twice() {
+    let dir = tempfile::tempdir().unwrap();
+    let (engine, addr) = start(
+        &dir.path().join("d.redb"),
+        settings(AckMode::Original, 1 << 20, Some(Duration::from_secs(600))),
+    )
+    .await;
+    let mut client = Client::connect(addr).await.unwrap();
+    assert_eq!(
+        ack_code(&client.exchange(&oru("D1", "F")).await.unwrap().unwrap()),
+        "AA"
+    );
+    assert_eq!(
+        ack_code(&client.exchange(&oru("D1", "F")).await.unwrap().unwrap()),
+        "AA"
+    );
+    let store = engine.store().clone();
+    assert_eq!(settled(&store, MessageId(1)).await, Disposition::Processed);
+    assert_eq!(settled(&store, MessageId(2)).await, Disposition::Filtered);
+    let queued = tokio::task::spawn_blocking(move || store.queue_len("OB_EHR_ORU"))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(queued, 1);
+    engine.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn messages_stored_before_a_restart_are_routed_at_start() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("r.redb");
+    // A previous run stored two messages and stopped before routing them.
+    let store = Store::open(&db).unwrap();
+    for (n, text) in [oru("R1", "F"), adt("R2")].into_iter().enumerate() {
+        let msg = Message::parse(text.clone()).unwrap();
+        store
+            .receive(Incoming {
+                inbound: Arc::from("IB_Lab_ORU"),
+                raw: text.into(),
+                info: MessageInfo::of("IB_Lab_ORU", n as u64, &msg),
+                route: true,
+                dedupe: None,
+            })
+            .await
+            .unwrap();
+    }
+    tokio::task::spawn_blocking(move || store.shutdown())
+        .await
+        .unwrap();
+
+    let (engine, _) = start(&db, settings(AckMode::Original, 1 << 20, None)).await;
+    let store = engine.store().clone();
+    assert_eq!(settled(&store, MessageId(1)).await, Disposition::Processed);
+    assert_eq!(settled(&store, MessageId(2)).await, Disposition::Unrouted);
+    engine.shutdown().await;
+}
