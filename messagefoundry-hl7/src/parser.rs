@@ -49,8 +49,8 @@ pub(crate) fn prepare(
     if u32::try_from(bytes.len()).is_err() {
         return Err(ParseError::new(0, ParseErrorKind::TooLarge));
     }
-    // Fast check, vectorised by the compiler: only unusual input pays for the slow path.
-    if bytes.iter().any(|&b| b < 0x20 && b != b'\r' && b != b'\t') {
+    // Only unusual input pays for the slow path.
+    if has_control_bytes(&bytes) {
         bytes = repair_control_bytes(bytes, options)?;
     }
     if options.tolerant {
@@ -124,21 +124,70 @@ fn drop_blank_lines(bytes: Vec<u8>) -> Vec<u8> {
     out
 }
 
+/// Whether `bytes` holds a control byte other than `\r` and `\t`.
+///
+/// Checked 64 bytes at a time with no early exit inside a block, so that the compiler
+/// vectorises it; `any` over the whole slice would test one byte at a time.
+fn has_control_bytes(bytes: &[u8]) -> bool {
+    let is_control = |b: u8| u8::from(b < 0x20 && b != b'\r' && b != b'\t');
+    let (blocks, rest) = bytes.as_chunks::<64>();
+    blocks
+        .iter()
+        .any(|block| block.iter().fold(0, |acc, &b| acc | is_control(b)) != 0)
+        || rest.iter().any(|&b| is_control(b) != 0)
+}
+
+/// One bit per byte of `block`, set where the byte is `sep` or `\r`.
+///
+/// The compares are written byte by byte into an array, which the compiler vectorises; each
+/// eight 0/1 bytes are then gathered into eight bits with one multiply (the partial products
+/// of `0x0102040810204080` put byte `i` at bit `56 + i` and never overlap, so nothing carries).
+#[inline]
+fn separator_mask(block: &[u8; 64], sep: u8) -> u64 {
+    let mut flags = [0u8; 64];
+    for (flag, &b) in flags.iter_mut().zip(block) {
+        *flag = u8::from(b == sep) | u8::from(b == b'\r');
+    }
+    let (words, _) = flags.as_chunks::<8>();
+    words.iter().enumerate().fold(0, |mask, (i, word)| {
+        let bits = u64::from_le_bytes(*word).wrapping_mul(0x0102_0408_1020_4080) >> 56;
+        mask | (bits << (8 * i))
+    })
+}
+
 /// Indexes prepared bytes: every segment and every field separator.
+///
+/// Separators are dense (one every few bytes), so rather than searching for each one, every
+/// block of 64 bytes is turned into a bit mask of separator positions that is then walked.
 pub(crate) fn index(bytes: &[u8], delims: &Delimiters) -> Result<Index, ParseError> {
     let mut idx = Index {
-        segments: Vec::with_capacity(16),
+        segments: Vec::with_capacity(bytes.len() / 96 + 4),
         seps: Vec::with_capacity(bytes.len() / 8),
     };
     let mut seg_start = 0usize;
     let mut seps_start = 0usize;
-    for pos in memchr::memchr2_iter(delims.field, b'\r', bytes) {
+    let mut on_separator = |idx: &mut Index, pos: usize| -> Result<(), ParseError> {
         if bytes[pos] == b'\r' {
-            close_segment(&mut idx, bytes, seg_start, pos, seps_start)?;
+            close_segment(idx, bytes, seg_start, pos, seps_start)?;
             seg_start = pos + 1;
             seps_start = idx.seps.len();
         } else {
             idx.seps.push(pos as u32);
+        }
+        Ok(())
+    };
+    let (blocks, rest) = bytes.as_chunks::<64>();
+    for (n, block) in blocks.iter().enumerate() {
+        let mut mask = separator_mask(block, delims.field);
+        while mask != 0 {
+            on_separator(&mut idx, n * 64 + mask.trailing_zeros() as usize)?;
+            mask &= mask - 1;
+        }
+    }
+    let rest_start = blocks.len() * 64;
+    for (i, &b) in rest.iter().enumerate() {
+        if b == delims.field || b == b'\r' {
+            on_separator(&mut idx, rest_start + i)?;
         }
     }
     if seg_start < bytes.len() {
@@ -234,6 +283,118 @@ mod tests {
         assert_eq!(e.kind, ParseErrorKind::NestedHeader);
         let e = parse(b"", false).unwrap_err();
         assert_eq!(e.kind, ParseErrorKind::Empty);
+    }
+
+    /// The index as a plain byte-by-byte scan would build it.
+    fn naive_index(bytes: &[u8], field: u8) -> (Vec<(u32, u32)>, Vec<u32>) {
+        let seps = (0..bytes.len())
+            .filter(|&i| bytes[i] == field)
+            .map(|i| i as u32)
+            .collect();
+        let mut segments = Vec::new();
+        let mut start = 0;
+        for (i, &b) in bytes.iter().enumerate() {
+            if b == b'\r' {
+                segments.push((start as u32, i as u32));
+                start = i + 1;
+            }
+        }
+        if start < bytes.len() {
+            segments.push((start as u32, bytes.len() as u32));
+        }
+        (segments, seps)
+    }
+
+    #[test]
+    fn block_scan_matches_a_plain_scan_across_block_edges() {
+        // Separators and terminators at every offset around the 64-byte block edges.
+        for len in [1, 62, 63, 64, 65, 127, 128, 129, 200] {
+            for shift in 0..3 {
+                let mut b = b"MSH|^~\\&".to_vec();
+                let mut n = 0;
+                while b.len() < len + 9 {
+                    b.extend_from_slice(if (b.len() + shift).is_multiple_of(7) {
+                        b"\rOBX"
+                    } else {
+                        b"|a"
+                    });
+                    n += 1;
+                }
+                let d = Delimiters::STANDARD;
+                let idx = index(&b, &d).unwrap();
+                let (segs, seps) = naive_index(&b, b'|');
+                let got: Vec<(u32, u32)> = idx.segments.iter().map(|s| (s.start, s.end)).collect();
+                assert_eq!(got, segs, "len {len} shift {shift} parts {n}");
+                assert_eq!(idx.seps, seps, "len {len} shift {shift}");
+            }
+        }
+    }
+
+    #[test]
+    fn separator_mask_sets_one_bit_per_match() {
+        let mut block = [b'a'; 64];
+        for i in [0, 7, 8, 31, 32, 55, 63] {
+            block[i] = b'|';
+        }
+        block[9] = b'\r';
+        block[62] = b'\r';
+        let want = [0, 7, 8, 9, 31, 32, 55, 62, 63]
+            .iter()
+            .fold(0u64, |m, &i| m | 1 << i);
+        assert_eq!(separator_mask(&block, b'|'), want);
+        assert_eq!(separator_mask(&[0xFF; 64], b'|'), 0);
+        assert_eq!(separator_mask(&[b'|'; 64], b'|'), u64::MAX);
+    }
+
+    #[test]
+    fn control_bytes_found_anywhere() {
+        assert!(!has_control_bytes(b""));
+        for len in [1, 63, 64, 65, 130] {
+            let clean = vec![b'a'; len];
+            assert!(!has_control_bytes(&clean));
+            for at in [0, len / 2, len - 1] {
+                for ctl in [0x00, 0x0B, b'\n', 0x1C, 0x1F] {
+                    let mut b = clean.clone();
+                    b[at] = ctl;
+                    assert!(has_control_bytes(&b), "len {len} at {at} byte {ctl:#x}");
+                }
+                let mut b = clean.clone();
+                b[at] = b'\r';
+                b[len - 1 - at] = b'\t';
+                assert!(!has_control_bytes(&b));
+            }
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn index_matches_a_plain_scan(
+            body in proptest::collection::vec(
+                proptest::sample::select(b"|^\rAB1 \xff".to_vec()),
+                0..400,
+            )
+        ) {
+            let mut b = b"MSH|^~\\&".to_vec();
+            b.extend_from_slice(&body);
+            let (segs, seps) = naive_index(&b, b'|');
+            match index(&b, &Delimiters::STANDARD) {
+                Ok(idx) => {
+                    let got: Vec<(u32, u32)> =
+                        idx.segments.iter().map(|s| (s.start, s.end)).collect();
+                    proptest::prop_assert_eq!(got, segs);
+                    proptest::prop_assert_eq!(idx.seps, seps);
+                }
+                Err(e) => {
+                    // The first bad segment (empty or badly named) is the one reported.
+                    let bad = segs.iter().find(|&&(s, e)| {
+                        let seg = &b[s as usize..e as usize];
+                        let name = seg.split(|&c| c == b'|').next().unwrap_or_default();
+                        seg.is_empty() || SegmentId::from_slice(name).is_none()
+                    });
+                    proptest::prop_assert_eq!(bad.map(|&(s, _)| s as usize), Some(e.offset));
+                }
+            }
+        }
     }
 
     #[test]
