@@ -39,6 +39,10 @@ pub(crate) struct Index {
 
 /// Prepares the bytes (line feeds, and in tolerant mode blank lines and framing) and reads the
 /// delimiters. Returns the bytes to keep.
+///
+/// Error offsets are offsets in the input. When the bytes had to be rewritten (a `\r\n`
+/// became `\r`, framing or blank lines were dropped), the segments are checked here too, so
+/// that an error found in the rewritten bytes can still name the offset in the input.
 pub(crate) fn prepare(
     mut bytes: Vec<u8>,
     options: ParseOptions,
@@ -49,26 +53,66 @@ pub(crate) fn prepare(
     if u32::try_from(bytes.len()).is_err() {
         return Err(ParseError::new(0, ParseErrorKind::TooLarge));
     }
+    let mut repaired = OffsetMap::default();
+    let mut unblanked = OffsetMap::default();
     // Only unusual input pays for the slow path.
     if has_control_bytes(&bytes) {
-        bytes = repair_control_bytes(bytes, options)?;
+        bytes = repair_control_bytes(bytes, options, &mut repaired)?;
     }
     if options.tolerant {
-        bytes = drop_blank_lines(bytes);
+        bytes = drop_blank_lines(bytes, &mut unblanked);
         if bytes.is_empty() {
             return Err(ParseError::new(0, ParseErrorKind::Empty));
         }
     }
-    let (delims, _) = Delimiters::from_header(&bytes)?;
+    let to_input = |e: ParseError| {
+        let offset = repaired.to_input(unblanked.to_input(e.offset));
+        ParseError::new(offset, e.kind)
+    };
+    let (delims, _) = Delimiters::from_header(&bytes).map_err(to_input)?;
     if &bytes[..3] != b"MSH" {
-        return Err(ParseError::new(0, ParseErrorKind::NoHeader));
+        return Err(to_input(ParseError::new(0, ParseErrorKind::NoHeader)));
+    }
+    if !(repaired.is_identity() && unblanked.is_identity()) {
+        index(&bytes, &delims).map_err(to_input)?;
     }
     Ok((bytes, delims))
 }
 
+/// Where rewritten bytes came from: a list of (offset in the output, offset in the input) at
+/// each place where the two stop moving together. Between entries, bytes map one to one.
+#[derive(Default, Debug)]
+struct OffsetMap(Vec<(usize, usize)>);
+
+impl OffsetMap {
+    /// From output offset `output` on, bytes come from input offset `input` on.
+    fn resume(&mut self, output: usize, input: usize) {
+        if output != input || !self.0.is_empty() {
+            self.0.push((output, input));
+        }
+    }
+
+    fn is_identity(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// The input offset of the output byte at `offset`.
+    fn to_input(&self, offset: usize) -> usize {
+        let after = self.0.partition_point(|&(output, _)| output <= offset);
+        match after.checked_sub(1).map(|i| self.0[i]) {
+            Some((output, input)) => input + (offset - output),
+            None => offset,
+        }
+    }
+}
+
 /// Turns `\r\n` and `\n` into `\r`; in tolerant mode strips framing bytes and NULs at either end;
 /// rejects any other control byte.
-fn repair_control_bytes(bytes: Vec<u8>, options: ParseOptions) -> Result<Vec<u8>, ParseError> {
+fn repair_control_bytes(
+    bytes: Vec<u8>,
+    options: ParseOptions,
+    map: &mut OffsetMap,
+) -> Result<Vec<u8>, ParseError> {
     let mut slice: &[u8] = &bytes;
     let mut skipped = 0;
     let mut ended_with_terminator = false;
@@ -83,6 +127,7 @@ fn repair_control_bytes(bytes: Vec<u8>, options: ParseOptions) -> Result<Vec<u8>
             .any(|&b| b == b'\r' || b == b'\n');
         slice = &slice[..slice.len() - trail];
     }
+    map.resume(0, skipped);
     let mut out = Vec::with_capacity(slice.len());
     let mut i = 0;
     while i < slice.len() {
@@ -91,6 +136,7 @@ fn repair_control_bytes(bytes: Vec<u8>, options: ParseOptions) -> Result<Vec<u8>
             b'\r' if slice.get(i + 1) == Some(&b'\n') => {
                 out.push(b'\r');
                 i += 1;
+                map.resume(out.len(), skipped + i + 1);
             }
             b'\n' => out.push(b'\r'),
             b'\r' | b'\t' => out.push(b),
@@ -108,15 +154,16 @@ fn repair_control_bytes(bytes: Vec<u8>, options: ParseOptions) -> Result<Vec<u8>
 }
 
 /// Removes empty segments and leading terminators (tolerant mode only).
-fn drop_blank_lines(bytes: Vec<u8>) -> Vec<u8> {
+fn drop_blank_lines(bytes: Vec<u8>, map: &mut OffsetMap) -> Vec<u8> {
     let has_blank =
         bytes.first() == Some(&b'\r') || memchr::memmem::find(&bytes, b"\r\r").is_some();
     if !has_blank {
         return bytes;
     }
     let mut out = Vec::with_capacity(bytes.len());
-    for &b in &bytes {
+    for (i, &b) in bytes.iter().enumerate() {
         if b == b'\r' && (out.is_empty() || out.last() == Some(&b'\r')) {
+            map.resume(out.len(), i + 1);
             continue;
         }
         out.push(b);
@@ -395,6 +442,40 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn error_offsets_are_input_offsets_after_rewriting() {
+        // The blank line starts at input offset 20, after two CRLFs that became one byte each.
+        let input = b"MSH|^~\\&\r\nPID|1\r\n\r\nPV1|2\r\n";
+        let e = parse(input, false).unwrap_err();
+        assert_eq!((e.offset, e.kind), (17, ParseErrorKind::EmptySegment));
+        assert_eq!(&input[e.offset - 2..e.offset], b"\r\n");
+        let input = b"MSH|^~\\&\r\nPID|1\r\nPI|2\r\n";
+        let e = parse(input, false).unwrap_err();
+        assert_eq!((e.offset, e.kind), (17, ParseErrorKind::BadSegmentName));
+        // Tolerant: framing and blank lines dropped before the bad segment.
+        let input = b"\x0b\r\nMSH|^~\\&\r\n\r\nPID|1\n\nPI|2\r\x1c\r";
+        let e = parse(input, true).unwrap_err();
+        assert_eq!((e.offset, e.kind), (22, ParseErrorKind::BadSegmentName));
+        assert_eq!(&input[e.offset..e.offset + 3], b"PI|");
+        let e = parse(b"\x0b\x0bMSX|^~\\&\r", true).unwrap_err();
+        assert_eq!((e.offset, e.kind), (2, ParseErrorKind::NoHeader));
+        let e = parse(b"\n\nMSH|^^\\&\n", true).unwrap_err();
+        assert_eq!((e.offset, e.kind), (7, ParseErrorKind::RepeatedDelimiter));
+    }
+
+    #[test]
+    fn offset_map_follows_each_rewrite() {
+        let mut map = OffsetMap::default();
+        map.resume(0, 0);
+        assert!(map.is_identity());
+        map.resume(5, 6);
+        map.resume(9, 12);
+        assert_eq!(
+            [0, 4, 5, 8, 9, 20].map(|o| map.to_input(o)),
+            [0, 4, 6, 9, 12, 23]
+        );
     }
 
     #[test]
