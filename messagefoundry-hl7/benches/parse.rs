@@ -15,7 +15,7 @@
 use std::hint::black_box;
 use std::time::Duration;
 
-use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use messagefoundry_hl7::{Message, Path};
 
 /// The inputs: real messages from the corpus (see `benches/data/README.md`).
@@ -169,16 +169,11 @@ fn parse(c: &mut Criterion) {
         check_same_values(name, text);
         let mut group = c.benchmark_group(format!("parse/{name}"));
         group.throughput(Throughput::Bytes(text.len() as u64));
-        // The engine hands over the frame it read, so parsing takes an owned buffer; making
-        // that buffer is not timed.
+        // Our parser keeps its own buffer, so from a borrowed input it pays for one allocation
+        // and copy that the peers, which borrow, do not. (Handing it the frame's own `Vec`
+        // avoids that copy; criterion's `iter_batched` cannot time that case without measuring
+        // its own bookkeeping and cold buffers, so the copy is kept in the figures.)
         group.bench_function("messagefoundry", |b| {
-            b.iter_batched(
-                || text.as_bytes().to_vec(),
-                |bytes| Message::parse(black_box(bytes)).expect("parses"),
-                BatchSize::SmallInput,
-            );
-        });
-        group.bench_function("messagefoundry (copying &[u8])", |b| {
             b.iter(|| Message::parse(black_box(text.as_bytes())).expect("parses"));
         });
         group.bench_function("hl7-parser", |b| {
@@ -197,17 +192,12 @@ fn parse_and_read(c: &mut Criterion) {
         let mut group = c.benchmark_group(format!("parse_read10/{name}"));
         group.throughput(Throughput::Bytes(text.len() as u64));
         group.bench_function("messagefoundry", |b| {
-            b.iter_batched(
-                || text.as_bytes().to_vec(),
-                |bytes| {
-                    let msg = Message::parse(black_box(bytes)).expect("parses");
-                    let mut out = [""; 10];
-                    mf_read(&msg, &mut out);
-                    black_box(&out);
-                    msg
-                },
-                BatchSize::SmallInput,
-            );
+            b.iter(|| {
+                let msg = Message::parse(black_box(text.as_bytes())).expect("parses");
+                let mut out = [""; 10];
+                mf_read(&msg, &mut out);
+                black_box(&out);
+            });
         });
         group.bench_function("hl7-parser", |b| {
             b.iter(|| {
