@@ -28,7 +28,10 @@ fuzz_target!(|data: &[u8]| {
     let tolerant = Message::parse_tolerant(data);
     // Tolerant parsing accepts everything strict parsing does.
     if strict.is_ok() {
-        assert!(tolerant.is_ok(), "tolerant parsing rejects what strict accepts");
+        assert!(
+            tolerant.is_ok(),
+            "tolerant parsing rejects what strict accepts"
+        );
     }
     if let Ok(msg) = &strict {
         // Strict parsing keeps the bytes, only rewriting line feeds to `\r`.
@@ -40,7 +43,11 @@ fuzz_target!(|data: &[u8]| {
             }
             expected.push(if b == b'\n' { b'\r' } else { b });
         }
-        assert_eq!(msg.as_bytes(), expected.as_slice(), "strict parse changed the bytes");
+        assert_eq!(
+            msg.as_bytes(),
+            expected.as_slice(),
+            "strict parse changed the bytes"
+        );
     }
     for msg in [strict, tolerant].iter().flatten() {
         check_message(msg);
@@ -53,10 +60,17 @@ fn check_message(msg: &Message) {
         Ok(again) => again,
         Err(e) => panic!("a parsed message does not parse again: {e}"),
     };
-    assert_eq!(again.as_bytes(), msg.as_bytes(), "re-parse changed the bytes");
+    assert_eq!(
+        again.as_bytes(),
+        msg.as_bytes(),
+        "re-parse changed the bytes"
+    );
     assert_eq!(again.segment_count(), msg.segment_count());
     for path in PATHS {
-        assert_eq!(&msg[*path], &again[*path], "{path} reads differently after re-parse");
+        assert_eq!(
+            &msg[*path], &again[*path],
+            "{path} reads differently after re-parse"
+        );
         if let Ok(value) = msg.get(*path) {
             let _ = (value.presence(), value.text(), value.raw());
         }
