@@ -128,25 +128,23 @@ fn repair_control_bytes(
         slice = &slice[..slice.len() - trail];
     }
     map.resume(0, skipped);
-    let mut out = Vec::with_capacity(slice.len());
-    let mut i = 0;
-    while i < slice.len() {
-        let b = slice[i];
-        match b {
-            b'\r' if slice.get(i + 1) == Some(&b'\n') => {
-                out.push(b'\r');
-                i += 1;
-                map.resume(out.len(), skipped + i + 1);
-            }
-            b'\n' => out.push(b'\r'),
-            b'\r' | b'\t' => out.push(b),
-            0x00..=0x1F => {
-                return Err(ParseError::new(skipped + i, ParseErrorKind::ControlByte));
-            }
-            _ => out.push(b),
-        }
-        i += 1;
+    if let Some(at) = first_control_byte(slice, b"\r\n\t") {
+        return Err(ParseError::new(skipped + at, ParseErrorKind::ControlByte));
     }
+    // Only line feeds are left to rewrite: copy the runs between them.
+    let mut out = Vec::with_capacity(slice.len());
+    let mut start = 0;
+    for at in memchr::memchr_iter(b'\n', slice) {
+        out.extend_from_slice(&slice[start..at]);
+        if at > start && slice[at - 1] == b'\r' {
+            // `\r\n`: the `\r` is copied, the `\n` dropped.
+            map.resume(out.len(), skipped + at + 1);
+        } else {
+            out.push(b'\r');
+        }
+        start = at + 1;
+    }
+    out.extend_from_slice(&slice[start..]);
     if ended_with_terminator {
         out.push(b'\r');
     }
@@ -182,6 +180,24 @@ fn has_control_bytes(bytes: &[u8]) -> bool {
         .iter()
         .any(|block| block.iter().fold(0, |acc, &b| acc | is_control(b)) != 0)
         || rest.iter().any(|&b| is_control(b) != 0)
+}
+
+/// The offset of the first byte below 0x20 that is not in `allowed`.
+///
+/// Looks at 64-byte blocks without an early exit inside a block (which the compiler vectorises)
+/// and searches byte by byte only inside the block that has one.
+fn first_control_byte(bytes: &[u8], allowed: &[u8]) -> Option<usize> {
+    let is_control = |b: u8| b < 0x20 && !allowed.contains(&b);
+    let (blocks, _) = bytes.as_chunks::<64>();
+    let block = blocks
+        .iter()
+        .position(|block| block.iter().fold(false, |acc, &b| acc | is_control(b)))
+        .unwrap_or(blocks.len());
+    let from = block * 64;
+    bytes[from..]
+        .iter()
+        .position(|&b| is_control(b))
+        .map(|at| from + at)
 }
 
 /// One bit per byte of `block`, set where the byte is `sep` or `\r`.
@@ -476,6 +492,61 @@ mod tests {
             [0, 4, 5, 8, 9, 20].map(|o| map.to_input(o)),
             [0, 4, 6, 9, 12, 23]
         );
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn line_feeds_rewritten_and_errors_point_into_the_input(
+            body in proptest::collection::vec(
+                proptest::sample::select(b"PID|\r\n\t\x01".to_vec()),
+                0..200,
+            )
+        ) {
+            let mut input = b"MSH|^~\\&|".to_vec();
+            input.extend_from_slice(&body);
+            let mut want = Vec::new();
+            let mut i = 0;
+            while i < input.len() {
+                if input[i] == b'\r' && input.get(i + 1) == Some(&b'\n') {
+                    i += 1;
+                }
+                want.push(if input[i] == b'\n' { b'\r' } else { input[i] });
+                i += 1;
+            }
+            let control = input.iter().position(|&b| b == 0x01);
+            match (prepare(input.clone(), ParseOptions::default()), control) {
+                (Ok((bytes, _)), None) => proptest::prop_assert_eq!(bytes, want),
+                (Err(e), Some(at)) => {
+                    proptest::prop_assert_eq!((e.offset, e.kind), (at, ParseErrorKind::ControlByte));
+                }
+                (Err(e), None) => {
+                    // A bad segment: the offset is where its line starts in the input.
+                    proptest::prop_assert!(matches!(
+                        e.kind,
+                        ParseErrorKind::EmptySegment | ParseErrorKind::BadSegmentName
+                    ));
+                    proptest::prop_assert!(matches!(input[e.offset - 1], b'\r' | b'\n'));
+                    proptest::prop_assert!(
+                        !(input[e.offset - 1] == b'\r' && input.get(e.offset) == Some(&b'\n'))
+                    );
+                }
+                (Ok(_), Some(_)) => proptest::prop_assert!(false, "control byte accepted"),
+            }
+        }
+    }
+
+    #[test]
+    fn first_control_byte_in_any_block() {
+        let mut b = vec![b'a'; 200];
+        assert_eq!(first_control_byte(&b, b"\r\n\t"), None);
+        b[150] = b'\n';
+        b[10] = b'\t';
+        assert_eq!(first_control_byte(&b, b"\r\n\t"), None);
+        assert_eq!(first_control_byte(&b, b"\r"), Some(10));
+        b[199] = 0x1C;
+        b[70] = 0x00;
+        assert_eq!(first_control_byte(&b, b"\r\n\t"), Some(70));
+        assert_eq!(first_control_byte(&b[71..], b"\r\n\t"), Some(128));
     }
 
     #[test]
