@@ -17,10 +17,15 @@
 //!   skipped, and matching resumes in the same place. `*` (any segment) takes a segment only
 //!   when nothing after it could.
 //!
-//! * One ambiguity needs more than one segment of lookahead: a repeating group whose first
-//!   set overlaps the next nodes of the same sequence (SUR_P09: `{PSH PDC}+ PSH ...`). There
-//!   the matcher makes a *trial run* of one more instance, reporting nothing, and starts the
-//!   instance only if no required segment of it would be missing. Trials do not nest.
+//! * Where a required node is still missing and the segment after the current one would
+//!   start it, the current segment is taken as the stray one (`ORC RXR RXE RXR` in RDE_O11:
+//!   the first RXR is out of order, rather than RXE missing and then out of order).
+//! * One ambiguity needs more than one segment of lookahead: a group whose first set overlaps
+//!   what may follow it (SUR_P09: `{PSH PDC}+ PSH ...`; OML_O21: an ORC after an order's
+//!   details starts either a PRIOR_RESULT or the next ORDER). There the matcher makes a
+//!   *trial run* of one more instance, reporting nothing, and starts the instance only if no
+//!   required segment of it would be missing. Trials do not nest, and in a trial a missing
+//!   required node is never excused by the rule above.
 //!
 //! It never backtracks beyond that one trial: each segment is consumed or skipped once (at
 //! most twice with a trial), and each step looks at most at the rest of the structure, so the
@@ -96,7 +101,7 @@ impl Matcher<'_, '_, '_> {
                 if self.starts(node, id, &frame) {
                     if count >= card.min
                         && matches!(node, Node::Group(_))
-                        && frame.nodes[frame.next..].iter().any(|n| first(n, id))
+                        && ahead(id, &frame)
                         && !self.try_instance(node, &frame)
                     {
                         // What follows the group starts the same way, and another instance
@@ -118,7 +123,16 @@ impl Matcher<'_, '_, '_> {
                     continue;
                 }
                 if ahead(id, &frame) {
-                    break;
+                    // A required node still missing whose start is the very next segment:
+                    // this one is the stray, not the node.
+                    let next_starts = self
+                        .v
+                        .occurrences
+                        .get(self.pos + 1)
+                        .is_some_and(|(next, _)| first(node, *next));
+                    if count >= card.min || !next_starts || self.trial {
+                        break;
+                    }
                 }
                 self.stray(Some(&frame));
                 self.pos += 1;
@@ -161,7 +175,7 @@ impl Matcher<'_, '_, '_> {
     /// Whether `node` can take the segment `id` now.
     fn starts(&self, node: &'static Node, id: SegmentId, frame: &Frame<'_>) -> bool {
         match node {
-            Node::AnySegment { .. } => id != SegmentId::MSH && !ahead(id, frame),
+            Node::AnySegment { .. } => id != SegmentId::MSH && !ahead_named(id, frame, false),
             _ => first(node, id),
         }
     }
@@ -316,13 +330,17 @@ fn group_first(g: &Group, id: SegmentId) -> bool {
 /// Whether anything after the current node can take `id`: a later node of this or an
 /// enclosing sequence, or a new instance of an enclosing repeating group.
 fn ahead(id: SegmentId, frame: &Frame<'_>) -> bool {
+    ahead_named(id, frame, true)
+}
+
+/// [`ahead`], where a later `*` counts only if `any` is true.
+fn ahead_named(id: SegmentId, frame: &Frame<'_>, any: bool) -> bool {
     let mut at = Some(frame);
     while let Some(f) = at {
         let rest = &f.nodes[f.next.min(f.nodes.len())..];
-        if rest
-            .iter()
-            .any(|n| first(n, id) || matches!(n, Node::AnySegment { .. }) && id != SegmentId::MSH)
-        {
+        if rest.iter().any(|n| {
+            first(n, id) || any && matches!(n, Node::AnySegment { .. }) && id != SegmentId::MSH
+        }) {
             return true;
         }
         if let Some(g) = f.group
