@@ -225,7 +225,7 @@ fn value(v: &mut Validator<'_, '_>, spot: Spot, dt: &DataType, table: Option<&st
     let check_components = v.options.check_components;
     if dt.is_primitive() {
         if check_components && parts(rep, delims.component) > 1 {
-            let what = format!("is a {} without components but holds several", dt.code);
+            let what = format!("holds components, but data type {} has none", dt.code);
             v.finding(
                 spot,
                 Severity::Error,
@@ -268,6 +268,18 @@ fn value(v: &mut Validator<'_, '_>, spot: Spot, dt: &DataType, table: Option<&st
             name: c.name,
             ..spot
         };
+        if c.withdrawn || c.optionality == Some(Optionality::Withdrawn) {
+            if v.options.check_withdrawn {
+                v.finding(
+                    spot,
+                    Severity::Warning,
+                    Rule::WithdrawnField,
+                    AckError::DATA_TYPE_ERROR,
+                    "is withdrawn from the standard but holds a value",
+                );
+            }
+            continue;
+        }
         if dt.code == "TS" && k == 2 {
             precision(v, spot, part);
             continue;
@@ -281,7 +293,7 @@ fn value(v: &mut Validator<'_, '_>, spot: Spot, dt: &DataType, table: Option<&st
         let sub = delims.subcomponent;
         if cdt.is_primitive() {
             if check_components && sub.is_some_and(|s| parts(part, s) > 1) {
-                let what = format!("is a {} without sub-components but holds several", cdt.code);
+                let what = format!("holds sub-components, but data type {} has none", cdt.code);
                 v.finding(
                     spot,
                     Severity::Error,

@@ -36,7 +36,7 @@ pub enum Rule {
     ComponentCount,
     /// A field beyond the last one the segment defines holds a value.
     ExtraField,
-    /// A withdrawn field holds a value.
+    /// A withdrawn field (or component) holds a value.
     WithdrawnField,
     /// A value is longer than the maximum length of its field or component.
     Length,

@@ -220,6 +220,11 @@ fn extra_and_withdrawn_fields() {
     let options = Options::strict().with_custom_segments(&ZWD);
     let text = format!("{MSH}{PID}{OBR}ZWD|x\r");
     assert_eq!(found(&text, &options), ["withdrawn-field@ZWD-1"]);
+    // XTN.1 is withdrawn in 2.6.
+    let msh26 = MSH.replace("2.5.1", "2.6");
+    let text = format!("{msh26}PID|1||123^^^H^MR||Doe^Jane||||||||555-1234^PRN\r{OBR}");
+    assert!(tolerant(&text).is_empty());
+    assert_eq!(strict(&text), ["withdrawn-field@PID-13.1"]);
 }
 
 #[test]
