@@ -77,7 +77,7 @@ fn segment(v: &mut Validator<'_, '_>, seg: &Segment<'_>, def: &SegmentDef) {
     let obx_type = (seg.id() == "OBX")
         .then(|| std::str::from_utf8(seg.field(2).raw()).ok())
         .flatten()
-        .and_then(|code| v.profile.data_type(code));
+        .and_then(|code| v.data_type(code));
     for n in from..=last {
         let Ok(n) = u16::try_from(n) else { break };
         let raw = if usize::from(n) <= present {
@@ -166,7 +166,7 @@ fn field(
     let delims = *v.msg.delimiters();
     let data_type = f
         .data_type
-        .and_then(|code| v.profile.data_type(code))
+        .and_then(|code| v.data_type(code))
         .and_then(|dt| if dt.varies { varies_as } else { Some(dt) });
     let mut count: u16 = 0;
     for rep in raw.split(|&b| b == delims.repetition) {
@@ -284,13 +284,27 @@ fn value(v: &mut Validator<'_, '_>, spot: Spot, dt: &DataType, table: Option<&st
             precision(v, spot, part);
             continue;
         }
-        let Some(cdt) = c.data_type.and_then(|code| v.profile.data_type(code)) else {
-            continue;
-        };
-        if cdt.varies {
-            continue;
-        }
+        let Some(code) = c.data_type else { continue };
         let sub = delims.subcomponent;
+        let cdt = match primitive_or_lookup(v, code) {
+            Some(Ok(cdt)) => cdt,
+            Some(Err(code)) => {
+                if check_components && sub.is_some_and(|s| parts(part, s) > 1) {
+                    let what = format!("holds sub-components, but data type {code} has none");
+                    v.finding(
+                        spot,
+                        Severity::Error,
+                        Rule::ComponentCount,
+                        AckError::DATA_TYPE_ERROR,
+                        &what,
+                    );
+                    continue;
+                }
+                leaf(v, spot, code, c.table, part);
+                continue;
+            }
+            None => continue,
+        };
         if cdt.is_primitive() {
             if check_components && sub.is_some_and(|s| parts(part, s) > 1) {
                 let what = format!("holds sub-components, but data type {} has none", cdt.code);
@@ -345,6 +359,29 @@ fn value(v: &mut Validator<'_, '_>, spot: Spot, dt: &DataType, table: Option<&st
                 leaf(v, spot, code, sc.table, piece);
             }
         }
+    }
+}
+
+/// The data type `code` names: `Err(code)` for a primitive (the common ones are known by
+/// name, which spares a table lookup per component), `Ok` for a composite, `None` for
+/// `varies` and for codes the version does not define.
+fn primitive_or_lookup<'a>(
+    v: &mut Validator<'_, 'a>,
+    code: &'a str,
+) -> Option<Result<&'a DataType, &'a str>> {
+    if matches!(
+        code,
+        "ST" | "TX" | "FT" | "ID" | "IS" | "NM" | "SI" | "DT" | "DTM" | "TM" | "GTS"
+    ) {
+        return Some(Err(code));
+    }
+    let dt = v.data_type(code)?;
+    if dt.varies {
+        None
+    } else if dt.is_primitive() {
+        Some(Err(dt.code))
+    } else {
+        Some(Ok(dt))
     }
 }
 

@@ -186,6 +186,7 @@ pub fn validate(msg: &Message, options: &Options<'_>) -> Report {
         options,
         occurrences: &occurrences,
         report: &mut report,
+        data_types: [None; DATA_TYPE_CACHE],
     };
     if let Some(structure) = v.find_structure() {
         v.report.structure = Some(structure.id);
@@ -205,6 +206,29 @@ pub(crate) struct Validator<'v, 'a> {
     /// `(segment ID, occurrence)` of each segment, in message order.
     pub(crate) occurrences: &'v [(SegmentId, u16)],
     pub(crate) report: &'v mut Report,
+    /// Data types looked up so far, by the address of their code: the generated tables repeat
+    /// the same few codes, so this spares most binary searches.
+    data_types: [Option<(usize, &'a schema::DataType)>; DATA_TYPE_CACHE],
+}
+
+/// Slots of the data type cache (direct-mapped).
+const DATA_TYPE_CACHE: usize = 32;
+
+impl<'a> Validator<'_, 'a> {
+    /// The data type `code` names in the profile's version.
+    pub(crate) fn data_type(&mut self, code: &str) -> Option<&'a schema::DataType> {
+        let key = code.as_ptr() as usize;
+        let slot = (key >> 1) % DATA_TYPE_CACHE;
+        if let Some((k, dt)) = self.data_types[slot]
+            && k == key
+            && dt.code.len() == code.len()
+        {
+            return Some(dt);
+        }
+        let dt = self.profile.data_type(code)?;
+        self.data_types[slot] = Some((key, dt));
+        Some(dt)
+    }
 }
 
 impl Validator<'_, '_> {
