@@ -280,7 +280,7 @@ fn value(v: &mut Validator<'_, '_>, spot: Spot, dt: &DataType, table: Option<&st
             }
             continue;
         }
-        if dt.code == "TS" && k == 2 {
+        if dt.code.as_bytes() == b"TS" && k == 2 {
             precision(v, spot, part);
             continue;
         }
@@ -351,7 +351,7 @@ fn value(v: &mut Validator<'_, '_>, spot: Spot, dt: &DataType, table: Option<&st
                 name: sc.name,
                 ..spot
             };
-            if cdt.code == "TS" && s == 2 {
+            if cdt.code.as_bytes() == b"TS" && s == 2 {
                 precision(v, spot, piece);
                 continue;
             }
@@ -369,9 +369,10 @@ fn primitive_or_lookup<'a>(
     v: &mut Validator<'_, 'a>,
     code: &'a str,
 ) -> Option<Result<&'a DataType, &'a str>> {
+    // Byte patterns compile to compares of a word, not calls to memcmp.
     if matches!(
-        code,
-        "ST" | "TX" | "FT" | "ID" | "IS" | "NM" | "SI" | "DT" | "DTM" | "TM" | "GTS"
+        code.as_bytes(),
+        b"ST" | b"TX" | b"FT" | b"ID" | b"IS" | b"NM" | b"SI" | b"DT" | b"DTM" | b"TM" | b"GTS"
     ) {
         return Some(Err(code));
     }
@@ -414,9 +415,9 @@ fn leaf(v: &mut Validator<'_, '_>, spot: Spot, code: &str, table: Option<&str>, 
         );
         return;
     }
-    let (check, severity, kind) = match code {
-        "ID" => (options.check_tables, Severity::Error, "HL7"),
-        "IS" => (options.check_user_tables, Severity::Warning, "user-defined"),
+    let (check, severity, kind) = match code.as_bytes() {
+        b"ID" => (options.check_tables, Severity::Error, "HL7"),
+        b"IS" => (options.check_user_tables, Severity::Warning, "user-defined"),
         _ => return,
     };
     let Some(table) = table.filter(|_| check) else {

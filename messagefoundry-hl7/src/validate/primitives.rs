@@ -22,12 +22,12 @@ impl Primitive {
     /// The primitive a data type code stands for, if it is one checked here. A `TS` that the
     /// version defines without components (before 2.3 in some sources) reads as a `DTM`.
     pub(crate) fn of(code: &str) -> Option<Primitive> {
-        Some(match code {
-            "NM" => Primitive::Nm,
-            "SI" => Primitive::Si,
-            "DT" => Primitive::Dt,
-            "TM" => Primitive::Tm,
-            "DTM" | "TS" => Primitive::Dtm,
+        Some(match code.as_bytes() {
+            b"NM" => Primitive::Nm,
+            b"SI" => Primitive::Si,
+            b"DT" => Primitive::Dt,
+            b"TM" => Primitive::Tm,
+            b"DTM" | b"TS" => Primitive::Dtm,
             _ => return None,
         })
     }
