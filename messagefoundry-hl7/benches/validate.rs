@@ -8,6 +8,9 @@
 //!
 //! Run with `cargo bench -p messagefoundry-hl7 --bench validate`.
 
+// `criterion_group!` defines an undocumented public function.
+#![allow(missing_docs)]
+
 use std::hint::black_box;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
