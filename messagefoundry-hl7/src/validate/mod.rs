@@ -33,7 +33,7 @@
 //! | [`Rule::SegmentRepetition`] [100] | segments and groups repeat no more than allowed (`check_structure`) | error | error |
 //! | [`Rule::UnexpectedSegment`] [100] | no segment outside the structure (`allow_unexpected_segments`) | warning | error |
 //! | [`Rule::ZSegment`] [100] | Z-segments are declared in the profile (`allow_z_segments`) | allowed | error |
-//! | [`Rule::UnknownSegment`] [100] | the segment ID exists in the version, so its fields can be checked | warning | warning |
+//! | [`Rule::UnknownSegment`] [100] | the segment ID exists in the version (reported only when no structure was checked, which names such segments itself) | warning | warning |
 //! | [`Rule::RequiredField`] [101] | required fields are valued (`check_required_fields`) | error | error |
 //! | [`Rule::FieldRepetition`] [102] | fields repeat no more than allowed (`check_repetitions`) | error | error |
 //! | [`Rule::ComponentCount`] [102] | no more components/sub-components than the data type has (`check_components`) | error | error |
@@ -339,8 +339,8 @@ fn find_version(
     match schema::require_version(id) {
         Ok(v) => Some(v),
         Err(e) => {
-            // The error names the version, which is a code, not patient data; but keep the
-            // message to what is wrong and the way out.
+            // A version number is a code, not patient data, but an unknown one can be any
+            // text: it is named only when it is one the data set knows.
             let reason = match e {
                 schema::VersionError::NotCompiledIn { id, feature } => format!(
                     "{source} names HL7 {id}, which is not compiled in (enable the `{feature}` feature)"

@@ -432,3 +432,36 @@ fn adversarial_structures_stay_linear() {
     assert!(start.elapsed() < std::time::Duration::from_secs(5));
     assert!(!report.is_valid());
 }
+
+mod never_panics {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn segment() -> impl Strategy<Value = String> {
+        let ids = prop::sample::select(vec![
+            "PID", "PV1", "OBR", "OBX", "ORC", "NTE", "SPM", "ZZZ", "EVN", "IN1", "MSA", "ERR",
+            "DG1", "AL1", "TQ1",
+        ]);
+        let field = "[A-Za-z0-9^~&.+\\-]{0,12}";
+        (ids, prop::collection::vec(field, 0..30))
+            .prop_map(|(id, fields)| format!("{id}|{}\r", fields.join("|")))
+    }
+
+    proptest! {
+        #[test]
+        fn on_any_segment_soup(
+            event in prop::sample::select(vec!["ORU^R01", "ADT^A01", "OML^O21", "ACK", "RDE^O11", "XYZ^Z1", ""]),
+            version in prop::sample::select(vec!["2.1", "2.3", "2.5.1", "2.7", "2.8.2", "9", ""]),
+            segments in prop::collection::vec(segment(), 0..40),
+        ) {
+            let text = format!("MSH|^~\\&|A|B|C|D|20240101||{event}|1|P|{version}\r{}", segments.concat());
+            if let Ok(msg) = Message::parse(text) {
+                for options in [Options::tolerant(), Options::strict()] {
+                    let report = validate(&msg, &options);
+                    let _ = report.ack_errors(5);
+                    let _ = report.summary();
+                }
+            }
+        }
+    }
+}
