@@ -38,6 +38,7 @@ mod path;
 pub mod schema;
 mod text;
 mod text_cache;
+pub mod validate;
 mod value;
 
 pub use ack::{
