@@ -203,10 +203,17 @@ pub fn expand(direction: Direction, input: TokenStream) -> TokenStream {
         }
         (Direction::Outbound, None) => None,
     };
-    if let Some(e) = errors.0 {
-        return e.to_compile_error();
+    match errors.0 {
+        // The connection is still declared (with the settings that were valid), so the names
+        // that refer to it resolve and one mistake gives one error.
+        Some(e) => {
+            let errors = e.to_compile_error();
+            let fallback_router = router.or_else(|| syn::parse_str("::messagefoundry::__private::NoRouter").ok());
+            let declaration = emit(direction, &decl, &fields, fallback_router.as_ref(), false);
+            quote!(#errors #declaration)
+        }
+        None => emit(direction, &decl, &fields, router.as_ref(), true),
     }
-    emit(direction, &decl, &fields, router.as_ref())
 }
 
 /// A checked option: a field initialiser of the settings struct, or of its retry policy.
@@ -297,6 +304,7 @@ fn emit(
     decl: &Declaration,
     fields: &[Field],
     router: Option<&syn::Path>,
+    register: bool,
 ) -> TokenStream {
     let vis = match &decl.vis {
         Visibility::Inherited => quote!(pub(crate)),
@@ -314,6 +322,21 @@ fn emit(
         Field::Retry(t) => Some(t),
         Field::Plain(_) => None,
     });
+    let (slice, kind) = match direction {
+        Direction::Inbound => (quote!(INBOUNDS), quote!(Inbound)),
+        Direction::Outbound => (quote!(OUTBOUNDS), quote!(Outbound)),
+    };
+    let registration = if register {
+        quote! {
+            const _: () = {
+                #[#p::linkme::distributed_slice(#p::#slice)]
+                #[linkme(crate = #p::linkme)]
+                static REGISTER: #i::#kind = #name;
+            };
+        }
+    } else {
+        TokenStream::new()
+    };
     match direction {
         Direction::Inbound => {
             let router = router.map(|r| quote!(<#r as #i::Router>::DEF));
@@ -327,11 +350,7 @@ fn emit(
                     };
                     &DEF
                 });
-                const _: () = {
-                    #[#p::linkme::distributed_slice(#p::INBOUNDS)]
-                    #[linkme(crate = #p::linkme)]
-                    static REGISTER: #i::Inbound = #name;
-                };
+                #registration
             }
         }
         Direction::Outbound => {
@@ -348,11 +367,7 @@ fn emit(
                     };
                     &DEF
                 });
-                const _: () = {
-                    #[#p::linkme::distributed_slice(#p::OUTBOUNDS)]
-                    #[linkme(crate = #p::linkme)]
-                    static REGISTER: #i::Outbound = #name;
-                };
+                #registration
             }
         }
     }

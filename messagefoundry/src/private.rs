@@ -26,3 +26,15 @@ pub fn run_main() -> std::process::ExitCode {
 pub const fn handler_def<H: Handler>() -> &'static HandlerDef {
     H::DEF
 }
+
+/// The router an `inbound!` with a mistake is given, so the rest of the crate still compiles
+/// while its error is shown.
+#[allow(non_camel_case_types, dead_code)]
+pub struct NoRouter {}
+
+impl crate::interface::Router for NoRouter {
+    const DEF: &'static crate::interface::RouterDef = &crate::interface::RouterDef {
+        name: "(none)",
+        route: |_| crate::interface::Route::unrouted(),
+    };
+}

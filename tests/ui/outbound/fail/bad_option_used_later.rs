@@ -1,0 +1,11 @@
+use messagefoundry::prelude::*;
+
+// The misspelled option is the only error: the handler's use of OB_EHR still resolves.
+outbound!(OB_EHR, mllp(host = "127.0.0.1", port = 6661, ack_timout = "30s"));
+
+#[handler]
+fn h(msg: Message) -> Outcome {
+    Send(OB_EHR, msg).into()
+}
+
+fn main() {}
