@@ -208,7 +208,8 @@ pub fn expand(direction: Direction, input: TokenStream) -> TokenStream {
         // that refer to it resolve and one mistake gives one error.
         Some(e) => {
             let errors = e.to_compile_error();
-            let fallback_router = router.or_else(|| syn::parse_str("::messagefoundry::__private::NoRouter").ok());
+            let fallback_router =
+                router.or_else(|| syn::parse_str("::messagefoundry::__private::NoRouter").ok());
             let declaration = emit(direction, &decl, &fields, fallback_router.as_ref(), false);
             quote!(#errors #declaration)
         }

@@ -1,0 +1,97 @@
+//! What the macros read from the user's Cargo.toml, checked on real crates: an unknown HL7
+//! version is a compile error at the first path literal, and declared Z-segments are checked
+//! like standard ones. (trybuild cannot set package metadata, so these crates are made here.)
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("the tests crate is in the workspace")
+        .to_path_buf()
+}
+
+/// Writes a crate using `path!` with the given metadata and builds it; returns (success,
+/// compiler output).
+fn build(name: &str, metadata: &str, main: &str) -> (bool, String) {
+    let root = workspace();
+    let dir = root.join("target").join("manifest-fixtures").join(name);
+    std::fs::create_dir_all(dir.join("src")).expect("fixture folder");
+    let macros = root.join("messagefoundry-macros");
+    std::fs::write(
+        dir.join("Cargo.toml"),
+        format!(
+            "[package]\nname = \"{name}\"\nversion = \"0.0.0\"\nedition = \"2024\"\npublish = false\n\n{metadata}\n\n\
+             [dependencies]\nmessagefoundry-macros = {{ path = {:?} }}\n\n[workspace]\n",
+            macros.display().to_string()
+        ),
+    )
+    .expect("fixture manifest");
+    std::fs::write(dir.join("src/main.rs"), main).expect("fixture source");
+    // The workspace's lock file pins the same dependency versions, so the build needs no
+    // network and resolves like the workspace does.
+    std::fs::copy(root.join("Cargo.lock"), dir.join("Cargo.lock")).expect("lock file");
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+    let output = Command::new(cargo)
+        .args(["check", "--quiet", "--offline", "--message-format", "short"])
+        .current_dir(&dir)
+        .env(
+            "CARGO_TARGET_DIR",
+            root.join("target").join("manifest-fixtures").join("target"),
+        )
+        .output()
+        .expect("cargo runs");
+    (
+        output.status.success(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+/// The expansion of `path!` names `::messagefoundry::hl7::Path`; the fixture only needs to get as
+/// far as the macro's own check, so it stands in for that crate itself.
+const PRELUDE: &str = "extern crate self as messagefoundry;\n\
+    pub mod hl7 {\n\
+    #[derive(Clone, Copy)] pub struct Path;\n\
+    impl Path { pub const fn from_parts(_: [u8; 3], _: Option<u16>, _: u16, _: Option<u16>, _: Option<u16>, _: Option<u16>) -> Path { Path } }\n\
+    }\n\
+    use hl7::Path;\n";
+
+#[test]
+fn manifest_settings_reach_the_macros() {
+    let (ok, out) = build(
+        "bad-version",
+        "[package.metadata.messagefoundry]\nhl7-version = \"2.9\"",
+        &format!(
+            "{PRELUDE}use ::messagefoundry_macros::path;\nconst P: Path = path!(\"PID-3\");\nfn main() {{ let _ = P; }}\n"
+        ),
+    );
+    assert!(!ok, "an unknown version must fail the build");
+    assert!(
+        out.contains("src/main.rs:8:") && out.contains("hl7-version: unknown HL7 version 2.9"),
+        "{out}"
+    );
+
+    let zpi = "[package.metadata.messagefoundry]\nhl7-version = \"2.3\"\n\n\
+        [package.metadata.messagefoundry.segments.ZPI]\nname = \"Patient extras\"\n\
+        fields = [{ name = \"Set ID\", type = \"SI\" }, { name = \"Care team\", type = \"XCN\", repeating = true }]";
+    let (ok, out) = build(
+        "z-segment",
+        zpi,
+        &format!(
+            "{PRELUDE}use ::messagefoundry_macros::path;\nconst A: Path = path!(\"ZPI-2.1\");\nconst B: Path = path!(\"PID-30\");\nfn main() {{ let _ = (A, B); }}\n"
+        ),
+    );
+    assert!(ok, "declared ZPI-2.1 and 2.3's PID-30 resolve: {out}");
+
+    let (ok, out) = build(
+        "z-segment-past-end",
+        zpi,
+        &format!(
+            "{PRELUDE}use ::messagefoundry_macros::path;\nconst A: Path = path!(\"ZPI-3\");\nconst B: Path = path!(\"PID-31\");\nfn main() {{ let _ = (A, B); }}\n"
+        ),
+    );
+    assert!(!ok);
+    assert!(out.contains("ZPI has 2 fields"), "{out}");
+    assert!(out.contains("PID has 30 fields in HL7 2.3"), "{out}");
+}
