@@ -243,7 +243,7 @@ impl Message {
             .segments
             .iter()
             .filter(|s| s.id == id)
-            .nth(usize::from(occurrence) - 1)
+            .nth(usize::from(occurrence).checked_sub(1)?)
     }
 
     /// The byte range of field `n` (HL7 numbering) of a segment, or `None` if the segment ends
@@ -252,6 +252,9 @@ impl Message {
         let seps = &self.index.seps[seg.seps_start as usize..seg.seps_end as usize];
         let is_header = seg.id == SegmentId::MSH;
         let n = usize::from(n);
+        if n == 0 {
+            return None;
+        }
         if is_header && n == 1 {
             let at = *seps.first()? as usize;
             return Some((at..at + 1, Level::Delimiters));
@@ -329,7 +332,8 @@ pub(crate) fn split(
 
 /// The `n`th (1-based) part of `range` split at `sep`.
 pub(crate) fn nth(bytes: &[u8], range: Range<usize>, sep: u8, n: u16) -> Option<Range<usize>> {
-    split(bytes, range, sep).nth(usize::from(n) - 1)
+    // Positions are 1-based; a 0 from a hand-built path names nothing.
+    split(bytes, range, sep).nth(usize::from(n).checked_sub(1)?)
 }
 
 /// Reads as the text at the path, or `""` when the message does not reach it. A malformed path
@@ -518,5 +522,26 @@ mod tests {
         let m = Message::parse(other).unwrap();
         assert!(m.get("PID-5").unwrap().text().is_err());
         assert_eq!(m.get("PID-5").unwrap().raw(), b"M\xfcller");
+    }
+}
+
+#[cfg(test)]
+mod zero_positions {
+    use super::*;
+
+    #[test]
+    fn hand_built_zero_positions_read_as_absent() {
+        let m = Message::parse("MSH|^~\\&|A\rPID|1||X^Y\r").unwrap();
+        for p in [
+            Path::from_parts(*b"PID", Some(0), 3, None, None, None),
+            Path::from_parts(*b"PID", None, 0, None, None, None),
+            Path::from_parts(*b"MSH", None, 0, None, None, None),
+            Path::from_parts(*b"PID", None, 3, Some(0), None, None),
+            Path::from_parts(*b"PID", None, 3, None, Some(0), None),
+            Path::from_parts(*b"PID", None, 3, None, Some(1), Some(0)),
+        ] {
+            assert!(!m.get_path(&p).is_present(), "{p:?}");
+            assert_eq!(&m[&p], "");
+        }
     }
 }
