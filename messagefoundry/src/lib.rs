@@ -19,6 +19,7 @@ pub mod cli;
 pub mod engine;
 pub mod interface;
 pub mod mllp;
+pub mod sender;
 pub mod store;
 pub mod testing;
 

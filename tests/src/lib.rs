@@ -2,6 +2,8 @@
 //! helpers: a plain MLLP client that speaks raw bytes, so the tests do not trust the code they
 //! test to frame and read.
 
+pub mod downstream;
+
 use std::net::SocketAddr;
 use std::time::Duration;
 

@@ -1,8 +1,8 @@
 //! The interface binary's command line, as `main!()` runs it.
 //!
-//! Built so far: `serve` (listen, store, acknowledge, route; delivery to outbounds is not
-//! wired yet), `graph` (the wiring) and `test` (a dry run of files through an inbound's router
-//! and handlers). `send`, `sink`, `check`, `messages` and `hl7` are not built yet.
+//! Built so far: `serve` (listen, store, acknowledge, route, deliver), `graph` (the wiring) and
+//! `test` (a dry run of files through an inbound's router and handlers). `check`, `messages`
+//! and `hl7` are not built yet.
 
 mod graph;
 mod serve;

@@ -1,4 +1,5 @@
-//! The engine behind `serve`: listeners, the store, one pipeline per inbound.
+//! The engine behind `serve`: listeners, the store, one pipeline per inbound, one sender per
+//! outbound.
 //!
 //! ```text
 //! peer ─MLLP─▶ connection ─frame─▶ store writer (group commit) ─commit─▶ ACK to peer
@@ -21,12 +22,13 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
 use tokio::net::TcpListener;
-use tokio::sync::Notify;
+use tokio::sync::{Notify, watch};
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
 use crate::interface::environment::{InboundSettings, OutboundSettings};
 use crate::interface::{Inbound, Outbound};
+use crate::sender::{OutboundWorker, SenderStatus};
 use crate::store::{Store, StoreError};
 
 /// What the engine runs.
@@ -65,6 +67,7 @@ pub struct Engine {
     tasks: JoinSet<()>,
     addresses: Vec<(&'static str, SocketAddr)>,
     outbound_wakes: Arc<HashMap<String, Arc<Notify>>>,
+    senders: Vec<(&'static str, watch::Receiver<SenderStatus>)>,
 }
 
 impl Engine {
@@ -84,6 +87,21 @@ impl Engine {
                 .collect(),
         );
         let mut tasks = JoinSet::new();
+        let mut senders = Vec::new();
+        for (outbound, settings) in config.outbounds {
+            let Some(wake) = outbound_wakes.get(outbound.name()).cloned() else {
+                continue;
+            };
+            let worker = OutboundWorker::new(
+                outbound.name(),
+                settings,
+                store.clone(),
+                wake,
+                shutdown.clone(),
+            );
+            senders.push((outbound.name(), worker.status()));
+            tasks.spawn(worker.run());
+        }
         let mut addresses = Vec::new();
         for (inbound, settings) in config.inbounds {
             let address = format!("{}:{}", settings.bind, settings.port);
@@ -128,12 +146,18 @@ impl Engine {
             tasks,
             addresses,
             outbound_wakes,
+            senders,
         })
     }
 
     /// The address each inbound listens on (the real port when 0 was asked for).
     pub fn addresses(&self) -> &[(&'static str, SocketAddr)] {
         &self.addresses
+    }
+
+    /// Each outbound sender's status.
+    pub fn senders(&self) -> &[(&'static str, watch::Receiver<SenderStatus>)] {
+        &self.senders
     }
 
     /// The store, for reading dispositions, queues and dead letters.

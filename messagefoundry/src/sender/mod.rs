@@ -1,0 +1,337 @@
+//! Outbound senders: one task per outbound connection takes that connection's queue in FIFO
+//! order and delivers it at least once.
+//!
+//! - AA/CA: delivered. The delivery is committed in the background while the next message
+//!   goes out; a crash before that commit sends the message again (at least once).
+//! - AE/CE: retried with backoff up to the policy's attempts, then dead-lettered.
+//! - AR/CR: dead-lettered at once.
+//! - No connection, a write or ACK timeout, a closed connection: the message stays at the head
+//!   of the queue and is retried with backoff for as long as it takes, so order is kept. The
+//!   connection is closed after a timeout, so a late ACK can never be credited to the next
+//!   message.
+
+mod exchange;
+
+use std::collections::BTreeSet;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use messagefoundry_hl7::Message;
+use tokio::sync::{Notify, watch};
+use tokio::task::JoinSet;
+use tokio_util::sync::CancellationToken;
+
+use crate::interface::environment::OutboundSettings;
+use crate::store::{QueueEntry, Store, StoreError};
+use exchange::Connection;
+
+/// Entries read from the head of the queue per look, so that deliveries still being committed
+/// can be stepped over.
+const WINDOW: usize = 64;
+/// How long an idle sender waits before looking at its queue again without being woken.
+const IDLE_CHECK: Duration = Duration::from_secs(5);
+/// Longest ACK text kept in a dead letter's reason.
+const MAX_REASON_TEXT: usize = 200;
+/// Frames from a downstream larger than this are dropped.
+const MAX_ACK_FRAME: usize = 1024 * 1024;
+
+/// What a sender reports about itself, for `check` and logs.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SenderStatus {
+    /// Whether a connection to the downstream is open.
+    pub connected: bool,
+    /// Failed attempts in a row (connection problems and AE/CE answers).
+    pub consecutive_failures: u32,
+    /// The last problem, without message content.
+    pub last_error: Option<String>,
+    /// Messages delivered since start.
+    pub delivered: u64,
+}
+
+/// The sender of one outbound connection.
+pub struct OutboundWorker {
+    name: String,
+    settings: OutboundSettings,
+    store: Store,
+    wake: Arc<Notify>,
+    shutdown: CancellationToken,
+    status: watch::Sender<SenderStatus>,
+}
+
+impl OutboundWorker {
+    /// A sender for `name`, woken by `wake` when messages are queued for it.
+    pub fn new(
+        name: impl Into<String>,
+        settings: OutboundSettings,
+        store: Store,
+        wake: Arc<Notify>,
+        shutdown: CancellationToken,
+    ) -> OutboundWorker {
+        OutboundWorker {
+            name: name.into(),
+            settings,
+            store,
+            wake,
+            shutdown,
+            status: watch::Sender::new(SenderStatus::default()),
+        }
+    }
+
+    /// Follows the sender's status.
+    pub fn status(&self) -> watch::Receiver<SenderStatus> {
+        self.status.subscribe()
+    }
+
+    /// Runs until shutdown. A message in flight when shutdown comes stays queued.
+    pub async fn run(self) {
+        let name = self.name.clone();
+        let mut conn: Option<Connection> = None;
+        let mut failures: u32 = 0;
+        // Deliveries sent but not yet committed: stepped over when reading the queue.
+        let committing: Arc<Mutex<BTreeSet<u64>>> = Arc::default();
+        let mut commits = JoinSet::new();
+        loop {
+            while commits.try_join_next().is_some() {}
+            if self.shutdown.is_cancelled() {
+                break;
+            }
+            let entry = match self.next_entry(&committing).await {
+                Ok(Some(entry)) => entry,
+                Ok(None) => {
+                    tokio::select! {
+                        () = self.wake.notified() => {}
+                        () = tokio::time::sleep(IDLE_CHECK) => {}
+                        () = self.shutdown.cancelled() => break,
+                    }
+                    continue;
+                }
+                Err(e) => {
+                    tracing::error!(outbound = %name, error = %e, "sender stopped: the store failed");
+                    break;
+                }
+            };
+            let control_id = match Message::parse(entry.payload.clone()) {
+                Ok(msg) => msg["MSH-10"].to_owned(),
+                Err(e) => {
+                    let reason = format!("the queued message is not valid HL7: {e}");
+                    if self
+                        .finish(&entry, entry.attempts, Some(reason))
+                        .await
+                        .is_err()
+                    {
+                        break;
+                    }
+                    continue;
+                }
+            };
+            if conn.is_none() {
+                match exchange::connect(
+                    &self.settings.host,
+                    self.settings.port,
+                    self.settings.connect_timeout,
+                    MAX_ACK_FRAME,
+                )
+                .await
+                {
+                    Ok(c) => {
+                        conn = Some(c);
+                        self.status.send_modify(|s| s.connected = true);
+                    }
+                    Err(e) => {
+                        failures += 1;
+                        if !self.pause_after(&e.to_string(), failures).await {
+                            break;
+                        }
+                        continue;
+                    }
+                }
+            }
+            let Some(c) = conn.as_mut() else { continue };
+            let attempts = entry.attempts + 1;
+            let result = tokio::select! {
+                r = exchange::exchange(c, &entry.payload, &control_id, self.settings.send_timeout, self.settings.ack_timeout, &name) => r,
+                // The message stays queued; the downstream may see it again after restart.
+                () = self.shutdown.cancelled() => break,
+            };
+            match result {
+                Err(e) => {
+                    // Close, so that a late ACK cannot arrive on the next exchange.
+                    conn = None;
+                    self.status.send_modify(|s| s.connected = false);
+                    failures += 1;
+                    if !self.pause_after(&e.to_string(), failures).await {
+                        break;
+                    }
+                }
+                Ok(ack) if ack.code.is_positive() => {
+                    failures = 0;
+                    let seq = entry.key.seq;
+                    lock(&committing).insert(entry.key.seq);
+                    let store = self.store.clone();
+                    let committing = Arc::clone(&committing);
+                    let outbound = name.clone();
+                    commits.spawn(async move {
+                        if let Err(e) = store.delivered(entry.key.clone(), attempts).await {
+                            tracing::error!(%outbound, error = %e, "delivery not recorded");
+                        }
+                        lock(&committing).remove(&entry.key.seq);
+                    });
+                    self.status.send_modify(|s| {
+                        s.delivered += 1;
+                        s.consecutive_failures = 0;
+                        s.last_error = None;
+                    });
+                    tracing::debug!(outbound = %name, seq, "delivered");
+                }
+                Ok(ack) if ack.code.is_reject() => {
+                    let reason = format!("{} (rejected): {}", ack.code, ack_text(&ack));
+                    tracing::warn!(outbound = %name, seq = entry.key.seq, code = %ack.code, "rejected; dead-lettered");
+                    if self.finish(&entry, attempts, Some(reason)).await.is_err() {
+                        break;
+                    }
+                }
+                Ok(ack) => {
+                    failures += 1;
+                    if attempts >= self.settings.retry.max_attempts {
+                        let reason =
+                            format!("{} after {attempts} attempts: {}", ack.code, ack_text(&ack));
+                        tracing::warn!(outbound = %name, seq = entry.key.seq, attempts, "error ACKs; dead-lettered");
+                        if self.finish(&entry, attempts, Some(reason)).await.is_err() {
+                            break;
+                        }
+                        failures = 0;
+                        continue;
+                    }
+                    if self
+                        .store
+                        .attempted(entry.key.clone(), attempts)
+                        .await
+                        .is_err()
+                    {
+                        break;
+                    }
+                    let what = format!("{} on attempt {attempts}", ack.code);
+                    if !self.pause_after(&what, failures).await {
+                        break;
+                    }
+                }
+            }
+            if !self.settings.persistent {
+                conn = None;
+                self.status.send_modify(|s| s.connected = false);
+            }
+        }
+        // Let deliveries already acknowledged be recorded before stopping.
+        while commits.join_next().await.is_some() {}
+    }
+
+    /// The first queued entry not being committed as delivered.
+    async fn next_entry(
+        &self,
+        committing: &Arc<Mutex<BTreeSet<u64>>>,
+    ) -> Result<Option<QueueEntry>, StoreError> {
+        loop {
+            // Taken before the read: an entry whose commit ends after this snapshot is still
+            // stepped over, and one whose commit ended before it is gone from the read.
+            let busy = lock(committing).clone();
+            let store = self.store.clone();
+            let name = self.name.clone();
+            let head = tokio::task::spawn_blocking(move || store.queue_head(&name, WINDOW))
+                .await
+                .map_err(|e| StoreError::Read(e.to_string()))??;
+            let full = head.len() == WINDOW;
+            if let Some(entry) = head.into_iter().find(|e| !busy.contains(&e.key.seq)) {
+                return Ok(Some(entry));
+            }
+            if !full || busy.is_empty() {
+                return Ok(None);
+            }
+            // Everything in the window is still being committed: wait a moment.
+            tokio::time::sleep(Duration::from_millis(1)).await;
+        }
+    }
+
+    /// Dead-letters an entry with its reason.
+    async fn finish(
+        &self,
+        entry: &QueueEntry,
+        attempts: u32,
+        reason: Option<String>,
+    ) -> Result<(), StoreError> {
+        let reason = reason.unwrap_or_default();
+        self.status
+            .send_modify(|s| s.last_error = Some(reason.clone()));
+        match self
+            .store
+            .dead_letter(entry.key.clone(), attempts, reason)
+            .await
+        {
+            Ok(()) | Err(StoreError::NotFound) => Ok(()),
+            Err(e) => {
+                tracing::error!(outbound = %self.name, error = %e, "sender stopped: the store failed");
+                Err(e)
+            }
+        }
+    }
+
+    /// Logs a failure and waits the backoff for `failures`; false when shutdown came first.
+    async fn pause_after(&self, what: &str, failures: u32) -> bool {
+        let wait = backoff(&self.settings, failures);
+        tracing::warn!(outbound = %self.name, failures, retry_in = ?wait, "{what}");
+        self.status.send_modify(|s| {
+            s.consecutive_failures = failures;
+            s.last_error = Some(what.to_owned());
+        });
+        tokio::select! {
+            () = tokio::time::sleep(wait) => true,
+            () = self.shutdown.cancelled() => false,
+        }
+    }
+}
+
+/// The wait before retry number `failures`: the initial backoff doubled each time, capped.
+fn backoff(settings: &OutboundSettings, failures: u32) -> Duration {
+    let policy = settings.retry;
+    let factor = 1u32 << failures.saturating_sub(1).min(16);
+    policy
+        .initial_backoff
+        .saturating_mul(factor)
+        .min(policy.max_backoff)
+}
+
+/// The ACK's texts, shortened: a downstream's error text, kept for the operator.
+fn ack_text(ack: &messagefoundry_hl7::Ack) -> String {
+    let text: Vec<&str> = ack.texts().collect();
+    let mut text = text.join("; ");
+    if text.len() > MAX_REASON_TEXT {
+        let mut cut = MAX_REASON_TEXT;
+        while !text.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        text.truncate(cut);
+        text.push('…');
+    }
+    text
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    match m.lock() {
+        Ok(g) => g,
+        Err(poisoned) => poisoned.into_inner(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::interface::MllpConnect;
+
+    #[test]
+    fn backoff_doubles_and_caps() {
+        let s = OutboundSettings::from(&MllpConnect::DEFAULT);
+        assert_eq!(backoff(&s, 1), Duration::from_secs(1));
+        assert_eq!(backoff(&s, 2), Duration::from_secs(2));
+        assert_eq!(backoff(&s, 4), Duration::from_secs(8));
+        assert_eq!(backoff(&s, 30), Duration::from_secs(60));
+    }
+}
