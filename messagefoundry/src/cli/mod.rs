@@ -1,10 +1,11 @@
 //! The interface binary's command line, as `main!()` runs it.
 //!
-//! Built so far: `serve` (listen, store, acknowledge, route, deliver), `graph` (the wiring) and
-//! `test` (a dry run of files through an inbound's router and handlers). `check`, `messages`
-//! and `hl7` are not built yet.
+//! Built so far: `serve` (listen, store, acknowledge, route, deliver), `send` (an MLLP client
+//! and load generator), `graph` (the wiring) and `test` (a dry run of files through an
+//! inbound's router and handlers). `sink`, `check`, `messages` and `hl7` are not built yet.
 
 mod graph;
+mod send;
 mod serve;
 mod test_files;
 
@@ -26,6 +27,8 @@ struct Cli {
 enum Command {
     /// Run the interface: listen, store, acknowledge, route.
     Serve(serve::ServeArgs),
+    /// Send messages over MLLP and print each ACK; with --count, a load generator.
+    Send(send::SendArgs),
     /// Print the interface's wiring: inbounds with their routers, and outbounds.
     Graph,
     /// Run message files through an inbound's router and handlers, with no network and no
@@ -92,6 +95,7 @@ pub fn run(wiring: &Wiring<'_>, args: impl IntoIterator<Item = std::ffi::OsStrin
     let mut out = std::io::stdout().lock();
     let result = match cli.command {
         Command::Serve(args) => return serve::run(wiring, &args),
+        Command::Send(args) => return send::run(&args),
         Command::Graph => graph::print(wiring, &mut out),
         Command::Test { inbound, files } => {
             test_files::run(wiring, inbound.as_deref(), &files, &mut out)

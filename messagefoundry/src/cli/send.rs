@@ -1,0 +1,313 @@
+//! `send`: an MLLP client that prints each ACK, and a closed-loop load generator.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+use futures_util::{SinkExt, StreamExt};
+use messagefoundry_hl7::{Ack, Message};
+use tokio::net::TcpStream;
+use tokio_util::codec::Framed;
+
+use crate::mllp::{Frame, MllpCodec};
+
+/// Options of `send`.
+#[derive(clap::Args, Debug)]
+pub struct SendArgs {
+    /// Where to send: HOST:PORT.
+    pub target: String,
+    /// Files holding one message, a batch, or several messages one after the other.
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
+    /// Load mode: this many connections, each waiting for every ACK before its next send.
+    #[arg(long, default_value_t = 1)]
+    pub connections: usize,
+    /// Load mode: send this many messages in all, cycling over the files' messages, each with
+    /// a control ID (MSH-10) of its own.
+    #[arg(long)]
+    pub count: Option<usize>,
+    /// How long to wait for each ACK ("500ms", "30s", "1m").
+    #[arg(long, default_value = "30s")]
+    pub timeout: String,
+}
+
+/// One message to send, with the control ID its ACK must name.
+struct Outgoing {
+    label: String,
+    control_id: String,
+    bytes: Vec<u8>,
+}
+
+/// Runs `send`; exit 1 if any message was not acknowledged positively.
+pub fn run(args: &SendArgs) -> ExitCode {
+    let Some(timeout) = crate::interface::environment::parse_duration(&args.timeout) else {
+        eprintln!("error: --timeout is a duration such as \"30s\"");
+        return ExitCode::from(2);
+    };
+    let messages = match load(&args.files) {
+        Ok(m) if !m.is_empty() => m,
+        Ok(_) => {
+            eprintln!("error: the files hold no message");
+            return ExitCode::from(2);
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    runtime.block_on(async {
+        match args.count {
+            None => send_each(&args.target, &messages, timeout).await,
+            Some(count) => {
+                load_run(
+                    &args.target,
+                    &messages,
+                    args.connections.max(1),
+                    count,
+                    timeout,
+                )
+                .await
+            }
+        }
+    })
+}
+
+/// Reads every message of every file (batches and streams are split).
+fn load(files: &[PathBuf]) -> Result<Vec<Outgoing>, String> {
+    let mut out = Vec::new();
+    for file in files {
+        let bytes =
+            std::fs::read(file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+        let batch = messagefoundry_hl7::batch::split(&bytes)
+            .map_err(|e| format!("{}: {e}", file.display()))?;
+        for (n, raw) in batch.messages().enumerate() {
+            let msg = raw
+                .parse()
+                .map_err(|e| format!("{} message {}: {e}", file.display(), n + 1))?;
+            out.push(Outgoing {
+                label: file.display().to_string(),
+                control_id: msg["MSH-10"].to_owned(),
+                bytes: msg.into_bytes(),
+            });
+        }
+    }
+    Ok(out)
+}
+
+type Connection = Framed<TcpStream, MllpCodec>;
+
+async fn connect(target: &str) -> Result<Connection, String> {
+    let stream = TcpStream::connect(target)
+        .await
+        .map_err(|e| format!("cannot connect to {target}: {e}"))?;
+    let _ = stream.set_nodelay(true);
+    Ok(Framed::new(stream, MllpCodec::default()))
+}
+
+/// Sends one message and waits for its ACK.
+async fn exchange(conn: &mut Connection, msg: &Outgoing, timeout: Duration) -> Result<Ack, String> {
+    conn.send(msg.bytes.as_slice())
+        .await
+        .map_err(|e| e.to_string())?;
+    let frame = tokio::time::timeout(timeout, conn.next())
+        .await
+        .map_err(|_| format!("no ACK within {timeout:?}"))?;
+    let bytes = match frame {
+        None => return Err("the connection was closed".to_owned()),
+        Some(Err(e)) => return Err(e.to_string()),
+        Some(Ok(Frame::Oversize { len })) => {
+            return Err(format!("an oversize answer ({len} bytes)"));
+        }
+        Some(Ok(Frame::Message(b))) => b,
+    };
+    let answer =
+        Message::parse(bytes.to_vec()).map_err(|e| format!("the answer is not HL7: {e}"))?;
+    let ack = Ack::parse(&answer).map_err(|e| format!("the answer is not an ACK: {e}"))?;
+    if !ack.acknowledges(&msg.control_id) {
+        return Err(format!(
+            "the ACK names {:?}, not {:?}",
+            ack.control_id, msg.control_id
+        ));
+    }
+    Ok(ack)
+}
+
+async fn send_each(target: &str, messages: &[Outgoing], timeout: Duration) -> ExitCode {
+    let mut conn = match connect(target).await {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let mut failed = false;
+    for msg in messages {
+        match exchange(&mut conn, msg, timeout).await {
+            Ok(ack) => {
+                failed |= !ack.code.is_positive();
+                let text: Vec<&str> = ack.texts().collect();
+                println!(
+                    "{} {} -> {} {} {}",
+                    msg.label,
+                    msg.control_id,
+                    ack.code,
+                    ack.control_id,
+                    text.join("; ")
+                );
+            }
+            Err(e) => {
+                failed = true;
+                println!("{} {} -> error: {e}", msg.label, msg.control_id);
+                match connect(target).await {
+                    Ok(c) => conn = c,
+                    Err(e) => {
+                        eprintln!("error: {e}");
+                        return ExitCode::FAILURE;
+                    }
+                }
+            }
+        }
+    }
+    if failed {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+/// What one load connection saw.
+#[derive(Default)]
+struct Tally {
+    latencies: Vec<Duration>,
+    codes: std::collections::BTreeMap<String, usize>,
+    errors: usize,
+    first_error: Option<String>,
+}
+
+async fn load_run(
+    target: &str,
+    messages: &[Outgoing],
+    connections: usize,
+    count: usize,
+    timeout: Duration,
+) -> ExitCode {
+    // Each message gets a control ID of its own: the load run checks every ACK names it.
+    let run_id = std::process::id();
+    let mut plans: Vec<Vec<Outgoing>> = (0..connections).map(|_| Vec::new()).collect();
+    for n in 0..count {
+        let template = &messages[n % messages.len()];
+        let control_id = format!("L{run_id}-{n}");
+        let bytes = match Message::parse(template.bytes.clone()) {
+            Ok(mut msg) => match msg.set("MSH-10", &control_id) {
+                Ok(()) => msg.into_bytes(),
+                Err(e) => {
+                    eprintln!("error: cannot set MSH-10: {e}");
+                    return ExitCode::from(2);
+                }
+            },
+            Err(e) => {
+                eprintln!("error: {e}");
+                return ExitCode::from(2);
+            }
+        };
+        plans[n % connections].push(Outgoing {
+            label: String::new(),
+            control_id,
+            bytes,
+        });
+    }
+    let started = Instant::now();
+    let mut tasks = tokio::task::JoinSet::new();
+    for plan in plans {
+        let target = target.to_owned();
+        tasks.spawn(async move {
+            let mut tally = Tally::default();
+            let mut conn = match connect(&target).await {
+                Ok(c) => c,
+                Err(e) => {
+                    tally.errors = plan.len();
+                    tally.first_error = Some(e);
+                    return tally;
+                }
+            };
+            for msg in &plan {
+                let sent = Instant::now();
+                match exchange(&mut conn, msg, timeout).await {
+                    Ok(ack) => {
+                        tally.latencies.push(sent.elapsed());
+                        *tally.codes.entry(ack.code.to_string()).or_default() += 1;
+                    }
+                    Err(e) => {
+                        tally.errors += 1;
+                        tally.first_error.get_or_insert(e);
+                        match connect(&target).await {
+                            Ok(c) => conn = c,
+                            Err(_) => break,
+                        }
+                    }
+                }
+            }
+            tally
+        });
+    }
+    let mut all = Tally::default();
+    while let Some(done) = tasks.join_next().await {
+        let Ok(t) = done else { continue };
+        all.latencies.extend(t.latencies);
+        for (code, n) in t.codes {
+            *all.codes.entry(code).or_default() += n;
+        }
+        all.errors += t.errors;
+        if all.first_error.is_none() {
+            all.first_error = t.first_error;
+        }
+    }
+    let elapsed = started.elapsed();
+    all.latencies.sort_unstable();
+    let pct = |p: f64| {
+        let n = all.latencies.len();
+        if n == 0 {
+            return Duration::ZERO;
+        }
+        all.latencies[((n as f64 * p).ceil() as usize).clamp(1, n) - 1]
+    };
+    let acked = all.latencies.len();
+    println!(
+        "{acked} of {count} messages acknowledged over {connections} connection(s) in {:.2} s: {:.0} msg/s",
+        elapsed.as_secs_f64(),
+        acked as f64 / elapsed.as_secs_f64()
+    );
+    println!(
+        "ACK latency: p50 {:.2} ms, p90 {:.2} ms, p99 {:.2} ms, max {:.2} ms",
+        ms(pct(0.50)),
+        ms(pct(0.90)),
+        ms(pct(0.99)),
+        ms(pct(1.0))
+    );
+    let codes: Vec<String> = all.codes.iter().map(|(c, n)| format!("{c} {n}")).collect();
+    println!("answers: {}; errors: {}", codes.join(", "), all.errors);
+    if let Some(e) = &all.first_error {
+        println!("first error: {e}");
+    }
+    let positive =
+        all.codes.get("AA").copied().unwrap_or(0) + all.codes.get("CA").copied().unwrap_or(0);
+    if positive == count {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
