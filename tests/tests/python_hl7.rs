@@ -1,0 +1,115 @@
+//! An independent MLLP implementation talks to the engine: python-hl7 (PyPI `hl7`) sends a
+//! result to the engine's listener with its asyncio client, and receives the delivery as the
+//! downstream with its asyncio server. `.ci/run` installs python-hl7; without it this test
+//! fails and says how to install it.
+
+use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use messagefoundry::engine::{Engine, EngineConfig};
+use messagefoundry::interface::MllpListen;
+use messagefoundry::interface::environment::{InboundSettings, OutboundSettings};
+use messagefoundry::prelude::*;
+use messagefoundry_tests::oru;
+
+inbound!(IB_Lab_ORU, mllp(port = 2575), router = oru_router);
+outbound!(OB_EHR_ORU, mllp(host = "127.0.0.1", port = 6661));
+
+#[router]
+fn oru_router(msg: &Message) -> Route {
+    if msg["MSH-9.1"] != "ORU" {
+        return Route::unrouted();
+    }
+    route![to_ehr]
+}
+
+#[handler]
+fn to_ehr(msg: Message) -> Outcome {
+    Send(OB_EHR_ORU, msg).into()
+}
+
+fn python() -> String {
+    std::env::var("PYTHON").unwrap_or_else(|_| "python3".to_owned())
+}
+
+fn peer_script() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("python/peer.py")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn python_hl7_sends_to_the_engine_and_receives_from_it() {
+    let check = Command::new(python()).args(["-c", "import hl7"]).output();
+    assert!(
+        check.is_ok_and(|o| o.status.success()),
+        "python-hl7 is not installed: run `python3 -m pip install hl7` (.ci/run does)"
+    );
+
+    // python-hl7's server is the downstream.
+    let port = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let mut downstream = Command::new(python())
+        .arg(peer_script())
+        .args(["receive", &port.to_string(), "1"])
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("python starts");
+    let mut lines = BufReader::new(downstream.stdout.take().unwrap()).lines();
+    assert_eq!(lines.next().unwrap().unwrap(), "LISTENING");
+
+    let dir = tempfile::tempdir().unwrap();
+    let mut inbound = InboundSettings::from(&MllpListen {
+        bind: "127.0.0.1",
+        ..MllpListen::DEFAULT
+    });
+    inbound.port = 0;
+    let mut outbound = OutboundSettings::from(&OB_EHR_ORU.def().mllp);
+    outbound.port = port;
+    outbound.retry.initial_backoff = Duration::from_millis(50);
+    let engine = Engine::start(EngineConfig {
+        db: dir.path().join("s.redb"),
+        inbounds: vec![(IB_Lab_ORU, inbound)],
+        outbounds: vec![(OB_EHR_ORU, outbound)],
+    })
+    .await
+    .unwrap();
+    let engine_port = engine.addresses()[0].1.port();
+
+    // python-hl7's client is the upstream.
+    let message = dir.path().join("oru.hl7");
+    std::fs::write(&message, oru("PY1", "F")).unwrap();
+    let script = peer_script();
+    let sent = tokio::task::spawn_blocking(move || {
+        Command::new(python())
+            .arg(script)
+            .args(["send", &engine_port.to_string()])
+            .arg(&message)
+            .output()
+            .expect("python runs")
+    })
+    .await
+    .unwrap();
+    let ack = String::from_utf8_lossy(&sent.stdout).into_owned();
+    assert!(
+        sent.status.success(),
+        "{}",
+        String::from_utf8_lossy(&sent.stderr)
+    );
+    assert!(ack.contains("MSA|AA|PY1"), "{ack}");
+
+    let received = tokio::task::spawn_blocking(move || lines.next())
+        .await
+        .unwrap()
+        .expect("the downstream prints what it received")
+        .unwrap();
+    assert_eq!(received, "RECEIVED PY1");
+    let status = tokio::task::spawn_blocking(move || downstream.wait())
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(status.success());
+    engine.shutdown().await;
+}
