@@ -2,11 +2,13 @@
 //!
 //! Built so far: `serve` (listen, store, acknowledge, route, deliver), `send` (an MLLP client
 //! and load generator), `graph` (the wiring) and `test` (a dry run of files through an
-//! inbound's router and handlers). `sink`, `check`, `messages` and `hl7` are not built yet.
+//! inbound's router and handlers), `sink` (a receiver that acknowledges everything). `check`,
+//! `messages` and `hl7` are not built yet.
 
 mod graph;
 mod send;
 mod serve;
+mod sink;
 mod test_files;
 
 use std::process::ExitCode;
@@ -29,6 +31,8 @@ enum Command {
     Serve(serve::ServeArgs),
     /// Send messages over MLLP and print each ACK; with --count, a load generator.
     Send(send::SendArgs),
+    /// Receive messages over MLLP, acknowledge each with AA, print type and control ID.
+    Sink(sink::SinkArgs),
     /// Print the interface's wiring: inbounds with their routers, and outbounds.
     Graph,
     /// Run message files through an inbound's router and handlers, with no network and no
@@ -96,6 +100,7 @@ pub fn run(wiring: &Wiring<'_>, args: impl IntoIterator<Item = std::ffi::OsStrin
     let result = match cli.command {
         Command::Serve(args) => return serve::run(wiring, &args),
         Command::Send(args) => return send::run(&args),
+        Command::Sink(args) => return sink::run(&args),
         Command::Graph => graph::print(wiring, &mut out),
         Command::Test { inbound, files } => {
             test_files::run(wiring, inbound.as_deref(), &files, &mut out)

@@ -1,0 +1,108 @@
+//! `sink`: an MLLP receiver that acknowledges everything, for testing a sender or measuring
+//! delivery. It prints one line per message (type and control ID, never content) unless
+//! `--quiet`, and with `--count N` stops after N messages and prints the rate.
+
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Instant;
+
+use futures_util::{SinkExt, StreamExt};
+use messagefoundry_hl7::{AckBuilder, AckCode, Message};
+use tokio::net::TcpListener;
+use tokio::sync::Notify;
+use tokio_util::codec::Framed;
+
+use crate::mllp::{Frame, MllpCodec};
+
+/// Options of `sink`.
+#[derive(clap::Args, Debug)]
+pub struct SinkArgs {
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1")]
+    pub bind: String,
+    /// Port to listen on.
+    #[arg(long)]
+    pub port: u16,
+    /// Stop after this many messages and print the rate.
+    #[arg(long)]
+    pub count: Option<u64>,
+    /// Print nothing per message.
+    #[arg(long)]
+    pub quiet: bool,
+}
+
+/// Runs `sink` until Ctrl-C or `--count` messages.
+pub fn run(args: &SinkArgs) -> ExitCode {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    runtime.block_on(async {
+        let listener = match TcpListener::bind((args.bind.as_str(), args.port)).await {
+            Ok(l) => l,
+            Err(e) => {
+                eprintln!("error: cannot listen on {}:{}: {e}", args.bind, args.port);
+                return ExitCode::FAILURE;
+            }
+        };
+        println!("sink listening on {}:{}", args.bind, args.port);
+        let received = Arc::new(AtomicU64::new(0));
+        let done = Arc::new(Notify::new());
+        let first: Arc<std::sync::OnceLock<Instant>> = Arc::default();
+        let accept = {
+            let (received, done, first) = (received.clone(), done.clone(), first.clone());
+            let (quiet, count) = (args.quiet, args.count);
+            async move {
+                while let Ok((stream, _)) = listener.accept().await {
+                    let _ = stream.set_nodelay(true);
+                    let (received, done, first) = (received.clone(), done.clone(), first.clone());
+                    tokio::spawn(async move {
+                        let mut conn = Framed::new(stream, MllpCodec::default());
+                        while let Some(Ok(frame)) = conn.next().await {
+                            let Frame::Message(bytes) = frame else {
+                                continue;
+                            };
+                            let Ok(msg) = Message::parse(bytes.to_vec()) else {
+                                eprintln!("a frame that is not HL7 was ignored");
+                                continue;
+                            };
+                            first.get_or_init(Instant::now);
+                            if !quiet {
+                                println!("{} {}", &msg["MSH-9"], &msg["MSH-10"]);
+                            }
+                            if let Ok(ack) =
+                                AckBuilder::new(&msg, AckCode::ApplicationAccept).build_now()
+                                && conn.send(ack.as_bytes()).await.is_err()
+                            {
+                                return;
+                            }
+                            let n = received.fetch_add(1, Ordering::SeqCst) + 1;
+                            if count == Some(n) {
+                                done.notify_one();
+                            }
+                        }
+                    });
+                }
+            }
+        };
+        tokio::select! {
+            () = accept => {}
+            () = done.notified() => {}
+            _ = tokio::signal::ctrl_c() => {}
+        }
+        let n = received.load(Ordering::SeqCst);
+        let secs = first.get().map_or(0.0, |t| t.elapsed().as_secs_f64());
+        println!(
+            "received {n} messages in {secs:.2} s: {:.0} msg/s",
+            if secs > 0.0 { n as f64 / secs } else { 0.0 }
+        );
+        ExitCode::SUCCESS
+    })
+}

@@ -1,0 +1,21 @@
+"""The lab results feed of examples/lab-oru, for the Python `messagefoundry` engine (PyPI),
+so that both engines do the same job in scripts/load.sh. Written for this project."""
+
+from messagefoundry import MLLP, Send, handler, inbound, outbound, router
+
+inbound("IB_Lab_ORU", MLLP(port=22575), router="oru_router")
+outbound("OB_EHR_ORU", MLLP(host="127.0.0.1", port=26661))
+
+
+@router("oru_router")
+def oru_router(msg):  # type: ignore[no-untyped-def]
+    if msg["MSH-9.1"] != "ORU":
+        return []
+    return ["to_ehr"]
+
+
+@handler("to_ehr")
+def to_ehr(msg):  # type: ignore[no-untyped-def]
+    if msg["OBR-25"] == "X":
+        return None
+    return Send("OB_EHR_ORU", msg)
