@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# Load figures of the engine, with the Python `messagefoundry` engine (PyPI) doing the same job
+# in the same run. Loopback only; every run is bounded in count and time; everything started
+# here is stopped on exit.
+#
+#   scripts/load.sh            # full run (a few minutes)
+#   SKIP_PYTHON=1 scripts/load.sh
+#
+# Prints: raw fsync rate of the disk, intake (ACKed after commit) at 1, 8 and 64 connections,
+# end to end to a fast downstream (our `sink`), and the Python engine's intake at 1, 8 and 64.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+work=$(mktemp -d)
+pids=()
+cleanup() {
+    for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+    wait 2>/dev/null || true
+    rm -rf "$work"
+}
+trap cleanup EXIT
+
+cargo build --quiet --release -p lab-oru
+bin=target/release/lab-oru
+message=messagefoundry-hl7/benches/data/oru_r01.hl7   # a real 2.7 KB ORU^R01 (see its README)
+
+echo "== raw fsync rate: 2000 writes of 4 KiB, each followed by a data sync"
+dd if=/dev/zero of="$work/fsync.test" bs=4k count=2000 oflag=dsync 2>&1 | tail -1
+rm -f "$work/fsync.test"
+
+mkdir -p "$work/environments"
+printf '[inbound.IB_Lab_ORU]\nport = 12575\nbind = "127.0.0.1"\n\n[outbound.OB_EHR_ORU]\nport = 16661\n' \
+    > "$work/environments/load.toml"
+
+start_engine() {
+    rm -f "$work/load.redb"
+    "$bin" serve --db "$work/load.redb" --env load --environments "$work/environments" \
+        > "$work/serve.out" 2> "$work/serve.err" &
+    pids+=($!)
+    for _ in $(seq 50); do grep -q "MLLP listening" "$work/serve.out" 2>/dev/null && return; sleep 0.1; done
+    echo "the engine did not start"; cat "$work/serve.err"; exit 1
+}
+stop_engine() {
+    pkill -TERM -f "$work/load.redb" || true
+    sleep 0.5
+}
+
+echo
+echo "== intake: ACKed after the commit (the downstream is down, messages queue)"
+for c in 1 8 64; do
+    start_engine
+    count=$(( c == 1 ? 2000 : 20000 ))
+    echo "-- $c connection(s), $count messages"
+    timeout 300 "$bin" send 127.0.0.1:12575 "$message" --connections "$c" --count "$count"
+    stop_engine
+done
+
+echo
+echo "== end to end: intake and delivery to a fast downstream (sink), 64 connections"
+"$bin" sink --port 16661 --quiet --count 20000 > "$work/sink.out" &
+sink=$!
+pids+=($sink)
+start_engine
+timeout 300 "$bin" send 127.0.0.1:12575 "$message" --connections 64 --count 20000
+timeout 120 tail --pid="$sink" -f /dev/null || true
+grep received "$work/sink.out"
+stop_engine
+
+if [ -n "${SKIP_PYTHON:-}" ]; then exit 0; fi
+echo
+echo "== the Python messagefoundry engine (PyPI), same feed, same load tool"
+python3 -m venv "$work/venv"
+"$work/venv/bin/pip" install --quiet --disable-pip-version-check messagefoundry hl7
+cp -r scripts/python-peer "$work/py"
+(
+    cd "$work/py"
+    "$work/venv/bin/python" -m messagefoundry --version 2>/dev/null || true
+    "$work/venv/bin/python" -m messagefoundry check --config config > /dev/null
+)
+for c in 1 8 64; do
+    rm -f "$work/py/mf.db"*
+    (cd "$work/py" && exec "$work/venv/bin/python" -m messagefoundry serve --config config --db mf.db --env dev \
+        > "$work/py.out" 2> "$work/py.err") &
+    pids+=($!)
+    for _ in $(seq 100); do (echo > /dev/tcp/127.0.0.1/22575) 2>/dev/null && break; sleep 0.2; done
+    count=$(( c == 1 ? 300 : 1500 ))
+    echo "-- $c connection(s), $count messages"
+    timeout 300 "$bin" send 127.0.0.1:22575 "$message" --connections "$c" --count "$count" || true
+    pkill -TERM -f "messagefoundry serve --config config --db mf.db" || true
+    sleep 1
+done
