@@ -77,15 +77,21 @@ impl Pipeline {
         let results = tokio::task::spawn_blocking(move || {
             pending
                 .into_iter()
-                .map(|(id, raw)| (id, route_one(inbound, raw)))
+                .map(|(id, raw)| {
+                    let processed = route_one(inbound, raw.clone());
+                    let record = record(id, &processed, &raw);
+                    (id, processed, record)
+                })
                 .collect::<Vec<_>>()
         })
         .await
         .map_err(|e| StoreError::Write(e.to_string()))?;
         // Submitted together, the records share the writer's group commits.
-        let writes = results
-            .iter()
-            .map(|(id, processed)| self.store.record_route(record(*id, processed)));
+        let (results, records): (Vec<_>, Vec<_>) = results
+            .into_iter()
+            .map(|(id, processed, record)| ((id, processed), record))
+            .unzip();
+        let writes = records.into_iter().map(|r| self.store.record_route(r));
         let written = futures_util::future::join_all(writes).await;
         for ((id, processed), result) in results.into_iter().zip(written) {
             result?;
@@ -133,7 +139,9 @@ fn route_one(inbound: Inbound, raw: Vec<u8>) -> Processed {
     }
 }
 
-fn record(id: MessageId, processed: &Processed) -> RouteRecord {
+/// The record of a routing. A send of the message exactly as received is queued by reference
+/// (an empty payload), so the store writes its bytes once.
+fn record(id: MessageId, processed: &Processed, raw: &[u8]) -> RouteRecord {
     RouteRecord {
         message: id,
         disposition: processed.disposition,
@@ -150,7 +158,15 @@ fn record(id: MessageId, processed: &Processed) -> RouteRecord {
         sends: processed
             .sends
             .iter()
-            .map(|s| (s.0.name().to_owned(), s.1.as_bytes().to_vec()))
+            .map(|s| {
+                let bytes = s.1.as_bytes();
+                let payload = if bytes == raw {
+                    Vec::new()
+                } else {
+                    bytes.to_vec()
+                };
+                (s.0.name().to_owned(), payload)
+            })
             .collect(),
     }
 }

@@ -12,8 +12,8 @@
 
 mod exchange;
 
-use std::collections::BTreeSet;
-use std::sync::{Arc, Mutex};
+use std::collections::VecDeque;
+use std::sync::Arc;
 use std::time::Duration;
 
 use messagefoundry_hl7::Message;
@@ -25,8 +25,8 @@ use crate::interface::environment::OutboundSettings;
 use crate::store::{QueueEntry, Store, StoreError};
 use exchange::Connection;
 
-/// Entries read from the head of the queue per look, so that deliveries still being committed
-/// can be stepped over.
+/// Entries read from the head of the queue at a time. The sender is its queue's only
+/// consumer, so it works through them from memory and reads again when they are done.
 const WINDOW: usize = 64;
 /// How long an idle sender waits before looking at its queue again without being woken.
 const IDLE_CHECK: Duration = Duration::from_secs(5);
@@ -87,27 +87,40 @@ impl OutboundWorker {
         let name = self.name.clone();
         let mut conn: Option<Connection> = None;
         let mut failures: u32 = 0;
-        // Deliveries sent but not yet committed: stepped over when reading the queue.
-        let committing: Arc<Mutex<BTreeSet<u64>>> = Arc::default();
+        // Entries read but not finished, oldest first; and the last entry finished (delivered or
+        // dead-lettered). Sequence numbers only grow, so anything at or below it read again
+        // from the store is a delivery whose commit has not landed yet, and is stepped over.
+        let mut buffer: VecDeque<QueueEntry> = VecDeque::new();
+        let mut last_done: Option<u64> = None;
         let mut commits = JoinSet::new();
         loop {
             while commits.try_join_next().is_some() {}
             if self.shutdown.is_cancelled() {
                 break;
             }
-            let entry = match self.next_entry(&committing).await {
-                Ok(Some(entry)) => entry,
-                Ok(None) => {
+            if buffer.is_empty() {
+                match self.read_window(last_done).await {
+                    // Only finished entries whose commits are still landing: look again soon.
+                    Ok((entries, true)) if entries.is_empty() => {
+                        tokio::time::sleep(Duration::from_millis(1)).await;
+                        continue;
+                    }
+                    Ok((entries, _)) => buffer.extend(entries),
+                    Err(e) => {
+                        tracing::error!(outbound = %name, error = %e, "sender stopped: the store failed");
+                        break;
+                    }
+                }
+            }
+            let entry = match buffer.front().cloned() {
+                Some(entry) => entry,
+                None => {
                     tokio::select! {
                         () = self.wake.notified() => {}
                         () = tokio::time::sleep(IDLE_CHECK) => {}
                         () = self.shutdown.cancelled() => break,
                     }
                     continue;
-                }
-                Err(e) => {
-                    tracing::error!(outbound = %name, error = %e, "sender stopped: the store failed");
-                    break;
                 }
             };
             let control_id = match Message::parse(entry.payload.clone()) {
@@ -121,6 +134,8 @@ impl OutboundWorker {
                     {
                         break;
                     }
+                    last_done = Some(entry.key.seq);
+                    buffer.pop_front();
                     continue;
                 }
             };
@@ -166,15 +181,16 @@ impl OutboundWorker {
                 Ok(ack) if ack.code.is_positive() => {
                     failures = 0;
                     let seq = entry.key.seq;
-                    lock(&committing).insert(entry.key.seq);
+                    last_done = Some(seq);
+                    buffer.pop_front();
                     let store = self.store.clone();
-                    let committing = Arc::clone(&committing);
                     let outbound = name.clone();
+                    // Recorded in the background while the next message goes out; a crash
+                    // before this commit sends the message again (at least once).
                     commits.spawn(async move {
-                        if let Err(e) = store.delivered(entry.key.clone(), attempts).await {
+                        if let Err(e) = store.delivered(entry.key, attempts).await {
                             tracing::error!(%outbound, error = %e, "delivery not recorded");
                         }
-                        lock(&committing).remove(&entry.key.seq);
                     });
                     self.status.send_modify(|s| {
                         s.delivered += 1;
@@ -189,6 +205,8 @@ impl OutboundWorker {
                     if self.finish(&entry, attempts, Some(reason)).await.is_err() {
                         break;
                     }
+                    last_done = Some(entry.key.seq);
+                    buffer.pop_front();
                 }
                 Ok(ack) => {
                     failures += 1;
@@ -199,6 +217,8 @@ impl OutboundWorker {
                         if self.finish(&entry, attempts, Some(reason)).await.is_err() {
                             break;
                         }
+                        last_done = Some(entry.key.seq);
+                        buffer.pop_front();
                         failures = 0;
                         continue;
                     }
@@ -209,6 +229,9 @@ impl OutboundWorker {
                         .is_err()
                     {
                         break;
+                    }
+                    if let Some(front) = buffer.front_mut() {
+                        front.attempts = attempts;
                     }
                     let what = format!("{} on attempt {attempts}", ack.code);
                     if !self.pause_after(&what, failures).await {
@@ -225,30 +248,24 @@ impl OutboundWorker {
         while commits.join_next().await.is_some() {}
     }
 
-    /// The first queued entry not being committed as delivered.
-    async fn next_entry(
+    /// Reads the next entries of the queue after `last_done`, and whether the head still held
+    /// finished entries (deliveries whose commit has not landed yet).
+    async fn read_window(
         &self,
-        committing: &Arc<Mutex<BTreeSet<u64>>>,
-    ) -> Result<Option<QueueEntry>, StoreError> {
-        loop {
-            // Taken before the read: an entry whose commit ends after this snapshot is still
-            // stepped over, and one whose commit ended before it is gone from the read.
-            let busy = lock(committing).clone();
-            let store = self.store.clone();
-            let name = self.name.clone();
-            let head = tokio::task::spawn_blocking(move || store.queue_head(&name, WINDOW))
-                .await
-                .map_err(|e| StoreError::Read(e.to_string()))??;
-            let full = head.len() == WINDOW;
-            if let Some(entry) = head.into_iter().find(|e| !busy.contains(&e.key.seq)) {
-                return Ok(Some(entry));
-            }
-            if !full || busy.is_empty() {
-                return Ok(None);
-            }
-            // Everything in the window is still being committed: wait a moment.
-            tokio::time::sleep(Duration::from_millis(1)).await;
-        }
+        last_done: Option<u64>,
+    ) -> Result<(Vec<QueueEntry>, bool), StoreError> {
+        let store = self.store.clone();
+        let name = self.name.clone();
+        let head = tokio::task::spawn_blocking(move || store.queue_head(&name, WINDOW))
+            .await
+            .map_err(|e| StoreError::Read(e.to_string()))??;
+        let read = head.len();
+        let next: Vec<QueueEntry> = head
+            .into_iter()
+            .filter(|e| last_done.is_none_or(|done| e.key.seq > done))
+            .collect();
+        let stale = next.len() < read;
+        Ok((next, stale))
     }
 
     /// Dead-letters an entry with its reason.
@@ -312,13 +329,6 @@ fn ack_text(ack: &messagefoundry_hl7::Ack) -> String {
         text.push('…');
     }
     text
-}
-
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    match m.lock() {
-        Ok(g) => g,
-        Err(poisoned) => poisoned.into_inner(),
-    }
 }
 
 #[cfg(test)]

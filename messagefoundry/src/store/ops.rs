@@ -31,10 +31,40 @@ pub(crate) enum Answer {
     None,
 }
 
+/// Every table, opened once per transaction: opening a table costs a lookup, and a group
+/// holds hundreds of requests.
+pub(crate) struct Tables<'t> {
+    messages: redb::Table<'t, u64, &'static [u8]>,
+    infos: redb::Table<'t, u64, tables::InfoRow>,
+    pending: redb::Table<'t, u64, &'static str>,
+    dispositions: redb::Table<'t, u64, (u8, &'static str)>,
+    results: redb::Table<'t, (u64, u32), (&'static str, u8, &'static str)>,
+    queue: redb::Table<'t, (&'static str, u64), (u64, &'static [u8], u32)>,
+    deliveries: redb::Table<'t, (&'static str, u64), (u64, u64, u32)>,
+    dead: redb::Table<'t, (&'static str, u64), tables::DeadLetterRow>,
+    control_ids: redb::Table<'t, (&'static str, &'static str, &'static str), (u64, u64)>,
+}
+
+impl<'t> Tables<'t> {
+    pub(crate) fn open(txn: &'t WriteTransaction) -> Result<Tables<'t>, redb::Error> {
+        Ok(Tables {
+            messages: txn.open_table(MESSAGES)?,
+            infos: txn.open_table(MESSAGE_INFO)?,
+            pending: txn.open_table(PENDING_ROUTE)?,
+            dispositions: txn.open_table(DISPOSITIONS)?,
+            results: txn.open_table(HANDLER_RESULTS)?,
+            queue: txn.open_table(QUEUE)?,
+            deliveries: txn.open_table(DELIVERIES)?,
+            dead: txn.open_table(DEAD_LETTERS)?,
+            control_ids: txn.open_table(CONTROL_IDS)?,
+        })
+    }
+}
+
 /// Applies one request. A redb error aborts the whole transaction; a missing entry only fails
 /// its own request.
 pub(crate) fn apply(
-    txn: &WriteTransaction,
+    t: &mut Tables<'_>,
     counters: &mut Counters,
     request: &Request,
 ) -> Result<Answer, redb::Error> {
@@ -42,10 +72,16 @@ pub(crate) fn apply(
         Request::Receive { incoming, .. } => {
             let id = MessageId(counters.next_message);
             counters.next_message += 1;
-            tables::insert_message(txn, id, &incoming.raw, &incoming.info)?;
+            tables::insert_message(
+                &mut t.messages,
+                &mut t.infos,
+                id,
+                &incoming.raw,
+                &incoming.info,
+            )?;
             let mut duplicate_of = None;
             if let Some(dedupe) = &incoming.dedupe {
-                let mut ids = txn.open_table(CONTROL_IDS)?;
+                let ids = &mut t.control_ids;
                 let key = (
                     &*incoming.inbound,
                     dedupe.sending_application.as_str(),
@@ -65,19 +101,18 @@ pub(crate) fn apply(
             match duplicate_of {
                 Some(original) => {
                     let detail = format!("duplicate of {original}");
-                    txn.open_table(DISPOSITIONS)?.insert(
+                    t.dispositions.insert(
                         id.0,
                         (disposition_code(Disposition::Filtered), detail.as_str()),
                     )?;
                 }
                 None if incoming.route => {
-                    txn.open_table(PENDING_ROUTE)?
-                        .insert(id.0, &*incoming.inbound)?;
-                    txn.open_table(DISPOSITIONS)?
+                    t.pending.insert(id.0, &*incoming.inbound)?;
+                    t.dispositions
                         .insert(id.0, (disposition_code(Disposition::Received), ""))?;
                 }
                 None => {
-                    txn.open_table(DISPOSITIONS)?.insert(
+                    t.dispositions.insert(
                         id.0,
                         (
                             disposition_code(Disposition::Error),
@@ -89,14 +124,13 @@ pub(crate) fn apply(
             Ok(Answer::Received(Received { id, duplicate_of }))
         }
         Request::Routed { record, .. } => {
-            txn.open_table(PENDING_ROUTE)?.remove(record.message.0)?;
-            txn.open_table(DISPOSITIONS)?.insert(
+            t.pending.remove(record.message.0)?;
+            t.dispositions.insert(
                 record.message.0,
                 (disposition_code(record.disposition), record.detail.as_str()),
             )?;
-            let mut results = txn.open_table(HANDLER_RESULTS)?;
             for (i, h) in record.handlers.iter().enumerate() {
-                results.insert(
+                t.results.insert(
                     (record.message.0, i as u32),
                     (
                         h.handler.as_str(),
@@ -105,12 +139,11 @@ pub(crate) fn apply(
                     ),
                 )?;
             }
-            let mut queue = txn.open_table(QUEUE)?;
             let mut keys = Vec::with_capacity(record.sends.len());
             for (outbound, payload) in &record.sends {
                 let seq = counters.next_seq;
                 counters.next_seq += 1;
-                queue.insert(
+                t.queue.insert(
                     (outbound.as_str(), seq),
                     (record.message.0, payload.as_slice(), 0u32),
                 )?;
@@ -122,27 +155,25 @@ pub(crate) fn apply(
             Ok(Answer::Queued(keys))
         }
         Request::Delivered { key, attempts, .. } => {
-            let mut queue = txn.open_table(QUEUE)?;
-            let Some(entry) = queue.remove((key.outbound.as_str(), key.seq))? else {
+            let Some(entry) = t.queue.remove((key.outbound.as_str(), key.seq))? else {
                 return Ok(Answer::Missing);
             };
             let (message, _, _) = entry.value();
             drop(entry);
-            txn.open_table(DELIVERIES)?.insert(
+            t.deliveries.insert(
                 (key.outbound.as_str(), key.seq),
                 (message, now_micros(), *attempts),
             )?;
             Ok(Answer::Done)
         }
         Request::Attempted { key, attempts, .. } => {
-            let mut queue = txn.open_table(QUEUE)?;
-            let Some(entry) = queue.get((key.outbound.as_str(), key.seq))? else {
+            let Some(entry) = t.queue.get((key.outbound.as_str(), key.seq))? else {
                 return Ok(Answer::Missing);
             };
             let (message, payload, _) = entry.value();
             let payload = payload.to_vec();
             drop(entry);
-            queue.insert(
+            t.queue.insert(
                 (key.outbound.as_str(), key.seq),
                 (message, payload.as_slice(), *attempts),
             )?;
@@ -154,14 +185,13 @@ pub(crate) fn apply(
             reason,
             ..
         } => {
-            let mut queue = txn.open_table(QUEUE)?;
-            let Some(entry) = queue.remove((key.outbound.as_str(), key.seq))? else {
+            let Some(entry) = t.queue.remove((key.outbound.as_str(), key.seq))? else {
                 return Ok(Answer::Missing);
             };
             let (message, payload, _) = entry.value();
             let payload = payload.to_vec();
             drop(entry);
-            txn.open_table(DEAD_LETTERS)?.insert(
+            t.dead.insert(
                 (key.outbound.as_str(), key.seq),
                 (
                     message,
@@ -174,8 +204,7 @@ pub(crate) fn apply(
             Ok(Answer::Done)
         }
         Request::Replay { key, .. } => {
-            let mut dead = txn.open_table(DEAD_LETTERS)?;
-            let Some(entry) = dead.remove((key.outbound.as_str(), key.seq))? else {
+            let Some(entry) = t.dead.remove((key.outbound.as_str(), key.seq))? else {
                 return Ok(Answer::Missing);
             };
             let (message, payload, _, _, _) = entry.value();
@@ -183,7 +212,7 @@ pub(crate) fn apply(
             drop(entry);
             let seq = counters.next_seq;
             counters.next_seq += 1;
-            txn.open_table(QUEUE)?.insert(
+            t.queue.insert(
                 (key.outbound.as_str(), seq),
                 (message, payload.as_slice(), 0u32),
             )?;
@@ -192,7 +221,7 @@ pub(crate) fn apply(
                 seq,
             }]))
         }
-        Request::Prune { before_micros, .. } => prune(txn, *before_micros).map(Answer::Count),
+        Request::Prune { before_micros, .. } => prune(t, *before_micros).map(Answer::Count),
         Request::CommitCount { .. } | Request::Stop => Ok(Answer::None),
     }
 }
@@ -212,19 +241,19 @@ pub(crate) fn save_counters(
 
 /// Deletes messages received before `before_micros` that nothing still needs: not waiting to
 /// be routed, not queued, not dead-lettered. Returns how many were deleted.
-fn prune(txn: &WriteTransaction, before_micros: u64) -> Result<u64, redb::Error> {
+fn prune(t: &mut Tables<'_>, before_micros: u64) -> Result<u64, redb::Error> {
     let mut keep: HashSet<u64> = HashSet::new();
-    for row in txn.open_table(PENDING_ROUTE)?.iter()? {
+    for row in t.pending.iter()? {
         keep.insert(row?.0.value());
     }
-    for row in txn.open_table(QUEUE)?.iter()? {
+    for row in t.queue.iter()? {
         keep.insert(row?.1.value().0);
     }
-    for row in txn.open_table(DEAD_LETTERS)?.iter()? {
+    for row in t.dead.iter()? {
         keep.insert(row?.1.value().0);
     }
     let mut doomed = Vec::new();
-    for row in txn.open_table(MESSAGE_INFO)?.iter()? {
+    for row in t.infos.iter()? {
         let row = row?;
         let id = row.0.value();
         if row.1.value().1 < before_micros && !keep.contains(&id) {
@@ -232,19 +261,14 @@ fn prune(txn: &WriteTransaction, before_micros: u64) -> Result<u64, redb::Error>
         }
     }
     let doomed_set: HashSet<u64> = doomed.iter().copied().collect();
-    let mut messages = txn.open_table(MESSAGES)?;
-    let mut infos = txn.open_table(MESSAGE_INFO)?;
-    let mut dispositions = txn.open_table(DISPOSITIONS)?;
-    let mut results = txn.open_table(HANDLER_RESULTS)?;
     for &id in &doomed {
-        messages.remove(id)?;
-        infos.remove(id)?;
-        dispositions.remove(id)?;
-        results.retain_in((id, 0u32)..=(id, u32::MAX), |_, _| false)?;
+        t.messages.remove(id)?;
+        t.infos.remove(id)?;
+        t.dispositions.remove(id)?;
+        t.results
+            .retain_in((id, 0u32)..=(id, u32::MAX), |_, _| false)?;
     }
-    txn.open_table(DELIVERIES)?
-        .retain(|_, v| !doomed_set.contains(&v.0))?;
-    txn.open_table(CONTROL_IDS)?
-        .retain(|_, v| v.1 >= before_micros)?;
+    t.deliveries.retain(|_, v| !doomed_set.contains(&v.0))?;
+    t.control_ids.retain(|_, v| v.1 >= before_micros)?;
     Ok(doomed.len() as u64)
 }

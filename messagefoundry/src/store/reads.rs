@@ -106,6 +106,7 @@ pub(crate) fn queue_head(
 ) -> Result<Vec<QueueEntry>, redb::Error> {
     let txn = db.begin_read()?;
     let table = txn.open_table(QUEUE)?;
+    let messages = txn.open_table(MESSAGES)?;
     let mut out = Vec::new();
     for row in table
         .range((outbound, 0u64)..=(outbound, u64::MAX))?
@@ -120,7 +121,7 @@ pub(crate) fn queue_head(
                 seq,
             },
             message: MessageId(message),
-            payload: payload.to_vec(),
+            payload: resolve_payload(&messages, message, payload)?,
             attempts,
         });
     }
@@ -144,6 +145,7 @@ pub(crate) fn dead_letters(
 ) -> Result<Vec<DeadLetter>, redb::Error> {
     let txn = db.begin_read()?;
     let table = txn.open_table(DEAD_LETTERS)?;
+    let messages = txn.open_table(MESSAGES)?;
     let mut out = Vec::new();
     for row in table.iter()? {
         let (key, value) = row?;
@@ -152,13 +154,14 @@ pub(crate) fn dead_letters(
             continue;
         }
         let (message, payload, attempts, reason, at) = value.value();
+        let payload = resolve_payload(&messages, message, payload)?;
         out.push(DeadLetter {
             key: QueueKey {
                 outbound: name.to_owned(),
                 seq,
             },
             message: MessageId(message),
-            payload: payload.to_vec(),
+            payload,
             attempts,
             reason: reason.to_owned(),
             at_micros: at,
@@ -166,4 +169,22 @@ pub(crate) fn dead_letters(
     }
     out.sort_by_key(|d| d.key.seq);
     Ok(out)
+}
+
+/// A queued payload: the bytes given, or the message's own bytes when it was queued by
+/// reference (an empty payload; a real message is never empty).
+fn resolve_payload(
+    messages: &redb::ReadOnlyTable<u64, &'static [u8]>,
+    message: u64,
+    payload: &[u8],
+) -> Result<Vec<u8>, redb::Error> {
+    if !payload.is_empty() {
+        return Ok(payload.to_vec());
+    }
+    match messages.get(message)? {
+        Some(raw) => Ok(raw.value().to_vec()),
+        None => Err(redb::Error::Corrupted(format!(
+            "queued message #{message} is not stored"
+        ))),
+    }
 }

@@ -29,13 +29,13 @@ pub(crate) const DEAD_LETTERS: TableDefinition<(&str, u64), DeadLetterRow> =
     TableDefinition::new("dead_letters");
 
 /// (message id, payload, attempts, reason, at µs).
-type DeadLetterRow = (u64, &'static [u8], u32, &'static str, u64);
+pub(crate) type DeadLetterRow = (u64, &'static [u8], u32, &'static str, u64);
 /// `control_ids`: (inbound, MSH-3, MSH-10) → (message id, received at µs), for duplicate
 /// detection.
 pub(crate) const CONTROL_IDS: TableDefinition<(&str, &str, &str), (u64, u64)> =
     TableDefinition::new("control_ids");
 
-type InfoRow = (
+pub(crate) type InfoRow = (
     &'static str,
     u64,
     &'static str,
@@ -173,17 +173,18 @@ pub(crate) fn initialise(db: &redb::Database) -> Result<(u64, u64), redb::Error>
 
 /// Writes one message and its summary in an open transaction.
 pub(crate) fn insert_message(
-    txn: &redb::WriteTransaction,
+    messages: &mut redb::Table<'_, u64, &'static [u8]>,
+    infos: &mut redb::Table<'_, u64, InfoRow>,
     id: MessageId,
     raw: &[u8],
     info: &MessageInfo,
 ) -> Result<(), redb::Error> {
-    txn.open_table(MESSAGES)?.insert(id.0, raw)?;
+    messages.insert(id.0, raw)?;
     let state = match info.parse_state {
         ParseState::Parsed => 0u8,
         ParseState::Broken => 1u8,
     };
-    txn.open_table(MESSAGE_INFO)?.insert(
+    infos.insert(
         id.0,
         (
             info.inbound.as_str(),

@@ -134,8 +134,11 @@ impl Writer {
             txn.set_durability(redb::Durability::Immediate)
                 .map_err(|e| redb::Error::Corrupted(e.to_string()))?;
             let mut answers = Vec::with_capacity(group.len());
-            for request in group {
-                answers.push(ops::apply(&txn, &mut counters, request)?);
+            {
+                let mut tables = ops::Tables::open(&txn)?;
+                for request in group {
+                    answers.push(ops::apply(&mut tables, &mut counters, request)?);
+                }
             }
             ops::save_counters(&txn, &self.counters, &counters)?;
             txn.commit()?;
