@@ -106,10 +106,10 @@ pub(crate) fn apply(
                         (disposition_code(Disposition::Filtered), detail.as_str()),
                     )?;
                 }
+                // Waiting in `pending_route` is what RECEIVED means; the disposition row is
+                // written once, when the message is routed.
                 None if incoming.route => {
                     t.pending.insert(id.0, &*incoming.inbound)?;
-                    t.dispositions
-                        .insert(id.0, (disposition_code(Disposition::Received), ""))?;
                 }
                 None => {
                     t.dispositions.insert(

@@ -90,12 +90,18 @@ pub(crate) fn disposition(
 ) -> Result<Option<StoredDisposition>, redb::Error> {
     let txn = db.begin_read()?;
     let table = txn.open_table(DISPOSITIONS)?;
-    Ok(table.get(id.0)?.map(|row| {
+    if let Some(row) = table.get(id.0)? {
         let (code, detail) = row.value();
-        StoredDisposition {
+        return Ok(Some(StoredDisposition {
             disposition: disposition_of(code),
             detail: detail.to_owned(),
-        }
+        }));
+    }
+    // Stored and waiting to be routed: RECEIVED.
+    let pending = txn.open_table(PENDING_ROUTE)?;
+    Ok(pending.get(id.0)?.map(|_| StoredDisposition {
+        disposition: Disposition::Received,
+        detail: String::new(),
     }))
 }
 
