@@ -329,6 +329,7 @@ fn emit(
     };
     let registration = if register {
         quote! {
+            #[allow(missing_docs)]
             const _: () = {
                 #[#p::linkme::distributed_slice(#p::#slice)]
                 #[linkme(crate = #p::linkme)]
@@ -341,7 +342,10 @@ fn emit(
     match direction {
         Direction::Inbound => {
             let router = router.map(|r| quote!(<#r as #i::Router>::DEF));
+            let doc =
+                format!("The MLLP inbound connection `{name_str}`, declared with `inbound!`.");
             quote! {
+                #[doc = #doc]
                 #[allow(non_upper_case_globals)]
                 #vis const #name: #i::Inbound = #i::Inbound({
                     static DEF: #i::InboundDef = #i::InboundDef {
@@ -355,7 +359,10 @@ fn emit(
             }
         }
         Direction::Outbound => {
+            let doc =
+                format!("The MLLP outbound connection `{name_str}`, declared with `outbound!`.");
             quote! {
+                #[doc = #doc]
                 #[allow(non_upper_case_globals)]
                 #vis const #name: #i::Outbound = #i::Outbound({
                     static DEF: #i::OutboundDef = #i::OutboundDef {

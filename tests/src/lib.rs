@@ -3,6 +3,7 @@
 //! test to frame and read.
 
 pub mod downstream;
+pub mod lab;
 
 use std::net::SocketAddr;
 use std::time::Duration;

@@ -10,28 +10,10 @@ use std::time::{Duration, Instant};
 use messagefoundry::engine::{Engine, EngineConfig};
 use messagefoundry::interface::environment::{InboundSettings, OutboundSettings};
 use messagefoundry::interface::{MllpListen, RetryPolicy};
-use messagefoundry::prelude::*;
 use messagefoundry_tests::downstream::{Downstream, Reply, Script};
 use messagefoundry_tests::{Client, PATIENCE, ack_code, adt, oru};
 
-inbound!(IB_Lab_ORU, mllp(port = 2575), router = oru_router);
-outbound!(OB_EHR_ORU, mllp(host = "127.0.0.1", port = 6661));
-
-#[router]
-fn oru_router(msg: &Message) -> Route {
-    if msg["MSH-9.1"] != "ORU" {
-        return Route::unrouted();
-    }
-    route![to_ehr]
-}
-
-#[handler]
-fn to_ehr(msg: Message) -> Outcome {
-    if msg["OBR-25"] == "X" {
-        return Outcome::Filtered;
-    }
-    Send(OB_EHR_ORU, msg).into()
-}
+use messagefoundry_tests::lab::{IB_Lab_ORU, OB_EHR_ORU};
 
 fn always(code: &'static str) -> Script {
     Arc::new(move |_, _| Reply::Ack(code))

@@ -7,33 +7,13 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use messagefoundry::engine::{Engine, EngineConfig};
+use messagefoundry::hl7::Message;
 use messagefoundry::interface::environment::{InboundSettings, OutboundSettings};
 use messagefoundry::interface::{AckMode, Disposition, MllpListen};
-use messagefoundry::prelude::*;
 use messagefoundry::store::{Incoming, MessageId, MessageInfo, Store};
 use messagefoundry_tests::{Client, ack_code, ack_control_id, adt, oru};
 
-inbound!(IB_Lab_ORU, mllp(port = 2575), router = oru_router);
-outbound!(OB_EHR_ORU, mllp(host = "127.0.0.1", port = 6661));
-
-#[router]
-fn oru_router(msg: &Message) -> Route {
-    if msg["MSH-9.1"] != "ORU" {
-        return Route::unrouted();
-    }
-    route![to_ehr]
-}
-
-#[handler]
-fn to_ehr(msg: Message) -> Outcome {
-    if msg["OBR-25"] == "X" {
-        return Outcome::Filtered;
-    }
-    if msg["OBR-25"] == "E" {
-        return Outcome::error("result status E is not accepted");
-    }
-    Send(OB_EHR_ORU, msg).into()
-}
+use messagefoundry_tests::lab::{IB_Lab_ORU, OB_EHR_ORU};
 
 fn settings(mode: AckMode, max_frame: usize, dedupe: Option<Duration>) -> InboundSettings {
     let mut s = InboundSettings::from(&MllpListen {

@@ -11,24 +11,9 @@ use std::time::Duration;
 use messagefoundry::engine::{Engine, EngineConfig};
 use messagefoundry::interface::MllpListen;
 use messagefoundry::interface::environment::{InboundSettings, OutboundSettings};
-use messagefoundry::prelude::*;
 use messagefoundry_tests::oru;
 
-inbound!(IB_Lab_ORU, mllp(port = 2575), router = oru_router);
-outbound!(OB_EHR_ORU, mllp(host = "127.0.0.1", port = 6661));
-
-#[router]
-fn oru_router(msg: &Message) -> Route {
-    if msg["MSH-9.1"] != "ORU" {
-        return Route::unrouted();
-    }
-    route![to_ehr]
-}
-
-#[handler]
-fn to_ehr(msg: Message) -> Outcome {
-    Send(OB_EHR_ORU, msg).into()
-}
+use messagefoundry_tests::lab::{IB_Lab_ORU, OB_EHR_ORU};
 
 fn python() -> String {
     std::env::var("PYTHON").unwrap_or_else(|_| "python3".to_owned())
