@@ -53,19 +53,25 @@ where
     let inbound = ctx.inbound.name();
     let mut count = 0u64;
     let mut stopping = false;
+    let mut last_activity = Instant::now();
     let end = loop {
         let mid_frame = frames.decoder().frame_started().is_some();
         if stopping && !mid_frame {
             break End::Shutdown;
         }
-        let deadline = next_deadline(&frames, &ctx.settings);
+        let deadline = next_deadline(&frames, &ctx.settings, last_activity);
         let frame = tokio::select! {
             frame = frames.next() => frame,
             () = tokio::time::sleep_until(deadline.into()) => {
-                if frames.decoder().frame_started().is_some() {
-                    break End::FrameTimeout;
+                let now = Instant::now();
+                match frames.decoder().frame_started() {
+                    Some(started) if now >= started + ctx.settings.frame_timeout => {
+                        break End::FrameTimeout;
+                    }
+                    None if now >= last_activity + ctx.settings.idle_timeout => break End::Idle,
+                    // A frame began while waiting: its own deadline applies now.
+                    _ => continue,
                 }
-                break End::Idle;
             }
             // At shutdown a frame that has begun is read to its end, stored and answered.
             () = ctx.shutdown.cancelled(), if !stopping => {
@@ -73,6 +79,7 @@ where
                 continue;
             }
         };
+        last_activity = Instant::now();
         let answer = match frame {
             None => break End::PeerClosed,
             Some(Err(MllpError::TruncatedFrame { len })) => break End::Truncated(len),
@@ -116,12 +123,17 @@ where
 }
 
 /// When to give up waiting: the frame timeout while a frame is arriving, else the idle timeout.
-fn next_deadline<R>(frames: &FramedRead<R, MllpCodec>, settings: &InboundSettings) -> Instant {
-    let now = Instant::now();
+fn next_deadline<R>(
+    frames: &FramedRead<R, MllpCodec>,
+    settings: &InboundSettings,
+    last_activity: Instant,
+) -> Instant {
     match frames.decoder().frame_started() {
         Some(started) => started + settings.frame_timeout,
-        // Wake at least every frame timeout to notice a frame that started meanwhile.
-        None => now + settings.idle_timeout.min(settings.frame_timeout),
+        // Wake at least every frame timeout to notice a frame that began meanwhile.
+        None => {
+            (last_activity + settings.idle_timeout).min(Instant::now() + settings.frame_timeout)
+        }
     }
 }
 
