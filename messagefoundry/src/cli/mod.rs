@@ -114,3 +114,18 @@ pub fn run(wiring: &Wiring<'_>, args: impl IntoIterator<Item = std::ffi::OsStrin
         }
     }
 }
+
+/// The async runtime of the commands that do network work; `None` (after saying why) if it
+/// cannot start.
+fn runtime() -> Option<tokio::runtime::Runtime> {
+    match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => Some(rt),
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            None
+        }
+    }
+}

@@ -34,15 +34,8 @@ pub struct SinkArgs {
 
 /// Runs `sink` until Ctrl-C or `--count` messages.
 pub fn run(args: &SinkArgs) -> ExitCode {
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(rt) => rt,
-        Err(e) => {
-            eprintln!("error: cannot start the runtime: {e}");
-            return ExitCode::FAILURE;
-        }
+    let Some(runtime) = super::runtime() else {
+        return ExitCode::FAILURE;
     };
     runtime.block_on(async {
         let listener = match TcpListener::bind((args.bind.as_str(), args.port)).await {
