@@ -96,15 +96,19 @@ pub fn run(wiring: &Wiring<'_>, args: impl IntoIterator<Item = std::ffi::OsStrin
         );
         return ExitCode::from(2);
     }
-    let mut out = std::io::stdout().lock();
+    // Only the single-threaded commands hold the stdout lock: the others print from tasks on
+    // other threads, which would wait for it forever.
     let result = match cli.command {
         Command::Serve(args) => return serve::run(wiring, &args),
         Command::Send(args) => return send::run(&args),
         Command::Sink(args) => return sink::run(&args),
-        Command::Graph => graph::print(wiring, &mut out),
-        Command::Test { inbound, files } => {
-            test_files::run(wiring, inbound.as_deref(), &files, &mut out)
-        }
+        Command::Graph => graph::print(wiring, &mut std::io::stdout().lock()),
+        Command::Test { inbound, files } => test_files::run(
+            wiring,
+            inbound.as_deref(),
+            &files,
+            &mut std::io::stdout().lock(),
+        ),
     };
     match result {
         Ok(code) => code,
