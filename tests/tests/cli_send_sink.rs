@@ -15,8 +15,8 @@ fn args(list: &[&str]) -> Vec<OsString> {
 }
 
 fn free_port() -> u16 {
-    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    l.local_addr().unwrap().port()
+    let l = std::net::TcpListener::bind("127.0.0.1:0").expect("test setup");
+    l.local_addr().expect("test setup").port()
 }
 
 #[test]
@@ -40,11 +40,11 @@ fn round_trip() {
         outbounds: &[],
     };
     let port = free_port();
-    let dir = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir().expect("test setup");
     let file = dir.path().join("two.hl7");
     let mut two = messagefoundry_tests::oru("S1", "F");
     two.extend_from_slice(&messagefoundry_tests::adt("S2"));
-    std::fs::write(&file, &two).unwrap();
+    std::fs::write(&file, &two).expect("test setup");
     let file = file.to_string_lossy().into_owned();
 
     let sink = std::thread::spawn(move || {
@@ -76,5 +76,5 @@ fn round_trip() {
         ]),
     );
     assert_eq!(load, ExitCode::SUCCESS);
-    assert_eq!(sink.join().unwrap(), ExitCode::SUCCESS);
+    assert_eq!(sink.join().expect("test setup"), ExitCode::SUCCESS);
 }
