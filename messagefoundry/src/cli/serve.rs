@@ -86,13 +86,21 @@ pub fn run(wiring: &Wiring<'_>, args: &ServeArgs) -> ExitCode {
         for (name, addr) in engine.addresses() {
             println!("MLLP listening on {addr} ({name})");
         }
-        tokio::select! {
-            () = stop_signal() => tracing::info!("stopping: finishing frames in flight"),
-            () = engine.stopped() => tracing::error!("stopping after a store failure"),
-        }
+        // Asked to stop: exit 0. Stopped by a store failure: exit non-zero, so a service
+        // manager restarts it and an operator notices.
+        let code = tokio::select! {
+            () = stop_signal() => {
+                tracing::info!("stopping: finishing frames in flight");
+                ExitCode::SUCCESS
+            }
+            () = engine.stopped() => {
+                tracing::error!("stopping after a store failure");
+                ExitCode::FAILURE
+            }
+        };
         engine.shutdown().await;
         tracing::info!("stopped");
-        ExitCode::SUCCESS
+        code
     })
 }
 
