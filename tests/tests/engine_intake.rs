@@ -176,16 +176,99 @@ async fn after_processing_and_enhanced_modes() {
     let mut client = Client::connect(addr).await.unwrap();
     let ack = client.exchange(&oru("E1", "F")).await.unwrap().unwrap();
     assert_eq!(ack_code(&ack), "CA");
-    // MSH-15 = NE: no accept acknowledgment; the next message is still answered.
-    let never =
-        String::from_utf8(oru("E2", "F"))
-            .unwrap()
-            .replacen("|P|2.5.1\r", "|P|2.5.1|||NE|AL\r", 1);
-    client.send(never.as_bytes()).await.unwrap();
+    // MSH-15 and MSH-16 = NE: nothing is sent; the next message is still answered.
+    client
+        .send(&enhanced(oru("E2", "F"), "NE", "NE"))
+        .await
+        .unwrap();
     let ack = client.exchange(&oru("E3", "F")).await.unwrap().unwrap();
     assert_eq!(
         (ack_code(&ack), ack_control_id(&ack)),
         ("CA".into(), "E3".into())
+    );
+    engine.shutdown().await;
+}
+
+/// The message with MSH-15 and MSH-16 set.
+fn enhanced(message: Vec<u8>, accept: &str, application: &str) -> Vec<u8> {
+    let text = String::from_utf8(message).expect("test messages are UTF-8");
+    let fields = format!("|P|2.5.1|||{accept}|{application}\r");
+    assert!(text.contains("|P|2.5.1\r"));
+    text.replacen("|P|2.5.1\r", &fields, 1).into_bytes()
+}
+
+/// Reads acknowledgments as (MSA-1, MSA-2) until the one given has arrived.
+async fn answers_until(client: &mut Client, code: &str, control_id: &str) -> Vec<(String, String)> {
+    let mut seen = Vec::new();
+    loop {
+        let ack = client
+            .receive()
+            .await
+            .expect("reading")
+            .expect("an acknowledgment");
+        let answer = (ack_code(&ack), ack_control_id(&ack));
+        let last = answer.0 == code && answer.1 == control_id;
+        seen.push(answer);
+        if last {
+            return seen;
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn enhanced_mode_sends_application_acks_as_msh_16_asks() {
+    let dir = tempfile::tempdir().unwrap();
+    let (engine, addr) = start(
+        &dir.path().join("e.redb"),
+        settings(AckMode::Enhanced, 1 << 20, None),
+    )
+    .await;
+    let mut client = Client::connect(addr).await.unwrap();
+    let pair = |code: &str, id: &str| (code.to_owned(), id.to_owned());
+    // AL/AL: the accept acknowledgment at once, the application one after processing.
+    client
+        .send(&enhanced(oru("A1", "F"), "AL", "AL"))
+        .await
+        .unwrap();
+    assert_eq!(
+        answers_until(&mut client, "AA", "A1").await,
+        [pair("CA", "A1"), pair("AA", "A1")]
+    );
+    // ER: only an error is acknowledged by the application, with its reason.
+    client
+        .send(&enhanced(oru("A2", "E"), "AL", "ER"))
+        .await
+        .unwrap();
+    assert_eq!(
+        answers_until(&mut client, "AE", "A2").await,
+        [pair("CA", "A2"), pair("AE", "A2")]
+    );
+    // NE/SU: no accept acknowledgment, the application one on success.
+    client
+        .send(&enhanced(oru("A3", "F"), "NE", "SU"))
+        .await
+        .unwrap();
+    assert_eq!(
+        answers_until(&mut client, "AA", "A3").await,
+        [pair("AA", "A3")]
+    );
+    // SU on an error sends nothing after the accept acknowledgment. A4 is processed before
+    // A5 and A6, so anything owed for it would have come before A6's answer.
+    client
+        .send(&enhanced(oru("A4", "E"), "AL", "SU"))
+        .await
+        .unwrap();
+    client
+        .send(&enhanced(oru("A5", "F"), "AL", "ER"))
+        .await
+        .unwrap();
+    client
+        .send(&enhanced(oru("A6", "F"), "NE", "AL"))
+        .await
+        .unwrap();
+    assert_eq!(
+        answers_until(&mut client, "AA", "A6").await,
+        [pair("CA", "A4"), pair("CA", "A5"), pair("AA", "A6")]
     );
     engine.shutdown().await;
 }

@@ -59,6 +59,21 @@ pub(crate) fn processed(msg: &Message, disposition: Disposition, reason: Option<
     bytes(builder.build_now())
 }
 
+/// The application acknowledgment of enhanced mode, once the message is processed: AA, or AE
+/// for an ERROR, if MSH-16's condition asks for it.
+pub(crate) fn application(
+    msg: &Message,
+    when: messagefoundry_hl7::AckCondition,
+    disposition: Disposition,
+    reason: Option<&str>,
+) -> Answer {
+    if when.wants(disposition != Disposition::Error) {
+        processed(msg, disposition, reason)
+    } else {
+        Answer::Nothing
+    }
+}
+
 /// The answer when the message could not be stored: AR, or CE in enhanced mode.
 pub(crate) fn store_failed(mode: AckMode, msg: &Message) -> Answer {
     let (code, wanted) = match mode {

@@ -1,20 +1,28 @@
 //! One inbound connection: read frames, store each one, acknowledge it, wake the pipeline.
 //!
+//! In enhanced mode a message whose MSH-16 asks for an application acknowledgment gets it on
+//! the same connection once the pipeline has processed it, after its accept acknowledgment and
+//! possibly after the answers to later messages; MSA-2 tells the sender which message it
+//! answers. Application acknowledgments still owed when the connection ends are not sent.
+//!
 //! Generic over the byte stream so that plain TCP and (later) TLS share one path.
 
+use std::future::Future;
 use std::net::SocketAddr;
+use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Instant;
 
+use futures_util::stream::FuturesUnordered;
 use futures_util::{SinkExt, StreamExt};
-use messagefoundry_hl7::{Message, ParseOptions};
+use messagefoundry_hl7::{AckCondition, Message, ParseOptions};
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::sync::{Notify, oneshot};
 use tokio_util::codec::{FramedRead, FramedWrite};
 use tokio_util::sync::CancellationToken;
 
 use super::acks::{self, Answer};
-use super::pipeline::Waiters;
+use super::pipeline::{Outcome, Waiters};
 use crate::interface::environment::InboundSettings;
 use crate::interface::{AckMode, Inbound};
 use crate::mllp::{Frame, MllpCodec, MllpError};
@@ -29,6 +37,21 @@ pub(crate) struct Context {
     pub wake: Arc<Notify>,
     pub waiters: Waiters,
     pub shutdown: CancellationToken,
+}
+
+/// An application acknowledgment owed to the peer once its message has been processed.
+type Owed = Pin<Box<dyn Future<Output = Answer> + Send>>;
+
+/// What a stored frame is answered with: an acknowledgment now, and maybe one later.
+struct Reply {
+    now: Answer,
+    later: Option<Owed>,
+}
+
+impl From<Answer> for Reply {
+    fn from(now: Answer) -> Reply {
+        Reply { now, later: None }
+    }
 }
 
 /// Why a connection ended, for its log line.
@@ -54,6 +77,7 @@ where
     let mut count = 0u64;
     let mut stopping = false;
     let mut last_activity = Instant::now();
+    let mut owed: FuturesUnordered<Owed> = FuturesUnordered::new();
     let end = loop {
         let mid_frame = frames.decoder().frame_started().is_some();
         if stopping && !mid_frame {
@@ -78,33 +102,38 @@ where
                 stopping = true;
                 continue;
             }
+            Some(answer) = owed.next(), if !owed.is_empty() => {
+                match write_answer(&mut out, answer).await {
+                    Ok(()) => continue,
+                    Err(end) => break end,
+                }
+            }
         };
         last_activity = Instant::now();
-        let answer = match frame {
+        let reply: Reply = match frame {
             None => break End::PeerClosed,
             Some(Err(MllpError::TruncatedFrame { len })) => break End::Truncated(len),
             Some(Err(MllpError::Io(e))) => break End::Io(e),
             Some(Ok(Frame::Oversize { len })) => {
                 tracing::warn!(inbound, %peer, len, limit = ctx.settings.max_frame, "frame over the size limit refused");
-                acks::oversize(ctx.settings.ack_mode, len)
+                acks::oversize(ctx.settings.ack_mode, len).into()
             }
             Some(Ok(Frame::Message(bytes))) => {
                 count += 1;
                 match receive(&ctx, bytes.freeze(), peer).await {
-                    Some(answer) => answer,
+                    Some(reply) => reply,
                     None => break End::StoreStopped,
                 }
             }
         };
-        if let Answer::Ack(ack) = answer
-            && let Err(e) = out.send(ack.as_slice()).await
-        {
-            break match e {
-                MllpError::Io(e) => End::Io(e),
-                MllpError::TruncatedFrame { len } => End::Truncated(len),
-            };
+        if let Err(end) = write_answer(&mut out, reply.now).await {
+            break end;
         }
+        owed.extend(reply.later);
     };
+    if !owed.is_empty() {
+        tracing::info!(inbound, %peer, owed = owed.len(), "connection ended before application acknowledgments were sent");
+    }
     match end {
         End::PeerClosed => {
             tracing::debug!(inbound, %peer, messages = count, "connection closed by peer")
@@ -120,6 +149,20 @@ where
         End::Io(e) => tracing::warn!(inbound, %peer, error = %e, "connection failed"),
         End::StoreStopped => tracing::error!(inbound, %peer, "store stopped; connection closed"),
     }
+}
+
+/// Writes an answer, if there is one to write.
+async fn write_answer<W>(out: &mut FramedWrite<W, MllpCodec>, answer: Answer) -> Result<(), End>
+where
+    W: AsyncWrite + Unpin,
+{
+    let Answer::Ack(ack) = answer else {
+        return Ok(());
+    };
+    out.send(ack.as_slice()).await.map_err(|e| match e {
+        MllpError::Io(e) => End::Io(e),
+        MllpError::TruncatedFrame { len } => End::Truncated(len),
+    })
 }
 
 /// When to give up waiting: the frame timeout while a frame is arriving, else the idle timeout.
@@ -138,7 +181,7 @@ fn next_deadline<R>(
 }
 
 /// Stores one frame and works out the answer; `None` when the store has stopped.
-async fn receive(ctx: &Context, raw: bytes::Bytes, peer: SocketAddr) -> Option<Answer> {
+async fn receive(ctx: &Context, raw: bytes::Bytes, peer: SocketAddr) -> Option<Reply> {
     let inbound = ctx.inbound.name();
     let received_at = now_micros();
     let mode = ctx.settings.ack_mode;
@@ -177,7 +220,7 @@ async fn receive(ctx: &Context, raw: bytes::Bytes, peer: SocketAddr) -> Option<A
         (Err(e), Ok(msg)) => {
             tracing::error!(inbound, %peer, error = %e, "message not stored; refused");
             ctx.shutdown.cancel();
-            return Some(acks::store_failed(mode, msg));
+            return Some(acks::store_failed(mode, msg).into());
         }
         (Err(e), Err(_)) => {
             tracing::error!(inbound, %peer, error = %e, "frame not stored");
@@ -189,37 +232,83 @@ async fn receive(ctx: &Context, raw: bytes::Bytes, peer: SocketAddr) -> Option<A
         Ok(msg) => msg,
         Err((raw, error)) => {
             tracing::warn!(inbound, %peer, id = %received.id, error = %error, "frame is not a valid HL7 message; stored and rejected");
-            return Some(acks::unparseable(mode, &raw, &error));
+            return Some(acks::unparseable(mode, &raw, &error).into());
         }
     };
     tracing::debug!(inbound, %peer, id = %received.id, control_id = &*msg["MSH-10"], kind = &*msg["MSH-9"], "stored");
     if let Some(original) = received.duplicate_of {
         tracing::info!(inbound, id = %received.id, original = %original, "duplicate answered like the original, not routed");
-        return Some(match mode {
-            AckMode::AfterProcessing => {
-                acks::processed(&msg, crate::interface::Disposition::Processed, None)
+        let processed = || acks::processed(&msg, crate::interface::Disposition::Processed, None);
+        return Some(match (mode, application_wanted(mode, &msg)) {
+            (AckMode::AfterProcessing, _) => processed().into(),
+            (_, Some(when)) if when.wants(true) => {
+                let later = processed();
+                Reply {
+                    now: acks::stored(mode, &msg),
+                    later: Some(Box::pin(async move { later })),
+                }
             }
-            _ => acks::stored(mode, &msg),
+            _ => acks::stored(mode, &msg).into(),
         });
     }
-    if mode != AckMode::AfterProcessing {
-        ctx.wake.notify_one();
-        return Some(acks::stored(mode, &msg));
+    match (mode, application_wanted(mode, &msg)) {
+        (AckMode::AfterProcessing, _) => {
+            let outcome = outcome_of(ctx, received.id);
+            ctx.wake.notify_one();
+            let outcome = tokio::select! {
+                outcome = outcome => outcome.ok(),
+                () = ctx.shutdown.cancelled() => None,
+            };
+            Some(match outcome {
+                Some(o) => acks::processed(&msg, o.disposition, o.reason.as_deref()).into(),
+                // Stored but not processed before shutdown: it will be routed at the next
+                // start; the peer gets no answer and will resend, which duplicate detection
+                // can absorb.
+                None => Answer::Nothing.into(),
+            })
+        }
+        (_, Some(when)) => {
+            let outcome = outcome_of(ctx, received.id);
+            ctx.wake.notify_one();
+            let now = acks::stored(mode, &msg);
+            let later = async move {
+                match outcome.await {
+                    Ok(o) => acks::application(&msg, when, o.disposition, o.reason.as_deref()),
+                    Err(_) => Answer::Nothing,
+                }
+            };
+            Some(Reply {
+                now,
+                later: Some(Box::pin(later)),
+            })
+        }
+        _ => {
+            ctx.wake.notify_one();
+            Some(acks::stored(mode, &msg).into())
+        }
     }
+}
+
+/// MSH-16 of a message in an enhanced-mode inbound, unless it never wants an application
+/// acknowledgment.
+fn application_wanted(mode: AckMode, msg: &Message) -> Option<AckCondition> {
+    match (mode, messagefoundry_hl7::AckMode::of(msg)) {
+        (AckMode::Enhanced, messagefoundry_hl7::AckMode::Enhanced { application, .. })
+            if application != AckCondition::Never =>
+        {
+            Some(application)
+        }
+        _ => None,
+    }
+}
+
+/// Registers for the pipeline's result for a message; done before the pipeline is woken, so
+/// the result cannot be missed.
+fn outcome_of(ctx: &Context, id: crate::store::MessageId) -> oneshot::Receiver<Outcome> {
     let (tx, rx) = oneshot::channel();
     match ctx.waiters.lock() {
-        Ok(mut map) => map.insert(received.id, tx),
-        Err(poisoned) => poisoned.into_inner().insert(received.id, tx),
+        Ok(mut map) => map.insert(id, tx),
+        Err(poisoned) => poisoned.into_inner().insert(id, tx),
     };
-    ctx.wake.notify_one();
-    let outcome = tokio::select! {
-        outcome = rx => outcome.ok(),
-        () = ctx.shutdown.cancelled() => None,
-    };
-    Some(match outcome {
-        Some(o) => acks::processed(&msg, o.disposition, o.reason.as_deref()),
-        // Stored but not processed before shutdown: it will be routed at the next start; the
-        // peer gets no answer and will resend, which duplicate detection can absorb.
-        None => Answer::Nothing,
-    })
+    rx
 }

@@ -12,7 +12,8 @@ use super::handler::RouterDef;
 pub enum AckMode {
     /// Original mode: AA once the message is stored. The default.
     Original,
-    /// Enhanced mode: CA once stored, honouring MSH-15 (accept ACK type).
+    /// Enhanced mode: CA once stored, as MSH-15 (accept ACK type) asks; then AA/AE on the same
+    /// connection once processed, as MSH-16 (application ACK type) asks.
     Enhanced,
     /// AA/AE/AR after the router and handlers ran, reflecting their result.
     AfterProcessing,
