@@ -16,6 +16,8 @@ pub enum Reply {
     Ack(&'static str),
     /// The same, after a pause.
     Late(Duration, &'static str),
+    /// An ACK with this code, then the connection is closed.
+    AckAndClose(&'static str),
     /// An AA naming another message.
     WrongControlId,
     /// No answer at all.
@@ -76,8 +78,12 @@ impl Downstream {
                                 log.push(frame);
                                 seen
                             };
-                            let (delay, code, id) = match script(&control, seen) {
-                                Reply::Ack(code) => (None, code, control.clone()),
+                            let reply = script(&control, seen);
+                            let close = matches!(reply, Reply::AckAndClose(_));
+                            let (delay, code, id) = match reply {
+                                Reply::Ack(code) | Reply::AckAndClose(code) => {
+                                    (None, code, control.clone())
+                                }
                                 Reply::Late(d, code) => (Some(d), code, control.clone()),
                                 Reply::WrongControlId => (None, "AA", format!("{control}-OTHER")),
                                 Reply::Silence => continue,
@@ -88,7 +94,7 @@ impl Downstream {
                             let ack = format!(
                                 "\x0bMSH|^~\\&|EHR|HOSP|LIS|LAB|20260101||ACK^R01^ACK|A{id}|P|2.5.1\rMSA|{code}|{id}|test answer\r\x1c\r"
                             );
-                            if stream.write_all(ack.as_bytes()).await.is_err() {
+                            if stream.write_all(ack.as_bytes()).await.is_err() || close {
                                 return;
                             }
                         }

@@ -253,3 +253,26 @@ async fn a_restart_with_a_queue_resumes_where_it_stopped() {
     assert_eq!(down.control_ids(), vec!["Q0", "Q1", "Q2", "Q3", "Q4"]);
     engine.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_downstream_closing_the_idle_connection_costs_no_failed_attempt() {
+    let dir = tempfile::tempdir().unwrap();
+    // The downstream answers and closes the connection, as systems with short idle timeouts do.
+    let down = Downstream::start(Arc::new(|_, _| Reply::AckAndClose("AA"))).await;
+    let (engine, addr) = start(&dir.path().join("i.redb"), down.addr).await;
+    let status = engine.senders()[0].1.clone();
+    send_all(addr, &[oru("I1", "F")]).await;
+    eventually("the first result delivered and the close noticed", || {
+        let s = status.borrow();
+        s.delivered == 1 && !s.connected
+    })
+    .await;
+    send_all(addr, &[oru("I2", "F")]).await;
+    eventually("the second result delivered", || {
+        status.borrow().delivered == 2
+    })
+    .await;
+    assert_eq!(down.control_ids(), vec!["I1", "I2"]);
+    assert_eq!(status.borrow().connection_failures, 0);
+    engine.shutdown().await;
+}

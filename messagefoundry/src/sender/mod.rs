@@ -9,6 +9,9 @@
 //!   of the queue and is retried with backoff for as long as it takes, so order is kept. The
 //!   connection is closed after a timeout, so a late ACK can never be credited to the next
 //!   message.
+//! - A persistent connection is watched while the queue is empty: a downstream that closes it
+//!   (many close idle connections) is noticed then, and the next message opens a new one
+//!   instead of failing on the dead one. Frames the downstream sends unasked are dropped.
 
 mod exchange;
 
@@ -46,6 +49,8 @@ pub struct SenderStatus {
     pub last_error: Option<String>,
     /// Messages delivered since start.
     pub delivered: u64,
+    /// Connects and exchanges that failed since start (refused, timed out, closed mid-way).
+    pub connection_failures: u64,
 }
 
 /// The sender of one outbound connection.
@@ -119,6 +124,16 @@ impl OutboundWorker {
                         () = self.wake.notified() => {}
                         () = tokio::time::sleep(IDLE_CHECK) => {}
                         () = self.shutdown.cancelled() => break,
+                        frame = next_frame(&mut conn) => match frame {
+                            Some(Ok(_)) => {
+                                tracing::warn!(outbound = %name, "a frame the downstream sent unasked was dropped");
+                            }
+                            Some(Err(_)) | None => {
+                                tracing::info!(outbound = %name, "the downstream closed the idle connection");
+                                conn = None;
+                                self.status.send_modify(|s| s.connected = false);
+                            }
+                        },
                     }
                     continue;
                 }
@@ -154,6 +169,7 @@ impl OutboundWorker {
                     }
                     Err(e) => {
                         failures += 1;
+                        self.status.send_modify(|s| s.connection_failures += 1);
                         if !self.pause_after(&e.to_string(), failures).await {
                             break;
                         }
@@ -172,7 +188,10 @@ impl OutboundWorker {
                 Err(e) => {
                     // Close, so that a late ACK cannot arrive on the next exchange.
                     conn = None;
-                    self.status.send_modify(|s| s.connected = false);
+                    self.status.send_modify(|s| {
+                        s.connected = false;
+                        s.connection_failures += 1;
+                    });
                     failures += 1;
                     if !self.pause_after(&e.to_string(), failures).await {
                         break;
@@ -303,6 +322,16 @@ impl OutboundWorker {
             () = tokio::time::sleep(wait) => true,
             () = self.shutdown.cancelled() => false,
         }
+    }
+}
+
+/// The next frame of an open connection; never ready when there is none.
+async fn next_frame(
+    conn: &mut Option<Connection>,
+) -> Option<Result<crate::mllp::Frame, crate::mllp::MllpError>> {
+    match conn {
+        Some(c) => futures_util::StreamExt::next(c).await,
+        None => std::future::pending().await,
     }
 }
 
