@@ -69,7 +69,7 @@ pub fn boolean(expr: &Expr, what: &str) -> syn::Result<bool> {
     }
 }
 
-/// A duration written as a string: `"500ms"`, `"30s"`, `"10m"`, `"1h"`; emitted as a
+/// A duration written as a string: `"500ms"`, `"30s"`, `"10m"`, `"1h"`, `"2d"`; emitted as a
 /// `Duration` constant expression.
 pub fn duration(expr: &Expr, what: &str) -> syn::Result<TokenStream> {
     let err = || {
@@ -93,6 +93,7 @@ pub fn duration(expr: &Expr, what: &str) -> syn::Result<TokenStream> {
         "s" => n.checked_mul(1_000),
         "m" => n.checked_mul(60_000),
         "h" => n.checked_mul(3_600_000),
+        "d" => n.checked_mul(86_400_000),
         _ => None,
     }
     .filter(|&ms| ms > 0)

@@ -132,3 +132,73 @@ async fn duplicates_and_pruning() {
     assert!(store.read_message(first.id).unwrap().is_some());
     assert!(store.read_message(again.id).unwrap().is_none());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pruning_a_large_store_works_in_chunks_and_keeps_what_is_needed() {
+    use messagefoundry::store::{MessageId, PRUNE_CHUNK};
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path().join("p.redb")).unwrap();
+    let total = 2 * PRUNE_CHUNK + 100;
+    // Received concurrently, so they share group commits.
+    let mut tasks = tokio::task::JoinSet::new();
+    for n in 0..total {
+        let store = store.clone();
+        tasks.spawn(async move { store.receive(incoming(&format!("P{n}"), false)).await });
+    }
+    let mut ids: Vec<MessageId> = tasks
+        .join_all()
+        .await
+        .into_iter()
+        .map(|r| r.unwrap().id)
+        .collect();
+    ids.sort();
+    // Every 1000th stays waiting to be routed, every 1000th + 1 is queued; the rest are done.
+    let mut kept = Vec::new();
+    let mut routes = tokio::task::JoinSet::new();
+    for (n, &id) in ids.iter().enumerate() {
+        if n % 1000 == 0 {
+            kept.push(id);
+            continue;
+        }
+        let sends = if n % 1000 == 1 {
+            kept.push(id);
+            vec![("OB".to_owned(), Vec::new())]
+        } else {
+            Vec::new()
+        };
+        let store = store.clone();
+        routes.spawn(async move {
+            store
+                .record_route(RouteRecord {
+                    message: id,
+                    disposition: Disposition::Processed,
+                    detail: String::new(),
+                    handlers: Vec::new(),
+                    sends,
+                })
+                .await
+        });
+    }
+    for routed in routes.join_all().await {
+        routed.unwrap();
+    }
+    let cut = now_micros() + 1;
+    std::thread::sleep(std::time::Duration::from_millis(2));
+    let late = store.receive(incoming("LATE", false)).await.unwrap().id;
+    let commits = store.commit_count().await.unwrap();
+
+    let pruned = store.prune(cut).await.unwrap();
+    assert_eq!(pruned, (total - kept.len()) as u64);
+    // More than one transaction did it.
+    assert!(store.commit_count().await.unwrap() >= commits + 3);
+    for &id in &kept {
+        assert!(store.read_message(id).unwrap().is_some(), "{id} was needed");
+    }
+    assert!(store.read_message(late).unwrap().is_some());
+    let gone = ids.iter().filter(|id| !kept.contains(id)).count();
+    assert_eq!(gone as u64, pruned);
+    assert!(store.read_message(ids[2]).unwrap().is_none());
+    assert_eq!(store.queue_len("OB").unwrap(), kept.len() as u64 / 2);
+    // Nothing is left to prune.
+    assert_eq!(store.prune(cut).await.unwrap(), 0);
+}

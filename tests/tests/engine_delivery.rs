@@ -38,6 +38,7 @@ async fn start(db: &Path, downstream: SocketAddr) -> (Engine, SocketAddr) {
         db: db.to_path_buf(),
         inbounds: vec![(IB_Lab_ORU, inbound)],
         outbounds: vec![(OB_EHR_ORU, outbound)],
+        retention: None,
     })
     .await
     .expect("engine starts");

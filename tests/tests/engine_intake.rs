@@ -29,10 +29,19 @@ fn settings(mode: AckMode, max_frame: usize, dedupe: Option<Duration>) -> Inboun
 }
 
 async fn start(db: &Path, inbound: InboundSettings) -> (Engine, SocketAddr) {
+    start_with_retention(db, inbound, None).await
+}
+
+async fn start_with_retention(
+    db: &Path,
+    inbound: InboundSettings,
+    retention: Option<Duration>,
+) -> (Engine, SocketAddr) {
     let engine = Engine::start(EngineConfig {
         db: db.to_path_buf(),
         inbounds: vec![(IB_Lab_ORU, inbound)],
         outbounds: vec![(OB_EHR_ORU, OutboundSettings::from(&OB_EHR_ORU.def().mllp))],
+        retention,
     })
     .await
     .expect("engine starts");
@@ -328,5 +337,50 @@ async fn messages_stored_before_a_restart_are_routed_at_start() {
     let store = engine.store().clone();
     assert_eq!(settled(&store, MessageId(1)).await, Disposition::Processed);
     assert_eq!(settled(&store, MessageId(2)).await, Disposition::Unrouted);
+    engine.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn retention_deletes_finished_messages_and_keeps_queued_ones() {
+    let dir = tempfile::tempdir().unwrap();
+    let (engine, addr) = start_with_retention(
+        &dir.path().join("k.redb"),
+        settings(AckMode::Original, 1 << 20, None),
+        Some(Duration::from_millis(200)),
+    )
+    .await;
+    let mut client = Client::connect(addr).await.unwrap();
+    // An admission is finished once unrouted; a result waits in the queue (the EHR is down).
+    for message in [adt("K1"), oru("K2", "F")] {
+        assert_eq!(
+            ack_code(&client.exchange(&message).await.unwrap().unwrap()),
+            "AA"
+        );
+    }
+    let store = engine.store().clone();
+    assert_eq!(settled(&store, MessageId(1)).await, Disposition::Unrouted);
+    assert_eq!(settled(&store, MessageId(2)).await, Disposition::Processed);
+    let deadline = Instant::now() + messagefoundry_tests::PATIENCE;
+    loop {
+        let reader = store.clone();
+        let left = tokio::task::spawn_blocking(move || reader.read_message(MessageId(1)))
+            .await
+            .unwrap()
+            .unwrap();
+        if left.is_none() {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the finished message was never deleted"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let reader = store.clone();
+    let queued = tokio::task::spawn_blocking(move || reader.read_message(MessageId(2)))
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(queued.is_some(), "a queued message was deleted");
     engine.shutdown().await;
 }

@@ -23,6 +23,7 @@ async fn start(db: &std::path::Path, max_connections: usize) -> (Engine, SocketA
         db: db.to_path_buf(),
         inbounds: vec![(IB_Lab_ORU, inbound)],
         outbounds: vec![(OB_EHR_ORU, OutboundSettings::from(&OB_EHR_ORU.def().mllp))],
+        retention: None,
     })
     .await
     .expect("engine starts");

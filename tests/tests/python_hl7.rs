@@ -58,6 +58,7 @@ async fn python_hl7_sends_to_the_engine_and_receives_from_it() {
         db: dir.path().join("s.redb"),
         inbounds: vec![(IB_Lab_ORU, inbound)],
         outbounds: vec![(OB_EHR_ORU, outbound)],
+        retention: None,
     })
     .await
     .unwrap();

@@ -2,6 +2,7 @@
 
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::Duration;
 
 use crate::engine::{Engine, EngineConfig};
 use crate::interface::environment::Environment;
@@ -20,6 +21,17 @@ pub struct ServeArgs {
     /// Where environment files are.
     #[arg(long, default_value = "environments")]
     pub environments: PathBuf,
+    /// Delete finished messages received longer ago than this ("30d", "12h"), at start and
+    /// then hourly. Messages waiting to be routed, queued or dead-lettered are kept. Without
+    /// it nothing is deleted.
+    #[arg(long, value_parser = retention)]
+    pub retain: Option<Duration>,
+}
+
+/// Reads `--retain`.
+fn retention(text: &str) -> Result<Duration, String> {
+    crate::interface::environment::parse_duration(text)
+        .ok_or_else(|| format!("{text:?} is not a duration such as 30d, 12h or 90m"))
 }
 
 /// Loads the environment named by `--env`, if any, and checks it against the wiring.
@@ -75,6 +87,7 @@ pub fn run(wiring: &Wiring<'_>, args: &ServeArgs) -> ExitCode {
             db: args.db.clone(),
             inbounds,
             outbounds,
+            retention: args.retain,
         };
         let engine = match Engine::start(config).await {
             Ok(engine) => engine,

@@ -15,11 +15,13 @@ mod acks;
 mod connection;
 mod listener;
 mod pipeline;
+mod retention;
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use tokio::net::TcpListener;
 use tokio::sync::{Notify, watch};
@@ -39,6 +41,9 @@ pub struct EngineConfig {
     pub inbounds: Vec<(Inbound, InboundSettings)>,
     /// Each outbound with its effective settings.
     pub outbounds: Vec<(Outbound, OutboundSettings)>,
+    /// Delete finished messages older than this (checked at start, then hourly); `None`
+    /// keeps everything.
+    pub retention: Option<Duration>,
 }
 
 /// Why the engine could not start.
@@ -139,6 +144,9 @@ impl Engine {
                 shutdown: shutdown.clone(),
             };
             tasks.spawn(listener::run(listener, ctx));
+        }
+        if let Some(age) = config.retention {
+            tasks.spawn(retention::run(store.clone(), age, shutdown.clone()));
         }
         Ok(Engine {
             store,

@@ -326,7 +326,7 @@ impl Value<'_> {
     }
 }
 
-/// `"500ms"`, `"30s"`, `"10m"`, `"1h"`: the same forms the macros accept.
+/// `"500ms"`, `"30s"`, `"10m"`, `"1h"`, `"30d"`: the same forms the macros accept.
 pub fn parse_duration(text: &str) -> Option<Duration> {
     let digits = text.trim_end_matches(|c: char| c.is_ascii_alphabetic());
     let n: u64 = digits.parse().ok()?;
@@ -335,6 +335,7 @@ pub fn parse_duration(text: &str) -> Option<Duration> {
         "s" => n.checked_mul(1_000),
         "m" => n.checked_mul(60_000),
         "h" => n.checked_mul(3_600_000),
+        "d" => n.checked_mul(86_400_000),
         _ => None,
     }?;
     (millis > 0).then(|| Duration::from_millis(millis))

@@ -26,6 +26,9 @@ use writer::{Request, Writer};
 
 use crate::interface::Disposition;
 
+/// How many messages one prune transaction deletes at most.
+pub const PRUNE_CHUNK: usize = 2_000;
+
 /// How many requests may wait for the writer before senders wait for room.
 const DEFAULT_QUEUE: usize = 4096;
 
@@ -242,13 +245,29 @@ impl Store {
     }
 
     /// Deletes messages received before the time (µs since the Unix epoch) that are not
-    /// waiting to be routed, queued or dead-lettered. Returns how many.
+    /// waiting to be routed, queued or dead-lettered, with their routing records and delivery
+    /// history. Returns how many.
+    ///
+    /// It works in chunks of [`PRUNE_CHUNK`] messages, each its own transaction, so intake
+    /// and delivery go on while a large store is pruned.
     pub async fn prune(&self, before_micros: u64) -> Result<u64, StoreError> {
-        self.ask(|reply| Request::Prune {
-            before_micros,
-            reply,
-        })
-        .await
+        let mut deleted = 0;
+        let mut from = 0;
+        loop {
+            let (count, next) = self
+                .ask(|reply| Request::Prune {
+                    before_micros,
+                    from,
+                    limit: PRUNE_CHUNK,
+                    reply,
+                })
+                .await?;
+            deleted += count;
+            match next {
+                Some(next) => from = next,
+                None => return Ok(deleted),
+            }
+        }
     }
 
     /// How many commits the writer has made since it started (for figures and tests).

@@ -23,7 +23,11 @@ pub(crate) struct Counters {
 pub(crate) enum Answer {
     Received(Received),
     Queued(Vec<QueueKey>),
-    Count(u64),
+    /// How many messages a prune chunk deleted, and where the next chunk starts.
+    Pruned {
+        deleted: u64,
+        next: Option<u64>,
+    },
     Done,
     /// The entry the request names is not there (already delivered, or a wrong key).
     Missing,
@@ -221,7 +225,12 @@ pub(crate) fn apply(
                 seq,
             }]))
         }
-        Request::Prune { before_micros, .. } => prune(t, *before_micros).map(Answer::Count),
+        Request::Prune {
+            before_micros,
+            from,
+            limit,
+            ..
+        } => prune_chunk(t, *before_micros, *from, *limit),
         Request::CommitCount { .. } | Request::Stop => Ok(Answer::None),
     }
 }
@@ -239,13 +248,21 @@ pub(crate) fn save_counters(
     Ok(())
 }
 
-/// Deletes messages received before `before_micros` that nothing still needs: not waiting to
-/// be routed, not queued, not dead-lettered. Returns how many were deleted.
-fn prune(t: &mut Tables<'_>, before_micros: u64) -> Result<u64, redb::Error> {
+/// Deletes up to `limit` messages received before `before_micros` that nothing still needs
+/// (not waiting to be routed, not queued, not dead-lettered), looking at ids from `from` on.
+///
+/// One chunk's work is bounded by the limit and the size of the queues, so a prune of a large
+/// store runs as many short transactions and intake goes on between them. The scan stops at
+/// the first message received at or after the cut-off: ids grow with time. The last chunk also
+/// drops the delivery history of deleted messages and the duplicate-detection entries older
+/// than the cut-off.
+fn prune_chunk(
+    t: &mut Tables<'_>,
+    before_micros: u64,
+    from: u64,
+    limit: usize,
+) -> Result<Answer, redb::Error> {
     let mut keep: HashSet<u64> = HashSet::new();
-    for row in t.pending.iter()? {
-        keep.insert(row?.0.value());
-    }
     for row in t.queue.iter()? {
         keep.insert(row?.1.value().0);
     }
@@ -253,14 +270,21 @@ fn prune(t: &mut Tables<'_>, before_micros: u64) -> Result<u64, redb::Error> {
         keep.insert(row?.1.value().0);
     }
     let mut doomed = Vec::new();
-    for row in t.infos.iter()? {
+    let mut next = None;
+    for row in t.infos.range(from..)? {
         let row = row?;
         let id = row.0.value();
-        if row.1.value().1 < before_micros && !keep.contains(&id) {
+        if row.1.value().1 >= before_micros {
+            break;
+        }
+        if doomed.len() == limit {
+            next = Some(id);
+            break;
+        }
+        if !keep.contains(&id) && t.pending.get(id)?.is_none() {
             doomed.push(id);
         }
     }
-    let doomed_set: HashSet<u64> = doomed.iter().copied().collect();
     for &id in &doomed {
         t.messages.remove(id)?;
         t.infos.remove(id)?;
@@ -268,7 +292,24 @@ fn prune(t: &mut Tables<'_>, before_micros: u64) -> Result<u64, redb::Error> {
         t.results
             .retain_in((id, 0u32)..=(id, u32::MAX), |_, _| false)?;
     }
-    t.deliveries.retain(|_, v| !doomed_set.contains(&v.0))?;
-    t.control_ids.retain(|_, v| v.1 >= before_micros)?;
-    Ok(doomed.len() as u64)
+    if next.is_none() {
+        let messages = &t.messages;
+        let mut gone = Vec::new();
+        for row in t.deliveries.iter()? {
+            let (key, value) = row?;
+            let (message, delivered_at, _) = value.value();
+            if delivered_at < before_micros && messages.get(message)?.is_none() {
+                let (outbound, seq) = key.value();
+                gone.push((outbound.to_owned(), seq));
+            }
+        }
+        for (outbound, seq) in &gone {
+            t.deliveries.remove((outbound.as_str(), *seq))?;
+        }
+        t.control_ids.retain(|_, v| v.1 >= before_micros)?;
+    }
+    Ok(Answer::Pruned {
+        deleted: doomed.len() as u64,
+        next,
+    })
 }

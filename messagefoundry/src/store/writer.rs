@@ -47,10 +47,13 @@ pub(crate) enum Request {
         key: QueueKey,
         reply: oneshot::Sender<Result<QueueKey, StoreError>>,
     },
-    /// Delete delivered or finished messages received before a time.
+    /// Delete up to `limit` finished messages received before a time, looking at ids from
+    /// `from` on; answers how many, and where the next chunk starts (`None`: done).
     Prune {
         before_micros: u64,
-        reply: oneshot::Sender<Result<u64, StoreError>>,
+        from: u64,
+        limit: usize,
+        reply: oneshot::Sender<Result<(u64, Option<u64>), StoreError>>,
     },
     /// Report how many commits were made.
     CommitCount { reply: oneshot::Sender<u64> },
@@ -167,8 +170,8 @@ fn reply(request: Request, answer: Result<Answer, String>, commits: u64) {
         (Request::Replay { reply, .. }, Ok(Answer::Queued(mut keys))) => {
             let _ = reply.send(keys.pop().ok_or(StoreError::NotFound));
         }
-        (Request::Prune { reply, .. }, Ok(Answer::Count(n))) => {
-            let _ = reply.send(Ok(n));
+        (Request::Prune { reply, .. }, Ok(Answer::Pruned { deleted, next })) => {
+            let _ = reply.send(Ok((deleted, next)));
         }
         (
             Request::Delivered { reply, .. }
