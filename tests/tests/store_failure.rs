@@ -3,70 +3,35 @@
 //!
 //! The failure is real: the engine runs as its own process under a file size limit
 //! (`ulimit -f`, with SIGXFSZ ignored so the write fails with EFBIG instead of killing it), so
-//! the store file stops growing after a few hundred messages.
+//! the store file stops growing after a few dozen messages.
 
 #![cfg(unix)]
 
-use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
-
 use messagefoundry::hl7::Message;
 use messagefoundry::store::{MessageId, Store};
-use messagefoundry_tests::{Client, PATIENCE, ack_code, ack_control_id, oru};
+use messagefoundry_tests::process::serve;
+use messagefoundry_tests::{Client, ack_code, ack_control_id, oru};
 
 /// The store file's size limit in `ulimit -f` blocks: 512 bytes for the `sh` of Debian (dash),
-/// 1 KiB for bash. Either way well above an empty store and reached after a few hundred
+/// 1 KiB for bash. Either way well above an empty store and reached after a few dozen
 /// messages.
 const FILE_SIZE_LIMIT_BLOCKS: u32 = 2048;
 
-/// A port nothing listens on at the moment.
-fn free_port() -> u16 {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("test setup");
-    listener.local_addr().expect("test setup").port()
+/// A result with a long comment, so the store fills up after a few dozen messages.
+fn padded(control_id: &str) -> Vec<u8> {
+    let mut message = oru(control_id, "F");
+    message.extend_from_slice(b"NTE|1||");
+    message.extend(std::iter::repeat_n(b'x', 16 * 1024));
+    message.push(b'\r');
+    message
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_failed_commit_refuses_the_message_and_stops_the_engine() {
     let dir = tempfile::tempdir().unwrap();
-    let environments = dir.path().join("environments");
-    std::fs::create_dir(&environments).unwrap();
-    // The EHR is never reachable: its messages stay queued.
-    std::fs::write(
-        environments.join("test.toml"),
-        format!(
-            "[inbound.IB_Lab_ORU]\nbind = \"127.0.0.1\"\nport = {}\n\n\
-             [outbound.OB_EHR_ORU]\nhost = \"127.0.0.1\"\nport = {}\n",
-            free_port(),
-            free_port()
-        ),
-    )
-    .unwrap();
-    let db = dir.path().join("limited.redb");
-    let script = format!("ulimit -f {FILE_SIZE_LIMIT_BLOCKS}; trap '' XFSZ; exec \"$0\" \"$@\"");
-    let mut engine = Command::new("sh")
-        .arg("-c")
-        .arg(script)
-        .arg(env!("CARGO_BIN_EXE_lab-serve"))
-        .arg("serve")
-        .arg("--db")
-        .arg(&db)
-        .arg("--env")
-        .arg("test")
-        .arg("--environments")
-        .arg(&environments)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut banner = String::new();
-    BufReader::new(engine.stdout.take().unwrap())
-        .read_line(&mut banner)
-        .unwrap();
-    let addr = banner
-        .split_whitespace()
-        .find_map(|word| word.parse::<std::net::SocketAddr>().ok())
-        .unwrap_or_else(|| panic!("no address in {banner:?}"));
+    let limits = format!("ulimit -f {FILE_SIZE_LIMIT_BLOCKS}; trap '' XFSZ");
+    let mut engine = serve(env!("CARGO_BIN_EXE_lab-serve"), dir.path(), Some(&limits));
+    let (addr, db) = (engine.addr, engine.db.clone());
 
     // Send until the engine stops answering AA.
     let mut client = Client::connect(addr).await.unwrap();
@@ -74,7 +39,7 @@ async fn a_failed_commit_refuses_the_message_and_stops_the_engine() {
     let refused = loop {
         let id = format!("F{}", accepted.len() + 1);
         let ack = client
-            .exchange(&oru(&id, "F"))
+            .exchange(&padded(&id))
             .await
             .unwrap()
             .expect("every message is answered");
@@ -92,14 +57,7 @@ async fn a_failed_commit_refuses_the_message_and_stops_the_engine() {
     assert!(!accepted.is_empty(), "the store failed before any message");
     // The connection is closed, and the engine exits with a failure status.
     assert_eq!(client.receive().await.unwrap(), None);
-    let deadline = Instant::now() + PATIENCE;
-    let status = loop {
-        if let Some(status) = engine.try_wait().unwrap() {
-            break status;
-        }
-        assert!(Instant::now() < deadline, "the engine did not stop");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    };
+    let status = engine.exit_status().await;
     assert_eq!(status.code(), Some(1));
 
     // Every message answered AA is in the store; the refused one is not.

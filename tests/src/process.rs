@@ -1,0 +1,90 @@
+//! An interface binary running `serve` as a process of its own, for what only a process
+//! shows: its exit status, signals, resource limits.
+
+use std::io::{BufRead, BufReader};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::PATIENCE;
+
+/// A running `serve`.
+pub struct Served {
+    /// The process.
+    pub child: Child,
+    /// Where its inbound listens.
+    pub addr: SocketAddr,
+    /// Its store file.
+    pub db: PathBuf,
+}
+
+/// A loopback port nothing listens on at the moment.
+pub fn free_port() -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("test setup");
+    listener.local_addr().expect("test setup").port()
+}
+
+/// Starts `binary serve` (the lab interface) in `dir`, with its inbound on a free loopback
+/// port and the EHR unreachable. With `shell`, the binary runs under `sh -c "<shell>; exec
+/// ..."`, so the shell can set limits or signal dispositions first.
+pub fn serve(binary: &str, dir: &Path, shell: Option<&str>) -> Served {
+    let environments = dir.join("environments");
+    std::fs::create_dir_all(&environments).expect("test setup");
+    std::fs::write(
+        environments.join("test.toml"),
+        format!(
+            "[inbound.IB_Lab_ORU]\nbind = \"127.0.0.1\"\nport = {}\n\n\
+             [outbound.OB_EHR_ORU]\nhost = \"127.0.0.1\"\nport = {}\n",
+            free_port(),
+            free_port()
+        ),
+    )
+    .expect("test setup");
+    let db = dir.join("serve.redb");
+    let mut command = match shell {
+        Some(script) => {
+            let mut c = Command::new("sh");
+            c.arg("-c")
+                .arg(format!("{script}; exec \"$0\" \"$@\""))
+                .arg(binary);
+            c
+        }
+        None => Command::new(binary),
+    };
+    let mut child = command
+        .arg("serve")
+        .arg("--db")
+        .arg(&db)
+        .arg("--env")
+        .arg("test")
+        .arg("--environments")
+        .arg(&environments)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("the interface binary starts");
+    let mut banner = String::new();
+    BufReader::new(child.stdout.take().expect("piped stdout"))
+        .read_line(&mut banner)
+        .expect("the banner");
+    let addr = banner
+        .split_whitespace()
+        .find_map(|word| word.parse::<SocketAddr>().ok())
+        .unwrap_or_else(|| panic!("no address in {banner:?}"));
+    Served { child, addr, db }
+}
+
+impl Served {
+    /// Waits for the process to end, failing the test after its patience.
+    pub async fn exit_status(&mut self) -> ExitStatus {
+        let deadline = Instant::now() + PATIENCE;
+        loop {
+            if let Some(status) = self.child.try_wait().expect("process status") {
+                return status;
+            }
+            assert!(Instant::now() < deadline, "the engine did not stop");
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+}

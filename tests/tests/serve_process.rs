@@ -1,0 +1,65 @@
+//! `serve` as a process: SIGTERM lets a frame in flight finish, answers it, and exits 0 with
+//! everything acknowledged in the store.
+
+#![cfg(unix)]
+
+use std::time::Duration;
+
+use messagefoundry::hl7::Message;
+use messagefoundry::store::{MessageId, Store};
+use messagefoundry_tests::process::serve;
+use messagefoundry_tests::{Client, ack_code, ack_control_id, oru};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_finishes_the_frame_in_flight_and_exits_zero() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut engine = serve(env!("CARGO_BIN_EXE_lab-serve"), dir.path(), None);
+    let mut client = Client::connect(engine.addr).await.unwrap();
+    for id in ["T1", "T2", "T3"] {
+        let ack = client.exchange(&oru(id, "F")).await.unwrap().unwrap();
+        assert_eq!(ack_code(&ack), "AA");
+    }
+    // Half a frame, then the signal, then the rest.
+    let mut framed = vec![0x0b];
+    framed.extend_from_slice(&oru("T4", "F"));
+    framed.extend_from_slice(&[0x1c, 0x0d]);
+    let (head, tail) = framed.split_at(framed.len() / 2);
+    client.write_raw(head).await.unwrap();
+    let killed = std::process::Command::new("kill")
+        .arg("-TERM")
+        .arg(engine.child.id().to_string())
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    client.write_raw(tail).await.unwrap();
+    let ack = client
+        .receive()
+        .await
+        .unwrap()
+        .expect("the frame in flight is answered");
+    assert_eq!(
+        (ack_code(&ack), ack_control_id(&ack)),
+        ("AA".into(), "T4".into())
+    );
+    assert_eq!(
+        client.receive().await.unwrap(),
+        None,
+        "then the connection closes"
+    );
+    assert_eq!(engine.exit_status().await.code(), Some(0));
+
+    let db = engine.db.clone();
+    let stored = tokio::task::spawn_blocking(move || {
+        let store = Store::open(&db).expect("the store opens");
+        let ids: Vec<String> = (1..=4)
+            .filter_map(|n| store.read_message(MessageId(n)).unwrap())
+            .map(|(_, raw)| Message::parse(raw).unwrap()["MSH-10"].to_owned())
+            .collect();
+        store.shutdown();
+        ids
+    })
+    .await
+    .unwrap();
+    assert_eq!(stored, ["T1", "T2", "T3", "T4"]);
+}
