@@ -47,9 +47,10 @@ stop_engine() {
 
 echo
 echo "== intake: ACKed after the commit (the downstream is down, messages queue)"
-for c in 1 8 64; do
+# 64 connections three times: runs on a shared machine vary, so the range is reported.
+for c in 1 8 64 64 64; do
     start_engine
-    count=$(( c == 1 ? 2000 : 20000 ))
+    count=$(( c == 1 ? 2000 : c == 8 ? 20000 : 60000 ))
     echo "-- $c connection(s), $count messages"
     timeout 300 "$bin" send 127.0.0.1:12575 "$message" --connections "$c" --count "$count"
     stop_engine
