@@ -27,6 +27,11 @@ const INBOUND_OPTIONS: &[&str] = &[
     "frame_timeout",
     "ack_mode",
     "duplicate_window",
+    "tls",
+    "plaintext",
+    "tls_cert",
+    "tls_key",
+    "tls_client_ca",
 ];
 
 const OUTBOUND_OPTIONS: &[&str] = &[
@@ -39,6 +44,10 @@ const OUTBOUND_OPTIONS: &[&str] = &[
     "retries",
     "backoff",
     "max_backoff",
+    "tls_ca",
+    "tls_server_name",
+    "tls_cert",
+    "tls_key",
 ];
 
 const ACK_MODES: &[&str] = &["original", "enhanced", "after_processing", "none"];
@@ -166,6 +175,22 @@ pub fn expand(direction: Direction, input: TokenStream) -> TokenStream {
             Err(e) => errors.push(e),
         }
     }
+    let given = |key: &str| seen.iter().any(|s| s == key);
+    if given("tls_cert") != given("tls_key") {
+        errors.push(syn::Error::new(
+            decl.transport.span(),
+            "`tls_cert` and `tls_key` go together: give both or neither",
+        ));
+    }
+    if direction == Direction::Outbound
+        && !given("tls_ca")
+        && (given("tls_cert") || given("tls_server_name"))
+    {
+        errors.push(syn::Error::new(
+            decl.transport.span(),
+            "`tls_ca` is required for a TLS sender (`tls_cert` and `tls_server_name` need it)",
+        ));
+    }
     let required: &[&str] = match direction {
         Direction::Inbound => &["port"],
         Direction::Outbound => &["host", "port"],
@@ -277,6 +302,31 @@ fn field(key: &str, value: &Expr) -> syn::Result<Field> {
             };
             quote!(ack_mode: ::messagefoundry::interface::AckMode::#variant)
         }
+        "tls" => {
+            let variant = match word(value).as_str() {
+                "on" => quote!(On),
+                "off" => quote!(Off),
+                _ => return Err(syn::Error::new_spanned(value, "tls is `on` or `off`")),
+            };
+            quote!(tls: ::messagefoundry::interface::Tls::#variant)
+        }
+        "plaintext" => {
+            let variant = match word(value).as_str() {
+                "allow" => quote!(Allow),
+                "refuse" => quote!(Refuse),
+                _ => {
+                    return Err(syn::Error::new_spanned(
+                        value,
+                        "plaintext is `allow` or `refuse`",
+                    ));
+                }
+            };
+            quote!(plaintext: ::messagefoundry::interface::Plaintext::#variant)
+        }
+        "tls_cert" | "tls_key" | "tls_client_ca" | "tls_ca" | "tls_server_name" => {
+            let s = options::string(value, key)?;
+            quote!(#ident: ::core::option::Option::Some(#s))
+        }
         "retries" => {
             let n = options::count(value, key)?;
             let n = u32::try_from(n)
@@ -298,6 +348,18 @@ fn field(key: &str, value: &Expr) -> syn::Result<Field> {
             ));
         }
     }))
+}
+
+/// A bare word such as `on` or `refuse`; anything else gives an empty string.
+fn word(value: &Expr) -> String {
+    match value {
+        Expr::Path(p) => p
+            .path
+            .get_ident()
+            .map(ToString::to_string)
+            .unwrap_or_default(),
+        _ => String::new(),
+    }
 }
 
 fn emit(

@@ -22,6 +22,7 @@ pub mod mllp;
 pub mod sender;
 pub mod store;
 pub mod testing;
+pub mod tls;
 
 /// Everything an interface crate needs: `use messagefoundry::prelude::*;`.
 pub mod prelude {

@@ -63,3 +63,28 @@ async fn sigterm_finishes_the_frame_in_flight_and_exits_zero() {
     .unwrap();
     assert_eq!(stored, ["T1", "T2", "T3", "T4"]);
 }
+
+#[test]
+fn require_tls_refuses_to_start_with_plaintext_off_loopback() {
+    let dir = tempfile::tempdir().unwrap();
+    let environments = dir.path().join("environments");
+    std::fs::create_dir(&environments).unwrap();
+    let port = messagefoundry_tests::process::free_port();
+    std::fs::write(
+        environments.join("prod.toml"),
+        format!("[inbound.IB_Lab_ORU]\nbind = \"0.0.0.0\"\nport = {port}\nplaintext = \"allow\"\n"),
+    )
+    .unwrap();
+    let refused = std::process::Command::new(env!("CARGO_BIN_EXE_lab-serve"))
+        .args(["serve", "--require-tls", "--env", "prod", "--db"])
+        .arg(dir.path().join("p.redb"))
+        .arg("--environments")
+        .arg(&environments)
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("plaintext"));
+    assert!(refused.stdout.is_empty(), "it started listening");
+    assert!(!dir.path().join("p.redb").exists());
+}

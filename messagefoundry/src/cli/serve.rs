@@ -5,7 +5,8 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use crate::engine::{Engine, EngineConfig};
-use crate::interface::environment::Environment;
+use crate::interface::environment::{Environment, InboundSettings, OutboundSettings};
+use crate::interface::{Plaintext, Tls};
 
 use super::Wiring;
 
@@ -26,6 +27,10 @@ pub struct ServeArgs {
     /// it nothing is deleted.
     #[arg(long, value_parser = retention)]
     pub retain: Option<Duration>,
+    /// Refuse to start while any connection off loopback may carry plaintext (an inbound with
+    /// `tls = off` or `plaintext = allow`, an outbound without `tls_ca`).
+    #[arg(long)]
+    pub require_tls: bool,
 }
 
 /// Reads `--retain`.
@@ -79,6 +84,17 @@ pub fn run(wiring: &Wiring<'_>, args: &ServeArgs) -> ExitCode {
             }
         }
     }
+    let plaintext = plaintext_connections(&inbounds, &outbounds);
+    for line in &plaintext {
+        tracing::warn!("plaintext allowed off loopback: {line}");
+    }
+    if args.require_tls && !plaintext.is_empty() {
+        tracing::error!(
+            "--require-tls: {} connection(s) may carry plaintext off loopback",
+            plaintext.len()
+        );
+        return ExitCode::from(2);
+    }
     let Some(runtime) = super::runtime() else {
         return ExitCode::FAILURE;
     };
@@ -115,6 +131,53 @@ pub fn run(wiring: &Wiring<'_>, args: &ServeArgs) -> ExitCode {
         tracing::info!("stopped");
         code
     })
+}
+
+/// The connections that may carry plaintext to or from another machine, one line each.
+fn plaintext_connections(
+    inbounds: &[(crate::interface::Inbound, InboundSettings)],
+    outbounds: &[(crate::interface::Outbound, OutboundSettings)],
+) -> Vec<String> {
+    let mut found = Vec::new();
+    for (inbound, s) in inbounds {
+        if is_loopback(&s.bind) {
+            continue;
+        }
+        match (s.tls, s.plaintext) {
+            (Tls::Off, _) => found.push(format!(
+                "inbound {} on {}:{} has tls = off",
+                inbound.name(),
+                s.bind,
+                s.port
+            )),
+            (Tls::On, Plaintext::Allow) => found.push(format!(
+                "inbound {} on {}:{} serves plaintext peers too (plaintext = allow)",
+                inbound.name(),
+                s.bind,
+                s.port
+            )),
+            (Tls::On, Plaintext::Refuse) => {}
+        }
+    }
+    for (outbound, s) in outbounds {
+        if s.tls_ca.is_none() && !is_loopback(&s.host) {
+            found.push(format!(
+                "outbound {} to {}:{} has no tls_ca",
+                outbound.name(),
+                s.host,
+                s.port
+            ));
+        }
+    }
+    found
+}
+
+/// Whether a bind address or host name stays on this machine.
+fn is_loopback(host: &str) -> bool {
+    host == "localhost"
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
 }
 
 /// Ctrl-C, or SIGTERM on Unix.

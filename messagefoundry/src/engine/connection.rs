@@ -5,7 +5,7 @@
 //! possibly after the answers to later messages; MSA-2 tells the sender which message it
 //! answers. Application acknowledgments still owed when the connection ends are not sent.
 //!
-//! Generic over the byte stream so that plain TCP and (later) TLS share one path.
+//! Generic over the byte stream so that plain TCP and TLS share one path.
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -37,6 +37,8 @@ pub(crate) struct Context {
     pub wake: Arc<Notify>,
     pub waiters: Waiters,
     pub shutdown: CancellationToken,
+    /// The listener's TLS, if it has it.
+    pub tls: Option<tokio_rustls::TlsAcceptor>,
 }
 
 /// An application acknowledgment owed to the peer once its message has been processed.

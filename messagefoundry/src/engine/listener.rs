@@ -6,7 +6,8 @@ use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
-use super::connection::{self, Context};
+use super::connection::Context;
+use super::handshake;
 
 /// Accepts connections until shutdown, then waits for the open ones to finish their frame.
 pub(crate) async fn run(listener: TcpListener, ctx: Context) {
@@ -35,12 +36,9 @@ pub(crate) async fn run(listener: TcpListener, ctx: Context) {
             continue;
         };
         let _ = stream.set_nodelay(true);
-        if !peer.ip().is_loopback() {
-            tracing::debug!(inbound, %peer, "plaintext connection");
-        }
         let ctx = ctx.clone();
         connections.spawn(async move {
-            connection::serve(stream, peer, ctx).await;
+            handshake::accept(stream, peer, ctx).await;
             drop(permit);
         });
     }

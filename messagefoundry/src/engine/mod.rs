@@ -13,6 +13,7 @@
 
 mod acks;
 mod connection;
+mod handshake;
 mod listener;
 mod pipeline;
 mod retention;
@@ -29,7 +30,7 @@ use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
 use crate::interface::environment::{InboundSettings, OutboundSettings};
-use crate::interface::{Inbound, Outbound};
+use crate::interface::{Inbound, Outbound, Tls};
 use crate::sender::{OutboundWorker, SenderStatus};
 use crate::store::{Store, StoreError};
 
@@ -63,6 +64,15 @@ pub enum EngineError {
         #[source]
         source: std::io::Error,
     },
+    /// A connection's TLS could not be set up (a missing or wrong certificate or key file).
+    #[error("{connection}: {source}")]
+    Tls {
+        /// The inbound or outbound.
+        connection: &'static str,
+        /// Why.
+        #[source]
+        source: crate::tls::TlsError,
+    },
 }
 
 /// A running engine.
@@ -73,6 +83,62 @@ pub struct Engine {
     addresses: Vec<(&'static str, SocketAddr)>,
     outbound_wakes: Arc<HashMap<String, Arc<Notify>>>,
     senders: Vec<(&'static str, watch::Receiver<SenderStatus>)>,
+}
+
+/// The TLS acceptor of an inbound: its configured certificate, or the self-signed one kept
+/// beside the store (loaded or generated once, and its fingerprint logged).
+async fn acceptor(
+    inbound: Inbound,
+    settings: &InboundSettings,
+    db: &std::path::Path,
+    self_signed: &mut Option<crate::tls::self_signed::SelfSigned>,
+) -> Result<Option<tokio_rustls::TlsAcceptor>, EngineError> {
+    let failed = |source| EngineError::Tls {
+        connection: inbound.name(),
+        source,
+    };
+    if settings.tls == Tls::Off {
+        return Ok(None);
+    }
+    let (cert, key) = match (&settings.tls_cert, &settings.tls_key) {
+        (Some(cert), Some(key)) => (cert.clone(), key.clone()),
+        (None, None) => {
+            let generated = match self_signed {
+                Some(known) => known.clone(),
+                None => {
+                    let db = db.to_path_buf();
+                    let made = tokio::task::spawn_blocking(move || {
+                        crate::tls::self_signed::load_or_create(&db)
+                    })
+                    .await
+                    .map_err(|e| failed(crate::tls::TlsError::Config(e.to_string())))?
+                    .map_err(failed)?;
+                    tracing::info!(
+                        certificate = %made.cert.display(),
+                        fingerprint = %made.fingerprint,
+                        generated = made.generated,
+                        "self-signed TLS certificate (SHA-256 fingerprint for partners to pin)"
+                    );
+                    *self_signed = Some(made.clone());
+                    made
+                }
+            };
+            (generated.cert, generated.key)
+        }
+        _ => {
+            return Err(failed(crate::tls::TlsError::Config(
+                "tls_cert and tls_key go together: give both or neither".into(),
+            )));
+        }
+    };
+    let client_ca = settings.tls_client_ca.clone();
+    let config = tokio::task::spawn_blocking(move || {
+        crate::tls::server_config(&cert, &key, client_ca.as_deref())
+    })
+    .await
+    .map_err(|e| failed(crate::tls::TlsError::Config(e.to_string())))?
+    .map_err(failed)?;
+    Ok(Some(tokio_rustls::TlsAcceptor::from(config)))
 }
 
 impl Engine {
@@ -104,11 +170,23 @@ impl Engine {
                 wake,
                 shutdown.clone(),
             );
+            let worker = tokio::task::spawn_blocking(move || worker.with_tls_from_settings())
+                .await
+                .map_err(|e| EngineError::Tls {
+                    connection: outbound.name(),
+                    source: crate::tls::TlsError::Config(e.to_string()),
+                })?
+                .map_err(|source| EngineError::Tls {
+                    connection: outbound.name(),
+                    source,
+                })?;
             senders.push((outbound.name(), worker.status()));
             tasks.spawn(worker.run());
         }
         let mut addresses = Vec::new();
+        let mut self_signed = None;
         for (inbound, settings) in config.inbounds {
+            let tls = acceptor(inbound, &settings, &config.db, &mut self_signed).await?;
             let address = format!("{}:{}", settings.bind, settings.port);
             let listener =
                 TcpListener::bind(&address)
@@ -142,6 +220,7 @@ impl Engine {
                 wake,
                 waiters,
                 shutdown: shutdown.clone(),
+                tls,
             };
             tasks.spawn(listener::run(listener, ctx));
         }

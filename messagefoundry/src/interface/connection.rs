@@ -21,6 +21,26 @@ pub enum AckMode {
     None,
 }
 
+/// Whether an inbound speaks TLS.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Tls {
+    /// TLS for every peer that speaks it: with the configured certificate, or else with a
+    /// self-signed one generated at first start and kept beside the store. The default.
+    On,
+    /// Plaintext only.
+    Off,
+}
+
+/// Whether a TLS-capable inbound also serves peers that speak plaintext on the same port
+/// (told apart by their first byte).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Plaintext {
+    /// Served, and each such connection logged. The default: many systems cannot speak TLS.
+    Allow,
+    /// Refused: the hardened form.
+    Refuse,
+}
+
 /// How often and how patiently a sender retries a message the downstream answered AE/CE, or
 /// could not be reached for.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -63,6 +83,16 @@ pub struct MllpListen {
     /// Answer a repeat of MSH-3 + MSH-10 seen within this window like the original, without
     /// routing it again. Default off.
     pub duplicate_window: Option<Duration>,
+    /// TLS on (the default) or off.
+    pub tls: Tls,
+    /// Plaintext peers on a TLS port: allowed (the default) or refused.
+    pub plaintext: Plaintext,
+    /// The certificate chain (PEM file). Without it a self-signed certificate is generated.
+    pub tls_cert: Option<&'static str>,
+    /// The private key (PEM file) of `tls_cert`.
+    pub tls_key: Option<&'static str>,
+    /// Ask peers for a client certificate signed by these CAs (PEM file): mutual TLS.
+    pub tls_client_ca: Option<&'static str>,
 }
 
 impl MllpListen {
@@ -76,6 +106,11 @@ impl MllpListen {
         frame_timeout: Duration::from_secs(30),
         ack_mode: AckMode::Original,
         duplicate_window: None,
+        tls: Tls::On,
+        plaintext: Plaintext::Allow,
+        tls_cert: None,
+        tls_key: None,
+        tls_client_ca: None,
     };
 }
 
@@ -96,6 +131,15 @@ pub struct MllpConnect {
     pub persistent: bool,
     /// Retries of AE/CE answers and unreachable downstreams. Default [`RetryPolicy::DEFAULT`].
     pub retry: RetryPolicy,
+    /// Speak TLS, trusting the CAs (or the self-signed certificate) in this PEM file. Without
+    /// it the connection is plaintext. A TLS sender never falls back to plaintext.
+    pub tls_ca: Option<&'static str>,
+    /// The name the downstream's certificate must carry. Default: `host`.
+    pub tls_server_name: Option<&'static str>,
+    /// A client certificate chain (PEM file) for downstreams that ask for one.
+    pub tls_cert: Option<&'static str>,
+    /// The private key (PEM file) of `tls_cert`.
+    pub tls_key: Option<&'static str>,
 }
 
 impl MllpConnect {
@@ -109,6 +153,10 @@ impl MllpConnect {
         ack_timeout: Duration::from_secs(30),
         persistent: true,
         retry: RetryPolicy::DEFAULT,
+        tls_ca: None,
+        tls_server_name: None,
+        tls_cert: None,
+        tls_key: None,
     };
 }
 

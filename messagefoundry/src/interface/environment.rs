@@ -22,7 +22,9 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use super::connection::{AckMode, Inbound, MllpConnect, MllpListen, Outbound, RetryPolicy};
+use super::connection::{
+    AckMode, Inbound, MllpConnect, MllpListen, Outbound, Plaintext, RetryPolicy, Tls,
+};
 
 /// An error in an environment file.
 #[derive(Debug, thiserror::Error)]
@@ -65,6 +67,16 @@ pub struct InboundSettings {
     pub ack_mode: AckMode,
     /// Duplicate detection window.
     pub duplicate_window: Option<Duration>,
+    /// TLS on or off.
+    pub tls: Tls,
+    /// Plaintext peers on a TLS port.
+    pub plaintext: Plaintext,
+    /// Certificate chain file; `None` for the generated self-signed one.
+    pub tls_cert: Option<PathBuf>,
+    /// Private key file.
+    pub tls_key: Option<PathBuf>,
+    /// CA file for client certificates (mutual TLS).
+    pub tls_client_ca: Option<PathBuf>,
 }
 
 /// The effective settings of an outbound: its declaration with the environment's overrides.
@@ -84,6 +96,14 @@ pub struct OutboundSettings {
     pub persistent: bool,
     /// Retry policy.
     pub retry: RetryPolicy,
+    /// CA file to trust; `Some` makes the connection TLS.
+    pub tls_ca: Option<PathBuf>,
+    /// Name to verify in the downstream's certificate; default the host.
+    pub tls_server_name: Option<String>,
+    /// Client certificate chain file.
+    pub tls_cert: Option<PathBuf>,
+    /// Client private key file.
+    pub tls_key: Option<PathBuf>,
 }
 
 impl From<&MllpListen> for InboundSettings {
@@ -97,6 +117,11 @@ impl From<&MllpListen> for InboundSettings {
             frame_timeout: m.frame_timeout,
             ack_mode: m.ack_mode,
             duplicate_window: m.duplicate_window,
+            tls: m.tls,
+            plaintext: m.plaintext,
+            tls_cert: m.tls_cert.map(PathBuf::from),
+            tls_key: m.tls_key.map(PathBuf::from),
+            tls_client_ca: m.tls_client_ca.map(PathBuf::from),
         }
     }
 }
@@ -111,6 +136,10 @@ impl From<&MllpConnect> for OutboundSettings {
             ack_timeout: m.ack_timeout,
             persistent: m.persistent,
             retry: m.retry,
+            tls_ca: m.tls_ca.map(PathBuf::from),
+            tls_server_name: m.tls_server_name.map(str::to_owned),
+            tls_cert: m.tls_cert.map(PathBuf::from),
+            tls_key: m.tls_key.map(PathBuf::from),
         }
     }
 }
@@ -219,6 +248,23 @@ impl Environment {
                     s.duplicate_window = Some(v.duration().map_err(|m| self.invalid(m))?)
                 }
                 "ack_mode" => s.ack_mode = v.ack_mode().map_err(|m| self.invalid(m))?,
+                "tls" => {
+                    s.tls = match v.word(&["on", "off"]).map_err(|m| self.invalid(m))? {
+                        "off" => Tls::Off,
+                        _ => Tls::On,
+                    }
+                }
+                "plaintext" => {
+                    s.plaintext = match v.word(&["allow", "refuse"]).map_err(|m| self.invalid(m))? {
+                        "refuse" => Plaintext::Refuse,
+                        _ => Plaintext::Allow,
+                    }
+                }
+                "tls_cert" => s.tls_cert = Some(v.string().map_err(|m| self.invalid(m))?.into()),
+                "tls_key" => s.tls_key = Some(v.string().map_err(|m| self.invalid(m))?.into()),
+                "tls_client_ca" => {
+                    s.tls_client_ca = Some(v.string().map_err(|m| self.invalid(m))?.into())
+                }
                 _ => return Err(self.invalid(format!("{}: unknown key", at()))),
             }
         }
@@ -249,6 +295,12 @@ impl Environment {
                 }
                 "backoff" => s.retry.initial_backoff = v.duration().map_err(|m| self.invalid(m))?,
                 "max_backoff" => s.retry.max_backoff = v.duration().map_err(|m| self.invalid(m))?,
+                "tls_ca" => s.tls_ca = Some(v.string().map_err(|m| self.invalid(m))?.into()),
+                "tls_server_name" => {
+                    s.tls_server_name = Some(v.string().map_err(|m| self.invalid(m))?)
+                }
+                "tls_cert" => s.tls_cert = Some(v.string().map_err(|m| self.invalid(m))?.into()),
+                "tls_key" => s.tls_key = Some(v.string().map_err(|m| self.invalid(m))?.into()),
                 _ => return Err(self.invalid(format!("{}: unknown key", at()))),
             }
         }
@@ -284,6 +336,15 @@ impl Value<'_> {
             }
             _ => Err(format!("{}: expected a positive integer", self.at)),
         }
+    }
+
+    /// One of the given words.
+    fn word(&self, words: &[&'static str]) -> Result<&'static str, String> {
+        let given = match self.value {
+            toml::Value::String(s) => words.iter().find(|w| **w == s.as_str()).copied(),
+            _ => None,
+        };
+        given.ok_or_else(|| format!("{}: expected one of {}", self.at, words.join(", ")))
     }
 
     fn boolean(&self) -> Result<bool, String> {
@@ -404,5 +465,23 @@ mod tests {
         let e = env("[inbound.IB_A]\nport = 0\n").unwrap();
         assert!(e.inbound(Inbound(&IB)).is_err());
         assert!(env("[other]\n").is_err());
+    }
+
+    #[test]
+    fn tls_settings_apply() {
+        let e = env("[inbound.IB_A]\ntls_cert = \"/etc/mf/lab.pem\"\ntls_key = \"/etc/mf/lab-key.pem\"\nplaintext = \"refuse\"\n[outbound.OB_B]\ntls_ca = \"/etc/mf/ehr-ca.pem\"\ntls_server_name = \"ehr.example.org\"\n").unwrap();
+        let i = e.inbound(Inbound(&IB)).unwrap();
+        assert_eq!((i.tls, i.plaintext), (Tls::On, Plaintext::Refuse));
+        assert_eq!(i.tls_cert, Some(PathBuf::from("/etc/mf/lab.pem")));
+        let o = e.outbound(Outbound(&OB)).unwrap();
+        assert_eq!(o.tls_ca, Some(PathBuf::from("/etc/mf/ehr-ca.pem")));
+        assert_eq!(o.tls_server_name.as_deref(), Some("ehr.example.org"));
+        let off = env("[inbound.IB_A]\ntls = \"off\"\n").unwrap();
+        assert_eq!(off.inbound(Inbound(&IB)).unwrap().tls, Tls::Off);
+        let bad = env("[inbound.IB_A]\nplaintext = \"maybe\"\n").unwrap();
+        assert_eq!(
+            bad.inbound(Inbound(&IB)).unwrap_err().to_string(),
+            "environments/test.toml: [inbound.IB_A] plaintext: expected one of allow, refuse"
+        );
     }
 }

@@ -12,7 +12,8 @@ pub mod process;
 mod route;
 
 pub use connection::{
-    AckMode, Inbound, InboundDef, MllpConnect, MllpListen, Outbound, OutboundDef, RetryPolicy,
+    AckMode, Inbound, InboundDef, MllpConnect, MllpListen, Outbound, OutboundDef, Plaintext,
+    RetryPolicy, Tls,
 };
 pub use handler::{Handler, HandlerDef, Router, RouterDef};
 pub use outcome::{Disposition, IntoOutcome, Outcome, Send};

@@ -4,13 +4,27 @@ use std::time::Duration;
 
 use futures_util::{SinkExt, StreamExt};
 use messagefoundry_hl7::{Ack, Message};
+use rustls::pki_types::ServerName;
+use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::TcpStream;
 use tokio_util::codec::Framed;
 
 use crate::mllp::{Frame, MllpCodec, MllpError};
 
+/// A byte stream to the downstream: plain TCP or TLS.
+pub(crate) trait Stream: AsyncRead + AsyncWrite + Unpin + Send {}
+
+impl<S: AsyncRead + AsyncWrite + Unpin + Send> Stream for S {}
+
 /// An open connection to the downstream.
-pub(crate) type Connection = Framed<TcpStream, MllpCodec>;
+pub(crate) type Connection = Framed<Box<dyn Stream>, MllpCodec>;
+
+/// How a sender speaks TLS: its configuration and the name the downstream must prove.
+#[derive(Clone)]
+pub(crate) struct TlsClient {
+    pub connector: tokio_rustls::TlsConnector,
+    pub server_name: ServerName<'static>,
+}
 
 /// Why an exchange failed; each of these closes the connection.
 #[derive(Debug, thiserror::Error)]
@@ -19,6 +33,8 @@ pub(crate) enum ExchangeError {
     Connect(std::io::Error),
     #[error("connect timed out")]
     ConnectTimeout,
+    #[error("TLS handshake failed: {0}")]
+    Handshake(std::io::Error),
     #[error("send timed out")]
     SendTimeout,
     #[error("no ACK within {0:?}")]
@@ -38,18 +54,34 @@ impl From<MllpError> for ExchangeError {
     }
 }
 
-/// Connects within the timeout.
+/// Connects, and with `tls` completes the handshake, within the timeout. A TLS sender never
+/// falls back to plaintext.
 pub(crate) async fn connect(
     host: &str,
     port: u16,
     timeout: Duration,
     max_frame: usize,
+    tls: Option<&TlsClient>,
 ) -> Result<Connection, ExchangeError> {
-    let stream = tokio::time::timeout(timeout, TcpStream::connect((host, port)))
+    let connecting = async {
+        let stream = TcpStream::connect((host, port))
+            .await
+            .map_err(ExchangeError::Connect)?;
+        let _ = stream.set_nodelay(true);
+        let stream: Box<dyn Stream> = match tls {
+            Some(tls) => Box::new(
+                tls.connector
+                    .connect(tls.server_name.clone(), stream)
+                    .await
+                    .map_err(ExchangeError::Handshake)?,
+            ),
+            None => Box::new(stream),
+        };
+        Ok::<_, ExchangeError>(stream)
+    };
+    let stream = tokio::time::timeout(timeout, connecting)
         .await
-        .map_err(|_| ExchangeError::ConnectTimeout)?
-        .map_err(ExchangeError::Connect)?;
-    let _ = stream.set_nodelay(true);
+        .map_err(|_| ExchangeError::ConnectTimeout)??;
     Ok(Framed::new(stream, MllpCodec::new(max_frame)))
 }
 

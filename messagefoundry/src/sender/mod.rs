@@ -26,7 +26,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::interface::environment::OutboundSettings;
 use crate::store::{QueueEntry, Store, StoreError};
-use exchange::Connection;
+use exchange::{Connection, TlsClient};
 
 /// Entries read from the head of the queue at a time. The sender is its queue's only
 /// consumer, so it works through them from memory and reads again when they are done.
@@ -61,6 +61,7 @@ pub struct OutboundWorker {
     wake: Arc<Notify>,
     shutdown: CancellationToken,
     status: watch::Sender<SenderStatus>,
+    tls: Option<TlsClient>,
 }
 
 impl OutboundWorker {
@@ -79,7 +80,38 @@ impl OutboundWorker {
             wake,
             shutdown,
             status: watch::Sender::new(SenderStatus::default()),
+            tls: None,
         }
+    }
+
+    /// Sets up TLS as the settings ask (`tls_ca`, `tls_server_name`, `tls_cert`/`tls_key`).
+    /// Blocking: it reads the certificate files.
+    pub fn with_tls_from_settings(mut self) -> Result<OutboundWorker, crate::tls::TlsError> {
+        let s = &self.settings;
+        let Some(ca) = &s.tls_ca else {
+            if s.tls_cert.is_some() || s.tls_key.is_some() || s.tls_server_name.is_some() {
+                return Err(crate::tls::TlsError::Config(
+                    "tls_cert, tls_key and tls_server_name need tls_ca".into(),
+                ));
+            }
+            return Ok(self);
+        };
+        let client = match (&s.tls_cert, &s.tls_key) {
+            (Some(cert), Some(key)) => Some((cert.as_path(), key.as_path())),
+            (None, None) => None,
+            _ => {
+                return Err(crate::tls::TlsError::Config(
+                    "tls_cert and tls_key go together: give both or neither".into(),
+                ));
+            }
+        };
+        let config = crate::tls::client_config(ca, client)?;
+        let name = s.tls_server_name.as_deref().unwrap_or(&s.host);
+        self.tls = Some(TlsClient {
+            connector: tokio_rustls::TlsConnector::from(config),
+            server_name: crate::tls::server_name(name)?,
+        });
+        Ok(self)
     }
 
     /// Follows the sender's status.
@@ -160,6 +192,7 @@ impl OutboundWorker {
                     self.settings.port,
                     self.settings.connect_timeout,
                     MAX_ACK_FRAME,
+                    self.tls.as_ref(),
                 )
                 .await
                 {

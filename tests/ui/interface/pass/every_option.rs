@@ -1,4 +1,4 @@
-use messagefoundry::interface::AckMode;
+use messagefoundry::interface::{AckMode, Plaintext, Tls};
 use messagefoundry::prelude::*;
 
 inbound!(
@@ -12,6 +12,11 @@ inbound!(
         frame_timeout = "10s",
         ack_mode = enhanced,
         duplicate_window = "1h",
+        tls = on,
+        plaintext = refuse,
+        tls_cert = "certs/lab.pem",
+        tls_key = "certs/lab-key.pem",
+        tls_client_ca = "certs/partners.pem",
     ),
     router = everything,
 );
@@ -27,6 +32,10 @@ outbound!(
         retries = 3,
         backoff = "500ms",
         max_backoff = "30s",
+        tls_ca = "certs/ehr-ca.pem",
+        tls_server_name = "ehr.example.org",
+        tls_cert = "certs/engine.pem",
+        tls_key = "certs/engine-key.pem",
     )
 );
 
@@ -51,7 +60,10 @@ fn main() {
     assert_eq!(def.mllp.bind, "127.0.0.1");
     assert_eq!(def.mllp.ack_mode, AckMode::Enhanced);
     assert_eq!(def.mllp.duplicate_window, Some(std::time::Duration::from_secs(3600)));
+    assert_eq!((def.mllp.tls, def.mllp.plaintext), (Tls::On, Plaintext::Refuse));
+    assert_eq!(def.mllp.tls_client_ca, Some("certs/partners.pem"));
     let out = OB_ALL.def();
+    assert_eq!(out.mllp.tls_server_name, Some("ehr.example.org"));
     assert!(!out.mllp.persistent);
     assert_eq!(out.mllp.retry.max_attempts, 3);
     assert_eq!(out.mllp.retry.initial_backoff, std::time::Duration::from_millis(500));

@@ -1,0 +1,163 @@
+//! TLS for listeners and senders: rustls with the ring provider, TLS 1.2 and 1.3 only.
+//!
+//! Certificates and keys are PEM files. A listener with no certificate configured uses a
+//! self-signed one generated at first start and kept beside the store ([`self_signed`]).
+
+pub mod self_signed;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName};
+use rustls::{ClientConfig, RootCertStore, ServerConfig};
+
+/// Why a TLS configuration could not be built. Names files and reasons, never key material.
+#[derive(Debug, thiserror::Error)]
+pub enum TlsError {
+    /// A file could not be read.
+    #[error("cannot read {path}: {source}")]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+    /// A file holds no certificate, no key, or something that is not PEM.
+    #[error("{path}: {what}")]
+    Invalid {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong.
+        what: String,
+    },
+    /// A generated certificate could not be written.
+    #[error("cannot write {path}: {source}")]
+    Write {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The pieces do not fit together (a key that is not the certificate's, a bad name).
+    #[error("TLS setup failed: {0}")]
+    Config(String),
+}
+
+/// The crypto provider every configuration uses.
+fn provider() -> Arc<rustls::crypto::CryptoProvider> {
+    Arc::new(rustls::crypto::ring::default_provider())
+}
+
+/// TLS 1.2 and 1.3; nothing older.
+static VERSIONS: &[&rustls::SupportedProtocolVersion] =
+    &[&rustls::version::TLS13, &rustls::version::TLS12];
+
+/// Reads every certificate of a PEM file.
+pub fn read_certificates(path: &Path) -> Result<Vec<CertificateDer<'static>>, TlsError> {
+    let bytes = read(path)?;
+    let certs = CertificateDer::pem_slice_iter(&bytes)
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| invalid(path, format!("not a PEM certificate file ({e})")))?;
+    if certs.is_empty() {
+        return Err(invalid(path, "no certificate in the file".into()));
+    }
+    Ok(certs)
+}
+
+/// Reads the private key of a PEM file (PKCS#8, PKCS#1 or SEC1).
+pub fn read_key(path: &Path) -> Result<PrivateKeyDer<'static>, TlsError> {
+    let bytes = read(path)?;
+    PrivateKeyDer::from_pem_slice(&bytes)
+        .map_err(|_| invalid(path, "no private key in the file".into()))
+}
+
+fn roots(path: &Path) -> Result<RootCertStore, TlsError> {
+    let mut roots = RootCertStore::empty();
+    for cert in read_certificates(path)? {
+        roots
+            .add(cert)
+            .map_err(|e| invalid(path, format!("not a usable CA certificate ({e})")))?;
+    }
+    Ok(roots)
+}
+
+fn read(path: &Path) -> Result<Vec<u8>, TlsError> {
+    std::fs::read(path).map_err(|source| TlsError::Read {
+        path: path.to_owned(),
+        source,
+    })
+}
+
+fn invalid(path: &Path, what: String) -> TlsError {
+    TlsError::Invalid {
+        path: path.to_owned(),
+        what,
+    }
+}
+
+/// A listener's configuration: its certificate and key, and with `client_ca`, a client
+/// certificate signed by one of those CAs required of every TLS peer.
+pub fn server_config(
+    cert: &Path,
+    key: &Path,
+    client_ca: Option<&Path>,
+) -> Result<Arc<ServerConfig>, TlsError> {
+    let builder = ServerConfig::builder_with_provider(provider())
+        .with_protocol_versions(VERSIONS)
+        .map_err(|e| TlsError::Config(e.to_string()))?;
+    let builder = match client_ca {
+        Some(ca) => {
+            let verifier = rustls::server::WebPkiClientVerifier::builder_with_provider(
+                Arc::new(roots(ca)?),
+                provider(),
+            )
+            .build()
+            .map_err(|e| TlsError::Config(e.to_string()))?;
+            builder.with_client_cert_verifier(verifier)
+        }
+        None => builder.with_no_client_auth(),
+    };
+    let config = builder
+        .with_single_cert(read_certificates(cert)?, read_key(key)?)
+        .map_err(|e| TlsError::Config(format!("{}: {e}", key.display())))?;
+    Ok(Arc::new(config))
+}
+
+/// A sender's configuration: the CAs (or self-signed certificate) it trusts, and optionally
+/// its own certificate and key.
+pub fn client_config(
+    ca: &Path,
+    client: Option<(&Path, &Path)>,
+) -> Result<Arc<ClientConfig>, TlsError> {
+    let builder = ClientConfig::builder_with_provider(provider())
+        .with_protocol_versions(VERSIONS)
+        .map_err(|e| TlsError::Config(e.to_string()))?
+        .with_root_certificates(roots(ca)?);
+    let config = match client {
+        Some((cert, key)) => builder
+            .with_client_auth_cert(read_certificates(cert)?, read_key(key)?)
+            .map_err(|e| TlsError::Config(format!("{}: {e}", key.display())))?,
+        None => builder.with_no_client_auth(),
+    };
+    Ok(Arc::new(config))
+}
+
+/// The name a sender checks in the downstream's certificate.
+pub fn server_name(name: &str) -> Result<ServerName<'static>, TlsError> {
+    ServerName::try_from(name.to_owned())
+        .map_err(|_| TlsError::Config(format!("{name:?} is not a host name or address")))
+}
+
+/// The SHA-256 fingerprint of a certificate, as colon-separated hex pairs (what partners pin).
+pub fn fingerprint(cert: &CertificateDer<'_>) -> String {
+    let digest = ring::digest::digest(&ring::digest::SHA256, cert.as_ref());
+    digest
+        .as_ref()
+        .iter()
+        .map(|b| format!("{b:02X}"))
+        .collect::<Vec<_>>()
+        .join(":")
+}

@@ -1,0 +1,325 @@
+//! TLS over loopback: TLS and plaintext peers on one port, plaintext refused where TLS is
+//! required, the self-signed certificate generated and kept, mutual TLS, and a sender that
+//! delivers over TLS and never falls back to plaintext.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use messagefoundry::engine::{Engine, EngineConfig};
+use messagefoundry::interface::environment::{InboundSettings, OutboundSettings};
+use messagefoundry::interface::{MllpListen, Plaintext};
+use messagefoundry::store::MessageId;
+use messagefoundry_tests::downstream::{Downstream, Reply};
+use messagefoundry_tests::lab::{IB_Lab_ORU, OB_EHR_ORU};
+use messagefoundry_tests::{Client, PATIENCE, ack_code, oru};
+use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, Issuer, KeyPair};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+
+/// A test CA with a server certificate (localhost, 127.0.0.1) and a client certificate, as
+/// PEM files.
+struct Pki {
+    ca: PathBuf,
+    server_cert: PathBuf,
+    server_key: PathBuf,
+    client_cert: PathBuf,
+    client_key: PathBuf,
+}
+
+fn pki(dir: &Path) -> Pki {
+    let ca_key = KeyPair::generate().expect("test PKI");
+    let mut ca_params = CertificateParams::new(Vec::<String>::new()).expect("test PKI");
+    ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    ca_params
+        .distinguished_name
+        .push(DnType::CommonName, "MessageFoundry test CA");
+    let ca_cert = ca_params.self_signed(&ca_key).expect("test PKI");
+    let issuer = Issuer::new(ca_params, ca_key);
+    let leaf = |names: Vec<String>| {
+        let key = KeyPair::generate().expect("test PKI");
+        let cert = CertificateParams::new(names)
+            .expect("test PKI")
+            .signed_by(&key, &issuer)
+            .expect("test PKI");
+        (cert.pem(), key.serialize_pem())
+    };
+    let (server_cert, server_key) = leaf(vec!["localhost".into(), "127.0.0.1".into()]);
+    let (client_cert, client_key) = leaf(vec!["lab.example.org".into()]);
+    let write = |name: &str, text: String| {
+        let path = dir.join(name);
+        std::fs::write(&path, text).expect("test PKI");
+        path
+    };
+    Pki {
+        ca: write("ca.pem", ca_cert.pem()),
+        server_cert: write("server.pem", server_cert),
+        server_key: write("server-key.pem", server_key),
+        client_cert: write("client.pem", client_cert),
+        client_key: write("client-key.pem", client_key),
+    }
+}
+
+fn inbound(configure: impl FnOnce(&mut InboundSettings)) -> InboundSettings {
+    let mut s = InboundSettings::from(&MllpListen {
+        bind: "127.0.0.1",
+        ..MllpListen::DEFAULT
+    });
+    s.port = 0;
+    configure(&mut s);
+    s
+}
+
+async fn start(db: &Path, inbound: InboundSettings, outbound: OutboundSettings) -> Engine {
+    Engine::start(EngineConfig {
+        db: db.to_path_buf(),
+        inbounds: vec![(IB_Lab_ORU, inbound)],
+        outbounds: vec![(OB_EHR_ORU, outbound)],
+        retention: None,
+    })
+    .await
+    .expect("engine starts")
+}
+
+fn unreachable_outbound() -> OutboundSettings {
+    OutboundSettings::from(&OB_EHR_ORU.def().mllp)
+}
+
+/// Connects over TLS trusting `ca`, optionally with a client certificate.
+async fn tls_connect(
+    addr: SocketAddr,
+    ca: &Path,
+    client: Option<(&Path, &Path)>,
+) -> std::io::Result<impl AsyncRead + AsyncWrite + Unpin> {
+    let config = messagefoundry::tls::client_config(ca, client).expect("client config");
+    let name = messagefoundry::tls::server_name("localhost").expect("name");
+    let tcp = tokio::net::TcpStream::connect(addr).await?;
+    tokio_rustls::TlsConnector::from(config)
+        .connect(name, tcp)
+        .await
+}
+
+/// Sends one framed message and reads one framed answer; `None` if the peer closed first.
+async fn exchange(
+    stream: &mut (impl AsyncRead + AsyncWrite + Unpin),
+    message: &[u8],
+) -> std::io::Result<Option<Vec<u8>>> {
+    let mut framed = vec![0x0b];
+    framed.extend_from_slice(message);
+    framed.extend_from_slice(&[0x1c, 0x0d]);
+    stream.write_all(&framed).await?;
+    let mut answer = Vec::new();
+    let mut chunk = [0u8; 4096];
+    loop {
+        if let Some(end) = answer.windows(2).position(|w| w == [0x1c, 0x0d]) {
+            return Ok(Some(answer[1..end].to_vec()));
+        }
+        let n = tokio::time::timeout(PATIENCE, stream.read(&mut chunk))
+            .await
+            .map_err(|_| std::io::Error::new(std::io::ErrorKind::TimedOut, "no answer"))??;
+        if n == 0 {
+            return Ok(None);
+        }
+        answer.extend_from_slice(&chunk[..n]);
+    }
+}
+
+async fn tls_ack(addr: SocketAddr, ca: &Path, client: Option<(&Path, &Path)>) -> String {
+    let mut stream = tls_connect(addr, ca, client).await.expect("TLS connects");
+    let ack = exchange(&mut stream, &oru("TLS1", "F"))
+        .await
+        .expect("exchange")
+        .expect("an answer");
+    ack_code(&ack)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tls_and_plaintext_peers_share_the_port() {
+    let dir = tempfile::tempdir().unwrap();
+    let pki = pki(dir.path());
+    let settings = inbound(|s| {
+        s.tls_cert = Some(pki.server_cert.clone());
+        s.tls_key = Some(pki.server_key.clone());
+    });
+    let engine = start(&dir.path().join("a.redb"), settings, unreachable_outbound()).await;
+    let addr = engine.addresses()[0].1;
+    assert_eq!(tls_ack(addr, &pki.ca, None).await, "AA");
+    let mut plain = Client::connect(addr).await.unwrap();
+    let ack = plain.exchange(&oru("PLAIN1", "F")).await.unwrap().unwrap();
+    assert_eq!(ack_code(&ack), "AA");
+    engine.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn plaintext_is_refused_where_tls_is_required() {
+    let dir = tempfile::tempdir().unwrap();
+    let pki = pki(dir.path());
+    let settings = inbound(|s| {
+        s.tls_cert = Some(pki.server_cert.clone());
+        s.tls_key = Some(pki.server_key.clone());
+        s.plaintext = Plaintext::Refuse;
+    });
+    let engine = start(&dir.path().join("r.redb"), settings, unreachable_outbound()).await;
+    let addr = engine.addresses()[0].1;
+    let mut plain = Client::connect(addr).await.unwrap();
+    let answer = plain.exchange(&oru("PLAIN2", "F")).await;
+    assert!(
+        matches!(answer, Ok(None) | Err(_)),
+        "a plaintext peer got an answer"
+    );
+    assert_eq!(tls_ack(addr, &pki.ca, None).await, "AA");
+    // Only the TLS message was stored.
+    let store = engine.store().clone();
+    let second = tokio::task::spawn_blocking(move || store.read_message(MessageId(2)))
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(second.is_none());
+    engine.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_self_signed_certificate_is_generated_once_and_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("lab.redb");
+    let engine = start(&db, inbound(|_| {}), unreachable_outbound()).await;
+    let (cert, key) = messagefoundry::tls::self_signed::paths(&db);
+    assert_eq!(cert, dir.path().join("lab-tls-cert.pem"));
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&key).unwrap().permissions().mode();
+        assert_eq!(mode & 0o077, 0, "the private key is readable by others");
+    }
+    // A partner trusts the certificate file itself.
+    assert_eq!(tls_ack(engine.addresses()[0].1, &cert, None).await, "AA");
+    let first = std::fs::read(&cert).unwrap();
+    engine.shutdown().await;
+
+    let engine = start(&db, inbound(|_| {}), unreachable_outbound()).await;
+    assert_eq!(
+        std::fs::read(&cert).unwrap(),
+        first,
+        "the certificate changed"
+    );
+    assert_eq!(tls_ack(engine.addresses()[0].1, &cert, None).await, "AA");
+    engine.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mutual_tls_requires_a_client_certificate() {
+    let dir = tempfile::tempdir().unwrap();
+    let pki = pki(dir.path());
+    let settings = inbound(|s| {
+        s.tls_cert = Some(pki.server_cert.clone());
+        s.tls_key = Some(pki.server_key.clone());
+        s.tls_client_ca = Some(pki.ca.clone());
+        s.plaintext = Plaintext::Refuse;
+    });
+    let engine = start(&dir.path().join("m.redb"), settings, unreachable_outbound()).await;
+    let addr = engine.addresses()[0].1;
+    // Without a certificate: the handshake or the first exchange fails, never an answer.
+    if let Ok(mut stream) = tls_connect(addr, &pki.ca, None).await {
+        let answer = exchange(&mut stream, &oru("NOCERT", "F")).await;
+        assert!(
+            matches!(answer, Ok(None) | Err(_)),
+            "answered without a client certificate"
+        );
+    }
+    let client = Some((pki.client_cert.as_path(), pki.client_key.as_path()));
+    assert_eq!(tls_ack(addr, &pki.ca, client).await, "AA");
+    engine.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sender_delivers_over_tls_and_never_falls_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let pki = pki(dir.path());
+    // The downstream is another engine that requires TLS.
+    let downstream_settings = inbound(|s| {
+        s.tls_cert = Some(pki.server_cert.clone());
+        s.tls_key = Some(pki.server_key.clone());
+        s.plaintext = Plaintext::Refuse;
+    });
+    let downstream = start(
+        &dir.path().join("down.redb"),
+        downstream_settings,
+        unreachable_outbound(),
+    )
+    .await;
+    let tls_outbound = |port: u16| {
+        let mut o = OutboundSettings::from(&OB_EHR_ORU.def().mllp);
+        o.host = "127.0.0.1".into();
+        o.port = port;
+        o.tls_ca = Some(pki.ca.clone());
+        o.tls_server_name = Some("localhost".into());
+        o.connect_timeout = Duration::from_millis(300);
+        o.retry.initial_backoff = Duration::from_millis(20);
+        o.retry.max_backoff = Duration::from_millis(50);
+        o
+    };
+    let sender = start(
+        &dir.path().join("up.redb"),
+        inbound(|_| {}),
+        tls_outbound(downstream.addresses()[0].1.port()),
+    )
+    .await;
+    let mut client = Client::connect(sender.addresses()[0].1).await.unwrap();
+    let ack = client
+        .exchange(&oru("OVER-TLS", "F"))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(ack_code(&ack), "AA");
+    let store = downstream.store().clone();
+    let deadline = tokio::time::Instant::now() + PATIENCE;
+    loop {
+        let reader = store.clone();
+        let got = tokio::task::spawn_blocking(move || reader.read_message(MessageId(1)))
+            .await
+            .unwrap()
+            .unwrap();
+        if let Some((info, _)) = got {
+            assert_eq!(info.control_id, "OVER-TLS");
+            break;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "never delivered over TLS"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    sender.shutdown().await;
+    downstream.shutdown().await;
+
+    // A plaintext-only downstream: the TLS sender fails its handshake and keeps the message.
+    let plain = Downstream::start(Arc::new(|_, _| Reply::Ack("AA"))).await;
+    let sender = start(
+        &dir.path().join("up2.redb"),
+        inbound(|_| {}),
+        tls_outbound(plain.addr.port()),
+    )
+    .await;
+    let status = sender.senders()[0].1.clone();
+    let mut client = Client::connect(sender.addresses()[0].1).await.unwrap();
+    let ack = client
+        .exchange(&oru("NO-FALLBACK", "F"))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(ack_code(&ack), "AA");
+    let deadline = tokio::time::Instant::now() + PATIENCE;
+    while status.borrow().connection_failures < 2 {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the sender never tried"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert!(
+        plain.control_ids().is_empty(),
+        "a message went out in plaintext"
+    );
+    assert_eq!(status.borrow().delivered, 0);
+    sender.shutdown().await;
+}
