@@ -323,3 +323,50 @@ async fn a_sender_delivers_over_tls_and_never_falls_back() {
     assert_eq!(status.borrow().delivered, 0);
     sender.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_send_command_speaks_tls() {
+    use messagefoundry::cli::{Wiring, run};
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("s.redb");
+    let settings = inbound(|s| s.plaintext = Plaintext::Refuse);
+    let engine = start(&db, settings, unreachable_outbound()).await;
+    let (cert, _) = messagefoundry::tls::self_signed::paths(&db);
+    let file = dir.path().join("oru.hl7");
+    std::fs::write(&file, oru("CLI-TLS", "F")).unwrap();
+    let target = engine.addresses()[0].1.to_string();
+    let arguments: Vec<std::ffi::OsString> = [
+        "interface",
+        "send",
+        &target,
+        &file.to_string_lossy(),
+        "--tls-ca",
+        &cert.to_string_lossy(),
+        "--tls-server-name",
+        "localhost",
+        "--timeout",
+        "5s",
+    ]
+    .iter()
+    .map(Into::into)
+    .collect();
+    // `send` runs its own runtime: on a thread of its own.
+    let sent = std::thread::spawn(move || {
+        let wiring = Wiring {
+            inbounds: &[],
+            outbounds: &[],
+        };
+        run(&wiring, arguments)
+    });
+    let status = tokio::task::spawn_blocking(move || sent.join().unwrap())
+        .await
+        .unwrap();
+    assert_eq!(status, std::process::ExitCode::SUCCESS);
+    let store = engine.store().clone();
+    let stored = tokio::task::spawn_blocking(move || store.read_message(MessageId(1)))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(stored.unwrap().0.control_id, "CLI-TLS");
+    engine.shutdown().await;
+}

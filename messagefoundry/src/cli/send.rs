@@ -10,6 +10,7 @@ use tokio::net::TcpStream;
 use tokio_util::codec::Framed;
 
 use crate::mllp::{Frame, MllpCodec};
+use crate::sender::exchange::{Stream, TlsClient};
 
 /// Options of `send`.
 #[derive(clap::Args, Debug)]
@@ -29,6 +30,50 @@ pub struct SendArgs {
     /// How long to wait for each ACK ("500ms", "30s", "1m").
     #[arg(long, default_value = "30s")]
     pub timeout: String,
+    /// Speak TLS, trusting the CAs (or the self-signed certificate) in this PEM file.
+    #[arg(long)]
+    pub tls_ca: Option<PathBuf>,
+    /// The name the server's certificate must carry (default: the target's host).
+    #[arg(long, requires = "tls_ca")]
+    pub tls_server_name: Option<String>,
+    /// A client certificate (PEM), for servers that ask for one.
+    #[arg(long, requires_all = ["tls_ca", "tls_key"])]
+    pub tls_cert: Option<PathBuf>,
+    /// The client certificate's private key (PEM).
+    #[arg(long, requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
+}
+
+/// Where `send` connects, and whether over TLS.
+#[derive(Clone)]
+struct Target {
+    address: String,
+    tls: Option<TlsClient>,
+}
+
+impl Target {
+    fn of(args: &SendArgs) -> Result<Target, String> {
+        let Some(ca) = &args.tls_ca else {
+            return Ok(Target {
+                address: args.target.clone(),
+                tls: None,
+            });
+        };
+        let client = args.tls_cert.as_deref().zip(args.tls_key.as_deref());
+        let config = crate::tls::client_config(ca, client).map_err(|e| e.to_string())?;
+        let host = match args.target.rsplit_once(':') {
+            Some((host, _)) => host.trim_start_matches('[').trim_end_matches(']'),
+            None => args.target.as_str(),
+        };
+        let name = args.tls_server_name.as_deref().unwrap_or(host);
+        Ok(Target {
+            address: args.target.clone(),
+            tls: Some(TlsClient {
+                connector: tokio_rustls::TlsConnector::from(config),
+                server_name: crate::tls::server_name(name).map_err(|e| e.to_string())?,
+            }),
+        })
+    }
 }
 
 /// One message to send, with the control ID its ACK must name.
@@ -55,21 +100,21 @@ pub fn run(args: &SendArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    let target = match Target::of(args) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
     let Some(runtime) = super::runtime() else {
         return ExitCode::FAILURE;
     };
     runtime.block_on(async {
         match args.count {
-            None => send_each(&args.target, &messages, timeout).await,
+            None => send_each(&target, &messages, timeout).await,
             Some(count) => {
-                load_run(
-                    &args.target,
-                    &messages,
-                    args.connections.max(1),
-                    count,
-                    timeout,
-                )
-                .await
+                load_run(&target, &messages, args.connections.max(1), count, timeout).await
             }
         }
     })
@@ -97,13 +142,23 @@ fn load(files: &[PathBuf]) -> Result<Vec<Outgoing>, String> {
     Ok(out)
 }
 
-type Connection = Framed<TcpStream, MllpCodec>;
+type Connection = Framed<Box<dyn Stream>, MllpCodec>;
 
-async fn connect(target: &str) -> Result<Connection, String> {
-    let stream = TcpStream::connect(target)
+async fn connect(target: &Target) -> Result<Connection, String> {
+    let address = &target.address;
+    let stream = TcpStream::connect(address)
         .await
-        .map_err(|e| format!("cannot connect to {target}: {e}"))?;
+        .map_err(|e| format!("cannot connect to {address}: {e}"))?;
     let _ = stream.set_nodelay(true);
+    let stream: Box<dyn Stream> = match &target.tls {
+        Some(tls) => Box::new(
+            tls.connector
+                .connect(tls.server_name.clone(), stream)
+                .await
+                .map_err(|e| format!("TLS handshake with {address} failed: {e}"))?,
+        ),
+        None => Box::new(stream),
+    };
     Ok(Framed::new(stream, MllpCodec::default()))
 }
 
@@ -135,7 +190,7 @@ async fn exchange(conn: &mut Connection, msg: &Outgoing, timeout: Duration) -> R
     Ok(ack)
 }
 
-async fn send_each(target: &str, messages: &[Outgoing], timeout: Duration) -> ExitCode {
+async fn send_each(target: &Target, messages: &[Outgoing], timeout: Duration) -> ExitCode {
     let mut conn = match connect(target).await {
         Ok(c) => c,
         Err(e) => {
@@ -188,7 +243,7 @@ struct Tally {
 }
 
 async fn load_run(
-    target: &str,
+    target: &Target,
     messages: &[Outgoing],
     connections: usize,
     count: usize,
@@ -222,7 +277,7 @@ async fn load_run(
     let started = Instant::now();
     let mut tasks = tokio::task::JoinSet::new();
     for plan in plans {
-        let target = target.to_owned();
+        let target = target.clone();
         tasks.spawn(async move {
             let mut tally = Tally::default();
             let mut conn = match connect(&target).await {

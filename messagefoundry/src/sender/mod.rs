@@ -13,7 +13,7 @@
 //!   (many close idle connections) is noticed then, and the next message opens a new one
 //!   instead of failing on the dead one. Frames the downstream sends unasked are dropped.
 
-mod exchange;
+pub(crate) mod exchange;
 
 use std::collections::VecDeque;
 use std::sync::Arc;
