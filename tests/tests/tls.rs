@@ -370,3 +370,49 @@ async fn the_send_command_speaks_tls() {
     assert_eq!(stored.unwrap().0.control_id, "CLI-TLS");
     engine.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_replaced_certificate_is_used_without_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let old = pki(dir.path());
+    let renewed_dir = dir.path().join("renewed");
+    std::fs::create_dir(&renewed_dir).unwrap();
+    let renewed = pki(&renewed_dir);
+    let settings = inbound(|s| {
+        s.tls_cert = Some(old.server_cert.clone());
+        s.tls_key = Some(old.server_key.clone());
+    });
+    let engine = start(&dir.path().join("c.redb"), settings, unreachable_outbound()).await;
+    let addr = engine.addresses()[0].1;
+    assert_eq!(tls_ack(addr, &old.ca, None).await, "AA");
+    // A connection opened before the change keeps its session.
+    let mut open = tls_connect(addr, &old.ca, None).await.unwrap();
+
+    // The operator puts the renewed certificate (from another CA) in place of the old files.
+    std::fs::copy(&renewed.server_key, &old.server_key).unwrap();
+    std::fs::copy(&renewed.server_cert, &old.server_cert).unwrap();
+    let deadline = tokio::time::Instant::now() + PATIENCE;
+    loop {
+        if let Ok(mut stream) = tls_connect(addr, &renewed.ca, None).await
+            && let Ok(Some(ack)) = exchange(&mut stream, &oru("RENEWED", "F")).await
+        {
+            assert_eq!(ack_code(&ack), "AA");
+            break;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the renewed certificate was never used"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(
+        tls_connect(addr, &old.ca, None).await.is_err(),
+        "new connections still get the old certificate"
+    );
+    let ack = exchange(&mut open, &oru("STILL-OPEN", "F"))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(ack_code(&ack), "AA");
+    engine.shutdown().await;
+}

@@ -59,8 +59,15 @@ impl Target {
                 tls: None,
             });
         };
-        let client = args.tls_cert.as_deref().zip(args.tls_key.as_deref());
-        let config = crate::tls::client_config(ca, client).map_err(|e| e.to_string())?;
+        let client = args.tls_cert.clone().zip(args.tls_key.clone());
+        let ca = ca.clone();
+        // A one-off command does not watch its files; the reloading wrapper just holds it.
+        let config = crate::tls::reload::Reloading::new(Vec::new(), move || {
+            let client = client.as_ref().map(|(c, k)| (c.as_path(), k.as_path()));
+            crate::tls::client_config(&ca, client)
+        })
+        .map(std::sync::Arc::new)
+        .map_err(|e| e.to_string())?;
         let host = match args.target.rsplit_once(':') {
             Some((host, _)) => host.trim_start_matches('[').trim_end_matches(']'),
             None => args.target.as_str(),
@@ -69,7 +76,7 @@ impl Target {
         Ok(Target {
             address: args.target.clone(),
             tls: Some(TlsClient {
-                connector: tokio_rustls::TlsConnector::from(config),
+                config,
                 server_name: crate::tls::server_name(name).map_err(|e| e.to_string())?,
             }),
         })
@@ -152,7 +159,7 @@ async fn connect(target: &Target) -> Result<Connection, String> {
     let _ = stream.set_nodelay(true);
     let stream: Box<dyn Stream> = match &target.tls {
         Some(tls) => Box::new(
-            tls.connector
+            tokio_rustls::TlsConnector::from(tls.config.current())
                 .connect(tls.server_name.clone(), stream)
                 .await
                 .map_err(|e| format!("TLS handshake with {address} failed: {e}"))?,

@@ -37,8 +37,8 @@ pub(crate) struct Context {
     pub wake: Arc<Notify>,
     pub waiters: Waiters,
     pub shutdown: CancellationToken,
-    /// The listener's TLS, if it has it.
-    pub tls: Option<tokio_rustls::TlsAcceptor>,
+    /// The listener's TLS, if it has it (reloaded when its files change).
+    pub tls: Option<Arc<crate::tls::reload::Reloading<rustls::ServerConfig>>>,
 }
 
 /// An application acknowledgment owed to the peer once its message has been processed.

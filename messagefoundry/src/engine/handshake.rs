@@ -17,7 +17,7 @@ const TLS_HANDSHAKE: u8 = 0x16;
 /// it, in plaintext when allowed.
 pub(crate) async fn accept(stream: TcpStream, peer: SocketAddr, ctx: Context) {
     let inbound = ctx.inbound.name();
-    let Some(acceptor) = ctx.tls.clone() else {
+    let Some(acceptor) = ctx.tls.as_ref().map(|tls| TlsAcceptor::from(tls.current())) else {
         connection::serve(stream, peer, ctx).await;
         return;
     };

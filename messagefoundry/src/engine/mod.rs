@@ -33,6 +33,7 @@ use crate::interface::environment::{InboundSettings, OutboundSettings};
 use crate::interface::{Inbound, Outbound, Tls};
 use crate::sender::{OutboundWorker, SenderStatus};
 use crate::store::{Store, StoreError};
+use crate::tls::reload::{self, Reloading};
 
 /// What the engine runs.
 pub struct EngineConfig {
@@ -92,7 +93,7 @@ async fn acceptor(
     settings: &InboundSettings,
     db: &std::path::Path,
     self_signed: &mut Option<crate::tls::self_signed::SelfSigned>,
-) -> Result<Option<tokio_rustls::TlsAcceptor>, EngineError> {
+) -> Result<Option<Arc<Reloading<rustls::ServerConfig>>>, EngineError> {
     let failed = |source| EngineError::Tls {
         connection: inbound.name(),
         source,
@@ -132,13 +133,17 @@ async fn acceptor(
         }
     };
     let client_ca = settings.tls_client_ca.clone();
+    let mut files = vec![cert.clone(), key.clone()];
+    files.extend(client_ca.clone());
     let config = tokio::task::spawn_blocking(move || {
-        crate::tls::server_config(&cert, &key, client_ca.as_deref())
+        Reloading::new(files, move || {
+            crate::tls::server_config(&cert, &key, client_ca.as_deref())
+        })
     })
     .await
     .map_err(|e| failed(crate::tls::TlsError::Config(e.to_string())))?
     .map_err(failed)?;
-    Ok(Some(tokio_rustls::TlsAcceptor::from(config)))
+    Ok(Some(Arc::new(config)))
 }
 
 impl Engine {
@@ -181,6 +186,9 @@ impl Engine {
                     source,
                 })?;
             senders.push((outbound.name(), worker.status()));
+            if let Some(tls) = worker.tls_config() {
+                tasks.spawn(reload::watch(tls, outbound.name(), shutdown.clone()));
+            }
             tasks.spawn(worker.run());
         }
         let mut addresses = Vec::new();
@@ -220,8 +228,11 @@ impl Engine {
                 wake,
                 waiters,
                 shutdown: shutdown.clone(),
-                tls,
+                tls: tls.clone(),
             };
+            if let Some(tls) = tls {
+                tasks.spawn(reload::watch(tls, inbound.name(), shutdown.clone()));
+            }
             tasks.spawn(listener::run(listener, ctx));
         }
         if let Some(age) = config.retention {

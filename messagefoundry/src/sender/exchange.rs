@@ -19,10 +19,11 @@ impl<S: AsyncRead + AsyncWrite + Unpin + Send> Stream for S {}
 /// An open connection to the downstream.
 pub(crate) type Connection = Framed<Box<dyn Stream>, MllpCodec>;
 
-/// How a sender speaks TLS: its configuration and the name the downstream must prove.
+/// How a sender speaks TLS: its configuration (reloaded when its files change) and the name
+/// the downstream must prove.
 #[derive(Clone)]
 pub(crate) struct TlsClient {
-    pub connector: tokio_rustls::TlsConnector,
+    pub config: std::sync::Arc<crate::tls::reload::Reloading<rustls::ClientConfig>>,
     pub server_name: ServerName<'static>,
 }
 
@@ -70,7 +71,7 @@ pub(crate) async fn connect(
         let _ = stream.set_nodelay(true);
         let stream: Box<dyn Stream> = match tls {
             Some(tls) => Box::new(
-                tls.connector
+                tokio_rustls::TlsConnector::from(tls.config.current())
                     .connect(tls.server_name.clone(), stream)
                     .await
                     .map_err(ExchangeError::Handshake)?,

@@ -105,13 +105,29 @@ impl OutboundWorker {
                 ));
             }
         };
-        let config = crate::tls::client_config(ca, client)?;
+        let mut files = vec![ca.clone()];
+        let client = client.map(|(c, k)| (c.to_path_buf(), k.to_path_buf()));
+        if let Some((cert, key)) = &client {
+            files.extend([cert.clone(), key.clone()]);
+        }
+        let ca = ca.clone();
+        let config = crate::tls::reload::Reloading::new(files, move || {
+            let client = client.as_ref().map(|(c, k)| (c.as_path(), k.as_path()));
+            crate::tls::client_config(&ca, client)
+        })?;
         let name = s.tls_server_name.as_deref().unwrap_or(&s.host);
         self.tls = Some(TlsClient {
-            connector: tokio_rustls::TlsConnector::from(config),
             server_name: crate::tls::server_name(name)?,
+            config: Arc::new(config),
         });
         Ok(self)
+    }
+
+    /// The sender's TLS configuration, if it has one, to watch its files.
+    pub(crate) fn tls_config(
+        &self,
+    ) -> Option<Arc<crate::tls::reload::Reloading<rustls::ClientConfig>>> {
+        self.tls.as_ref().map(|t| Arc::clone(&t.config))
     }
 
     /// Follows the sender's status.

@@ -3,6 +3,7 @@
 //! Certificates and keys are PEM files. A listener with no certificate configured uses a
 //! self-signed one generated at first start and kept beside the store ([`self_signed`]).
 
+pub mod reload;
 pub mod self_signed;
 
 use std::path::{Path, PathBuf};
