@@ -7,7 +7,8 @@
 #   SKIP_PYTHON=1 scripts/load.sh
 #
 # Prints: raw fsync rate of the disk, intake (ACKed after commit) at 1, 8 and 64 connections,
-# end to end to a fast downstream (our `sink`), and the Python engine's intake at 1, 8 and 64.
+# intake over TLS at 64, end to end to a fast downstream (our `sink`), and the Python engine's
+# intake at 1, 8 and 64.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -55,6 +56,13 @@ for c in 1 8 64 64 64; do
     timeout 300 "$bin" send 127.0.0.1:12575 "$message" --connections "$c" --count "$count"
     stop_engine
 done
+
+echo
+echo "== intake over TLS (the engine's self-signed certificate), 64 connections"
+start_engine
+timeout 300 "$bin" send 127.0.0.1:12575 "$message" --connections 64 --count 60000 \
+    --tls-ca "$work/load-tls-cert.pem" --tls-server-name localhost
+stop_engine
 
 echo
 echo "== end to end: intake and delivery to a fast downstream (sink), 64 connections"
