@@ -1,10 +1,12 @@
 //! The interface binary's command line, as `main!()` runs it.
 //!
-//! Built so far: `serve` (listen, store, acknowledge, route, deliver), `send` (an MLLP client
-//! and load generator), `graph` (the wiring) and `test` (a dry run of files through an
-//! inbound's router and handlers), `sink` (a receiver that acknowledges everything). `check`,
-//! `messages` and `hl7` are not built yet.
+//! Built so far: `serve` (listen, store, acknowledge, route, deliver), `check` (the pre-flight
+//! of settings, TLS files, ports and downstreams), `send` (an MLLP client and load generator),
+//! `graph` (the wiring) and `test` (a dry run of files through an inbound's router and
+//! handlers), `sink` (a receiver that acknowledges everything). `messages` and `hl7` are not
+//! built yet.
 
+mod check;
 mod graph;
 mod send;
 mod serve;
@@ -29,6 +31,8 @@ struct Cli {
 enum Command {
     /// Run the interface: listen, store, acknowledge, route.
     Serve(serve::ServeArgs),
+    /// Check what the build cannot: environment settings, TLS files, ports, downstreams.
+    Check(check::CheckArgs),
     /// Send messages over MLLP and print each ACK; with --count, a load generator.
     Send(send::SendArgs),
     /// Receive messages over MLLP, acknowledge each with AA, print type and control ID.
@@ -100,6 +104,7 @@ pub fn run(wiring: &Wiring<'_>, args: impl IntoIterator<Item = std::ffi::OsStrin
     // other threads, which would wait for it forever.
     let result = match cli.command {
         Command::Serve(args) => return serve::run(wiring, &args),
+        Command::Check(args) => return check::run(wiring, &args),
         Command::Send(args) => return send::run(&args),
         Command::Sink(args) => return sink::run(&args),
         Command::Graph => graph::print(wiring, &mut std::io::stdout().lock()),

@@ -134,7 +134,7 @@ pub fn run(wiring: &Wiring<'_>, args: &ServeArgs) -> ExitCode {
 }
 
 /// The connections that may carry plaintext to or from another machine, one line each.
-fn plaintext_connections(
+pub(super) fn plaintext_connections(
     inbounds: &[(crate::interface::Inbound, InboundSettings)],
     outbounds: &[(crate::interface::Outbound, OutboundSettings)],
 ) -> Vec<String> {

@@ -87,39 +87,7 @@ impl OutboundWorker {
     /// Sets up TLS as the settings ask (`tls_ca`, `tls_server_name`, `tls_cert`/`tls_key`).
     /// Blocking: it reads the certificate files.
     pub fn with_tls_from_settings(mut self) -> Result<OutboundWorker, crate::tls::TlsError> {
-        let s = &self.settings;
-        let Some(ca) = &s.tls_ca else {
-            if s.tls_cert.is_some() || s.tls_key.is_some() || s.tls_server_name.is_some() {
-                return Err(crate::tls::TlsError::Config(
-                    "tls_cert, tls_key and tls_server_name need tls_ca".into(),
-                ));
-            }
-            return Ok(self);
-        };
-        let client = match (&s.tls_cert, &s.tls_key) {
-            (Some(cert), Some(key)) => Some((cert.as_path(), key.as_path())),
-            (None, None) => None,
-            _ => {
-                return Err(crate::tls::TlsError::Config(
-                    "tls_cert and tls_key go together: give both or neither".into(),
-                ));
-            }
-        };
-        let mut files = vec![ca.clone()];
-        let client = client.map(|(c, k)| (c.to_path_buf(), k.to_path_buf()));
-        if let Some((cert, key)) = &client {
-            files.extend([cert.clone(), key.clone()]);
-        }
-        let ca = ca.clone();
-        let config = crate::tls::reload::Reloading::new(files, move || {
-            let client = client.as_ref().map(|(c, k)| (c.as_path(), k.as_path()));
-            crate::tls::client_config(&ca, client)
-        })?;
-        let name = s.tls_server_name.as_deref().unwrap_or(&s.host);
-        self.tls = Some(TlsClient {
-            server_name: crate::tls::server_name(name)?,
-            config: Arc::new(config),
-        });
+        self.tls = tls_client(&self.settings)?;
         Ok(self)
     }
 
@@ -372,6 +340,42 @@ impl OutboundWorker {
             () = self.shutdown.cancelled() => false,
         }
     }
+}
+
+/// The TLS client an outbound's settings ask for, `None` for plaintext. Blocking: it reads
+/// the certificate files.
+pub(crate) fn tls_client(s: &OutboundSettings) -> Result<Option<TlsClient>, crate::tls::TlsError> {
+    let Some(ca) = &s.tls_ca else {
+        if s.tls_cert.is_some() || s.tls_key.is_some() || s.tls_server_name.is_some() {
+            return Err(crate::tls::TlsError::Config(
+                "tls_cert, tls_key and tls_server_name need tls_ca".into(),
+            ));
+        }
+        return Ok(None);
+    };
+    let client = match (&s.tls_cert, &s.tls_key) {
+        (Some(cert), Some(key)) => Some((cert.clone(), key.clone())),
+        (None, None) => None,
+        _ => {
+            return Err(crate::tls::TlsError::Config(
+                "tls_cert and tls_key go together: give both or neither".into(),
+            ));
+        }
+    };
+    let mut files = vec![ca.clone()];
+    if let Some((cert, key)) = &client {
+        files.extend([cert.clone(), key.clone()]);
+    }
+    let ca = ca.clone();
+    let config = crate::tls::reload::Reloading::new(files, move || {
+        let client = client.as_ref().map(|(c, k)| (c.as_path(), k.as_path()));
+        crate::tls::client_config(&ca, client)
+    })?;
+    let name = s.tls_server_name.as_deref().unwrap_or(&s.host);
+    Ok(Some(TlsClient {
+        server_name: crate::tls::server_name(name)?,
+        config: Arc::new(config),
+    }))
 }
 
 /// The next frame of an open connection; never ready when there is none.

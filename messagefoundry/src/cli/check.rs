@@ -1,0 +1,192 @@
+//! `check`: the pre-flight of what the build cannot know. It reads the environment's
+//! settings, loads every TLS file, tries every listening port and reaches every downstream, and
+//! prints one line per finding. Exit status 1 when something would stop `serve` or a delivery.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use crate::interface::environment::{InboundSettings, OutboundSettings};
+use crate::interface::{Inbound, Outbound, Tls};
+
+use super::Wiring;
+
+/// Options of `check`.
+#[derive(clap::Args, Debug)]
+pub struct CheckArgs {
+    /// The environment whose settings apply (`environments/<NAME>.toml`).
+    #[arg(long)]
+    pub env: Option<String>,
+    /// Where environment files are.
+    #[arg(long, default_value = "environments")]
+    pub environments: PathBuf,
+    /// The store file `serve` will use (the generated TLS certificate is kept beside it).
+    #[arg(long, default_value = "messagefoundry.redb")]
+    pub db: PathBuf,
+    /// Count a connection that may carry plaintext off loopback as an error.
+    #[arg(long)]
+    pub require_tls: bool,
+}
+
+/// The longest wait for a downstream.
+const REACH_TIMEOUT: Duration = Duration::from_secs(3);
+
+/// What `check` found.
+#[derive(Default)]
+struct Findings {
+    warnings: usize,
+    errors: usize,
+}
+
+impl Findings {
+    fn ok(&mut self, line: impl std::fmt::Display) {
+        println!("ok    {line}");
+    }
+    fn warn(&mut self, line: impl std::fmt::Display) {
+        self.warnings += 1;
+        println!("warn  {line}");
+    }
+    fn error(&mut self, line: impl std::fmt::Display) {
+        self.errors += 1;
+        println!("error {line}");
+    }
+}
+
+/// Runs `check`.
+pub fn run(wiring: &Wiring<'_>, args: &CheckArgs) -> ExitCode {
+    let mut found = Findings::default();
+    let env = match super::serve::environment(wiring, args.env.as_deref(), &args.environments) {
+        Ok(env) => {
+            match &env.path {
+                Some(path) => found.ok(format!("environment {}", path.display())),
+                None => found.ok("no environment: the declared settings apply"),
+            }
+            env
+        }
+        Err(e) => {
+            found.error(e);
+            return summary(&found);
+        }
+    };
+    let mut inbounds = Vec::new();
+    for inbound in wiring.inbounds {
+        match env.inbound(*inbound) {
+            Ok(s) => inbounds.push((*inbound, s)),
+            Err(e) => found.error(e),
+        }
+    }
+    let mut outbounds = Vec::new();
+    for outbound in wiring.outbounds {
+        match env.outbound(*outbound) {
+            Ok(s) => outbounds.push((*outbound, s)),
+            Err(e) => found.error(e),
+        }
+    }
+    for line in super::serve::plaintext_connections(&inbounds, &outbounds) {
+        if args.require_tls {
+            found.error(format!("plaintext allowed off loopback: {line}"));
+        } else {
+            found.warn(format!("plaintext allowed off loopback: {line}"));
+        }
+    }
+    for (inbound, settings) in &inbounds {
+        check_inbound(&mut found, *inbound, settings, &args.db);
+    }
+    let Some(runtime) = super::runtime() else {
+        return ExitCode::FAILURE;
+    };
+    runtime.block_on(async {
+        for (outbound, settings) in &outbounds {
+            check_outbound(&mut found, *outbound, settings).await;
+        }
+    });
+    summary(&found)
+}
+
+fn summary(found: &Findings) -> ExitCode {
+    println!("{} error(s), {} warning(s)", found.errors, found.warnings);
+    if found.errors == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}
+
+/// The port, and the TLS files.
+fn check_inbound(
+    found: &mut Findings,
+    inbound: Inbound,
+    s: &InboundSettings,
+    db: &std::path::Path,
+) {
+    let name = inbound.name();
+    let address = format!("{}:{}", s.bind, s.port);
+    match std::net::TcpListener::bind(&address) {
+        Ok(_) => found.ok(format!("inbound {name}: {address} can be bound")),
+        Err(e) if e.kind() == std::io::ErrorKind::AddrInUse => found.warn(format!(
+            "inbound {name}: {address} is in use (is the interface already running?)"
+        )),
+        Err(e) => found.error(format!("inbound {name}: cannot listen on {address}: {e}")),
+    }
+    if s.tls == Tls::Off {
+        return;
+    }
+    match (&s.tls_cert, &s.tls_key) {
+        (Some(cert), Some(key)) => {
+            match crate::tls::server_config(cert, key, s.tls_client_ca.as_deref()) {
+                Ok(_) => {
+                    let print = crate::tls::read_certificates(cert)
+                        .ok()
+                        .and_then(|c| c.first().map(crate::tls::fingerprint))
+                        .unwrap_or_default();
+                    found.ok(format!(
+                        "inbound {name}: TLS certificate {} (SHA-256 {print})",
+                        cert.display()
+                    ));
+                }
+                Err(e) => found.error(format!("inbound {name}: {e}")),
+            }
+        }
+        (None, None) => {
+            let (cert, _) = crate::tls::self_signed::paths(db);
+            let known = crate::tls::read_certificates(&cert)
+                .ok()
+                .and_then(|c| c.first().map(crate::tls::fingerprint));
+            match known {
+                Some(print) => found.ok(format!(
+                    "inbound {name}: self-signed TLS certificate {} (SHA-256 {print})",
+                    cert.display()
+                )),
+                None => found.ok(format!(
+                    "inbound {name}: a self-signed TLS certificate will be generated at {}",
+                    cert.display()
+                )),
+            }
+        }
+        _ => found.error(format!(
+            "inbound {name}: tls_cert and tls_key go together: give both or neither"
+        )),
+    }
+}
+
+/// TLS files, then a connection (and handshake) to the downstream.
+async fn check_outbound(found: &mut Findings, outbound: Outbound, s: &OutboundSettings) {
+    let name = outbound.name();
+    let settings = s.clone();
+    let tls = match tokio::task::spawn_blocking(move || crate::sender::tls_client(&settings)).await
+    {
+        Ok(Ok(tls)) => tls,
+        Ok(Err(e)) => return found.error(format!("outbound {name}: {e}")),
+        Err(e) => return found.error(format!("outbound {name}: {e}")),
+    };
+    let target = format!("{}:{}", s.host, s.port);
+    let timeout = s.connect_timeout.min(REACH_TIMEOUT);
+    match crate::sender::exchange::connect(&s.host, s.port, timeout, 1024, tls.as_ref()).await {
+        Ok(_) if tls.is_some() => found.ok(format!(
+            "outbound {name}: {target} reachable, TLS handshake done"
+        )),
+        Ok(_) => found.ok(format!("outbound {name}: {target} reachable")),
+        // A downstream that is down now is not a mistake in the interface: messages queue.
+        Err(e) => found.warn(format!("outbound {name}: {target} not reachable now: {e}")),
+    }
+}

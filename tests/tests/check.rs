@@ -1,0 +1,82 @@
+//! `check`, run as the interface binary: a clean pre-flight, a missing certificate, plaintext
+//! under `--require-tls`, and an unreachable downstream.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use messagefoundry_tests::downstream::{Downstream, Reply};
+use messagefoundry_tests::process::free_port;
+
+/// Runs `check` with this environment file; returns the exit code and the standard output.
+fn check(dir: &Path, environment: &str, extra: &[&str]) -> (Option<i32>, String) {
+    let environments = dir.join("environments");
+    std::fs::create_dir_all(&environments).expect("test setup");
+    std::fs::write(environments.join("test.toml"), environment).expect("test setup");
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_lab-serve"))
+        .args(["check", "--env", "test", "--environments"])
+        .arg(&environments)
+        .arg("--db")
+        .arg(dir.join("check.redb"))
+        .args(extra)
+        .output()
+        .expect("the interface binary runs");
+    (
+        output.status.code(),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sound_setup_passes_and_says_what_it_checked() {
+    let dir = tempfile::tempdir().unwrap();
+    let down = Downstream::start(Arc::new(|_, _| Reply::Ack("AA"))).await;
+    let environment = format!(
+        "[inbound.IB_Lab_ORU]\nbind = \"127.0.0.1\"\nport = {}\n\n\
+         [outbound.OB_EHR_ORU]\nhost = \"127.0.0.1\"\nport = {}\n",
+        free_port(),
+        down.addr.port()
+    );
+    let dir_path = dir.path().to_path_buf();
+    let (code, out) = tokio::task::spawn_blocking(move || check(&dir_path, &environment, &[]))
+        .await
+        .unwrap();
+    assert_eq!(code, Some(0), "{out}");
+    assert!(out.contains("can be bound"), "{out}");
+    assert!(
+        out.contains("self-signed TLS certificate will be generated"),
+        "{out}"
+    );
+    assert!(out.contains("OB_EHR_ORU: 127.0.0.1:"), "{out}");
+    assert!(out.contains("reachable"), "{out}");
+    assert!(out.ends_with("0 error(s), 0 warning(s)\n"), "{out}");
+    // Nothing was created: check only looks.
+    assert!(!dir.path().join("check.redb").exists());
+    assert!(!dir.path().join("check-tls-cert.pem").exists());
+}
+
+#[test]
+fn a_missing_certificate_and_plaintext_under_require_tls_are_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("nowhere.pem");
+    let environment = format!(
+        "[inbound.IB_Lab_ORU]\nbind = \"0.0.0.0\"\nport = {}\ntls_cert = \"{}\"\ntls_key = \"{}\"\n\n\
+         [outbound.OB_EHR_ORU]\nhost = \"127.0.0.1\"\nport = {}\n",
+        free_port(),
+        missing.display(),
+        missing.display(),
+        free_port()
+    );
+    let (code, out) = check(dir.path(), &environment, &["--require-tls"]);
+    assert_eq!(code, Some(1), "{out}");
+    assert!(
+        out.contains(&format!("cannot read {}", missing.display())),
+        "{out}"
+    );
+    assert!(
+        out.contains("error plaintext allowed off loopback"),
+        "{out}"
+    );
+    // The downstream is down: a warning, not an error.
+    assert!(out.contains("warn  outbound OB_EHR_ORU"), "{out}");
+    assert!(out.ends_with("2 error(s), 1 warning(s)\n"), "{out}");
+}
