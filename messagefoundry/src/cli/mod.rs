@@ -3,11 +3,12 @@
 //! Built so far: `serve` (listen, store, acknowledge, route, deliver), `check` (the pre-flight
 //! of settings, TLS files, ports and downstreams), `send` (an MLLP client and load generator),
 //! `graph` (the wiring) and `test` (a dry run of files through an inbound's router and
-//! handlers), `sink` (a receiver that acknowledges everything). `messages` and `hl7` are not
-//! built yet.
+//! handlers), `sink` (a receiver that acknowledges everything), `hl7` (JSON, validation and
+//! ACKs of message files). `messages` is not built yet.
 
 mod check;
 mod graph;
+mod hl7;
 mod send;
 mod serve;
 mod sink;
@@ -39,6 +40,9 @@ enum Command {
     Sink(sink::SinkArgs),
     /// Print the interface's wiring: inbounds with their routers, and outbounds.
     Graph,
+    /// Tools over message files: JSON, validation, acknowledgments.
+    #[command(subcommand)]
+    Hl7(hl7::Hl7Command),
     /// Run message files through an inbound's router and handlers, with no network and no
     /// store, and print what would happen.
     Test {
@@ -108,6 +112,7 @@ pub fn run(wiring: &Wiring<'_>, args: impl IntoIterator<Item = std::ffi::OsStrin
         Command::Send(args) => return send::run(&args),
         Command::Sink(args) => return sink::run(&args),
         Command::Graph => graph::print(wiring, &mut std::io::stdout().lock()),
+        Command::Hl7(command) => hl7::run(&command, &mut std::io::stdout().lock()),
         Command::Test { inbound, files } => test_files::run(
             wiring,
             inbound.as_deref(),

@@ -1,0 +1,226 @@
+//! `hl7`: tools over message files, with no network and no store: the JSON form, a
+//! validation report, and the acknowledgment a message would get.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use messagefoundry_hl7::validate::{Options, validate};
+use messagefoundry_hl7::{AckBuilder, AckCode, AckError, Message};
+
+/// What `hl7` does.
+#[derive(clap::Subcommand, Debug)]
+pub enum Hl7Command {
+    /// Print each message as JSON (one line each; lossless: `docs/json.md`).
+    Json {
+        /// Files holding one message, a batch, or several messages one after the other.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// Validate each message against the embedded schema of its version (MSH-12) and print
+    /// the findings; exit 1 if any message has an error.
+    Validate {
+        /// Files holding one message, a batch, or several messages one after the other.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Also check lengths, tables and withdrawn fields, and refuse undeclared segments.
+        #[arg(long)]
+        strict: bool,
+    },
+    /// Print the acknowledgment of each message, one segment per line.
+    Ack {
+        /// Files holding one message, a batch, or several messages one after the other.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// The code: AA, AE, AR, CA, CE or CR.
+        #[arg(long, default_value = "AA")]
+        code: String,
+        /// The error text of an AE/AR/CE/CR (an ERR segment).
+        #[arg(long)]
+        text: Option<String>,
+    },
+}
+
+/// Runs `hl7`; exit 1 when a message fails to parse or (for `validate`) has errors.
+pub fn run(command: &Hl7Command, out: &mut impl Write) -> std::io::Result<ExitCode> {
+    let (files, action): (&[PathBuf], Action<'_>) = match command {
+        Hl7Command::Json { files } => (files, Action::Json),
+        Hl7Command::Validate { files, strict } => (files, Action::Validate { strict: *strict }),
+        Hl7Command::Ack { files, code, text } => {
+            let Some(code) = AckCode::parse(code) else {
+                eprintln!("error: --code is one of AA, AE, AR, CA, CE, CR");
+                return Ok(ExitCode::from(2));
+            };
+            (
+                files,
+                Action::Ack {
+                    code,
+                    text: text.as_deref(),
+                },
+            )
+        }
+    };
+    let mut failed = false;
+    for file in files {
+        let bytes = match std::fs::read(file) {
+            Ok(b) => b,
+            Err(e) => {
+                eprintln!("error: cannot read {}: {e}", file.display());
+                failed = true;
+                continue;
+            }
+        };
+        let batch = match messagefoundry_hl7::batch::split(&bytes) {
+            Ok(b) => b,
+            Err(e) => {
+                eprintln!("error: {}: {e}", file.display());
+                failed = true;
+                continue;
+            }
+        };
+        for (n, raw) in batch.messages().enumerate() {
+            let label = format!("{} message {}", file.display(), n + 1);
+            match raw.parse() {
+                Ok(msg) => failed |= !action.apply(&label, &msg, out)?,
+                Err(e) => {
+                    eprintln!("error: {label}: {e}");
+                    failed = true;
+                }
+            }
+        }
+    }
+    Ok(if failed {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+enum Action<'a> {
+    Json,
+    Validate {
+        strict: bool,
+    },
+    Ack {
+        code: AckCode,
+        text: Option<&'a str>,
+    },
+}
+
+impl Action<'_> {
+    /// Does the action on one message; false when it failed.
+    fn apply(&self, label: &str, msg: &Message, out: &mut impl Write) -> std::io::Result<bool> {
+        match self {
+            Action::Json => {
+                writeln!(out, "{}", messagefoundry_hl7::json::to_json_string(msg))?;
+                Ok(true)
+            }
+            Action::Validate { strict } => {
+                let options = if *strict {
+                    Options::strict()
+                } else {
+                    Options::tolerant()
+                };
+                let report = validate(msg, &options);
+                let against = match (report.version, report.structure) {
+                    (Some(v), Some(s)) => format!("{s} of HL7 {v}"),
+                    (Some(v), None) => format!("HL7 {v}, structure unknown"),
+                    _ => "no embedded schema for its version".to_owned(),
+                };
+                let verdict = if report.is_valid() {
+                    "valid"
+                } else {
+                    "invalid"
+                };
+                writeln!(out, "{label}: {verdict} ({against})")?;
+                for finding in &report.findings {
+                    writeln!(out, "  {finding}")?;
+                }
+                Ok(report.is_valid())
+            }
+            Action::Ack { code, text } => {
+                let mut builder = AckBuilder::new(msg, *code);
+                if let Some(text) = text {
+                    builder = builder.error(
+                        AckError::new(AckError::APPLICATION_INTERNAL_ERROR).with_text(*text),
+                    );
+                }
+                match builder.build_now() {
+                    Ok(ack) => {
+                        for segment in ack.as_bytes().split(|b| *b == b'\r') {
+                            if !segment.is_empty() {
+                                out.write_all(segment)?;
+                                out.write_all(b"\n")?;
+                            }
+                        }
+                        Ok(true)
+                    }
+                    Err(e) => {
+                        eprintln!("error: {label}: {e}");
+                        Ok(false)
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ORU: &str = "MSH|^~\\&|LAB|HOSP|EHR|HOSP|20240101120000||ORU^R01^ORU_R01|C1|P|2.5.1\rPID|1||MRN1^^^HOSP^MR||Doe^Jo\rOBR|1|||2345-7^Glucose^LN\r";
+    const NO_PATIENT_ID: &str =
+        "MSH|^~\\&|LAB|HOSP|EHR|HOSP|20240101120000||ORU^R01^ORU_R01|C2|P|2.5.1\rPID|1\rOBR|1\r";
+
+    fn run_on(text: &str, command: impl FnOnce(Vec<PathBuf>) -> Hl7Command) -> (ExitCode, String) {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("m.hl7");
+        std::fs::write(&file, text).unwrap();
+        let mut out = Vec::new();
+        let code = run(&command(vec![file]), &mut out).unwrap();
+        (code, String::from_utf8(out).unwrap())
+    }
+
+    #[test]
+    fn json_round_trips() {
+        let (code, out) = run_on(ORU, |files| Hl7Command::Json { files });
+        assert_eq!(code, ExitCode::SUCCESS);
+        let back = messagefoundry_hl7::json::from_json_str(out.trim_end()).unwrap();
+        assert_eq!(back.as_bytes(), ORU.as_bytes());
+    }
+
+    #[test]
+    fn validate_reports_and_fails_on_errors() {
+        let (code, out) = run_on(ORU, |files| Hl7Command::Validate {
+            files,
+            strict: false,
+        });
+        assert_eq!(code, ExitCode::SUCCESS, "{out}");
+        assert!(out.contains("valid (ORU_R01 of HL7 2.5.1)"), "{out}");
+        let (code, out) = run_on(NO_PATIENT_ID, |files| Hl7Command::Validate {
+            files,
+            strict: false,
+        });
+        assert_eq!(code, ExitCode::FAILURE);
+        assert!(out.contains("invalid"), "{out}");
+        assert!(out.contains("error 101 [required-field] at PID-3"), "{out}");
+    }
+
+    #[test]
+    fn ack_prints_the_acknowledgment() {
+        let (code, out) = run_on(ORU, |files| Hl7Command::Ack {
+            files,
+            code: "AR".into(),
+            text: Some("no such patient".into()),
+        });
+        assert_eq!(code, ExitCode::SUCCESS);
+        let lines: Vec<&str> = out.lines().collect();
+        assert!(
+            lines[0].starts_with("MSH|^~\\&|EHR|HOSP|LAB|HOSP|"),
+            "{out}"
+        );
+        assert_eq!(lines[1], "MSA|AR|C1|no such patient");
+        assert!(lines[2].starts_with("ERR|"), "{out}");
+    }
+}
