@@ -4,11 +4,13 @@
 //! of settings, TLS files, ports and downstreams), `send` (an MLLP client and load generator),
 //! `graph` (the wiring) and `test` (a dry run of files through an inbound's router and
 //! handlers), `sink` (a receiver that acknowledges everything), `hl7` (JSON, validation and
-//! ACKs of message files). `messages` is not built yet.
+//! ACKs of message files), `messages` (list, show, dead letters, replay, prune, on a stopped
+//! engine's store).
 
 mod check;
 mod graph;
 mod hl7;
+mod messages;
 mod send;
 mod serve;
 mod sink;
@@ -40,6 +42,8 @@ enum Command {
     Sink(sink::SinkArgs),
     /// Print the interface's wiring: inbounds with their routers, and outbounds.
     Graph,
+    /// The store: list and show messages, dead letters, replay, prune (while serve is stopped).
+    Messages(messages::MessagesArgs),
     /// Tools over message files: JSON, validation, acknowledgments.
     #[command(subcommand)]
     Hl7(hl7::Hl7Command),
@@ -111,6 +115,7 @@ pub fn run(wiring: &Wiring<'_>, args: impl IntoIterator<Item = std::ffi::OsStrin
         Command::Check(args) => return check::run(wiring, &args),
         Command::Send(args) => return send::run(&args),
         Command::Sink(args) => return sink::run(&args),
+        Command::Messages(args) => return messages::run(&args),
         Command::Graph => graph::print(wiring, &mut std::io::stdout().lock()),
         Command::Hl7(command) => hl7::run(&command, &mut std::io::stdout().lock()),
         Command::Test { inbound, files } => test_files::run(

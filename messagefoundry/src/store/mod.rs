@@ -288,6 +288,16 @@ impl Store {
         tables::read_message(&self.db, id).map_err(read_error)
     }
 
+    /// The summaries of up to `limit` messages, newest first; with `before`, only those with
+    /// a smaller id (to page back). Blocking.
+    pub fn latest(
+        &self,
+        before: Option<MessageId>,
+        limit: usize,
+    ) -> Result<Vec<(MessageId, MessageInfo)>, StoreError> {
+        tables::latest(&self.db, before, limit).map_err(read_error)
+    }
+
     /// Messages stored but not routed yet, oldest first, with their inbound. Blocking.
     pub fn pending_routes(&self) -> Result<Vec<(MessageId, String)>, StoreError> {
         reads::pending_routes(&self.db).map_err(read_error)

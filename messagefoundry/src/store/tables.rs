@@ -201,6 +201,43 @@ pub(crate) fn insert_message(
     Ok(())
 }
 
+/// A summary row as a [`MessageInfo`].
+fn info_of(row: (&str, u64, &str, &str, &str, &str, &str, u8, &str)) -> MessageInfo {
+    let (inbound, at, app, facility, kind, control, version, state, error) = row;
+    MessageInfo {
+        inbound: inbound.to_owned(),
+        received_at_micros: at,
+        sending_application: app.to_owned(),
+        sending_facility: facility.to_owned(),
+        message_type: kind.to_owned(),
+        control_id: control.to_owned(),
+        version: version.to_owned(),
+        parse_state: if state == 0 {
+            ParseState::Parsed
+        } else {
+            ParseState::Broken
+        },
+        parse_error: error.to_owned(),
+    }
+}
+
+/// The summaries of the newest messages, newest first; with `before`, only older ids.
+pub(crate) fn latest(
+    db: &redb::Database,
+    before: Option<MessageId>,
+    limit: usize,
+) -> Result<Vec<(MessageId, MessageInfo)>, redb::Error> {
+    let txn = db.begin_read()?;
+    let infos = txn.open_table(MESSAGE_INFO)?;
+    let upper = before.map_or(u64::MAX, |b| b.0);
+    let mut out = Vec::new();
+    for row in infos.range(..upper)?.rev().take(limit) {
+        let (id, row) = row?;
+        out.push((MessageId(id.value()), info_of(row.value())));
+    }
+    Ok(out)
+}
+
 /// Reads a message and its summary.
 pub(crate) fn read_message(
     db: &redb::Database,
@@ -217,21 +254,6 @@ pub(crate) fn read_message(
             "message {id} has no summary row"
         )));
     };
-    let (inbound, at, app, facility, kind, control, version, state, error) = row.value();
-    let info = MessageInfo {
-        inbound: inbound.to_owned(),
-        received_at_micros: at,
-        sending_application: app.to_owned(),
-        sending_facility: facility.to_owned(),
-        message_type: kind.to_owned(),
-        control_id: control.to_owned(),
-        version: version.to_owned(),
-        parse_state: if state == 0 {
-            ParseState::Parsed
-        } else {
-            ParseState::Broken
-        },
-        parse_error: error.to_owned(),
-    };
+    let info = info_of(row.value());
     Ok(Some((info, raw.value().to_vec())))
 }

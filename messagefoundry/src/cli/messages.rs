@@ -1,0 +1,309 @@
+//! `messages`: the store, read and repaired from the command line. It opens the store file
+//! itself, so it runs while `serve` is stopped (the store is opened by one process at a time);
+//! `show` prints message content, which is patient data: it is for the operator's terminal.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::{Duration, UNIX_EPOCH};
+
+use crate::store::{MessageId, QueueKey, Store, StoreError, now_micros};
+
+/// Options of `messages`.
+#[derive(clap::Args, Debug)]
+pub struct MessagesArgs {
+    /// The store file.
+    #[arg(long, default_value = "messagefoundry.redb", global = true)]
+    pub db: PathBuf,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: MessagesCommand,
+}
+
+/// What `messages` does.
+#[derive(clap::Subcommand, Debug)]
+pub enum MessagesCommand {
+    /// The newest messages: id, time received, inbound, type, control ID, disposition.
+    List {
+        /// How many.
+        #[arg(long, default_value_t = 50)]
+        limit: usize,
+        /// Only messages older than this id (to page back).
+        #[arg(long)]
+        before: Option<u64>,
+    },
+    /// One message: its summary, disposition, and content (one segment per line).
+    Show {
+        /// The message id (as `list` prints it, with or without `#`).
+        id: String,
+    },
+    /// The dead letters, oldest first, with their reasons.
+    DeadLetters {
+        /// Only this outbound's.
+        #[arg(long)]
+        outbound: Option<String>,
+    },
+    /// Put a dead letter back at the end of its outbound's queue.
+    Replay {
+        /// The outbound.
+        outbound: String,
+        /// The dead letter's sequence number (as `dead-letters` prints it).
+        seq: u64,
+    },
+    /// Delete finished messages older than a duration ("30d"); queued, dead-lettered and
+    /// unrouted messages are kept.
+    Prune {
+        /// How old a finished message must be to go.
+        #[arg(long)]
+        older_than: String,
+    },
+}
+
+/// Runs `messages`.
+pub fn run(args: &MessagesArgs) -> ExitCode {
+    let store = match Store::open(&args.db) {
+        Ok(store) => store,
+        Err(e) => {
+            eprintln!("error: {e}");
+            eprintln!("(a running `serve` holds the store: stop it first)");
+            return ExitCode::FAILURE;
+        }
+    };
+    let result = execute(&store, &args.command, &mut std::io::stdout().lock());
+    store.shutdown();
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Why a `messages` command failed.
+#[derive(Debug, thiserror::Error)]
+enum Failure {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Output(#[from] std::io::Error),
+    #[error("{0}")]
+    Usage(String),
+}
+
+fn execute(
+    store: &Store,
+    command: &MessagesCommand,
+    out: &mut impl Write,
+) -> Result<ExitCode, Failure> {
+    match command {
+        MessagesCommand::List { limit, before } => {
+            for (id, info) in store.latest(before.map(MessageId), *limit)? {
+                let disposition = store
+                    .disposition(id)?
+                    .map_or_else(|| "?".to_owned(), |d| d.disposition.to_string());
+                writeln!(
+                    out,
+                    "{:>8}  {}  {}  {}  {}  {disposition}",
+                    id.to_string(),
+                    time(info.received_at_micros),
+                    info.inbound,
+                    or_dash(&info.message_type),
+                    or_dash(&info.control_id),
+                )?;
+            }
+        }
+        MessagesCommand::Show { id } => {
+            let id = id
+                .trim_start_matches('#')
+                .parse()
+                .map(MessageId)
+                .map_err(|_| Failure::Usage(format!("{id:?} is not a message id")))?;
+            let Some((info, raw)) = store.read_message(id)? else {
+                return Err(Failure::Usage(format!("no message {id} in the store")));
+            };
+            writeln!(out, "message   {id}")?;
+            writeln!(
+                out,
+                "received  {} on {}",
+                time(info.received_at_micros),
+                info.inbound
+            )?;
+            writeln!(
+                out,
+                "header    {} {} from {}/{} (HL7 {})",
+                or_dash(&info.message_type),
+                or_dash(&info.control_id),
+                or_dash(&info.sending_application),
+                or_dash(&info.sending_facility),
+                or_dash(&info.version)
+            )?;
+            if !info.parse_error.is_empty() {
+                writeln!(out, "broken    {}", info.parse_error)?;
+            }
+            if let Some(d) = store.disposition(id)? {
+                writeln!(out, "outcome   {} {}", d.disposition, d.detail)?;
+            }
+            writeln!(out)?;
+            for segment in raw.split(|b| *b == b'\r' || *b == b'\n') {
+                if !segment.is_empty() {
+                    out.write_all(segment)?;
+                    writeln!(out)?;
+                }
+            }
+        }
+        MessagesCommand::DeadLetters { outbound } => {
+            for dead in store.dead_letters(outbound.as_deref())? {
+                writeln!(
+                    out,
+                    "{} {:>8}  message {}  {}  after {} attempt(s): {}",
+                    dead.key.outbound,
+                    dead.key.seq,
+                    dead.message,
+                    time(dead.at_micros),
+                    dead.attempts,
+                    dead.reason
+                )?;
+            }
+        }
+        MessagesCommand::Replay { outbound, seq } => {
+            let key = QueueKey {
+                outbound: outbound.clone(),
+                seq: *seq,
+            };
+            let queued = block_on(store.replay(key))?;
+            writeln!(
+                out,
+                "queued again on {} as {} (sent at the next start of serve)",
+                queued.outbound, queued.seq
+            )?;
+        }
+        MessagesCommand::Prune { older_than } => {
+            let age =
+                crate::interface::environment::parse_duration(older_than).ok_or_else(|| {
+                    Failure::Usage(format!("{older_than:?} is not a duration such as 30d"))
+                })?;
+            let cut = now_micros().saturating_sub(age.as_micros().try_into().unwrap_or(u64::MAX));
+            let deleted = block_on(store.prune(cut))?;
+            writeln!(out, "{deleted} message(s) deleted")?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Runs one store request to completion on this thread.
+fn block_on<T>(
+    request: impl std::future::Future<Output = Result<T, StoreError>>,
+) -> Result<T, StoreError> {
+    tokio::runtime::Builder::new_current_thread()
+        .build()
+        .map_err(|e| StoreError::Write(e.to_string()))?
+        .block_on(request)
+}
+
+/// A time in µs since the Unix epoch, as an HL7 timestamp in UTC.
+fn time(micros: u64) -> String {
+    messagefoundry_hl7::hl7_timestamp(UNIX_EPOCH + Duration::from_micros(micros))
+}
+
+fn or_dash(text: &str) -> &str {
+    if text.is_empty() { "-" } else { text }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::interface::Disposition;
+    use crate::store::{Incoming, MessageInfo, RouteRecord};
+
+    fn incoming(text: &str) -> Incoming {
+        let msg = messagefoundry_hl7::Message::parse(text).expect("test message");
+        Incoming {
+            inbound: Arc::from("IB_Lab"),
+            raw: text.as_bytes().to_vec().into(),
+            info: MessageInfo::of("IB_Lab", now_micros(), &msg),
+            route: true,
+            dedupe: None,
+        }
+    }
+
+    fn run_command(store: &Store, command: MessagesCommand) -> String {
+        let mut out = Vec::new();
+        let code = execute(store, &command, &mut out).unwrap();
+        assert_eq!(code, ExitCode::SUCCESS);
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn list_show_dead_letters_replay_and_prune() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path().join("m.redb")).unwrap();
+        let oru = "MSH|^~\\&|LIS|LAB|EHR|HOSP|20240101||ORU^R01|C1|P|2.5.1\rPID|1||MRN1\r";
+        let adt = "MSH|^~\\&|ADT|HOSP|EHR|HOSP|20240101||ADT^A01|C2|P|2.5.1\rPID|1||MRN2\r";
+        let first = block_on(store.receive(incoming(oru))).unwrap().id;
+        let second = block_on(store.receive(incoming(adt))).unwrap().id;
+        let keys = block_on(store.record_route(RouteRecord {
+            message: first,
+            disposition: Disposition::Processed,
+            detail: String::new(),
+            handlers: Vec::new(),
+            sends: vec![("OB_EHR".into(), Vec::new())],
+        }))
+        .unwrap();
+        block_on(store.dead_letter(keys[0].clone(), 1, "AR (rejected): unknown patient".into()))
+            .unwrap();
+
+        let list = run_command(
+            &store,
+            MessagesCommand::List {
+                limit: 10,
+                before: None,
+            },
+        );
+        let lines: Vec<&str> = list.lines().collect();
+        assert_eq!(lines.len(), 2, "{list}");
+        assert!(
+            lines[0].contains("#2") && lines[0].ends_with("ADT^A01  C2  RECEIVED"),
+            "{list}"
+        );
+        assert!(lines[1].ends_with("ORU^R01  C1  PROCESSED"), "{list}");
+
+        let shown = run_command(&store, MessagesCommand::Show { id: "#1".into() });
+        assert!(
+            shown.contains("header    ORU^R01 C1 from LIS/LAB (HL7 2.5.1)"),
+            "{shown}"
+        );
+        assert!(shown.ends_with("PID|1||MRN1\n"), "{shown}");
+
+        let dead = run_command(&store, MessagesCommand::DeadLetters { outbound: None });
+        assert!(dead.starts_with("OB_EHR"), "{dead}");
+        assert!(
+            dead.contains("message #1") && dead.contains("unknown patient"),
+            "{dead}"
+        );
+
+        let replayed = run_command(
+            &store,
+            MessagesCommand::Replay {
+                outbound: "OB_EHR".into(),
+                seq: keys[0].seq,
+            },
+        );
+        assert!(replayed.starts_with("queued again on OB_EHR"), "{replayed}");
+        assert_eq!(store.queue_len("OB_EHR").unwrap(), 1);
+        assert!(store.dead_letters(None).unwrap().is_empty());
+
+        // The queued message and the unrouted one are kept.
+        let pruned = run_command(
+            &store,
+            MessagesCommand::Prune {
+                older_than: "1ms".into(),
+            },
+        );
+        assert_eq!(pruned, "0 message(s) deleted\n");
+        assert!(store.read_message(second).unwrap().is_some());
+        store.shutdown();
+    }
+}
