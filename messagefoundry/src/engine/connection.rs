@@ -41,6 +41,9 @@ pub(crate) struct Context {
     pub tls: Option<Arc<crate::tls::reload::Reloading<rustls::ServerConfig>>>,
 }
 
+/// Application acknowledgments one connection may owe before it stops reading new frames.
+const MAX_OWED: usize = 1024;
+
 /// An application acknowledgment owed to the peer once its message has been processed.
 type Owed = Pin<Box<dyn Future<Output = Answer> + Send>>;
 
@@ -87,7 +90,8 @@ where
         }
         let deadline = next_deadline(&frames, &ctx.settings, last_activity);
         let frame = tokio::select! {
-            frame = frames.next() => frame,
+            // Backpressure: a peer far ahead of the pipeline waits for its application ACKs.
+            frame = frames.next(), if owed.len() < MAX_OWED => frame,
             () = tokio::time::sleep_until(deadline.into()) => {
                 let now = Instant::now();
                 match frames.decoder().frame_started() {
