@@ -29,6 +29,11 @@ pub fn free_port() -> u16 {
 /// port and the EHR unreachable. With `shell`, the binary runs under `sh -c "<shell>; exec
 /// ..."`, so the shell can set limits or signal dispositions first.
 pub fn serve(binary: &str, dir: &Path, shell: Option<&str>) -> Served {
+    serve_to(binary, dir, shell, free_port())
+}
+
+/// [`serve`], with the EHR on this loopback port.
+pub fn serve_to(binary: &str, dir: &Path, shell: Option<&str>, ehr_port: u16) -> Served {
     let environments = dir.join("environments");
     std::fs::create_dir_all(&environments).expect("test setup");
     std::fs::write(
@@ -37,7 +42,7 @@ pub fn serve(binary: &str, dir: &Path, shell: Option<&str>) -> Served {
             "[inbound.IB_Lab_ORU]\nbind = \"127.0.0.1\"\nport = {}\n\n\
              [outbound.OB_EHR_ORU]\nhost = \"127.0.0.1\"\nport = {}\n",
             free_port(),
-            free_port()
+            ehr_port
         ),
     )
     .expect("test setup");
@@ -76,6 +81,21 @@ pub fn serve(binary: &str, dir: &Path, shell: Option<&str>) -> Served {
 }
 
 impl Served {
+    /// Runs `binary messages --db <this store> <args>` and returns its exit code and output.
+    pub fn messages(&self, binary: &str, args: &[&str]) -> (Option<i32>, String) {
+        let output = Command::new(binary)
+            .arg("messages")
+            .arg("--db")
+            .arg(&self.db)
+            .args(args)
+            .output()
+            .expect("the interface binary runs");
+        (
+            output.status.code(),
+            String::from_utf8_lossy(&output.stdout).into_owned(),
+        )
+    }
+
     /// Waits for the process to end, failing the test after its patience.
     pub async fn exit_status(&mut self) -> ExitStatus {
         let deadline = Instant::now() + PATIENCE;

@@ -88,3 +88,71 @@ fn require_tls_refuses_to_start_with_plaintext_off_loopback() {
     assert!(refused.stdout.is_empty(), "it started listening");
     assert!(!dir.path().join("p.redb").exists());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn messages_reach_a_running_serve_and_a_replay_is_delivered_at_once() {
+    use messagefoundry_tests::downstream::{Downstream, Reply};
+    use std::sync::Arc;
+    let binary = env!("CARGO_BIN_EXE_lab-serve");
+    let dir = tempfile::tempdir().unwrap();
+    // The EHR rejects the first delivery and accepts the replay.
+    let down = Downstream::start(Arc::new(|_, seen| {
+        if seen == 0 {
+            Reply::Ack("AR")
+        } else {
+            Reply::Ack("AA")
+        }
+    }))
+    .await;
+    let mut engine =
+        messagefoundry_tests::process::serve_to(binary, dir.path(), None, down.addr.port());
+    let mut client = Client::connect(engine.addr).await.unwrap();
+    let ack = client.exchange(&oru("R1", "F")).await.unwrap().unwrap();
+    assert_eq!(ack_code(&ack), "AA");
+
+    let engine_ref = &engine;
+    let deadline = std::time::Instant::now() + messagefoundry_tests::PATIENCE;
+    let seq = loop {
+        let (code, out) = engine_ref.messages(binary, &["dead-letters"]);
+        assert_eq!(code, Some(0), "{out}");
+        if let Some(line) = out.lines().next() {
+            assert!(line.contains("AR (rejected)"), "{out}");
+            break line.split_whitespace().nth(1).unwrap().to_owned();
+        }
+        assert!(std::time::Instant::now() < deadline, "never dead-lettered");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    let (code, out) = engine.messages(binary, &["replay", "OB_EHR_ORU", &seq]);
+    assert_eq!(code, Some(0), "{out}");
+    assert!(out.starts_with("queued again on OB_EHR_ORU"), "{out}");
+    // Sent at once, not at the sender's next idle look (5 s).
+    let deadline = std::time::Instant::now() + Duration::from_secs(3);
+    while down.control_ids().len() < 2 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the replay was not sent"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let (code, out) = engine.messages(binary, &["list"]);
+    assert_eq!(code, Some(0), "{out}");
+    assert!(out.contains("R1  PROCESSED"), "{out}");
+
+    let socket = {
+        let mut name = engine.db.clone().into_os_string();
+        name.push(".sock");
+        std::path::PathBuf::from(name)
+    };
+    assert!(socket.exists());
+    std::process::Command::new("kill")
+        .arg("-TERM")
+        .arg(engine.child.id().to_string())
+        .status()
+        .unwrap();
+    assert_eq!(engine.exit_status().await.code(), Some(0));
+    assert!(!socket.exists(), "the control socket was left behind");
+    // Stopped: the same command opens the store itself.
+    let (code, out) = engine.messages(binary, &["list"]);
+    assert_eq!(code, Some(0), "{out}");
+    assert!(out.contains("R1  PROCESSED"), "{out}");
+}

@@ -1,6 +1,7 @@
-//! `messages`: the store, read and repaired from the command line. It opens the store file
-//! itself, so it runs while `serve` is stopped (the store is opened by one process at a time);
-//! `show` prints message content, which is patient data: it is for the operator's terminal.
+//! `messages`: the store, read and repaired from the command line. With `serve` running on the
+//! store, the command goes through its control socket (redb lets one process open the store);
+//! with `serve` stopped, it opens the store file itself. `show` prints message content, which
+//! is patient data: it is for the operator's terminal.
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -21,7 +22,7 @@ pub struct MessagesArgs {
 }
 
 /// What `messages` does.
-#[derive(clap::Subcommand, Debug)]
+#[derive(clap::Subcommand, Debug, serde::Serialize, serde::Deserialize)]
 pub enum MessagesCommand {
     /// The newest messages: id, time received, inbound, type, control ID, disposition.
     List {
@@ -59,13 +60,30 @@ pub enum MessagesCommand {
     },
 }
 
-/// Runs `messages`.
+/// Runs `messages`: through the running `serve`'s control socket, or on the store file.
 pub fn run(args: &MessagesArgs) -> ExitCode {
+    if let Some(reply) = super::control::ask(&args.db, &args.command) {
+        return match reply {
+            Ok(reply) => {
+                print!("{}", reply.output);
+                match reply.error {
+                    None if reply.ok => ExitCode::SUCCESS,
+                    error => {
+                        eprintln!("error: {}", error.unwrap_or_default());
+                        ExitCode::FAILURE
+                    }
+                }
+            }
+            Err(e) => {
+                eprintln!("error: the running serve did not answer: {e}");
+                ExitCode::FAILURE
+            }
+        };
+    }
     let store = match Store::open(&args.db) {
         Ok(store) => store,
         Err(e) => {
             eprintln!("error: {e}");
-            eprintln!("(a running `serve` holds the store: stop it first)");
             return ExitCode::FAILURE;
         }
     };
@@ -78,6 +96,13 @@ pub fn run(args: &MessagesArgs) -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// Runs a command and returns what it printed, or why it failed (for the control socket).
+pub(super) fn execute_to_text(store: &Store, command: &MessagesCommand) -> Result<String, String> {
+    let mut out = Vec::new();
+    execute(store, command, &mut out).map_err(|e| e.to_string())?;
+    Ok(String::from_utf8_lossy(&out).into_owned())
 }
 
 /// Why a `messages` command failed.
@@ -172,11 +197,7 @@ fn execute(
                 seq: *seq,
             };
             let queued = block_on(store.replay(key))?;
-            writeln!(
-                out,
-                "queued again on {} as {} (sent at the next start of serve)",
-                queued.outbound, queued.seq
-            )?;
+            writeln!(out, "queued again on {} as {}", queued.outbound, queued.seq)?;
         }
         MessagesCommand::Prune { older_than } => {
             let age =

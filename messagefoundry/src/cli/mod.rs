@@ -4,10 +4,11 @@
 //! of settings, TLS files, ports and downstreams), `send` (an MLLP client and load generator),
 //! `graph` (the wiring) and `test` (a dry run of files through an inbound's router and
 //! handlers), `sink` (a receiver that acknowledges everything), `hl7` (JSON, validation and
-//! ACKs of message files), `messages` (list, show, dead letters, replay, prune, on a stopped
-//! engine's store).
+//! ACKs of message files), `messages` (list, show, dead letters, replay, prune; through a
+//! running `serve`'s control socket, or on a stopped engine's store).
 
 mod check;
+mod control;
 mod graph;
 mod hl7;
 mod messages;
@@ -42,7 +43,7 @@ enum Command {
     Sink(sink::SinkArgs),
     /// Print the interface's wiring: inbounds with their routers, and outbounds.
     Graph,
-    /// The store: list and show messages, dead letters, replay, prune (while serve is stopped).
+    /// The store: list and show messages, dead letters, replay, prune.
     Messages(messages::MessagesArgs),
     /// Tools over message files: JSON, validation, acknowledgments.
     #[command(subcommand)]

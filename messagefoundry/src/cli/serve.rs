@@ -115,6 +115,22 @@ pub fn run(wiring: &Wiring<'_>, args: &ServeArgs) -> ExitCode {
         for (name, addr) in engine.addresses() {
             println!("MLLP listening on {addr} ({name})");
         }
+        #[cfg(unix)]
+        let control = {
+            let wakes: super::control::Wakes = std::sync::Arc::new(
+                wiring
+                    .outbounds
+                    .iter()
+                    .filter_map(|o| Some((o.name().to_owned(), engine.outbound_wake(o.name())?)))
+                    .collect(),
+            );
+            tokio::spawn(super::control::serve(
+                engine.store().clone(),
+                args.db.clone(),
+                wakes,
+                engine.shutdown_token(),
+            ))
+        };
         // Asked to stop: exit 0. Stopped by a store failure: exit non-zero, so a service
         // manager restarts it and an operator notices.
         let code = tokio::select! {
@@ -128,6 +144,8 @@ pub fn run(wiring: &Wiring<'_>, args: &ServeArgs) -> ExitCode {
             }
         };
         engine.shutdown().await;
+        #[cfg(unix)]
+        let _ = control.await;
         tracing::info!("stopped");
         code
     })
