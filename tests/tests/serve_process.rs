@@ -137,6 +137,17 @@ async fn messages_reach_a_running_serve_and_a_replay_is_delivered_at_once() {
     let (code, out) = engine.messages(binary, &["list"]);
     assert_eq!(code, Some(0), "{out}");
     assert!(out.contains("R1  PROCESSED"), "{out}");
+    let deadline = std::time::Instant::now() + messagefoundry_tests::PATIENCE;
+    loop {
+        let (code, out) = engine.messages(binary, &["queues"]);
+        assert_eq!(code, Some(0), "{out}");
+        // The delivery is recorded just after the ACK.
+        if out.starts_with("OB_EHR_ORU  queued 0  dead letters 0  connected  delivered 1") {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "{out}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
 
     let socket = {
         let mut name = engine.db.clone().into_os_string();

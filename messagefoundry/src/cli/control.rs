@@ -39,9 +39,23 @@ pub(super) fn socket_path(db: &Path) -> PathBuf {
 pub(super) type Wakes =
     std::sync::Arc<std::collections::HashMap<String, std::sync::Arc<tokio::sync::Notify>>>;
 
+/// The senders' states, by outbound name, in declaration order.
+pub(super) type Senders = std::sync::Arc<
+    Vec<(
+        String,
+        tokio::sync::watch::Receiver<crate::sender::SenderStatus>,
+    )>,
+>;
+
 /// Serves commands until shutdown, then removes the socket.
 #[cfg(unix)]
-pub(super) async fn serve(store: Store, db: PathBuf, wakes: Wakes, shutdown: CancellationToken) {
+pub(super) async fn serve(
+    store: Store,
+    db: PathBuf,
+    wakes: Wakes,
+    senders: Senders,
+    shutdown: CancellationToken,
+) {
     let path = socket_path(&db);
     // The store is ours (redb's lock), so a socket left here is stale.
     let _ = std::fs::remove_file(&path);
@@ -68,8 +82,9 @@ pub(super) async fn serve(store: Store, db: PathBuf, wakes: Wakes, shutdown: Can
         let Ok((stream, _)) = accepted else { continue };
         let store = store.clone();
         let wakes = std::sync::Arc::clone(&wakes);
+        let senders = std::sync::Arc::clone(&senders);
         tokio::spawn(async move {
-            if let Err(e) = answer(stream, store, wakes).await {
+            if let Err(e) = answer(stream, store, wakes, senders).await {
                 tracing::debug!(error = %e, "control request failed");
             }
         });
@@ -78,7 +93,12 @@ pub(super) async fn serve(store: Store, db: PathBuf, wakes: Wakes, shutdown: Can
 }
 
 #[cfg(unix)]
-async fn answer(stream: tokio::net::UnixStream, store: Store, wakes: Wakes) -> std::io::Result<()> {
+async fn answer(
+    stream: tokio::net::UnixStream,
+    store: Store,
+    wakes: Wakes,
+    senders: Senders,
+) -> std::io::Result<()> {
     let (read, mut write) = stream.into_split();
     let mut line = String::new();
     tokio::io::AsyncReadExt::take(BufReader::new(read), MAX_REQUEST)
@@ -90,10 +110,14 @@ async fn answer(stream: tokio::net::UnixStream, store: Store, wakes: Wakes) -> s
                 MessagesCommand::Replay { outbound, .. } => wakes.get(outbound).cloned(),
                 _ => None,
             };
+            let outbounds: Vec<_> = senders
+                .iter()
+                .map(|(name, status)| (name.clone(), Some(status.borrow().clone())))
+                .collect();
             // The commands block on the store: on a thread of their own.
             let (tx, rx) = tokio::sync::oneshot::channel();
             std::thread::spawn(move || {
-                let _ = tx.send(execute_to_text(&store, &command));
+                let _ = tx.send(execute_to_text(&store, &outbounds, &command));
             });
             match rx.await {
                 Ok(Ok(output)) => {

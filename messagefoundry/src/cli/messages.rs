@@ -38,6 +38,9 @@ pub enum MessagesCommand {
         /// The message id (as `list` prints it, with or without `#`).
         id: String,
     },
+    /// Each outbound: messages queued, dead letters, and (with `serve` running) its sender's
+    /// state: connected, failures in a row, the last problem.
+    Queues,
     /// The dead letters, oldest first, with their reasons.
     DeadLetters {
         /// Only this outbound's.
@@ -60,8 +63,11 @@ pub enum MessagesCommand {
     },
 }
 
+/// An outbound's name, with its sender's state when `serve` runs.
+pub(super) type OutboundState = (String, Option<crate::sender::SenderStatus>);
+
 /// Runs `messages`: through the running `serve`'s control socket, or on the store file.
-pub fn run(args: &MessagesArgs) -> ExitCode {
+pub fn run(wiring: &super::Wiring<'_>, args: &MessagesArgs) -> ExitCode {
     if let Some(reply) = super::control::ask(&args.db, &args.command) {
         return match reply {
             Ok(reply) => {
@@ -87,7 +93,17 @@ pub fn run(args: &MessagesArgs) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let result = execute(&store, &args.command, &mut std::io::stdout().lock());
+    let outbounds: Vec<OutboundState> = wiring
+        .outbounds
+        .iter()
+        .map(|o| (o.name().to_owned(), None))
+        .collect();
+    let result = execute(
+        &store,
+        &outbounds,
+        &args.command,
+        &mut std::io::stdout().lock(),
+    );
     store.shutdown();
     match result {
         Ok(code) => code,
@@ -99,9 +115,13 @@ pub fn run(args: &MessagesArgs) -> ExitCode {
 }
 
 /// Runs a command and returns what it printed, or why it failed (for the control socket).
-pub(super) fn execute_to_text(store: &Store, command: &MessagesCommand) -> Result<String, String> {
+pub(super) fn execute_to_text(
+    store: &Store,
+    outbounds: &[OutboundState],
+    command: &MessagesCommand,
+) -> Result<String, String> {
     let mut out = Vec::new();
-    execute(store, command, &mut out).map_err(|e| e.to_string())?;
+    execute(store, outbounds, command, &mut out).map_err(|e| e.to_string())?;
     Ok(String::from_utf8_lossy(&out).into_owned())
 }
 
@@ -118,6 +138,7 @@ enum Failure {
 
 fn execute(
     store: &Store,
+    outbounds: &[OutboundState],
     command: &MessagesCommand,
     out: &mut impl Write,
 ) -> Result<ExitCode, Failure> {
@@ -174,6 +195,32 @@ fn execute(
                 if !segment.is_empty() {
                     out.write_all(segment)?;
                     writeln!(out)?;
+                }
+            }
+        }
+        MessagesCommand::Queues => {
+            let dead = store.dead_letters(None)?;
+            for (name, status) in outbounds {
+                let queued = store.queue_len(name)?;
+                let dead = dead.iter().filter(|d| &d.key.outbound == name).count();
+                write!(out, "{name}  queued {queued}  dead letters {dead}")?;
+                match status {
+                    Some(s) => writeln!(
+                        out,
+                        "  {}  delivered {}  failures in a row {}{}",
+                        if s.connected {
+                            "connected"
+                        } else {
+                            "not connected"
+                        },
+                        s.delivered,
+                        s.consecutive_failures,
+                        s.last_error
+                            .as_deref()
+                            .map(|e| format!("  last problem: {e}"))
+                            .unwrap_or_default()
+                    )?,
+                    None => writeln!(out, "  (serve is not running)")?,
                 }
             }
         }
@@ -252,7 +299,8 @@ mod tests {
 
     fn run_command(store: &Store, command: MessagesCommand) -> String {
         let mut out = Vec::new();
-        let code = execute(store, &command, &mut out).unwrap();
+        let outbounds = [("OB_EHR".to_owned(), None)];
+        let code = execute(store, &outbounds, &command, &mut out).unwrap();
         assert_eq!(code, ExitCode::SUCCESS);
         String::from_utf8(out).unwrap()
     }
@@ -298,6 +346,11 @@ mod tests {
         );
         assert!(shown.ends_with("PID|1||MRN1\n"), "{shown}");
 
+        let queues = run_command(&store, MessagesCommand::Queues);
+        assert_eq!(
+            queues,
+            "OB_EHR  queued 0  dead letters 1  (serve is not running)\n"
+        );
         let dead = run_command(&store, MessagesCommand::DeadLetters { outbound: None });
         assert!(dead.starts_with("OB_EHR"), "{dead}");
         assert!(

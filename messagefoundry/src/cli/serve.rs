@@ -124,10 +124,18 @@ pub fn run(wiring: &Wiring<'_>, args: &ServeArgs) -> ExitCode {
                     .filter_map(|o| Some((o.name().to_owned(), engine.outbound_wake(o.name())?)))
                     .collect(),
             );
+            let senders: super::control::Senders = std::sync::Arc::new(
+                engine
+                    .senders()
+                    .iter()
+                    .map(|(name, status)| ((*name).to_owned(), status.clone()))
+                    .collect(),
+            );
             tokio::spawn(super::control::serve(
                 engine.store().clone(),
                 args.db.clone(),
                 wakes,
+                senders,
                 engine.shutdown_token(),
             ))
         };
