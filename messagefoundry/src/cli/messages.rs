@@ -33,6 +33,24 @@ pub enum MessagesCommand {
         #[arg(long)]
         before: Option<u64>,
     },
+    /// The newest messages matching every filter given (a scan of the summaries).
+    Search {
+        /// MSH-10, exactly.
+        #[arg(long)]
+        control_id: Option<String>,
+        /// MSH-9, or its start (`ORU`, `ORU^R01`).
+        #[arg(long = "type")]
+        message_type: Option<String>,
+        /// The inbound.
+        #[arg(long)]
+        inbound: Option<String>,
+        /// The disposition (RECEIVED, ROUTED, UNROUTED, FILTERED, PROCESSED, ERROR).
+        #[arg(long)]
+        disposition: Option<String>,
+        /// How many at most.
+        #[arg(long, default_value_t = 50)]
+        limit: usize,
+    },
     /// One message: its summary, disposition, and content (one segment per line).
     Show {
         /// The message id (as `list` prints it, with or without `#`).
@@ -145,18 +163,47 @@ fn execute(
     match command {
         MessagesCommand::List { limit, before } => {
             for (id, info) in store.latest(before.map(MessageId), *limit)? {
-                let disposition = store
-                    .disposition(id)?
-                    .map_or_else(|| "?".to_owned(), |d| d.disposition.to_string());
-                writeln!(
-                    out,
-                    "{:>8}  {}  {}  {}  {}  {disposition}",
-                    id.to_string(),
-                    time(info.received_at_micros),
-                    info.inbound,
-                    or_dash(&info.message_type),
-                    or_dash(&info.control_id),
-                )?;
+                let disposition = disposition_text(store, id)?;
+                summary_line(out, id, &info, &disposition)?;
+            }
+        }
+        MessagesCommand::Search {
+            control_id,
+            message_type,
+            inbound,
+            disposition,
+            limit,
+        } => {
+            let wanted = |info: &crate::store::MessageInfo| {
+                control_id.as_ref().is_none_or(|c| &info.control_id == c)
+                    && message_type
+                        .as_ref()
+                        .is_none_or(|t| info.message_type.starts_with(t.as_str()))
+                    && inbound.as_ref().is_none_or(|i| &info.inbound == i)
+            };
+            let mut found = 0;
+            let mut before = None;
+            'pages: loop {
+                let page = store.latest(before, SEARCH_PAGE)?;
+                let Some((last, _)) = page.last() else { break };
+                before = Some(*last);
+                for (id, info) in page {
+                    if !wanted(&info) {
+                        continue;
+                    }
+                    let shown = disposition_text(store, id)?;
+                    if disposition
+                        .as_ref()
+                        .is_some_and(|d| !d.eq_ignore_ascii_case(&shown))
+                    {
+                        continue;
+                    }
+                    summary_line(out, id, &info, &shown)?;
+                    found += 1;
+                    if found == *limit {
+                        break 'pages;
+                    }
+                }
             }
         }
         MessagesCommand::Show { id } => {
@@ -259,6 +306,34 @@ fn execute(
     Ok(ExitCode::SUCCESS)
 }
 
+/// How many summaries `search` reads at a time.
+const SEARCH_PAGE: usize = 1000;
+
+/// A message's disposition as `list` prints it.
+fn disposition_text(store: &Store, id: MessageId) -> Result<String, StoreError> {
+    Ok(store
+        .disposition(id)?
+        .map_or_else(|| "?".to_owned(), |d| d.disposition.to_string()))
+}
+
+/// One line of `list` and `search`.
+fn summary_line(
+    out: &mut impl Write,
+    id: MessageId,
+    info: &crate::store::MessageInfo,
+    disposition: &str,
+) -> std::io::Result<()> {
+    writeln!(
+        out,
+        "{:>8}  {}  {}  {}  {}  {disposition}",
+        id.to_string(),
+        time(info.received_at_micros),
+        info.inbound,
+        or_dash(&info.message_type),
+        or_dash(&info.control_id),
+    )
+}
+
 /// Runs one store request to completion on this thread.
 fn block_on<T>(
     request: impl std::future::Future<Output = Result<T, StoreError>>,
@@ -338,6 +413,30 @@ mod tests {
             "{list}"
         );
         assert!(lines[1].ends_with("ORU^R01  C1  PROCESSED"), "{list}");
+
+        let found = run_command(
+            &store,
+            MessagesCommand::Search {
+                control_id: None,
+                message_type: Some("ORU".into()),
+                inbound: None,
+                disposition: Some("processed".into()),
+                limit: 10,
+            },
+        );
+        assert_eq!(found.lines().count(), 1, "{found}");
+        assert!(found.contains("#1") && found.contains("C1"), "{found}");
+        let none = run_command(
+            &store,
+            MessagesCommand::Search {
+                control_id: Some("C2".into()),
+                message_type: None,
+                inbound: None,
+                disposition: Some("ERROR".into()),
+                limit: 10,
+            },
+        );
+        assert_eq!(none, "");
 
         let shown = run_command(&store, MessagesCommand::Show { id: "#1".into() });
         assert!(
