@@ -80,3 +80,44 @@ fn a_missing_certificate_and_plaintext_under_require_tls_are_errors() {
     assert!(out.contains("warn  outbound OB_EHR_ORU"), "{out}");
     assert!(out.ends_with("2 error(s), 1 warning(s)\n"), "{out}");
 }
+
+#[test]
+fn certificate_expiry_is_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let write_cert = |name: &str, not_after: (i32, u8, u8)| {
+        let key = rcgen::KeyPair::generate().unwrap();
+        let mut params = rcgen::CertificateParams::new(vec!["localhost".to_owned()]).unwrap();
+        params.not_before = rcgen::date_time_ymd(2020, 1, 1);
+        params.not_after = rcgen::date_time_ymd(not_after.0, not_after.1, not_after.2);
+        let cert = params.self_signed(&key).unwrap();
+        let cert_path = dir.path().join(format!("{name}.pem"));
+        let key_path = dir.path().join(format!("{name}-key.pem"));
+        std::fs::write(&cert_path, cert.pem()).unwrap();
+        std::fs::write(&key_path, key.serialize_pem()).unwrap();
+        (cert_path, key_path)
+    };
+    let environment = |(cert, key): (std::path::PathBuf, std::path::PathBuf)| {
+        format!(
+            "[inbound.IB_Lab_ORU]\nbind = \"127.0.0.1\"\nport = {}\ntls_cert = \"{}\"\ntls_key = \"{}\"\nplaintext = \"refuse\"\n\n\
+             [outbound.OB_EHR_ORU]\nhost = \"127.0.0.1\"\nport = {}\n",
+            free_port(),
+            cert.display(),
+            key.display(),
+            free_port()
+        )
+    };
+    let (code, out) = check(
+        dir.path(),
+        &environment(write_cert("old", (2021, 1, 1))),
+        &[],
+    );
+    assert_eq!(code, Some(1), "{out}");
+    assert!(out.contains("EXPIRED on 2021-01-01"), "{out}");
+    let (code, out) = check(
+        dir.path(),
+        &environment(write_cert("new", (2099, 1, 1))),
+        &[],
+    );
+    assert_eq!(code, Some(0), "{out}");
+    assert!(out.contains("expires 2099-01-01"), "{out}");
+}

@@ -143,6 +143,7 @@ fn check_inbound(
                         "inbound {name}: TLS certificate {} (SHA-256 {print})",
                         cert.display()
                     ));
+                    expiry(found, &format!("inbound {name}"), cert);
                 }
                 Err(e) => found.error(format!("inbound {name}: {e}")),
             }
@@ -153,10 +154,13 @@ fn check_inbound(
                 .ok()
                 .and_then(|c| c.first().map(crate::tls::fingerprint));
             match known {
-                Some(print) => found.ok(format!(
-                    "inbound {name}: self-signed TLS certificate {} (SHA-256 {print})",
-                    cert.display()
-                )),
+                Some(print) => {
+                    found.ok(format!(
+                        "inbound {name}: self-signed TLS certificate {} (SHA-256 {print})",
+                        cert.display()
+                    ));
+                    expiry(found, &format!("inbound {name}"), &cert);
+                }
                 None => found.ok(format!(
                     "inbound {name}: a self-signed TLS certificate will be generated at {}",
                     cert.display()
@@ -166,6 +170,21 @@ fn check_inbound(
         _ => found.error(format!(
             "inbound {name}: tls_cert and tls_key go together: give both or neither"
         )),
+    }
+}
+
+/// A certificate's expiry: an error once expired, a warning within 30 days.
+fn expiry(found: &mut Findings, connection: &str, cert: &std::path::Path) {
+    let Some((text, attention)) = crate::tls::file_expiry(cert) else {
+        return;
+    };
+    let line = format!("{connection}: certificate {} {text}", cert.display());
+    if !attention {
+        found.ok(line);
+    } else if text.starts_with("EXPIRED") {
+        found.error(line);
+    } else {
+        found.warn(line);
     }
 }
 
@@ -179,6 +198,9 @@ async fn check_outbound(found: &mut Findings, outbound: Outbound, s: &OutboundSe
         Ok(Err(e)) => return found.error(format!("outbound {name}: {e}")),
         Err(e) => return found.error(format!("outbound {name}: {e}")),
     };
+    if let Some(cert) = &s.tls_cert {
+        expiry(found, &format!("outbound {name}"), cert);
+    }
     let target = format!("{}:{}", s.host, s.port);
     let timeout = s.connect_timeout.min(REACH_TIMEOUT);
     match crate::sender::exchange::connect(&s.host, s.port, timeout, 1024, tls.as_ref()).await {

@@ -132,6 +132,13 @@ async fn acceptor(
             )));
         }
     };
+    if let Some((text, true)) = crate::tls::file_expiry(&cert) {
+        tracing::warn!(
+            inbound = inbound.name(),
+            certificate = %cert.display(),
+            "TLS certificate {text}"
+        );
+    }
     let client_ca = settings.tls_client_ca.clone();
     let mut files = vec![cert.clone(), key.clone()];
     files.extend(client_ca.clone());

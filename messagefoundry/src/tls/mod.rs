@@ -162,3 +162,40 @@ pub fn fingerprint(cert: &CertificateDer<'_>) -> String {
         .collect::<Vec<_>>()
         .join(":")
 }
+
+/// When a certificate stops being valid (its notAfter); `None` if it cannot be read.
+pub fn expires(cert: &CertificateDer<'_>) -> Option<std::time::SystemTime> {
+    use x509_cert::der::Decode;
+    let parsed = x509_cert::Certificate::from_der(cert.as_ref()).ok()?;
+    Some(std::time::UNIX_EPOCH + parsed.tbs_certificate.validity.not_after.to_unix_duration())
+}
+
+/// A certificate's remaining life, in words for a log or `check` line: "expires 2027-11-24
+/// (365 days)", "EXPIRED on 2025-01-01"; and whether it needs attention (expired, or expiring
+/// within [`EXPIRY_WARNING`]).
+pub fn expiry_text(cert: &CertificateDer<'_>) -> (String, bool) {
+    let Some(at) = expires(cert) else {
+        return ("expiry unreadable".to_owned(), true);
+    };
+    let date = messagefoundry_hl7::hl7_timestamp(at);
+    let date = format!("{}-{}-{}", &date[0..4], &date[4..6], &date[6..8]);
+    match at.duration_since(std::time::SystemTime::now()) {
+        Ok(left) => {
+            let days = left.as_secs() / 86_400;
+            (
+                format!("expires {date} ({days} days)"),
+                left < EXPIRY_WARNING,
+            )
+        }
+        Err(_) => (format!("EXPIRED on {date}"), true),
+    }
+}
+
+/// How close to its expiry a certificate is warned about.
+pub const EXPIRY_WARNING: std::time::Duration = std::time::Duration::from_secs(30 * 86_400);
+
+/// [`expiry_text`] of the first certificate of a PEM file; `None` if the file has none.
+pub fn file_expiry(path: &Path) -> Option<(String, bool)> {
+    let certs = read_certificates(path).ok()?;
+    Some(expiry_text(certs.first()?))
+}
