@@ -45,6 +45,7 @@ const OUTBOUND_OPTIONS: &[&str] = &[
     "backoff",
     "max_backoff",
     "tls_ca",
+    "tls_fingerprint",
     "tls_server_name",
     "tls_cert",
     "tls_key",
@@ -182,13 +183,20 @@ pub fn expand(direction: Direction, input: TokenStream) -> TokenStream {
             "`tls_cert` and `tls_key` go together: give both or neither",
         ));
     }
+    let trusts = given("tls_ca") || given("tls_fingerprint");
     if direction == Direction::Outbound
-        && !given("tls_ca")
+        && !trusts
         && (given("tls_cert") || given("tls_server_name"))
     {
         errors.push(syn::Error::new(
             decl.transport.span(),
-            "`tls_ca` is required for a TLS sender (`tls_cert` and `tls_server_name` need it)",
+            "a TLS sender needs `tls_ca` or `tls_fingerprint` (`tls_cert` and `tls_server_name` apply to TLS)",
+        ));
+    }
+    if given("tls_ca") && given("tls_fingerprint") {
+        errors.push(syn::Error::new(
+            decl.transport.span(),
+            "give `tls_ca` or `tls_fingerprint`, not both",
         ));
     }
     let required: &[&str] = match direction {
@@ -323,7 +331,8 @@ fn field(key: &str, value: &Expr) -> syn::Result<Field> {
             };
             quote!(plaintext: ::messagefoundry::interface::Plaintext::#variant)
         }
-        "tls_cert" | "tls_key" | "tls_client_ca" | "tls_ca" | "tls_server_name" => {
+        "tls_cert" | "tls_key" | "tls_client_ca" | "tls_ca" | "tls_fingerprint"
+        | "tls_server_name" => {
             let s = options::string(value, key)?;
             quote!(#ident: ::core::option::Option::Some(#s))
         }

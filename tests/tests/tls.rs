@@ -91,7 +91,8 @@ async fn tls_connect(
     ca: &Path,
     client: Option<(&Path, &Path)>,
 ) -> std::io::Result<impl AsyncRead + AsyncWrite + Unpin> {
-    let config = messagefoundry::tls::client_config(ca, client).expect("client config");
+    let config = messagefoundry::tls::client_config(messagefoundry::tls::Trust::Ca(ca), client)
+        .expect("client config");
     let name = messagefoundry::tls::server_name("localhost").expect("name");
     let tcp = tokio::net::TcpStream::connect(addr).await?;
     tokio_rustls::TlsConnector::from(config)
@@ -415,4 +416,90 @@ async fn a_replaced_certificate_is_used_without_a_restart() {
         .unwrap();
     assert_eq!(ack_code(&ack), "AA");
     engine.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sender_pins_a_partner_by_fingerprint() {
+    let dir = tempfile::tempdir().unwrap();
+    // The partner is an engine with its generated self-signed certificate, TLS only.
+    let partner_db = dir.path().join("partner.redb");
+    let partner = start(
+        &partner_db,
+        inbound(|s| s.plaintext = Plaintext::Refuse),
+        unreachable_outbound(),
+    )
+    .await;
+    let (cert, _) = messagefoundry::tls::self_signed::paths(&partner_db);
+    let certs = messagefoundry::tls::read_certificates(&cert).unwrap();
+    let print = messagefoundry::tls::fingerprint(&certs[0]);
+    let pinned = |fingerprint: String| {
+        let mut o = OutboundSettings::from(&OB_EHR_ORU.def().mllp);
+        o.host = "127.0.0.1".into();
+        o.port = partner.addresses()[0].1.port();
+        o.tls_fingerprint = Some(fingerprint);
+        o.connect_timeout = Duration::from_millis(300);
+        o.retry.initial_backoff = Duration::from_millis(20);
+        o.retry.max_backoff = Duration::from_millis(50);
+        o
+    };
+
+    // Another fingerprint: the handshake fails and nothing reaches the partner.
+    let wrong = print.replace(&print[0..2], if &print[0..2] == "00" { "11" } else { "00" });
+    let sender = start(
+        &dir.path().join("wrong.redb"),
+        inbound(|_| {}),
+        pinned(wrong),
+    )
+    .await;
+    let status = sender.senders()[0].1.clone();
+    let mut client = Client::connect(sender.addresses()[0].1).await.unwrap();
+    let ack = client
+        .exchange(&oru("PIN-WRONG", "F"))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(ack_code(&ack), "AA");
+    let deadline = tokio::time::Instant::now() + PATIENCE;
+    while status.borrow().connection_failures < 2 {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the sender never tried"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(status.borrow().delivered, 0);
+    sender.shutdown().await;
+
+    // The right fingerprint, in lower case without colons: delivered.
+    let spelled = print.replace(':', "").to_lowercase();
+    let sender = start(
+        &dir.path().join("right.redb"),
+        inbound(|_| {}),
+        pinned(spelled),
+    )
+    .await;
+    let status = sender.senders()[0].1.clone();
+    let mut client = Client::connect(sender.addresses()[0].1).await.unwrap();
+    let ack = client
+        .exchange(&oru("PIN-RIGHT", "F"))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(ack_code(&ack), "AA");
+    let deadline = tokio::time::Instant::now() + PATIENCE;
+    while status.borrow().delivered < 1 {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "never delivered to the pinned partner"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let store = partner.store().clone();
+    let got = tokio::task::spawn_blocking(move || store.read_message(MessageId(1)))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(got.unwrap().0.control_id, "PIN-RIGHT");
+    sender.shutdown().await;
+    partner.shutdown().await;
 }

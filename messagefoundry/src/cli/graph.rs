@@ -23,7 +23,7 @@ pub fn print(wiring: &Wiring<'_>, out: &mut impl Write) -> std::io::Result<ExitC
     }
     for outbound in wiring.outbounds {
         let def = outbound.def();
-        let security = if def.mllp.tls_ca.is_some() {
+        let security = if def.mllp.tls_ca.is_some() || def.mllp.tls_fingerprint.is_some() {
             "tls"
         } else {
             "plaintext"

@@ -9,6 +9,7 @@ use messagefoundry_hl7::{Ack, Message};
 use tokio::net::TcpStream;
 use tokio_util::codec::Framed;
 
+use crate::interface::environment::OutboundSettings;
 use crate::mllp::{Frame, MllpCodec};
 use crate::sender::exchange::{Stream, TlsClient};
 
@@ -31,13 +32,16 @@ pub struct SendArgs {
     #[arg(long, default_value = "30s")]
     pub timeout: String,
     /// Speak TLS, trusting the CAs (or the self-signed certificate) in this PEM file.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "tls_fingerprint")]
     pub tls_ca: Option<PathBuf>,
+    /// Speak TLS, trusting exactly the certificate with this SHA-256 fingerprint.
+    #[arg(long)]
+    pub tls_fingerprint: Option<String>,
     /// The name the server's certificate must carry (default: the target's host).
-    #[arg(long, requires = "tls_ca")]
+    #[arg(long)]
     pub tls_server_name: Option<String>,
     /// A client certificate (PEM), for servers that ask for one.
-    #[arg(long, requires_all = ["tls_ca", "tls_key"])]
+    #[arg(long, requires = "tls_key")]
     pub tls_cert: Option<PathBuf>,
     /// The client certificate's private key (PEM).
     #[arg(long, requires = "tls_cert")]
@@ -52,33 +56,22 @@ struct Target {
 }
 
 impl Target {
+    /// The target and its TLS, checked the way an outbound's settings are.
     fn of(args: &SendArgs) -> Result<Target, String> {
-        let Some(ca) = &args.tls_ca else {
-            return Ok(Target {
-                address: args.target.clone(),
-                tls: None,
-            });
-        };
-        let client = args.tls_cert.clone().zip(args.tls_key.clone());
-        let ca = ca.clone();
-        // A one-off command does not watch its files; the reloading wrapper just holds it.
-        let config = crate::tls::reload::Reloading::new(Vec::new(), move || {
-            let client = client.as_ref().map(|(c, k)| (c.as_path(), k.as_path()));
-            crate::tls::client_config(&ca, client)
-        })
-        .map(std::sync::Arc::new)
-        .map_err(|e| e.to_string())?;
         let host = match args.target.rsplit_once(':') {
             Some((host, _)) => host.trim_start_matches('[').trim_end_matches(']'),
             None => args.target.as_str(),
         };
-        let name = args.tls_server_name.as_deref().unwrap_or(host);
+        let mut settings = OutboundSettings::from(&crate::interface::MllpConnect::DEFAULT);
+        settings.host = host.to_owned();
+        settings.tls_ca = args.tls_ca.clone();
+        settings.tls_fingerprint = args.tls_fingerprint.clone();
+        settings.tls_server_name = args.tls_server_name.clone();
+        settings.tls_cert = args.tls_cert.clone();
+        settings.tls_key = args.tls_key.clone();
         Ok(Target {
             address: args.target.clone(),
-            tls: Some(TlsClient {
-                config,
-                server_name: crate::tls::server_name(name).map_err(|e| e.to_string())?,
-            }),
+            tls: crate::sender::tls_client(&settings).map_err(|e| e.to_string())?,
         })
     }
 }

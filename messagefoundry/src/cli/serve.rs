@@ -28,7 +28,7 @@ pub struct ServeArgs {
     #[arg(long, value_parser = retention)]
     pub retain: Option<Duration>,
     /// Refuse to start while any connection off loopback may carry plaintext (an inbound with
-    /// `tls = off` or `plaintext = allow`, an outbound without `tls_ca`).
+    /// `tls = off` or `plaintext = allow`, an outbound without `tls_ca` or `tls_fingerprint`).
     #[arg(long)]
     pub require_tls: bool,
 }
@@ -186,9 +186,9 @@ pub(super) fn plaintext_connections(
         }
     }
     for (outbound, s) in outbounds {
-        if s.tls_ca.is_none() && !is_loopback(&s.host) {
+        if s.tls_ca.is_none() && s.tls_fingerprint.is_none() && !is_loopback(&s.host) {
             found.push(format!(
-                "outbound {} to {}:{} has no tls_ca",
+                "outbound {} to {}:{} has no tls_ca or tls_fingerprint",
                 outbound.name(),
                 s.host,
                 s.port

@@ -134,6 +134,9 @@ pub struct MllpConnect {
     /// Speak TLS, trusting the CAs (or the self-signed certificate) in this PEM file. Without
     /// it the connection is plaintext. A TLS sender never falls back to plaintext.
     pub tls_ca: Option<&'static str>,
+    /// Speak TLS, trusting exactly the certificate with this SHA-256 fingerprint (a partner's
+    /// self-signed certificate). An alternative to `tls_ca`.
+    pub tls_fingerprint: Option<&'static str>,
     /// The name the downstream's certificate must carry. Default: `host`.
     pub tls_server_name: Option<&'static str>,
     /// A client certificate chain (PEM file) for downstreams that ask for one.
@@ -154,6 +157,7 @@ impl MllpConnect {
         persistent: true,
         retry: RetryPolicy::DEFAULT,
         tls_ca: None,
+        tls_fingerprint: None,
         tls_server_name: None,
         tls_cert: None,
         tls_key: None,

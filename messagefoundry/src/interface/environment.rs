@@ -98,6 +98,8 @@ pub struct OutboundSettings {
     pub retry: RetryPolicy,
     /// CA file to trust; `Some` makes the connection TLS.
     pub tls_ca: Option<PathBuf>,
+    /// SHA-256 fingerprint of the one certificate to trust; `Some` makes the connection TLS.
+    pub tls_fingerprint: Option<String>,
     /// Name to verify in the downstream's certificate; default the host.
     pub tls_server_name: Option<String>,
     /// Client certificate chain file.
@@ -137,6 +139,7 @@ impl From<&MllpConnect> for OutboundSettings {
             persistent: m.persistent,
             retry: m.retry,
             tls_ca: m.tls_ca.map(PathBuf::from),
+            tls_fingerprint: m.tls_fingerprint.map(str::to_owned),
             tls_server_name: m.tls_server_name.map(str::to_owned),
             tls_cert: m.tls_cert.map(PathBuf::from),
             tls_key: m.tls_key.map(PathBuf::from),
@@ -298,6 +301,9 @@ impl Environment {
                 "tls_ca" => s.tls_ca = Some(v.string().map_err(|m| self.invalid(m))?.into()),
                 "tls_server_name" => {
                     s.tls_server_name = Some(v.string().map_err(|m| self.invalid(m))?)
+                }
+                "tls_fingerprint" => {
+                    s.tls_fingerprint = Some(v.string().map_err(|m| self.invalid(m))?)
                 }
                 "tls_cert" => s.tls_cert = Some(v.string().map_err(|m| self.invalid(m))?.into()),
                 "tls_key" => s.tls_key = Some(v.string().map_err(|m| self.invalid(m))?.into()),

@@ -84,7 +84,8 @@ impl OutboundWorker {
         }
     }
 
-    /// Sets up TLS as the settings ask (`tls_ca`, `tls_server_name`, `tls_cert`/`tls_key`).
+    /// Sets up TLS as the settings ask (`tls_ca` or `tls_fingerprint`, `tls_server_name`,
+    /// `tls_cert`/`tls_key`).
     /// Blocking: it reads the certificate files.
     pub fn with_tls_from_settings(mut self) -> Result<OutboundWorker, crate::tls::TlsError> {
         self.tls = tls_client(&self.settings)?;
@@ -345,31 +346,44 @@ impl OutboundWorker {
 /// The TLS client an outbound's settings ask for, `None` for plaintext. Blocking: it reads
 /// the certificate files.
 pub(crate) fn tls_client(s: &OutboundSettings) -> Result<Option<TlsClient>, crate::tls::TlsError> {
-    let Some(ca) = &s.tls_ca else {
-        if s.tls_cert.is_some() || s.tls_key.is_some() || s.tls_server_name.is_some() {
-            return Err(crate::tls::TlsError::Config(
-                "tls_cert, tls_key and tls_server_name need tls_ca".into(),
-            ));
+    let config_error = |what: &str| Err(crate::tls::TlsError::Config(what.to_owned()));
+    /// What the sender trusts, owned by the configuration's builder.
+    enum Trusted {
+        Ca(std::path::PathBuf),
+        Fingerprint(String),
+    }
+    let trust = match (&s.tls_ca, &s.tls_fingerprint) {
+        (Some(_), Some(_)) => return config_error("give tls_ca or tls_fingerprint, not both"),
+        (Some(ca), None) => Trusted::Ca(ca.clone()),
+        (None, Some(print)) => Trusted::Fingerprint(print.clone()),
+        (None, None) => {
+            if s.tls_cert.is_some() || s.tls_key.is_some() || s.tls_server_name.is_some() {
+                return config_error(
+                    "tls_cert, tls_key and tls_server_name need tls_ca or tls_fingerprint",
+                );
+            }
+            return Ok(None);
         }
-        return Ok(None);
     };
     let client = match (&s.tls_cert, &s.tls_key) {
         (Some(cert), Some(key)) => Some((cert.clone(), key.clone())),
         (None, None) => None,
-        _ => {
-            return Err(crate::tls::TlsError::Config(
-                "tls_cert and tls_key go together: give both or neither".into(),
-            ));
-        }
+        _ => return config_error("tls_cert and tls_key go together: give both or neither"),
     };
-    let mut files = vec![ca.clone()];
+    let mut files = match &trust {
+        Trusted::Ca(ca) => vec![ca.clone()],
+        Trusted::Fingerprint(_) => Vec::new(),
+    };
     if let Some((cert, key)) = &client {
         files.extend([cert.clone(), key.clone()]);
     }
-    let ca = ca.clone();
     let config = crate::tls::reload::Reloading::new(files, move || {
         let client = client.as_ref().map(|(c, k)| (c.as_path(), k.as_path()));
-        crate::tls::client_config(&ca, client)
+        let trust = match &trust {
+            Trusted::Ca(ca) => crate::tls::Trust::Ca(ca),
+            Trusted::Fingerprint(print) => crate::tls::Trust::Fingerprint(print),
+        };
+        crate::tls::client_config(trust, client)
     })?;
     let name = s.tls_server_name.as_deref().unwrap_or(&s.host);
     Ok(Some(TlsClient {

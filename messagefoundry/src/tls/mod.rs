@@ -3,6 +3,7 @@
 //! Certificates and keys are PEM files. A listener with no certificate configured uses a
 //! self-signed one generated at first start and kept beside the store ([`self_signed`]).
 
+mod pinned;
 pub mod reload;
 pub mod self_signed;
 
@@ -127,16 +128,30 @@ pub fn server_config(
     Ok(Arc::new(config))
 }
 
-/// A sender's configuration: the CAs (or self-signed certificate) it trusts, and optionally
-/// its own certificate and key.
+/// What a sender trusts in the downstream's certificate.
+#[derive(Debug, Clone, Copy)]
+pub enum Trust<'a> {
+    /// Certificates signed by the CAs (or the self-signed certificate) in this PEM file, for
+    /// the server name.
+    Ca(&'a Path),
+    /// Exactly the certificate with this SHA-256 fingerprint.
+    Fingerprint(&'a str),
+}
+
+/// A sender's configuration: what it trusts, and optionally its own certificate and key.
 pub fn client_config(
-    ca: &Path,
+    trust: Trust<'_>,
     client: Option<(&Path, &Path)>,
 ) -> Result<Arc<ClientConfig>, TlsError> {
     let builder = ClientConfig::builder_with_provider(provider())
         .with_protocol_versions(VERSIONS)
-        .map_err(|e| TlsError::Config(e.to_string()))?
-        .with_root_certificates(roots(ca)?);
+        .map_err(|e| TlsError::Config(e.to_string()))?;
+    let builder = match trust {
+        Trust::Ca(ca) => builder.with_root_certificates(roots(ca)?),
+        Trust::Fingerprint(print) => builder
+            .dangerous()
+            .with_custom_certificate_verifier(Arc::new(pinned::Pinned::new(print, provider())?)),
+    };
     let config = match client {
         Some((cert, key)) => builder
             .with_client_auth_cert(read_certificates(cert)?, read_key(key)?)
