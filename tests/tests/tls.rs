@@ -418,6 +418,40 @@ async fn a_replaced_certificate_is_used_without_a_restart() {
     engine.shutdown().await;
 }
 
+/// An engine whose outbound is `outbound`, having acknowledged one result ("PIN") to send.
+async fn sender_with_one_result(
+    db: &Path,
+    outbound: OutboundSettings,
+) -> (
+    Engine,
+    tokio::sync::watch::Receiver<messagefoundry::sender::SenderStatus>,
+) {
+    let sender = start(db, inbound(|_| {}), outbound).await;
+    let status = sender.senders()[0].1.clone();
+    let mut client = Client::connect(sender.addresses()[0].1)
+        .await
+        .expect("connect");
+    let ack = client
+        .exchange(&oru("PIN", "F"))
+        .await
+        .expect("exchange")
+        .expect("an answer");
+    assert_eq!(ack_code(&ack), "AA");
+    (sender, status)
+}
+
+/// Waits until `done` holds, or fails after the test's patience.
+async fn wait_for(what: &str, done: impl Fn() -> bool) {
+    let deadline = tokio::time::Instant::now() + PATIENCE;
+    while !done() {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "timed out waiting for {what}"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_sender_pins_a_partner_by_fingerprint() {
     let dir = tempfile::tempdir().unwrap();
@@ -445,61 +479,29 @@ async fn a_sender_pins_a_partner_by_fingerprint() {
 
     // Another fingerprint: the handshake fails and nothing reaches the partner.
     let wrong = print.replace(&print[0..2], if &print[0..2] == "00" { "11" } else { "00" });
-    let sender = start(
-        &dir.path().join("wrong.redb"),
-        inbound(|_| {}),
-        pinned(wrong),
-    )
+    let (sender, status) =
+        sender_with_one_result(&dir.path().join("wrong.redb"), pinned(wrong)).await;
+    wait_for("the sender to try twice", || {
+        status.borrow().connection_failures >= 2
+    })
     .await;
-    let status = sender.senders()[0].1.clone();
-    let mut client = Client::connect(sender.addresses()[0].1).await.unwrap();
-    let ack = client
-        .exchange(&oru("PIN-WRONG", "F"))
-        .await
-        .unwrap()
-        .unwrap();
-    assert_eq!(ack_code(&ack), "AA");
-    let deadline = tokio::time::Instant::now() + PATIENCE;
-    while status.borrow().connection_failures < 2 {
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "the sender never tried"
-        );
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
     assert_eq!(status.borrow().delivered, 0);
     sender.shutdown().await;
 
     // The right fingerprint, in lower case without colons: delivered.
     let spelled = print.replace(':', "").to_lowercase();
-    let sender = start(
-        &dir.path().join("right.redb"),
-        inbound(|_| {}),
-        pinned(spelled),
-    )
+    let (sender, status) =
+        sender_with_one_result(&dir.path().join("right.redb"), pinned(spelled)).await;
+    wait_for("delivery to the pinned partner", || {
+        status.borrow().delivered >= 1
+    })
     .await;
-    let status = sender.senders()[0].1.clone();
-    let mut client = Client::connect(sender.addresses()[0].1).await.unwrap();
-    let ack = client
-        .exchange(&oru("PIN-RIGHT", "F"))
-        .await
-        .unwrap()
-        .unwrap();
-    assert_eq!(ack_code(&ack), "AA");
-    let deadline = tokio::time::Instant::now() + PATIENCE;
-    while status.borrow().delivered < 1 {
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "never delivered to the pinned partner"
-        );
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
     let store = partner.store().clone();
     let got = tokio::task::spawn_blocking(move || store.read_message(MessageId(1)))
         .await
         .unwrap()
         .unwrap();
-    assert_eq!(got.unwrap().0.control_id, "PIN-RIGHT");
+    assert_eq!(got.unwrap().0.control_id, "PIN");
     sender.shutdown().await;
     partner.shutdown().await;
 }
