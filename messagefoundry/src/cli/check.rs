@@ -40,15 +40,15 @@ struct Findings {
 
 impl Findings {
     fn ok(&mut self, line: impl std::fmt::Display) {
-        println!("ok    {line}");
+        say!("ok    {line}");
     }
     fn warn(&mut self, line: impl std::fmt::Display) {
         self.warnings += 1;
-        println!("warn  {line}");
+        say!("warn  {line}");
     }
     fn error(&mut self, line: impl std::fmt::Display) {
         self.errors += 1;
-        println!("error {line}");
+        say!("error {line}");
     }
 }
 
@@ -104,7 +104,7 @@ pub fn run(wiring: &Wiring<'_>, args: &CheckArgs) -> ExitCode {
 }
 
 fn summary(found: &Findings) -> ExitCode {
-    println!("{} error(s), {} warning(s)", found.errors, found.warnings);
+    say!("{} error(s), {} warning(s)", found.errors, found.warnings);
     if found.errors == 0 {
         ExitCode::SUCCESS
     } else {

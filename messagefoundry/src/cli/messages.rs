@@ -89,7 +89,8 @@ pub fn run(wiring: &super::Wiring<'_>, args: &MessagesArgs) -> ExitCode {
     if let Some(reply) = super::control::ask(&args.db, &args.command) {
         return match reply {
             Ok(reply) => {
-                print!("{}", reply.output);
+                use std::io::Write as _;
+                let _ = write!(std::io::stdout(), "{}", reply.output);
                 match reply.error {
                     None if reply.ok => ExitCode::SUCCESS,
                     error => {

@@ -7,6 +7,15 @@
 //! ACKs of message files), `messages` (list, show, dead letters, replay, prune; through a
 //! running `serve`'s control socket, or on a stopped engine's store).
 
+/// `println!` that does not panic when standard output is gone (a closed pipe, as in
+/// `send … | head -1`): what the commands print is best effort; their exit status says the rest.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout(), $($arg)*);
+    }};
+}
+
 mod check;
 mod control;
 mod graph;

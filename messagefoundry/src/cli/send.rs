@@ -204,7 +204,7 @@ async fn send_each(target: &Target, messages: &[Outgoing], timeout: Duration) ->
             Ok(ack) => {
                 failed |= !ack.code.is_positive();
                 let text: Vec<&str> = ack.texts().collect();
-                println!(
+                say!(
                     "{} {} -> {} {} {}",
                     msg.label,
                     msg.control_id,
@@ -215,7 +215,7 @@ async fn send_each(target: &Target, messages: &[Outgoing], timeout: Duration) ->
             }
             Err(e) => {
                 failed = true;
-                println!("{} {} -> error: {e}", msg.label, msg.control_id);
+                say!("{} {} -> error: {e}", msg.label, msg.control_id);
                 match connect(target).await {
                     Ok(c) => conn = c,
                     Err(e) => {
@@ -330,12 +330,12 @@ async fn load_run(
         all.latencies[((n as f64 * p).ceil() as usize).clamp(1, n) - 1]
     };
     let acked = all.latencies.len();
-    println!(
+    say!(
         "{acked} of {count} messages acknowledged over {connections} connection(s) in {:.2} s: {:.0} msg/s",
         elapsed.as_secs_f64(),
         acked as f64 / elapsed.as_secs_f64()
     );
-    println!(
+    say!(
         "ACK latency: p50 {:.2} ms, p90 {:.2} ms, p99 {:.2} ms, max {:.2} ms",
         ms(pct(0.50)),
         ms(pct(0.90)),
@@ -343,9 +343,9 @@ async fn load_run(
         ms(pct(1.0))
     );
     let codes: Vec<String> = all.codes.iter().map(|(c, n)| format!("{c} {n}")).collect();
-    println!("answers: {}; errors: {}", codes.join(", "), all.errors);
+    say!("answers: {}; errors: {}", codes.join(", "), all.errors);
     if let Some(e) = &all.first_error {
-        println!("first error: {e}");
+        say!("first error: {e}");
     }
     let positive =
         all.codes.get("AA").copied().unwrap_or(0) + all.codes.get("CA").copied().unwrap_or(0);

@@ -113,7 +113,7 @@ pub fn run(wiring: &Wiring<'_>, args: &ServeArgs) -> ExitCode {
             }
         };
         for (name, addr) in engine.addresses() {
-            println!("MLLP listening on {addr} ({name})");
+            say!("MLLP listening on {addr} ({name})");
         }
         #[cfg(unix)]
         let control = {

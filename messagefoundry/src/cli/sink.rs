@@ -45,7 +45,7 @@ pub fn run(args: &SinkArgs) -> ExitCode {
                 return ExitCode::FAILURE;
             }
         };
-        println!("sink listening on {}:{}", args.bind, args.port);
+        say!("sink listening on {}:{}", args.bind, args.port);
         let received = Arc::new(AtomicU64::new(0));
         let done = Arc::new(Notify::new());
         let first: Arc<std::sync::OnceLock<Instant>> = Arc::default();
@@ -68,7 +68,7 @@ pub fn run(args: &SinkArgs) -> ExitCode {
                             };
                             first.get_or_init(Instant::now);
                             if !quiet {
-                                println!("{} {}", &msg["MSH-9"], &msg["MSH-10"]);
+                                say!("{} {}", &msg["MSH-9"], &msg["MSH-10"]);
                             }
                             if let Ok(ack) =
                                 AckBuilder::new(&msg, AckCode::ApplicationAccept).build_now()
@@ -92,7 +92,7 @@ pub fn run(args: &SinkArgs) -> ExitCode {
         }
         let n = received.load(Ordering::SeqCst);
         let secs = first.get().map_or(0.0, |t| t.elapsed().as_secs_f64());
-        println!(
+        say!(
             "received {n} messages in {secs:.2} s: {:.0} msg/s",
             if secs > 0.0 { n as f64 / secs } else { 0.0 }
         );
