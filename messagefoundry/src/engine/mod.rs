@@ -86,6 +86,16 @@ pub struct Engine {
     senders: Vec<(&'static str, watch::Receiver<SenderStatus>)>,
 }
 
+/// Logs a warning when a connection's certificate has expired or expires within 30 days.
+async fn warn_expiry(connection: &'static str, cert: Option<std::path::PathBuf>) {
+    let Some(cert) = cert else { return };
+    let path = cert.clone();
+    let expiry = tokio::task::spawn_blocking(move || crate::tls::file_expiry(&path)).await;
+    if let Ok(Some((text, true))) = expiry {
+        tracing::warn!(connection, certificate = %cert.display(), "TLS certificate {text}");
+    }
+}
+
 /// The TLS acceptor of an inbound: its configured certificate, or the self-signed one kept
 /// beside the store (loaded or generated once, and its fingerprint logged).
 async fn acceptor(
@@ -132,13 +142,7 @@ async fn acceptor(
             )));
         }
     };
-    if let Some((text, true)) = crate::tls::file_expiry(&cert) {
-        tracing::warn!(
-            inbound = inbound.name(),
-            certificate = %cert.display(),
-            "TLS certificate {text}"
-        );
-    }
+    warn_expiry(inbound.name(), Some(cert.clone())).await;
     let client_ca = settings.tls_client_ca.clone();
     let mut files = vec![cert.clone(), key.clone()];
     files.extend(client_ca.clone());
@@ -175,6 +179,7 @@ impl Engine {
             let Some(wake) = outbound_wakes.get(outbound.name()).cloned() else {
                 continue;
             };
+            warn_expiry(outbound.name(), settings.tls_cert.clone()).await;
             let worker = OutboundWorker::new(
                 outbound.name(),
                 settings,
