@@ -96,6 +96,16 @@ impl Served {
         )
     }
 
+    /// Sends SIGTERM (through `kill`, so no signal library is needed).
+    pub fn terminate(&self) {
+        let sent = Command::new("kill")
+            .arg("-TERM")
+            .arg(self.child.id().to_string())
+            .status()
+            .expect("kill runs");
+        assert!(sent.success(), "SIGTERM could not be sent");
+    }
+
     /// Waits for the process to end, failing the test after its patience.
     pub async fn exit_status(&mut self) -> ExitStatus {
         let deadline = Instant::now() + PATIENCE;

@@ -70,10 +70,6 @@ async fn messages_acknowledged_before_a_kill_are_delivered_after_a_restart() {
         );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    std::process::Command::new("kill")
-        .arg("-TERM")
-        .arg(engine.child.id().to_string())
-        .status()
-        .unwrap();
+    engine.terminate();
     assert_eq!(engine.exit_status().await.code(), Some(0));
 }

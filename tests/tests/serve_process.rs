@@ -25,12 +25,7 @@ async fn sigterm_finishes_the_frame_in_flight_and_exits_zero() {
     framed.extend_from_slice(&[0x1c, 0x0d]);
     let (head, tail) = framed.split_at(framed.len() / 2);
     client.write_raw(head).await.unwrap();
-    let killed = std::process::Command::new("kill")
-        .arg("-TERM")
-        .arg(engine.child.id().to_string())
-        .status()
-        .unwrap();
-    assert!(killed.success());
+    engine.terminate();
     tokio::time::sleep(Duration::from_millis(300)).await;
     client.write_raw(tail).await.unwrap();
     let ack = client
@@ -155,11 +150,7 @@ async fn messages_reach_a_running_serve_and_a_replay_is_delivered_at_once() {
         std::path::PathBuf::from(name)
     };
     assert!(socket.exists());
-    std::process::Command::new("kill")
-        .arg("-TERM")
-        .arg(engine.child.id().to_string())
-        .status()
-        .unwrap();
+    engine.terminate();
     assert_eq!(engine.exit_status().await.code(), Some(0));
     assert!(!socket.exists(), "the control socket was left behind");
     // Stopped: the same command opens the store itself.
