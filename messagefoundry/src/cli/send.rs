@@ -226,6 +226,8 @@ async fn send_each(target: &Target, messages: &[Outgoing], timeout: Duration) ->
             }
         }
     }
+    // A clean close (TLS close_notify included), so the engine logs no broken connection.
+    let _ = conn.close().await;
     if failed {
         ExitCode::FAILURE
     } else {
@@ -300,11 +302,12 @@ async fn load_run(
                         tally.first_error.get_or_insert(e);
                         match connect(&target).await {
                             Ok(c) => conn = c,
-                            Err(_) => break,
+                            Err(_) => return tally,
                         }
                     }
                 }
             }
+            let _ = conn.close().await;
             tally
         });
     }

@@ -119,6 +119,14 @@ where
         let reply: Reply = match frame {
             None => break End::PeerClosed,
             Some(Err(MllpError::TruncatedFrame { len })) => break End::Truncated(len),
+            // A TLS peer that closes between frames without close_notify: MLLP's framing
+            // already tells a whole frame from a cut one, so this is an ordinary close.
+            Some(Err(MllpError::Io(e)))
+                if e.kind() == std::io::ErrorKind::UnexpectedEof
+                    && frames.decoder().frame_started().is_none() =>
+            {
+                break End::PeerClosed;
+            }
             Some(Err(MllpError::Io(e))) => break End::Io(e),
             Some(Ok(Frame::Oversize { len })) => {
                 tracing::warn!(inbound, %peer, len, limit = ctx.settings.max_frame, "frame over the size limit refused");
