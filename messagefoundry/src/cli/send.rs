@@ -21,13 +21,18 @@ pub struct SendArgs {
     /// Files holding one message, a batch, or several messages one after the other.
     #[arg(required = true)]
     pub files: Vec<PathBuf>,
-    /// Load mode: this many connections, each waiting for every ACK before its next send.
+    /// Load mode: this many connections, each waiting for every ACK before its next send (a
+    /// connection that fails is opened again, for up to five seconds).
     #[arg(long, default_value_t = 1)]
     pub connections: usize,
     /// Load mode: send this many messages in all, cycling over the files' messages, each with
     /// a control ID (MSH-10) of its own.
     #[arg(long)]
     pub count: Option<usize>,
+    /// Load mode: write the control ID of every message answered AA or CA to this file, one
+    /// per line, to check delivery afterwards.
+    #[arg(long, requires = "count")]
+    pub record: Option<PathBuf>,
     /// How long to wait for each ACK ("500ms", "30s", "1m").
     #[arg(long, default_value = "30s")]
     pub timeout: String,
@@ -114,7 +119,13 @@ pub fn run(args: &SendArgs) -> ExitCode {
         match args.count {
             None => send_each(&target, &messages, timeout).await,
             Some(count) => {
-                load_run(&target, &messages, args.connections.max(1), count, timeout).await
+                let plan = LoadPlan {
+                    connections: args.connections.max(1),
+                    count,
+                    timeout,
+                    record: args.record.clone(),
+                };
+                load_run(&target, &messages, plan).await
             }
         }
     })
@@ -235,22 +246,44 @@ async fn send_each(target: &Target, messages: &[Outgoing], timeout: Duration) ->
     }
 }
 
+/// Connects again after a failure, trying for up to five seconds (an engine restarting).
+async fn reconnect(target: &Target) -> Option<Connection> {
+    for _ in 0..50 {
+        if let Ok(c) = connect(target).await {
+            return Some(c);
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    None
+}
+
 /// What one load connection saw.
 #[derive(Default)]
 struct Tally {
+    /// Control IDs answered positively (kept only when recording).
+    accepted: Vec<String>,
     latencies: Vec<Duration>,
     codes: std::collections::BTreeMap<String, usize>,
     errors: usize,
     first_error: Option<String>,
 }
 
-async fn load_run(
-    target: &Target,
-    messages: &[Outgoing],
+/// What a load run does.
+struct LoadPlan {
     connections: usize,
     count: usize,
     timeout: Duration,
-) -> ExitCode {
+    record: Option<PathBuf>,
+}
+
+async fn load_run(target: &Target, messages: &[Outgoing], plan: LoadPlan) -> ExitCode {
+    let LoadPlan {
+        connections,
+        count,
+        timeout,
+        record,
+    } = plan;
+    let keep = record.is_some();
     // Each message gets a control ID of its own: the load run checks every ACK names it.
     let run_id = std::process::id();
     let mut plans: Vec<Vec<Outgoing>> = (0..connections).map(|_| Vec::new()).collect();
@@ -296,13 +329,16 @@ async fn load_run(
                     Ok(ack) => {
                         tally.latencies.push(sent.elapsed());
                         *tally.codes.entry(ack.code.to_string()).or_default() += 1;
+                        if keep && ack.code.is_positive() {
+                            tally.accepted.push(msg.control_id.clone());
+                        }
                     }
                     Err(e) => {
                         tally.errors += 1;
                         tally.first_error.get_or_insert(e);
-                        match connect(&target).await {
-                            Ok(c) => conn = c,
-                            Err(_) => return tally,
+                        match reconnect(&target).await {
+                            Some(c) => conn = c,
+                            None => return tally,
                         }
                     }
                 }
@@ -315,6 +351,7 @@ async fn load_run(
     while let Some(done) = tasks.join_next().await {
         let Ok(t) = done else { continue };
         all.latencies.extend(t.latencies);
+        all.accepted.extend(t.accepted);
         for (code, n) in t.codes {
             *all.codes.entry(code).or_default() += n;
         }
@@ -324,6 +361,14 @@ async fn load_run(
         }
     }
     let elapsed = started.elapsed();
+    if let Some(path) = &record {
+        let mut text = all.accepted.join("\n");
+        text.push('\n');
+        if let Err(e) = std::fs::write(path, text) {
+            eprintln!("error: cannot write {}: {e}", path.display());
+            return ExitCode::FAILURE;
+        }
+    }
     all.latencies.sort_unstable();
     let pct = |p: f64| {
         let n = all.latencies.len();
