@@ -12,18 +12,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-work=$(mktemp -d)
-pids=()
-cleanup() {
-    for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-    wait 2>/dev/null || true
-    rm -rf "$work"
-}
-trap cleanup EXIT
-
-cargo build --quiet --release -p lab-oru
-bin=target/release/lab-oru
-message=messagefoundry-hl7/benches/data/oru_r01.hl7   # a real 2.7 KB ORU^R01 (see its README)
+# shellcheck source=scripts/common.sh
+. scripts/common.sh
 
 echo "== raw fsync rate: 2000 writes of 4 KiB, each followed by a data sync"
 dd if=/dev/zero of="$work/fsync.test" bs=4k count=2000 oflag=dsync 2>&1 | tail -1

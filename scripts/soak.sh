@@ -11,18 +11,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 count=${COUNT:-20000}
-work=$(mktemp -d)
-pids=()
-cleanup() {
-    for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-    wait 2>/dev/null || true
-    rm -rf "$work"
-}
-trap cleanup EXIT
-
-cargo build --quiet --release -p lab-oru
-bin=target/release/lab-oru
-message=messagefoundry-hl7/benches/data/oru_r01.hl7
+# shellcheck source=scripts/common.sh
+. scripts/common.sh
 mkdir -p "$work/environments"
 printf '[inbound.IB_Lab_ORU]\nport = 13575\nbind = "127.0.0.1"\n\n[outbound.OB_EHR_ORU]\nport = 16662\nbackoff = "100ms"\nmax_backoff = "500ms"\n' \
     > "$work/environments/soak.toml"
