@@ -121,3 +121,34 @@ fn certificate_expiry_is_reported() {
     assert_eq!(code, Some(0), "{out}");
     assert!(out.contains("expires 2099-01-01"), "{out}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_running_serve_is_recognised_and_its_queues_shown() {
+    let binary = env!("CARGO_BIN_EXE_lab-serve");
+    let dir = tempfile::tempdir().unwrap();
+    let engine = messagefoundry_tests::process::serve(binary, dir.path(), None);
+    let run = {
+        let dir = dir.path().to_path_buf();
+        let db = engine.db.clone();
+        move || {
+            std::process::Command::new(binary)
+                .args(["check", "--env", "test", "--environments"])
+                .arg(dir.join("environments"))
+                .arg("--db")
+                .arg(db)
+                .output()
+                .expect("the interface binary runs")
+        }
+    };
+    let output = tokio::task::spawn_blocking(run).await.unwrap();
+    let out = String::from_utf8_lossy(&output.stdout);
+    assert!(out.contains("in use by a running serve"), "{out}");
+    assert!(
+        out.contains("ok    outbound OB_EHR_ORU  queued 0  dead letters 0"),
+        "{out}"
+    );
+    assert!(out.contains("in use (serve runs on this store)"), "{out}");
+    engine.terminate();
+    let mut engine = engine;
+    assert_eq!(engine.exit_status().await.code(), Some(0));
+}

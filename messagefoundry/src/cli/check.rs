@@ -89,8 +89,9 @@ pub fn run(wiring: &Wiring<'_>, args: &CheckArgs) -> ExitCode {
             found.warn(format!("plaintext allowed off loopback: {line}"));
         }
     }
+    let serving = check_store(&mut found, &args.db);
     for (inbound, settings) in &inbounds {
-        check_inbound(&mut found, *inbound, settings, &args.db);
+        check_inbound(&mut found, *inbound, settings, &args.db, serving);
     }
     let Some(runtime) = super::runtime() else {
         return ExitCode::FAILURE;
@@ -112,19 +113,59 @@ fn summary(found: &Findings) -> ExitCode {
     }
 }
 
+/// The store: a running `serve` answering on its control socket (then its queues are shown),
+/// or a file that opens, or none yet. Returns whether `serve` is running on it.
+fn check_store(found: &mut Findings, db: &std::path::Path) -> bool {
+    let shown = db.display();
+    if let Some(reply) = super::control::ask(db, &super::messages::MessagesCommand::Queues) {
+        match reply {
+            Ok(reply) if reply.ok => {
+                found.ok(format!("store {shown}: in use by a running serve"));
+                for line in reply.output.lines() {
+                    found.ok(format!("outbound {line}"));
+                }
+            }
+            Ok(reply) => found.warn(format!(
+                "store {shown}: the running serve answered: {}",
+                reply.error.unwrap_or_default()
+            )),
+            Err(e) => found.warn(format!(
+                "store {shown}: the running serve did not answer: {e}"
+            )),
+        }
+        return true;
+    }
+    if !db.exists() {
+        found.ok(format!("store {shown}: will be created at the first start"));
+        return false;
+    }
+    match crate::store::Store::open(db) {
+        Ok(store) => {
+            store.shutdown();
+            found.ok(format!("store {shown}: opens"));
+        }
+        Err(e) => found.error(e),
+    }
+    false
+}
+
 /// The port, and the TLS files.
 fn check_inbound(
     found: &mut Findings,
     inbound: Inbound,
     s: &InboundSettings,
     db: &std::path::Path,
+    serving: bool,
 ) {
     let name = inbound.name();
     let address = format!("{}:{}", s.bind, s.port);
     match std::net::TcpListener::bind(&address) {
         Ok(_) => found.ok(format!("inbound {name}: {address} can be bound")),
+        Err(e) if e.kind() == std::io::ErrorKind::AddrInUse && serving => found.ok(format!(
+            "inbound {name}: {address} in use (serve runs on this store)"
+        )),
         Err(e) if e.kind() == std::io::ErrorKind::AddrInUse => found.warn(format!(
-            "inbound {name}: {address} is in use (is the interface already running?)"
+            "inbound {name}: {address} is in use by another program"
         )),
         Err(e) => found.error(format!("inbound {name}: cannot listen on {address}: {e}")),
     }
