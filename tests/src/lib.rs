@@ -113,3 +113,16 @@ pub fn adt(control_id: &str) -> Vec<u8> {
     )
     .into_bytes()
 }
+
+/// Reads a stored message (summary and bytes) off the async workers, as the store's blocking
+/// reads require.
+pub async fn read_stored(
+    store: &messagefoundry::store::Store,
+    id: messagefoundry::store::MessageId,
+) -> Option<(messagefoundry::store::MessageInfo, Vec<u8>)> {
+    let store = store.clone();
+    tokio::task::spawn_blocking(move || store.read_message(id))
+        .await
+        .expect("read task")
+        .expect("store read")
+}

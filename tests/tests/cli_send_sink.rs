@@ -6,17 +6,13 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use messagefoundry::cli::{Wiring, run};
+use messagefoundry_tests::process::free_port;
 
 fn args(list: &[&str]) -> Vec<OsString> {
     std::iter::once("interface")
         .chain(list.iter().copied())
         .map(OsString::from)
         .collect()
-}
-
-fn free_port() -> u16 {
-    let l = std::net::TcpListener::bind("127.0.0.1:0").expect("test setup");
-    l.local_addr().expect("test setup").port()
 }
 
 #[test]

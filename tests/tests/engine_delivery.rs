@@ -167,8 +167,7 @@ async fn a_reject_is_dead_lettered_and_replayed() {
         dead[0].reason
     );
     // The downstream is fixed (it now accepts J1): replay.
-    engine.store().replay(dead[0].key.clone()).await.unwrap();
-    engine.outbound_wake("OB_EHR_ORU").unwrap().notify_one();
+    engine.handle().replay(dead[0].key.clone()).await.unwrap();
     eventually("J1 replayed", || down.control_ids().len() >= 3).await;
     wait_queue_empty(&engine).await;
     assert_eq!(down.control_ids(), vec!["J1", "J2", "J1"]);

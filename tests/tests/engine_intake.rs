@@ -11,7 +11,7 @@ use messagefoundry::hl7::Message;
 use messagefoundry::interface::environment::{InboundSettings, OutboundSettings};
 use messagefoundry::interface::{AckMode, Disposition, MllpListen};
 use messagefoundry::store::{Incoming, MessageId, MessageInfo, Store};
-use messagefoundry_tests::{Client, ack_code, ack_control_id, adt, oru};
+use messagefoundry_tests::{Client, ack_code, ack_control_id, adt, oru, read_stored};
 
 use messagefoundry_tests::lab::{IB_Lab_ORU, OB_EHR_ORU};
 
@@ -233,52 +233,45 @@ async fn enhanced_mode_sends_application_acks_as_msh_16_asks() {
     )
     .await;
     let mut client = Client::connect(addr).await.unwrap();
-    let pair = |code: &str, id: &str| (code.to_owned(), id.to_owned());
-    // AL/AL: the accept acknowledgment at once, the application one after processing.
-    client
-        .send(&enhanced(oru("A1", "F"), "AL", "AL"))
-        .await
-        .unwrap();
-    assert_eq!(
-        answers_until(&mut client, "AA", "A1").await,
-        [pair("CA", "A1"), pair("AA", "A1")]
+    // Each round sends its messages, (control ID, OBR-25, MSH-15, MSH-16), then reads the
+    // answers, (MSA-1, MSA-2), up to the last one expected.
+    type Round<'a> = (
+        &'a [(&'a str, &'a str, &'a str, &'a str)],
+        &'a [(&'a str, &'a str)],
     );
-    // ER: only an error is acknowledged by the application, with its reason.
-    client
-        .send(&enhanced(oru("A2", "E"), "AL", "ER"))
-        .await
-        .unwrap();
-    assert_eq!(
-        answers_until(&mut client, "AE", "A2").await,
-        [pair("CA", "A2"), pair("AE", "A2")]
-    );
-    // NE/SU: no accept acknowledgment, the application one on success.
-    client
-        .send(&enhanced(oru("A3", "F"), "NE", "SU"))
-        .await
-        .unwrap();
-    assert_eq!(
-        answers_until(&mut client, "AA", "A3").await,
-        [pair("AA", "A3")]
-    );
-    // SU on an error sends nothing after the accept acknowledgment. A4 is processed before
-    // A5 and A6, so anything owed for it would have come before A6's answer.
-    client
-        .send(&enhanced(oru("A4", "E"), "AL", "SU"))
-        .await
-        .unwrap();
-    client
-        .send(&enhanced(oru("A5", "F"), "AL", "ER"))
-        .await
-        .unwrap();
-    client
-        .send(&enhanced(oru("A6", "F"), "NE", "AL"))
-        .await
-        .unwrap();
-    assert_eq!(
-        answers_until(&mut client, "AA", "A6").await,
-        [pair("CA", "A4"), pair("CA", "A5"), pair("AA", "A6")]
-    );
+    let rounds: [Round<'_>; 4] = [
+        // AL/AL: the accept acknowledgment at once, the application one after processing.
+        (&[("A1", "F", "AL", "AL")], &[("CA", "A1"), ("AA", "A1")]),
+        // ER: only an error is acknowledged by the application.
+        (&[("A2", "E", "AL", "ER")], &[("CA", "A2"), ("AE", "A2")]),
+        // NE/SU: no accept acknowledgment, the application one on success.
+        (&[("A3", "F", "NE", "SU")], &[("AA", "A3")]),
+        // SU on an error sends nothing after the accept acknowledgment. A4 is processed
+        // before A5 and A6, so anything owed for it would have come before A6's answer.
+        (
+            &[
+                ("A4", "E", "AL", "SU"),
+                ("A5", "F", "AL", "ER"),
+                ("A6", "F", "NE", "AL"),
+            ],
+            &[("CA", "A4"), ("CA", "A5"), ("AA", "A6")],
+        ),
+    ];
+    for (sent, expected) in rounds {
+        for (id, status, accept, application) in sent {
+            let message = enhanced(oru(id, status), accept, application);
+            client.send(&message).await.unwrap();
+        }
+        let (last_code, last_id) = expected[expected.len() - 1];
+        let expected: Vec<(String, String)> = expected
+            .iter()
+            .map(|(code, id)| (code.to_string(), id.to_string()))
+            .collect();
+        assert_eq!(
+            answers_until(&mut client, last_code, last_id).await,
+            expected
+        );
+    }
     engine.shutdown().await;
 }
 
@@ -362,11 +355,7 @@ async fn retention_deletes_finished_messages_and_keeps_queued_ones() {
     assert_eq!(settled(&store, MessageId(2)).await, Disposition::Processed);
     let deadline = Instant::now() + messagefoundry_tests::PATIENCE;
     loop {
-        let reader = store.clone();
-        let left = tokio::task::spawn_blocking(move || reader.read_message(MessageId(1)))
-            .await
-            .unwrap()
-            .unwrap();
+        let left = read_stored(&store, MessageId(1)).await;
         if left.is_none() {
             break;
         }
@@ -376,11 +365,7 @@ async fn retention_deletes_finished_messages_and_keeps_queued_ones() {
         );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    let reader = store.clone();
-    let queued = tokio::task::spawn_blocking(move || reader.read_message(MessageId(2)))
-        .await
-        .unwrap()
-        .unwrap();
+    let queued = read_stored(&store, MessageId(2)).await;
     assert!(queued.is_some(), "a queued message was deleted");
     engine.shutdown().await;
 }

@@ -13,7 +13,7 @@ use messagefoundry::interface::{MllpListen, Plaintext};
 use messagefoundry::store::MessageId;
 use messagefoundry_tests::downstream::{Downstream, Reply};
 use messagefoundry_tests::lab::{IB_Lab_ORU, OB_EHR_ORU};
-use messagefoundry_tests::{Client, PATIENCE, ack_code, oru};
+use messagefoundry_tests::{Client, PATIENCE, ack_code, oru, read_stored};
 use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, Issuer, KeyPair};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 
@@ -25,6 +25,14 @@ struct Pki {
     server_key: PathBuf,
     client_cert: PathBuf,
     client_key: PathBuf,
+}
+
+impl Pki {
+    /// Gives a listener the test server certificate.
+    fn serve_with_server_certificate(&self, s: &mut InboundSettings) {
+        s.tls_cert = Some(self.server_cert.clone());
+        s.tls_key = Some(self.server_key.clone());
+    }
 }
 
 fn pki(dir: &Path) -> Pki {
@@ -91,8 +99,11 @@ async fn tls_connect(
     ca: &Path,
     client: Option<(&Path, &Path)>,
 ) -> std::io::Result<impl AsyncRead + AsyncWrite + Unpin> {
-    let config = messagefoundry::tls::client_config(messagefoundry::tls::Trust::Ca(ca), client)
-        .expect("client config");
+    let config = messagefoundry::tls::client_config(
+        &messagefoundry::tls::Trust::Ca(ca.to_path_buf()),
+        client,
+    )
+    .expect("client config");
     let name = messagefoundry::tls::server_name("localhost").expect("name");
     let tcp = tokio::net::TcpStream::connect(addr).await?;
     tokio_rustls::TlsConnector::from(config)
@@ -139,8 +150,7 @@ async fn tls_and_plaintext_peers_share_the_port() {
     let dir = tempfile::tempdir().unwrap();
     let pki = pki(dir.path());
     let settings = inbound(|s| {
-        s.tls_cert = Some(pki.server_cert.clone());
-        s.tls_key = Some(pki.server_key.clone());
+        pki.serve_with_server_certificate(s);
     });
     let engine = start(&dir.path().join("a.redb"), settings, unreachable_outbound()).await;
     let addr = engine.addresses()[0].1;
@@ -156,8 +166,7 @@ async fn plaintext_is_refused_where_tls_is_required() {
     let dir = tempfile::tempdir().unwrap();
     let pki = pki(dir.path());
     let settings = inbound(|s| {
-        s.tls_cert = Some(pki.server_cert.clone());
-        s.tls_key = Some(pki.server_key.clone());
+        pki.serve_with_server_certificate(s);
         s.plaintext = Plaintext::Refuse;
     });
     let engine = start(&dir.path().join("r.redb"), settings, unreachable_outbound()).await;
@@ -170,11 +179,7 @@ async fn plaintext_is_refused_where_tls_is_required() {
     );
     assert_eq!(tls_ack(addr, &pki.ca, None).await, "AA");
     // Only the TLS message was stored.
-    let store = engine.store().clone();
-    let second = tokio::task::spawn_blocking(move || store.read_message(MessageId(2)))
-        .await
-        .unwrap()
-        .unwrap();
+    let second = read_stored(engine.store(), MessageId(2)).await;
     assert!(second.is_none());
     engine.shutdown().await;
 }
@@ -212,8 +217,7 @@ async fn mutual_tls_requires_a_client_certificate() {
     let dir = tempfile::tempdir().unwrap();
     let pki = pki(dir.path());
     let settings = inbound(|s| {
-        s.tls_cert = Some(pki.server_cert.clone());
-        s.tls_key = Some(pki.server_key.clone());
+        pki.serve_with_server_certificate(s);
         s.tls_client_ca = Some(pki.ca.clone());
         s.plaintext = Plaintext::Refuse;
     });
@@ -238,8 +242,7 @@ async fn a_sender_delivers_over_tls_and_never_falls_back() {
     let pki = pki(dir.path());
     // The downstream is another engine that requires TLS.
     let downstream_settings = inbound(|s| {
-        s.tls_cert = Some(pki.server_cert.clone());
-        s.tls_key = Some(pki.server_key.clone());
+        pki.serve_with_server_certificate(s);
         s.plaintext = Plaintext::Refuse;
     });
     let downstream = start(
@@ -275,11 +278,7 @@ async fn a_sender_delivers_over_tls_and_never_falls_back() {
     let store = downstream.store().clone();
     let deadline = tokio::time::Instant::now() + PATIENCE;
     loop {
-        let reader = store.clone();
-        let got = tokio::task::spawn_blocking(move || reader.read_message(MessageId(1)))
-            .await
-            .unwrap()
-            .unwrap();
+        let got = read_stored(&store, MessageId(1)).await;
         if let Some((info, _)) = got {
             assert_eq!(info.control_id, "OVER-TLS");
             break;
@@ -363,11 +362,7 @@ async fn the_send_command_speaks_tls() {
         .await
         .unwrap();
     assert_eq!(status, std::process::ExitCode::SUCCESS);
-    let store = engine.store().clone();
-    let stored = tokio::task::spawn_blocking(move || store.read_message(MessageId(1)))
-        .await
-        .unwrap()
-        .unwrap();
+    let stored = read_stored(engine.store(), MessageId(1)).await;
     assert_eq!(stored.unwrap().0.control_id, "CLI-TLS");
     engine.shutdown().await;
 }
@@ -380,8 +375,7 @@ async fn a_replaced_certificate_is_used_without_a_restart() {
     std::fs::create_dir(&renewed_dir).unwrap();
     let renewed = pki(&renewed_dir);
     let settings = inbound(|s| {
-        s.tls_cert = Some(old.server_cert.clone());
-        s.tls_key = Some(old.server_key.clone());
+        old.serve_with_server_certificate(s);
     });
     let engine = start(&dir.path().join("c.redb"), settings, unreachable_outbound()).await;
     let addr = engine.addresses()[0].1;
@@ -496,11 +490,7 @@ async fn a_sender_pins_a_partner_by_fingerprint() {
         status.borrow().delivered >= 1
     })
     .await;
-    let store = partner.store().clone();
-    let got = tokio::task::spawn_blocking(move || store.read_message(MessageId(1)))
-        .await
-        .unwrap()
-        .unwrap();
+    let got = read_stored(partner.store(), MessageId(1)).await;
     assert_eq!(got.unwrap().0.control_id, "PIN");
     sender.shutdown().await;
     partner.shutdown().await;

@@ -7,7 +7,8 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use crate::interface::environment::{InboundSettings, OutboundSettings};
-use crate::interface::{Inbound, Outbound, Tls};
+use crate::interface::{Inbound, Outbound};
+use crate::tls::ListenerCert;
 
 use super::Wiring;
 
@@ -96,9 +97,17 @@ pub fn run(wiring: &Wiring<'_>, args: &CheckArgs) -> ExitCode {
     let Some(runtime) = super::runtime() else {
         return ExitCode::FAILURE;
     };
+    // Files are read here, before the async runtime; only the connections go through it.
+    let reachable: Vec<_> = outbounds
+        .iter()
+        .filter_map(|(outbound, settings)| {
+            let tls = outbound_tls(&mut found, *outbound, settings)?;
+            Some((*outbound, settings, tls))
+        })
+        .collect();
     runtime.block_on(async {
-        for (outbound, settings) in &outbounds {
-            check_outbound(&mut found, *outbound, settings).await;
+        for (outbound, settings, tls) in reachable {
+            check_outbound(&mut found, outbound, settings, tls).await;
         }
     });
     summary(&found)
@@ -119,7 +128,7 @@ fn check_store(found: &mut Findings, db: &std::path::Path) -> bool {
     let shown = db.display();
     if let Some(reply) = super::control::ask(db, &super::messages::MessagesCommand::Queues) {
         match reply {
-            Ok(reply) if reply.ok => {
+            Ok(reply) if reply.error.is_none() => {
                 found.ok(format!("store {shown}: in use by a running serve"));
                 for line in reply.output.lines() {
                     found.ok(format!("outbound {line}"));
@@ -169,48 +178,39 @@ fn check_inbound(
         )),
         Err(e) => found.error(format!("inbound {name}: cannot listen on {address}: {e}")),
     }
-    if s.tls == Tls::Off {
-        return;
-    }
-    match (&s.tls_cert, &s.tls_key) {
-        (Some(cert), Some(key)) => {
-            match crate::tls::server_config(cert, key, s.tls_client_ca.as_deref()) {
-                Ok(_) => {
-                    let print = crate::tls::read_certificates(cert)
-                        .ok()
-                        .and_then(|c| c.first().map(crate::tls::fingerprint))
-                        .unwrap_or_default();
-                    found.ok(format!(
-                        "inbound {name}: TLS certificate {} (SHA-256 {print})",
-                        cert.display()
-                    ));
-                    expiry(found, &format!("inbound {name}"), cert);
-                }
-                Err(e) => found.error(format!("inbound {name}: {e}")),
+    let cert = match crate::tls::listener_cert(s) {
+        Err(e) => return found.error(format!("inbound {name}: {e}")),
+        Ok(ListenerCert::Off) => return,
+        Ok(ListenerCert::Files { cert, key }) => {
+            if let Err(e) = crate::tls::server_config(&cert, &key, s.tls_client_ca.as_deref()) {
+                return found.error(format!("inbound {name}: {e}"));
             }
+            cert
         }
-        (None, None) => {
+        Ok(ListenerCert::SelfSigned) => {
             let (cert, _) = crate::tls::self_signed::paths(db);
-            let known = crate::tls::read_certificates(&cert)
-                .ok()
-                .and_then(|c| c.first().map(crate::tls::fingerprint));
-            match known {
-                Some(print) => {
-                    found.ok(format!(
-                        "inbound {name}: self-signed TLS certificate {} (SHA-256 {print})",
-                        cert.display()
-                    ));
-                    expiry(found, &format!("inbound {name}"), &cert);
-                }
-                None => found.ok(format!(
+            if !cert.exists() {
+                return found.ok(format!(
                     "inbound {name}: a self-signed TLS certificate will be generated at {}",
                     cert.display()
-                )),
+                ));
             }
+            cert
         }
-        _ => found.error(format!(
-            "inbound {name}: tls_cert and tls_key go together: give both or neither"
-        )),
+    };
+    match crate::tls::read_certificates(&cert) {
+        Ok(certs) => {
+            let print = certs
+                .first()
+                .map(crate::tls::fingerprint)
+                .unwrap_or_default();
+            found.ok(format!(
+                "inbound {name}: TLS certificate {} (SHA-256 {print})",
+                cert.display()
+            ));
+            expiry(found, &format!("inbound {name}"), &cert);
+        }
+        Err(e) => found.error(format!("inbound {name}: {e}")),
     }
 }
 
@@ -229,19 +229,35 @@ fn expiry(found: &mut Findings, connection: &str, cert: &std::path::Path) {
     }
 }
 
-/// TLS files, then a connection (and handshake) to the downstream.
-async fn check_outbound(found: &mut Findings, outbound: Outbound, s: &OutboundSettings) {
+/// An outbound's TLS files; `None` when they cannot be used (an error is reported).
+fn outbound_tls(
+    found: &mut Findings,
+    outbound: Outbound,
+    s: &OutboundSettings,
+) -> Option<Option<crate::tls::Client>> {
     let name = outbound.name();
-    let settings = s.clone();
-    let tls = match tokio::task::spawn_blocking(move || crate::sender::tls_client(&settings)).await
-    {
-        Ok(Ok(tls)) => tls,
-        Ok(Err(e)) => return found.error(format!("outbound {name}: {e}")),
-        Err(e) => return found.error(format!("outbound {name}: {e}")),
-    };
-    if let Some(cert) = &s.tls_cert {
-        expiry(found, &format!("outbound {name}"), cert);
+    match crate::tls::client(s) {
+        Ok(tls) => {
+            if let Some(cert) = &s.tls_cert {
+                expiry(found, &format!("outbound {name}"), cert);
+            }
+            Some(tls)
+        }
+        Err(e) => {
+            found.error(format!("outbound {name}: {e}"));
+            None
+        }
     }
+}
+
+/// A connection (and handshake) to the downstream.
+async fn check_outbound(
+    found: &mut Findings,
+    outbound: Outbound,
+    s: &OutboundSettings,
+    tls: Option<crate::tls::Client>,
+) {
+    let name = outbound.name();
     let target = format!("{}:{}", s.host, s.port);
     let timeout = s.connect_timeout.min(REACH_TIMEOUT);
     match crate::sender::exchange::connect(&s.host, s.port, timeout, 1024, tls.as_ref()).await {

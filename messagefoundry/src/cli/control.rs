@@ -11,8 +11,8 @@ use serde::{Deserialize, Serialize};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio_util::sync::CancellationToken;
 
-use super::messages::{MessagesCommand, execute_to_text};
-use crate::store::Store;
+use super::messages::{MessagesCommand, Scope, execute_to_text};
+use crate::engine::EngineHandle;
 
 /// The longest request accepted.
 const MAX_REQUEST: u64 = 64 * 1024;
@@ -20,12 +20,25 @@ const MAX_REQUEST: u64 = 64 * 1024;
 /// What `serve` answers a command with.
 #[derive(Serialize, Deserialize, Debug)]
 pub(super) struct Reply {
-    /// Whether the command succeeded.
-    pub ok: bool,
     /// What it printed.
     pub output: String,
-    /// Why it failed.
+    /// Why it failed; `None` when it succeeded.
     pub error: Option<String>,
+}
+
+impl From<Result<String, String>> for Reply {
+    fn from(result: Result<String, String>) -> Reply {
+        match result {
+            Ok(output) => Reply {
+                output,
+                error: None,
+            },
+            Err(error) => Reply {
+                output: String::new(),
+                error: Some(error),
+            },
+        }
+    }
 }
 
 /// The socket of the store `db`.
@@ -35,30 +48,12 @@ pub(super) fn socket_path(db: &Path) -> PathBuf {
     PathBuf::from(name)
 }
 
-/// The sender wake-ups, by outbound name: a replayed message is sent at once.
-pub(super) type Wakes =
-    std::sync::Arc<std::collections::HashMap<String, std::sync::Arc<tokio::sync::Notify>>>;
-
-/// The senders' states, by outbound name, in declaration order.
-pub(super) type Senders = std::sync::Arc<
-    Vec<(
-        String,
-        tokio::sync::watch::Receiver<crate::sender::SenderStatus>,
-    )>,
->;
-
 /// Serves commands until shutdown, then removes the socket.
 #[cfg(unix)]
-pub(super) async fn serve(
-    store: Store,
-    db: PathBuf,
-    wakes: Wakes,
-    senders: Senders,
-    shutdown: CancellationToken,
-) {
+pub(super) async fn serve(engine: EngineHandle, db: PathBuf, shutdown: CancellationToken) {
     let path = socket_path(&db);
     // The store is ours (redb's lock), so a socket left here is stale.
-    let _ = std::fs::remove_file(&path);
+    let _ = tokio::fs::remove_file(&path).await;
     let listener = match tokio::net::UnixListener::bind(&path) {
         Ok(l) => l,
         Err(e) => {
@@ -68,9 +63,10 @@ pub(super) async fn serve(
     };
     {
         use std::os::unix::fs::PermissionsExt;
-        if let Err(e) = std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)) {
+        let owner_only = std::fs::Permissions::from_mode(0o600);
+        if let Err(e) = tokio::fs::set_permissions(&path, owner_only).await {
             tracing::warn!(socket = %path.display(), error = %e, "control socket left without restricted permissions; closing it");
-            let _ = std::fs::remove_file(&path);
+            let _ = tokio::fs::remove_file(&path).await;
             return;
         }
     }
@@ -80,25 +76,18 @@ pub(super) async fn serve(
             () = shutdown.cancelled() => break,
         };
         let Ok((stream, _)) = accepted else { continue };
-        let store = store.clone();
-        let wakes = std::sync::Arc::clone(&wakes);
-        let senders = std::sync::Arc::clone(&senders);
+        let engine = engine.clone();
         tokio::spawn(async move {
-            if let Err(e) = answer(stream, store, wakes, senders).await {
+            if let Err(e) = answer(stream, engine).await {
                 tracing::debug!(error = %e, "control request failed");
             }
         });
     }
-    let _ = std::fs::remove_file(&path);
+    let _ = tokio::fs::remove_file(&path).await;
 }
 
 #[cfg(unix)]
-async fn answer(
-    stream: tokio::net::UnixStream,
-    store: Store,
-    wakes: Wakes,
-    senders: Senders,
-) -> std::io::Result<()> {
+async fn answer(stream: tokio::net::UnixStream, engine: EngineHandle) -> std::io::Result<()> {
     let (read, mut write) = stream.into_split();
     let mut line = String::new();
     tokio::io::AsyncReadExt::take(BufReader::new(read), MAX_REQUEST)
@@ -106,47 +95,16 @@ async fn answer(
         .await?;
     let reply = match serde_json::from_str::<MessagesCommand>(&line) {
         Ok(command) => {
-            let replayed = match &command {
-                MessagesCommand::Replay { outbound, .. } => wakes.get(outbound).cloned(),
-                _ => None,
-            };
-            let outbounds: Vec<_> = senders
-                .iter()
-                .map(|(name, status)| (name.clone(), Some(status.borrow().clone())))
-                .collect();
             // The commands block on the store: on a thread of their own.
             let (tx, rx) = tokio::sync::oneshot::channel();
             std::thread::spawn(move || {
-                let _ = tx.send(execute_to_text(&store, &outbounds, &command));
+                let _ = tx.send(execute_to_text(&Scope::Serving(&engine), &command));
             });
-            match rx.await {
-                Ok(Ok(output)) => {
-                    if let Some(wake) = replayed {
-                        wake.notify_one();
-                    }
-                    Reply {
-                        ok: true,
-                        output,
-                        error: None,
-                    }
-                }
-                Ok(Err(e)) => Reply {
-                    ok: false,
-                    output: String::new(),
-                    error: Some(e),
-                },
-                Err(_) => Reply {
-                    ok: false,
-                    output: String::new(),
-                    error: Some("the command did not finish".into()),
-                },
-            }
+            rx.await
+                .unwrap_or_else(|_| Err("the command did not finish".into()))
+                .into()
         }
-        Err(e) => Reply {
-            ok: false,
-            output: String::new(),
-            error: Some(format!("not a command: {e}")),
-        },
+        Err(e) => Reply::from(Err(format!("not a command: {e}"))),
     };
     let mut bytes = serde_json::to_vec(&reply).map_err(std::io::Error::other)?;
     bytes.push(b'\n');

@@ -8,6 +8,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::{Duration, UNIX_EPOCH};
 
+use crate::engine::EngineHandle;
+use crate::sender::SenderStatus;
 use crate::store::{MessageId, QueueKey, Store, StoreError, now_micros};
 
 /// Options of `messages`.
@@ -81,8 +83,47 @@ pub enum MessagesCommand {
     },
 }
 
-/// An outbound's name, with its sender's state when `serve` runs.
-pub(super) type OutboundState = (String, Option<crate::sender::SenderStatus>);
+/// What `messages` works on.
+pub(super) enum Scope<'a> {
+    /// A stopped engine's store, opened here, and the interface's outbounds.
+    Stopped {
+        /// The store.
+        store: &'a Store,
+        /// The outbounds' names.
+        outbounds: Vec<&'static str>,
+    },
+    /// A running engine, reached through its control socket.
+    Serving(&'a EngineHandle),
+}
+
+impl Scope<'_> {
+    fn store(&self) -> &Store {
+        match self {
+            Scope::Stopped { store, .. } => store,
+            Scope::Serving(engine) => engine.store(),
+        }
+    }
+
+    /// Each outbound, with its sender's state when `serve` runs.
+    fn outbounds(&self) -> Vec<(&'static str, Option<SenderStatus>)> {
+        match self {
+            Scope::Stopped { outbounds, .. } => outbounds.iter().map(|o| (*o, None)).collect(),
+            Scope::Serving(engine) => engine
+                .sender_statuses()
+                .into_iter()
+                .map(|(name, status)| (name, Some(status)))
+                .collect(),
+        }
+    }
+
+    /// Replays a dead letter; a running sender sends it at once.
+    fn replay(&self, key: QueueKey) -> Result<QueueKey, StoreError> {
+        match self {
+            Scope::Stopped { store, .. } => block_on(store.replay(key)),
+            Scope::Serving(engine) => block_on(engine.replay(key)),
+        }
+    }
+}
 
 /// Runs `messages`: through the running `serve`'s control socket, or on the store file.
 pub fn run(wiring: &super::Wiring<'_>, args: &MessagesArgs) -> ExitCode {
@@ -92,9 +133,9 @@ pub fn run(wiring: &super::Wiring<'_>, args: &MessagesArgs) -> ExitCode {
                 use std::io::Write as _;
                 let _ = write!(std::io::stdout(), "{}", reply.output);
                 match reply.error {
-                    None if reply.ok => ExitCode::SUCCESS,
-                    error => {
-                        eprintln!("error: {}", error.unwrap_or_default());
+                    None => ExitCode::SUCCESS,
+                    Some(error) => {
+                        eprintln!("error: {error}");
                         ExitCode::FAILURE
                     }
                 }
@@ -112,17 +153,11 @@ pub fn run(wiring: &super::Wiring<'_>, args: &MessagesArgs) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let outbounds: Vec<OutboundState> = wiring
-        .outbounds
-        .iter()
-        .map(|o| (o.name().to_owned(), None))
-        .collect();
-    let result = execute(
-        &store,
-        &outbounds,
-        &args.command,
-        &mut std::io::stdout().lock(),
-    );
+    let scope = Scope::Stopped {
+        store: &store,
+        outbounds: wiring.outbounds.iter().map(|o| o.name()).collect(),
+    };
+    let result = execute(&scope, &args.command, &mut std::io::stdout().lock());
     store.shutdown();
     match result {
         Ok(code) => code,
@@ -135,12 +170,11 @@ pub fn run(wiring: &super::Wiring<'_>, args: &MessagesArgs) -> ExitCode {
 
 /// Runs a command and returns what it printed, or why it failed (for the control socket).
 pub(super) fn execute_to_text(
-    store: &Store,
-    outbounds: &[OutboundState],
+    scope: &Scope<'_>,
     command: &MessagesCommand,
 ) -> Result<String, String> {
     let mut out = Vec::new();
-    execute(store, outbounds, command, &mut out).map_err(|e| e.to_string())?;
+    execute(scope, command, &mut out).map_err(|e| e.to_string())?;
     Ok(String::from_utf8_lossy(&out).into_owned())
 }
 
@@ -156,11 +190,11 @@ enum Failure {
 }
 
 fn execute(
-    store: &Store,
-    outbounds: &[OutboundState],
+    scope: &Scope<'_>,
     command: &MessagesCommand,
     out: &mut impl Write,
 ) -> Result<ExitCode, Failure> {
+    let store = scope.store();
     match command {
         MessagesCommand::List { limit, before } => {
             for (id, info) in store.latest(before.map(MessageId), *limit)? {
@@ -248,9 +282,9 @@ fn execute(
         }
         MessagesCommand::Queues => {
             let dead = store.dead_letters(None)?;
-            for (name, status) in outbounds {
+            for (name, status) in scope.outbounds() {
                 let queued = store.queue_len(name)?;
-                let dead = dead.iter().filter(|d| &d.key.outbound == name).count();
+                let dead = dead.iter().filter(|d| d.key.outbound == name).count();
                 write!(out, "{name}  queued {queued}  dead letters {dead}")?;
                 match status {
                     Some(s) => writeln!(
@@ -291,7 +325,7 @@ fn execute(
                 outbound: outbound.clone(),
                 seq: *seq,
             };
-            let queued = block_on(store.replay(key))?;
+            let queued = scope.replay(key)?;
             writeln!(out, "queued again on {} as {}", queued.outbound, queued.seq)?;
         }
         MessagesCommand::Prune { older_than } => {
@@ -375,8 +409,11 @@ mod tests {
 
     fn run_command(store: &Store, command: MessagesCommand) -> String {
         let mut out = Vec::new();
-        let outbounds = [("OB_EHR".to_owned(), None)];
-        let code = execute(store, &outbounds, &command, &mut out).unwrap();
+        let scope = Scope::Stopped {
+            store,
+            outbounds: vec!["OB_EHR"],
+        };
+        let code = execute(&scope, &command, &mut out).unwrap();
         assert_eq!(code, ExitCode::SUCCESS);
         String::from_utf8(out).unwrap()
     }

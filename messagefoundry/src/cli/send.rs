@@ -6,12 +6,10 @@ use std::time::{Duration, Instant};
 
 use futures_util::{SinkExt, StreamExt};
 use messagefoundry_hl7::{Ack, Message};
-use tokio::net::TcpStream;
-use tokio_util::codec::Framed;
 
 use crate::interface::environment::OutboundSettings;
-use crate::mllp::{Frame, MllpCodec};
-use crate::sender::exchange::{Stream, TlsClient};
+use crate::mllp::Frame;
+use crate::mllp::codec::DEFAULT_MAX_FRAME;
 
 /// Options of `send`.
 #[derive(clap::Args, Debug)]
@@ -53,31 +51,31 @@ pub struct SendArgs {
     pub tls_key: Option<PathBuf>,
 }
 
-/// Where `send` connects, and whether over TLS.
+/// Where `send` connects, and whether over TLS: described as an outbound is, so it connects
+/// and checks its TLS settings the way a sender does.
 #[derive(Clone)]
 struct Target {
-    address: String,
-    tls: Option<TlsClient>,
+    settings: OutboundSettings,
+    tls: Option<crate::tls::Client>,
 }
 
 impl Target {
-    /// The target and its TLS, checked the way an outbound's settings are.
     fn of(args: &SendArgs) -> Result<Target, String> {
-        let host = match args.target.rsplit_once(':') {
-            Some((host, _)) => host.trim_start_matches('[').trim_end_matches(']'),
-            None => args.target.as_str(),
-        };
+        let bad = || format!("{:?} is not HOST:PORT", args.target);
+        let (host, port) = args.target.rsplit_once(':').ok_or_else(bad)?;
         let mut settings = OutboundSettings::from(&crate::interface::MllpConnect::DEFAULT);
-        settings.host = host.to_owned();
+        settings.host = host
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .to_owned();
+        settings.port = port.parse().map_err(|_| bad())?;
         settings.tls_ca = args.tls_ca.clone();
         settings.tls_fingerprint = args.tls_fingerprint.clone();
         settings.tls_server_name = args.tls_server_name.clone();
         settings.tls_cert = args.tls_cert.clone();
         settings.tls_key = args.tls_key.clone();
-        Ok(Target {
-            address: args.target.clone(),
-            tls: crate::sender::tls_client(&settings).map_err(|e| e.to_string())?,
-        })
+        let tls = crate::tls::client(&settings).map_err(|e| e.to_string())?;
+        Ok(Target { settings, tls })
     }
 }
 
@@ -153,24 +151,19 @@ fn load(files: &[PathBuf]) -> Result<Vec<Outgoing>, String> {
     Ok(out)
 }
 
-type Connection = Framed<Box<dyn Stream>, MllpCodec>;
+use crate::sender::exchange::Connection;
 
 async fn connect(target: &Target) -> Result<Connection, String> {
-    let address = &target.address;
-    let stream = TcpStream::connect(address)
-        .await
-        .map_err(|e| format!("cannot connect to {address}: {e}"))?;
-    let _ = stream.set_nodelay(true);
-    let stream: Box<dyn Stream> = match &target.tls {
-        Some(tls) => Box::new(
-            tokio_rustls::TlsConnector::from(tls.config.current())
-                .connect(tls.server_name.clone(), stream)
-                .await
-                .map_err(|e| format!("TLS handshake with {address} failed: {e}"))?,
-        ),
-        None => Box::new(stream),
-    };
-    Ok(Framed::new(stream, MllpCodec::default()))
+    let s = &target.settings;
+    crate::sender::exchange::connect(
+        &s.host,
+        s.port,
+        s.connect_timeout,
+        DEFAULT_MAX_FRAME,
+        target.tls.as_ref(),
+    )
+    .await
+    .map_err(|e| format!("{}:{}: {e}", s.host, s.port))
 }
 
 /// Sends one message and waits for its ACK.

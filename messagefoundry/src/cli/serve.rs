@@ -116,29 +116,11 @@ pub fn run(wiring: &Wiring<'_>, args: &ServeArgs) -> ExitCode {
             say!("MLLP listening on {addr} ({name})");
         }
         #[cfg(unix)]
-        let control = {
-            let wakes: super::control::Wakes = std::sync::Arc::new(
-                wiring
-                    .outbounds
-                    .iter()
-                    .filter_map(|o| Some((o.name().to_owned(), engine.outbound_wake(o.name())?)))
-                    .collect(),
-            );
-            let senders: super::control::Senders = std::sync::Arc::new(
-                engine
-                    .senders()
-                    .iter()
-                    .map(|(name, status)| ((*name).to_owned(), status.clone()))
-                    .collect(),
-            );
-            tokio::spawn(super::control::serve(
-                engine.store().clone(),
-                args.db.clone(),
-                wakes,
-                senders,
-                engine.shutdown_token(),
-            ))
-        };
+        let control = tokio::spawn(super::control::serve(
+            engine.handle(),
+            args.db.clone(),
+            engine.shutdown_token(),
+        ));
         // Asked to stop: exit 0. Stopped by a store failure: exit non-zero, so a service
         // manager restarts it and an operator notices.
         let code = tokio::select! {

@@ -24,7 +24,7 @@ use tokio_util::sync::CancellationToken;
 use super::acks::{self, Answer};
 use super::pipeline::{Outcome, Waiters};
 use crate::interface::environment::InboundSettings;
-use crate::interface::{AckMode, Inbound};
+use crate::interface::{AckMode, Disposition, Inbound};
 use crate::mllp::{Frame, MllpCodec, MllpError};
 use crate::store::{Dedupe, Incoming, MessageInfo, Store, now_micros};
 
@@ -250,74 +250,67 @@ async fn receive(ctx: &Context, raw: bytes::Bytes, peer: SocketAddr) -> Option<R
         }
     };
     tracing::debug!(inbound, %peer, id = %received.id, control_id = &*msg["MSH-10"], kind = &*msg["MSH-9"], "stored");
-    if let Some(original) = received.duplicate_of {
-        tracing::info!(inbound, id = %received.id, original = %original, "duplicate answered like the original, not routed");
-        let processed = || acks::processed(&msg, crate::interface::Disposition::Processed, None);
-        return Some(match (mode, application_wanted(mode, &msg)) {
-            (AckMode::AfterProcessing, _) => processed().into(),
-            (_, Some(when)) if when.wants(true) => {
-                let later = processed();
-                Reply {
-                    now: acks::stored(mode, &msg),
-                    later: Some(Box::pin(async move { later })),
-                }
+    // The application acknowledgment: always in after-processing mode, where it is the only
+    // answer; as MSH-16 asks in enhanced mode, after the accept acknowledgment.
+    let application = match mode {
+        AckMode::AfterProcessing => Some(AckCondition::Always),
+        AckMode::Enhanced => match messagefoundry_hl7::AckMode::of(&msg) {
+            messagefoundry_hl7::AckMode::Enhanced { application, .. }
+                if application != AckCondition::Never =>
+            {
+                Some(application)
             }
-            _ => acks::stored(mode, &msg).into(),
+            _ => None,
+        },
+        AckMode::Original | AckMode::None => None,
+    };
+    // Registered before the pipeline is woken, so the result cannot be missed.
+    let outcome = match (received.duplicate_of, application) {
+        (None, Some(_)) => Some(outcome_of(ctx, received.id)),
+        _ => None,
+    };
+    match received.duplicate_of {
+        Some(original) => {
+            tracing::info!(inbound, id = %received.id, original = %original, "duplicate answered like the original, not routed")
+        }
+        None => ctx.wake.notify_one(),
+    }
+    // Nothing in after-processing mode.
+    let now = acks::stored(mode, &msg);
+    let Some(when) = application else {
+        return Some(now.into());
+    };
+    let later: Owed = match outcome {
+        // A duplicate is answered like the original, which was processed.
+        None => {
+            let answer = acks::application(&msg, when, Disposition::Processed, None);
+            Box::pin(std::future::ready(answer))
+        }
+        Some(outcome) => Box::pin(async move {
+            match outcome.await {
+                Ok(o) => acks::application(&msg, when, o.disposition, o.reason.as_deref()),
+                Err(_) => Answer::Nothing,
+            }
+        }),
+    };
+    if mode == AckMode::Enhanced {
+        return Some(Reply {
+            now,
+            later: Some(later),
         });
     }
-    match (mode, application_wanted(mode, &msg)) {
-        (AckMode::AfterProcessing, _) => {
-            let outcome = outcome_of(ctx, received.id);
-            ctx.wake.notify_one();
-            let outcome = tokio::select! {
-                outcome = outcome => outcome.ok(),
-                () = ctx.shutdown.cancelled() => None,
-            };
-            Some(match outcome {
-                Some(o) => acks::processed(&msg, o.disposition, o.reason.as_deref()).into(),
-                // Stored but not processed before shutdown: it will be routed at the next
-                // start; the peer gets no answer and will resend, which duplicate detection
-                // can absorb.
-                None => Answer::Nothing.into(),
-            })
+    Some(
+        tokio::select! {
+            answer = later => answer,
+            // Stored but not processed before shutdown: it will be routed at the next start;
+            // the peer gets no answer and will resend, which duplicate detection can absorb.
+            () = ctx.shutdown.cancelled() => Answer::Nothing,
         }
-        (_, Some(when)) => {
-            let outcome = outcome_of(ctx, received.id);
-            ctx.wake.notify_one();
-            let now = acks::stored(mode, &msg);
-            let later = async move {
-                match outcome.await {
-                    Ok(o) => acks::application(&msg, when, o.disposition, o.reason.as_deref()),
-                    Err(_) => Answer::Nothing,
-                }
-            };
-            Some(Reply {
-                now,
-                later: Some(Box::pin(later)),
-            })
-        }
-        _ => {
-            ctx.wake.notify_one();
-            Some(acks::stored(mode, &msg).into())
-        }
-    }
+        .into(),
+    )
 }
 
-/// MSH-16 of a message in an enhanced-mode inbound, unless it never wants an application
-/// acknowledgment.
-fn application_wanted(mode: AckMode, msg: &Message) -> Option<AckCondition> {
-    match (mode, messagefoundry_hl7::AckMode::of(msg)) {
-        (AckMode::Enhanced, messagefoundry_hl7::AckMode::Enhanced { application, .. })
-            if application != AckCondition::Never =>
-        {
-            Some(application)
-        }
-        _ => None,
-    }
-}
-
-/// Registers for the pipeline's result for a message; done before the pipeline is woken, so
-/// the result cannot be missed.
+/// Registers for the pipeline's result for a message.
 fn outcome_of(ctx: &Context, id: crate::store::MessageId) -> oneshot::Receiver<Outcome> {
     let (tx, rx) = oneshot::channel();
     match ctx.waiters.lock() {

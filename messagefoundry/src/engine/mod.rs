@@ -30,10 +30,11 @@ use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
 use crate::interface::environment::{InboundSettings, OutboundSettings};
-use crate::interface::{Inbound, Outbound, Tls};
+use crate::interface::{Inbound, Outbound};
 use crate::sender::{OutboundWorker, SenderStatus};
-use crate::store::{Store, StoreError};
+use crate::store::{QueueKey, Store, StoreError};
 use crate::tls::reload::{self, Reloading};
+use crate::tls::{ListenerCert, TlsError};
 
 /// What the engine runs.
 pub struct EngineConfig {
@@ -83,77 +84,100 @@ pub struct Engine {
     tasks: JoinSet<()>,
     addresses: Vec<(&'static str, SocketAddr)>,
     outbound_wakes: Arc<HashMap<String, Arc<Notify>>>,
-    senders: Vec<(&'static str, watch::Receiver<SenderStatus>)>,
+    senders: Arc<Vec<(&'static str, watch::Receiver<SenderStatus>)>>,
 }
 
-/// Logs a warning when a connection's certificate has expired or expires within 30 days.
-async fn warn_expiry(connection: &'static str, cert: Option<std::path::PathBuf>) {
-    let Some(cert) = cert else { return };
-    let path = cert.clone();
-    let expiry = tokio::task::spawn_blocking(move || crate::tls::file_expiry(&path)).await;
-    if let Ok(Some((text, true))) = expiry {
-        tracing::warn!(connection, certificate = %cert.display(), "TLS certificate {text}");
+/// What can be done with a running engine from elsewhere (the command line's control socket):
+/// its store, its senders' states, and a replay that wakes the sender. Cheap to clone.
+#[derive(Clone)]
+pub struct EngineHandle {
+    store: Store,
+    outbound_wakes: Arc<HashMap<String, Arc<Notify>>>,
+    senders: Arc<Vec<(&'static str, watch::Receiver<SenderStatus>)>>,
+}
+
+impl EngineHandle {
+    /// The store.
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// Puts a dead letter back at the end of its outbound's queue and wakes that sender, so it
+    /// goes out at once.
+    pub async fn replay(&self, key: QueueKey) -> Result<QueueKey, StoreError> {
+        let queued = self.store.replay(key).await?;
+        if let Some(wake) = self.outbound_wakes.get(&queued.outbound) {
+            wake.notify_one();
+        }
+        Ok(queued)
+    }
+
+    /// Each sender's state now, in declaration order.
+    pub fn sender_statuses(&self) -> Vec<(&'static str, SenderStatus)> {
+        self.senders
+            .iter()
+            .map(|(name, status)| (*name, status.borrow().clone()))
+            .collect()
     }
 }
 
-/// The TLS acceptor of an inbound: its configured certificate, or the self-signed one kept
-/// beside the store (loaded or generated once, and its fingerprint logged).
+/// Runs TLS set-up (it reads files) off the async workers.
+async fn blocking_tls<T: Send + 'static>(
+    connection: &'static str,
+    setup: impl FnOnce() -> Result<T, TlsError> + Send + 'static,
+) -> Result<T, EngineError> {
+    tokio::task::spawn_blocking(setup)
+        .await
+        .unwrap_or_else(|e| Err(TlsError::Config(e.to_string())))
+        .map_err(|source| EngineError::Tls { connection, source })
+}
+
+/// The TLS of an inbound: its configured certificate, or the self-signed one kept beside the
+/// store (loaded or generated once for all inbounds, and its fingerprint logged).
 async fn acceptor(
     inbound: Inbound,
     settings: &InboundSettings,
     db: &std::path::Path,
     self_signed: &mut Option<crate::tls::self_signed::SelfSigned>,
 ) -> Result<Option<Arc<Reloading<rustls::ServerConfig>>>, EngineError> {
-    let failed = |source| EngineError::Tls {
-        connection: inbound.name(),
+    let name = inbound.name();
+    let chosen = crate::tls::listener_cert(settings).map_err(|source| EngineError::Tls {
+        connection: name,
         source,
-    };
-    if settings.tls == Tls::Off {
-        return Ok(None);
-    }
-    let (cert, key) = match (&settings.tls_cert, &settings.tls_key) {
-        (Some(cert), Some(key)) => (cert.clone(), key.clone()),
-        (None, None) => {
-            let generated = match self_signed {
+    })?;
+    let (cert, key) = match chosen {
+        ListenerCert::Off => return Ok(None),
+        ListenerCert::Files { cert, key } => (cert, key),
+        ListenerCert::SelfSigned => {
+            let made = match self_signed {
                 Some(known) => known.clone(),
                 None => {
                     let db = db.to_path_buf();
-                    let made = tokio::task::spawn_blocking(move || {
-                        crate::tls::self_signed::load_or_create(&db)
-                    })
-                    .await
-                    .map_err(|e| failed(crate::tls::TlsError::Config(e.to_string())))?
-                    .map_err(failed)?;
+                    let made =
+                        blocking_tls(name, move || crate::tls::self_signed::load_or_create(&db))
+                            .await?;
                     tracing::info!(
                         certificate = %made.cert.display(),
                         fingerprint = %made.fingerprint,
                         generated = made.generated,
                         "self-signed TLS certificate (SHA-256 fingerprint for partners to pin)"
                     );
-                    *self_signed = Some(made.clone());
-                    made
+                    self_signed.insert(made).clone()
                 }
             };
-            (generated.cert, generated.key)
-        }
-        _ => {
-            return Err(failed(crate::tls::TlsError::Config(
-                "tls_cert and tls_key go together: give both or neither".into(),
-            )));
+            (made.cert, made.key)
         }
     };
-    warn_expiry(inbound.name(), Some(cert.clone())).await;
     let client_ca = settings.tls_client_ca.clone();
-    let mut files = vec![cert.clone(), key.clone()];
-    files.extend(client_ca.clone());
-    let config = tokio::task::spawn_blocking(move || {
+    let config = blocking_tls(name, move || {
+        crate::tls::log_expiry(name, &cert);
+        let mut files = vec![cert.clone(), key.clone()];
+        files.extend(client_ca.clone());
         Reloading::new(files, move || {
             crate::tls::server_config(&cert, &key, client_ca.as_deref())
         })
     })
-    .await
-    .map_err(|e| failed(crate::tls::TlsError::Config(e.to_string())))?
-    .map_err(failed)?;
+    .await?;
     Ok(Some(Arc::new(config)))
 }
 
@@ -179,7 +203,6 @@ impl Engine {
             let Some(wake) = outbound_wakes.get(outbound.name()).cloned() else {
                 continue;
             };
-            warn_expiry(outbound.name(), settings.tls_cert.clone()).await;
             let worker = OutboundWorker::new(
                 outbound.name(),
                 settings,
@@ -187,16 +210,8 @@ impl Engine {
                 wake,
                 shutdown.clone(),
             );
-            let worker = tokio::task::spawn_blocking(move || worker.with_tls_from_settings())
-                .await
-                .map_err(|e| EngineError::Tls {
-                    connection: outbound.name(),
-                    source: crate::tls::TlsError::Config(e.to_string()),
-                })?
-                .map_err(|source| EngineError::Tls {
-                    connection: outbound.name(),
-                    source,
-                })?;
+            let worker =
+                blocking_tls(outbound.name(), move || worker.with_tls_from_settings()).await?;
             senders.push((outbound.name(), worker.status()));
             if let Some(tls) = worker.tls_config() {
                 tasks.spawn(reload::watch(tls, outbound.name(), shutdown.clone()));
@@ -256,7 +271,7 @@ impl Engine {
             tasks,
             addresses,
             outbound_wakes,
-            senders,
+            senders: Arc::new(senders),
         })
     }
 
@@ -270,14 +285,18 @@ impl Engine {
         &self.senders
     }
 
+    /// A handle on the running engine, for use elsewhere (replays that wake their sender).
+    pub fn handle(&self) -> EngineHandle {
+        EngineHandle {
+            store: self.store.clone(),
+            outbound_wakes: Arc::clone(&self.outbound_wakes),
+            senders: Arc::clone(&self.senders),
+        }
+    }
+
     /// The store, for reading dispositions, queues and dead letters.
     pub fn store(&self) -> &Store {
         &self.store
-    }
-
-    /// The wake-up of an outbound's sender, signalled when sends are queued for it.
-    pub fn outbound_wake(&self, outbound: &str) -> Option<Arc<Notify>> {
-        self.outbound_wakes.get(outbound).cloned()
     }
 
     /// A token that stops the engine when cancelled (a failed store cancels it too).

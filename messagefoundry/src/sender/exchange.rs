@@ -4,7 +4,6 @@ use std::time::Duration;
 
 use futures_util::{SinkExt, StreamExt};
 use messagefoundry_hl7::{Ack, Message};
-use rustls::pki_types::ServerName;
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::TcpStream;
 use tokio_util::codec::Framed;
@@ -18,14 +17,6 @@ impl<S: AsyncRead + AsyncWrite + Unpin + Send> Stream for S {}
 
 /// An open connection to the downstream.
 pub(crate) type Connection = Framed<Box<dyn Stream>, MllpCodec>;
-
-/// How a sender speaks TLS: its configuration (reloaded when its files change) and the name
-/// the downstream must prove.
-#[derive(Clone)]
-pub(crate) struct TlsClient {
-    pub config: std::sync::Arc<crate::tls::reload::Reloading<rustls::ClientConfig>>,
-    pub server_name: ServerName<'static>,
-}
 
 /// Why an exchange failed; each of these closes the connection.
 #[derive(Debug, thiserror::Error)]
@@ -62,7 +53,7 @@ pub(crate) async fn connect(
     port: u16,
     timeout: Duration,
     max_frame: usize,
-    tls: Option<&TlsClient>,
+    tls: Option<&crate::tls::Client>,
 ) -> Result<Connection, ExchangeError> {
     let connecting = async {
         let stream = TcpStream::connect((host, port))

@@ -26,7 +26,8 @@ use tokio_util::sync::CancellationToken;
 
 use crate::interface::environment::OutboundSettings;
 use crate::store::{QueueEntry, Store, StoreError};
-use exchange::{Connection, TlsClient};
+use crate::tls::Client as TlsClient;
+use exchange::Connection;
 
 /// Entries read from the head of the queue at a time. The sender is its queue's only
 /// consumer, so it works through them from memory and reads again when they are done.
@@ -88,7 +89,10 @@ impl OutboundWorker {
     /// `tls_cert`/`tls_key`).
     /// Blocking: it reads the certificate files.
     pub fn with_tls_from_settings(mut self) -> Result<OutboundWorker, crate::tls::TlsError> {
-        self.tls = tls_client(&self.settings)?;
+        self.tls = crate::tls::client(&self.settings)?;
+        if let Some(cert) = &self.settings.tls_cert {
+            crate::tls::log_expiry(&self.name, cert);
+        }
         Ok(self)
     }
 
@@ -341,55 +345,6 @@ impl OutboundWorker {
             () = self.shutdown.cancelled() => false,
         }
     }
-}
-
-/// The TLS client an outbound's settings ask for, `None` for plaintext. Blocking: it reads
-/// the certificate files.
-pub(crate) fn tls_client(s: &OutboundSettings) -> Result<Option<TlsClient>, crate::tls::TlsError> {
-    let config_error = |what: &str| Err(crate::tls::TlsError::Config(what.to_owned()));
-    /// What the sender trusts, owned by the configuration's builder.
-    enum Trusted {
-        Ca(std::path::PathBuf),
-        Fingerprint(String),
-    }
-    let trust = match (&s.tls_ca, &s.tls_fingerprint) {
-        (Some(_), Some(_)) => return config_error("give tls_ca or tls_fingerprint, not both"),
-        (Some(ca), None) => Trusted::Ca(ca.clone()),
-        (None, Some(print)) => Trusted::Fingerprint(print.clone()),
-        (None, None) => {
-            if s.tls_cert.is_some() || s.tls_key.is_some() || s.tls_server_name.is_some() {
-                return config_error(
-                    "tls_cert, tls_key and tls_server_name need tls_ca or tls_fingerprint",
-                );
-            }
-            return Ok(None);
-        }
-    };
-    let client = match (&s.tls_cert, &s.tls_key) {
-        (Some(cert), Some(key)) => Some((cert.clone(), key.clone())),
-        (None, None) => None,
-        _ => return config_error("tls_cert and tls_key go together: give both or neither"),
-    };
-    let mut files = match &trust {
-        Trusted::Ca(ca) => vec![ca.clone()],
-        Trusted::Fingerprint(_) => Vec::new(),
-    };
-    if let Some((cert, key)) = &client {
-        files.extend([cert.clone(), key.clone()]);
-    }
-    let config = crate::tls::reload::Reloading::new(files, move || {
-        let client = client.as_ref().map(|(c, k)| (c.as_path(), k.as_path()));
-        let trust = match &trust {
-            Trusted::Ca(ca) => crate::tls::Trust::Ca(ca),
-            Trusted::Fingerprint(print) => crate::tls::Trust::Fingerprint(print),
-        };
-        crate::tls::client_config(trust, client)
-    })?;
-    let name = s.tls_server_name.as_deref().unwrap_or(&s.host);
-    Ok(Some(TlsClient {
-        server_name: crate::tls::server_name(name)?,
-        config: Arc::new(config),
-    }))
 }
 
 /// The next frame of an open connection; never ready when there is none.

@@ -26,7 +26,7 @@ use writer::{Request, Writer};
 
 use crate::interface::Disposition;
 
-/// How many messages one prune transaction deletes at most.
+/// How many messages one prune transaction looks at, at most.
 pub const PRUNE_CHUNK: usize = 2_000;
 
 /// How many requests may wait for the writer before senders wait for room.

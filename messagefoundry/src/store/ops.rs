@@ -248,8 +248,9 @@ pub(crate) fn save_counters(
     Ok(())
 }
 
-/// Deletes up to `limit` messages received before `before_micros` that nothing still needs
-/// (not waiting to be routed, not queued, not dead-lettered), looking at ids from `from` on.
+/// Looks at up to `limit` messages from id `from` on, and deletes those received before
+/// `before_micros` that nothing still needs (not waiting to be routed, not queued, not
+/// dead-lettered).
 ///
 /// One chunk's work is bounded by the limit and the size of the queues, so a prune of a large
 /// store runs as many short transactions and intake goes on between them. The scan stops at
@@ -271,13 +272,15 @@ fn prune_chunk(
     }
     let mut doomed = Vec::new();
     let mut next = None;
-    for row in t.infos.range(from..)? {
+    // Counting every message looked at, kept or not, is what bounds the chunk: a store full
+    // of queued messages is passed over `limit` at a time too.
+    for (looked, row) in t.infos.range(from..)?.enumerate() {
         let row = row?;
         let id = row.0.value();
         if row.1.value().1 >= before_micros {
             break;
         }
-        if doomed.len() == limit {
+        if looked == limit {
             next = Some(id);
             break;
         }

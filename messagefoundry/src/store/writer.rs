@@ -47,8 +47,8 @@ pub(crate) enum Request {
         key: QueueKey,
         reply: oneshot::Sender<Result<QueueKey, StoreError>>,
     },
-    /// Delete up to `limit` finished messages received before a time, looking at ids from
-    /// `from` on; answers how many, and where the next chunk starts (`None`: done).
+    /// Look at up to `limit` messages from id `from` on and delete the finished ones received
+    /// before a time; answers how many, and where the next chunk starts (`None`: done).
     Prune {
         before_micros: u64,
         from: u64,

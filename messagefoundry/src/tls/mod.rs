@@ -6,6 +6,9 @@
 mod pinned;
 pub mod reload;
 pub mod self_signed;
+mod settings;
+
+pub(crate) use settings::{Client, ListenerCert, client, listener_cert, log_expiry};
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -129,18 +132,18 @@ pub fn server_config(
 }
 
 /// What a sender trusts in the downstream's certificate.
-#[derive(Debug, Clone, Copy)]
-pub enum Trust<'a> {
+#[derive(Debug, Clone)]
+pub enum Trust {
     /// Certificates signed by the CAs (or the self-signed certificate) in this PEM file, for
     /// the server name.
-    Ca(&'a Path),
+    Ca(PathBuf),
     /// Exactly the certificate with this SHA-256 fingerprint.
-    Fingerprint(&'a str),
+    Fingerprint(String),
 }
 
 /// A sender's configuration: what it trusts, and optionally its own certificate and key.
 pub fn client_config(
-    trust: Trust<'_>,
+    trust: &Trust,
     client: Option<(&Path, &Path)>,
 ) -> Result<Arc<ClientConfig>, TlsError> {
     let builder = ClientConfig::builder_with_provider(provider())
