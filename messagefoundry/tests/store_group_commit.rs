@@ -13,7 +13,7 @@ fn incoming(n: usize) -> Incoming {
         inbound: Arc::from("IB_TEST"),
         raw: text.into_bytes().into(),
         info: MessageInfo::of("IB_TEST", 1, &msg),
-        route: true,
+        refused: None,
         dedupe: None,
     }
 }
@@ -71,7 +71,7 @@ async fn broken_frames_are_stored_with_their_error() {
             inbound: Arc::from("IB"),
             raw: raw.clone().into(),
             info: MessageInfo::broken("IB", 5, &error),
-            route: false,
+            refused: Some(error.to_string()),
             dedupe: None,
         })
         .await

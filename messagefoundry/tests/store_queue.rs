@@ -16,7 +16,7 @@ fn incoming(control: &str, dedupe: bool) -> Incoming {
         inbound: Arc::from("IB"),
         raw: text.into_bytes().into(),
         info: MessageInfo::of("IB", now_micros(), &msg),
-        route: true,
+        refused: None,
         dedupe: dedupe.then(|| Dedupe {
             sending_application: "LAB".into(),
             control_id: control.into(),

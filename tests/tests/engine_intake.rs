@@ -316,7 +316,7 @@ async fn messages_stored_before_a_restart_are_routed_at_start() {
                 inbound: Arc::from("IB_Lab_ORU"),
                 raw: text.into(),
                 info: MessageInfo::of("IB_Lab_ORU", n as u64, &msg),
-                route: true,
+                refused: None,
                 dedupe: None,
             })
             .await

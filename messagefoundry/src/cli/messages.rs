@@ -402,7 +402,7 @@ mod tests {
             inbound: Arc::from("IB_Lab"),
             raw: text.as_bytes().to_vec().into(),
             info: MessageInfo::of("IB_Lab", now_micros(), &msg),
-            route: true,
+            refused: None,
             dedupe: None,
         }
     }

@@ -89,12 +89,28 @@ pub(crate) fn store_failed(mode: AckMode, msg: &Message) -> Answer {
     bytes(AckBuilder::new(msg, code).error(error).build_now())
 }
 
+/// The answer to a message whose header lacks what the engine needs (see `header.rs`): AR, or
+/// CR in enhanced mode, with an ERR for each empty field.
+pub(crate) fn header_incomplete(mode: AckMode, msg: &Message, missing: Vec<AckError>) -> Answer {
+    let Some(code) = reject_code(mode) else {
+        return Answer::Nothing;
+    };
+    bytes(AckBuilder::new(msg, code).errors(missing).build_now())
+}
+
+/// The code that refuses a message outright: AR, or CR in enhanced mode; none in `none` mode.
+fn reject_code(mode: AckMode) -> Option<AckCode> {
+    match mode {
+        AckMode::None => None,
+        AckMode::Enhanced => Some(AckCode::CommitReject),
+        AckMode::Original | AckMode::AfterProcessing => Some(AckCode::ApplicationReject),
+    }
+}
+
 /// The answer to a frame that is not a valid message: AR, or CR in enhanced mode.
 pub(crate) fn unparseable(mode: AckMode, raw: &[u8], error: &ParseError) -> Answer {
-    let code = match mode {
-        AckMode::None => return Answer::Nothing,
-        AckMode::Enhanced => AckCode::CommitReject,
-        AckMode::Original | AckMode::AfterProcessing => AckCode::ApplicationReject,
+    let Some(code) = reject_code(mode) else {
+        return Answer::Nothing;
     };
     bytes(ack_unparseable(raw, error, code, &AckOptions::now()))
 }

@@ -22,6 +22,7 @@ use tokio_util::codec::{FramedRead, FramedWrite};
 use tokio_util::sync::CancellationToken;
 
 use super::acks::{self, Answer};
+use super::header;
 use super::pipeline::{Outcome, Waiters};
 use crate::interface::environment::InboundSettings;
 use crate::interface::{AckMode, Disposition, Inbound};
@@ -200,18 +201,24 @@ async fn receive(ctx: &Context, raw: bytes::Bytes, peer: SocketAddr) -> Option<R
     let received_at = now_micros();
     let mode = ctx.settings.ack_mode;
     let parsed = Message::parse_with(raw.to_vec(), ParseOptions::default());
+    let mut missing = Vec::new();
     let (incoming, msg) = match parsed {
         Ok(msg) => {
-            let dedupe = ctx.settings.duplicate_window.map(|window| Dedupe {
-                sending_application: msg["MSH-3"].to_owned(),
-                control_id: msg["MSH-10"].to_owned(),
-                window_micros: window.as_micros() as u64,
-            });
+            missing = header::missing_fields(&msg);
+            let refused = (!missing.is_empty()).then(|| header::reason(&missing));
+            let dedupe = match (&refused, ctx.settings.duplicate_window) {
+                (None, Some(window)) => Some(Dedupe {
+                    sending_application: msg["MSH-3"].to_owned(),
+                    control_id: msg["MSH-10"].to_owned(),
+                    window_micros: window.as_micros() as u64,
+                }),
+                _ => None,
+            };
             let incoming = Incoming {
                 inbound: Arc::from(inbound),
                 raw,
                 info: MessageInfo::of(inbound, received_at, &msg),
-                route: true,
+                refused,
                 dedupe,
             };
             (incoming, Ok(msg))
@@ -221,7 +228,7 @@ async fn receive(ctx: &Context, raw: bytes::Bytes, peer: SocketAddr) -> Option<R
                 inbound: Arc::from(inbound),
                 raw: raw.clone(),
                 info: MessageInfo::broken(inbound, received_at, &error),
-                route: false,
+                refused: Some(error.to_string()),
                 dedupe: None,
             };
             (incoming, Err((raw, error)))
@@ -249,6 +256,11 @@ async fn receive(ctx: &Context, raw: bytes::Bytes, peer: SocketAddr) -> Option<R
             return Some(acks::unparseable(mode, &raw, &error).into());
         }
     };
+    if !missing.is_empty() {
+        let fields = missing.len();
+        tracing::warn!(inbound, %peer, id = %received.id, fields, "header lacks a message type or control ID; stored and rejected");
+        return Some(acks::header_incomplete(mode, &msg, missing).into());
+    }
     tracing::debug!(inbound, %peer, id = %received.id, control_id = &*msg["MSH-10"], kind = &*msg["MSH-9"], "stored");
     // The application acknowledgment: always in after-processing mode, where it is the only
     // answer; as MSH-16 asks in enhanced mode, after the accept acknowledgment.

@@ -14,6 +14,7 @@
 mod acks;
 mod connection;
 mod handshake;
+mod header;
 mod listener;
 mod pipeline;
 mod retention;

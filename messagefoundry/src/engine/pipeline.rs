@@ -86,15 +86,14 @@ impl Pipeline {
         })
         .await
         .map_err(|e| StoreError::Write(e.to_string()))?;
-        // Submitted together, the records share the writer's group commits.
+        // One request for the whole batch: the writer queues the sends in this order, the
+        // inbound's arrival order, so each outbound stays first in, first out by construction.
         let (results, records): (Vec<_>, Vec<_>) = results
             .into_iter()
             .map(|(id, processed, record)| ((id, processed), record))
             .unzip();
-        let writes = records.into_iter().map(|r| self.store.record_route(r));
-        let written = futures_util::future::join_all(writes).await;
-        for ((id, processed), result) in results.into_iter().zip(written) {
-            result?;
+        self.store.record_routes(records).await?;
+        for (id, processed) in results {
             for send in &processed.sends {
                 if let Some(wake) = self.outbound_wakes.get(send.0.name()) {
                     wake.notify_one();

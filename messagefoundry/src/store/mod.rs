@@ -79,8 +79,9 @@ pub struct Incoming {
     pub raw: bytes::Bytes,
     /// What the summary columns and the parse state say about it.
     pub info: MessageInfo,
-    /// Whether it waits to be routed (it parsed); a broken one is recorded as ERROR.
-    pub route: bool,
+    /// Why it is recorded as ERROR instead of being routed (it did not parse, or its header
+    /// lacks what the engine needs); `None` when it waits to be routed.
+    pub refused: Option<String>,
     /// Duplicate detection, when the inbound asks for it.
     pub dedupe: Option<Dedupe>,
 }
@@ -196,11 +197,22 @@ impl Store {
 
     /// Records a routing result and queues its sends, in one transaction.
     pub async fn record_route(&self, record: RouteRecord) -> Result<Vec<QueueKey>, StoreError> {
-        self.ask(|reply| Request::Routed {
-            record: Box::new(record),
-            reply,
-        })
-        .await
+        let mut keys = self.record_routes(vec![record]).await?;
+        keys.pop()
+            .ok_or_else(|| StoreError::Write("no answer for the routed message".into()))
+    }
+
+    /// Records the routing results of several messages and queues their sends, in one
+    /// transaction; returns each record's queue keys, in order.
+    ///
+    /// The sends take their places in their outbounds' queues in the order of `records`.
+    /// This one ordered step is what keeps each outbound first in, first out: records sent
+    /// as separate requests reach the writer in whatever order the tasks run.
+    pub async fn record_routes(
+        &self,
+        records: Vec<RouteRecord>,
+    ) -> Result<Vec<Vec<QueueKey>>, StoreError> {
+        self.ask(|reply| Request::Routed { records, reply }).await
     }
 
     /// Marks a queued message delivered (moves it to the delivery history).

@@ -9,7 +9,7 @@ use super::tables::{
     MESSAGES, META, MessageId, PENDING_ROUTE, QUEUE,
 };
 use super::writer::Request;
-use super::{QueueKey, Received, disposition_code, now_micros};
+use super::{QueueKey, Received, RouteRecord, disposition_code, now_micros};
 use crate::interface::Disposition;
 
 /// Ids the writer hands out; they advance only when a transaction commits.
@@ -22,6 +22,8 @@ pub(crate) struct Counters {
 /// What a request produced, sent back after the commit.
 pub(crate) enum Answer {
     Received(Received),
+    /// The queue keys of each routed message's sends, in the order of the records.
+    Routed(Vec<Vec<QueueKey>>),
     Queued(Vec<QueueKey>),
     /// How many messages a prune chunk deleted, and where the next chunk starts.
     Pruned {
@@ -110,53 +112,30 @@ pub(crate) fn apply(
                         (disposition_code(Disposition::Filtered), detail.as_str()),
                     )?;
                 }
-                // Waiting in `pending_route` is what RECEIVED means; the disposition row is
-                // written once, when the message is routed.
-                None if incoming.route => {
-                    t.pending.insert(id.0, &*incoming.inbound)?;
-                }
-                None => {
-                    t.dispositions.insert(
-                        id.0,
-                        (
-                            disposition_code(Disposition::Error),
-                            incoming.info.parse_error.as_str(),
-                        ),
-                    )?;
-                }
+                None => match &incoming.refused {
+                    // Waiting in `pending_route` is what RECEIVED means; the disposition row
+                    // is written once, when the message is routed.
+                    None => {
+                        t.pending.insert(id.0, &*incoming.inbound)?;
+                    }
+                    Some(reason) => {
+                        t.dispositions.insert(
+                            id.0,
+                            (disposition_code(Disposition::Error), reason.as_str()),
+                        )?;
+                    }
+                },
             }
             Ok(Answer::Received(Received { id, duplicate_of }))
         }
-        Request::Routed { record, .. } => {
-            t.pending.remove(record.message.0)?;
-            t.dispositions.insert(
-                record.message.0,
-                (disposition_code(record.disposition), record.detail.as_str()),
-            )?;
-            for (i, h) in record.handlers.iter().enumerate() {
-                t.results.insert(
-                    (record.message.0, i as u32),
-                    (
-                        h.handler.as_str(),
-                        disposition_code(h.disposition),
-                        h.reason.as_str(),
-                    ),
-                )?;
+        Request::Routed { records, .. } => {
+            // One request, applied in order: queue positions follow the records' order, which
+            // is the inbound's arrival order, whatever order other requests reach the writer.
+            let mut keys = Vec::with_capacity(records.len());
+            for record in records {
+                keys.push(record_route(t, counters, record)?);
             }
-            let mut keys = Vec::with_capacity(record.sends.len());
-            for (outbound, payload) in &record.sends {
-                let seq = counters.next_seq;
-                counters.next_seq += 1;
-                t.queue.insert(
-                    (outbound.as_str(), seq),
-                    (record.message.0, payload.as_slice(), 0u32),
-                )?;
-                keys.push(QueueKey {
-                    outbound: outbound.clone(),
-                    seq,
-                });
-            }
-            Ok(Answer::Queued(keys))
+            Ok(Answer::Routed(keys))
         }
         Request::Delivered { key, attempts, .. } => {
             let Some(entry) = t.queue.remove((key.outbound.as_str(), key.seq))? else {
@@ -233,6 +212,43 @@ pub(crate) fn apply(
         } => prune_chunk(t, *before_micros, *from, *limit),
         Request::CommitCount { .. } | Request::Stop => Ok(Answer::None),
     }
+}
+
+/// Records one message's routing and queues its sends at the end of their outbounds' queues.
+fn record_route(
+    t: &mut Tables<'_>,
+    counters: &mut Counters,
+    record: &RouteRecord,
+) -> Result<Vec<QueueKey>, redb::Error> {
+    t.pending.remove(record.message.0)?;
+    t.dispositions.insert(
+        record.message.0,
+        (disposition_code(record.disposition), record.detail.as_str()),
+    )?;
+    for (i, h) in record.handlers.iter().enumerate() {
+        t.results.insert(
+            (record.message.0, i as u32),
+            (
+                h.handler.as_str(),
+                disposition_code(h.disposition),
+                h.reason.as_str(),
+            ),
+        )?;
+    }
+    let mut keys = Vec::with_capacity(record.sends.len());
+    for (outbound, payload) in &record.sends {
+        let seq = counters.next_seq;
+        counters.next_seq += 1;
+        t.queue.insert(
+            (outbound.as_str(), seq),
+            (record.message.0, payload.as_slice(), 0u32),
+        )?;
+        keys.push(QueueKey {
+            outbound: outbound.clone(),
+            seq,
+        });
+    }
+    Ok(keys)
 }
 
 /// Writes the sequence counter if it moved (message ids come from the `messages` table).

@@ -18,10 +18,11 @@ pub(crate) enum Request {
         incoming: Box<Incoming>,
         reply: oneshot::Sender<Result<Received, StoreError>>,
     },
-    /// Record how a message was routed and handled, and queue its sends.
+    /// Record how messages were routed and handled, and queue their sends, in the order
+    /// given: their queue positions follow that order.
     Routed {
-        record: Box<RouteRecord>,
-        reply: oneshot::Sender<Result<Vec<QueueKey>, StoreError>>,
+        records: Vec<RouteRecord>,
+        reply: oneshot::Sender<Result<Vec<Vec<QueueKey>>, StoreError>>,
     },
     /// A queued message was acknowledged AA/CA downstream.
     Delivered {
@@ -164,7 +165,7 @@ fn reply(request: Request, answer: Result<Answer, String>, commits: u64) {
         (Request::Receive { reply, .. }, Ok(Answer::Received(r))) => {
             let _ = reply.send(Ok(r));
         }
-        (Request::Routed { reply, .. }, Ok(Answer::Queued(keys))) => {
+        (Request::Routed { reply, .. }, Ok(Answer::Routed(keys))) => {
             let _ = reply.send(Ok(keys));
         }
         (Request::Replay { reply, .. }, Ok(Answer::Queued(mut keys))) => {

@@ -1,0 +1,84 @@
+//! Delivery order after a restart with a backlog: messages stored but not routed by an earlier
+//! run are routed at start in large batches, and the downstream must still receive them in
+//! the order they were received.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use messagefoundry::engine::{Engine, EngineConfig};
+use messagefoundry::hl7::Message;
+use messagefoundry::interface::MllpListen;
+use messagefoundry::interface::environment::{InboundSettings, OutboundSettings};
+use messagefoundry::store::{Incoming, MessageInfo, Store, now_micros};
+use messagefoundry_tests::downstream::{Downstream, Reply};
+use messagefoundry_tests::lab::{IB_Lab_ORU, OB_EHR_ORU};
+use messagefoundry_tests::{PATIENCE, oru};
+
+/// More than one routing round takes, so the backlog is routed in several large batches.
+const BACKLOG: usize = 700;
+
+/// Stores messages as a crashed run would have left them: received, acknowledged, not routed.
+async fn store_backlog(db: &std::path::Path) -> Vec<String> {
+    let path = db.to_path_buf();
+    let store = tokio::task::spawn_blocking(move || Store::open(path))
+        .await
+        .expect("open task")
+        .expect("store opens");
+    let mut ids = Vec::new();
+    for n in 0..BACKLOG {
+        let control_id = format!("B-{n:06}");
+        let raw = oru(&control_id, "F");
+        let msg = Message::parse(raw.clone()).expect("parses");
+        let incoming = Incoming {
+            inbound: Arc::from(IB_Lab_ORU.name()),
+            raw: raw.into(),
+            info: MessageInfo::of(IB_Lab_ORU.name(), now_micros(), &msg),
+            refused: None,
+            dedupe: None,
+        };
+        store.receive(incoming).await.expect("stored");
+        ids.push(control_id);
+    }
+    tokio::task::spawn_blocking(move || store.shutdown())
+        .await
+        .expect("close");
+    ids
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_backlog_routed_at_start_is_delivered_in_arrival_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("order.redb");
+    let expected = store_backlog(&db).await;
+    let down = Downstream::start(Arc::new(|_, _| Reply::Ack("AA"))).await;
+
+    let mut inbound = InboundSettings::from(&MllpListen {
+        bind: "127.0.0.1",
+        ..MllpListen::DEFAULT
+    });
+    inbound.port = 0;
+    let mut outbound = OutboundSettings::from(&OB_EHR_ORU.def().mllp);
+    outbound.port = down.addr.port();
+    let engine = Engine::start(EngineConfig {
+        db: db.clone(),
+        inbounds: vec![(IB_Lab_ORU, inbound)],
+        outbounds: vec![(OB_EHR_ORU, outbound)],
+        retention: None,
+    })
+    .await
+    .expect("engine starts");
+
+    let deadline = Instant::now() + PATIENCE * 3;
+    while down.control_ids().len() < BACKLOG {
+        assert!(Instant::now() < deadline, "the backlog was not delivered");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    engine.shutdown().await;
+    let delivered = down.control_ids();
+    let first_out_of_order = delivered
+        .windows(2)
+        .position(|pair| pair[0] >= pair[1])
+        .map(|i| (&delivered[i], &delivered[i + 1]));
+    assert_eq!(first_out_of_order, None, "delivered out of order");
+    assert_eq!(delivered, expected);
+}
