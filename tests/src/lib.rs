@@ -2,6 +2,7 @@
 //! helpers: a plain MLLP client that speaks raw bytes, so the tests do not trust the code they
 //! test to frame and read.
 
+pub mod backlog;
 pub mod downstream;
 pub mod lab;
 pub mod process;

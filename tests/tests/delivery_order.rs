@@ -6,50 +6,22 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use messagefoundry::engine::{Engine, EngineConfig};
-use messagefoundry::hl7::Message;
 use messagefoundry::interface::MllpListen;
 use messagefoundry::interface::environment::{InboundSettings, OutboundSettings};
-use messagefoundry::store::{Incoming, MessageInfo, Store, now_micros};
+use messagefoundry_tests::PATIENCE;
+use messagefoundry_tests::backlog::store_unrouted;
 use messagefoundry_tests::downstream::{Downstream, Reply};
 use messagefoundry_tests::lab::{IB_Lab_ORU, OB_EHR_ORU};
-use messagefoundry_tests::{PATIENCE, oru};
 
 /// More than one routing round takes, so the backlog is routed in several large batches.
 const BACKLOG: usize = 700;
-
-/// Stores messages as a crashed run would have left them: received, acknowledged, not routed.
-async fn store_backlog(db: &std::path::Path) -> Vec<String> {
-    let path = db.to_path_buf();
-    let store = tokio::task::spawn_blocking(move || Store::open(path))
-        .await
-        .expect("open task")
-        .expect("store opens");
-    let mut ids = Vec::new();
-    for n in 0..BACKLOG {
-        let control_id = format!("B-{n:06}");
-        let raw = oru(&control_id, "F");
-        let msg = Message::parse(raw.clone()).expect("parses");
-        let incoming = Incoming {
-            inbound: Arc::from(IB_Lab_ORU.name()),
-            raw: raw.into(),
-            info: MessageInfo::of(IB_Lab_ORU.name(), now_micros(), &msg),
-            refused: None,
-            dedupe: None,
-        };
-        store.receive(incoming).await.expect("stored");
-        ids.push(control_id);
-    }
-    tokio::task::spawn_blocking(move || store.shutdown())
-        .await
-        .expect("close");
-    ids
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_backlog_routed_at_start_is_delivered_in_arrival_order() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("order.redb");
-    let expected = store_backlog(&db).await;
+    let expected: Vec<String> = (0..BACKLOG).map(|n| format!("B-{n:06}")).collect();
+    store_unrouted(&db, &expected).await;
     let down = Downstream::start(Arc::new(|_, _| Reply::Ack("AA"))).await;
 
     let mut inbound = InboundSettings::from(&MllpListen {
