@@ -13,7 +13,11 @@
 //! ]
 //! ```
 //!
-//! This is the only file the macros read. It is read once per compilation.
+//! This is the only file the macros read. It is read once per compilation, and every checked
+//! path's expansion includes it with `include_bytes!` (see [`tracking_tokens`]), so that rustc
+//! lists it among the crate's inputs and cargo rebuilds the crate when the metadata changes:
+//! without that, cargo ignores `[package.metadata]` and paths stay checked against the old
+//! version until a source file changes.
 
 use std::sync::OnceLock;
 
@@ -37,11 +41,27 @@ pub fn settings() -> Result<&'static Settings, String> {
     SETTINGS.get_or_init(read).as_ref().map_err(Clone::clone)
 }
 
+/// The manifest of the crate being compiled, if cargo said where it is.
+fn manifest_path() -> Option<std::path::PathBuf> {
+    let dir = std::env::var_os("CARGO_MANIFEST_DIR")?;
+    Some(std::path::Path::new(&dir).join("Cargo.toml"))
+}
+
+/// An item that makes the manifest an input of the compilation (nothing when there is no
+/// manifest): an unused constant holding its bytes, which the compiler drops.
+pub fn tracking_tokens() -> proc_macro2::TokenStream {
+    let Some(path) = manifest_path().and_then(|p| p.to_str().map(str::to_owned)) else {
+        return proc_macro2::TokenStream::new();
+    };
+    quote::quote! {
+        const _: &[u8] = ::core::include_bytes!(#path);
+    }
+}
+
 fn read() -> Result<Settings, String> {
-    let Ok(dir) = std::env::var("CARGO_MANIFEST_DIR") else {
+    let Some(path) = manifest_path() else {
         return parse("");
     };
-    let path = std::path::Path::new(&dir).join("Cargo.toml");
     let text = std::fs::read_to_string(&path)
         .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
     parse(&text)

@@ -42,7 +42,8 @@ pub fn check(lit: &LitStr) -> syn::Result<Path> {
     Ok(path)
 }
 
-/// A block expression that evaluates to the path as a constant: no parsing at run time.
+/// A block expression that evaluates to the path as a constant: no parsing at run time. It
+/// also makes the manifest, which the check read, an input of the compilation.
 pub fn const_tokens(path: &Path) -> TokenStream {
     let seg = proc_macro2::Literal::byte_string(path.segment.as_bytes());
     let opt = |v: Option<u16>| match v {
@@ -54,8 +55,10 @@ pub fn const_tokens(path: &Path) -> TokenStream {
     let repetition = opt(path.repetition);
     let component = opt(path.component);
     let subcomponent = opt(path.subcomponent);
+    let manifest = manifest::tracking_tokens();
     quote! {
         {
+            #manifest
             const PATH: ::messagefoundry::hl7::Path = ::messagefoundry::hl7::Path::from_parts(
                 *#seg, #occurrence, #field, #repetition, #component, #subcomponent,
             );

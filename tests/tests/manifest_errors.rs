@@ -15,9 +15,25 @@ fn workspace() -> PathBuf {
 /// Writes a crate using `path!` with the given metadata and builds it; returns (success,
 /// compiler output).
 fn build(name: &str, metadata: &str, main: &str) -> (bool, String) {
-    let root = workspace();
-    let dir = root.join("target").join("manifest-fixtures").join(name);
+    let dir = fixture(name);
+    write_manifest(&dir, name, metadata);
+    std::fs::write(dir.join("src/main.rs"), main).expect("fixture source");
+    check(&dir)
+}
+
+/// The folder of a fixture crate, under the workspace's target folder.
+fn fixture(name: &str) -> PathBuf {
+    let dir = workspace()
+        .join("target")
+        .join("manifest-fixtures")
+        .join(name);
     std::fs::create_dir_all(dir.join("src")).expect("fixture folder");
+    dir
+}
+
+/// Writes a fixture's Cargo.toml with the given metadata.
+fn write_manifest(dir: &Path, name: &str, metadata: &str) {
+    let root = workspace();
     let macros = root.join("messagefoundry-macros");
     std::fs::write(
         dir.join("Cargo.toml"),
@@ -28,14 +44,18 @@ fn build(name: &str, metadata: &str, main: &str) -> (bool, String) {
         ),
     )
     .expect("fixture manifest");
-    std::fs::write(dir.join("src/main.rs"), main).expect("fixture source");
     // The workspace's lock file pins the same dependency versions, so the build needs no
     // network and resolves like the workspace does.
     std::fs::copy(root.join("Cargo.lock"), dir.join("Cargo.lock")).expect("lock file");
+}
+
+/// `cargo check` of a fixture; returns (success, compiler output).
+fn check(dir: &Path) -> (bool, String) {
+    let root = workspace();
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
     let output = Command::new(cargo)
         .args(["check", "--quiet", "--offline", "--message-format", "short"])
-        .current_dir(&dir)
+        .current_dir(dir)
         .env(
             "CARGO_TARGET_DIR",
             root.join("target").join("manifest-fixtures").join("target"),
@@ -94,4 +114,41 @@ fn manifest_settings_reach_the_macros() {
     assert!(!ok);
     assert!(out.contains("ZPI has 2 fields"), "{out}");
     assert!(out.contains("PID has 30 fields in HL7 2.3"), "{out}");
+}
+
+/// Editing only the metadata re-runs the checks on the next build: the manifest is an input of
+/// every expansion that read it.
+#[test]
+fn editing_the_metadata_checks_again() {
+    let name = "metadata-edits";
+    let zpi = "[package.metadata.messagefoundry.segments.ZPI]\nname = \"Patient extras\"\n\
+        fields = [{ name = \"Set ID\", type = \"SI\" }]";
+    let dir = fixture(name);
+    // 2.5.1's PID has 39 fields, 2.3's has 30.
+    std::fs::write(
+        dir.join("src/main.rs"),
+        format!(
+            "{PRELUDE}use ::messagefoundry_macros::path;\nconst A: Path = path!(\"PID-35\");\nconst B: Path = path!(\"ZPI-1\");\nfn main() {{ let _ = (A, B); }}\n"
+        ),
+    )
+    .expect("fixture source");
+    let version = |v: &str| format!("[package.metadata.messagefoundry]\nhl7-version = \"{v}\"\n\n");
+
+    write_manifest(&dir, name, &format!("{}{zpi}", version("2.5.1")));
+    let (ok, out) = check(&dir);
+    assert!(ok, "PID-35 and a declared ZPI-1 resolve in 2.5.1: {out}");
+
+    write_manifest(&dir, name, &format!("{}{zpi}", version("2.3")));
+    let (ok, out) = check(&dir);
+    assert!(!ok, "the version changed to 2.3: PID-35 must fail now");
+    assert!(out.contains("PID has 30 fields in HL7 2.3"), "{out}");
+
+    write_manifest(&dir, name, &version("2.5.1"));
+    let (ok, out) = check(&dir);
+    assert!(!ok, "ZPI is no longer declared");
+    assert!(out.contains("ZPI"), "{out}");
+
+    write_manifest(&dir, name, &format!("{}{zpi}", version("2.5.1")));
+    let (ok, out) = check(&dir);
+    assert!(ok, "declared again: {out}");
 }
