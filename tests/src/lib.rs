@@ -4,6 +4,7 @@
 
 pub mod downstream;
 pub mod lab;
+pub mod ports;
 pub mod process;
 
 use std::net::SocketAddr;

@@ -12,7 +12,7 @@ use messagefoundry::interface::environment::{InboundSettings, OutboundSettings};
 use messagefoundry::interface::{MllpListen, Plaintext};
 use messagefoundry::store::MessageId;
 use messagefoundry_tests::downstream::{Downstream, Reply};
-use messagefoundry_tests::lab::{IB_Lab_ORU, OB_EHR_ORU};
+use messagefoundry_tests::lab::{IB_Lab_ORU, OB_EHR_ORU, ehr_at, ehr_down};
 use messagefoundry_tests::{Client, PATIENCE, ack_code, oru, read_stored};
 use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, Issuer, KeyPair};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
@@ -89,10 +89,6 @@ async fn start(db: &Path, inbound: InboundSettings, outbound: OutboundSettings) 
     .expect("engine starts")
 }
 
-fn unreachable_outbound() -> OutboundSettings {
-    OutboundSettings::from(&OB_EHR_ORU.def().mllp)
-}
-
 /// Connects over TLS trusting `ca`, optionally with a client certificate.
 async fn tls_connect(
     addr: SocketAddr,
@@ -152,7 +148,7 @@ async fn tls_and_plaintext_peers_share_the_port() {
     let settings = inbound(|s| {
         pki.serve_with_server_certificate(s);
     });
-    let engine = start(&dir.path().join("a.redb"), settings, unreachable_outbound()).await;
+    let engine = start(&dir.path().join("a.redb"), settings, ehr_down()).await;
     let addr = engine.addresses()[0].1;
     assert_eq!(tls_ack(addr, &pki.ca, None).await, "AA");
     let mut plain = Client::connect(addr).await.unwrap();
@@ -169,7 +165,7 @@ async fn plaintext_is_refused_where_tls_is_required() {
         pki.serve_with_server_certificate(s);
         s.plaintext = Plaintext::Refuse;
     });
-    let engine = start(&dir.path().join("r.redb"), settings, unreachable_outbound()).await;
+    let engine = start(&dir.path().join("r.redb"), settings, ehr_down()).await;
     let addr = engine.addresses()[0].1;
     let mut plain = Client::connect(addr).await.unwrap();
     let answer = plain.exchange(&oru("PLAIN2", "F")).await;
@@ -188,7 +184,7 @@ async fn plaintext_is_refused_where_tls_is_required() {
 async fn a_self_signed_certificate_is_generated_once_and_kept() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("lab.redb");
-    let engine = start(&db, inbound(|_| {}), unreachable_outbound()).await;
+    let engine = start(&db, inbound(|_| {}), ehr_down()).await;
     let (cert, key) = messagefoundry::tls::self_signed::paths(&db);
     assert_eq!(cert, dir.path().join("lab-tls-cert.pem"));
     #[cfg(unix)]
@@ -202,7 +198,7 @@ async fn a_self_signed_certificate_is_generated_once_and_kept() {
     let first = std::fs::read(&cert).unwrap();
     engine.shutdown().await;
 
-    let engine = start(&db, inbound(|_| {}), unreachable_outbound()).await;
+    let engine = start(&db, inbound(|_| {}), ehr_down()).await;
     assert_eq!(
         std::fs::read(&cert).unwrap(),
         first,
@@ -221,7 +217,7 @@ async fn mutual_tls_requires_a_client_certificate() {
         s.tls_client_ca = Some(pki.ca.clone());
         s.plaintext = Plaintext::Refuse;
     });
-    let engine = start(&dir.path().join("m.redb"), settings, unreachable_outbound()).await;
+    let engine = start(&dir.path().join("m.redb"), settings, ehr_down()).await;
     let addr = engine.addresses()[0].1;
     // Without a certificate: the handshake or the first exchange fails, never an answer.
     if let Ok(mut stream) = tls_connect(addr, &pki.ca, None).await {
@@ -248,13 +244,11 @@ async fn a_sender_delivers_over_tls_and_never_falls_back() {
     let downstream = start(
         &dir.path().join("down.redb"),
         downstream_settings,
-        unreachable_outbound(),
+        ehr_down(),
     )
     .await;
     let tls_outbound = |port: u16| {
-        let mut o = OutboundSettings::from(&OB_EHR_ORU.def().mllp);
-        o.host = "127.0.0.1".into();
-        o.port = port;
+        let mut o = ehr_at(port);
         o.tls_ca = Some(pki.ca.clone());
         o.tls_server_name = Some("localhost".into());
         o.connect_timeout = Duration::from_millis(300);
@@ -330,7 +324,7 @@ async fn the_send_command_speaks_tls() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("s.redb");
     let settings = inbound(|s| s.plaintext = Plaintext::Refuse);
-    let engine = start(&db, settings, unreachable_outbound()).await;
+    let engine = start(&db, settings, ehr_down()).await;
     let (cert, _) = messagefoundry::tls::self_signed::paths(&db);
     let file = dir.path().join("oru.hl7");
     std::fs::write(&file, oru("CLI-TLS", "F")).unwrap();
@@ -377,7 +371,7 @@ async fn a_replaced_certificate_is_used_without_a_restart() {
     let settings = inbound(|s| {
         old.serve_with_server_certificate(s);
     });
-    let engine = start(&dir.path().join("c.redb"), settings, unreachable_outbound()).await;
+    let engine = start(&dir.path().join("c.redb"), settings, ehr_down()).await;
     let addr = engine.addresses()[0].1;
     assert_eq!(tls_ack(addr, &old.ca, None).await, "AA");
     // A connection opened before the change keeps its session.
@@ -454,16 +448,14 @@ async fn a_sender_pins_a_partner_by_fingerprint() {
     let partner = start(
         &partner_db,
         inbound(|s| s.plaintext = Plaintext::Refuse),
-        unreachable_outbound(),
+        ehr_down(),
     )
     .await;
     let (cert, _) = messagefoundry::tls::self_signed::paths(&partner_db);
     let certs = messagefoundry::tls::read_certificates(&cert).unwrap();
     let print = messagefoundry::tls::fingerprint(&certs[0]);
     let pinned = |fingerprint: String| {
-        let mut o = OutboundSettings::from(&OB_EHR_ORU.def().mllp);
-        o.host = "127.0.0.1".into();
-        o.port = partner.addresses()[0].1.port();
+        let mut o = ehr_at(partner.addresses()[0].1.port());
         o.tls_fingerprint = Some(fingerprint);
         o.connect_timeout = Duration::from_millis(300);
         o.retry.initial_backoff = Duration::from_millis(20);
