@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use messagefoundry::engine::{Engine, EngineConfig};
-use messagefoundry::interface::environment::InboundSettings;
+use messagefoundry::interface::environment::{InboundSettings, OutboundSettings};
 use messagefoundry::interface::{MllpListen, RetryPolicy};
 use messagefoundry_tests::downstream::{Downstream, Reply, Script};
 use messagefoundry_tests::{Client, PATIENCE, ack_code, adt, oru};
@@ -21,6 +21,15 @@ fn always(code: &'static str) -> Script {
 }
 
 async fn start(db: &Path, downstream: SocketAddr) -> (Engine, SocketAddr) {
+    start_with(db, downstream, |_| {}).await
+}
+
+/// [`start`], with the outbound's settings changed by `configure`.
+async fn start_with(
+    db: &Path,
+    downstream: SocketAddr,
+    configure: impl FnOnce(&mut OutboundSettings),
+) -> (Engine, SocketAddr) {
     let mut inbound = InboundSettings::from(&MllpListen {
         bind: "127.0.0.1",
         ..MllpListen::DEFAULT
@@ -34,6 +43,7 @@ async fn start(db: &Path, downstream: SocketAddr) -> (Engine, SocketAddr) {
         initial_backoff: Duration::from_millis(10),
         max_backoff: Duration::from_millis(50),
     };
+    configure(&mut outbound);
     let engine = Engine::start(EngineConfig {
         db: db.to_path_buf(),
         inbounds: vec![(IB_Lab_ORU, inbound)],
@@ -270,4 +280,41 @@ async fn a_downstream_closing_the_idle_connection_costs_no_failed_attempt() {
     assert_eq!(down.control_ids(), vec!["I1", "I2"]);
     assert_eq!(status.borrow().connection_failures, 0);
     engine.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_status_names_the_problem_of_the_moment() {
+    for (reply, problem) in [
+        (Reply::WrongControlId, "an ACK for another message"),
+        (Reply::Garbage, "a frame that is not an ACK"),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        // Held, not listening: the first attempt is refused.
+        let target = Reserved::new();
+        // An ACK timeout longer than the test's patience: the status is read while the
+        // sender still waits for the ACK.
+        let (engine, addr) = start_with(&dir.path().join("p.redb"), target.addr(), |o| {
+            o.ack_timeout = PATIENCE * 6;
+        })
+        .await;
+        let status = engine.senders()[0].1.clone();
+        send_all(addr, &[oru("P1", "F")]).await;
+        let problem_is = |what: &str| {
+            status
+                .borrow()
+                .last_error
+                .as_deref()
+                .is_some_and(|e| e.contains(what))
+        };
+        eventually("a refused connection", || {
+            let s = status.borrow();
+            s.connection_failures >= 1 && s.last_error.is_some()
+        })
+        .await;
+        let down = Downstream::serve(target.listen(), Arc::new(move |_, _| reply.clone()));
+        eventually(problem, || problem_is(problem)).await;
+        assert_eq!(down.control_ids(), vec!["P1"]);
+        assert_eq!(status.borrow().delivered, 0);
+        engine.shutdown().await;
+    }
 }

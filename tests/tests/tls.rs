@@ -315,7 +315,94 @@ async fn a_sender_delivers_over_tls_and_never_falls_back() {
         "a message went out in plaintext"
     );
     assert_eq!(status.borrow().delivered, 0);
+    // The status says what went wrong, and with whom: not a connection timeout.
+    let problem = status.borrow().last_error.clone().unwrap_or_default();
+    assert!(
+        problem.starts_with(&format!(
+            "the TLS handshake with {} got no answer",
+            plain.addr
+        )),
+        "{problem}"
+    );
     sender.shutdown().await;
+}
+
+/// A plaintext peer the test opens on a free loopback port: it accepts, sends `answer` (if
+/// any) and keeps every connection open without reading, as a plaintext MLLP listener does with
+/// a ClientHello it cannot frame.
+async fn plaintext_peer(answer: Option<&'static [u8]>) -> SocketAddr {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("test setup");
+    let addr = listener.local_addr().expect("test setup");
+    tokio::spawn(async move {
+        let mut open = Vec::new();
+        while let Ok((mut stream, _)) = listener.accept().await {
+            if let Some(answer) = answer {
+                let _ = stream.write_all(answer).await;
+            }
+            open.push(stream);
+        }
+    });
+    addr
+}
+
+/// An MLLP frame holding an ACK: what a plaintext MLLP peer may send to anyone.
+const MLLP_ACK: &[u8] =
+    b"\x0bMSH|^~\\&|EHR|HOSP|LIS|LAB|20260101||ACK|A1|P|2.5.1\rMSA|AA|X\r\x1c\r";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_tls_sender_meeting_a_plaintext_peer_names_the_handshake() {
+    let dir = tempfile::tempdir().unwrap();
+    let pki = pki(dir.path());
+    let peer = plaintext_peer(Some(MLLP_ACK)).await;
+    let mut outbound = ehr_at(peer.port());
+    outbound.tls_ca = Some(pki.ca.clone());
+    outbound.tls_server_name = Some("localhost".into());
+    outbound.retry.initial_backoff = Duration::from_millis(20);
+    outbound.retry.max_backoff = Duration::from_millis(50);
+    let (sender, status) = sender_with_one_result(&dir.path().join("g.redb"), outbound).await;
+    let expected = format!("the TLS handshake with {peer} failed");
+    wait_for("the handshake failure in the status", || {
+        status
+            .borrow()
+            .last_error
+            .as_deref()
+            .is_some_and(|e| e.starts_with(&expected))
+    })
+    .await;
+    assert_eq!(status.borrow().delivered, 0);
+    sender.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_send_command_meeting_a_plaintext_peer_names_the_handshake() {
+    let dir = tempfile::tempdir().unwrap();
+    let pki = pki(dir.path());
+    let file = dir.path().join("oru.hl7");
+    std::fs::write(&file, oru("CLI-PLAIN", "F")).unwrap();
+    for (answer, expected) in [
+        (None, "got no answer within 1s"),
+        (Some(MLLP_ACK), "failed"),
+    ] {
+        let peer = plaintext_peer(answer).await;
+        let mut send = std::process::Command::new(env!("CARGO_BIN_EXE_lab-serve"));
+        send.arg("send")
+            .arg(peer.to_string())
+            .arg(&file)
+            .arg("--tls-ca")
+            .arg(&pki.ca)
+            .args(["--tls-server-name", "localhost", "--timeout", "1s"]);
+        let output = tokio::task::spawn_blocking(move || send.output().expect("send runs"))
+            .await
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(1), "{stderr}");
+        assert!(
+            stderr.contains(&format!("the TLS handshake with {peer} {expected}")),
+            "{stderr}"
+        );
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
