@@ -19,9 +19,13 @@ echo "== raw fsync rate: 2000 writes of 4 KiB, each followed by a data sync"
 dd if=/dev/zero of="$work/fsync.test" bs=4k count=2000 oflag=dsync 2>&1 | tail -1
 rm -f "$work/fsync.test"
 
+# Ports picked for this run: the engine's inbound, the EHR (down while intake is measured;
+# the sink listens there for the end-to-end run), and the Python engine's.
+port=$(free_port)
+ehr_port=$(free_port)
 mkdir -p "$work/environments"
-printf '[inbound.IB_Lab_ORU]\nport = 12575\nbind = "127.0.0.1"\n\n[outbound.OB_EHR_ORU]\nport = 16661\n' \
-    > "$work/environments/load.toml"
+printf '[inbound.IB_Lab_ORU]\nport = %s\nbind = "127.0.0.1"\n\n[outbound.OB_EHR_ORU]\nport = %s\n' \
+    "$port" "$ehr_port" > "$work/environments/load.toml"
 
 start_engine() {
     rm -f "$work/load.redb"
@@ -43,24 +47,24 @@ for c in 1 8 64 64 64; do
     start_engine
     count=$(( c == 1 ? 2000 : c == 8 ? 20000 : 60000 ))
     echo "-- $c connection(s), $count messages"
-    timeout 300 "$bin" send 127.0.0.1:12575 "$message" --connections "$c" --count "$count"
+    timeout 300 "$bin" send "127.0.0.1:$port" "$message" --connections "$c" --count "$count"
     stop_engine
 done
 
 echo
 echo "== intake over TLS (the engine's self-signed certificate), 64 connections"
 start_engine
-timeout 300 "$bin" send 127.0.0.1:12575 "$message" --connections 64 --count 60000 \
+timeout 300 "$bin" send "127.0.0.1:$port" "$message" --connections 64 --count 60000 \
     --tls-ca "$work/load-tls-cert.pem" --tls-server-name localhost
 stop_engine
 
 echo
 echo "== end to end: intake and delivery to a fast downstream (sink), 64 connections"
-"$bin" sink --port 16661 --quiet --count 20000 > "$work/sink.out" &
+"$bin" sink --port "$ehr_port" --quiet --count 20000 > "$work/sink.out" &
 sink=$!
 pids+=($sink)
 start_engine
-timeout 300 "$bin" send 127.0.0.1:12575 "$message" --connections 64 --count 20000
+timeout 300 "$bin" send "127.0.0.1:$port" "$message" --connections 64 --count 20000
 timeout 120 tail --pid="$sink" -f /dev/null || true
 grep received "$work/sink.out"
 stop_engine
@@ -71,6 +75,9 @@ echo "== the Python messagefoundry engine (PyPI), same feed, same load tool"
 python3 -m venv "$work/venv"
 "$work/venv/bin/pip" install --quiet --disable-pip-version-check messagefoundry hl7
 cp -r scripts/python-peer "$work/py"
+py_port=$(free_port)
+sed -i "s/^port = .*/port = $(free_port)/" "$work/py/messagefoundry.toml"
+export LOAD_INBOUND_PORT=$py_port LOAD_EHR_PORT=$ehr_port
 (
     cd "$work/py"
     "$work/venv/bin/python" -m messagefoundry --version 2>/dev/null || true
@@ -81,10 +88,10 @@ for c in 1 8 64; do
     (cd "$work/py" && exec "$work/venv/bin/python" -m messagefoundry serve --config config --db mf.db --env dev \
         > "$work/py.out" 2> "$work/py.err") &
     pids+=($!)
-    for _ in $(seq 100); do (echo > /dev/tcp/127.0.0.1/22575) 2>/dev/null && break; sleep 0.2; done
+    for _ in $(seq 100); do (echo > "/dev/tcp/127.0.0.1/$py_port") 2>/dev/null && break; sleep 0.2; done
     count=$(( c == 1 ? 300 : 1500 ))
     echo "-- $c connection(s), $count messages"
-    timeout 300 "$bin" send 127.0.0.1:22575 "$message" --connections "$c" --count "$count" || true
+    timeout 300 "$bin" send "127.0.0.1:$py_port" "$message" --connections "$c" --count "$count" || true
     pkill -TERM -f "messagefoundry serve --config config --db mf.db" || true
     sleep 1
 done

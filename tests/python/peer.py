@@ -2,7 +2,8 @@
 
     peer.py send PORT FILE   send one message with python-hl7's asyncio client, print the ACK
     peer.py receive PORT N   accept messages with python-hl7's asyncio server, ACK each with
-                             python-hl7's create_ack, print "RECEIVED <MSH-10>", stop after N
+                             python-hl7's create_ack, print "RECEIVED <MSH-10>", stop after N;
+                             first prints "LISTENING <port>" (PORT 0: any free port)
 
 Written for this project's tests; loopback only, and every wait is bounded.
 """
@@ -45,7 +46,7 @@ async def receive(port, count):
                 writer.close()
 
     async with await start_hl7_server(on_connection, "127.0.0.1", port) as server:
-        print("LISTENING", flush=True)
+        print("LISTENING", server.sockets[0].getsockname()[1], flush=True)
         await asyncio.wait_for(done.wait(), 30)
         server.close()
 

@@ -20,6 +20,8 @@ pub enum Reply {
     AckAndClose(&'static str),
     /// An AA naming another message.
     WrongControlId,
+    /// A frame that is not HL7.
+    Garbage,
     /// No answer at all.
     Silence,
 }
@@ -43,13 +45,9 @@ impl Downstream {
         Downstream::serve(listener, script)
     }
 
-    /// Starts on a given address (to come up where the engine already points).
-    pub async fn start_at(addr: SocketAddr, script: Script) -> Downstream {
-        let listener = TcpListener::bind(addr).await.expect("bind");
-        Downstream::serve(listener, script)
-    }
-
-    fn serve(listener: TcpListener, script: Script) -> Downstream {
+    /// Starts on a listener the test made (a [`crate::ports::Reserved`] port, to come up
+    /// where the engine already points).
+    pub fn serve(listener: TcpListener, script: Script) -> Downstream {
         let addr = listener.local_addr().expect("address");
         let received: Arc<Mutex<Vec<Vec<u8>>>> = Arc::default();
         let log = Arc::clone(&received);
@@ -80,13 +78,19 @@ impl Downstream {
                             };
                             let reply = script(&control, seen);
                             let close = matches!(reply, Reply::AckAndClose(_));
+                            if let Reply::Garbage = reply {
+                                if stream.write_all(b"\x0bnot HL7\x1c\r").await.is_err() {
+                                    return;
+                                }
+                                continue;
+                            }
                             let (delay, code, id) = match reply {
                                 Reply::Ack(code) | Reply::AckAndClose(code) => {
                                     (None, code, control.clone())
                                 }
                                 Reply::Late(d, code) => (Some(d), code, control.clone()),
                                 Reply::WrongControlId => (None, "AA", format!("{control}-OTHER")),
-                                Reply::Silence => continue,
+                                Reply::Silence | Reply::Garbage => continue,
                             };
                             if let Some(d) = delay {
                                 tokio::time::sleep(d).await;

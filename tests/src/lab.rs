@@ -1,11 +1,29 @@
 //! The lab results interface of `examples/lab-oru`, for the end-to-end tests: ORU^R01 to the
 //! EHR, OBR-25 = X filtered, OBR-25 = E an ERROR outcome (to test error ACKs), anything else
 //! unrouted.
+//!
+//! The declared addresses are the example's; tests never use them. Each test gives its engine
+//! a listener on port 0 and an EHR address it owns ([`ehr_at`], [`ehr_down`]).
 
+use messagefoundry::interface::environment::OutboundSettings;
 use messagefoundry::prelude::*;
 
 inbound!(pub IB_Lab_ORU, mllp(port = 2575), router = oru_router);
 outbound!(pub OB_EHR_ORU, mllp(host = "127.0.0.1", port = 6661));
+
+/// The EHR outbound's settings, delivering to this loopback port.
+pub fn ehr_at(port: u16) -> OutboundSettings {
+    let mut settings = OutboundSettings::from(&OB_EHR_ORU.def().mllp);
+    settings.host = "127.0.0.1".into();
+    settings.port = port;
+    settings
+}
+
+/// The EHR outbound's settings, delivering to a port the test process holds and never listens
+/// on: the EHR is down, whatever else runs on the machine.
+pub fn ehr_down() -> OutboundSettings {
+    ehr_at(crate::ports::down_port())
+}
 
 /// Lab results go to the EHR; nothing else is routed.
 #[router]

@@ -5,6 +5,7 @@
 pub mod backlog;
 pub mod downstream;
 pub mod lab;
+pub mod ports;
 pub mod process;
 
 use std::net::SocketAddr;

@@ -19,30 +19,23 @@ pub struct Served {
     pub db: PathBuf,
 }
 
-/// A loopback port nothing listens on at the moment.
-pub fn free_port() -> u16 {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("test setup");
-    listener.local_addr().expect("test setup").port()
-}
-
-/// Starts `binary serve` (the lab interface) in `dir`, with its inbound on a free loopback
-/// port and the EHR unreachable. With `shell`, the binary runs under `sh -c "<shell>; exec
-/// ..."`, so the shell can set limits or signal dispositions first.
+/// Starts `binary serve` (the lab interface) in `dir`, with its inbound on a loopback port the
+/// engine picks (port 0; the banner says which) and the EHR down (a port this test process
+/// holds, see [`crate::ports::down_port`]). With `shell`, the binary runs under `sh -c
+/// "<shell>; exec ..."`, so the shell can set limits or signal dispositions first.
 pub fn serve(binary: &str, dir: &Path, shell: Option<&str>) -> Served {
-    serve_to(binary, dir, shell, free_port())
+    serve_to(binary, dir, shell, crate::ports::down_port())
 }
 
-/// [`serve`], with the EHR on this loopback port.
+/// [`serve`], with the EHR on this loopback port (one the test owns).
 pub fn serve_to(binary: &str, dir: &Path, shell: Option<&str>, ehr_port: u16) -> Served {
     let environments = dir.join("environments");
     std::fs::create_dir_all(&environments).expect("test setup");
     std::fs::write(
         environments.join("test.toml"),
         format!(
-            "[inbound.IB_Lab_ORU]\nbind = \"127.0.0.1\"\nport = {}\n\n\
-             [outbound.OB_EHR_ORU]\nhost = \"127.0.0.1\"\nport = {}\n",
-            free_port(),
-            ehr_port
+            "[inbound.IB_Lab_ORU]\nbind = \"127.0.0.1\"\nport = 0\n\n\
+             [outbound.OB_EHR_ORU]\nhost = \"127.0.0.1\"\nport = {ehr_port}\n"
         ),
     )
     .expect("test setup");

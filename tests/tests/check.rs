@@ -5,7 +5,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use messagefoundry_tests::downstream::{Downstream, Reply};
-use messagefoundry_tests::process::free_port;
+use messagefoundry_tests::ports::down_port;
 
 /// Runs `check` with this environment file; returns the exit code and the standard output.
 fn check(dir: &Path, environment: &str, extra: &[&str]) -> (Option<i32>, String) {
@@ -31,9 +31,8 @@ async fn a_sound_setup_passes_and_says_what_it_checked() {
     let dir = tempfile::tempdir().unwrap();
     let down = Downstream::start(Arc::new(|_, _| Reply::Ack("AA"))).await;
     let environment = format!(
-        "[inbound.IB_Lab_ORU]\nbind = \"127.0.0.1\"\nport = {}\n\n\
+        "[inbound.IB_Lab_ORU]\nbind = \"127.0.0.1\"\nport = 0\n\n\
          [outbound.OB_EHR_ORU]\nhost = \"127.0.0.1\"\nport = {}\n",
-        free_port(),
         down.addr.port()
     );
     let dir_path = dir.path().to_path_buf();
@@ -59,12 +58,11 @@ fn a_missing_certificate_and_plaintext_under_require_tls_are_errors() {
     let dir = tempfile::tempdir().unwrap();
     let missing = dir.path().join("nowhere.pem");
     let environment = format!(
-        "[inbound.IB_Lab_ORU]\nbind = \"0.0.0.0\"\nport = {}\ntls_cert = \"{}\"\ntls_key = \"{}\"\n\n\
+        "[inbound.IB_Lab_ORU]\nbind = \"0.0.0.0\"\nport = 0\ntls_cert = \"{}\"\ntls_key = \"{}\"\n\n\
          [outbound.OB_EHR_ORU]\nhost = \"127.0.0.1\"\nport = {}\n",
-        free_port(),
         missing.display(),
         missing.display(),
-        free_port()
+        down_port()
     );
     let (code, out) = check(dir.path(), &environment, &["--require-tls"]);
     assert_eq!(code, Some(1), "{out}");
@@ -98,12 +96,11 @@ fn certificate_expiry_is_reported() {
     };
     let environment = |(cert, key): (std::path::PathBuf, std::path::PathBuf)| {
         format!(
-            "[inbound.IB_Lab_ORU]\nbind = \"127.0.0.1\"\nport = {}\ntls_cert = \"{}\"\ntls_key = \"{}\"\nplaintext = \"refuse\"\n\n\
+            "[inbound.IB_Lab_ORU]\nbind = \"127.0.0.1\"\nport = 0\ntls_cert = \"{}\"\ntls_key = \"{}\"\nplaintext = \"refuse\"\n\n\
              [outbound.OB_EHR_ORU]\nhost = \"127.0.0.1\"\nport = {}\n",
-            free_port(),
             cert.display(),
             key.display(),
-            free_port()
+            down_port()
         )
     };
     let (code, out) = check(
@@ -127,6 +124,17 @@ async fn a_running_serve_is_recognised_and_its_queues_shown() {
     let binary = env!("CARGO_BIN_EXE_lab-serve");
     let dir = tempfile::tempdir().unwrap();
     let engine = messagefoundry_tests::process::serve(binary, dir.path(), None);
+    // serve took any free port; check looks at the one it got.
+    std::fs::write(
+        dir.path().join("environments/test.toml"),
+        format!(
+            "[inbound.IB_Lab_ORU]\nbind = \"127.0.0.1\"\nport = {}\n\n\
+             [outbound.OB_EHR_ORU]\nhost = \"127.0.0.1\"\nport = {}\n",
+            engine.addr.port(),
+            down_port()
+        ),
+    )
+    .unwrap();
     let run = {
         let dir = dir.path().to_path_buf();
         let db = engine.db.clone();

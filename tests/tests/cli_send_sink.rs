@@ -1,12 +1,13 @@
-//! `send` and `sink` run in-process, as an interface binary runs them: a round trip of files
-//! through MLLP, each message acknowledged and its ACK checked, and a short load run.
+//! `send` and `sink`, as an interface binary runs them: a round trip of files through MLLP,
+//! each message acknowledged and its ACK checked, and a short load run. `send` runs in-process;
+//! `sink` as a process, on a port it picks and names.
 
 use std::ffi::OsString;
-use std::process::ExitCode;
+use std::io::{BufRead, BufReader};
+use std::process::{Command, ExitCode, Stdio};
 use std::time::Duration;
 
 use messagefoundry::cli::{Wiring, run};
-use messagefoundry_tests::process::free_port;
 
 fn args(list: &[&str]) -> Vec<OsString> {
     std::iter::once("interface")
@@ -29,13 +30,10 @@ fn send_talks_to_sink() {
 }
 
 fn round_trip() {
-    // The sink prints a line per message from its tasks: this also checks that nothing holds
-    // stdout while they run.
     let wiring = Wiring {
         inbounds: &[],
         outbounds: &[],
     };
-    let port = free_port();
     let dir = tempfile::tempdir().expect("test setup");
     let file = dir.path().join("two.hl7");
     let mut two = messagefoundry_tests::oru("S1", "F");
@@ -43,18 +41,21 @@ fn round_trip() {
     std::fs::write(&file, &two).expect("test setup");
     let file = file.to_string_lossy().into_owned();
 
-    let sink = std::thread::spawn(move || {
-        let wiring = Wiring {
-            inbounds: &[],
-            outbounds: &[],
-        };
-        run(
-            &wiring,
-            args(&["sink", "--port", &port.to_string(), "--count", "12"]),
-        )
-    });
-    std::thread::sleep(Duration::from_millis(300));
-    let target = format!("127.0.0.1:{port}");
+    // The sink prints a line per message from its tasks: this also checks that nothing holds
+    // its stdout while they run.
+    let mut sink = Stopped(
+        Command::new(env!("CARGO_BIN_EXE_lab-serve"))
+            .args(["sink", "--port", "0", "--count", "12"])
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("the sink starts"),
+    );
+    let mut lines = BufReader::new(sink.0.stdout.take().expect("piped stdout")).lines();
+    let banner = lines.next().expect("a banner").expect("test setup");
+    let target = banner
+        .strip_prefix("sink listening on ")
+        .unwrap_or_else(|| panic!("no address in {banner:?}"))
+        .to_owned();
     let sent = run(&wiring, args(&["send", &target, &file, "--timeout", "5s"]));
     assert_eq!(sent, ExitCode::SUCCESS);
     let load = run(
@@ -72,5 +73,22 @@ fn round_trip() {
         ]),
     );
     assert_eq!(load, ExitCode::SUCCESS);
-    assert_eq!(sink.join().expect("test setup"), ExitCode::SUCCESS);
+    let printed: Vec<String> = lines.map(|l| l.expect("test setup")).collect();
+    assert!(sink.0.wait().expect("test setup").success());
+    assert_eq!(printed.len(), 13, "{printed:?}");
+    assert!(printed[0].ends_with(" S1"), "{printed:?}");
+    assert!(
+        printed[12].starts_with("received 12 messages"),
+        "{printed:?}"
+    );
+}
+
+/// A child process that is killed if the test ends before it does.
+struct Stopped(std::process::Child);
+
+impl Drop for Stopped {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
 }

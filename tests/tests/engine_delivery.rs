@@ -13,20 +13,29 @@ use messagefoundry::interface::{MllpListen, RetryPolicy};
 use messagefoundry_tests::downstream::{Downstream, Reply, Script};
 use messagefoundry_tests::{Client, PATIENCE, ack_code, adt, oru};
 
-use messagefoundry_tests::lab::{IB_Lab_ORU, OB_EHR_ORU};
+use messagefoundry_tests::lab::{IB_Lab_ORU, OB_EHR_ORU, ehr_at};
+use messagefoundry_tests::ports::Reserved;
 
 fn always(code: &'static str) -> Script {
     Arc::new(move |_, _| Reply::Ack(code))
 }
 
 async fn start(db: &Path, downstream: SocketAddr) -> (Engine, SocketAddr) {
+    start_with(db, downstream, |_| {}).await
+}
+
+/// [`start`], with the outbound's settings changed by `configure`.
+async fn start_with(
+    db: &Path,
+    downstream: SocketAddr,
+    configure: impl FnOnce(&mut OutboundSettings),
+) -> (Engine, SocketAddr) {
     let mut inbound = InboundSettings::from(&MllpListen {
         bind: "127.0.0.1",
         ..MllpListen::DEFAULT
     });
     inbound.port = 0;
-    let mut outbound = OutboundSettings::from(&OB_EHR_ORU.def().mllp);
-    outbound.port = downstream.port();
+    let mut outbound = ehr_at(downstream.port());
     outbound.connect_timeout = Duration::from_millis(200);
     outbound.ack_timeout = Duration::from_millis(300);
     outbound.retry = RetryPolicy {
@@ -34,6 +43,7 @@ async fn start(db: &Path, downstream: SocketAddr) -> (Engine, SocketAddr) {
         initial_backoff: Duration::from_millis(10),
         max_backoff: Duration::from_millis(50),
     };
+    configure(&mut outbound);
     let engine = Engine::start(EngineConfig {
         db: db.to_path_buf(),
         inbounds: vec![(IB_Lab_ORU, inbound)],
@@ -80,14 +90,6 @@ async fn wait_queue_empty(engine: &Engine) {
     }
 }
 
-/// A loopback address where nothing listens (yet).
-async fn free_address() -> SocketAddr {
-    let l = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    l.local_addr().expect("address")
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn results_reach_the_downstream_and_nothing_else_does() {
     let dir = tempfile::tempdir().unwrap();
@@ -108,8 +110,9 @@ async fn results_reach_the_downstream_and_nothing_else_does() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn downstream_down_then_up_gets_everything_in_order() {
     let dir = tempfile::tempdir().unwrap();
-    let target = free_address().await;
-    let (engine, addr) = start(&dir.path().join("s.redb"), target).await;
+    // Held, not listening: the downstream is down until the test makes it listen.
+    let target = Reserved::new();
+    let (engine, addr) = start(&dir.path().join("s.redb"), target.addr()).await;
     let messages: Vec<Vec<u8>> = (0..20).map(|n| oru(&format!("M{n:02}"), "F")).collect();
     send_all(addr, &messages).await;
     tokio::time::sleep(Duration::from_millis(300)).await;
@@ -118,7 +121,7 @@ async fn downstream_down_then_up_gets_everything_in_order() {
         20,
         "nothing is lost while the downstream is down"
     );
-    let down = Downstream::start_at(target, always("AA")).await;
+    let down = Downstream::serve(target.listen(), always("AA"));
     eventually("all 20 delivered", || down.control_ids().len() >= 20).await;
     wait_queue_empty(&engine).await;
     let expected: Vec<String> = (0..20).map(|n| format!("M{n:02}")).collect();
@@ -232,8 +235,9 @@ async fn error_acks_forever_end_in_the_dead_letters() {
 async fn a_restart_with_a_queue_resumes_where_it_stopped() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("s.redb");
-    let target = free_address().await;
-    let (engine, addr) = start(&db, target).await;
+    // Held, not listening: the downstream is down until the test makes it listen.
+    let target = Reserved::new();
+    let (engine, addr) = start(&db, target.addr()).await;
     let messages: Vec<Vec<u8>> = (0..5).map(|n| oru(&format!("Q{n}"), "F")).collect();
     send_all(addr, &messages).await;
     let deadline = Instant::now() + PATIENCE;
@@ -243,7 +247,8 @@ async fn a_restart_with_a_queue_resumes_where_it_stopped() {
     }
     engine.shutdown().await;
 
-    let down = Downstream::start_at(target, always("AA")).await;
+    let (target, listener) = (target.addr(), target.listen());
+    let down = Downstream::serve(listener, always("AA"));
     let (engine, _) = start(&db, target).await;
     eventually("all 5 delivered after the restart", || {
         down.control_ids().len() >= 5
@@ -275,4 +280,41 @@ async fn a_downstream_closing_the_idle_connection_costs_no_failed_attempt() {
     assert_eq!(down.control_ids(), vec!["I1", "I2"]);
     assert_eq!(status.borrow().connection_failures, 0);
     engine.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_status_names_the_problem_of_the_moment() {
+    for (reply, problem) in [
+        (Reply::WrongControlId, "an ACK for another message"),
+        (Reply::Garbage, "a frame that is not an ACK"),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        // Held, not listening: the first attempt is refused.
+        let target = Reserved::new();
+        // An ACK timeout longer than the test's patience: the status is read while the
+        // sender still waits for the ACK.
+        let (engine, addr) = start_with(&dir.path().join("p.redb"), target.addr(), |o| {
+            o.ack_timeout = PATIENCE * 6;
+        })
+        .await;
+        let status = engine.senders()[0].1.clone();
+        send_all(addr, &[oru("P1", "F")]).await;
+        let problem_is = |what: &str| {
+            status
+                .borrow()
+                .last_error
+                .as_deref()
+                .is_some_and(|e| e.contains(what))
+        };
+        eventually("a refused connection", || {
+            let s = status.borrow();
+            s.connection_failures >= 1 && s.last_error.is_some()
+        })
+        .await;
+        let down = Downstream::serve(target.listen(), Arc::new(move |_, _| reply.clone()));
+        eventually(problem, || problem_is(problem)).await;
+        assert_eq!(down.control_ids(), vec!["P1"]);
+        assert_eq!(status.borrow().delivered, 0);
+        engine.shutdown().await;
+    }
 }

@@ -8,12 +8,12 @@ use std::time::{Duration, Instant};
 
 use messagefoundry::engine::{Engine, EngineConfig};
 use messagefoundry::hl7::Message;
-use messagefoundry::interface::environment::{InboundSettings, OutboundSettings};
+use messagefoundry::interface::environment::InboundSettings;
 use messagefoundry::interface::{AckMode, Disposition, MllpListen};
 use messagefoundry::store::{Incoming, MessageId, MessageInfo, Store};
 use messagefoundry_tests::{Client, ack_code, ack_control_id, adt, oru, read_stored};
 
-use messagefoundry_tests::lab::{IB_Lab_ORU, OB_EHR_ORU};
+use messagefoundry_tests::lab::{IB_Lab_ORU, OB_EHR_ORU, ehr_down};
 
 fn settings(mode: AckMode, max_frame: usize, dedupe: Option<Duration>) -> InboundSettings {
     let mut s = InboundSettings::from(&MllpListen {
@@ -40,7 +40,8 @@ async fn start_with_retention(
     let engine = Engine::start(EngineConfig {
         db: db.to_path_buf(),
         inbounds: vec![(IB_Lab_ORU, inbound)],
-        outbounds: vec![(OB_EHR_ORU, OutboundSettings::from(&OB_EHR_ORU.def().mllp))],
+        // The EHR is down: results wait in its queue.
+        outbounds: vec![(OB_EHR_ORU, ehr_down())],
         retention,
     })
     .await

@@ -10,10 +10,10 @@ use std::time::Duration;
 
 use messagefoundry::engine::{Engine, EngineConfig};
 use messagefoundry::interface::MllpListen;
-use messagefoundry::interface::environment::{InboundSettings, OutboundSettings};
+use messagefoundry::interface::environment::InboundSettings;
 use messagefoundry_tests::oru;
 
-use messagefoundry_tests::lab::{IB_Lab_ORU, OB_EHR_ORU};
+use messagefoundry_tests::lab::{IB_Lab_ORU, OB_EHR_ORU, ehr_at};
 
 fn python() -> String {
     std::env::var("PYTHON").unwrap_or_else(|_| "python3".to_owned())
@@ -31,19 +31,19 @@ async fn python_hl7_sends_to_the_engine_and_receives_from_it() {
         "python-hl7 is not installed: run `python3 -m pip install hl7` (.ci/run does)"
     );
 
-    // python-hl7's server is the downstream.
-    let port = {
-        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        l.local_addr().unwrap().port()
-    };
+    // python-hl7's server is the downstream, on a port it picks and names.
     let mut downstream = Command::new(python())
         .arg(peer_script())
-        .args(["receive", &port.to_string(), "1"])
+        .args(["receive", "0", "1"])
         .stdout(Stdio::piped())
         .spawn()
         .expect("python starts");
     let mut lines = BufReader::new(downstream.stdout.take().unwrap()).lines();
-    assert_eq!(lines.next().unwrap().unwrap(), "LISTENING");
+    let listening = lines.next().unwrap().unwrap();
+    let port: u16 = listening
+        .strip_prefix("LISTENING ")
+        .and_then(|p| p.parse().ok())
+        .unwrap_or_else(|| panic!("no port in {listening:?}"));
 
     let dir = tempfile::tempdir().unwrap();
     let mut inbound = InboundSettings::from(&MllpListen {
@@ -51,8 +51,7 @@ async fn python_hl7_sends_to_the_engine_and_receives_from_it() {
         ..MllpListen::DEFAULT
     });
     inbound.port = 0;
-    let mut outbound = OutboundSettings::from(&OB_EHR_ORU.def().mllp);
-    outbound.port = port;
+    let mut outbound = ehr_at(port);
     outbound.retry.initial_backoff = Duration::from_millis(50);
     let engine = Engine::start(EngineConfig {
         db: dir.path().join("s.redb"),

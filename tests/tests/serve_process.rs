@@ -64,10 +64,9 @@ fn require_tls_refuses_to_start_with_plaintext_off_loopback() {
     let dir = tempfile::tempdir().unwrap();
     let environments = dir.path().join("environments");
     std::fs::create_dir(&environments).unwrap();
-    let port = messagefoundry_tests::process::free_port();
     std::fs::write(
         environments.join("prod.toml"),
-        format!("[inbound.IB_Lab_ORU]\nbind = \"0.0.0.0\"\nport = {port}\nplaintext = \"allow\"\n"),
+        "[inbound.IB_Lab_ORU]\nbind = \"0.0.0.0\"\nport = 0\nplaintext = \"allow\"\n",
     )
     .unwrap();
     let refused = std::process::Command::new(env!("CARGO_BIN_EXE_lab-serve"))

@@ -12,7 +12,7 @@ use messagefoundry::interface::environment::{InboundSettings, OutboundSettings};
 use messagefoundry::interface::{MllpListen, Plaintext};
 use messagefoundry::store::MessageId;
 use messagefoundry_tests::downstream::{Downstream, Reply};
-use messagefoundry_tests::lab::{IB_Lab_ORU, OB_EHR_ORU};
+use messagefoundry_tests::lab::{IB_Lab_ORU, OB_EHR_ORU, ehr_at, ehr_down};
 use messagefoundry_tests::{Client, PATIENCE, ack_code, oru, read_stored};
 use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, Issuer, KeyPair};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
@@ -89,10 +89,6 @@ async fn start(db: &Path, inbound: InboundSettings, outbound: OutboundSettings) 
     .expect("engine starts")
 }
 
-fn unreachable_outbound() -> OutboundSettings {
-    OutboundSettings::from(&OB_EHR_ORU.def().mllp)
-}
-
 /// Connects over TLS trusting `ca`, optionally with a client certificate.
 async fn tls_connect(
     addr: SocketAddr,
@@ -152,7 +148,7 @@ async fn tls_and_plaintext_peers_share_the_port() {
     let settings = inbound(|s| {
         pki.serve_with_server_certificate(s);
     });
-    let engine = start(&dir.path().join("a.redb"), settings, unreachable_outbound()).await;
+    let engine = start(&dir.path().join("a.redb"), settings, ehr_down()).await;
     let addr = engine.addresses()[0].1;
     assert_eq!(tls_ack(addr, &pki.ca, None).await, "AA");
     let mut plain = Client::connect(addr).await.unwrap();
@@ -169,7 +165,7 @@ async fn plaintext_is_refused_where_tls_is_required() {
         pki.serve_with_server_certificate(s);
         s.plaintext = Plaintext::Refuse;
     });
-    let engine = start(&dir.path().join("r.redb"), settings, unreachable_outbound()).await;
+    let engine = start(&dir.path().join("r.redb"), settings, ehr_down()).await;
     let addr = engine.addresses()[0].1;
     let mut plain = Client::connect(addr).await.unwrap();
     let answer = plain.exchange(&oru("PLAIN2", "F")).await;
@@ -188,7 +184,7 @@ async fn plaintext_is_refused_where_tls_is_required() {
 async fn a_self_signed_certificate_is_generated_once_and_kept() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("lab.redb");
-    let engine = start(&db, inbound(|_| {}), unreachable_outbound()).await;
+    let engine = start(&db, inbound(|_| {}), ehr_down()).await;
     let (cert, key) = messagefoundry::tls::self_signed::paths(&db);
     assert_eq!(cert, dir.path().join("lab-tls-cert.pem"));
     #[cfg(unix)]
@@ -202,7 +198,7 @@ async fn a_self_signed_certificate_is_generated_once_and_kept() {
     let first = std::fs::read(&cert).unwrap();
     engine.shutdown().await;
 
-    let engine = start(&db, inbound(|_| {}), unreachable_outbound()).await;
+    let engine = start(&db, inbound(|_| {}), ehr_down()).await;
     assert_eq!(
         std::fs::read(&cert).unwrap(),
         first,
@@ -221,7 +217,7 @@ async fn mutual_tls_requires_a_client_certificate() {
         s.tls_client_ca = Some(pki.ca.clone());
         s.plaintext = Plaintext::Refuse;
     });
-    let engine = start(&dir.path().join("m.redb"), settings, unreachable_outbound()).await;
+    let engine = start(&dir.path().join("m.redb"), settings, ehr_down()).await;
     let addr = engine.addresses()[0].1;
     // Without a certificate: the handshake or the first exchange fails, never an answer.
     if let Ok(mut stream) = tls_connect(addr, &pki.ca, None).await {
@@ -248,13 +244,11 @@ async fn a_sender_delivers_over_tls_and_never_falls_back() {
     let downstream = start(
         &dir.path().join("down.redb"),
         downstream_settings,
-        unreachable_outbound(),
+        ehr_down(),
     )
     .await;
     let tls_outbound = |port: u16| {
-        let mut o = OutboundSettings::from(&OB_EHR_ORU.def().mllp);
-        o.host = "127.0.0.1".into();
-        o.port = port;
+        let mut o = ehr_at(port);
         o.tls_ca = Some(pki.ca.clone());
         o.tls_server_name = Some("localhost".into());
         o.connect_timeout = Duration::from_millis(300);
@@ -321,7 +315,94 @@ async fn a_sender_delivers_over_tls_and_never_falls_back() {
         "a message went out in plaintext"
     );
     assert_eq!(status.borrow().delivered, 0);
+    // The status says what went wrong, and with whom: not a connection timeout.
+    let problem = status.borrow().last_error.clone().unwrap_or_default();
+    assert!(
+        problem.starts_with(&format!(
+            "the TLS handshake with {} got no answer",
+            plain.addr
+        )),
+        "{problem}"
+    );
     sender.shutdown().await;
+}
+
+/// A plaintext peer the test opens on a free loopback port: it accepts, sends `answer` (if
+/// any) and keeps every connection open without reading, as a plaintext MLLP listener does with
+/// a ClientHello it cannot frame.
+async fn plaintext_peer(answer: Option<&'static [u8]>) -> SocketAddr {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("test setup");
+    let addr = listener.local_addr().expect("test setup");
+    tokio::spawn(async move {
+        let mut open = Vec::new();
+        while let Ok((mut stream, _)) = listener.accept().await {
+            if let Some(answer) = answer {
+                let _ = stream.write_all(answer).await;
+            }
+            open.push(stream);
+        }
+    });
+    addr
+}
+
+/// An MLLP frame holding an ACK: what a plaintext MLLP peer may send to anyone.
+const MLLP_ACK: &[u8] =
+    b"\x0bMSH|^~\\&|EHR|HOSP|LIS|LAB|20260101||ACK|A1|P|2.5.1\rMSA|AA|X\r\x1c\r";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_tls_sender_meeting_a_plaintext_peer_names_the_handshake() {
+    let dir = tempfile::tempdir().unwrap();
+    let pki = pki(dir.path());
+    let peer = plaintext_peer(Some(MLLP_ACK)).await;
+    let mut outbound = ehr_at(peer.port());
+    outbound.tls_ca = Some(pki.ca.clone());
+    outbound.tls_server_name = Some("localhost".into());
+    outbound.retry.initial_backoff = Duration::from_millis(20);
+    outbound.retry.max_backoff = Duration::from_millis(50);
+    let (sender, status) = sender_with_one_result(&dir.path().join("g.redb"), outbound).await;
+    let expected = format!("the TLS handshake with {peer} failed");
+    wait_for("the handshake failure in the status", || {
+        status
+            .borrow()
+            .last_error
+            .as_deref()
+            .is_some_and(|e| e.starts_with(&expected))
+    })
+    .await;
+    assert_eq!(status.borrow().delivered, 0);
+    sender.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_send_command_meeting_a_plaintext_peer_names_the_handshake() {
+    let dir = tempfile::tempdir().unwrap();
+    let pki = pki(dir.path());
+    let file = dir.path().join("oru.hl7");
+    std::fs::write(&file, oru("CLI-PLAIN", "F")).unwrap();
+    for (answer, expected) in [
+        (None, "got no answer within 1s"),
+        (Some(MLLP_ACK), "failed"),
+    ] {
+        let peer = plaintext_peer(answer).await;
+        let mut send = std::process::Command::new(env!("CARGO_BIN_EXE_lab-serve"));
+        send.arg("send")
+            .arg(peer.to_string())
+            .arg(&file)
+            .arg("--tls-ca")
+            .arg(&pki.ca)
+            .args(["--tls-server-name", "localhost", "--timeout", "1s"]);
+        let output = tokio::task::spawn_blocking(move || send.output().expect("send runs"))
+            .await
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(1), "{stderr}");
+        assert!(
+            stderr.contains(&format!("the TLS handshake with {peer} {expected}")),
+            "{stderr}"
+        );
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -330,7 +411,7 @@ async fn the_send_command_speaks_tls() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("s.redb");
     let settings = inbound(|s| s.plaintext = Plaintext::Refuse);
-    let engine = start(&db, settings, unreachable_outbound()).await;
+    let engine = start(&db, settings, ehr_down()).await;
     let (cert, _) = messagefoundry::tls::self_signed::paths(&db);
     let file = dir.path().join("oru.hl7");
     std::fs::write(&file, oru("CLI-TLS", "F")).unwrap();
@@ -377,7 +458,7 @@ async fn a_replaced_certificate_is_used_without_a_restart() {
     let settings = inbound(|s| {
         old.serve_with_server_certificate(s);
     });
-    let engine = start(&dir.path().join("c.redb"), settings, unreachable_outbound()).await;
+    let engine = start(&dir.path().join("c.redb"), settings, ehr_down()).await;
     let addr = engine.addresses()[0].1;
     assert_eq!(tls_ack(addr, &old.ca, None).await, "AA");
     // A connection opened before the change keeps its session.
@@ -454,16 +535,14 @@ async fn a_sender_pins_a_partner_by_fingerprint() {
     let partner = start(
         &partner_db,
         inbound(|s| s.plaintext = Plaintext::Refuse),
-        unreachable_outbound(),
+        ehr_down(),
     )
     .await;
     let (cert, _) = messagefoundry::tls::self_signed::paths(&partner_db);
     let certs = messagefoundry::tls::read_certificates(&cert).unwrap();
     let print = messagefoundry::tls::fingerprint(&certs[0]);
     let pinned = |fingerprint: String| {
-        let mut o = OutboundSettings::from(&OB_EHR_ORU.def().mllp);
-        o.host = "127.0.0.1".into();
-        o.port = partner.addresses()[0].1.port();
+        let mut o = ehr_at(partner.addresses()[0].1.port());
         o.tls_fingerprint = Some(fingerprint);
         o.connect_timeout = Duration::from_millis(300);
         o.retry.initial_backoff = Duration::from_millis(20);

@@ -266,6 +266,6 @@ async fn check_outbound(
         )),
         Ok(_) => found.ok(format!("outbound {name}: {target} reachable")),
         // A downstream that is down now is not a mistake in the interface: messages queue.
-        Err(e) => found.warn(format!("outbound {name}: {target} not reachable now: {e}")),
+        Err(e) => found.warn(format!("outbound {name}: not reachable now: {e}")),
     }
 }

@@ -31,7 +31,8 @@ pub struct SendArgs {
     /// per line, to check delivery afterwards.
     #[arg(long, requires = "count")]
     pub record: Option<PathBuf>,
-    /// How long to wait for each ACK ("500ms", "30s", "1m").
+    /// How long to wait for each ACK ("500ms", "30s", "1m"), and at most for a connection
+    /// (with its TLS handshake), which is otherwise given 10 s.
     #[arg(long, default_value = "30s")]
     pub timeout: String,
     /// Speak TLS, trusting the CAs (or the self-signed certificate) in this PEM file.
@@ -60,7 +61,7 @@ struct Target {
 }
 
 impl Target {
-    fn of(args: &SendArgs) -> Result<Target, String> {
+    fn of(args: &SendArgs, timeout: Duration) -> Result<Target, String> {
         let bad = || format!("{:?} is not HOST:PORT", args.target);
         let (host, port) = args.target.rsplit_once(':').ok_or_else(bad)?;
         let mut settings = OutboundSettings::from(&crate::interface::MllpConnect::DEFAULT);
@@ -69,6 +70,7 @@ impl Target {
             .trim_end_matches(']')
             .to_owned();
         settings.port = port.parse().map_err(|_| bad())?;
+        settings.connect_timeout = settings.connect_timeout.min(timeout);
         settings.tls_ca = args.tls_ca.clone();
         settings.tls_fingerprint = args.tls_fingerprint.clone();
         settings.tls_server_name = args.tls_server_name.clone();
@@ -103,7 +105,7 @@ pub fn run(args: &SendArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let target = match Target::of(args) {
+    let target = match Target::of(args, timeout) {
         Ok(t) => t,
         Err(e) => {
             eprintln!("error: {e}");
@@ -163,7 +165,7 @@ async fn connect(target: &Target) -> Result<Connection, String> {
         target.tls.as_ref(),
     )
     .await
-    .map_err(|e| format!("{}:{}: {e}", s.host, s.port))
+    .map_err(|e| e.to_string())
 }
 
 /// Sends one message and waits for its ACK.

@@ -21,7 +21,7 @@ pub struct SinkArgs {
     /// Address to listen on.
     #[arg(long, default_value = "127.0.0.1")]
     pub bind: String,
-    /// Port to listen on.
+    /// Port to listen on; 0 for any free port (the address it got is printed first).
     #[arg(long)]
     pub port: u16,
     /// Stop after this many messages and print the rate.
@@ -45,7 +45,10 @@ pub fn run(args: &SinkArgs) -> ExitCode {
                 return ExitCode::FAILURE;
             }
         };
-        say!("sink listening on {}:{}", args.bind, args.port);
+        match listener.local_addr() {
+            Ok(addr) => say!("sink listening on {addr}"),
+            Err(_) => say!("sink listening on {}:{}", args.bind, args.port),
+        }
         let received = Arc::new(AtomicU64::new(0));
         let done = Arc::new(Notify::new());
         let first: Arc<std::sync::OnceLock<Instant>> = Arc::default();

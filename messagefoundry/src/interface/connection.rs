@@ -121,7 +121,7 @@ pub struct MllpConnect {
     pub host: &'static str,
     /// TCP port of the downstream system. No default.
     pub port: u16,
-    /// Time allowed to connect. Default 10 s.
+    /// Time allowed to connect, the TLS handshake included. Default 10 s.
     pub connect_timeout: Duration,
     /// Time allowed to write one message. Default 30 s.
     pub send_timeout: Duration,

@@ -14,7 +14,9 @@
 //! retries = 10
 //! ```
 //!
-//! Every key is an option of the macro with the same name and the same form of value. An
+//! Every key is an option of the macro with the same name and the same form of value, except
+//! that an inbound's `port` may be 0 here: the listener takes any free port and `serve` prints
+//! the one it got (for test setups that must not depend on a fixed port being free). An
 //! unknown connection, an unknown key or a bad value is an error naming the file, connection and
 //! key, so `check --env prod` can catch it before deployment.
 
@@ -242,7 +244,7 @@ impl Environment {
             let v = Value { at: at(), value };
             match key.as_str() {
                 "bind" => s.bind = v.string().map_err(|m| self.invalid(m))?,
-                "port" => s.port = v.port().map_err(|m| self.invalid(m))?,
+                "port" => s.port = v.listen_port().map_err(|m| self.invalid(m))?,
                 "max_frame" => s.max_frame = v.count().map_err(|m| self.invalid(m))?,
                 "max_connections" => s.max_connections = v.count().map_err(|m| self.invalid(m))?,
                 "idle_timeout" => s.idle_timeout = v.duration().map_err(|m| self.invalid(m))?,
@@ -332,6 +334,19 @@ impl Value<'_> {
         match self.value {
             toml::Value::Integer(n) if (1..=65535).contains(n) => Ok(*n as u16),
             _ => Err(format!("{}: expected a port from 1 to 65535", self.at)),
+        }
+    }
+
+    /// A port to listen on: as [`Value::port`], or 0 for any free port.
+    fn listen_port(&self) -> Result<u16, String> {
+        match self.value {
+            toml::Value::Integer(0) => Ok(0),
+            _ => self.port().map_err(|_| {
+                format!(
+                    "{}: expected a port from 1 to 65535, or 0 for any free port",
+                    self.at
+                )
+            }),
         }
     }
 
@@ -454,6 +469,12 @@ mod tests {
     }
 
     #[test]
+    fn an_inbound_may_take_any_free_port() {
+        let e = env("[inbound.IB_A]\nport = 0\n").unwrap();
+        assert_eq!(e.inbound(Inbound(&IB)).unwrap().port, 0);
+    }
+
+    #[test]
     fn mistakes_are_named() {
         let e = env("[inbound.IB_A]\nprot = 1\n").unwrap();
         let msg = e.inbound(Inbound(&IB)).unwrap_err().to_string();
@@ -468,8 +489,9 @@ mod tests {
                 .to_string()
                 .contains("no outbound named OB_X")
         );
-        let e = env("[inbound.IB_A]\nport = 0\n").unwrap();
+        let e = env("[inbound.IB_A]\nport = 70000\n[outbound.OB_B]\nport = 0\n").unwrap();
         assert!(e.inbound(Inbound(&IB)).is_err());
+        assert!(e.outbound(Outbound(&OB)).is_err());
         assert!(env("[other]\n").is_err());
     }
 

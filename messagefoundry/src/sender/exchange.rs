@@ -18,23 +18,50 @@ impl<S: AsyncRead + AsyncWrite + Unpin + Send> Stream for S {}
 /// An open connection to the downstream.
 pub(crate) type Connection = Framed<Box<dyn Stream>, MllpCodec>;
 
-/// Why an exchange failed; each of these closes the connection.
+/// Why an exchange failed; each of these closes the connection. Connection problems name the
+/// peer, so an operator can tell a wrong address from a peer that does not speak TLS.
 #[derive(Debug, thiserror::Error)]
 pub(crate) enum ExchangeError {
-    #[error("connect failed: {0}")]
-    Connect(std::io::Error),
-    #[error("connect timed out")]
-    ConnectTimeout,
-    #[error("TLS handshake failed: {0}")]
-    Handshake(std::io::Error),
+    #[error("cannot connect to {peer}: {source}")]
+    Connect {
+        peer: String,
+        source: std::io::Error,
+    },
+    #[error("no TCP connection to {peer} within {after:?}")]
+    ConnectTimeout { peer: String, after: Duration },
+    #[error("the TLS handshake with {peer} failed: {source}")]
+    Handshake {
+        peer: String,
+        source: std::io::Error,
+    },
+    #[error(
+        "the TLS handshake with {peer} got no answer within {after:?} (does the peer speak TLS?)"
+    )]
+    HandshakeTimeout { peer: String, after: Duration },
     #[error("send timed out")]
     SendTimeout,
-    #[error("no ACK within {0:?}")]
-    AckTimeout(Duration),
+    #[error("no ACK within {after:?}{}", stray_note(.stray))]
+    AckTimeout {
+        after: Duration,
+        /// The last frame that came instead of the ACK, if any.
+        stray: Option<Stray>,
+    },
     #[error("the downstream closed the connection")]
     Closed,
     #[error("connection failed: {0}")]
     Io(std::io::Error),
+}
+
+/// A frame that came while the sender waited for an ACK and was not that ACK: dropped, never
+/// credited to the message, and reported so the status says why the ACK is still awaited.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+pub(crate) enum Stray {
+    #[error("with an ACK for another message (late, or a wrong MSA-2)")]
+    OtherAck,
+    #[error("with a frame that is not an ACK")]
+    NotAnAck,
+    #[error("with an oversize frame")]
+    Oversize,
 }
 
 impl From<MllpError> for ExchangeError {
@@ -46,8 +73,8 @@ impl From<MllpError> for ExchangeError {
     }
 }
 
-/// Connects, and with `tls` completes the handshake, within the timeout. A TLS sender never
-/// falls back to plaintext.
+/// Connects, and with `tls` completes the handshake, both within the timeout. A TLS sender
+/// never falls back to plaintext.
 pub(crate) async fn connect(
     host: &str,
     port: u16,
@@ -55,31 +82,58 @@ pub(crate) async fn connect(
     max_frame: usize,
     tls: Option<&crate::tls::Client>,
 ) -> Result<Connection, ExchangeError> {
-    let connecting = async {
-        let stream = TcpStream::connect((host, port))
-            .await
-            .map_err(ExchangeError::Connect)?;
-        let _ = stream.set_nodelay(true);
-        let stream: Box<dyn Stream> = match tls {
-            Some(tls) => Box::new(
-                tokio_rustls::TlsConnector::from(tls.config.current())
-                    .connect(tls.server_name.clone(), stream)
-                    .await
-                    .map_err(ExchangeError::Handshake)?,
-            ),
-            None => Box::new(stream),
-        };
-        Ok::<_, ExchangeError>(stream)
+    let peer = peer(host, port);
+    let deadline = tokio::time::Instant::now() + timeout;
+    let stream = match tokio::time::timeout_at(deadline, TcpStream::connect((host, port))).await {
+        Err(_) => {
+            return Err(ExchangeError::ConnectTimeout {
+                peer,
+                after: timeout,
+            });
+        }
+        Ok(Err(source)) => return Err(ExchangeError::Connect { peer, source }),
+        Ok(Ok(stream)) => stream,
     };
-    let stream = tokio::time::timeout(timeout, connecting)
-        .await
-        .map_err(|_| ExchangeError::ConnectTimeout)??;
+    let _ = stream.set_nodelay(true);
+    let stream: Box<dyn Stream> = match tls {
+        // A plaintext peer does not answer a ClientHello, or answers with bytes that are not
+        // TLS: either is a handshake problem, not a connection one, and is said so.
+        Some(tls) => {
+            let handshake = tokio_rustls::TlsConnector::from(tls.config.current())
+                .connect(tls.server_name.clone(), stream);
+            match tokio::time::timeout_at(deadline, handshake).await {
+                Err(_) => {
+                    return Err(ExchangeError::HandshakeTimeout {
+                        peer,
+                        after: timeout,
+                    });
+                }
+                Ok(Err(source)) => return Err(ExchangeError::Handshake { peer, source }),
+                Ok(Ok(stream)) => Box::new(stream),
+            }
+        }
+        None => Box::new(stream),
+    };
     Ok(Framed::new(stream, MllpCodec::new(max_frame)))
+}
+
+/// What came instead of the ACK, for the timeout's message.
+fn stray_note(stray: &Option<Stray>) -> String {
+    stray.map_or_else(String::new, |s| format!("; the downstream answered {s}"))
+}
+
+/// `host:port`, with an IPv6 address in brackets.
+fn peer(host: &str, port: u16) -> String {
+    if host.contains(':') {
+        format!("[{host}]:{port}")
+    } else {
+        format!("{host}:{port}")
+    }
 }
 
 /// Sends `payload` and returns the ACK whose MSA-2 is `control_id`. Frames that are not that
 /// ACK (a late ACK of an earlier message, a wrong MSA-2, garbage) are dropped and logged, never
-/// credited to this message.
+/// credited to this message; `on_stray` hears of each as it comes.
 pub(crate) async fn exchange(
     conn: &mut Connection,
     payload: &[u8],
@@ -87,20 +141,27 @@ pub(crate) async fn exchange(
     send_timeout: Duration,
     ack_timeout: Duration,
     outbound: &str,
+    mut on_stray: impl FnMut(Stray),
 ) -> Result<Ack, ExchangeError> {
     tokio::time::timeout(send_timeout, conn.send(payload))
         .await
         .map_err(|_| ExchangeError::SendTimeout)??;
     let deadline = tokio::time::Instant::now() + ack_timeout;
+    let mut stray = None;
     loop {
         let frame = tokio::time::timeout_at(deadline, conn.next())
             .await
-            .map_err(|_| ExchangeError::AckTimeout(ack_timeout))?;
+            .map_err(|_| ExchangeError::AckTimeout {
+                after: ack_timeout,
+                stray,
+            })?;
         let bytes = match frame {
             None => return Err(ExchangeError::Closed),
             Some(Err(e)) => return Err(e.into()),
             Some(Ok(Frame::Oversize { len })) => {
                 tracing::warn!(outbound, len, "oversize frame from the downstream dropped");
+                stray = Some(Stray::Oversize);
+                on_stray(Stray::Oversize);
                 continue;
             }
             Some(Ok(Frame::Message(bytes))) => bytes,
@@ -108,15 +169,47 @@ pub(crate) async fn exchange(
         let ack = Message::parse(bytes.to_vec())
             .ok()
             .and_then(|msg| Ack::parse(&msg).ok());
-        match ack {
+        let dropped = match ack {
             Some(ack) if ack.acknowledges(control_id) => return Ok(ack),
             Some(_) => {
                 tracing::warn!(
                     outbound,
                     "ACK for another message dropped (late, or a wrong MSA-2)"
                 );
+                Stray::OtherAck
             }
-            None => tracing::warn!(outbound, "a frame that is not an ACK was dropped"),
-        }
+            None => {
+                tracing::warn!(outbound, "a frame that is not an ACK was dropped");
+                Stray::NotAnAck
+            }
+        };
+        stray = Some(dropped);
+        on_stray(dropped);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_timeout_says_what_came_instead_of_the_ack() {
+        let after = Duration::from_millis(300);
+        let e = ExchangeError::AckTimeout { after, stray: None };
+        assert_eq!(e.to_string(), "no ACK within 300ms");
+        let e = ExchangeError::AckTimeout {
+            after,
+            stray: Some(Stray::OtherAck),
+        };
+        assert_eq!(
+            e.to_string(),
+            "no ACK within 300ms; the downstream answered with an ACK for another message (late, or a wrong MSA-2)"
+        );
+    }
+
+    #[test]
+    fn peers_are_named_as_they_are_dialled() {
+        assert_eq!(peer("ehr.example.org", 6661), "ehr.example.org:6661");
+        assert_eq!(peer("::1", 6661), "[::1]:6661");
     }
 }

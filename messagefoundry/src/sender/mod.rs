@@ -201,8 +201,26 @@ impl OutboundWorker {
             }
             let Some(c) = conn.as_mut() else { continue };
             let attempts = entry.attempts + 1;
+            // While the ACK is awaited, a frame that is not it is the current problem: the
+            // status says so at once rather than showing an earlier, unrelated one.
+            let stray = |what: exchange::Stray| {
+                self.status.send_modify(|s| {
+                    s.last_error = Some(format!(
+                        "waiting for the ACK; the downstream answered {what}"
+                    ));
+                });
+            };
+            let exchanged = exchange::exchange(
+                c,
+                &entry.payload,
+                &control_id,
+                self.settings.send_timeout,
+                self.settings.ack_timeout,
+                &name,
+                stray,
+            );
             let result = tokio::select! {
-                r = exchange::exchange(c, &entry.payload, &control_id, self.settings.send_timeout, self.settings.ack_timeout, &name) => r,
+                r = exchanged => r,
                 // The message stays queued; the downstream may see it again after restart.
                 () = self.shutdown.cancelled() => break,
             };
