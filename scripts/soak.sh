@@ -9,26 +9,33 @@
 #                     (must be 0)
 # Loopback only; everything started here is stopped on exit.
 #
-#   scripts/soak.sh                          # 20 000 messages, 10 kills
-#   COUNT=100000 KILLS=40 scripts/soak.sh
+#   scripts/soak.sh                          # 60 000 messages, 10 kills
+#   COUNT=200000 KILLS=40 scripts/soak.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-count=${COUNT:-20000}
+count=${COUNT:-60000}
 kills=${KILLS:-10}
 connections=8
 # shellcheck source=scripts/common.sh
 . scripts/common.sh
+intake=$(free_port)
+downstream=$(free_port)
 mkdir -p "$work/environments"
-printf '[inbound.IB_Lab_ORU]\nport = 13575\nbind = "127.0.0.1"\n\n[outbound.OB_EHR_ORU]\nport = 16662\nbackoff = "100ms"\nmax_backoff = "500ms"\n' \
-    > "$work/environments/soak.toml"
+printf '[inbound.IB_Lab_ORU]\nport = %s\nbind = "127.0.0.1"\n\n[outbound.OB_EHR_ORU]\nport = %s\nbackoff = "100ms"\nmax_backoff = "500ms"\n' \
+    "$intake" "$downstream" > "$work/environments/soak.toml"
 
 start_engine() {
+    local started
+    started=$(grep -c "MLLP listening" "$work/serve.out" 2>/dev/null || true)
     "$bin" serve --db "$work/soak.redb" --env soak --environments "$work/environments" \
         >> "$work/serve.out" 2>> "$work/serve.err" &
     engine=$!
     pids+=("$engine")
-    for _ in $(seq 100); do (echo > /dev/tcp/127.0.0.1/13575) 2>/dev/null && return; sleep 0.05; done
+    for _ in $(seq 100); do
+        [ "$(grep -c "MLLP listening" "$work/serve.out" 2>/dev/null || true)" -gt "${started:-0}" ] && return
+        sleep 0.05
+    done
     echo "the engine did not start"; tail "$work/serve.err"; exit 1
 }
 
@@ -39,7 +46,7 @@ sink_file() { printf '%s/sink.%05d.out' "$work" "$1"; }
     n=0
     while [ ! -e "$work/stop-flapping" ]; do
         n=$((n + 1))
-        "$bin" sink --port 16662 > "$(sink_file "$n")" 2>/dev/null &
+        "$bin" sink --port "$downstream" > "$(sink_file "$n")" 2>/dev/null &
         sink=$!
         sleep 3
         kill "$sink" 2>/dev/null || true
@@ -53,7 +60,7 @@ start_engine
 echo "== $count messages over $connections connections; the downstream flaps; $kills kills with SIGKILL"
 # send's load mode gives message n the control ID L<run>-<n> and sends it on connection
 # n % connections, each connection in increasing n.
-"$bin" send 127.0.0.1:13575 "$message" --connections "$connections" --count "$count" --timeout 5s \
+"$bin" send 127.0.0.1:$intake "$message" --connections "$connections" --count "$count" --timeout 5s \
     --record "$work/acknowledged" > "$work/send.out" 2>&1 &
 sender=$!
 for kill in $(seq "$kills"); do
@@ -76,7 +83,7 @@ acknowledged=$(wc -l < "$work/acknowledged.sorted")
 
 touch "$work/stop-flapping"
 sleep 5
-"$bin" sink --port 16662 > "$(sink_file 99999)" 2>/dev/null &
+"$bin" sink --port "$downstream" > "$(sink_file 99999)" 2>/dev/null &
 pids+=($!)
 deadline=$((SECONDS + 120))
 while :; do

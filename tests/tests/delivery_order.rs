@@ -7,11 +7,11 @@ use std::time::{Duration, Instant};
 
 use messagefoundry::engine::{Engine, EngineConfig};
 use messagefoundry::interface::MllpListen;
-use messagefoundry::interface::environment::{InboundSettings, OutboundSettings};
+use messagefoundry::interface::environment::InboundSettings;
 use messagefoundry_tests::PATIENCE;
 use messagefoundry_tests::backlog::store_unrouted;
 use messagefoundry_tests::downstream::{Downstream, Reply};
-use messagefoundry_tests::lab::{IB_Lab_ORU, OB_EHR_ORU};
+use messagefoundry_tests::lab::{IB_Lab_ORU, OB_EHR_ORU, ehr_at};
 
 /// More than one routing round takes, so the backlog is routed in several large batches.
 const BACKLOG: usize = 700;
@@ -29,8 +29,7 @@ async fn a_backlog_routed_at_start_is_delivered_in_arrival_order() {
         ..MllpListen::DEFAULT
     });
     inbound.port = 0;
-    let mut outbound = OutboundSettings::from(&OB_EHR_ORU.def().mllp);
-    outbound.port = down.addr.port();
+    let outbound = ehr_at(down.addr.port());
     let engine = Engine::start(EngineConfig {
         db: db.clone(),
         inbounds: vec![(IB_Lab_ORU, inbound)],

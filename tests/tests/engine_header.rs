@@ -11,18 +11,16 @@ use messagefoundry::store::MessageId;
 use messagefoundry_tests::downstream::Downstream;
 use messagefoundry_tests::{Client, ack_code, ack_control_id, oru};
 
-use messagefoundry_tests::lab::{IB_Lab_ORU, OB_EHR_ORU};
+use messagefoundry_tests::lab::{IB_Lab_ORU, OB_EHR_ORU, ehr_at, ehr_down};
 
-/// Starts the lab interface with the ACK mode given, delivering to a downstream the test owns.
-async fn start(db: &std::path::Path, mode: AckMode, downstream: u16) -> Engine {
+/// Starts the lab interface with the ACK mode given, delivering where the test says.
+async fn start(db: &std::path::Path, mode: AckMode, outbound: OutboundSettings) -> Engine {
     let inbound = InboundSettings::from(&MllpListen {
         bind: "127.0.0.1",
         port: 0,
         ack_mode: mode,
         ..MllpListen::DEFAULT
     });
-    let mut outbound = OutboundSettings::from(&OB_EHR_ORU.def().mllp);
-    outbound.port = downstream;
     Engine::start(EngineConfig {
         db: db.to_path_buf(),
         inbounds: vec![(IB_Lab_ORU, inbound)],
@@ -126,11 +124,7 @@ async fn a_header_without_type_or_control_id_is_rejected_and_not_routed() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn enhanced_mode_answers_cr() {
     let dir = tempfile::tempdir().unwrap();
-    // Nothing is routed here, so the outbound's address is never used; it is still one the
-    // test holds.
-    let held = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = held.local_addr().unwrap().port();
-    let engine = start(&dir.path().join("h.redb"), AckMode::Enhanced, port).await;
+    let engine = start(&dir.path().join("h.redb"), AckMode::Enhanced, ehr_down()).await;
     let mut client = Client::connect(engine.addresses()[0].1).await.unwrap();
     let ack = client
         .exchange(b"MSH|^~\\&|LIS|LAB|EHR|HOSP|20261124083000||ORU^R01||P|2.5.1|||AL|AL\r")
