@@ -50,7 +50,7 @@ async fn a_header_without_type_or_control_id_is_rejected_and_not_routed() {
     let engine = start(
         &dir.path().join("h.redb"),
         AckMode::Original,
-        down.addr.port(),
+        ehr_at(down.addr.port()),
     )
     .await;
     let mut client = Client::connect(engine.addresses()[0].1).await.unwrap();
