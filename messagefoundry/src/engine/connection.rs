@@ -15,13 +15,13 @@ use std::time::Instant;
 
 use futures_util::stream::FuturesUnordered;
 use futures_util::{SinkExt, StreamExt};
-use messagefoundry_hl7::{AckCondition, Message, ParseOptions};
+use messagefoundry_hl7::{Message, ParseOptions};
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::sync::{Notify, oneshot};
 use tokio_util::codec::{FramedRead, FramedWrite};
 use tokio_util::sync::CancellationToken;
 
-use super::acks::{self, Answer};
+use super::acks::{self, AckPlan, Answer};
 use super::header;
 use super::pipeline::{Outcome, Waiters};
 use crate::interface::environment::InboundSettings;
@@ -241,7 +241,7 @@ async fn receive(ctx: &Context, raw: bytes::Bytes, peer: SocketAddr) -> Option<R
         (Err(e), Ok(msg)) => {
             tracing::error!(inbound, %peer, error = %e, "message not stored; refused");
             ctx.shutdown.cancel();
-            return Some(acks::store_failed(mode, msg).into());
+            return Some(AckPlan::of(mode, msg).store_failed(msg).into());
         }
         (Err(e), Err(_)) => {
             tracing::error!(inbound, %peer, error = %e, "frame not stored");
@@ -262,22 +262,9 @@ async fn receive(ctx: &Context, raw: bytes::Bytes, peer: SocketAddr) -> Option<R
         return Some(acks::header_incomplete(mode, &msg, missing).into());
     }
     tracing::debug!(inbound, %peer, id = %received.id, control_id = &*msg["MSH-10"], kind = &*msg["MSH-9"], "stored");
-    // The application acknowledgment: always in after-processing mode, where it is the only
-    // answer; as MSH-16 asks in enhanced mode, after the accept acknowledgment.
-    let application = match mode {
-        AckMode::AfterProcessing => Some(AckCondition::Always),
-        AckMode::Enhanced => match messagefoundry_hl7::AckMode::of(&msg) {
-            messagefoundry_hl7::AckMode::Enhanced { application, .. }
-                if application != AckCondition::Never =>
-            {
-                Some(application)
-            }
-            _ => None,
-        },
-        AckMode::Original | AckMode::None => None,
-    };
+    let plan = AckPlan::of(mode, &msg);
     // Registered before the pipeline is woken, so the result cannot be missed.
-    let outcome = match (received.duplicate_of, application) {
+    let outcome = match (received.duplicate_of, plan.after_processing) {
         (None, Some(_)) => Some(outcome_of(ctx, received.id)),
         _ => None,
     };
@@ -287,20 +274,19 @@ async fn receive(ctx: &Context, raw: bytes::Bytes, peer: SocketAddr) -> Option<R
         }
         None => ctx.wake.notify_one(),
     }
-    // Nothing in after-processing mode.
-    let now = acks::stored(mode, &msg);
-    let Some(when) = application else {
+    let now = plan.stored(&msg);
+    if plan.after_processing.is_none() {
         return Some(now.into());
-    };
+    }
     let later: Owed = match outcome {
         // A duplicate is answered like the original, which was processed.
         None => {
-            let answer = acks::application(&msg, when, Disposition::Processed, None);
+            let answer = plan.processed(&msg, Disposition::Processed, None);
             Box::pin(std::future::ready(answer))
         }
         Some(outcome) => Box::pin(async move {
             match outcome.await {
-                Ok(o) => acks::application(&msg, when, o.disposition, o.reason.as_deref()),
+                Ok(o) => plan.processed(&msg, o.disposition, o.reason.as_deref()),
                 Err(_) => Answer::Nothing,
             }
         }),
