@@ -34,8 +34,11 @@ async fn concurrent_intake_is_grouped_and_survives_reopen() {
         ids.push(task.await.unwrap());
     }
     let commits = store.commit_count().await.unwrap();
+    // Without grouping it is one commit per message, 200. With it, the 200 requests queue
+    // while the first commit's fsync runs, and a handful of commits carry them all; 20 leaves
+    // a wide margin for a slow or busy machine and still fails if grouping stops working.
     assert!(
-        (1..200).contains(&commits),
+        (1..=20).contains(&commits),
         "{commits} commits for 200 messages"
     );
     let mut sorted: Vec<u64> = ids.iter().map(|(_, id)| id.0).collect();
