@@ -81,8 +81,6 @@ impl<T: IntoOutcome, E: fmt::Display> IntoOutcome for Result<T, E> {
 pub enum Disposition {
     /// Stored; not routed yet.
     Received,
-    /// The router named at least one handler.
-    Routed,
     /// The router named no handler.
     Unrouted,
     /// A handler dropped it on purpose.
@@ -98,7 +96,6 @@ impl Disposition {
     pub fn as_str(&self) -> &'static str {
         match self {
             Disposition::Received => "RECEIVED",
-            Disposition::Routed => "ROUTED",
             Disposition::Unrouted => "UNROUTED",
             Disposition::Filtered => "FILTERED",
             Disposition::Processed => "PROCESSED",

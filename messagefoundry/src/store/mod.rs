@@ -368,11 +368,11 @@ fn read_error(e: redb::Error) -> StoreError {
     StoreError::Read(e.to_string())
 }
 
-/// The stored code of a disposition.
+/// The stored code of a disposition. Code 1 is not used (it was given to a disposition that
+/// was never produced) and is not to be reused.
 pub(crate) fn disposition_code(d: Disposition) -> u8 {
     match d {
         Disposition::Received => 0,
-        Disposition::Routed => 1,
         Disposition::Unrouted => 2,
         Disposition::Filtered => 3,
         Disposition::Processed => 4,
@@ -384,7 +384,6 @@ pub(crate) fn disposition_code(d: Disposition) -> u8 {
 pub(crate) fn disposition_of(code: u8) -> Disposition {
     match code {
         0 => Disposition::Received,
-        1 => Disposition::Routed,
         2 => Disposition::Unrouted,
         3 => Disposition::Filtered,
         4 => Disposition::Processed,
