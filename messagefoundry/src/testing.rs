@@ -2,10 +2,29 @@
 //! handlers with no network and no store, and see the dispositions and what each outbound would
 //! receive.
 //!
-//! ```ignore
-//! let run = messagefoundry::testing::run_text(IB_Lab_ORU, include_str!("../samples/oru.hl7"))?;
+//! ```
+//! use messagefoundry::prelude::*;
+//! use messagefoundry::testing;
+//!
+//! inbound!(IB_Lab, mllp(port = 2575), router = lab_router);
+//! outbound!(OB_EHR, mllp(host = "127.0.0.1", port = 6661));
+//!
+//! #[router]
+//! fn lab_router(msg: &Message) -> Route {
+//!     route![to_ehr]
+//! }
+//!
+//! #[handler]
+//! fn to_ehr(msg: Message) -> Outcome {
+//!     Outcome::send(OB_EHR, msg)
+//! }
+//!
+//! # fn main() -> Result<(), testing::TestError> {
+//! let run = testing::run_text(IB_Lab, "MSH|^~\\&|LIS|LAB|EHR|HOSP|20260101||ORU^R01|C1|P|2.5.1\r")?;
 //! assert_eq!(run.disposition(), Disposition::Processed);
-//! assert_eq!(run.sent_to(OB_EHR_ORU).len(), 1);
+//! assert_eq!(run.sent_to(OB_EHR).len(), 1);
+//! # Ok(())
+//! # }
 //! ```
 
 use std::path::Path;
@@ -55,8 +74,8 @@ impl TestRun {
         self.processed
             .sends
             .iter()
-            .filter(|s| s.0 == outbound)
-            .map(|s| &s.1)
+            .filter(|s| s.outbound == outbound)
+            .map(|s| &s.message)
             .collect()
     }
 }

@@ -38,10 +38,10 @@ pub fn oru_router(msg: &Message) -> Route {
 #[handler]
 pub fn to_ehr(msg: Message) -> Outcome {
     if msg["OBR-25"] == "X" {
-        return Outcome::Filtered;
+        return Outcome::filtered();
     }
     if msg["OBR-25"] == "E" {
         return Outcome::error("result status E is not accepted");
     }
-    Send(OB_EHR_ORU, msg).into()
+    Outcome::send(OB_EHR_ORU, msg)
 }

@@ -22,9 +22,9 @@ fn oru_router(msg: &Message) -> Route {
 #[handler]
 fn to_ehr(msg: Message) -> Outcome {
     if msg["OBR-25"] == "X" {
-        return Outcome::Filtered; // corrected-in-error
+        return Outcome::filtered(); // corrected-in-error
     }
-    Send(OB_EHR_ORU, msg).into()
+    Outcome::send(OB_EHR_ORU, msg)
 }
 
 messagefoundry::main!();

@@ -25,23 +25,23 @@
 //!
 //! | rule | checks | tolerant | strict |
 //! |---|---|---|---|
-//! | [`Rule::UnknownVersion`] [203] | MSH-12.1 names a compiled-in version (or [`Options::version`] does) | error | error |
-//! | [`Rule::UnknownMessageType`] [200] | MSH-9 maps to a structure of the version | error | error |
-//! | [`Rule::MessageStructure`] [200] | MSH-9.3, when given, is a structure of the version and agrees with MSH-9.1/9.2 | warning | warning |
-//! | [`Rule::SegmentOrder`] [100] | each segment stands where the structure allows (`check_structure`) | error | error |
-//! | [`Rule::RequiredSegment`] [100] | required segments and groups are there (`check_structure`) | error | error |
-//! | [`Rule::SegmentRepetition`] [100] | segments and groups repeat no more than allowed (`check_structure`) | error | error |
-//! | [`Rule::UnexpectedSegment`] [100] | no segment outside the structure (`allow_unexpected_segments`) | warning | error |
-//! | [`Rule::ZSegment`] [100] | Z-segments are declared in the profile (`allow_z_segments`) | allowed | error |
-//! | [`Rule::UnknownSegment`] [100] | the segment ID exists in the version (reported only when no structure was checked, which names such segments itself) | warning | warning |
-//! | [`Rule::RequiredField`] [101] | required fields are valued (`check_required_fields`) | error | error |
-//! | [`Rule::FieldRepetition`] [102] | fields repeat no more than allowed (`check_repetitions`) | error | error |
-//! | [`Rule::ComponentCount`] [102] | no more components/sub-components than the data type has (`check_components`) | error | error |
-//! | [`Rule::ExtraField`] [102] | no valued field beyond the segment's last (`allow_extra_fields`) | allowed | warning |
-//! | [`Rule::WithdrawnField`] [102] | withdrawn fields and components are empty (`check_withdrawn`) | off | warning |
+//! | [`Rule::UnknownVersion`] \[203\] | MSH-12.1 names a compiled-in version (or [`Options::version`] does) | error | error |
+//! | [`Rule::UnknownMessageType`] \[200\] | MSH-9 maps to a structure of the version | error | error |
+//! | [`Rule::MessageStructure`] \[200\] | MSH-9.3, when given, is a structure of the version and agrees with MSH-9.1/9.2 | warning | warning |
+//! | [`Rule::SegmentOrder`] \[100\] | each segment stands where the structure allows (`check_structure`) | error | error |
+//! | [`Rule::RequiredSegment`] \[100\] | required segments and groups are there (`check_structure`) | error | error |
+//! | [`Rule::SegmentRepetition`] \[100\] | segments and groups repeat no more than allowed (`check_structure`) | error | error |
+//! | [`Rule::UnexpectedSegment`] \[100\] | no segment outside the structure (`allow_unexpected_segments`) | warning | error |
+//! | [`Rule::ZSegment`] \[100\] | Z-segments are declared in the profile (`allow_z_segments`) | allowed | error |
+//! | [`Rule::UnknownSegment`] \[100\] | the segment ID exists in the version (reported only when no structure was checked, which names such segments itself) | warning | warning |
+//! | [`Rule::RequiredField`] \[101\] | required fields are valued (`check_required_fields`) | error | error |
+//! | [`Rule::FieldRepetition`] \[102\] | fields repeat no more than allowed (`check_repetitions`) | error | error |
+//! | [`Rule::ComponentCount`] \[102\] | no more components/sub-components than the data type has (`check_components`) | error | error |
+//! | [`Rule::ExtraField`] \[102\] | no valued field beyond the segment's last (`allow_extra_fields`) | allowed | warning |
+//! | [`Rule::WithdrawnField`] \[102\] | withdrawn fields and components are empty (`check_withdrawn`) | off | warning |
 //! | [`Rule::Length`] [102, 104 from 2.7] | maximum lengths (`check_lengths`); 2.7 gives lengths as guidance only (information), 2.8 and later give none | off | warning |
-//! | [`Rule::Primitive`] [102] | NM, SI, DT, TM, DTM/TS formats, TS degree of precision (`check_primitives`) | error | error |
-//! | [`Rule::TableValue`] [103] | ID values are in their HL7 table (`check_tables`); IS values in their user-defined table (`check_user_tables`, warning) | off | error |
+//! | [`Rule::Primitive`] \[102\] | NM, SI, DT, TM, DTM/TS formats, TS degree of precision (`check_primitives`) | error | error |
+//! | [`Rule::TableValue`] \[103\] | ID values are in their HL7 table (`check_tables`); IS values in their user-defined table (`check_user_tables`, warning) | off | error |
 //!
 //! Tables are only checked where the schema has their values (the data set has none for 2.1,
 //! 2.2 and 2.3, nor for many user-defined tables); the explicit null `""` passes every check

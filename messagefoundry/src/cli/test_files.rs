@@ -50,9 +50,9 @@ pub fn run(
                     writeln!(
                         out,
                         "  send -> {}: {} control ID {}",
-                        send.0.name(),
-                        &send.1["MSH-9"],
-                        &send.1["MSH-10"]
+                        send.outbound.name(),
+                        &send.message["MSH-9"],
+                        &send.message["MSH-10"]
                     )?;
                 }
             }

@@ -23,7 +23,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::acks::{self, AckPlan, Answer};
 use super::header;
-use super::pipeline::{Outcome, Waiters};
+use super::pipeline::{RouteResult, Waiters};
 use crate::interface::environment::InboundSettings;
 use crate::interface::{AckMode, Disposition, Inbound};
 use crate::mllp::{Frame, MllpCodec, MllpError};
@@ -309,7 +309,7 @@ async fn receive(ctx: &Context, raw: bytes::Bytes, peer: SocketAddr) -> Option<R
 }
 
 /// Registers for the pipeline's result for a message.
-fn outcome_of(ctx: &Context, id: crate::store::MessageId) -> oneshot::Receiver<Outcome> {
+fn outcome_of(ctx: &Context, id: crate::store::MessageId) -> oneshot::Receiver<RouteResult> {
     let (tx, rx) = oneshot::channel();
     match ctx.waiters.lock() {
         Ok(mut map) => map.insert(id, tx),

@@ -22,13 +22,13 @@ const BATCH: usize = 256;
 /// What the pipeline tells a connection waiting for a message's result (after-processing
 /// ACK mode).
 #[derive(Debug, Clone)]
-pub(crate) struct Outcome {
+pub(crate) struct RouteResult {
     pub disposition: Disposition,
     pub reason: Option<String>,
 }
 
 /// Connections waiting for results, by message id.
-pub(crate) type Waiters = Arc<Mutex<HashMap<MessageId, oneshot::Sender<Outcome>>>>;
+pub(crate) type Waiters = Arc<Mutex<HashMap<MessageId, oneshot::Sender<RouteResult>>>>;
 
 /// One inbound's router worker.
 pub(crate) struct Pipeline {
@@ -95,7 +95,7 @@ impl Pipeline {
         self.store.record_routes(records).await?;
         for (id, processed) in results {
             for send in &processed.sends {
-                if let Some(wake) = self.outbound_wakes.get(send.0.name()) {
+                if let Some(wake) = self.outbound_wakes.get(send.outbound.name()) {
                     wake.notify_one();
                 }
             }
@@ -114,7 +114,7 @@ impl Pipeline {
                     .router_error
                     .clone()
                     .or_else(|| processed.handlers.iter().find_map(|h| h.reason.clone()));
-                let _ = waiter.send(Outcome {
+                let _ = waiter.send(RouteResult {
                     disposition: processed.disposition,
                     reason,
                 });
@@ -158,13 +158,13 @@ fn record(id: MessageId, processed: &Processed, raw: &[u8]) -> RouteRecord {
             .sends
             .iter()
             .map(|s| {
-                let bytes = s.1.as_bytes();
+                let bytes = s.message.as_bytes();
                 let payload = if bytes == raw {
                     Vec::new()
                 } else {
                     bytes.to_vec()
                 };
-                (s.0.name().to_owned(), payload)
+                (s.outbound.name().to_owned(), payload)
             })
             .collect(),
     }

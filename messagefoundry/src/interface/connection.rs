@@ -189,7 +189,7 @@ pub struct OutboundDef {
 pub struct Inbound(pub &'static InboundDef);
 
 /// A handle on an outbound connection: what the name declared by `outbound!` stands for, and
-/// what [`Send`](super::Send) takes.
+/// what [`Outcome::send`](super::Outcome::send) takes.
 #[derive(Clone, Copy, Debug)]
 pub struct Outbound(pub &'static OutboundDef);
 

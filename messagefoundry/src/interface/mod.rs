@@ -16,5 +16,5 @@ pub use connection::{
     RetryPolicy, Tls,
 };
 pub use handler::{Handler, HandlerDef, Router, RouterDef};
-pub use outcome::{Disposition, IntoOutcome, Outcome, Send};
+pub use outcome::{Delivery, Disposition, IntoOutcome, Outcome};
 pub use route::{IntoRoute, Route};

@@ -6,47 +6,96 @@ use messagefoundry_hl7::Message;
 
 use super::connection::Outbound;
 
-/// Send a message to an outbound connection: `Send(OB_EHR_ORU, msg)`.
-///
-/// A handler returns it (`Send(OB, msg).into()`), or several in an [`Outcome::Send`].
+/// One message to queue for one outbound connection.
 #[derive(Debug, Clone)]
-pub struct Send(pub Outbound, pub Message);
+pub struct Delivery {
+    /// Where it goes.
+    pub outbound: Outbound,
+    /// What goes.
+    pub message: Message,
+}
 
-/// What a handler did with a message.
+/// What a handler did with a message: send it on, filter it, or fail.
+///
+/// ```
+/// use messagefoundry::prelude::*;
+///
+/// outbound!(OB_EHR, mllp(host = "127.0.0.1", port = 6661));
+///
+/// #[handler]
+/// fn to_ehr(msg: Message) -> Outcome {
+///     if msg["OBR-25"] == "X" {
+///         return Outcome::filtered(); // corrected in error
+///     }
+///     Outcome::send(OB_EHR, msg)
+/// }
+/// # fn main() {}
+/// ```
 #[derive(Debug, Clone)]
-pub enum Outcome {
-    /// Send to one or more outbound connections: the message's disposition is PROCESSED and
-    /// each send is queued.
-    Send(Vec<Send>),
-    /// Deliberately dropped (for example, a result corrected in error): FILTERED.
+pub struct Outcome(pub(crate) Decision);
+
+/// What an [`Outcome`] holds; the engine reads it, authors build it with `Outcome`'s functions.
+#[derive(Debug, Clone)]
+pub(crate) enum Decision {
+    /// Queue these messages: PROCESSED.
+    Send(Vec<Delivery>),
+    /// Dropped on purpose: FILTERED.
     Filtered,
-    /// The handler could not process the message: ERROR, with the reason. The reason is
-    /// recorded and logged, so keep patient data out of it.
+    /// Could not be processed: ERROR, with the reason.
     Error(String),
 }
 
 impl Outcome {
-    /// An ERROR outcome with a reason.
+    /// Send the message to an outbound connection: the handler's disposition is PROCESSED and
+    /// the message is queued for that outbound.
+    pub fn send(outbound: Outbound, message: Message) -> Outcome {
+        Outcome(Decision::Send(vec![Delivery { outbound, message }]))
+    }
+
+    /// Send several messages, queued in this order (to one outbound or several). With none,
+    /// the handler processed the message and sends nothing: PROCESSED.
+    pub fn send_all(deliveries: impl IntoIterator<Item = (Outbound, Message)>) -> Outcome {
+        Outcome(Decision::Send(
+            deliveries
+                .into_iter()
+                .map(|(outbound, message)| Delivery { outbound, message })
+                .collect(),
+        ))
+    }
+
+    /// Dropped on purpose (for example, a result corrected in error): FILTERED.
+    pub fn filtered() -> Outcome {
+        Outcome(Decision::Filtered)
+    }
+
+    /// The handler could not process the message: ERROR, with the reason. The reason is
+    /// recorded and logged, so keep patient data out of it.
     pub fn error(reason: impl fmt::Display) -> Outcome {
-        Outcome::Error(reason.to_string())
+        Outcome(Decision::Error(reason.to_string()))
     }
 
-    /// Several sends at once.
-    pub fn send_all(sends: impl IntoIterator<Item = Send>) -> Outcome {
-        Outcome::Send(sends.into_iter().collect())
+    /// The disposition this outcome gives the handler: PROCESSED, FILTERED or ERROR.
+    pub fn disposition(&self) -> Disposition {
+        match self.0 {
+            Decision::Send(_) => Disposition::Processed,
+            Decision::Filtered => Disposition::Filtered,
+            Decision::Error(_) => Disposition::Error,
+        }
+    }
+
+    /// The messages it sends, in order (none unless it sends).
+    pub fn deliveries(&self) -> &[Delivery] {
+        match &self.0 {
+            Decision::Send(deliveries) => deliveries,
+            Decision::Filtered | Decision::Error(_) => &[],
+        }
     }
 }
 
-impl From<Send> for Outcome {
-    fn from(send: Send) -> Outcome {
-        Outcome::Send(vec![send])
-    }
-}
-
-/// What a `#[handler]` function may return: an [`Outcome`], a [`Send`], or a `Result` of
-/// either whose error becomes an ERROR disposition with the error's text.
+/// What a `#[handler]` function may return: an [`Outcome`], or a `Result` of one whose error
+/// becomes an ERROR disposition with the error's text.
 #[diagnostic::on_unimplemented(
-    message = "a #[handler] function must return `Outcome`, `Send` or `Result<Outcome, E>`, not `{Self}`",
+    message = "a #[handler] function must return `Outcome` or `Result<Outcome, E>`, not `{Self}`",
     label = "this is not an `Outcome`",
     note = "a handler looks like `#[handler] fn name(msg: Message) -> Outcome`"
 )]
@@ -61,17 +110,11 @@ impl IntoOutcome for Outcome {
     }
 }
 
-impl IntoOutcome for Send {
-    fn into_outcome(self) -> Outcome {
-        self.into()
-    }
-}
-
 impl<T: IntoOutcome, E: fmt::Display> IntoOutcome for Result<T, E> {
     fn into_outcome(self) -> Outcome {
         match self {
             Ok(outcome) => outcome.into_outcome(),
-            Err(e) => Outcome::Error(e.to_string()),
+            Err(e) => Outcome::error(e),
         }
     }
 }

@@ -6,7 +6,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use messagefoundry_hl7::Message;
 
 use super::handler::RouterDef;
-use super::outcome::{Disposition, Outcome, Send};
+use super::outcome::{Decision, Delivery, Disposition};
 
 /// What one handler did.
 #[derive(Debug, Clone)]
@@ -22,15 +22,16 @@ pub struct HandlerResult {
 /// What became of one message.
 #[derive(Debug, Clone)]
 pub struct Processed {
-    /// The message's disposition: UNROUTED, ERROR (router failed), or the result of its
-    /// handlers: ERROR if any failed, else PROCESSED if any processed it, else FILTERED.
+    /// The message's disposition: UNROUTED or FILTERED (as the router said), ERROR (the router
+    /// failed), or the result of its handlers: ERROR if any failed, else PROCESSED if any
+    /// processed it, else FILTERED.
     pub disposition: Disposition,
     /// The router's failure, if it failed.
     pub router_error: Option<String>,
     /// Each handler's result, in route order.
     pub handlers: Vec<HandlerResult>,
     /// Every send of every handler that processed the message, in order.
-    pub sends: Vec<Send>,
+    pub sends: Vec<Delivery>,
 }
 
 /// Routes `msg` and runs each handler the router names on its own copy. A panic in the router
@@ -48,9 +49,9 @@ pub fn process(router: &RouterDef, msg: &Message) -> Processed {
             };
         }
     };
-    if route.is_unrouted() {
+    if let Some(disposition) = route.disposition_without_handlers() {
         return Processed {
-            disposition: Disposition::Unrouted,
+            disposition,
             router_error: None,
             handlers: Vec::new(),
             sends: Vec::new(),
@@ -61,13 +62,13 @@ pub fn process(router: &RouterDef, msg: &Message) -> Processed {
     for handler in route.handlers() {
         let copy = msg.clone();
         let outcome = catch_unwind(AssertUnwindSafe(|| (handler.handle)(copy)));
-        let (disposition, reason) = match outcome {
-            Ok(Outcome::Send(mut s)) => {
+        let (disposition, reason) = match outcome.map(|o| o.0) {
+            Ok(Decision::Send(mut s)) => {
                 sends.append(&mut s);
                 (Disposition::Processed, None)
             }
-            Ok(Outcome::Filtered) => (Disposition::Filtered, None),
-            Ok(Outcome::Error(reason)) => (Disposition::Error, Some(reason)),
+            Ok(Decision::Filtered) => (Disposition::Filtered, None),
+            Ok(Decision::Error(reason)) => (Disposition::Error, Some(reason)),
             Err(_) => (
                 Disposition::Error,
                 Some(format!("handler {} panicked", handler.name)),
@@ -98,7 +99,9 @@ pub fn process(router: &RouterDef, msg: &Message) -> Processed {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::interface::{HandlerDef, MllpConnect, Outbound, OutboundDef, Route, RouterDef};
+    use crate::interface::{
+        HandlerDef, MllpConnect, Outbound, OutboundDef, Outcome, Route, RouterDef,
+    };
 
     static OB: OutboundDef = OutboundDef {
         name: "OB",
@@ -106,12 +109,12 @@ mod tests {
     };
     static SENDS: HandlerDef = HandlerDef {
         name: "sends",
-        handle: |m| Send(Outbound(&OB), m).into(),
+        handle: |m| Outcome::send(Outbound(&OB), m),
         message: None,
     };
     static FILTERS: HandlerDef = HandlerDef {
         name: "filters",
-        handle: |_| Outcome::Filtered,
+        handle: |_| Outcome::filtered(),
         message: None,
     };
     static PANICS: HandlerDef = HandlerDef {
@@ -133,7 +136,7 @@ mod tests {
         let p = process(&all, &msg());
         assert_eq!(p.disposition, Disposition::Processed);
         assert_eq!(p.sends.len(), 1);
-        assert_eq!(p.sends[0].0, Outbound(&OB));
+        assert_eq!(p.sends[0].outbound, Outbound(&OB));
         let none = RouterDef {
             name: "none",
             route: |_| Route::unrouted(),
@@ -144,6 +147,18 @@ mod tests {
             route: |_| Route::to(vec![&FILTERS]),
         };
         assert_eq!(process(&filter, &msg()).disposition, Disposition::Filtered);
+        let dropped = RouterDef {
+            name: "dropped",
+            route: |_| Route::filtered(),
+        };
+        let p = process(&dropped, &msg());
+        assert_eq!(p.disposition, Disposition::Filtered);
+        assert!(p.handlers.is_empty());
+        let empty = RouterDef {
+            name: "empty",
+            route: |_| Route::to(Vec::new()),
+        };
+        assert_eq!(process(&empty, &msg()).disposition, Disposition::Unrouted);
     }
 
     #[test]

@@ -2,7 +2,7 @@ use messagefoundry::prelude::*;
 
 #[handler(message = "ORU-R01")]
 fn h(_msg: Message) -> Outcome {
-    Outcome::Filtered
+    Outcome::filtered()
 }
 
 fn main() {}

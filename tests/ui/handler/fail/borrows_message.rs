@@ -2,7 +2,7 @@ use messagefoundry::prelude::*;
 
 #[handler]
 fn h(_msg: &Message) -> Outcome {
-    Outcome::Filtered
+    Outcome::filtered()
 }
 
 fn main() {}

@@ -3,9 +3,9 @@ use messagefoundry::prelude::*;
 #[handler(message = "ORU^R01")]
 fn h(msg: Message) -> Outcome {
     if msg["IN1-2.1"] == "X" || msg["OBR-25"] == "X" {
-        return Outcome::Filtered;
+        return Outcome::filtered();
     }
-    Outcome::Filtered
+    Outcome::filtered()
 }
 
 fn main() {}

@@ -4,7 +4,7 @@ inbound!(IB_X, mllp(port = 2575), router = h);
 
 #[handler]
 fn h(_msg: Message) -> Outcome {
-    Outcome::Filtered
+    Outcome::filtered()
 }
 
 fn main() {}

@@ -46,13 +46,13 @@ fn everything(_msg: &Message) -> Route {
 
 #[handler(message = "ORU^R01")]
 fn twice(msg: Message) -> Outcome {
-    Outcome::send_all([Send(OB_ALL, msg.clone()), Send(OB_ALL, msg)])
+    Outcome::send_all([(OB_ALL, msg.clone()), (OB_ALL, msg)])
 }
 
 #[handler]
 fn fallible(msg: Message) -> Result<Outcome, std::num::ParseIntError> {
     let _set_id: u32 = msg["OBX-1"].parse()?;
-    Ok(Outcome::Filtered)
+    Ok(Outcome::filtered())
 }
 
 fn main() {

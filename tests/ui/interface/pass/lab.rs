@@ -14,9 +14,9 @@ fn oru_router(msg: &Message) -> Route {
 #[handler]
 fn to_ehr(msg: Message) -> Outcome {
     if msg["OBR-25"] == "X" {
-        return Outcome::Filtered;
+        return Outcome::filtered();
     }
-    Send(OB_EHR_ORU, msg).into()
+    Outcome::send(OB_EHR_ORU, msg)
 }
 
 fn main() {

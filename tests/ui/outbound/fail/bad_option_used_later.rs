@@ -5,7 +5,7 @@ outbound!(OB_EHR, mllp(host = "127.0.0.1", port = 6661, ack_timout = "30s"));
 
 #[handler]
 fn h(msg: Message) -> Outcome {
-    Send(OB_EHR, msg).into()
+    Outcome::send(OB_EHR, msg)
 }
 
 fn main() {}

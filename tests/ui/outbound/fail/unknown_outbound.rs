@@ -4,7 +4,7 @@ outbound!(OB_EHR, mllp(host = "127.0.0.1", port = 6661));
 
 #[handler]
 fn h(msg: Message) -> Outcome {
-    Send(OB_EHRR, msg).into()
+    Outcome::send(OB_EHRR, msg)
 }
 
 fn main() {}

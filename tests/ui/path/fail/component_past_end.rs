@@ -3,9 +3,9 @@ use messagefoundry::prelude::*;
 #[handler]
 fn h(msg: Message) -> Outcome {
     if msg.get("PID-5.15").is_ok() {
-        return Outcome::Filtered;
+        return Outcome::filtered();
     }
-    Outcome::Filtered
+    Outcome::filtered()
 }
 
 fn main() {}
