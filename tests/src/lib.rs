@@ -7,6 +7,7 @@ pub mod downstream;
 pub mod lab;
 pub mod ports;
 pub mod process;
+pub mod python;
 
 use std::net::SocketAddr;
 use std::time::Duration;

@@ -283,6 +283,28 @@ async fn a_downstream_closing_the_idle_connection_costs_no_failed_attempt() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_downstream_closing_after_every_ack_gets_a_queue_without_failures() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("c.redb");
+    // A queue of results waiting at start, so each message follows the last without a pause:
+    // the downstream's close after an ACK races the next message.
+    let expected: Vec<String> = (0..100).map(|n| format!("Q{n:03}")).collect();
+    messagefoundry_tests::backlog::store_unrouted(&db, &expected).await;
+    let down = Downstream::start(Arc::new(|_, _| Reply::AckAndClose("AA"))).await;
+    let (engine, _) = start(&db, down.addr).await;
+    let status = engine.senders()[0].1.clone();
+    eventually("the queue delivered", || status.borrow().delivered == 100).await;
+    // No failure logged and no backoff waited: a close after a completed exchange is the
+    // downstream's way, not a fault.
+    assert_eq!(status.borrow().connection_failures, 0);
+    assert_eq!(status.borrow().consecutive_failures, 0);
+    let mut first_deliveries = down.control_ids();
+    first_deliveries.dedup();
+    assert_eq!(first_deliveries, expected);
+    engine.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_status_names_the_problem_of_the_moment() {
     for (reply, problem) in [
         (Reply::WrongControlId, "an ACK for another message"),

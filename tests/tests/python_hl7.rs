@@ -3,47 +3,26 @@
 //! downstream with its asyncio server. `.ci/run` installs python-hl7; without it this test
 //! fails and says how to install it.
 
-use std::io::{BufRead, BufReader};
-use std::path::PathBuf;
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::Duration;
 
 use messagefoundry::engine::{Engine, EngineConfig};
 use messagefoundry::interface::MllpListen;
 use messagefoundry::interface::environment::InboundSettings;
-use messagefoundry_tests::oru;
+use messagefoundry_tests::{oru, python};
 
 use messagefoundry_tests::lab::{IB_Lab_ORU, OB_EHR_ORU, ehr_at};
 
-fn python() -> String {
-    std::env::var("PYTHON").unwrap_or_else(|_| "python3".to_owned())
-}
-
-fn peer_script() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("python/peer.py")
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn python_hl7_sends_to_the_engine_and_receives_from_it() {
-    let check = Command::new(python()).args(["-c", "import hl7"]).output();
-    assert!(
-        check.is_ok_and(|o| o.status.success()),
-        "python-hl7 is not installed: run `python3 -m pip install hl7` (.ci/run does)"
-    );
+    python::require("hl7", "hl7");
 
     // python-hl7's server is the downstream, on a port it picks and names.
-    let mut downstream = Command::new(python())
-        .arg(peer_script())
-        .args(["receive", "0", "1"])
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("python starts");
-    let mut lines = BufReader::new(downstream.stdout.take().unwrap()).lines();
-    let listening = lines.next().unwrap().unwrap();
-    let port: u16 = listening
-        .strip_prefix("LISTENING ")
-        .and_then(|p| p.parse().ok())
-        .unwrap_or_else(|| panic!("no port in {listening:?}"));
+    let python::Listening {
+        child: mut downstream,
+        mut lines,
+        port,
+    } = python::listening("peer.py", &["receive", "0", "1"]);
 
     let dir = tempfile::tempdir().unwrap();
     let mut inbound = InboundSettings::from(&MllpListen {
@@ -66,9 +45,9 @@ async fn python_hl7_sends_to_the_engine_and_receives_from_it() {
     // python-hl7's client is the upstream.
     let message = dir.path().join("oru.hl7");
     std::fs::write(&message, oru("PY1", "F")).unwrap();
-    let script = peer_script();
+    let script = python::script("peer.py");
     let sent = tokio::task::spawn_blocking(move || {
-        Command::new(python())
+        Command::new(python::python())
             .arg(script)
             .args(["send", &engine_port.to_string()])
             .arg(&message)

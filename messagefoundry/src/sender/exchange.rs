@@ -52,6 +52,22 @@ pub(crate) enum ExchangeError {
     Io(std::io::Error),
 }
 
+impl ExchangeError {
+    /// Whether the peer closed or reset the connection (rather than a timeout or a failure to
+    /// connect).
+    pub(crate) fn is_peer_close(&self) -> bool {
+        use std::io::ErrorKind::{BrokenPipe, ConnectionAborted, ConnectionReset, UnexpectedEof};
+        match self {
+            ExchangeError::Closed => true,
+            ExchangeError::Io(e) => matches!(
+                e.kind(),
+                BrokenPipe | ConnectionAborted | ConnectionReset | UnexpectedEof
+            ),
+            _ => false,
+        }
+    }
+}
+
 /// A frame that came while the sender waited for an ACK and was not that ACK: dropped, never
 /// credited to the message, and reported so the status says why the ACK is still awaited.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]

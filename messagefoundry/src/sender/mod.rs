@@ -119,6 +119,10 @@ impl OutboundWorker {
         let mut buffer: VecDeque<QueueEntry> = VecDeque::new();
         let mut last_done: Option<u64> = None;
         let mut commits = JoinSet::new();
+        // Exchanges completed on the open connection, and whether the head message was just
+        // sent again because the downstream closed that connection under it.
+        let mut exchanges_on_conn: u32 = 0;
+        let mut resent_after_close = false;
         loop {
             while commits.try_join_next().is_some() {}
             if self.shutdown.is_cancelled() {
@@ -175,7 +179,14 @@ impl OutboundWorker {
                     continue;
                 }
             };
+            // A downstream may close the connection after each ACK (MLLP allows it): notice
+            // that before writing on it, rather than fail on the dead socket.
+            if conn.is_some() && peer_closed(&mut conn, &name) {
+                conn = None;
+                self.status.send_modify(|s| s.connected = false);
+            }
             if conn.is_none() {
+                exchanges_on_conn = 0;
                 match exchange::connect(
                     &self.settings.host,
                     self.settings.port,
@@ -225,7 +236,19 @@ impl OutboundWorker {
                 () = self.shutdown.cancelled() => break,
             };
             match result {
+                // The downstream closed a connection that had served an exchange, before
+                // answering this one: most likely it closes after each ACK and its close crossed
+                // this message. Once, the message goes again at once on a new connection, not
+                // counted as a failure; it may have been received, which at least once allows.
+                Err(e) if exchanges_on_conn > 0 && !resent_after_close && e.is_peer_close() => {
+                    tracing::debug!(outbound = %name, "the downstream closed the connection after its last ACK; sending again on a new one");
+                    conn = None;
+                    self.status.send_modify(|s| s.connected = false);
+                    resent_after_close = true;
+                    continue;
+                }
                 Err(e) => {
+                    resent_after_close = false;
                     // Close, so that a late ACK cannot arrive on the next exchange.
                     conn = None;
                     self.status.send_modify(|s| {
@@ -239,6 +262,8 @@ impl OutboundWorker {
                 }
                 Ok(ack) if ack.code.is_positive() => {
                     failures = 0;
+                    exchanges_on_conn += 1;
+                    resent_after_close = false;
                     let seq = entry.key.seq;
                     last_done = Some(seq);
                     buffer.pop_front();
@@ -361,6 +386,24 @@ impl OutboundWorker {
         tokio::select! {
             () = tokio::time::sleep(wait) => true,
             () = self.shutdown.cancelled() => false,
+        }
+    }
+}
+
+/// Whether the downstream has closed the open connection, looking without waiting. A frame it
+/// sent unasked is dropped on the way.
+fn peer_closed(conn: &mut Option<Connection>, outbound: &str) -> bool {
+    loop {
+        match futures_util::FutureExt::now_or_never(next_frame(conn)) {
+            // Nothing to read: the connection is open.
+            None => return false,
+            Some(Some(Ok(_))) => {
+                tracing::warn!(outbound, "a frame the downstream sent unasked was dropped");
+            }
+            Some(Some(Err(_)) | None) => {
+                tracing::debug!(outbound, "the downstream closed the connection");
+                return true;
+            }
         }
     }
 }
