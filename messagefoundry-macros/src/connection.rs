@@ -23,8 +23,12 @@ const INBOUND_OPTIONS: &[&str] = &[
     "bind",
     "max_frame",
     "max_connections",
+    "max_connections_per_peer",
+    "allow",
+    "first_frame_timeout",
     "idle_timeout",
     "frame_timeout",
+    "max_frame_memory",
     "ack_mode",
     "duplicate_window",
     "tls",
@@ -268,11 +272,24 @@ fn field(key: &str, value: &Expr) -> syn::Result<Field> {
             let s = options::string(value, key)?;
             quote!(#ident: #s)
         }
-        "max_frame" | "max_connections" => {
+        "max_frame" | "max_connections" | "max_frame_memory" => {
             let n = options::count(value, key)? as usize;
             quote!(#ident: #n)
         }
-        "idle_timeout" | "frame_timeout" | "connect_timeout" | "send_timeout" | "ack_timeout" => {
+        "max_connections_per_peer" => {
+            let n = options::count(value, key)? as usize;
+            quote!(#ident: ::core::option::Option::Some(#n))
+        }
+        "allow" => {
+            let list = options::allow(value)?;
+            quote!(#ident: #list)
+        }
+        "first_frame_timeout"
+        | "idle_timeout"
+        | "frame_timeout"
+        | "connect_timeout"
+        | "send_timeout"
+        | "ack_timeout" => {
             let d = options::duration(value, key)?;
             quote!(#ident: #d)
         }

@@ -1,5 +1,7 @@
 //! Values of connection options: durations, ports, names; and "did you mean" suggestions.
 
+use std::net::IpAddr;
+
 use proc_macro2::TokenStream;
 use quote::quote;
 use syn::{Expr, ExprLit, Lit};
@@ -101,6 +103,97 @@ pub fn duration(expr: &Expr, what: &str) -> syn::Result<TokenStream> {
     Ok(quote!(::core::time::Duration::from_millis(#millis)))
 }
 
+/// A non-empty array of string literals, each an IP address or a network (`"10.1.2.0/24"`);
+/// emitted as a `&[Cidr]` constant. A bad entry is an error on its literal.
+pub fn allow(expr: &Expr) -> syn::Result<TokenStream> {
+    let usage =
+        "allow is a list of addresses or networks, such as [\"127.0.0.1\", \"10.1.2.0/24\"]";
+    let Expr::Array(array) = expr else {
+        return Err(syn::Error::new_spanned(expr, usage));
+    };
+    if array.elems.is_empty() {
+        return Err(syn::Error::new_spanned(
+            expr,
+            "allow needs at least one address; leave it out to accept every peer",
+        ));
+    }
+    let mut entries = Vec::new();
+    let mut errors: Option<syn::Error> = None;
+    for elem in &array.elems {
+        let checked = match elem {
+            Expr::Lit(ExprLit {
+                lit: Lit::Str(s), ..
+            }) => cidr(&s.value()).map_err(|m| syn::Error::new(s.span(), m)),
+            _ => Err(syn::Error::new_spanned(elem, usage)),
+        };
+        // Every bad entry is reported, not only the first.
+        let (ip, prefix) = match checked {
+            Ok(entry) => entry,
+            Err(e) => {
+                match &mut errors {
+                    Some(all) => all.combine(e),
+                    None => errors = Some(e),
+                }
+                continue;
+            }
+        };
+        let ip = match ip {
+            IpAddr::V4(v4) => {
+                let [a, b, c, d] = v4.octets();
+                quote!(::core::net::IpAddr::V4(::core::net::Ipv4Addr::new(#a, #b, #c, #d)))
+            }
+            IpAddr::V6(v6) => {
+                let s = v6.segments();
+                quote!(::core::net::IpAddr::V6(::core::net::Ipv6Addr::new(#(#s),*)))
+            }
+        };
+        entries.push(quote!(::messagefoundry::interface::Cidr::new(#ip, #prefix)));
+    }
+    match errors {
+        Some(e) => Err(e),
+        None => Ok(quote!(&[#(#entries),*])),
+    }
+}
+
+/// An address, or a network in CIDR form with no bits set past its prefix.
+fn cidr(text: &str) -> Result<(IpAddr, u8), String> {
+    let (address, prefix) = match text.split_once('/') {
+        Some((address, prefix)) => (address, Some(prefix)),
+        None => (text, None),
+    };
+    let ip: IpAddr = address
+        .parse()
+        .map_err(|_| format!("`{address}` is not an IP address"))?;
+    let (max, family) = match ip {
+        IpAddr::V4(_) => (32u8, "IPv4"),
+        IpAddr::V6(_) => (128u8, "IPv6"),
+    };
+    let prefix = match prefix {
+        None => max,
+        Some(p) => p
+            .parse::<u8>()
+            .ok()
+            .filter(|n| *n <= max && !p.starts_with('+'))
+            .ok_or_else(|| format!("`/{p}` is not a prefix length for {family} (0 to {max})"))?,
+    };
+    let bits = match ip {
+        IpAddr::V4(v4) => u128::from(u32::from(v4)) << 96,
+        IpAddr::V6(v6) => u128::from(v6),
+    };
+    let host = u128::MAX.checked_shr(u32::from(prefix)).unwrap_or(0);
+    if bits & host != 0 {
+        let network = bits & !host;
+        let network = match ip {
+            IpAddr::V4(_) => IpAddr::V4(((network >> 96) as u32).into()),
+            IpAddr::V6(_) => IpAddr::V6(network.into()),
+        };
+        return Err(format!(
+            "`{text}` has bits set past the prefix; did you mean `{network}/{prefix}`?"
+        ));
+    }
+    Ok((ip, prefix))
+}
+
 /// The closest of `known` to `given`, if it is close enough to be a typo.
 pub fn nearest<'a>(given: &str, known: &[&'a str]) -> Option<&'a str> {
     known
@@ -140,6 +233,25 @@ mod tests {
         assert!(d("\"30\"").is_err());
         assert!(d("30").is_err());
         assert!(d("\"0s\"").is_err());
+    }
+
+    #[test]
+    fn allow_lists() {
+        let a = |s: &str| allow(&syn::parse_str(s).unwrap()).map(|t| t.to_string());
+        assert!(a(r#"["127.0.0.1", "10.1.2.0/24", "fd00::/8"]"#).is_ok());
+        assert!(a("[]").is_err());
+        assert!(a(r#""127.0.0.1""#).is_err());
+        assert_eq!(
+            cidr("10.1.2.0/33").unwrap_err(),
+            "`/33` is not a prefix length for IPv4 (0 to 32)"
+        );
+        assert_eq!(
+            cidr("10.1.2.7/24").unwrap_err(),
+            "`10.1.2.7/24` has bits set past the prefix; did you mean `10.1.2.0/24`?"
+        );
+        assert_eq!(cidr("fd00::/8").unwrap().1, 8);
+        assert_eq!(cidr("0.0.0.0/0").unwrap().1, 0);
+        assert!(cidr("10.1.2").is_err());
     }
 
     #[test]

@@ -22,8 +22,11 @@ use tokio_util::codec::{FramedRead, FramedWrite};
 use tokio_util::sync::CancellationToken;
 
 use super::acks::{self, AckPlan, Answer};
+use super::admission::Ticket;
+use super::frame_memory::{FrameBudget, InboundCodec};
 use super::header;
 use super::pipeline::{RouteResult, Waiters};
+use super::tally::Event;
 use crate::interface::environment::InboundSettings;
 use crate::interface::{AckMode, Disposition, Inbound};
 use crate::mllp::{Frame, MllpCodec, MllpError};
@@ -34,6 +37,8 @@ use crate::store::{Dedupe, Incoming, MessageInfo, Store, now_micros};
 pub(crate) struct Context {
     pub inbound: Inbound,
     pub settings: Arc<InboundSettings>,
+    /// The inbound's budget for frames still arriving, shared by its connections.
+    pub frame_memory: Arc<FrameBudget>,
     pub store: Store,
     pub wake: Arc<Notify>,
     pub waiters: Waiters,
@@ -61,9 +66,14 @@ impl From<Answer> for Reply {
 }
 
 /// Why a connection ended, for its log line.
+#[derive(Debug)]
 enum End {
     PeerClosed,
     Idle,
+    /// No frame began within `first_frame_timeout`.
+    Silent,
+    /// Closed to make room for a newcomer at the cap.
+    Evicted,
     FrameTimeout,
     Shutdown,
     Truncated(usize),
@@ -71,42 +81,68 @@ enum End {
     StoreStopped,
 }
 
-/// Serves one connection until the peer closes it, it idles out, or the engine stops.
-pub(crate) async fn serve<S>(stream: S, peer: SocketAddr, ctx: Context)
+/// Serves one connection until the peer closes it, it idles out, it is closed to make room,
+/// or the engine stops.
+pub(crate) async fn serve<S>(stream: S, peer: SocketAddr, ctx: Context, ticket: Ticket)
 where
     S: AsyncRead + AsyncWrite + Unpin,
 {
     let (read, write) = tokio::io::split(stream);
-    let mut frames = FramedRead::new(read, MllpCodec::new(ctx.settings.max_frame));
+    let codec = InboundCodec::new(
+        ctx.settings.max_frame,
+        Arc::clone(&ctx.frame_memory),
+        ticket.presence(),
+    );
+    let mut frames = FramedRead::new(read, codec);
     let mut out = FramedWrite::new(write, MllpCodec::new(ctx.settings.max_frame));
     let inbound = ctx.inbound.name();
     let mut count = 0u64;
-    let mut stopping = false;
+    // Set when the connection is to end once the frame arriving, if any, is answered.
+    let mut leaving: Option<End> = None;
     let mut last_activity = Instant::now();
+    let first_by = ticket.after_accept(ctx.settings.first_frame_timeout);
+    // Whether a complete frame has arrived: only then is the peer known to speak MLLP.
+    let mut proven = false;
+    let evicted = ticket.evicted().clone();
     let mut owed: FuturesUnordered<Owed> = FuturesUnordered::new();
     let end = loop {
-        let mid_frame = frames.decoder().frame_started().is_some();
-        if stopping && !mid_frame {
-            break End::Shutdown;
+        let mid_frame = frames.decoder().mllp().frame_started().is_some();
+        if !mid_frame && let Some(end) = leaving.take() {
+            break end;
         }
-        let deadline = next_deadline(&frames, &ctx.settings, last_activity);
+        let deadline = next_deadline(
+            &frames,
+            &ctx.settings,
+            last_activity,
+            (!proven).then_some(first_by),
+        );
         let frame = tokio::select! {
             // Backpressure: a peer far ahead of the pipeline waits for its application ACKs.
             frame = frames.next(), if owed.len() < MAX_OWED => frame,
             () = tokio::time::sleep_until(deadline.into()) => {
                 let now = Instant::now();
-                match frames.decoder().frame_started() {
+                match frames.decoder().mllp().frame_started() {
                     Some(started) if now >= started + ctx.settings.frame_timeout => {
                         break End::FrameTimeout;
                     }
+                    None if !proven && now >= first_by => break End::Silent,
                     None if now >= last_activity + ctx.settings.idle_timeout => break End::Idle,
                     // A frame began while waiting: its own deadline applies now.
                     _ => continue,
                 }
             }
             // At shutdown a frame that has begun is read to its end, stored and answered.
-            () = ctx.shutdown.cancelled(), if !stopping => {
-                stopping = true;
+            () = ctx.shutdown.cancelled(), if leaving.is_none() => {
+                leaving = Some(End::Shutdown);
+                continue;
+            }
+            // Made room for a newcomer: a peer that has delivered frames finishes the one
+            // arriving; one that never has is not waited for.
+            () = evicted.cancelled(), if leaving.is_none() => {
+                if !proven {
+                    break End::Evicted;
+                }
+                leaving = Some(End::Evicted);
                 continue;
             }
             Some(answer) = owed.next(), if !owed.is_empty() => {
@@ -117,6 +153,10 @@ where
             }
         };
         last_activity = Instant::now();
+        if matches!(frame, Some(Ok(_))) {
+            proven = true;
+            ticket.frame_done();
+        }
         let reply: Reply = match frame {
             None => break End::PeerClosed,
             Some(Err(MllpError::TruncatedFrame { len })) => break End::Truncated(len),
@@ -124,13 +164,17 @@ where
             // already tells a whole frame from a cut one, so this is an ordinary close.
             Some(Err(MllpError::Io(e)))
                 if e.kind() == std::io::ErrorKind::UnexpectedEof
-                    && frames.decoder().frame_started().is_none() =>
+                    && frames.decoder().mllp().frame_started().is_none() =>
             {
                 break End::PeerClosed;
             }
             Some(Err(MllpError::Io(e))) => break End::Io(e),
             Some(Ok(Frame::Oversize { len })) => {
-                tracing::warn!(inbound, %peer, len, limit = ctx.settings.max_frame, "frame over the size limit refused");
+                if frames.decoder_mut().take_refused_for_memory() {
+                    tracing::warn!(inbound, %peer, len, limit = ctx.settings.max_frame_memory, "frame refused: the inbound's memory for arriving frames is in use");
+                } else {
+                    tracing::warn!(inbound, %peer, len, limit = ctx.settings.max_frame, "frame over the size limit refused");
+                }
                 acks::oversize(ctx.settings.ack_mode, len).into()
             }
             Some(Ok(Frame::Message(bytes))) => {
@@ -149,14 +193,29 @@ where
     if !owed.is_empty() {
         tracing::info!(inbound, %peer, owed = owed.len(), "connection ended before application acknowledgments were sent");
     }
+    report(end, proven, inbound, peer, count, &ticket);
+}
+
+/// Logs how a connection ended. A connection that never delivered a frame is counted for the
+/// listener's summary instead: a peer opening many connections must not be able to fill the
+/// log.
+fn report(end: End, proven: bool, inbound: &str, peer: SocketAddr, count: u64, ticket: &Ticket) {
     match end {
         End::PeerClosed => {
             tracing::debug!(inbound, %peer, messages = count, "connection closed by peer")
         }
         End::Idle => tracing::info!(inbound, %peer, messages = count, "idle connection closed"),
+        End::Silent | End::FrameTimeout | End::Truncated(_) | End::Io(_) if !proven => {
+            ticket.count(Event::NoFrame);
+            tracing::debug!(inbound, %peer, reason = ?end, "closed before delivering a frame")
+        }
+        End::Evicted => {
+            tracing::debug!(inbound, %peer, messages = count, "closed to make room for a new connection")
+        }
         End::FrameTimeout => {
             tracing::warn!(inbound, %peer, "frame not completed in time; connection closed")
         }
+        End::Silent => tracing::debug!(inbound, %peer, "closed: no frame began in time"),
         End::Shutdown => tracing::debug!(inbound, %peer, "connection closed for shutdown"),
         End::Truncated(len) => {
             tracing::warn!(inbound, %peer, len, "connection closed inside a frame; partial frame dropped")
@@ -180,17 +239,21 @@ where
     })
 }
 
-/// When to give up waiting: the frame timeout while a frame is arriving, else the idle timeout.
+/// When to give up waiting: the frame timeout while a frame is arriving, else the idle timeout
+/// (and the first-frame deadline, `first_by`, until a frame has arrived).
 fn next_deadline<R>(
-    frames: &FramedRead<R, MllpCodec>,
+    frames: &FramedRead<R, InboundCodec>,
     settings: &InboundSettings,
     last_activity: Instant,
+    first_by: Option<Instant>,
 ) -> Instant {
-    match frames.decoder().frame_started() {
+    match frames.decoder().mllp().frame_started() {
         Some(started) => started + settings.frame_timeout,
         // Wake at least every frame timeout to notice a frame that began meanwhile.
         None => {
-            (last_activity + settings.idle_timeout).min(Instant::now() + settings.frame_timeout)
+            let quiet = (last_activity + settings.idle_timeout)
+                .min(Instant::now() + settings.frame_timeout);
+            first_by.map_or(quiet, |first| quiet.min(first))
         }
     }
 }

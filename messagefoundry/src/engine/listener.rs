@@ -1,22 +1,30 @@
-//! An inbound's listener: accepts connections up to the cap and serves each on its own task.
+//! An inbound's listener: admits connections (see `admission`) and serves each on its own
+//! task; logs what it refused as a periodic summary.
 
 use std::sync::Arc;
 
 use tokio::net::TcpListener;
-use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
+use super::admission::Door;
 use super::connection::Context;
 use super::handshake;
+use super::tally::SUMMARY_EVERY;
 
 /// Accepts connections until shutdown, then waits for the open ones to finish their frame.
 pub(crate) async fn run(listener: TcpListener, ctx: Context) {
     let inbound = ctx.inbound.name();
-    let permits = Arc::new(Semaphore::new(ctx.settings.max_connections));
+    let door = Arc::new(Door::new(&ctx.settings));
+    let mut summary = tokio::time::interval(SUMMARY_EVERY);
+    summary.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut connections = JoinSet::new();
     loop {
         let accepted = tokio::select! {
             accepted = listener.accept() => accepted,
+            _ = summary.tick() => {
+                door.tally.log(inbound);
+                continue;
+            }
             () = ctx.shutdown.cancelled() => break,
         };
         // Reap finished connection tasks as we go.
@@ -30,18 +38,16 @@ pub(crate) async fn run(listener: TcpListener, ctx: Context) {
                 continue;
             }
         };
-        let Ok(permit) = Arc::clone(&permits).try_acquire_owned() else {
-            tracing::warn!(inbound, %peer, limit = ctx.settings.max_connections, "connection refused: too many connections");
+        // Refused before anything is read; counted for the summary, not logged one by one.
+        let Ok(ticket) = door.admit(peer.ip()) else {
             drop(stream);
             continue;
         };
         let _ = stream.set_nodelay(true);
         let ctx = ctx.clone();
-        connections.spawn(async move {
-            handshake::accept(stream, peer, ctx).await;
-            drop(permit);
-        });
+        connections.spawn(handshake::accept(stream, peer, ctx, ticket));
     }
     drop(listener);
     while connections.join_next().await.is_some() {}
+    door.tally.log(inbound);
 }

@@ -12,12 +12,15 @@
 //! ```
 
 mod acks;
+mod admission;
 mod connection;
+mod frame_memory;
 mod handshake;
 mod header;
 mod listener;
 mod pipeline;
 mod retention;
+mod tally;
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -251,6 +254,7 @@ impl Engine {
             tasks.spawn(pipeline.run());
             let ctx = connection::Context {
                 inbound,
+                frame_memory: Arc::new(frame_memory::FrameBudget::new(settings.max_frame_memory)),
                 settings: Arc::new(settings),
                 store: store.clone(),
                 wake,

@@ -5,6 +5,7 @@
 
 use std::time::Duration;
 
+use super::cidr::Cidr;
 use super::handler::RouterDef;
 
 /// How an inbound acknowledges what it receives.
@@ -72,12 +73,27 @@ pub struct MllpListen {
     /// Largest frame accepted, in bytes; larger ones are refused while they arrive.
     /// Default 16 MiB.
     pub max_frame: usize,
-    /// Most connections served at once; more are refused and logged. Default 64.
+    /// Most connections served at once. At the cap a new connection is served by closing one
+    /// that has not yet delivered a frame, or else the one quiet longest between frames.
+    /// Default 64.
     pub max_connections: usize,
+    /// Most connections at once from one peer address; more are refused before anything is
+    /// read. Default off: partners may share an address.
+    pub max_connections_per_peer: Option<usize>,
+    /// Peer addresses and networks served; others are closed before anything is read.
+    /// Default empty: every peer.
+    pub allow: &'static [Cidr],
+    /// A new connection must begin its first frame this soon (a TLS handshake included), or
+    /// it is closed. Default 5 s.
+    pub first_frame_timeout: Duration,
     /// A connection with no traffic for this long is closed. Default 10 minutes.
     pub idle_timeout: Duration,
     /// A frame must be complete this long after its first byte. Default 30 s.
     pub frame_timeout: Duration,
+    /// Bytes the inbound's connections may hold together in frames still arriving, beyond
+    /// the first 64 KiB of each; a frame that finds no room is refused like an oversize one.
+    /// Default 64 MiB.
+    pub max_frame_memory: usize,
     /// How messages are acknowledged. Default [`AckMode::Original`].
     pub ack_mode: AckMode,
     /// Answer a repeat of MSH-3 + MSH-10 seen within this window like the original, without
@@ -102,8 +118,12 @@ impl MllpListen {
         port: 0,
         max_frame: 16 * 1024 * 1024,
         max_connections: 64,
+        max_connections_per_peer: None,
+        allow: &[],
+        first_frame_timeout: Duration::from_secs(5),
         idle_timeout: Duration::from_secs(600),
         frame_timeout: Duration::from_secs(30),
+        max_frame_memory: 64 * 1024 * 1024,
         ack_mode: AckMode::Original,
         duplicate_window: None,
         tls: Tls::On,

@@ -6,6 +6,7 @@
 //! port = 12575
 //! bind = "127.0.0.1"
 //! idle_timeout = "5m"
+//! allow = ["10.1.2.0/24", "fd00:1::/32"]
 //!
 //! [outbound.OB_EHR_ORU]
 //! host = "ehr.example.org"
@@ -24,6 +25,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use super::cidr::Cidr;
 use super::connection::{
     AckMode, Inbound, MllpConnect, MllpListen, Outbound, Plaintext, RetryPolicy, Tls,
 };
@@ -61,10 +63,18 @@ pub struct InboundSettings {
     pub max_frame: usize,
     /// Most connections at once.
     pub max_connections: usize,
+    /// Most connections at once from one peer address; `None` for no limit but the cap.
+    pub max_connections_per_peer: Option<usize>,
+    /// Peer addresses and networks served; empty for every peer.
+    pub allow: Vec<Cidr>,
+    /// Time a new connection has to begin its first frame.
+    pub first_frame_timeout: Duration,
     /// Idle timeout.
     pub idle_timeout: Duration,
     /// Frame timeout.
     pub frame_timeout: Duration,
+    /// Bytes the inbound's partial frames may hold together beyond each one's first 64 KiB.
+    pub max_frame_memory: usize,
     /// ACK mode.
     pub ack_mode: AckMode,
     /// Duplicate detection window.
@@ -117,8 +127,12 @@ impl From<&MllpListen> for InboundSettings {
             port: m.port,
             max_frame: m.max_frame,
             max_connections: m.max_connections,
+            max_connections_per_peer: m.max_connections_per_peer,
+            allow: m.allow.to_vec(),
+            first_frame_timeout: m.first_frame_timeout,
             idle_timeout: m.idle_timeout,
             frame_timeout: m.frame_timeout,
+            max_frame_memory: m.max_frame_memory,
             ack_mode: m.ack_mode,
             duplicate_window: m.duplicate_window,
             tls: m.tls,
@@ -247,8 +261,18 @@ impl Environment {
                 "port" => s.port = v.listen_port().map_err(|m| self.invalid(m))?,
                 "max_frame" => s.max_frame = v.count().map_err(|m| self.invalid(m))?,
                 "max_connections" => s.max_connections = v.count().map_err(|m| self.invalid(m))?,
+                "max_connections_per_peer" => {
+                    s.max_connections_per_peer = Some(v.count().map_err(|m| self.invalid(m))?)
+                }
+                "allow" => s.allow = v.cidrs().map_err(|m| self.invalid(m))?,
+                "first_frame_timeout" => {
+                    s.first_frame_timeout = v.duration().map_err(|m| self.invalid(m))?
+                }
                 "idle_timeout" => s.idle_timeout = v.duration().map_err(|m| self.invalid(m))?,
                 "frame_timeout" => s.frame_timeout = v.duration().map_err(|m| self.invalid(m))?,
+                "max_frame_memory" => {
+                    s.max_frame_memory = v.count().map_err(|m| self.invalid(m))?
+                }
                 "duplicate_window" => {
                     s.duplicate_window = Some(v.duration().map_err(|m| self.invalid(m))?)
                 }
@@ -366,6 +390,29 @@ impl Value<'_> {
             _ => None,
         };
         given.ok_or_else(|| format!("{}: expected one of {}", self.at, words.join(", ")))
+    }
+
+    /// A non-empty array of addresses and networks.
+    fn cidrs(&self) -> Result<Vec<Cidr>, String> {
+        let expected = || {
+            format!(
+                "{}: expected a non-empty array of addresses or networks, such as [\"10.1.2.0/24\"]",
+                self.at
+            )
+        };
+        let toml::Value::Array(items) = self.value else {
+            return Err(expected());
+        };
+        if items.is_empty() {
+            return Err(expected());
+        }
+        items
+            .iter()
+            .map(|item| match item {
+                toml::Value::String(s) => s.parse().map_err(|e| format!("{}: {e}", self.at)),
+                _ => Err(expected()),
+            })
+            .collect()
     }
 
     fn boolean(&self) -> Result<bool, String> {
@@ -511,5 +558,26 @@ mod tests {
             bad.inbound(Inbound(&IB)).unwrap_err().to_string(),
             "environments/test.toml: [inbound.IB_A] plaintext: expected one of allow, refuse"
         );
+    }
+
+    #[test]
+    fn connection_limits_apply() {
+        let e = env("[inbound.IB_A]\nallow = [\"127.0.0.1\", \"fd00::/8\"]\nmax_connections_per_peer = 4\nfirst_frame_timeout = \"2s\"\nmax_frame_memory = 1048576\n").unwrap();
+        let i = e.inbound(Inbound(&IB)).unwrap();
+        let expected: Vec<Cidr> = vec!["127.0.0.1".parse().unwrap(), "fd00::/8".parse().unwrap()];
+        assert_eq!(i.allow, expected);
+        assert_eq!(i.max_connections_per_peer, Some(4));
+        assert_eq!(i.first_frame_timeout, Duration::from_secs(2));
+        assert_eq!(i.max_frame_memory, 1 << 20);
+        let defaults = env("").unwrap().inbound(Inbound(&IB)).unwrap();
+        assert!(defaults.allow.is_empty());
+        assert_eq!(defaults.max_connections_per_peer, None);
+        let bad = env("[inbound.IB_A]\nallow = [\"10.1.2.0/33\"]\n").unwrap();
+        assert_eq!(
+            bad.inbound(Inbound(&IB)).unwrap_err().to_string(),
+            "environments/test.toml: [inbound.IB_A] allow: `/33` is not a prefix length for IPv4 (0 to 32)"
+        );
+        let empty = env("[inbound.IB_A]\nallow = []\n").unwrap();
+        assert!(empty.inbound(Inbound(&IB)).is_err());
     }
 }

@@ -4,6 +4,7 @@
 //! `route![]`) expand to these types. The macros themselves are not built yet; the types can be
 //! used by hand.
 
+mod cidr;
 mod connection;
 pub mod environment;
 mod handler;
@@ -11,6 +12,7 @@ mod outcome;
 pub mod process;
 mod route;
 
+pub use cidr::{Cidr, CidrError};
 pub use connection::{
     AckMode, Inbound, InboundDef, MllpConnect, MllpListen, Outbound, OutboundDef, Plaintext,
     RetryPolicy, Tls,

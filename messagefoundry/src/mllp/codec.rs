@@ -17,6 +17,12 @@ pub const CARRIAGE_RETURN: u8 = 0x0D;
 /// The default cap on one frame's content: 16 MiB.
 pub const DEFAULT_MAX_FRAME: usize = 16 * 1024 * 1024;
 
+/// A read buffer larger than this is given back, not reused, once its bytes are dropped, so a
+/// large frame that was refused or skipped does not pin its memory for the connection's life.
+const KEEP_CAPACITY: usize = 64 * 1024;
+/// The capacity of a read buffer that replaces one given back.
+const FRESH_CAPACITY: usize = 8 * 1024;
+
 /// What the decoder yields.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Frame {
@@ -103,6 +109,26 @@ impl MllpCodec {
         self.discarded
     }
 
+    /// Whether a frame's bytes are being kept as they arrive (a frame has begun and is not
+    /// being skipped).
+    pub fn keeping_frame(&self) -> bool {
+        self.state == State::InFrame
+    }
+
+    /// Stops keeping the frame being read, to bound memory: what arrived of it is dropped, the
+    /// rest is skipped as it arrives, and it ends as [`Frame::Oversize`]. Between frames, or
+    /// while a frame is already skipped, nothing changes.
+    pub fn abandon_frame(&mut self, buf: &mut BytesMut) {
+        if self.state != State::InFrame {
+            return;
+        }
+        // In a kept frame the buffer holds that frame only: its start block, then content.
+        let len = buf.len().saturating_sub(1);
+        release(buf);
+        self.state = State::Skipping { len };
+        self.next_index = 0;
+    }
+
     fn discard(&mut self, buf: &mut BytesMut, n: usize) {
         buf.advance(n);
         self.discarded += n as u64;
@@ -145,7 +171,7 @@ impl Decoder for MllpCodec {
                     let Some(rel) = memchr::memchr2(END_BLOCK, START_BLOCK, &buf[from..]) else {
                         let len = buf.len() - 1;
                         if len > self.max_frame {
-                            buf.advance(buf.len());
+                            release(buf);
                             self.state = State::Skipping { len };
                         } else {
                             self.next_index = buf.len();
@@ -225,6 +251,15 @@ impl Decoder for MllpCodec {
     }
 }
 
+/// Drops every buffered byte, giving a large allocation back.
+fn release(buf: &mut BytesMut) {
+    if buf.capacity() > KEEP_CAPACITY {
+        *buf = BytesMut::with_capacity(FRESH_CAPACITY);
+    } else {
+        buf.clear();
+    }
+}
+
 impl Encoder<&[u8]> for MllpCodec {
     type Error = MllpError;
 
@@ -301,6 +336,28 @@ mod tests {
             codec.decode(&mut buf).unwrap(),
             Some(Frame::Oversize { len: 10_000 })
         );
+    }
+
+    #[test]
+    fn an_abandoned_frame_ends_as_oversize_and_gives_its_memory_back() {
+        let mut codec = MllpCodec::new(1 << 20);
+        let mut buf = BytesMut::new();
+        buf.extend_from_slice(b"\x0b");
+        buf.extend_from_slice(&[b'x'; 200_000]);
+        assert!(codec.decode(&mut buf).unwrap().is_none());
+        assert!(codec.keeping_frame());
+        codec.abandon_frame(&mut buf);
+        assert!(!codec.keeping_frame());
+        assert!(buf.is_empty() && buf.capacity() <= KEEP_CAPACITY);
+        buf.extend_from_slice(b"yyy\x1c\r\x0bok\x1c\r");
+        assert_eq!(
+            codec.decode(&mut buf).unwrap(),
+            Some(Frame::Oversize { len: 200_003 })
+        );
+        assert_eq!(codec.decode(&mut buf).unwrap(), Some(msg(b"ok")));
+        // Between frames there is nothing to abandon.
+        codec.abandon_frame(&mut buf);
+        assert!(codec.frame_started().is_none());
     }
 
     #[test]

@@ -1,4 +1,4 @@
-use messagefoundry::interface::{AckMode, Plaintext, Tls};
+use messagefoundry::interface::{AckMode, Cidr, Plaintext, Tls};
 use messagefoundry::prelude::*;
 
 inbound!(
@@ -8,8 +8,12 @@ inbound!(
         bind = "127.0.0.1",
         max_frame = 1048576,
         max_connections = 8,
+        max_connections_per_peer = 4,
+        allow = ["127.0.0.1", "10.1.2.0/24", "fd00:1::/32"],
+        first_frame_timeout = "2s",
         idle_timeout = "5m",
         frame_timeout = "10s",
+        max_frame_memory = 33554432,
         ack_mode = enhanced,
         duplicate_window = "1h",
         tls = on,
@@ -62,6 +66,14 @@ fn main() {
     assert_eq!(def.mllp.duplicate_window, Some(std::time::Duration::from_secs(3600)));
     assert_eq!((def.mllp.tls, def.mllp.plaintext), (Tls::On, Plaintext::Refuse));
     assert_eq!(def.mllp.tls_client_ca, Some("certs/partners.pem"));
+    let allow: Vec<Cidr> = ["127.0.0.1", "10.1.2.0/24", "fd00:1::/32"]
+        .iter()
+        .map(|a| a.parse().unwrap())
+        .collect();
+    assert_eq!(def.mllp.allow, &allow[..]);
+    assert_eq!(def.mllp.max_connections_per_peer, Some(4));
+    assert_eq!(def.mllp.first_frame_timeout, std::time::Duration::from_secs(2));
+    assert_eq!(def.mllp.max_frame_memory, 32 << 20);
     let out = OB_ALL.def();
     assert_eq!(out.mllp.tls_server_name, Some("ehr.example.org"));
     assert!(!out.mllp.persistent);
