@@ -107,16 +107,29 @@ where
     let mut owed: FuturesUnordered<Owed> = FuturesUnordered::new();
     let end = loop {
         let mid_frame = frames.decoder().mllp().frame_started().is_some();
-        if !mid_frame && let Some(end) = leaving.take() {
-            break end;
-        }
+        let last_look = !mid_frame && leaving.is_some();
         let deadline = next_deadline(
             &frames,
             &ctx.settings,
             last_activity,
             (!proven).then_some(first_by),
         );
-        let frame = tokio::select! {
+        let frame = if last_look {
+            // Leaving between frames: first take what the peer already sent. Yielding lets
+            // the I/O driver record bytes that arrived before the signal, which a read would
+            // otherwise not see yet; a frame begun there is then finished, and a complete one
+            // answered, as at any time.
+            tokio::task::yield_now().await;
+            match futures_util::FutureExt::now_or_never(frames.next()) {
+                Some(frame) => frame,
+                None if frames.decoder().mllp().frame_started().is_some() => continue,
+                None => match leaving.take() {
+                    Some(end) => break end,
+                    None => continue,
+                },
+            }
+        } else {
+            tokio::select! {
             // Backpressure: a peer far ahead of the pipeline waits for its application ACKs.
             frame = frames.next(), if owed.len() < MAX_OWED => frame,
             () = tokio::time::sleep_until(deadline.into()) => {
@@ -150,6 +163,7 @@ where
                     Ok(()) => continue,
                     Err(end) => break end,
                 }
+            }
             }
         };
         last_activity = Instant::now();
