@@ -468,3 +468,34 @@ fn emit(
         }
     }
 }
+
+#[cfg(test)]
+mod documented {
+    use super::{INBOUND_OPTIONS, OUTBOUND_OPTIONS};
+
+    /// The rustdoc of `inbound!` or `outbound!` in lib.rs: the lines after its first line.
+    fn docs_of(first_line: &str) -> String {
+        let lib = include_str!("lib.rs");
+        let start = lib.find(first_line).expect("the macro's doc comment");
+        let end = start + lib[start..].find("#[proc_macro]").expect("its attribute");
+        lib[start..end].to_owned()
+    }
+
+    /// Each option the macros accept has a row in the docs authors read.
+    #[test]
+    fn every_option_is_documented() {
+        for (options, first_line) in [
+            (INBOUND_OPTIONS, "/// Declares an MLLP listener"),
+            (OUTBOUND_OPTIONS, "/// Declares an MLLP sender"),
+        ] {
+            let docs = docs_of(first_line);
+            for option in options {
+                assert!(
+                    docs.contains(&format!("| `{option}`"))
+                        || docs.contains(&format!("`, `{option}` |")),
+                    "{option} is not in the docs of {first_line}"
+                );
+            }
+        }
+    }
+}
