@@ -33,6 +33,7 @@ const INBOUND_OPTIONS: &[&str] = &[
     "duplicate_window",
     "tls",
     "plaintext",
+    "parse",
     "tls_cert",
     "tls_key",
     "tls_client_ca",
@@ -347,6 +348,19 @@ fn field(key: &str, value: &Expr) -> syn::Result<Field> {
                 }
             };
             quote!(plaintext: ::messagefoundry::interface::Plaintext::#variant)
+        }
+        "parse" => {
+            let variant = match word(value).as_str() {
+                "tolerant" => quote!(Tolerant),
+                "strict" => quote!(Strict),
+                _ => {
+                    return Err(syn::Error::new_spanned(
+                        value,
+                        "parse is `tolerant` or `strict`",
+                    ));
+                }
+            };
+            quote!(parse: ::messagefoundry::interface::ParsePolicy::#variant)
         }
         "tls_cert" | "tls_key" | "tls_client_ca" | "tls_ca" | "tls_fingerprint"
         | "tls_server_name" => {

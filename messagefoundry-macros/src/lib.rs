@@ -55,14 +55,17 @@ pub fn handler(args: TokenStream, item: TokenStream) -> TokenStream {
 /// | `frame_timeout` | `"30s"` | a frame must end this soon after it begins |
 /// | `idle_timeout` | `"10m"` | a connection with no frame for this long is closed |
 /// | `max_frame_memory` | 64 MiB | bytes the inbound's arriving frames may hold together beyond 64 KiB each |
-/// | `ack_mode` | `"original"` | `"original"` (AA once stored), `"enhanced"` (CA, then the application ACK as MSH-15/16 ask), `"after_processing"` (AA/AE once routed), `"none"` |
+/// | `ack_mode` | `original` | `original` (AA once stored), `enhanced` (CA, then the application ACK as MSH-15/16 ask), `after_processing` (AA/AE once routed), `none` |
 /// | `duplicate_window` | off | a message repeating MSH-3 + MSH-10 within this time is answered and not routed again: `duplicate_window = "24h"` |
-/// | `tls` | `"on"` | `"on"`: TLS for peers that speak it (a self-signed certificate unless `tls_cert`); `"off"`: plaintext only |
-/// | `plaintext` | `"allow"` | `"allow"` or `"refuse"` plaintext peers on a TLS listener |
+/// | `tls` | `on` | `on`: TLS for peers that speak it (a self-signed certificate unless `tls_cert`); `off`: plaintext only |
+/// | `plaintext` | `allow` | `allow` or `refuse` plaintext peers on a TLS listener |
+/// | `parse` | `tolerant` | `tolerant`: repair blank lines, line endings and trailing whitespace (recorded with the message); `strict`: refuse them |
 /// | `tls_cert`, `tls_key` | generated | the listener's certificate and key (PEM files), together |
 /// | `tls_client_ca` | none | ask for client certificates signed by these CAs (mutual TLS) |
 ///
-/// Durations are strings such as `"500ms"`, `"30s"`, `"10m"`, `"1h"`.
+/// Durations are strings such as `"500ms"`, `"30s"`, `"10m"`, `"1h"`. The choices of
+/// `ack_mode`, `tls`, `plaintext` and `parse` are bare words here (`ack_mode = enhanced`) and
+/// strings in an environment file (`ack_mode = "enhanced"`).
 #[proc_macro]
 pub fn inbound(input: TokenStream) -> TokenStream {
     connection::expand(connection::Direction::Inbound, input.into()).into()

@@ -10,7 +10,7 @@ use std::time::{Duration, UNIX_EPOCH};
 
 use crate::engine::EngineHandle;
 use crate::sender::SenderStatus;
-use crate::store::{MessageId, QueueKey, Store, StoreError, now_micros};
+use crate::store::{MessageId, ParseState, QueueKey, Store, StoreError, now_micros};
 
 /// Options of `messages`.
 #[derive(clap::Args, Debug)]
@@ -266,8 +266,14 @@ fn execute(
                 or_dash(&info.sending_facility),
                 or_dash(&info.version)
             )?;
-            if !info.parse_error.is_empty() {
-                writeln!(out, "broken    {}", info.parse_error)?;
+            match info.parse_state {
+                ParseState::Parsed => {}
+                ParseState::Broken => writeln!(out, "broken    {}", info.parse_error)?,
+                ParseState::Repaired => writeln!(
+                    out,
+                    "repaired  {} (parsed tolerantly; the bytes below are as received)",
+                    info.parse_error
+                )?,
             }
             if let Some(d) = store.disposition(id)? {
                 writeln!(out, "outcome   {} {}", d.disposition, d.detail)?;

@@ -15,7 +15,7 @@ use std::time::Instant;
 
 use futures_util::stream::FuturesUnordered;
 use futures_util::{SinkExt, StreamExt};
-use messagefoundry_hl7::{Message, ParseOptions};
+
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::sync::{Notify, oneshot};
 use tokio_util::codec::{FramedRead, FramedWrite};
@@ -277,10 +277,13 @@ async fn receive(ctx: &Context, raw: bytes::Bytes, peer: SocketAddr) -> Option<R
     let inbound = ctx.inbound.name();
     let received_at = now_micros();
     let mode = ctx.settings.ack_mode;
-    let parsed = Message::parse_with(raw.to_vec(), ParseOptions::default());
+    let parsed = ctx.settings.parse.read(&raw);
     let mut missing = Vec::new();
     let (incoming, msg) = match parsed {
-        Ok(msg) => {
+        Ok((msg, repaired)) => {
+            if let Some(repaired) = &repaired {
+                tracing::debug!(inbound, %peer, offset = repaired.offset, "frame parsed once whitespace or line endings were repaired");
+            }
             missing = header::missing_fields(&msg);
             let refused = (!missing.is_empty()).then(|| header::reason(&missing));
             let dedupe = match (&refused, ctx.settings.duplicate_window) {
@@ -294,7 +297,10 @@ async fn receive(ctx: &Context, raw: bytes::Bytes, peer: SocketAddr) -> Option<R
             let incoming = Incoming {
                 inbound: Arc::from(inbound),
                 raw,
-                info: MessageInfo::of(inbound, received_at, &msg),
+                info: match &repaired {
+                    Some(repaired) => MessageInfo::repaired(inbound, received_at, &msg, repaired),
+                    None => MessageInfo::of(inbound, received_at, &msg),
+                },
                 refused,
                 dedupe,
             };

@@ -8,7 +8,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use messagefoundry_hl7::Message;
+use crate::interface::ParsePolicy;
 use tokio::sync::{Notify, oneshot};
 use tokio_util::sync::CancellationToken;
 
@@ -127,7 +127,7 @@ impl Pipeline {
 /// Parses and routes one stored message. It parsed when it was received, so a failure here
 /// means the store holds something else than was received: an ERROR, never a panic.
 fn route_one(inbound: Inbound, raw: Vec<u8>) -> Processed {
-    match Message::parse(raw) {
+    match ParsePolicy::stored(raw) {
         Ok(msg) => process(inbound.def().router, &msg),
         Err(e) => Processed {
             disposition: Disposition::Error,

@@ -42,6 +42,57 @@ pub enum Plaintext {
     Refuse,
 }
 
+/// How an inbound reads a frame that is not quite well-formed HL7.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum ParsePolicy {
+    /// Repairs problems of whitespace and line endings only (blank lines between segments,
+    /// `\n` or `\r\n` endings, trailing whitespace after the last segment, framing bytes left
+    /// inside the frame), as most engines do. The default. What was repaired is recorded with
+    /// the stored message; the stored bytes are always those received.
+    Tolerant,
+    /// Refuses anything that is not well-formed (AR, or CR in enhanced mode).
+    Strict,
+}
+
+impl ParsePolicy {
+    /// Reads a frame as the policy says: the message, and, when it parsed only once repaired,
+    /// what strict parsing objected to.
+    pub fn read(
+        self,
+        raw: &[u8],
+    ) -> Result<
+        (
+            messagefoundry_hl7::Message,
+            Option<messagefoundry_hl7::ParseError>,
+        ),
+        messagefoundry_hl7::ParseError,
+    > {
+        use messagefoundry_hl7::{Message, ParseOptions};
+        let strict = match Message::parse_with(raw.to_vec(), ParseOptions::default()) {
+            Ok(msg) => return Ok((msg, None)),
+            Err(e) => e,
+        };
+        match self {
+            ParsePolicy::Strict => Err(strict),
+            ParsePolicy::Tolerant => {
+                let msg = Message::parse_with(raw.to_vec(), ParseOptions { tolerant: true })?;
+                Ok((msg, Some(strict)))
+            }
+        }
+    }
+
+    /// Reads a message the store holds. It was accepted at intake, strictly or once repaired;
+    /// tolerant parsing accepts both, so the same message comes back.
+    pub(crate) fn stored(
+        raw: Vec<u8>,
+    ) -> Result<messagefoundry_hl7::Message, messagefoundry_hl7::ParseError> {
+        messagefoundry_hl7::Message::parse_with(
+            raw,
+            messagefoundry_hl7::ParseOptions { tolerant: true },
+        )
+    }
+}
+
 /// How often and how patiently a sender retries a message the downstream answered AE/CE, or
 /// could not be reached for.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -103,6 +154,8 @@ pub struct MllpListen {
     pub tls: Tls,
     /// Plaintext peers on a TLS port: allowed (the default) or refused.
     pub plaintext: Plaintext,
+    /// How a frame that is not quite well-formed is read. Default tolerant.
+    pub parse: ParsePolicy,
     /// The certificate chain (PEM file). Without it a self-signed certificate is generated.
     pub tls_cert: Option<&'static str>,
     /// The private key (PEM file) of `tls_cert`.
@@ -128,6 +181,7 @@ impl MllpListen {
         duplicate_window: None,
         tls: Tls::On,
         plaintext: Plaintext::Allow,
+        parse: ParsePolicy::Tolerant,
         tls_cert: None,
         tls_key: None,
         tls_client_ca: None,

@@ -27,7 +27,7 @@ use std::time::Duration;
 
 use super::cidr::Cidr;
 use super::connection::{
-    AckMode, Inbound, MllpConnect, MllpListen, Outbound, Plaintext, RetryPolicy, Tls,
+    AckMode, Inbound, MllpConnect, MllpListen, Outbound, ParsePolicy, Plaintext, RetryPolicy, Tls,
 };
 
 /// An error in an environment file.
@@ -83,6 +83,8 @@ pub struct InboundSettings {
     pub tls: Tls,
     /// Plaintext peers on a TLS port.
     pub plaintext: Plaintext,
+    /// Tolerant or strict reading of frames.
+    pub parse: ParsePolicy,
     /// Certificate chain file; `None` for the generated self-signed one.
     pub tls_cert: Option<PathBuf>,
     /// Private key file.
@@ -137,6 +139,7 @@ impl From<&MllpListen> for InboundSettings {
             duplicate_window: m.duplicate_window,
             tls: m.tls,
             plaintext: m.plaintext,
+            parse: m.parse,
             tls_cert: m.tls_cert.map(PathBuf::from),
             tls_key: m.tls_key.map(PathBuf::from),
             tls_client_ca: m.tls_client_ca.map(PathBuf::from),
@@ -287,6 +290,15 @@ impl Environment {
                     s.plaintext = match v.word(&["allow", "refuse"]).map_err(|m| self.invalid(m))? {
                         "refuse" => Plaintext::Refuse,
                         _ => Plaintext::Allow,
+                    }
+                }
+                "parse" => {
+                    s.parse = match v
+                        .word(&["tolerant", "strict"])
+                        .map_err(|m| self.invalid(m))?
+                    {
+                        "strict" => ParsePolicy::Strict,
+                        _ => ParsePolicy::Tolerant,
                     }
                 }
                 "tls_cert" => s.tls_cert = Some(v.string().map_err(|m| self.invalid(m))?.into()),

@@ -14,8 +14,8 @@ mod route;
 
 pub use cidr::{Cidr, CidrError};
 pub use connection::{
-    AckMode, Inbound, InboundDef, MllpConnect, MllpListen, Outbound, OutboundDef, Plaintext,
-    RetryPolicy, Tls,
+    AckMode, Inbound, InboundDef, MllpConnect, MllpListen, Outbound, OutboundDef, ParsePolicy,
+    Plaintext, RetryPolicy, Tls,
 };
 pub use handler::{Handler, HandlerDef, Router, RouterDef};
 pub use outcome::{Delivery, Disposition, IntoOutcome, Outcome};

@@ -19,7 +19,7 @@ use std::collections::VecDeque;
 use std::sync::Arc;
 use std::time::Duration;
 
-use messagefoundry_hl7::Message;
+use crate::interface::ParsePolicy;
 use tokio::sync::{Notify, watch};
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
@@ -163,7 +163,7 @@ impl OutboundWorker {
                     continue;
                 }
             };
-            let control_id = match Message::parse(entry.payload.clone()) {
+            let control_id = match ParsePolicy::stored(entry.payload.clone()) {
                 Ok(msg) => msg["MSH-10"].to_owned(),
                 Err(e) => {
                     let reason = format!("the queued message is not valid HL7: {e}");

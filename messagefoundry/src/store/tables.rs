@@ -67,6 +67,10 @@ pub enum ParseState {
     Parsed,
     /// It did not parse; the error is recorded beside it.
     Broken,
+    /// It parsed once problems of whitespace and line endings were repaired (a tolerant
+    /// inbound); what strict parsing objected to is recorded beside it. The stored bytes are
+    /// those received.
+    Repaired,
 }
 
 /// What the store keeps about a message beside its bytes. Header fields only: no patient data.
@@ -88,7 +92,8 @@ pub struct MessageInfo {
     pub version: String,
     /// Whether it parsed.
     pub parse_state: ParseState,
-    /// The parse error (offset and reason), empty when it parsed.
+    /// The parse error (offset and reason) of a broken message, or what was repaired in a
+    /// repaired one; empty when it parsed as received.
     pub parse_error: String,
 }
 
@@ -110,6 +115,21 @@ impl MessageInfo {
             version: text("MSH-12"),
             parse_state: ParseState::Parsed,
             parse_error: String::new(),
+        }
+    }
+
+    /// The summary of a message that parsed once repaired; `repaired` says what strict parsing
+    /// objected to.
+    pub fn repaired(
+        inbound: &str,
+        received_at_micros: u64,
+        msg: &messagefoundry_hl7::Message,
+        repaired: &messagefoundry_hl7::ParseError,
+    ) -> MessageInfo {
+        MessageInfo {
+            parse_state: ParseState::Repaired,
+            parse_error: repaired.to_string(),
+            ..MessageInfo::of(inbound, received_at_micros, msg)
         }
     }
 
@@ -183,6 +203,7 @@ pub(crate) fn insert_message(
     let state = match info.parse_state {
         ParseState::Parsed => 0u8,
         ParseState::Broken => 1u8,
+        ParseState::Repaired => 2u8,
     };
     infos.insert(
         id.0,
@@ -212,10 +233,10 @@ fn info_of(row: (&str, u64, &str, &str, &str, &str, &str, u8, &str)) -> MessageI
         message_type: kind.to_owned(),
         control_id: control.to_owned(),
         version: version.to_owned(),
-        parse_state: if state == 0 {
-            ParseState::Parsed
-        } else {
-            ParseState::Broken
+        parse_state: match state {
+            0 => ParseState::Parsed,
+            2 => ParseState::Repaired,
+            _ => ParseState::Broken,
         },
         parse_error: error.to_owned(),
     }
