@@ -581,7 +581,8 @@ impl Writer {
         }
     }
 
-    /// Writes one leaf: ER7 text that must not hold a separator or control character.
+    /// Writes one leaf: ER7 text that must not hold a separator or a control character the
+    /// parser refuses (below 0x20 but tab; DEL is text to the parser, so it is allowed).
     fn leaf(&mut self, text: &str) -> Result<(), JsonError> {
         let d = &self.delims;
         let bad = text.bytes().any(|b| {
@@ -590,7 +591,6 @@ impl Writer {
                 || b == d.repetition
                 || Some(b) == d.subcomponent
                 || (b < 0x20 && b != b'\t')
-                || b == 0x7F
         });
         if bad {
             return Err(self.err(JsonErrorKind::Separator));
@@ -656,6 +656,13 @@ mod tests {
             v["segments"][0][3],
             json!({"repetitions": [["A", "B"], [["C", "D#"]]]})
         );
+    }
+
+    #[test]
+    fn delete_is_a_value_byte() {
+        // The parser takes DEL (0x7F) as text, so the JSON of such a message must read back.
+        let v = round_trip(b"MSH|^~|\x7f\rZZ1|a\x7fb\r");
+        assert_eq!(v["segments"][1][1], "a\u{7f}b");
     }
 
     #[test]

@@ -188,11 +188,17 @@ impl Decoder for MllpCodec {
                         continue;
                     }
                     // The end block must be followed by a carriage return; wait for it.
+                    let len = at - 1;
                     let Some(&after) = buf.get(at + 1) else {
-                        self.next_index = at;
+                        if len > self.max_frame {
+                            // Keep only the end block while waiting, as when skipping.
+                            buf.advance(at);
+                            self.state = State::Skipping { len };
+                        } else {
+                            self.next_index = at;
+                        }
                         return Ok(None);
                     };
-                    let len = at - 1;
                     if len > self.max_frame {
                         buf.advance(at + 1 + usize::from(after == CARRIAGE_RETURN));
                         self.state = State::Seeking;
@@ -210,7 +216,15 @@ impl Decoder for MllpCodec {
                 State::Skipping { len } => {
                     // Keep the last byte in case it is an end block whose carriage return is in
                     // the next read.
-                    match memchr::memchr(END_BLOCK, buf) {
+                    match memchr::memchr2(END_BLOCK, START_BLOCK, buf) {
+                        Some(at) if buf[at] == START_BLOCK => {
+                            // As within the cap: a new frame replaces the partial one (its start
+                            // block, the `len` bytes dropped so far and these `at`).
+                            self.discarded += (1 + len + at) as u64;
+                            buf.advance(at);
+                            self.state = State::InFrame;
+                            self.next_index = 1;
+                        }
                         Some(at) => {
                             let Some(&after) = buf.get(at + 1) else {
                                 buf.advance(at);
@@ -361,6 +375,22 @@ mod tests {
     }
 
     #[test]
+    fn oversize_frame_waiting_for_its_carriage_return_is_not_buffered() {
+        let mut codec = MllpCodec::new(10);
+        let mut buf = BytesMut::from(&b"\x0b"[..]);
+        buf.extend_from_slice(&[b'x'; 100]);
+        buf.extend_from_slice(b"\x1c");
+        assert!(codec.decode(&mut buf).unwrap().is_none());
+        assert!(buf.len() <= 12, "buffer holds {} bytes", buf.len());
+        buf.extend_from_slice(b"\r\x0bok\x1c\r");
+        assert_eq!(
+            codec.decode(&mut buf).unwrap(),
+            Some(Frame::Oversize { len: 100 })
+        );
+        assert_eq!(codec.decode(&mut buf).unwrap(), Some(msg(b"ok")));
+    }
+
+    #[test]
     fn partial_frame_at_eof_is_an_error() {
         let mut codec = MllpCodec::default();
         let mut buf = BytesMut::from(&b"\x0bMSH|partial"[..]);
@@ -377,6 +407,22 @@ mod tests {
     fn restarted_frame_replaces_the_partial_one() {
         let frames = decode_all(&mut MllpCodec::default(), &[b"\x0bhalf\x0bwhole\x1c\r"]);
         assert_eq!(frames, vec![msg(b"whole")]);
+    }
+
+    #[test]
+    fn restarted_frame_replaces_an_oversize_partial_one() {
+        // Whether the partial frame passed the cap before the new start block arrived (cut
+        // reads) or not (one read), the new frame replaces it.
+        let input: &[u8] = b"\x0b123456\x0bok\x1c\r";
+        let mut whole = MllpCodec::new(4);
+        assert_eq!(decode_all(&mut whole, &[input]), vec![msg(b"ok")]);
+        let mut cut = MllpCodec::new(4);
+        assert_eq!(
+            decode_all(&mut cut, &[&input[..7], &input[7..]]),
+            vec![msg(b"ok")]
+        );
+        assert_eq!(whole.discarded_bytes(), 7);
+        assert_eq!(cut.discarded_bytes(), 7);
     }
 
     #[test]
