@@ -7,6 +7,8 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use messagefoundry_hl7::Path;
+
 use super::Wiring;
 use crate::interface::{Disposition, Inbound};
 
@@ -51,7 +53,7 @@ pub fn run(
                         out,
                         "  send -> {}: {} control ID {}",
                         send.0.name(),
-                        &send.1["MSH-9"],
+                        send.1.get_path(&Path::parse_const("MSH-9")).er7(),
                         &send.1["MSH-10"]
                     )?;
                 }
