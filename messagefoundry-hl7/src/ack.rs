@@ -36,7 +36,7 @@
 //!     .error(AckError::new(AckError::REQUIRED_FIELD_MISSING).at(Path::parse_const("PID-3")))
 //!     .build(&AckOptions::new("20240101120001", "ACK42"))
 //!     .unwrap();
-//! assert_eq!(&ack["MSH-9"], "ACK^R01^ACK");
+//! assert_eq!(ack.get("MSH-9").unwrap().er7(), "ACK^R01^ACK");
 //! assert_eq!(&ack["MSA-2"], "42");
 //! assert_eq!(&ack["ERR-3.1"], "101");
 //! ```
@@ -1147,7 +1147,7 @@ mod tests {
                 AckCode::ApplicationAccept,
                 vec![],
             );
-            a["MSH-9"].to_owned()
+            a.get("MSH-9").unwrap().er7().into_owned()
         };
         assert_eq!(m("2.1", "ADT^A01"), "ACK");
         assert_eq!(m("2.2", "ADT^A01"), "ACK");
@@ -1202,9 +1202,12 @@ mod tests {
             AckCode::ApplicationError,
             errs.clone(),
         );
-        assert_eq!(&old["ERR-1"], "PID^1^7^102&Data type error&HL70357");
         assert_eq!(
-            &old["ERR-1[2]"],
+            old.get("ERR-1").unwrap().er7(),
+            "PID^1^7^102&Data type error&HL70357"
+        );
+        assert_eq!(
+            old.get("ERR-1[2]").unwrap().er7(),
             "OBX^3^^100&Segment sequence error&HL70357"
         );
         assert_eq!(&old["MSA-3"], "Data type error");
@@ -1214,7 +1217,7 @@ mod tests {
             errs,
         );
         assert_eq!(new.segments_named("ERR").count(), 2);
-        assert_eq!(&new["ERR[2]-2"], "OBX^3");
+        assert_eq!(new.get("ERR[2]-2").unwrap().er7(), "OBX^3");
         assert_eq!(&new["ERR[2]-4"], "W");
         assert_eq!(
             new.get("ERR[2]-8").unwrap().presence(),

@@ -6,6 +6,7 @@
 
 use std::ops::Range;
 
+use crate::charset::Charset;
 use crate::delimiters::Delimiters;
 use crate::error::EditError;
 use crate::escape::{self, needs_escape};
@@ -13,6 +14,15 @@ use crate::message::{IntoPath, Message, split};
 use crate::parser::{self, SegmentEntry};
 use crate::path::{Path, PathError, SegmentId};
 use crate::value::Level;
+
+/// How deep an edit goes below the position its path names.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Depth {
+    /// The whole position: what `set_er7`, `set_null` and `clear` replace.
+    AsNamed,
+    /// Its first leaf, the text `msg[path]` reads: what `set` replaces.
+    FirstLeaf,
+}
 
 /// Where a value goes: the bytes it replaces, and the separators that must come before it to
 /// create the positions the message does not reach yet.
@@ -25,26 +35,44 @@ struct Target {
 }
 
 impl Message {
-    /// Writes `text` at `path`, escaped, creating whatever the message does not reach yet:
-    /// fields past the segment's end, repetitions, components and sub-components.
+    /// Writes `text` as the text of the first leaf at `path`, escaped: the inverse of reading
+    /// `msg[path]`. Whatever the message does not reach yet is created (fields past the
+    /// segment's end, repetitions, components, sub-components).
     ///
-    /// The text is encoded in the message's character set (MSH-18) and escaped, so it reads back
-    /// unchanged from `msg[path]`, whatever delimiters or line breaks it holds. The path names one
-    /// value, as when reading: `PID-3` is the first repetition of PID-3 (other repetitions stay),
-    /// and setting a whole repetition or component replaces it, components and all, by one value.
-    /// Use [`Message::set_er7`] to write components. The text `""` is the explicit null (see
-    /// [`Message::set_null`]).
+    /// - **Structure is kept.** Like a read, a write goes to the position's first leaf (its
+    ///   first sub-component of its first component); the other components and sub-components
+    ///   stay. On `PID-5.1` = `van&Beethoven`, `msg["PID-5.1"]` reads `van`, and setting it to
+    ///   `VAN` gives `VAN&Beethoven`. To replace a whole position, components and all, use
+    ///   [`Message::set_er7`] (or [`Message::clear`] it first).
+    /// - **Delimiters are text.** Every delimiter in `text` (`|^~\&` and the truncation
+    ///   character) is escaped (`\F\ \S\ \R\ \E\ \T\ \P\`) and control characters other than
+    ///   tab become `\Xhh\`, so the text reads back unchanged whatever it holds. The exception
+    ///   is what a read keeps as written: formatting (`\.br\`, `\H\`, `\N\`), character-set
+    ///   and `\Z…\` sequences stay sequences (see [`escape::escape_text`]); any other escape
+    ///   character is text.
+    /// - **An unchanged value keeps its bytes.** When the position already reads `text`,
+    ///   nothing is written: `msg.set(p, &msg[p])` never changes the message, even where the
+    ///   bytes are not the way `set` writes them (`\X41\` for `A`, `\X0D0A\`, an unknown
+    ///   sequence, bytes the character set cannot decode).
+    /// - The text `""` is the explicit null (see [`Message::set_null`]).
+    /// - The text is encoded in the message's character set (MSH-18). With none (or `ASCII`),
+    ///   non-ASCII text is written in UTF-8, or in ISO-8859-1 when the message already holds
+    ///   bytes that are not UTF-8, so that a message stays in one encoding. Setting MSH-18
+    ///   changes the character set later edits encode in; the bytes already in the message are
+    ///   not transcoded.
     ///
-    /// Setting MSH-18 changes the character set later edits encode in; the bytes already in the
-    /// message are not transcoded.
+    /// The path names a position as when reading: `PID-3` is the first repetition of PID-3
+    /// (other repetitions stay).
     ///
     /// ```
     /// use messagefoundry_hl7::Message;
-    /// let mut msg = Message::parse("MSH|^~\\&|LAB||EHR||20240101||ORU^R01|1|P|2.5.1\rPID|1\r").unwrap();
-    /// msg.set("PID-5.2", "John").unwrap();
-    /// msg.set("PID-5.1", "O'Brien^Smith").unwrap();
-    /// assert_eq!(&msg["PID-5.1"], "O'Brien^Smith");
-    /// assert_eq!(msg.segment(1).unwrap().raw(), b"PID|1||||O'Brien\\S\\Smith^John");
+    /// let mut msg = Message::parse("MSH|^~\\&|LAB||EHR||20240101||ORU^R01|1|P|2.5.1\rPID|1||||van&Beethoven^Ludwig\r").unwrap();
+    /// let family = msg["PID-5.1"].to_uppercase();
+    /// msg.set("PID-5.1", &family).unwrap();
+    /// assert_eq!(msg.segment(1).unwrap().raw(), b"PID|1||||VAN&Beethoven^Ludwig");
+    /// msg.set("PID-5.2", "Ludwig^van").unwrap();
+    /// assert_eq!(&msg["PID-5.2"], "Ludwig^van");
+    /// assert_eq!(msg.segment(1).unwrap().raw(), b"PID|1||||VAN&Beethoven^Ludwig\\S\\van");
     /// ```
     ///
     /// # Errors
@@ -52,23 +80,27 @@ impl Message {
     /// A malformed path; a segment occurrence the message does not have
     /// ([`EditError::NoSuchSegment`]: insert it first); MSH-1 or MSH-2
     /// ([`EditError::DelimiterField`]); a character the character set cannot hold; text that
-    /// needs escaping when MSH-2 has no escape character.
+    /// needs escaping when MSH-2 has no escape character. A failed edit changes nothing.
     pub fn set(&mut self, path: impl IntoPath, text: &str) -> Result<(), EditError> {
         let path = path.into_path()?;
+        let target = self.target(&path, Depth::FirstLeaf)?;
+        if self.get_path(&path).text_lossy() == text {
+            return Ok(());
+        }
         let encoded = self.encode(text, || path.to_string())?;
         if self.delims.escape.is_none() && encoded.iter().any(|&b| needs_escape(b, &self.delims)) {
             return Err(EditError::NoEscapeCharacter {
                 path: path.to_string(),
             });
         }
-        let escaped = escape::escape(&encoded, &self.delims);
-        let target = self.target(&path)?;
+        let escaped = escape::escape_text(&encoded, &self.delims);
         self.write(target, &escaped)
     }
 
-    /// Writes the explicit null `""` at `path` ("delete this value" to the receiver), creating
-    /// the position as [`Message::set`] does. Fails with [`EditError::NullUnrepresentable`] in
-    /// the odd message whose delimiters include `"`.
+    /// Writes the explicit null `""` at `path` ("delete this value" to the receiver) in place
+    /// of the whole position, components included, creating the position as [`Message::set`]
+    /// does. Fails with [`EditError::NullUnrepresentable`] in the odd message whose delimiters
+    /// include `"`.
     ///
     /// ```
     /// use messagefoundry_hl7::{Message, Presence};
@@ -83,7 +115,7 @@ impl Message {
                 path: path.to_string(),
             });
         }
-        let target = self.target(&path)?;
+        let target = self.target(&path, Depth::AsNamed)?;
         self.write(target, b"\"\"")
     }
 
@@ -105,36 +137,43 @@ impl Message {
     /// ```
     pub fn clear(&mut self, path: impl IntoPath) -> Result<(), EditError> {
         let path = path.into_path()?;
-        match self.target(&path) {
+        match self.target(&path, Depth::AsNamed) {
             Ok(target) if target.created.is_empty() => self.write(target, b""),
             Ok(_) | Err(EditError::NoSuchSegment { .. }) => Ok(()),
             Err(e) => Err(e),
         }
     }
 
-    /// Writes pre-encoded ER7 at `path`, as is: separators below the path's level and escape
-    /// sequences in `raw` are kept, so `set_er7("PID-5", "Doe^John")` writes two components.
-    /// The position is created as [`Message::set`] does; non-ASCII text is encoded in the
-    /// message's character set.
+    /// Writes ER7 at `path` in place of the whole position, as is: separators below the path's
+    /// level and escape sequences in `er7` are kept, so `set_er7("PID-5", "Doe^John")` writes
+    /// two components. The inverse of [`Value::er7`](crate::Value::er7): writing back what a
+    /// position holds changes nothing. The position is created as [`Message::set`] does;
+    /// non-ASCII text is encoded as `set` encodes it.
     ///
     /// ```
     /// use messagefoundry_hl7::Message;
     /// let mut msg = Message::parse("MSH|^~\\&|||||||ADT^A08|1|P|2.5.1\rPID|1||123\r").unwrap();
     /// msg.set_er7("PID-3[2]", "456^^^B&X").unwrap();
     /// assert_eq!(&msg["PID-3[2].4.2"], "X");
+    /// let whole = msg.get("PID-3[2]").unwrap().er7().to_lowercase();
+    /// msg.set_er7("PID-3[2]", &whole).unwrap();
+    /// assert_eq!(msg.get("PID-3[2]").unwrap().er7(), "456^^^b&x");
     /// assert!(msg.set_er7("PID-3.1", "a^b").is_err());
     /// ```
     ///
     /// # Errors
     ///
-    /// As [`Message::set`], and [`EditError::RawValueCrossesLevel`] when `raw` holds a field or
+    /// As [`Message::set`], and [`EditError::RawValueCrossesLevel`] when `er7` holds a field or
     /// repetition separator, a separator at or above the path's level (a component separator
     /// for `PID-5.1`), or a line break; [`EditError::RawValueControlByte`] for other control
     /// characters.
-    pub fn set_er7(&mut self, path: impl IntoPath, raw: &str) -> Result<(), EditError> {
+    pub fn set_er7(&mut self, path: impl IntoPath, er7: &str) -> Result<(), EditError> {
         let path = path.into_path()?;
-        let encoded = self.encode(raw, || path.to_string())?;
-        let target = self.target(&path)?;
+        let target = self.target(&path, Depth::AsNamed)?;
+        if self.get_path(&path).er7() == er7 {
+            return Ok(());
+        }
+        let encoded = self.encode(er7, || path.to_string())?;
         let d = &self.delims;
         let crosses = |b: u8| match target.level {
             Level::Delimiters | Level::Repetition => b == d.field || b == d.repetition,
@@ -303,18 +342,26 @@ impl Message {
         self.commit(out, new)
     }
 
-    /// Encodes text in the message's character set.
+    /// Encodes text in the message's character set. Without one declared, in UTF-8 unless the
+    /// message already holds bytes that are not (then ISO-8859-1, which reading falls back to),
+    /// so that an edit does not mix two encodings in one message.
     fn encode<'t>(
         &self,
         text: &'t str,
         path: impl FnOnce() -> String,
     ) -> Result<std::borrow::Cow<'t, [u8]>, EditError> {
-        self.charset
-            .encode(text)
-            .ok_or_else(|| EditError::Unencodable {
-                path: path(),
-                charset: self.charset.name(),
-            })
+        let charset = match self.charset {
+            Charset::Unspecified | Charset::Ascii
+                if !text.is_ascii() && std::str::from_utf8(&self.bytes).is_err() =>
+            {
+                &Charset::Latin1
+            }
+            ref declared => declared,
+        };
+        charset.encode(text).ok_or_else(|| EditError::Unencodable {
+            path: path(),
+            charset: charset.name(),
+        })
     }
 
     /// Checks a segment given as text and encodes it.
@@ -340,7 +387,7 @@ impl Message {
     }
 
     /// Finds where the value at `path` goes, and what must be created for it to exist.
-    fn target(&self, path: &Path) -> Result<Target, EditError> {
+    fn target(&self, path: &Path, depth: Depth) -> Result<Target, EditError> {
         // Parsed paths are 1-based; one built by hand might not be.
         let zero = [
             ("segment occurrence", path.occurrence),
@@ -383,6 +430,19 @@ impl Message {
                         });
                     }
                 }
+            }
+        }
+        if depth == Depth::FirstLeaf {
+            // Down to the first leaf: component 1, then sub-component 1 when there are any.
+            if path.component.is_none() {
+                steps.push((d.component, 1));
+                level = Level::Component;
+            }
+            if path.subcomponent.is_none()
+                && let Some(sep) = d.subcomponent
+            {
+                steps.push((sep, 1));
+                level = Level::Subcomponent;
             }
         }
         let mut created = Vec::new();
@@ -590,6 +650,7 @@ fn recode_leaf(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::escape::Formatting;
     use crate::{ParseErrorKind, Presence};
 
     const ADT: &str = "MSH|^~\\&|ADT|HOSP|LAB|HOSP|20240101||ADT^A01|MSG1|P|2.5.1\r\
@@ -638,13 +699,29 @@ mod tests {
     }
 
     #[test]
-    fn sets_whole_repetition_as_one_leaf() {
-        let mut m = Message::parse("MSH|^~\\&\rPID|1||a^b&c~d^e").unwrap();
+    fn sets_the_first_leaf_and_keeps_the_rest() {
+        let mut m = Message::parse("MSH|^~\\&\rPID|1||a&q^b&c~d^e").unwrap();
         m.set("PID-3", "x^y").unwrap();
-        assert_eq!(seg(&m, 1), b"PID|1||x\\S\\y~d^e");
+        assert_eq!(seg(&m, 1), b"PID|1||x\\S\\y&q^b&c~d^e");
         assert_eq!(&m["PID-3"], "x^y");
-        m.set("PID-3[2].1", "z").unwrap();
-        assert_eq!(seg(&m, 1), b"PID|1||x\\S\\y~z^e");
+        m.set("PID-3.2", "B").unwrap();
+        assert_eq!(seg(&m, 1), b"PID|1||x\\S\\y&q^B&c~d^e");
+        m.set("PID-3[2]", "z").unwrap();
+        assert_eq!(seg(&m, 1), b"PID|1||x\\S\\y&q^B&c~z^e");
+        m.set("PID-3.1.2", "Q&R").unwrap();
+        assert_eq!(seg(&m, 1), b"PID|1||x\\S\\y&Q\\T\\R^B&c~z^e");
+        // An empty first leaf is set like any other; `clear` and `set_er7` take the whole.
+        m.set("PID-3[2]", "").unwrap();
+        assert_eq!(seg(&m, 1), b"PID|1||x\\S\\y&Q\\T\\R^B&c~^e");
+        m.set("PID-3[2]", "w").unwrap();
+        m.set_er7("PID-3", "v").unwrap();
+        assert_eq!(seg(&m, 1), b"PID|1||v~w^e");
+        m.clear("PID-3[2]").unwrap();
+        assert_eq!(seg(&m, 1), b"PID|1||v~");
+        // Created positions get the leaf only.
+        m.set("PID-4[2]", "n").unwrap();
+        assert_eq!(seg(&m, 1), b"PID|1||v~|~n");
+        reparses(&m);
     }
 
     #[test]
@@ -652,7 +729,9 @@ mod tests {
         let mut m = msg();
         m.set("MSH-9.2", "A08").unwrap();
         m.set("MSH-9.3", "ADT_A01").unwrap();
-        assert_eq!(&m["MSH-9"], "ADT^A08^ADT_A01");
+        assert_eq!(m.get("MSH-9").unwrap().er7(), "ADT^A08^ADT_A01");
+        m.set("MSH-9", "ORU").unwrap();
+        assert_eq!(m.get("MSH-9").unwrap().er7(), "ORU^A08^ADT_A01");
         m.set("MSH-18", "UNICODE UTF-8").unwrap();
         assert_eq!(m.charset(), &crate::Charset::Utf8);
         assert!(seg(&m, 0).ends_with(b"|2.5.1||||||UNICODE UTF-8"));
@@ -964,6 +1043,7 @@ mod tests {
         );
         assert_eq!(m, same);
         m.remove_segment(2).unwrap();
+        m.clear("PID-3").unwrap();
         m.set("PID-3", "a^b").unwrap();
         let no_escape = Delimiters {
             escape: None,
@@ -991,6 +1071,167 @@ mod tests {
             Err(EditError::Path(PathError::BadNumber { .. }))
         ));
         assert_eq!(m, msg());
+    }
+
+    #[test]
+    fn read_modify_write_keeps_structure() {
+        let mut m = Message::parse(
+            "MSH|^~\\&|||||||ADT^A08|1|P|2.5\rPID|1||||van&Beethoven^Ludwig~Smith\\T\\Co\r",
+        )
+        .unwrap();
+        let family = m["PID-5.1"].to_uppercase();
+        m.set("PID-5.1", &family).unwrap();
+        assert_eq!(seg(&m, 1), b"PID|1||||VAN&Beethoven^Ludwig~Smith\\T\\Co");
+        // Every leaf, one by one.
+        for path in ["PID-5.1.2", "PID-5.2"] {
+            let upper = m[path].to_uppercase();
+            m.set(path, &upper).unwrap();
+        }
+        assert_eq!(seg(&m, 1), b"PID|1||||VAN&BEETHOVEN^LUDWIG~Smith\\T\\Co");
+        // A delimiter that is text reads as text and is written back escaped.
+        let upper = m["PID-5[2]"].to_uppercase();
+        assert_eq!(upper, "SMITH&CO");
+        m.set("PID-5[2]", &upper).unwrap();
+        assert_eq!(seg(&m, 1), b"PID|1||||VAN&BEETHOVEN^LUDWIG~SMITH\\T\\CO");
+        // Setting what a position reads, composite or not, changes nothing; not even an
+        // absent position is created for an empty text.
+        let before = m.clone();
+        for path in [
+            "PID-5",
+            "PID-5.1",
+            "PID-5[2]",
+            "PID-5.1.2",
+            "PID-30",
+            "PID-5.3.2",
+        ] {
+            let text = m[path].to_owned();
+            m.set(path, &text).unwrap();
+            let er7 = m.get(path).unwrap().er7().into_owned();
+            m.set_er7(path, &er7).unwrap();
+        }
+        assert_eq!(m, before);
+        // `set_null` and `set_er7` take the whole position.
+        m.set_null("PID-5[2]").unwrap();
+        m.set_er7("PID-5", "Doe^John").unwrap();
+        assert_eq!(seg(&m, 1), b"PID|1||||Doe^John~\"\"");
+    }
+
+    #[test]
+    fn unchanged_text_keeps_bytes_that_set_would_write_otherwise() {
+        let text = "MSH|^~\\&#|||||||ADT^A08|1|P|2.7\r\
+            NTE|1||\\X41\\B|\\X0D0A\\|\\Q\\|a\\b|\"\"|LAB ID# 1|x\\.br\\y\r";
+        let mut m = Message::parse(text).unwrap();
+        let reads: Vec<String> = (3..=10)
+            .map(|n| m[format!("NTE-{n}").as_str()].to_owned())
+            .collect();
+        assert_eq!(
+            reads,
+            [
+                "AB",
+                "\r\n",
+                "\\Q\\",
+                "a\\b",
+                "\"\"",
+                "LAB ID# 1",
+                "x\\.br\\y",
+                ""
+            ]
+        );
+        for (n, read) in (3..).zip(&reads) {
+            m.set(format!("NTE-{n}").as_str(), read).unwrap();
+        }
+        assert_eq!(m.as_bytes(), text.as_bytes());
+        // Changed, each is written the way `set` writes: hex only for control characters,
+        // other escape characters and the truncation character as text.
+        for (n, new) in [
+            (3, "ABC"),
+            (4, "\r\n!"),
+            (5, "\\Q\\!"),
+            (6, "a\\b!"),
+            (7, "\"\"!"),
+            (8, "LAB ID# 2"),
+            (9, "X\\.br\\Y"),
+        ] {
+            let path = format!("NTE-{n}");
+            m.set(path.as_str(), new).unwrap();
+            assert_eq!(&m[path.as_str()], new, "{path}");
+        }
+        assert_eq!(
+            seg(&m, 1),
+            b"NTE|1||ABC|\\X0D\\\\X0A\\!|\\E\\Q\\E\\!|a\\E\\b!|\"\"!|LAB ID\\P\\ 2|X\\.br\\Y"
+        );
+        // The explicit null is the text `""`.
+        m.set("NTE-7", "\"\"").unwrap();
+        assert_eq!(m.get("NTE-7").unwrap().presence(), Presence::Null);
+    }
+
+    #[test]
+    fn formatting_survives_an_edit_and_look_alikes_are_text() {
+        let mut m = Message::parse(
+            "MSH|^~\\&|||||||ORU^R01|1|P|2.5\r\
+             OBX|1|FT|||line one\\.br\\line two \\H\\bold\\N\\ \\.sp2\\\\.in+4\\ \\Zx1\\ \\C2842\\ \\M244218\\\r",
+        )
+        .unwrap();
+        let edited = m["OBX-5"].replace("one", "1");
+        m.set("OBX-5", &edited).unwrap();
+        assert_eq!(
+            seg(&m, 1),
+            b"OBX|1|FT|||line 1\\.br\\line two \\H\\bold\\N\\ \\.sp2\\\\.in+4\\ \\Zx1\\ \\C2842\\ \\M244218\\"
+        );
+        assert_eq!(
+            m.get("OBX-5")
+                .unwrap()
+                .text_with(Formatting::Render)
+                .unwrap(),
+            "line 1\nline two bold \n\n \\Zx1\\ \\C2842\\ \\M244218\\"
+        );
+        // Escape characters that start no such sequence are text.
+        let text = "C:\\temp\\x \\X41\\ \\E\\ \\.BR\\ \\Hx\\";
+        m.set("OBX-5", text).unwrap();
+        assert_eq!(
+            seg(&m, 1),
+            b"OBX|1|FT|||C:\\E\\temp\\E\\x \\E\\X41\\E\\ \\E\\E\\E\\ \\E\\.BR\\E\\ \\E\\Hx\\E\\"
+        );
+        assert_eq!(&m["OBX-5"], text);
+    }
+
+    #[test]
+    fn charsets_an_edit_keeps() {
+        // No MSH-18 and ISO-8859-1 bytes: an edit writes ISO-8859-1 too.
+        let latin = b"MSH|^~\\&|||||||ADT^A08|1|P|2.5\rPID|1||||M\xfcller\r".to_vec();
+        let mut m = Message::parse(latin).unwrap();
+        let upper = m["PID-5"].to_uppercase();
+        m.set("PID-5", &upper).unwrap();
+        assert_eq!(seg(&m, 1), b"PID|1||||M\xdcLLER");
+        assert!(matches!(
+            m.set("PID-5", "10 €"),
+            Err(EditError::Unencodable {
+                charset: "ISO-8859-1",
+                ..
+            })
+        ));
+        // No MSH-18 and UTF-8 (or ASCII only): UTF-8.
+        let mut m = Message::parse("MSH|^~\\&|||||||ADT^A08|1|P|2.5\rPID|1||||Müller\r").unwrap();
+        let upper = m["PID-5"].to_uppercase();
+        m.set("PID-5", &upper).unwrap();
+        assert_eq!(seg(&m, 1), "PID|1||||MÜLLER".as_bytes());
+        // A set this library does not decode reads with U+FFFD; set back unchanged, the bytes
+        // stay, and ASCII text can still be written.
+        let other =
+            b"MSH|^~\\&|||||||ADT^A08|1|P|2.5||||||8859/2\rPID|1||||M\xfcller^Hans\r".to_vec();
+        let mut m = Message::parse(other.clone()).unwrap();
+        let read = m["PID-5"].to_owned();
+        assert_eq!(read, "M\u{fffd}ller");
+        m.set("PID-5", &read).unwrap();
+        let er7 = m.get("PID-5").unwrap().er7().into_owned();
+        m.set_er7("PID-5", &er7).unwrap();
+        assert_eq!(m.as_bytes(), other.as_slice());
+        assert!(matches!(
+            m.set("PID-5", &read.to_uppercase()),
+            Err(EditError::Unencodable { .. })
+        ));
+        m.set("PID-5.2", "HANS").unwrap();
+        assert_eq!(seg(&m, 1), b"PID|1||||M\xfcller^HANS");
     }
 
     #[test]

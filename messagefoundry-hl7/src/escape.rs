@@ -2,7 +2,8 @@
 //!
 //! Unescaping works on bytes: `\X…\` may produce any byte, and the message's character set is
 //! applied afterwards. Sequences this module does not know (`\Cxxyy\`, `\Mxxyyzz\`, `\Zxx\`, …) are
-//! kept as written.
+//! kept as written. [`escape`] writes any text as one leaf; [`escape_text`] is its variant that
+//! keeps formatting sequences, the inverse of [`unescape`] with [`Formatting::Keep`].
 
 use std::borrow::Cow;
 
@@ -161,6 +162,69 @@ pub fn escape<'a>(text: &'a [u8], d: &Delimiters) -> Cow<'a, [u8]> {
     Cow::Owned(out)
 }
 
+/// Escapes text the way [`Message::set`] writes it: as [`escape`] does, except that the
+/// sequences reading keeps as written stay sequences, so that text read with
+/// [`Formatting::Keep`] and written back keeps its formatting. Those are, between two escape
+/// characters:
+///
+/// - formatting: `H`, `N`, and `.` followed by a two-letter command and an optional number
+///   (`\.br\`, `\.sp2\`, `\.in+4\`);
+/// - character sets: `C` and four hex digits, `M` and four or six hex digits;
+/// - locally defined sequences: `Z` followed by letters or digits.
+///
+/// Every other escape character is text and is escaped (`\E\`): a text `\X41\` is written
+/// `\E\X41\E\` and reads back as itself, not as `A`.
+///
+/// [`Message::set`]: crate::Message::set
+pub fn escape_text<'a>(text: &'a [u8], d: &Delimiters) -> Cow<'a, [u8]> {
+    let Some(esc) = d.escape else {
+        return escape(text, d);
+    };
+    if !text.iter().any(|&b| needs_escape(b, d)) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = Vec::with_capacity(text.len() + 8);
+    let mut i = 0;
+    while i < text.len() {
+        if text[i] == esc {
+            let rest = &text[i + 1..];
+            if let Some(len) = memchr::memchr(esc, rest).filter(|&n| is_kept(&rest[..n], d)) {
+                out.extend_from_slice(&text[i..i + len + 2]);
+                i += len + 2;
+                continue;
+            }
+        }
+        // Up to the next escape character, which may start a kept sequence.
+        let end = memchr::memchr(esc, &text[i + 1..]).map_or(text.len(), |at| i + 1 + at);
+        out.extend_from_slice(&escape(&text[i..end], d));
+        i = end;
+    }
+    Cow::Owned(out)
+}
+
+/// Whether an escape sequence with this body is one [`escape_text`] keeps: a formatting,
+/// character-set or locally defined sequence, which reading leaves as written.
+fn is_kept(body: &[u8], d: &Delimiters) -> bool {
+    if body.iter().any(|&b| needs_escape(b, d)) {
+        return false;
+    }
+    let hex = |h: &[u8]| h.iter().all(u8::is_ascii_hexdigit);
+    match body {
+        b"H" | b"N" => true,
+        [b'.', a, b, arg @ ..] => {
+            a.is_ascii_lowercase()
+                && b.is_ascii_lowercase()
+                && arg
+                    .iter()
+                    .all(|&c| c.is_ascii_digit() || matches!(c, b'+' | b'-' | b' '))
+        }
+        [b'C', h @ ..] => h.len() == 4 && hex(h),
+        [b'M', h @ ..] => (h.len() == 4 || h.len() == 6) && hex(h),
+        [b'Z', rest @ ..] => !rest.is_empty() && rest.iter().all(u8::is_ascii_alphanumeric),
+        _ => false,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -206,5 +270,73 @@ mod tests {
             &*unescape(&escaped, &d, Formatting::Keep),
             controls.as_slice()
         );
+    }
+
+    #[test]
+    fn escape_text_keeps_what_reading_keeps() {
+        let d = Delimiters::STANDARD;
+        let kept = [
+            r"\H\",
+            r"\N\",
+            r"\.br\",
+            r"\.sp\",
+            r"\.sp2\",
+            r"\.sp+2\",
+            r"\.in-4\",
+            r"\.ti 3\",
+            r"\C2842\",
+            r"\M2442\",
+            r"\M244218\",
+            r"\Zx1\",
+        ];
+        for seq in kept {
+            assert_eq!(&*escape_text(seq.as_bytes(), &d), seq.as_bytes(), "{seq}");
+        }
+        let text = [
+            r"\X41\",
+            r"\F\",
+            r"\E\",
+            r"\.BR\",
+            r"\.b\",
+            r"\C28\",
+            r"\Z\",
+            r"\Hx\",
+            r"\\",
+            r"\",
+            r"\|\",
+            r"C:\temp\x",
+        ];
+        for t in text {
+            let escaped = escape_text(t.as_bytes(), &d);
+            assert_ne!(&*escaped, t.as_bytes(), "{t}");
+            assert_eq!(
+                &*unescape(&escaped, &d, Formatting::Keep),
+                t.as_bytes(),
+                "{t}"
+            );
+        }
+        // The inverse of reading, for text that mixes both.
+        for t in [
+            r"a\.br\b\\H\c",
+            r"\H\N\",
+            r"x|y^z&w~v",
+            "\r\n\t",
+            r"\.br\\.br\",
+            r"\\\",
+            "",
+        ] {
+            let escaped = escape_text(t.as_bytes(), &d);
+            assert_eq!(
+                &*unescape(&escaped, &d, Formatting::Keep),
+                t.as_bytes(),
+                "{t}"
+            );
+        }
+        let none = Delimiters {
+            escape: None,
+            subcomponent: None,
+            ..d
+        };
+        assert_eq!(&*escape_text(br"\H\", &none), br"\H\");
     }
 }

@@ -10,8 +10,10 @@
 //! assert_eq!(&msg["OBR-25"], "F");
 //! ```
 //!
-//! Editing writes escaped text at a path, creating what is missing, and keeps the message's
-//! bytes the ER7 to send:
+//! A read gives the text of one leaf (a position holding components reads as its first one);
+//! `set` writes that leaf's text back, escaped, keeping the rest of the message; `set_er7`
+//! writes a whole position as ER7. `docs/messages.md` has the full rules. Editing creates
+//! what is missing and keeps the message's bytes the ER7 to send:
 //!
 //! ```
 //! use messagefoundry_hl7::Message;
@@ -53,3 +55,8 @@ pub use parser::ParseOptions;
 pub use path::{Path, PathError, SegmentId};
 pub use text::Text;
 pub use value::{Presence, Value};
+
+/// The Rust examples of `docs/messages.md`, run as doctests so the page stays true.
+#[cfg(doctest)]
+#[doc = include_str!("../../docs/messages.md")]
+struct MessagesDoc;

@@ -17,11 +17,16 @@ use crate::value::{Level, Value};
 /// Reading unescapes only the value read; an unmodified message serializes to exactly the bytes
 /// it came from (line feeds aside, which become `\r`).
 ///
+/// `msg[path]` reads the text of one leaf: a position that holds components or sub-components
+/// reads as its first one (see [`Value`]); [`Message::get`] gives the whole position too.
+///
 /// ```
 /// use messagefoundry_hl7::Message;
 /// let msg = Message::parse(&b"MSH|^~\\&|LAB||EHR||20240101||ORU^R01|42|P|2.5.1\rPID|1||123^^^H~456^^^B\r"[..]).unwrap();
 /// assert_eq!(&msg["MSH-9.1"], "ORU");
-/// assert_eq!(&msg["MSH-9"], "ORU^R01");
+/// assert_eq!(&msg["MSH-9.2"], "R01");
+/// assert_eq!(&msg["MSH-9"], "ORU"); // the first component
+/// assert_eq!(msg.get("MSH-9").unwrap().er7(), "ORU^R01"); // the whole field, as written
 /// assert_eq!(&msg["PID-3[2].1"], "456");
 /// assert_eq!(&msg["PID-99"], "");
 /// ```
@@ -191,8 +196,10 @@ impl Message {
         self.segments().filter(move |s| s.id() == id)
     }
 
-    /// The value at `path`. The only error is a malformed path text; a path the message does
-    /// not reach gives a value that is [absent](Value::is_present).
+    /// The value at `path`: its text (the first leaf, as `msg[path]` reads it), its presence,
+    /// and the whole position as written ([`Value::er7`]). The only error is a malformed path
+    /// text; a path the message does not reach gives a value that is
+    /// [absent](Value::is_present).
     pub fn get(&self, path: impl IntoPath) -> Result<Value<'_>, PathError> {
         Ok(self.get_path(&path.into_path()?))
     }
@@ -336,9 +343,9 @@ pub(crate) fn nth(bytes: &[u8], range: Range<usize>, sep: u8, n: u16) -> Option<
     split(bytes, range, sep).nth(usize::from(n).checked_sub(1)?)
 }
 
-/// Reads as the text at the path, or `""` when the message does not reach it. A malformed path
-/// text also reads as `""`: use [`Message::get`] to see the error (path literals checked at
-/// compile time never are).
+/// Reads as the text at the path (see the `Index<&Path>` implementation), or `""` when the
+/// message does not reach it. A malformed path text also reads as `""`: use [`Message::get`] to
+/// see the error (path literals checked at compile time never are).
 impl std::ops::Index<&str> for Message {
     type Output = Text;
     fn index(&self, path: &str) -> &Text {
@@ -356,8 +363,19 @@ impl std::ops::Index<Path> for Message {
     }
 }
 
-/// Reads as the text at the path, or `""` when absent. Text that cannot be decoded in the
-/// message's character set reads with U+FFFD in place of the bad bytes.
+/// Reads as the text of one leaf at the path, or `""` when absent:
+///
+/// - a position holding components or sub-components reads as its **first leaf** (its first
+///   sub-component of its first component): `PID-5` on `Doe^John` reads `Doe`, `PID-5.1` on
+///   `van&Beethoven` reads `van`. The text never holds a separator of its own message, so
+///   [`Message::set`] can write it back in place, and `msg.set(p, &msg[p])` changes nothing;
+/// - escape sequences for delimiters (`\F\ \S\ \T\ \R\ \E\ \P\`) and hex (`\X0D\`) are
+///   unescaped; formatting (`\.br\`, `\H\`, `\N\`) and other sequences stay as written;
+/// - the explicit null reads `""` (two quote characters);
+/// - text that cannot be decoded in the message's character set reads with U+FFFD in place of
+///   the bad bytes.
+///
+/// The whole position as written is `msg.get(path)?.er7()` ([`Value::er7`]).
 impl std::ops::Index<&Path> for Message {
     type Output = Text;
     fn index(&self, path: &Path) -> &Text {
@@ -365,9 +383,11 @@ impl std::ops::Index<&Path> for Message {
             return Text::new("");
         };
         let value = self.value(range.clone(), level);
+        // The first leaf is a prefix of the position, so its range keys the cache.
+        let leaf = range.start..range.start + value.leaf_raw().len();
         Text::new(match value.text_lossy() {
             std::borrow::Cow::Borrowed(text) => text,
-            std::borrow::Cow::Owned(text) => self.text_cache.get_or_insert(range, text),
+            std::borrow::Cow::Owned(text) => self.text_cache.get_or_insert(leaf, text),
         })
     }
 }
@@ -464,14 +484,17 @@ mod tests {
         let m = msg();
         assert_eq!(&m["MSH-1"], "|");
         assert_eq!(&m["MSH-2"], "^~\\&");
-        assert_eq!(&m["MSH-9"], "ADT^A01^ADT_A01");
+        assert_eq!(&m["MSH-9"], "ADT");
+        assert_eq!(m.get("MSH-9").unwrap().er7(), "ADT^A01^ADT_A01");
         assert_eq!(&m["MSH-9.2"], "A01");
         assert_eq!(&m["MSH-12"], "2.5.1");
-        assert_eq!(&m["PID-3"], "123^^^H^MR");
+        assert_eq!(&m["PID-3"], "123");
+        assert_eq!(m.get("PID-3").unwrap().er7(), "123^^^H^MR");
         assert_eq!(&m["PID-3[2].1"], "456");
         assert_eq!(&m["PID-3[3].1"], "");
         assert_eq!(&m["PID-5.4.2"], "Sr");
-        assert_eq!(&m["PID-5.4"], "Jr&Sr");
+        assert_eq!(&m["PID-5.4"], "Jr");
+        assert_eq!(m.get("PID-5.4").unwrap().er7(), "Jr&Sr");
         assert_eq!(&m["PID-11.1"], "1 Main^St");
         assert_eq!(&m["OBX[2]-5"], "two");
         assert_eq!(&m["OBX-5"], "one");
@@ -497,7 +520,8 @@ mod tests {
         assert_eq!(m.segments_named("OBX").count(), 2);
         let reps = m.repetitions("PID-3").unwrap();
         assert_eq!(reps.len(), 2);
-        assert_eq!(reps[1], "456^^^B");
+        assert_eq!(reps[1], "456");
+        assert_eq!(reps[1].er7(), "456^^^B");
         let pid = m.segments_named("PID").next().unwrap();
         assert_eq!(pid.field_count(), 11);
         assert_eq!(pid.field(8), "M");

@@ -37,11 +37,34 @@ pub(crate) enum Level {
     Subcomponent,
 }
 
-/// A borrowed view of one value, as found at a [`Path`](crate::Path).
+/// A borrowed view of one value, as found at a [`Path`](crate::Path): a field repetition, a
+/// component or a sub-component.
 ///
-/// It compares and displays as its text: unescaped and decoded from the message's character set
-/// when it is a leaf, and as written (ER7, with its separators and escapes) when it holds
-/// components or sub-components, so that `msg["MSH-9"]` reads `ORU^R01^ORU_R01`.
+/// **Its text is the text of its first leaf.** A position that holds components or
+/// sub-components (a *composite*: `Doe^John` at `PID-5`, `van&Beethoven` at `PID-5.1`) reads as
+/// its first sub-component of its first component (`Doe`, `van`), the way HL7 tells a receiver
+/// to read a composite where it expects a single value. So comparing, displaying and
+/// [`text`](Value::text) never show separators, and [`Message::set`](crate::Message::set)
+/// writes the same leaf back, keeping the other parts: a read-modify-write keeps the structure.
+///
+/// The text is unescaped (`\T\` reads `&`, `\X0D\` a carriage return) and decoded from the
+/// message's character set. Formatting sequences (`\.br\`, `\H\`, `\N\`) and the other
+/// sequences this library does not decode (`\Zxx\`, `\Cxxyy\`, …) stay as written, with the
+/// message's escape character. The explicit null reads as the two characters `""`.
+///
+/// The whole position as written, separators and escapes included, is [`er7`](Value::er7)
+/// (text) or [`raw`](Value::raw) (bytes); [`Message::set_er7`](crate::Message::set_er7) writes
+/// it. [`presence`](Value::presence) is that of the whole position.
+///
+/// ```
+/// use messagefoundry_hl7::Message;
+/// let msg = Message::parse("MSH|^~\\&|||||||ADT^A01|1|P|2.5\rPID|1||||van&Beethoven^Ludwig\r").unwrap();
+/// let name = msg.get("PID-5").unwrap();
+/// assert_eq!(name, "van");
+/// assert!(name.is_composite());
+/// assert_eq!(name.er7(), "van&Beethoven^Ludwig");
+/// assert_eq!(msg.get("PID-5.1.2").unwrap(), "Beethoven");
+/// ```
 #[derive(Clone, Copy)]
 pub struct Value<'m> {
     raw: Option<&'m [u8]>,
@@ -97,7 +120,7 @@ impl<'m> Value<'m> {
     }
 
     /// Whether the value holds separators of a lower level (components or sub-components), in
-    /// which case its text is the ER7 as written.
+    /// which case its text is that of its first leaf.
     pub fn is_composite(&self) -> bool {
         let raw = self.raw();
         match self.level {
@@ -116,29 +139,58 @@ impl<'m> Value<'m> {
         }
     }
 
-    /// The unescaped bytes of a leaf value (before character-set decoding); the raw bytes of a
-    /// composite one.
-    pub fn unescaped(&self, formatting: Formatting) -> Cow<'m, [u8]> {
+    /// The bytes of the first leaf as written: the whole value, cut at the first separator of
+    /// a lower level. A prefix of [`raw`](Value::raw).
+    pub(crate) fn leaf_raw(&self) -> &'m [u8] {
         let raw = self.raw();
-        if self.level == Level::Delimiters || self.is_composite() {
-            Cow::Borrowed(raw)
-        } else {
-            unescape(raw, self.delims, formatting)
+        let cut =
+            |bytes: &'m [u8], sep: Option<u8>| match sep.and_then(|s| memchr::memchr(s, bytes)) {
+                Some(at) => &bytes[..at],
+                None => bytes,
+            };
+        match self.level {
+            Level::Delimiters | Level::Subcomponent => raw,
+            Level::Repetition => cut(
+                cut(raw, Some(self.delims.component)),
+                self.delims.subcomponent,
+            ),
+            Level::Component => cut(raw, self.delims.subcomponent),
         }
     }
 
-    /// The text of the value, formatting sequences kept as written. Borrowed from the message
-    /// when there is nothing to unescape or decode.
+    /// The unescaped bytes of the first leaf, before character-set decoding.
+    pub fn unescaped(&self, formatting: Formatting) -> Cow<'m, [u8]> {
+        let leaf = self.leaf_raw();
+        if self.level == Level::Delimiters {
+            Cow::Borrowed(leaf)
+        } else {
+            unescape(leaf, self.delims, formatting)
+        }
+    }
+
+    /// The whole value as written, separators and escape sequences included, decoded from the
+    /// message's character set (U+FFFD for what cannot be decoded; [`raw`](Value::raw) has the
+    /// exact bytes). What [`Message::set_er7`](crate::Message::set_er7) takes back.
+    pub fn er7(&self) -> Cow<'m, str> {
+        let raw = self.raw();
+        self.charset
+            .decode(Cow::Borrowed(raw))
+            .unwrap_or_else(|_| String::from_utf8_lossy(raw))
+    }
+
+    /// The text of the first leaf, unescaped, formatting sequences kept as written. Borrowed
+    /// from the message when there is nothing to unescape or decode.
     pub fn text(&self) -> Result<Cow<'m, str>, DecodeError> {
         self.text_with(Formatting::Keep)
     }
 
-    /// The text of the value, with formatting sequences kept or rendered.
+    /// The text of the first leaf, with formatting sequences kept or rendered.
     pub fn text_with(&self, formatting: Formatting) -> Result<Cow<'m, str>, DecodeError> {
         self.charset.decode(self.unescaped(formatting))
     }
 
-    /// The text, or with U+FFFD in place of what cannot be decoded. Never guesses a character set.
+    /// The text of the first leaf, or with U+FFFD in place of what cannot be decoded. Never
+    /// guesses a character set. What `msg[path]` reads.
     pub fn text_lossy(&self) -> Cow<'m, str> {
         match self.text() {
             Ok(t) => t,
@@ -168,8 +220,8 @@ impl fmt::Debug for Value<'_> {
 
 impl PartialEq<str> for Value<'_> {
     fn eq(&self, other: &str) -> bool {
-        // Fast path: a plain value equal byte for byte needs no unescaping.
-        let raw = self.raw();
+        // Fast path: a plain leaf equal byte for byte needs no unescaping.
+        let raw = self.leaf_raw();
         if raw == other.as_bytes()
             && raw.is_ascii()
             && !raw.iter().any(|&b| Some(b) == self.delims.escape)

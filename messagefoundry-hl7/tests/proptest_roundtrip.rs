@@ -1,7 +1,12 @@
 //! Properties of parsing, serializing, escaping and re-delimiting, over random messages.
 
+mod support;
+
 use messagefoundry_hl7::{Delimiters, EditError, Message, Path, SegmentId};
 use proptest::prelude::*;
+use support::{
+    assert_new_text_changes_only_the_leaf, assert_set_of_read_changes_nothing, positions,
+};
 
 /// Every character HL7 allows as a delimiter.
 const PUNCTUATION: &[u8] = b"!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~";
@@ -41,6 +46,22 @@ fn header(d: &Delimiters, msh18: &str) -> Vec<u8> {
     msh
 }
 
+/// Escape sequences of every kind, well formed or not, written with `d`'s escape character:
+/// delimiters, hex, formatting, character sets, unknown, dangling.
+fn escape_sequence(d: Delimiters) -> impl Strategy<Value = String> {
+    let e = char::from(d.escape.unwrap_or(b'\\'));
+    proptest::sample::select(vec![
+        "F", "S", "T", "R", "E", "P", "X41", "X0D0A", "x0d", "X4", ".br", ".sp2", ".in+4", "H",
+        "N", "C2842", "M2442", "Zq1", "Q", "", "Diab",
+    ])
+    .prop_flat_map(move |body| {
+        prop_oneof![
+            4 => Just(format!("{e}{body}{e}")),
+            1 => Just(format!("{e}{body}")),
+        ]
+    })
+}
+
 /// Text for a field: anything but the field separator, terminators and control bytes.
 fn field_text(d: Delimiters) -> impl Strategy<Value = String> {
     let special: Vec<char> = d
@@ -51,16 +72,18 @@ fn field_text(d: Delimiters) -> impl Strategy<Value = String> {
         .collect();
     proptest::collection::vec(
         prop_oneof![
-            4 => proptest::char::range('a', 'z'),
-            2 => proptest::sample::select(special),
-            1 => proptest::sample::select(PUNCTUATION.iter().map(|&b| char::from(b)).collect::<Vec<_>>()),
-            1 => proptest::sample::select(vec!['é', 'ß', '€', '中', '😀']),
+            4 => proptest::char::range('a', 'z').prop_map(String::from),
+            2 => proptest::sample::select(special).prop_map(String::from),
+            1 => proptest::sample::select(PUNCTUATION.iter().map(|&b| char::from(b)).collect::<Vec<_>>()).prop_map(String::from),
+            1 => proptest::sample::select(vec!['é', 'ß', 'µ', '€', '中', '😀']).prop_map(String::from),
+            1 => escape_sequence(d),
         ],
         0..12,
     )
-    .prop_map(move |chars| {
-        chars
-            .into_iter()
+    .prop_map(move |parts| {
+        parts
+            .concat()
+            .chars()
             .filter(|&c| c != char::from(d.field))
             .collect()
     })
@@ -163,6 +186,21 @@ proptest! {
         let msg = Message::parse(bytes.clone()).expect("a well-formed message parses");
         prop_assert_eq!(msg.as_bytes(), bytes.as_slice());
         prop_assert_eq!(msg.into_bytes(), bytes);
+    }
+
+    /// Setting what any position reads changes no byte; setting other text there changes the
+    /// bytes of its first leaf and nothing else, and setting the old text back restores the
+    /// bytes unless the leaf was written otherwise than `set` writes it.
+    #[test]
+    fn set_is_the_inverse_of_read(
+        bytes in delimiters(PUNCTUATION, 2).prop_flat_map(message_bytes)
+    ) {
+        let mut msg = Message::parse(bytes.clone()).expect("a well-formed message parses");
+        let paths = positions(&msg);
+        assert_set_of_read_changes_nothing("generated", &mut msg, &paths);
+        for path in paths {
+            assert_new_text_changes_only_the_leaf("generated", &mut msg, &bytes, path);
+        }
     }
 
     /// Whatever text is set at a path reads back unchanged, and the message stays well formed.

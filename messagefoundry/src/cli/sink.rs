@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
 use futures_util::{SinkExt, StreamExt};
-use messagefoundry_hl7::{AckBuilder, AckCode, Message};
+use messagefoundry_hl7::{AckBuilder, AckCode, Message, Path};
 use tokio::net::TcpListener;
 use tokio::sync::Notify;
 use tokio_util::codec::Framed;
@@ -71,7 +71,11 @@ pub fn run(args: &SinkArgs) -> ExitCode {
                             };
                             first.get_or_init(Instant::now);
                             if !quiet {
-                                say!("{} {}", &msg["MSH-9"], &msg["MSH-10"]);
+                                say!(
+                                    "{} {}",
+                                    msg.get_path(&Path::parse_const("MSH-9")).er7(),
+                                    &msg["MSH-10"]
+                                );
                             }
                             if let Ok(ack) =
                                 AckBuilder::new(&msg, AckCode::ApplicationAccept).build_now()

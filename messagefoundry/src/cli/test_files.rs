@@ -7,6 +7,8 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use messagefoundry_hl7::Path;
+
 use super::Wiring;
 use crate::interface::{Disposition, Inbound};
 
@@ -51,7 +53,7 @@ pub fn run(
                         out,
                         "  send -> {}: {} control ID {}",
                         send.outbound.name(),
-                        &send.message["MSH-9"],
+                        send.message.get_path(&Path::parse_const("MSH-9")).er7(),
                         &send.message["MSH-10"]
                     )?;
                 }

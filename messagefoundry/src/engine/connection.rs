@@ -15,7 +15,7 @@ use std::time::Instant;
 
 use futures_util::stream::FuturesUnordered;
 use futures_util::{SinkExt, StreamExt};
-
+use messagefoundry_hl7::Path;
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::sync::{Notify, oneshot};
 use tokio_util::codec::{FramedRead, FramedWrite};
@@ -288,7 +288,10 @@ async fn receive(ctx: &Context, raw: bytes::Bytes, peer: SocketAddr) -> Option<R
             let refused = (!missing.is_empty()).then(|| header::reason(&missing));
             let dedupe = match (&refused, ctx.settings.duplicate_window) {
                 (None, Some(window)) => Some(Dedupe {
-                    sending_application: msg["MSH-3"].to_owned(),
+                    sending_application: msg
+                        .get_path(&Path::parse_const("MSH-3"))
+                        .er7()
+                        .into_owned(),
                     control_id: msg["MSH-10"].to_owned(),
                     window_micros: window.as_micros() as u64,
                 }),
@@ -344,7 +347,7 @@ async fn receive(ctx: &Context, raw: bytes::Bytes, peer: SocketAddr) -> Option<R
         tracing::warn!(inbound, %peer, id = %received.id, fields, "header lacks a message type or control ID; stored and rejected");
         return Some(acks::header_incomplete(mode, &msg, missing).into());
     }
-    tracing::debug!(inbound, %peer, id = %received.id, control_id = &*msg["MSH-10"], kind = &*msg["MSH-9"], "stored");
+    tracing::debug!(inbound, %peer, id = %received.id, control_id = &*msg["MSH-10"], kind = &*msg.get_path(&Path::parse_const("MSH-9")).er7(), "stored");
     let plan = AckPlan::of(mode, &msg);
     // Registered before the pipeline is woken, so the result cannot be missed.
     let outcome = match (received.duplicate_of, plan.after_processing) {

@@ -1,5 +1,6 @@
 //! The store's tables and how a message's summary is laid out in them.
 
+use messagefoundry_hl7::Path;
 use redb::{ReadableDatabase, ReadableTable, TableDefinition};
 
 /// `messages`: id → the bytes exactly as received.
@@ -104,15 +105,17 @@ impl MessageInfo {
         received_at_micros: u64,
         msg: &messagefoundry_hl7::Message,
     ) -> MessageInfo {
-        let text = |p: &str| msg[p].to_owned();
         MessageInfo {
             inbound: inbound.to_owned(),
             received_at_micros,
-            sending_application: text("MSH-3"),
-            sending_facility: text("MSH-4"),
-            message_type: text("MSH-9"),
-            control_id: text("MSH-10"),
-            version: text("MSH-12"),
+            sending_application: msg.get_path(&Path::parse_const("MSH-3")).er7().into_owned(),
+            sending_facility: msg.get_path(&Path::parse_const("MSH-4")).er7().into_owned(),
+            message_type: msg.get_path(&Path::parse_const("MSH-9")).er7().into_owned(),
+            control_id: msg["MSH-10"].to_owned(),
+            version: msg
+                .get_path(&Path::parse_const("MSH-12"))
+                .er7()
+                .into_owned(),
             parse_state: ParseState::Parsed,
             parse_error: String::new(),
         }
