@@ -9,8 +9,8 @@
 //! | errors | ERR-1 (repeating) | ERR-1 | ERR-1 | one ERR per error: ERR-2, ERR-3, ERR-4, ERR-8 |
 //!
 //! * MSH-9: HL7 2.1 defines MSH-9 as the message type alone; 2.2 adds the trigger event as a
-//!   second component but says it is not required on acknowledgments, so before 2.3 the ACK
-//!   carries `ACK` alone. The third component, the message structure (table 0354), was
+//!   second component, optional on acknowledgments. From 2.2 the ACK carries it (`ACK^A05`),
+//!   as strict readers of 2.2 expect; a 2.1 ACK carries `ACK` alone. The third component, the message structure (table 0354), was
 //!   introduced in 2.3.1 (HL7 v2.3.1 vocabulary: table 0354 "Message Structure", version created
 //!   2.3.1; the HAPI maintainers say the same: "MSH-9-3 was introduced in 2.3.1"), and the general
 //!   acknowledgment is `ACK^varies^ACK` from then on. The trigger event is copied from the
@@ -22,9 +22,14 @@
 //!   From 2.5 ERR-1 is kept for backward compatibility only and each error is an ERR segment of
 //!   its own with ERR-2 (location, ERL), ERR-3 (HL7 error code, CWE from table 0357), ERR-4
 //!   (severity, table 0516) and ERR-8 (user message).
-//! * MSA-3 "text message" is deprecated from 2.5 but still allowed; it is written in every
-//!   version, because many receivers display nothing else. When no text is given and the ACK
-//!   carries errors, it holds the first error's text.
+//! * MSA-3 "text message" is deprecated from 2.5 and withdrawn in 2.7. Up to 2.6 it is
+//!   written, because many receivers display nothing else; when no text is given and the ACK
+//!   carries errors, it holds the first error's text. From 2.7 it is left empty: the errors'
+//!   texts are in ERR-8, and a text given with no error is carried by an informational ERR
+//!   (code 0, severity I).
+//! * Encoding characters: an original with an escape character but no sub-component separator
+//!   (`^~\`) is answered with one added (`&`, or another character its copied header fields do
+//!   not hold), so that a pre-2.5 ERR keeps its text and coding system.
 //!
 //! Errors describe problems: their texts name what is wrong and where (a path), never a field's
 //! value, since values are patient data and ACKs are logged by both ends.
@@ -464,7 +469,9 @@ impl<'m> AckBuilder<'m> {
         }
     }
 
-    /// Sets MSA-3, the text message. Describe the problem; never quote the message's values.
+    /// Sets the text message: MSA-3 up to 2.6; from 2.7, where MSA-3 is withdrawn, ERR-8 of
+    /// an informational ERR when there is no error to carry it. Describe the problem; never
+    /// quote the message's values.
     pub fn text(mut self, text: impl Into<String>) -> AckBuilder<'m> {
         self.text = Some(text.into());
         self
@@ -505,7 +512,7 @@ impl<'m> AckBuilder<'m> {
             charset_raw: raw(18),
         };
         render(
-            &header,
+            header,
             self.code,
             self.text.as_deref(),
             &self.errors,
@@ -545,7 +552,7 @@ pub fn ack_unparseable(
         if header.is_ack {
             return Err(AckBuildError::AckOfAck);
         }
-        if let Ok(ack) = render(&header.header, code, None, &errors, options) {
+        if let Ok(ack) = render(header.header, code, None, &errors, options) {
             return Ok(ack);
         }
     }
@@ -563,7 +570,7 @@ pub fn ack_unparseable(
         version_raw: b"2.5.1",
         charset_raw: b"",
     };
-    render(&minimal, code, None, &errors, options)
+    render(minimal, code, None, &errors, options)
 }
 
 /// The header fields an ACK is made from, as raw ER7 in the original's delimiters.
@@ -670,12 +677,14 @@ impl Version {
 
 /// Writes the ACK's bytes and parses them.
 fn render(
-    h: &Header<'_>,
+    mut h: Header<'_>,
     code: AckCode,
     text: Option<&str>,
     errors: &[AckError],
     options: &AckOptions,
 ) -> Result<Message, AckBuildError> {
+    h.delims = with_subcomponent(&h);
+    let h = &h;
     let d = &h.delims;
     let f = d.field;
     let mut out = Vec::with_capacity(256);
@@ -696,7 +705,8 @@ fn render(
     out.push(f); // MSH-8, security: none
     out.push(f);
     out.extend_from_slice(b"ACK");
-    if h.version >= Version(2, 3, 0) {
+    // 2.1's MSH-9 is the type alone; 2.2 adds the trigger event, 2.3.1 the structure.
+    if h.version >= Version(2, 2, 0) {
         if h.version >= Version(2, 3, 1) {
             out.push(d.component);
             out.extend_from_slice(&h.event);
@@ -725,8 +735,23 @@ fn render(
     out.extend_from_slice(code.as_str().as_bytes());
     out.push(f);
     out.extend_from_slice(h.control_id);
+    // MSA-3 is withdrawn from 2.7 on: the text then goes only where ERR carries it, and a
+    // text with no error to carry it becomes an informational ERR.
+    let msa_text = h.version < Version(2, 7, 0);
+    let text_only = match text {
+        Some(text) if !msa_text && errors.is_empty() => Some(
+            AckError::new(AckError::MESSAGE_ACCEPTED)
+                .with_severity(Severity::Information)
+                .with_text(text),
+        ),
+        _ => None,
+    };
+    let errors: &[AckError] = match &text_only {
+        Some(info) => std::slice::from_ref(info),
+        None => errors,
+    };
     let text = text.or_else(|| errors.first().and_then(AckError::text_or_description));
-    if let Some(text) = text {
+    if let Some(text) = text.filter(|_| msa_text) {
         out.push(f);
         out.extend_from_slice(&encode(text, h));
     }
@@ -748,6 +773,40 @@ fn render(
         out.push(b'\r');
     }
     Message::parse(out).map_err(AckBuildError::Invalid)
+}
+
+/// The ACK's delimiters: the original's, with a sub-component separator added when it has an
+/// escape character but none (`^~\\`), so that ERR's coded error can carry its text and
+/// coding system. The separator chosen appears in no header field the ACK copies, so their
+/// meaning cannot change. Without an escape character nothing is added: the fourth encoding
+/// character would be read as the escape.
+fn with_subcomponent(h: &Header<'_>) -> Delimiters {
+    let mut d = h.delims;
+    if d.subcomponent.is_some() || d.escape.is_none() || d.truncation.is_some() {
+        return d;
+    }
+    let copied = [
+        h.sending_app,
+        h.sending_facility,
+        h.receiving_app,
+        h.receiving_facility,
+        h.control_id,
+        h.processing_id,
+        h.version_raw,
+        h.charset_raw,
+        &h.event,
+    ];
+    let used = [
+        Some(d.field),
+        Some(d.component),
+        Some(d.repetition),
+        d.escape,
+    ];
+    d.subcomponent = b"&!@*$%"
+        .iter()
+        .copied()
+        .find(|c| !used.contains(&Some(*c)) && !copied.iter().any(|field| field.contains(c)));
+    d
 }
 
 /// One ERR segment of 2.5 and later: `ERR||<ERL>|<code>^<text>^HL70357|<severity>||||<message>`.
@@ -1150,7 +1209,7 @@ mod tests {
             a.get("MSH-9").unwrap().er7().into_owned()
         };
         assert_eq!(m("2.1", "ADT^A01"), "ACK");
-        assert_eq!(m("2.2", "ADT^A01"), "ACK");
+        assert_eq!(m("2.2", "ADT^A01"), "ACK^A01");
         assert_eq!(m("2.3", "ADT^A01"), "ACK^A01");
         assert_eq!(m("2.3", "ORU"), "ACK");
         assert_eq!(m("2.3.1", "ADT^A01"), "ACK^A01^ACK");
@@ -1227,8 +1286,20 @@ mod tests {
 
     #[test]
     fn no_subcomponent_separator() {
+        // With an escape character, the ACK adds a sub-component separator so ERR keeps its
+        // text and coding system.
         let a = ack(
             "MSH|^~\\|A|B|C|D|2024||ADT^A01|1|P|2.3\r",
+            AckCode::ApplicationError,
+            vec![AckError::new(207).with_text("x")],
+        );
+        assert_eq!(
+            a.as_bytes().split(|&b| b == b'\r').nth(2).unwrap(),
+            b"ERR|^^^207&x&HL70357"
+        );
+        // Without one, a fourth character would be read as the escape: only the code fits.
+        let a = ack(
+            "MSH|^~|A|B|C|D|2024||ADT^A01|1|P|2.3\r",
             AckCode::ApplicationError,
             vec![AckError::new(207).with_text("x")],
         );

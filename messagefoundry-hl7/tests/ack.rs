@@ -97,16 +97,21 @@ fn oru_v251_error_uses_err_2_3_4() {
 }
 
 #[test]
-fn old_versions_send_ack_alone() {
-    for (file, version, id) in [
-        ("nhapi/adt_a01_v21.hl7", "2.1", "00000040"),
-        ("hapi-hl7v2/adt_a05_v22_preadmit.hl7", "2.2", "01500"),
+fn old_versions_send_the_type_and_from_2_2_the_trigger() {
+    for (file, version, id, msh_9) in [
+        ("nhapi/adt_a01_v21.hl7", "2.1", "00000040", "ACK"),
+        (
+            "hapi-hl7v2/adt_a05_v22_preadmit.hl7",
+            "2.2",
+            "01500",
+            "ACK^A05",
+        ),
     ] {
         let msg = parse(file);
         let ack = AckBuilder::new(&msg, AckCode::ApplicationAccept)
             .build(&opts())
             .unwrap();
-        assert_eq!(ack.get("MSH-9").unwrap().er7(), "ACK", "{file}");
+        assert_eq!(ack.get("MSH-9").unwrap().er7(), msh_9, "{file}");
         assert_eq!(&ack["MSH-12"], version);
         assert_eq!(&ack["MSA-2"], id);
         assert_eq!(ack.segment_count(), 2);
@@ -123,7 +128,7 @@ fn enhanced_mode_commit_ack() {
     assert_eq!(
         lines(&ack),
         [
-            "MSH|^~\\&|STML|001|STML|001|20250101120000||ACK|MF0001|T|2.2",
+            "MSH|^~\\&|STML|001|STML|001|20250101120000||ACK^A05|MF0001|T|2.2",
             "MSA|CA|01500"
         ]
     );
@@ -366,4 +371,85 @@ fn build_now_stamps_the_header() {
     assert_ne!(&a["MSH-10"], &b["MSH-10"]);
     assert_eq!(a["MSH-7"].len(), 19);
     assert!(a["MSH-7"].starts_with("20"));
+}
+
+/// Each version's letter, checked on hand-made headers: what MSH-9 and MSA-3 may hold, and
+/// where the error text goes.
+mod to_the_letter {
+    use super::*;
+
+    fn header(version: &str, encoding: &str) -> Message {
+        let text = format!("MSH|{encoding}|LIS|LAB|EHR|HOSP|20260101||ADT^A01|C1|P|{version}\r");
+        Message::parse(text.into_bytes()).expect("test message parses")
+    }
+
+    fn error_ack(msg: &Message) -> Message {
+        AckBuilder::new(msg, AckCode::ApplicationError)
+            .error(AckError::new(AckError::APPLICATION_INTERNAL_ERROR).with_text("why"))
+            .build(&opts())
+            .expect("the ACK builds")
+    }
+
+    #[test]
+    fn msa_3_is_left_out_from_2_7_on() {
+        let ack = error_ack(&header("2.7", "^~\\&"));
+        assert_eq!(lines(&ack)[1], "MSA|AE|C1");
+        assert_eq!(
+            lines(&ack)[2],
+            "ERR|||207^Application internal error^HL70357|E||||why"
+        );
+        let ack = error_ack(&header("2.6", "^~\\&"));
+        assert_eq!(lines(&ack)[1], "MSA|AE|C1|why");
+    }
+
+    #[test]
+    fn a_text_without_an_error_is_informational_from_2_7_on() {
+        let msg = header("2.8", "^~\\&");
+        let ack = AckBuilder::new(&msg, AckCode::ApplicationAccept)
+            .text("queued for the night run")
+            .build(&opts())
+            .expect("the ACK builds");
+        assert_eq!(
+            lines(&ack)[1..],
+            [
+                "MSA|AA|C1",
+                "ERR|||0^Message accepted^HL70357|I||||queued for the night run"
+            ]
+        );
+    }
+
+    #[test]
+    fn msh_9_has_the_trigger_from_2_2_and_the_structure_from_2_3_1() {
+        let msh_9 = |version: &str| {
+            let ack = error_ack(&header(version, "^~\\&"));
+            lines(&ack)[0]
+                .split('|')
+                .nth(8)
+                .unwrap_or_default()
+                .to_owned()
+        };
+        assert_eq!(msh_9("2.1"), "ACK");
+        assert_eq!(msh_9("2.2"), "ACK^A01");
+        assert_eq!(msh_9("2.3"), "ACK^A01");
+        assert_eq!(msh_9("2.3.1"), "ACK^A01^ACK");
+    }
+
+    #[test]
+    fn three_encoding_characters_get_a_sub_component_separator_for_err() {
+        let ack = error_ack(&header("2.4", "^~\\"));
+        let lines = lines(&ack);
+        assert!(lines[0].starts_with("MSH|^~\\&|"), "{}", lines[0]);
+        assert_eq!(lines[2], "ERR|^^^207&why&HL70357");
+        // A separator the copied header already holds as text is not chosen.
+        let msg =
+            Message::parse(b"MSH|^~\\|LIS&CO|LAB|EHR|HOSP|20260101||ADT^A01|C1|P|2.4\r".to_vec())
+                .expect("test message parses");
+        let lines = super::lines(&error_ack(&msg));
+        assert!(
+            lines[0].starts_with("MSH|^~\\!|EHR|HOSP|LIS&CO|"),
+            "{}",
+            lines[0]
+        );
+        assert_eq!(lines[2], "ERR|^^^207!why!HL70357");
+    }
 }
