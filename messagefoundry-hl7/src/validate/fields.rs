@@ -448,11 +448,18 @@ fn leaf(v: &mut Validator<'_, '_>, spot: Spot, code: &str, table: Option<&str>, 
 /// Codes the standard lets a site add to a table without listing them: in table 0396 (coding
 /// system), `99zzz` local systems and `HL7nnnn` for HL7 table nnnn.
 fn local_code(table: &str, text: &str) -> bool {
-    table == "0396"
-        && (text.starts_with("99")
-            || text
-                .strip_prefix("HL7")
-                .is_some_and(|d| !d.is_empty() && d.bytes().all(|b| b.is_ascii_digit())))
+    match table {
+        "0396" => {
+            text.starts_with("99")
+                || text
+                    .strip_prefix("HL7")
+                    .is_some_and(|d| !d.is_empty() && d.bytes().all(|b| b.is_ascii_digit()))
+        }
+        // Message code, trigger event and structure: HL7 leaves codes beginning with Z to
+        // locally defined messages.
+        "0076" | "0003" | "0354" => text.starts_with('Z'),
+        _ => false,
+    }
 }
 
 /// Checks a field repetition's length against `max`.

@@ -26,7 +26,7 @@
 //! | rule | checks | tolerant | strict |
 //! |---|---|---|---|
 //! | [`Rule::UnknownVersion`] \[203\] | MSH-12.1 names a compiled-in version (or [`Options::version`] does) | error | error |
-//! | [`Rule::UnknownMessageType`] \[200\] | MSH-9 maps to a structure of the version | error | error |
+//! | [`Rule::UnknownMessageType`] \[200\] | MSH-9 maps to a structure of the version (a locally defined `Z…` type only warns) | error | error |
 //! | [`Rule::MessageStructure`] \[200\] | MSH-9.3, when given, is a structure of the version and agrees with MSH-9.1/9.2 | warning | warning |
 //! | [`Rule::SegmentOrder`] \[100\] | each segment stands where the structure allows (`check_structure`) | error | error |
 //! | [`Rule::RequiredSegment`] \[100\] | required segments and groups are there (`check_structure`) | error | error |
@@ -297,6 +297,18 @@ impl Validator<'_, '_> {
                     self.report.push(f.at(0, location));
                 }
                 Some(e)
+            }
+            // HL7 leaves message types beginning with Z to local use: such a message is
+            // allowed, only its structure cannot be checked.
+            (None, _) if code.starts_with('Z') => {
+                let f = Finding::new(
+                    Severity::Warning,
+                    Rule::UnknownMessageType,
+                    AckError::UNSUPPORTED_MESSAGE_TYPE,
+                    "MSH-9 names a locally defined message type (Z…); its segment structure is not checked".into(),
+                );
+                self.report.push(f.at(0, location));
+                None
             }
             (None, _) => {
                 let f = Finding::new(

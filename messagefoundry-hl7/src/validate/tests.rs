@@ -66,6 +66,15 @@ fn version_and_message_type() {
     let report = run(&msg, &Options::tolerant());
     assert_eq!(report.findings[0].rule, Rule::UnknownMessageType);
     assert_eq!(report.findings[0].code, 200);
+    // A locally defined (Z) message type is allowed by the standard: a warning, in either
+    // preset, and the message is valid.
+    let msg = MSH.replace("ORU^R01^ORU_R01", "ZDT^Z01^ZDT_Z01");
+    for options in [Options::tolerant(), Options::strict()] {
+        let report = run(&msg, &options);
+        assert_eq!(report.findings[0].rule, Rule::UnknownMessageType);
+        assert_eq!(report.findings[0].severity, Severity::Warning);
+        assert!(report.is_valid(), "{:#?}", report.findings);
+    }
     // MSH-9.3 wins over the event map, with a warning when they differ.
     let msg = MSH.replace("ORU^R01^ORU_R01", "ORU^R01^ORU_R30");
     assert_eq!(
