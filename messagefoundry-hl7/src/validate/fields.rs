@@ -280,6 +280,12 @@ fn value(v: &mut Validator<'_, '_>, spot: Spot, dt: &DataType, table: Option<&st
             }
             continue;
         }
+        // A component's own maximum, where the schema gives one (HD.1 at 20, say).
+        if v.options.check_lengths
+            && let Some(max) = c.length
+        {
+            length(v, spot, part, max);
+        }
         if dt.code.as_bytes() == b"TS" && k == 2 {
             precision(v, spot, part);
             continue;
@@ -351,6 +357,11 @@ fn value(v: &mut Validator<'_, '_>, spot: Spot, dt: &DataType, table: Option<&st
                 name: sc.name,
                 ..spot
             };
+            if v.options.check_lengths
+                && let Some(max) = sc.length
+            {
+                length(v, spot, piece, max);
+            }
             if cdt.code.as_bytes() == b"TS" && s == 2 {
                 precision(v, spot, piece);
                 continue;

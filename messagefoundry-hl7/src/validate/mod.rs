@@ -39,7 +39,7 @@
 //! | [`Rule::ComponentCount`] \[102\] | no more components/sub-components than the data type has (`check_components`) | error | error |
 //! | [`Rule::ExtraField`] \[102\] | no valued field beyond the segment's last (`allow_extra_fields`) | allowed | warning |
 //! | [`Rule::WithdrawnField`] \[102\] | withdrawn fields and components are empty (`check_withdrawn`) | off | warning |
-//! | [`Rule::Length`] [102, 104 from 2.7] | maximum lengths (`check_lengths`); 2.7 gives lengths as guidance only (information), 2.8 and later give none | off | warning |
+//! | [`Rule::Length`] [102, 104 from 2.7] | maximum lengths of fields, components and sub-components where the schema gives them (`check_lengths`); 2.7 gives lengths as guidance only (information), 2.8 and later give none | off | warning |
 //! | [`Rule::Primitive`] \[102\] | NM, SI, DT, TM, DTM/TS formats, TS degree of precision (`check_primitives`) | error | error |
 //! | [`Rule::TableValue`] \[103\] | ID values are in their HL7 table (`check_tables`); IS values in their user-defined table (`check_user_tables`, warning) | off | error |
 //!

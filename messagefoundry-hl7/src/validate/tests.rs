@@ -474,3 +474,21 @@ mod never_panics {
         }
     }
 }
+
+#[test]
+fn components_and_sub_components_are_held_to_their_lengths_when_strict() {
+    // CX.1 (ID number) is at most 15 characters in 2.5.1, and HD.1 inside CX.4 at most 20.
+    let long_id = "1234567890123456789";
+    let long_authority = "AN-ASSIGNING-AUTHORITY-NAME";
+    let pid = format!("PID|1||{long_id}^^^{long_authority}&1.2.3&ISO^MR||Doe^Jane||19700101|F\r");
+    let text = format!("{MSH}{pid}{OBR}");
+    assert_eq!(strict(&text), ["length@PID-3.1", "length@PID-3.4.1"]);
+    let report = run(&text, &Options::strict());
+    assert!(
+        report
+            .findings
+            .iter()
+            .all(|f| f.severity == Severity::Warning)
+    );
+    assert!(tolerant(&text).is_empty());
+}
