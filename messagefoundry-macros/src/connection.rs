@@ -34,6 +34,7 @@ const INBOUND_OPTIONS: &[&str] = &[
     "tls",
     "plaintext",
     "parse",
+    "validate",
     "tls_cert",
     "tls_key",
     "tls_client_ca",
@@ -361,6 +362,20 @@ fn field(key: &str, value: &Expr) -> syn::Result<Field> {
                 }
             };
             quote!(parse: ::messagefoundry::interface::ParsePolicy::#variant)
+        }
+        "validate" => {
+            let variant = match word(value).as_str() {
+                "off" => quote!(Off),
+                "tolerant" => quote!(Tolerant),
+                "strict" => quote!(Strict),
+                _ => {
+                    return Err(syn::Error::new_spanned(
+                        value,
+                        "validate is `off`, `tolerant` or `strict`",
+                    ));
+                }
+            };
+            quote!(validate: ::messagefoundry::interface::ValidatePolicy::#variant)
         }
         "tls_cert" | "tls_key" | "tls_client_ca" | "tls_ca" | "tls_fingerprint"
         | "tls_server_name" => {

@@ -59,12 +59,13 @@ pub fn handler(args: TokenStream, item: TokenStream) -> TokenStream {
 /// | `duplicate_window` | off | a message repeating MSH-3 + MSH-10 within this time is answered and not routed again: `duplicate_window = "24h"` |
 /// | `tls` | `on` | `on`: TLS for peers that speak it (a self-signed certificate unless `tls_cert`); `off`: plaintext only |
 /// | `plaintext` | `allow` | `allow` or `refuse` plaintext peers on a TLS listener |
+/// | `validate` | `off` | `tolerant` or `strict`: validate each message against the schema (the presets of `hl7 validate`); one that fails is answered AE with an ERR per finding, stored as ERROR and not routed |
 /// | `parse` | `tolerant` | `tolerant`: repair blank lines, line endings and trailing whitespace (recorded with the message); `strict`: refuse them |
 /// | `tls_cert`, `tls_key` | generated | the listener's certificate and key (PEM files), together |
 /// | `tls_client_ca` | none | ask for client certificates signed by these CAs (mutual TLS) |
 ///
 /// Durations are strings such as `"500ms"`, `"30s"`, `"10m"`, `"1h"`. The choices of
-/// `ack_mode`, `tls`, `plaintext` and `parse` are bare words here (`ack_mode = enhanced`) and
+/// `ack_mode`, `tls`, `plaintext`, `parse` and `validate` are bare words here (`ack_mode = enhanced`) and
 /// strings in an environment file (`ack_mode = "enhanced"`).
 #[proc_macro]
 pub fn inbound(input: TokenStream) -> TokenStream {

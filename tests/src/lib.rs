@@ -87,6 +87,15 @@ pub fn ack_code(ack: &[u8]) -> String {
         .to_owned()
 }
 
+/// The ERR segments of an acknowledgment, as text.
+pub fn err_segments(ack: &[u8]) -> Vec<String> {
+    String::from_utf8_lossy(ack)
+        .split('\r')
+        .filter(|s| s.starts_with("ERR|"))
+        .map(str::to_owned)
+        .collect()
+}
+
 /// MSA-2 of an acknowledgment, or an empty string.
 pub fn ack_control_id(ack: &[u8]) -> String {
     let text = String::from_utf8_lossy(ack);

@@ -9,7 +9,7 @@ use messagefoundry::interface::environment::{InboundSettings, OutboundSettings};
 use messagefoundry::interface::{AckMode, Disposition, MllpListen};
 use messagefoundry::store::MessageId;
 use messagefoundry_tests::downstream::Downstream;
-use messagefoundry_tests::{Client, ack_code, ack_control_id, oru};
+use messagefoundry_tests::{Client, ack_code, ack_control_id, err_segments, oru};
 
 use messagefoundry_tests::lab::{IB_Lab_ORU, OB_EHR_ORU, ehr_at, ehr_down};
 
@@ -31,15 +31,6 @@ async fn start(db: &std::path::Path, mode: AckMode, outbound: OutboundSettings) 
     .expect("engine starts")
 }
 
-/// The ERR segments of an acknowledgment.
-fn errs(ack: &[u8]) -> Vec<String> {
-    String::from_utf8_lossy(ack)
-        .split('\r')
-        .filter(|s| s.starts_with("ERR|"))
-        .map(str::to_owned)
-        .collect()
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_header_without_type_or_control_id_is_rejected_and_not_routed() {
     let dir = tempfile::tempdir().unwrap();
@@ -58,7 +49,7 @@ async fn a_header_without_type_or_control_id_is_rejected_and_not_routed() {
     // The header alone: both fields named, each with HL7 error 101 (required field missing).
     let ack = client.exchange(b"MSH|^~\\&").await.unwrap().unwrap();
     assert_eq!(ack_code(&ack), "AR");
-    let errors = errs(&ack);
+    let errors = err_segments(&ack);
     assert_eq!(errors.len(), 2, "one ERR per empty field: {errors:?}");
     assert!(errors[0].contains("MSH-9 (message type) is empty"));
     assert!(errors[0].contains("101"));
@@ -71,8 +62,8 @@ async fn a_header_without_type_or_control_id_is_rejected_and_not_routed() {
         .unwrap()
         .unwrap();
     assert_eq!(ack_code(&ack), "AR");
-    assert_eq!(errs(&ack).len(), 1);
-    assert!(errs(&ack)[0].contains("MSH-10"));
+    assert_eq!(err_segments(&ack).len(), 1);
+    assert!(err_segments(&ack)[0].contains("MSH-10"));
 
     // A full header but for MSH-9: its control ID is echoed, so the sender can match the AR.
     let ack = client
@@ -84,7 +75,7 @@ async fn a_header_without_type_or_control_id_is_rejected_and_not_routed() {
         (ack_code(&ack), ack_control_id(&ack)),
         ("AR".into(), "H3".into())
     );
-    assert!(errs(&ack)[0].contains("MSH-9"));
+    assert!(err_segments(&ack)[0].contains("MSH-9"));
 
     // The connection goes on, and a good message is still delivered.
     let ack = client.exchange(&oru("H4", "F")).await.unwrap().unwrap();
@@ -132,6 +123,6 @@ async fn enhanced_mode_answers_cr() {
         .unwrap()
         .unwrap();
     assert_eq!(ack_code(&ack), "CR");
-    assert!(errs(&ack)[0].contains("MSH-10"));
+    assert!(err_segments(&ack)[0].contains("MSH-10"));
     engine.shutdown().await;
 }

@@ -94,6 +94,31 @@ impl AckPlan {
         bytes(AckBuilder::new(msg, code).error(error).build_now())
     }
 
+    /// The answers to a stored message that failed validation at intake: AE with an ERR per
+    /// finding, at once in original and after-processing modes; in enhanced mode the CA as
+    /// MSH-15 asks now, and the AE as MSH-16 asks after it.
+    pub(crate) fn invalid(&self, msg: &Message, errors: Vec<AckError>) -> (Answer, Answer) {
+        let application_error = || {
+            bytes(
+                AckBuilder::new(msg, AckCode::ApplicationError)
+                    .errors(errors)
+                    .build_now(),
+            )
+        };
+        match self.mode {
+            AckMode::None => (Answer::Nothing, Answer::Nothing),
+            AckMode::Enhanced => {
+                let later = if self.after_processing.is_some_and(|c| c.wants(false)) {
+                    application_error()
+                } else {
+                    Answer::Nothing
+                };
+                (self.stored(msg), later)
+            }
+            AckMode::Original | AckMode::AfterProcessing => (application_error(), Answer::Nothing),
+        }
+    }
+
     /// The application acknowledgment once the message was processed, if the plan has one and
     /// its condition holds for this outcome: AA, or AE with the reason for an ERROR.
     pub(crate) fn processed(

@@ -27,6 +27,7 @@ use super::frame_memory::{FrameBudget, InboundCodec};
 use super::header;
 use super::pipeline::{RouteResult, Waiters};
 use super::tally::Event;
+use super::validation;
 use crate::interface::environment::InboundSettings;
 use crate::interface::{AckMode, Disposition, Inbound};
 use crate::mllp::{Frame, MllpCodec, MllpError};
@@ -279,13 +280,20 @@ async fn receive(ctx: &Context, raw: bytes::Bytes, peer: SocketAddr) -> Option<R
     let mode = ctx.settings.ack_mode;
     let parsed = ctx.settings.parse.read(&raw);
     let mut missing = Vec::new();
+    let mut findings = Vec::new();
     let (incoming, msg) = match parsed {
         Ok((msg, repaired)) => {
             if let Some(repaired) = &repaired {
                 tracing::debug!(inbound, %peer, offset = repaired.offset, "frame parsed once whitespace or line endings were repaired");
             }
             missing = header::missing_fields(&msg);
-            let refused = (!missing.is_empty()).then(|| header::reason(&missing));
+            let mut refused = (!missing.is_empty()).then(|| header::reason(&missing));
+            if refused.is_none()
+                && let Some(invalid) = validation::check(ctx.settings.validate, &msg)
+            {
+                refused = Some(invalid.reason);
+                findings = invalid.errors;
+            }
             let dedupe = match (&refused, ctx.settings.duplicate_window) {
                 (None, Some(window)) => Some(Dedupe {
                     sending_application: msg
@@ -349,6 +357,15 @@ async fn receive(ctx: &Context, raw: bytes::Bytes, peer: SocketAddr) -> Option<R
     }
     tracing::debug!(inbound, %peer, id = %received.id, control_id = &*msg["MSH-10"], kind = &*msg.get_path(&Path::parse_const("MSH-9")).er7(), "stored");
     let plan = AckPlan::of(mode, &msg);
+    if !findings.is_empty() {
+        let count = findings.len();
+        tracing::warn!(inbound, %peer, id = %received.id, findings = count, "message failed validation; stored as ERROR and not routed");
+        let (now, later) = plan.invalid(&msg, findings);
+        return Some(Reply {
+            now,
+            later: Some(Box::pin(std::future::ready(later))),
+        });
+    }
     // Registered before the pipeline is woken, so the result cannot be missed.
     let outcome = match (received.duplicate_of, plan.after_processing) {
         (None, Some(_)) => Some(outcome_of(ctx, received.id)),

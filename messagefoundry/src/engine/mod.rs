@@ -21,6 +21,7 @@ mod listener;
 mod pipeline;
 mod retention;
 mod tally;
+mod validation;
 
 use std::collections::HashMap;
 use std::net::SocketAddr;

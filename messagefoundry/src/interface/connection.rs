@@ -54,6 +54,28 @@ pub enum ParsePolicy {
     Strict,
 }
 
+/// Whether an inbound validates each message against the HL7 schema before it routes it.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum ValidatePolicy {
+    /// No validation at intake. The default.
+    Off,
+    /// The tolerant preset of `hl7 validate`: structure, required fields, data types.
+    Tolerant,
+    /// The strict preset: also repetitions, lengths, tables.
+    Strict,
+}
+
+impl ValidatePolicy {
+    /// The validation options of the policy; `None` when off.
+    pub fn options(self) -> Option<messagefoundry_hl7::validate::Options<'static>> {
+        match self {
+            ValidatePolicy::Off => None,
+            ValidatePolicy::Tolerant => Some(messagefoundry_hl7::validate::Options::tolerant()),
+            ValidatePolicy::Strict => Some(messagefoundry_hl7::validate::Options::strict()),
+        }
+    }
+}
+
 impl ParsePolicy {
     /// Reads a frame as the policy says: the message, and, when it parsed only once repaired,
     /// what strict parsing objected to.
@@ -156,6 +178,8 @@ pub struct MllpListen {
     pub plaintext: Plaintext,
     /// How a frame that is not quite well-formed is read. Default tolerant.
     pub parse: ParsePolicy,
+    /// Validation against the schema before routing. Default off.
+    pub validate: ValidatePolicy,
     /// The certificate chain (PEM file). Without it a self-signed certificate is generated.
     pub tls_cert: Option<&'static str>,
     /// The private key (PEM file) of `tls_cert`.
@@ -182,6 +206,7 @@ impl MllpListen {
         tls: Tls::On,
         plaintext: Plaintext::Allow,
         parse: ParsePolicy::Tolerant,
+        validate: ValidatePolicy::Off,
         tls_cert: None,
         tls_key: None,
         tls_client_ca: None,

@@ -28,6 +28,7 @@ use std::time::Duration;
 use super::cidr::Cidr;
 use super::connection::{
     AckMode, Inbound, MllpConnect, MllpListen, Outbound, ParsePolicy, Plaintext, RetryPolicy, Tls,
+    ValidatePolicy,
 };
 
 /// An error in an environment file.
@@ -85,6 +86,8 @@ pub struct InboundSettings {
     pub plaintext: Plaintext,
     /// Tolerant or strict reading of frames.
     pub parse: ParsePolicy,
+    /// Validation before routing.
+    pub validate: ValidatePolicy,
     /// Certificate chain file; `None` for the generated self-signed one.
     pub tls_cert: Option<PathBuf>,
     /// Private key file.
@@ -140,6 +143,7 @@ impl From<&MllpListen> for InboundSettings {
             tls: m.tls,
             plaintext: m.plaintext,
             parse: m.parse,
+            validate: m.validate,
             tls_cert: m.tls_cert.map(PathBuf::from),
             tls_key: m.tls_key.map(PathBuf::from),
             tls_client_ca: m.tls_client_ca.map(PathBuf::from),
@@ -299,6 +303,16 @@ impl Environment {
                     {
                         "strict" => ParsePolicy::Strict,
                         _ => ParsePolicy::Tolerant,
+                    }
+                }
+                "validate" => {
+                    let word = v
+                        .word(&["off", "tolerant", "strict"])
+                        .map_err(|m| self.invalid(m))?;
+                    s.validate = match word {
+                        "tolerant" => ValidatePolicy::Tolerant,
+                        "strict" => ValidatePolicy::Strict,
+                        _ => ValidatePolicy::Off,
                     }
                 }
                 "tls_cert" => s.tls_cert = Some(v.string().map_err(|m| self.invalid(m))?.into()),

@@ -15,7 +15,7 @@ mod route;
 pub use cidr::{Cidr, CidrError};
 pub use connection::{
     AckMode, Inbound, InboundDef, MllpConnect, MllpListen, Outbound, OutboundDef, ParsePolicy,
-    Plaintext, RetryPolicy, Tls,
+    Plaintext, RetryPolicy, Tls, ValidatePolicy,
 };
 pub use handler::{Handler, HandlerDef, Router, RouterDef};
 pub use outcome::{Delivery, Disposition, IntoOutcome, Outcome};

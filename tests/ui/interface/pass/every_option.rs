@@ -1,4 +1,4 @@
-use messagefoundry::interface::{AckMode, Cidr, ParsePolicy, Plaintext, Tls};
+use messagefoundry::interface::{AckMode, Cidr, ParsePolicy, Plaintext, Tls, ValidatePolicy};
 use messagefoundry::prelude::*;
 
 inbound!(
@@ -19,6 +19,7 @@ inbound!(
         tls = on,
         plaintext = refuse,
         parse = strict,
+        validate = tolerant,
         tls_cert = "certs/lab.pem",
         tls_key = "certs/lab-key.pem",
         tls_client_ca = "certs/partners.pem",
@@ -67,6 +68,7 @@ fn main() {
     assert_eq!(def.mllp.duplicate_window, Some(std::time::Duration::from_secs(3600)));
     assert_eq!((def.mllp.tls, def.mllp.plaintext), (Tls::On, Plaintext::Refuse));
     assert_eq!(def.mllp.parse, ParsePolicy::Strict);
+    assert_eq!(def.mllp.validate, ValidatePolicy::Tolerant);
     assert_eq!(def.mllp.tls_client_ca, Some("certs/partners.pem"));
     let allow: Vec<Cidr> = ["127.0.0.1", "10.1.2.0/24", "fd00:1::/32"]
         .iter()
