@@ -57,8 +57,6 @@ const OUTBOUND_OPTIONS: &[&str] = &[
     "tls_key",
 ];
 
-const ACK_MODES: &[&str] = &["original", "enhanced", "after_processing", "none"];
-
 /// `name = value` inside `mllp(…)`.
 struct Setting {
     name: Ident,
@@ -303,80 +301,40 @@ fn field(key: &str, value: &Expr) -> syn::Result<Field> {
             let b = options::boolean(value, key)?;
             quote!(#ident: #b)
         }
-        "ack_mode" => {
-            let Expr::Path(p) = value else {
-                return Err(syn::Error::new_spanned(
-                    value,
-                    format!("ack_mode is one of: {}", ACK_MODES.join(", ")),
-                ));
-            };
-            let mode = p
-                .path
-                .get_ident()
-                .map(ToString::to_string)
-                .unwrap_or_default();
-            let variant = match mode.as_str() {
-                "original" => quote!(Original),
-                "enhanced" => quote!(Enhanced),
-                "after_processing" => quote!(AfterProcessing),
-                "none" => quote!(None),
-                _ => {
-                    return Err(syn::Error::new_spanned(
-                        value,
-                        format!("ack_mode is one of: {}", ACK_MODES.join(", ")),
-                    ));
-                }
-            };
-            quote!(ack_mode: ::messagefoundry::interface::AckMode::#variant)
-        }
-        "tls" => {
-            let variant = match word(value).as_str() {
-                "on" => quote!(On),
-                "off" => quote!(Off),
-                _ => return Err(syn::Error::new_spanned(value, "tls is `on` or `off`")),
-            };
-            quote!(tls: ::messagefoundry::interface::Tls::#variant)
-        }
-        "plaintext" => {
-            let variant = match word(value).as_str() {
-                "allow" => quote!(Allow),
-                "refuse" => quote!(Refuse),
-                _ => {
-                    return Err(syn::Error::new_spanned(
-                        value,
-                        "plaintext is `allow` or `refuse`",
-                    ));
-                }
-            };
-            quote!(plaintext: ::messagefoundry::interface::Plaintext::#variant)
-        }
-        "parse" => {
-            let variant = match word(value).as_str() {
-                "tolerant" => quote!(Tolerant),
-                "strict" => quote!(Strict),
-                _ => {
-                    return Err(syn::Error::new_spanned(
-                        value,
-                        "parse is `tolerant` or `strict`",
-                    ));
-                }
-            };
-            quote!(parse: ::messagefoundry::interface::ParsePolicy::#variant)
-        }
-        "validate" => {
-            let variant = match word(value).as_str() {
-                "off" => quote!(Off),
-                "tolerant" => quote!(Tolerant),
-                "strict" => quote!(Strict),
-                _ => {
-                    return Err(syn::Error::new_spanned(
-                        value,
-                        "validate is `off`, `tolerant` or `strict`",
-                    ));
-                }
-            };
-            quote!(validate: ::messagefoundry::interface::ValidatePolicy::#variant)
-        }
+        "ack_mode" => choice(
+            value,
+            "ack_mode",
+            "AckMode",
+            &[
+                ("original", "Original"),
+                ("enhanced", "Enhanced"),
+                ("after_processing", "AfterProcessing"),
+                ("none", "None"),
+            ],
+        )?,
+        "tls" => choice(value, "tls", "Tls", &[("on", "On"), ("off", "Off")])?,
+        "plaintext" => choice(
+            value,
+            "plaintext",
+            "Plaintext",
+            &[("allow", "Allow"), ("refuse", "Refuse")],
+        )?,
+        "parse" => choice(
+            value,
+            "parse",
+            "ParsePolicy",
+            &[("tolerant", "Tolerant"), ("strict", "Strict")],
+        )?,
+        "validate" => choice(
+            value,
+            "validate",
+            "ValidatePolicy",
+            &[
+                ("off", "Off"),
+                ("tolerant", "Tolerant"),
+                ("strict", "Strict"),
+            ],
+        )?,
         "tls_cert" | "tls_key" | "tls_client_ca" | "tls_ca" | "tls_fingerprint"
         | "tls_server_name" => {
             let s = options::string(value, key)?;
@@ -406,6 +364,32 @@ fn field(key: &str, value: &Expr) -> syn::Result<Field> {
 }
 
 /// A bare word such as `on` or `refuse`; anything else gives an empty string.
+/// An option that is one of a few bare words (`tls = off`), each naming a variant of a runtime
+/// enum: `field: ::messagefoundry::interface::Type::Variant`.
+fn choice(
+    value: &Expr,
+    option: &str,
+    type_name: &str,
+    words: &[(&str, &str)],
+) -> syn::Result<TokenStream> {
+    let given = word(value);
+    let Some((_, variant)) = words.iter().find(|(w, _)| *w == given) else {
+        let names: Vec<String> = words.iter().map(|(w, _)| format!("`{w}`")).collect();
+        let list = match names.split_last() {
+            Some((last, rest)) if !rest.is_empty() => format!("{} or {last}", rest.join(", ")),
+            _ => names.join(""),
+        };
+        return Err(syn::Error::new_spanned(
+            value,
+            format!("{option} is {list}"),
+        ));
+    };
+    let field = syn::Ident::new(option, proc_macro2::Span::call_site());
+    let ty = syn::Ident::new(type_name, proc_macro2::Span::call_site());
+    let variant = syn::Ident::new(variant, proc_macro2::Span::call_site());
+    Ok(quote!(#field: ::messagefoundry::interface::#ty::#variant))
+}
+
 fn word(value: &Expr) -> String {
     match value {
         Expr::Path(p) => p

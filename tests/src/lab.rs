@@ -25,6 +25,23 @@ pub fn ehr_down() -> OutboundSettings {
     ehr_at(crate::ports::down_port())
 }
 
+/// Starts the engine with the lab interface's one inbound and one outbound, with the settings
+/// the test chose, and no retention.
+pub async fn start(
+    db: &std::path::Path,
+    inbound: messagefoundry::interface::environment::InboundSettings,
+    outbound: OutboundSettings,
+) -> messagefoundry::engine::Engine {
+    messagefoundry::engine::Engine::start(messagefoundry::engine::EngineConfig {
+        db: db.to_path_buf(),
+        inbounds: vec![(IB_Lab_ORU, inbound)],
+        outbounds: vec![(OB_EHR_ORU, outbound)],
+        retention: None,
+    })
+    .await
+    .expect("engine starts")
+}
+
 /// Lab results go to the EHR; nothing else is routed.
 #[router]
 pub fn oru_router(msg: &Message) -> Route {

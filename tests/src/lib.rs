@@ -126,6 +126,39 @@ pub fn adt(control_id: &str) -> Vec<u8> {
     .into_bytes()
 }
 
+/// Reads a message's disposition and detail off the async workers; `None` before it has one.
+pub async fn stored_disposition(
+    store: &messagefoundry::store::Store,
+    id: messagefoundry::store::MessageId,
+) -> Option<messagefoundry::store::StoredDisposition> {
+    let store = store.clone();
+    tokio::task::spawn_blocking(move || store.disposition(id))
+        .await
+        .expect("read task")
+        .expect("store read")
+}
+
+/// Waits until a message has left RECEIVED (the pipeline ran, or intake refused it) and returns
+/// its disposition; fails after the test's patience.
+pub async fn settled(
+    store: &messagefoundry::store::Store,
+    id: messagefoundry::store::MessageId,
+) -> messagefoundry::interface::Disposition {
+    let deadline = std::time::Instant::now() + PATIENCE;
+    loop {
+        if let Some(d) = stored_disposition(store, id).await
+            && d.disposition != messagefoundry::interface::Disposition::Received
+        {
+            return d.disposition;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "message {id} never settled"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}
+
 /// Reads a stored message (summary and bytes) off the async workers, as the store's blocking
 /// reads require.
 pub async fn read_stored(

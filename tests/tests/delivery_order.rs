@@ -5,13 +5,12 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use messagefoundry::engine::{Engine, EngineConfig};
 use messagefoundry::interface::MllpListen;
 use messagefoundry::interface::environment::InboundSettings;
 use messagefoundry_tests::PATIENCE;
 use messagefoundry_tests::backlog::store_unrouted;
 use messagefoundry_tests::downstream::{Downstream, Reply};
-use messagefoundry_tests::lab::{IB_Lab_ORU, OB_EHR_ORU, ehr_at};
+use messagefoundry_tests::lab::ehr_at;
 
 /// More than one routing round takes, so the backlog is routed in several large batches.
 const BACKLOG: usize = 700;
@@ -30,14 +29,7 @@ async fn a_backlog_routed_at_start_is_delivered_in_arrival_order() {
     });
     inbound.port = 0;
     let outbound = ehr_at(down.addr.port());
-    let engine = Engine::start(EngineConfig {
-        db: db.clone(),
-        inbounds: vec![(IB_Lab_ORU, inbound)],
-        outbounds: vec![(OB_EHR_ORU, outbound)],
-        retention: None,
-    })
-    .await
-    .expect("engine starts");
+    let engine = messagefoundry_tests::lab::start(&db.clone(), inbound, outbound).await;
 
     let deadline = Instant::now() + PATIENCE * 3;
     while down.control_ids().len() < BACKLOG {

@@ -7,13 +7,13 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use messagefoundry::engine::{Engine, EngineConfig};
+use messagefoundry::engine::Engine;
 use messagefoundry::interface::environment::{InboundSettings, OutboundSettings};
 use messagefoundry::interface::{MllpListen, RetryPolicy};
 use messagefoundry_tests::downstream::{Downstream, Reply, Script};
 use messagefoundry_tests::{Client, PATIENCE, ack_code, adt, oru};
 
-use messagefoundry_tests::lab::{IB_Lab_ORU, OB_EHR_ORU, ehr_at};
+use messagefoundry_tests::lab::ehr_at;
 use messagefoundry_tests::ports::Reserved;
 
 fn always(code: &'static str) -> Script {
@@ -44,14 +44,7 @@ async fn start_with(
         max_backoff: Duration::from_millis(50),
     };
     configure(&mut outbound);
-    let engine = Engine::start(EngineConfig {
-        db: db.to_path_buf(),
-        inbounds: vec![(IB_Lab_ORU, inbound)],
-        outbounds: vec![(OB_EHR_ORU, outbound)],
-        retention: None,
-    })
-    .await
-    .expect("engine starts");
+    let engine = messagefoundry_tests::lab::start(db, inbound, outbound).await;
     let addr = engine.addresses()[0].1;
     (engine, addr)
 }

@@ -4,14 +4,16 @@
 
 use std::time::Duration;
 
-use messagefoundry::engine::{Engine, EngineConfig};
+use messagefoundry::engine::Engine;
 use messagefoundry::interface::environment::{InboundSettings, OutboundSettings};
 use messagefoundry::interface::{AckMode, Disposition, MllpListen};
 use messagefoundry::store::MessageId;
 use messagefoundry_tests::downstream::Downstream;
-use messagefoundry_tests::{Client, ack_code, ack_control_id, err_segments, oru};
+use messagefoundry_tests::{
+    Client, ack_code, ack_control_id, err_segments, oru, stored_disposition,
+};
 
-use messagefoundry_tests::lab::{IB_Lab_ORU, OB_EHR_ORU, ehr_at, ehr_down};
+use messagefoundry_tests::lab::{ehr_at, ehr_down};
 
 /// Starts the lab interface with the ACK mode given, delivering where the test says.
 async fn start(db: &std::path::Path, mode: AckMode, outbound: OutboundSettings) -> Engine {
@@ -21,14 +23,7 @@ async fn start(db: &std::path::Path, mode: AckMode, outbound: OutboundSettings) 
         ack_mode: mode,
         ..MllpListen::DEFAULT
     });
-    Engine::start(EngineConfig {
-        db: db.to_path_buf(),
-        inbounds: vec![(IB_Lab_ORU, inbound)],
-        outbounds: vec![(OB_EHR_ORU, outbound)],
-        retention: None,
-    })
-    .await
-    .expect("engine starts")
+    messagefoundry_tests::lab::start(db, inbound, outbound).await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -96,11 +91,8 @@ async fn a_header_without_type_or_control_id_is_rejected_and_not_routed() {
 
     // The three rejected messages are stored, as ERROR with the reason, for the operator.
     for id in 1..=3 {
-        let store = engine.store().clone();
-        let stored = tokio::task::spawn_blocking(move || store.disposition(MessageId(id)))
+        let stored = stored_disposition(engine.store(), MessageId(id))
             .await
-            .unwrap()
-            .unwrap()
             .expect("a disposition");
         assert_eq!(stored.disposition, Disposition::Error);
         assert!(

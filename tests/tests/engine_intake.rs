@@ -11,7 +11,9 @@ use messagefoundry::hl7::Message;
 use messagefoundry::interface::environment::InboundSettings;
 use messagefoundry::interface::{AckMode, Disposition, MllpListen};
 use messagefoundry::store::{Incoming, MessageId, MessageInfo, Store};
-use messagefoundry_tests::{Client, ack_code, ack_control_id, adt, oru, read_stored};
+use messagefoundry_tests::{
+    Client, ack_code, ack_control_id, adt, oru, read_stored, settled, stored_disposition,
+};
 
 use messagefoundry_tests::lab::{IB_Lab_ORU, OB_EHR_ORU, ehr_down};
 
@@ -48,26 +50,6 @@ async fn start_with_retention(
     .expect("engine starts");
     let addr = engine.addresses()[0].1;
     (engine, addr)
-}
-
-/// Waits until the message has left RECEIVED (the pipeline ran), and returns its disposition.
-async fn settled(store: &Store, id: MessageId) -> Disposition {
-    let deadline = Instant::now() + messagefoundry_tests::PATIENCE;
-    loop {
-        let store2 = store.clone();
-        let d = tokio::task::spawn_blocking(move || store2.disposition(id))
-            .await
-            .expect("read task")
-            .expect("store read")
-            .map(|d| d.disposition);
-        if let Some(d) = d
-            && d != Disposition::Received
-        {
-            return d;
-        }
-        assert!(Instant::now() < deadline, "message {id} was never routed");
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -152,12 +134,9 @@ async fn bad_input_leaves_the_connection_working() {
     let ack = next.exchange(&oru("G3", "F")).await.unwrap().unwrap();
     assert_eq!(ack_code(&ack), "AA");
 
-    let store = engine.store().clone();
-    let broken = tokio::task::spawn_blocking(move || store.disposition(MessageId(2)))
+    let broken = stored_disposition(engine.store(), MessageId(2))
         .await
-        .unwrap()
-        .unwrap()
-        .unwrap();
+        .expect("a disposition");
     assert_eq!(broken.disposition, Disposition::Error);
     engine.shutdown().await;
 }

@@ -9,10 +9,10 @@
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
-use messagefoundry::engine::{Engine, EngineConfig};
+use messagefoundry::engine::Engine;
 use messagefoundry::interface::environment::InboundSettings;
 use messagefoundry::interface::{MllpListen, Tls};
-use messagefoundry_tests::lab::{IB_Lab_ORU, OB_EHR_ORU, ehr_down};
+use messagefoundry_tests::lab::ehr_down;
 use messagefoundry_tests::{Client, PATIENCE, ack_code, oru};
 
 async fn start(
@@ -25,14 +25,7 @@ async fn start(
     });
     inbound.port = 0;
     configure(&mut inbound);
-    let engine = Engine::start(EngineConfig {
-        db: db.to_path_buf(),
-        inbounds: vec![(IB_Lab_ORU, inbound)],
-        outbounds: vec![(OB_EHR_ORU, ehr_down())],
-        retention: None,
-    })
-    .await
-    .expect("engine starts");
+    let engine = messagefoundry_tests::lab::start(db, inbound, ehr_down()).await;
     let addr = engine.addresses()[0].1;
     (engine, addr)
 }

@@ -4,12 +4,12 @@
 
 use std::path::Path;
 
-use messagefoundry::engine::{Engine, EngineConfig};
+use messagefoundry::engine::Engine;
 use messagefoundry::interface::environment::InboundSettings;
 use messagefoundry::interface::{Disposition, MllpListen, ParsePolicy};
 use messagefoundry::store::{MessageId, ParseState};
-use messagefoundry_tests::lab::{IB_Lab_ORU, OB_EHR_ORU, ehr_down};
-use messagefoundry_tests::{Client, ack_code, read_stored};
+use messagefoundry_tests::lab::ehr_down;
+use messagefoundry_tests::{Client, ack_code, read_stored, settled};
 
 /// An ADT^O01 with CRLF endings, a blank line between NK1 and PV1 and a trailing space.
 const ADT_BLANK_LINE: &str = "hl7-dotnetcore/adt_o01_v23_crlf_blank_line.hl7";
@@ -30,14 +30,7 @@ async fn start(db: &Path, parse: ParsePolicy) -> Engine {
         parse,
         ..MllpListen::DEFAULT
     });
-    Engine::start(EngineConfig {
-        db: db.to_path_buf(),
-        inbounds: vec![(IB_Lab_ORU, inbound)],
-        outbounds: vec![(OB_EHR_ORU, ehr_down())],
-        retention: None,
-    })
-    .await
-    .expect("engine starts")
+    messagefoundry_tests::lab::start(db, inbound, ehr_down()).await
 }
 
 /// Sends the ADT with a blank line, the odd ACK (never answered), the ADT again; returns the
@@ -60,25 +53,6 @@ async fn answer(client: &mut Client, bytes: &[u8]) -> Vec<u8> {
         .expect("an ACK")
 }
 
-/// The disposition of a message once it has one other than RECEIVED.
-async fn settled(engine: &Engine, id: MessageId) -> Disposition {
-    let deadline = std::time::Instant::now() + messagefoundry_tests::PATIENCE;
-    loop {
-        let store = engine.store().clone();
-        let stored = tokio::task::spawn_blocking(move || store.disposition(id))
-            .await
-            .expect("read task")
-            .expect("store read");
-        if let Some(d) = stored
-            && d.disposition != Disposition::Received
-        {
-            return d.disposition;
-        }
-        assert!(std::time::Instant::now() < deadline, "{id} never settled");
-        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
-    }
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_tolerant_inbound_repairs_blank_lines_and_keeps_the_bytes() {
     let dir = tempfile::tempdir().unwrap();
@@ -99,7 +73,11 @@ async fn a_tolerant_inbound_repairs_blank_lines_and_keeps_the_bytes() {
         };
         assert_eq!(raw, sent, "{id}: stored as received");
         // Routed like any message: the lab router leaves ADT and ACK unrouted.
-        assert_eq!(settled(&engine, id).await, Disposition::Unrouted, "{id}");
+        assert_eq!(
+            settled(engine.store(), id).await,
+            Disposition::Unrouted,
+            "{id}"
+        );
     }
     engine.shutdown().await;
 }
@@ -116,7 +94,11 @@ async fn a_strict_inbound_refuses_them() {
     for id in [MessageId(1), MessageId(2)] {
         let (info, _) = read_stored(engine.store(), id).await.unwrap();
         assert_eq!(info.parse_state, ParseState::Broken, "{id}");
-        assert_eq!(settled(&engine, id).await, Disposition::Error, "{id}");
+        assert_eq!(
+            settled(engine.store(), id).await,
+            Disposition::Error,
+            "{id}"
+        );
     }
     engine.shutdown().await;
 }

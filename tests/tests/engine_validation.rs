@@ -5,13 +5,15 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use messagefoundry::engine::{Engine, EngineConfig};
+use messagefoundry::engine::Engine;
 use messagefoundry::interface::environment::InboundSettings;
 use messagefoundry::interface::{AckMode, Disposition, MllpListen, ValidatePolicy};
 use messagefoundry::store::MessageId;
 use messagefoundry_tests::downstream::{Downstream, Reply};
-use messagefoundry_tests::lab::{IB_Lab_ORU, OB_EHR_ORU, ehr_at};
-use messagefoundry_tests::{Client, PATIENCE, ack_code, ack_control_id, err_segments, oru};
+use messagefoundry_tests::lab::ehr_at;
+use messagefoundry_tests::{
+    Client, PATIENCE, ack_code, ack_control_id, err_segments, oru, stored_disposition,
+};
 
 /// An ORU^R01 without its required OBR: invalid in either preset.
 fn without_obr(control_id: &str) -> Vec<u8> {
@@ -31,14 +33,7 @@ async fn start(db: &std::path::Path, mode: AckMode, validate: ValidatePolicy, do
         validate,
         ..MllpListen::DEFAULT
     });
-    Engine::start(EngineConfig {
-        db: db.to_path_buf(),
-        inbounds: vec![(IB_Lab_ORU, inbound)],
-        outbounds: vec![(OB_EHR_ORU, ehr_at(down))],
-        retention: None,
-    })
-    .await
-    .expect("engine starts")
+    messagefoundry_tests::lab::start(db, inbound, ehr_at(down)).await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -76,12 +71,9 @@ async fn an_invalid_message_is_answered_ae_stored_as_error_and_not_routed() {
         }
         assert_eq!(down.control_ids(), ["V2"], "{policy:?}: only the valid one");
 
-        let store = engine.store().clone();
-        let stored = tokio::task::spawn_blocking(move || store.disposition(MessageId(1)))
+        let stored = stored_disposition(engine.store(), MessageId(1))
             .await
-            .unwrap()
-            .unwrap()
-            .unwrap();
+            .expect("a disposition");
         assert_eq!(stored.disposition, Disposition::Error);
         assert!(
             stored.detail.starts_with("validation: "),

@@ -6,12 +6,11 @@
 use std::process::Command;
 use std::time::Duration;
 
-use messagefoundry::engine::{Engine, EngineConfig};
 use messagefoundry::interface::MllpListen;
 use messagefoundry::interface::environment::InboundSettings;
 use messagefoundry_tests::{oru, python};
 
-use messagefoundry_tests::lab::{IB_Lab_ORU, OB_EHR_ORU, ehr_at};
+use messagefoundry_tests::lab::ehr_at;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn python_hl7_sends_to_the_engine_and_receives_from_it() {
@@ -32,14 +31,8 @@ async fn python_hl7_sends_to_the_engine_and_receives_from_it() {
     inbound.port = 0;
     let mut outbound = ehr_at(port);
     outbound.retry.initial_backoff = Duration::from_millis(50);
-    let engine = Engine::start(EngineConfig {
-        db: dir.path().join("s.redb"),
-        inbounds: vec![(IB_Lab_ORU, inbound)],
-        outbounds: vec![(OB_EHR_ORU, outbound)],
-        retention: None,
-    })
-    .await
-    .unwrap();
+    let engine =
+        messagefoundry_tests::lab::start(&dir.path().join("s.redb"), inbound, outbound).await;
     let engine_port = engine.addresses()[0].1.port();
 
     // python-hl7's client is the upstream.

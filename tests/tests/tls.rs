@@ -7,12 +7,12 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
-use messagefoundry::engine::{Engine, EngineConfig};
+use messagefoundry::engine::Engine;
 use messagefoundry::interface::environment::{InboundSettings, OutboundSettings};
 use messagefoundry::interface::{MllpListen, Plaintext};
 use messagefoundry::store::MessageId;
 use messagefoundry_tests::downstream::{Downstream, Reply};
-use messagefoundry_tests::lab::{IB_Lab_ORU, OB_EHR_ORU, ehr_at, ehr_down};
+use messagefoundry_tests::lab::{self, ehr_at, ehr_down};
 use messagefoundry_tests::{Client, PATIENCE, ack_code, oru, read_stored};
 use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, Issuer, KeyPair};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
@@ -78,17 +78,6 @@ fn inbound(configure: impl FnOnce(&mut InboundSettings)) -> InboundSettings {
     s
 }
 
-async fn start(db: &Path, inbound: InboundSettings, outbound: OutboundSettings) -> Engine {
-    Engine::start(EngineConfig {
-        db: db.to_path_buf(),
-        inbounds: vec![(IB_Lab_ORU, inbound)],
-        outbounds: vec![(OB_EHR_ORU, outbound)],
-        retention: None,
-    })
-    .await
-    .expect("engine starts")
-}
-
 /// Connects over TLS trusting `ca`, optionally with a client certificate.
 async fn tls_connect(
     addr: SocketAddr,
@@ -148,7 +137,7 @@ async fn tls_and_plaintext_peers_share_the_port() {
     let settings = inbound(|s| {
         pki.serve_with_server_certificate(s);
     });
-    let engine = start(&dir.path().join("a.redb"), settings, ehr_down()).await;
+    let engine = lab::start(&dir.path().join("a.redb"), settings, ehr_down()).await;
     let addr = engine.addresses()[0].1;
     assert_eq!(tls_ack(addr, &pki.ca, None).await, "AA");
     let mut plain = Client::connect(addr).await.unwrap();
@@ -165,7 +154,7 @@ async fn plaintext_is_refused_where_tls_is_required() {
         pki.serve_with_server_certificate(s);
         s.plaintext = Plaintext::Refuse;
     });
-    let engine = start(&dir.path().join("r.redb"), settings, ehr_down()).await;
+    let engine = lab::start(&dir.path().join("r.redb"), settings, ehr_down()).await;
     let addr = engine.addresses()[0].1;
     let mut plain = Client::connect(addr).await.unwrap();
     let answer = plain.exchange(&oru("PLAIN2", "F")).await;
@@ -184,7 +173,7 @@ async fn plaintext_is_refused_where_tls_is_required() {
 async fn a_self_signed_certificate_is_generated_once_and_kept() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("lab.redb");
-    let engine = start(&db, inbound(|_| {}), ehr_down()).await;
+    let engine = lab::start(&db, inbound(|_| {}), ehr_down()).await;
     let (cert, key) = messagefoundry::tls::self_signed::paths(&db);
     assert_eq!(cert, dir.path().join("lab-tls-cert.pem"));
     #[cfg(unix)]
@@ -198,7 +187,7 @@ async fn a_self_signed_certificate_is_generated_once_and_kept() {
     let first = std::fs::read(&cert).unwrap();
     engine.shutdown().await;
 
-    let engine = start(&db, inbound(|_| {}), ehr_down()).await;
+    let engine = lab::start(&db, inbound(|_| {}), ehr_down()).await;
     assert_eq!(
         std::fs::read(&cert).unwrap(),
         first,
@@ -217,7 +206,7 @@ async fn mutual_tls_requires_a_client_certificate() {
         s.tls_client_ca = Some(pki.ca.clone());
         s.plaintext = Plaintext::Refuse;
     });
-    let engine = start(&dir.path().join("m.redb"), settings, ehr_down()).await;
+    let engine = lab::start(&dir.path().join("m.redb"), settings, ehr_down()).await;
     let addr = engine.addresses()[0].1;
     // Without a certificate: the handshake or the first exchange fails, never an answer.
     if let Ok(mut stream) = tls_connect(addr, &pki.ca, None).await {
@@ -241,7 +230,7 @@ async fn a_sender_delivers_over_tls_and_never_falls_back() {
         pki.serve_with_server_certificate(s);
         s.plaintext = Plaintext::Refuse;
     });
-    let downstream = start(
+    let downstream = lab::start(
         &dir.path().join("down.redb"),
         downstream_settings,
         ehr_down(),
@@ -256,7 +245,7 @@ async fn a_sender_delivers_over_tls_and_never_falls_back() {
         o.retry.max_backoff = Duration::from_millis(50);
         o
     };
-    let sender = start(
+    let sender = lab::start(
         &dir.path().join("up.redb"),
         inbound(|_| {}),
         tls_outbound(downstream.addresses()[0].1.port()),
@@ -288,7 +277,7 @@ async fn a_sender_delivers_over_tls_and_never_falls_back() {
 
     // A plaintext-only downstream: the TLS sender fails its handshake and keeps the message.
     let plain = Downstream::start(Arc::new(|_, _| Reply::Ack("AA"))).await;
-    let sender = start(
+    let sender = lab::start(
         &dir.path().join("up2.redb"),
         inbound(|_| {}),
         tls_outbound(plain.addr.port()),
@@ -411,7 +400,7 @@ async fn the_send_command_speaks_tls() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("s.redb");
     let settings = inbound(|s| s.plaintext = Plaintext::Refuse);
-    let engine = start(&db, settings, ehr_down()).await;
+    let engine = lab::start(&db, settings, ehr_down()).await;
     let (cert, _) = messagefoundry::tls::self_signed::paths(&db);
     let file = dir.path().join("oru.hl7");
     std::fs::write(&file, oru("CLI-TLS", "F")).unwrap();
@@ -458,7 +447,7 @@ async fn a_replaced_certificate_is_used_without_a_restart() {
     let settings = inbound(|s| {
         old.serve_with_server_certificate(s);
     });
-    let engine = start(&dir.path().join("c.redb"), settings, ehr_down()).await;
+    let engine = lab::start(&dir.path().join("c.redb"), settings, ehr_down()).await;
     let addr = engine.addresses()[0].1;
     assert_eq!(tls_ack(addr, &old.ca, None).await, "AA");
     // A connection opened before the change keeps its session.
@@ -501,7 +490,7 @@ async fn sender_with_one_result(
     Engine,
     tokio::sync::watch::Receiver<messagefoundry::sender::SenderStatus>,
 ) {
-    let sender = start(db, inbound(|_| {}), outbound).await;
+    let sender = lab::start(db, inbound(|_| {}), outbound).await;
     let status = sender.senders()[0].1.clone();
     let mut client = Client::connect(sender.addresses()[0].1)
         .await
@@ -532,7 +521,7 @@ async fn a_sender_pins_a_partner_by_fingerprint() {
     let dir = tempfile::tempdir().unwrap();
     // The partner is an engine with its generated self-signed certificate, TLS only.
     let partner_db = dir.path().join("partner.redb");
-    let partner = start(
+    let partner = lab::start(
         &partner_db,
         inbound(|s| s.plaintext = Plaintext::Refuse),
         ehr_down(),

@@ -47,7 +47,7 @@ impl Route {
 
     /// The message's disposition when no handler runs: UNROUTED or FILTERED; `None` when it
     /// goes to handlers.
-    pub fn disposition_without_handlers(&self) -> Option<Disposition> {
+    pub(crate) fn disposition_without_handlers(&self) -> Option<Disposition> {
         match self.0 {
             Destination::Handlers(_) => None,
             Destination::Unrouted => Some(Disposition::Unrouted),

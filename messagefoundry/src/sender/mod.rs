@@ -119,9 +119,9 @@ impl OutboundWorker {
         let mut buffer: VecDeque<QueueEntry> = VecDeque::new();
         let mut last_done: Option<u64> = None;
         let mut commits = JoinSet::new();
-        // Exchanges completed on the open connection, and whether the head message was just
-        // sent again because the downstream closed that connection under it.
-        let mut exchanges_on_conn: u32 = 0;
+        // Whether the open connection has served an exchange, and whether the head message was
+        // just sent again because the downstream closed that connection under it.
+        let mut conn_served = false;
         let mut resent_after_close = false;
         loop {
             while commits.try_join_next().is_some() {}
@@ -149,16 +149,12 @@ impl OutboundWorker {
                         () = self.wake.notified() => {}
                         () = tokio::time::sleep(IDLE_CHECK) => {}
                         () = self.shutdown.cancelled() => break,
-                        frame = next_frame(&mut conn) => match frame {
-                            Some(Ok(_)) => {
-                                tracing::warn!(outbound = %name, "a frame the downstream sent unasked was dropped");
-                            }
-                            Some(Err(_)) | None => {
-                                tracing::info!(outbound = %name, "the downstream closed the idle connection");
+                        frame = next_frame(&mut conn) => {
+                            if closed_by(frame, &name) {
                                 conn = None;
                                 self.status.send_modify(|s| s.connected = false);
                             }
-                        },
+                        }
                     }
                     continue;
                 }
@@ -186,7 +182,7 @@ impl OutboundWorker {
                 self.status.send_modify(|s| s.connected = false);
             }
             if conn.is_none() {
-                exchanges_on_conn = 0;
+                conn_served = false;
                 match exchange::connect(
                     &self.settings.host,
                     self.settings.port,
@@ -240,7 +236,7 @@ impl OutboundWorker {
                 // answering this one: most likely it closes after each ACK and its close crossed
                 // this message. Once, the message goes again at once on a new connection, not
                 // counted as a failure; it may have been received, which at least once allows.
-                Err(e) if exchanges_on_conn > 0 && !resent_after_close && e.is_peer_close() => {
+                Err(e) if conn_served && !resent_after_close && e.is_peer_close() => {
                     tracing::debug!(outbound = %name, "the downstream closed the connection after its last ACK; sending again on a new one");
                     conn = None;
                     self.status.send_modify(|s| s.connected = false);
@@ -262,7 +258,7 @@ impl OutboundWorker {
                 }
                 Ok(ack) if ack.code.is_positive() => {
                     failures = 0;
-                    exchanges_on_conn += 1;
+                    conn_served = true;
                     resent_after_close = false;
                     let seq = entry.key.seq;
                     last_done = Some(seq);
@@ -393,17 +389,32 @@ impl OutboundWorker {
 /// Whether the downstream has closed the open connection, looking without waiting. A frame it
 /// sent unasked is dropped on the way.
 fn peer_closed(conn: &mut Option<Connection>, outbound: &str) -> bool {
-    loop {
-        match futures_util::FutureExt::now_or_never(next_frame(conn)) {
-            // Nothing to read: the connection is open.
-            None => return false,
-            Some(Some(Ok(_))) => {
-                tracing::warn!(outbound, "a frame the downstream sent unasked was dropped");
-            }
-            Some(Some(Err(_)) | None) => {
-                tracing::debug!(outbound, "the downstream closed the connection");
-                return true;
-            }
+    while let Some(frame) = futures_util::FutureExt::now_or_never(next_frame(conn)) {
+        if closed_by(frame, outbound) {
+            return true;
+        }
+    }
+    // Nothing to read: the connection is open.
+    false
+}
+
+/// What a frame read between exchanges says: the downstream closed the connection (true), or
+/// sent a frame unasked, which is dropped (false).
+fn closed_by(
+    frame: Option<Result<crate::mllp::Frame, crate::mllp::MllpError>>,
+    outbound: &str,
+) -> bool {
+    match frame {
+        Some(Ok(_)) => {
+            tracing::warn!(outbound, "a frame the downstream sent unasked was dropped");
+            false
+        }
+        Some(Err(_)) | None => {
+            tracing::debug!(
+                outbound,
+                "the downstream closed the connection between exchanges"
+            );
+            true
         }
     }
 }
