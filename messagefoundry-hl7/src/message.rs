@@ -33,7 +33,10 @@ use crate::value::{Level, Value};
 pub struct Message {
     pub(crate) bytes: Vec<u8>,
     pub(crate) delims: Delimiters,
+    /// The character set text is read and written in: the override if one is set, else MSH-18's.
     pub(crate) charset: Charset,
+    /// Set by [`Message::read_as`]: kept through edits, which re-read MSH-18.
+    pub(crate) charset_override: Option<Charset>,
     pub(crate) index: Index,
     /// Unescaped text handed out by `msg["…"]`, kept so it can be returned by reference.
     pub(crate) text_cache: TextCache,
@@ -45,6 +48,7 @@ impl Clone for Message {
             bytes: self.bytes.clone(),
             delims: self.delims,
             charset: self.charset.clone(),
+            charset_override: self.charset_override.clone(),
             index: self.index.clone(),
             text_cache: TextCache::default(),
         }
@@ -126,17 +130,21 @@ impl Message {
             bytes,
             delims,
             charset: Charset::Unspecified,
+            charset_override: None,
             index,
             text_cache: TextCache::default(),
         };
-        msg.charset = Charset::from_msh18(msg.header_field(18).raw());
+        msg.charset = msg.declared_charset();
         Ok(msg)
     }
 
     /// Rebuilds the index after the bytes changed. The bytes must still be a valid message.
     pub(crate) fn reindex(&mut self) -> Result<(), ParseError> {
         self.index = parser::index(&self.bytes, &self.delims)?;
-        self.charset = Charset::from_msh18(self.header_field(18).raw());
+        self.charset = match &self.charset_override {
+            Some(charset) => charset.clone(),
+            None => self.declared_charset(),
+        };
         self.text_cache.clear();
         Ok(())
     }
@@ -157,9 +165,34 @@ impl Message {
         &self.delims
     }
 
-    /// The character set declared in MSH-18.
+    /// The character set the message's text is read and written in: the one MSH-18 declares,
+    /// unless [`Message::read_as`] overrode it.
     pub fn charset(&self) -> &Charset {
         &self.charset
+    }
+
+    /// The character set MSH-18 declares, whatever [`Message::read_as`] says.
+    pub fn declared_charset(&self) -> Charset {
+        Charset::from_msh18(self.header_field(18).raw())
+    }
+
+    /// Reads (and writes) the message's text in `charset` instead of the one MSH-18 declares,
+    /// for a sender known to mislabel its messages. The bytes, MSH-18 included, stay as they
+    /// came; the override holds through edits.
+    pub fn read_as(&mut self, charset: Charset) {
+        self.charset = charset.clone();
+        self.charset_override = Some(charset);
+        self.text_cache.clear();
+    }
+
+    /// Whether MSH-18 declares ISO-8859-1 while the bytes are UTF-8 with multi-byte characters:
+    /// the common mislabelling, where `é` sent as UTF-8 would read as `Ã©`. Latin-1 text is
+    /// almost never also valid UTF-8 once it has a character past ASCII, so the signal is
+    /// reliable.
+    pub fn utf8_declared_latin1(&self) -> bool {
+        self.declared_charset() == Charset::Latin1
+            && !self.bytes.is_ascii()
+            && std::str::from_utf8(&self.bytes).is_ok()
     }
 
     /// MSH-12.1, the HL7 version (`2.5.1`); empty when not given.
