@@ -3,7 +3,7 @@
 
 mod support;
 
-use messagefoundry_hl7::{Charset, Message, Path};
+use messagefoundry_hl7::{Charset, Path};
 use support::corpus_messages;
 
 const DUTCH: &str = "node-hl7-client/adt_a08_v24_dutch_utf8_declared_8859_1.hl7#1";
