@@ -18,6 +18,7 @@ pub use messagefoundry_hl7 as hl7;
 pub use messagefoundry_macros::{handler, inbound, main, outbound, path, router};
 
 pub mod cli;
+pub mod config;
 pub mod engine;
 pub mod interface;
 pub mod mllp;

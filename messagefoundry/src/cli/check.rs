@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use crate::interface::environment::{InboundSettings, OutboundSettings};
+use crate::config::{InboundSettings, OutboundSettings};
 use crate::interface::{Inbound, Outbound};
 use crate::tls::ListenerCert;
 

@@ -4,8 +4,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
+use crate::config::{Environment, InboundSettings, OutboundSettings};
 use crate::engine::{Engine, EngineConfig};
-use crate::interface::environment::{Environment, InboundSettings, OutboundSettings};
 use crate::interface::{Plaintext, Tls};
 
 use super::Wiring;
@@ -35,7 +35,7 @@ pub struct ServeArgs {
 
 /// Reads `--retain`.
 fn retention(text: &str) -> Result<Duration, String> {
-    crate::interface::environment::parse_duration(text)
+    crate::config::parse_duration(text)
         .ok_or_else(|| format!("{text:?} is not a duration such as 30d, 12h or 90m"))
 }
 

@@ -26,7 +26,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use super::cidr::Cidr;
-use super::connection::{
+use crate::interface::{
     AckMode, Inbound, MllpConnect, MllpListen, Outbound, ParsePolicy, Plaintext, RetryPolicy, Tls,
     ValidatePolicy,
 };
