@@ -4,32 +4,27 @@
 //! ```toml
 //! [inbound.IB_Lab_ORU]
 //! port = 12575
-//! bind = "127.0.0.1"
 //! idle_timeout = "5m"
-//! allow = ["10.1.2.0/24", "fd00:1::/32"]
 //!
 //! [outbound.OB_EHR_ORU]
 //! host = "ehr.example.org"
-//! port = 6661
-//! ack_timeout = "1m"
 //! retries = 10
 //! ```
 //!
-//! Every key is an option of the macro with the same name and the same form of value, except
-//! that an inbound's `port` may be 0 here: the listener takes any free port and `serve` prints
-//! the one it got (for test setups that must not depend on a fixed port being free). An
-//! unknown connection, an unknown key or a bad value is an error naming the file, connection and
-//! key, so `check --env prod` can catch it before deployment.
+//! Every key is an option of the macro, checked by the same table (`messagefoundry-options`)
+//! and written the same way, except that a choice is a string here (`tls = "off"`) and an
+//! inbound's `port` may be 0 (any free port, for test setups). An unknown connection, an
+//! unknown key or a bad value is an error naming the file, connection and key, so
+//! `check --env prod` can catch it before deployment. The options are listed in
+//! `docs/options.md`.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
-use super::cidr::Cidr;
-use crate::interface::{
-    AckMode, Inbound, MllpConnect, MllpListen, Outbound, ParsePolicy, Plaintext, RetryPolicy, Tls,
-    ValidatePolicy,
-};
+use messagefoundry_options::{Direction, Invalid, Origin, Value, Written};
+
+use super::connection::{InboundSettings, OutboundSettings};
+use crate::interface::{Inbound, Outbound};
 
 /// An error in an environment file.
 #[derive(Debug, thiserror::Error)]
@@ -51,123 +46,6 @@ pub enum EnvironmentError {
         /// What is wrong, and where.
         message: String,
     },
-}
-
-/// The effective settings of an inbound: its declaration with the environment's overrides.
-#[derive(Clone, PartialEq, Eq, Debug)]
-pub struct InboundSettings {
-    /// Address to bind.
-    pub bind: String,
-    /// Port.
-    pub port: u16,
-    /// Largest frame in bytes.
-    pub max_frame: usize,
-    /// Most connections at once.
-    pub max_connections: usize,
-    /// Most connections at once from one peer address; `None` for no limit but the cap.
-    pub max_connections_per_peer: Option<usize>,
-    /// Peer addresses and networks served; empty for every peer.
-    pub allow: Vec<Cidr>,
-    /// Time a new connection has to begin its first frame.
-    pub first_frame_timeout: Duration,
-    /// Idle timeout.
-    pub idle_timeout: Duration,
-    /// Frame timeout.
-    pub frame_timeout: Duration,
-    /// Bytes the inbound's partial frames may hold together beyond each one's first 64 KiB.
-    pub max_frame_memory: usize,
-    /// ACK mode.
-    pub ack_mode: AckMode,
-    /// Duplicate detection window.
-    pub duplicate_window: Option<Duration>,
-    /// TLS on or off.
-    pub tls: Tls,
-    /// Plaintext peers on a TLS port.
-    pub plaintext: Plaintext,
-    /// Tolerant or strict reading of frames.
-    pub parse: ParsePolicy,
-    /// Validation before routing.
-    pub validate: ValidatePolicy,
-    /// Certificate chain file; `None` for the generated self-signed one.
-    pub tls_cert: Option<PathBuf>,
-    /// Private key file.
-    pub tls_key: Option<PathBuf>,
-    /// CA file for client certificates (mutual TLS).
-    pub tls_client_ca: Option<PathBuf>,
-}
-
-/// The effective settings of an outbound: its declaration with the environment's overrides.
-#[derive(Clone, PartialEq, Eq, Debug)]
-pub struct OutboundSettings {
-    /// Host of the downstream system.
-    pub host: String,
-    /// Port of the downstream system.
-    pub port: u16,
-    /// Connect timeout.
-    pub connect_timeout: Duration,
-    /// Send timeout.
-    pub send_timeout: Duration,
-    /// ACK timeout.
-    pub ack_timeout: Duration,
-    /// Persistent connection or one per message.
-    pub persistent: bool,
-    /// Retry policy.
-    pub retry: RetryPolicy,
-    /// CA file to trust; `Some` makes the connection TLS.
-    pub tls_ca: Option<PathBuf>,
-    /// SHA-256 fingerprint of the one certificate to trust; `Some` makes the connection TLS.
-    pub tls_fingerprint: Option<String>,
-    /// Name to verify in the downstream's certificate; default the host.
-    pub tls_server_name: Option<String>,
-    /// Client certificate chain file.
-    pub tls_cert: Option<PathBuf>,
-    /// Client private key file.
-    pub tls_key: Option<PathBuf>,
-}
-
-impl From<&MllpListen> for InboundSettings {
-    fn from(m: &MllpListen) -> Self {
-        InboundSettings {
-            bind: m.bind.to_owned(),
-            port: m.port,
-            max_frame: m.max_frame,
-            max_connections: m.max_connections,
-            max_connections_per_peer: m.max_connections_per_peer,
-            allow: m.allow.to_vec(),
-            first_frame_timeout: m.first_frame_timeout,
-            idle_timeout: m.idle_timeout,
-            frame_timeout: m.frame_timeout,
-            max_frame_memory: m.max_frame_memory,
-            ack_mode: m.ack_mode,
-            duplicate_window: m.duplicate_window,
-            tls: m.tls,
-            plaintext: m.plaintext,
-            parse: m.parse,
-            validate: m.validate,
-            tls_cert: m.tls_cert.map(PathBuf::from),
-            tls_key: m.tls_key.map(PathBuf::from),
-            tls_client_ca: m.tls_client_ca.map(PathBuf::from),
-        }
-    }
-}
-
-impl From<&MllpConnect> for OutboundSettings {
-    fn from(m: &MllpConnect) -> Self {
-        OutboundSettings {
-            host: m.host.to_owned(),
-            port: m.port,
-            connect_timeout: m.connect_timeout,
-            send_timeout: m.send_timeout,
-            ack_timeout: m.ack_timeout,
-            persistent: m.persistent,
-            retry: m.retry,
-            tls_ca: m.tls_ca.map(PathBuf::from),
-            tls_fingerprint: m.tls_fingerprint.map(str::to_owned),
-            tls_server_name: m.tls_server_name.map(str::to_owned),
-            tls_cert: m.tls_cert.map(PathBuf::from),
-            tls_key: m.tls_key.map(PathBuf::from),
-        }
-    }
 }
 
 /// The overrides of one environment, by connection name.
@@ -237,18 +115,22 @@ impl Environment {
         inbounds: &[Inbound],
         outbounds: &[Outbound],
     ) -> Result<(), EnvironmentError> {
-        for name in self.inbound.keys() {
-            if !inbounds.iter().any(|i| i.name() == name) {
-                return Err(self.invalid(format!(
-                    "[inbound.{name}]: the interface has no inbound named {name}"
-                )));
-            }
-        }
-        for name in self.outbound.keys() {
-            if !outbounds.iter().any(|o| o.name() == name) {
-                return Err(self.invalid(format!(
-                    "[outbound.{name}]: the interface has no outbound named {name}"
-                )));
+        let inbounds: Vec<&str> = inbounds.iter().map(|i| i.name()).collect();
+        let outbounds: Vec<&str> = outbounds.iter().map(|o| o.name()).collect();
+        for (direction, given, declared) in [
+            (Direction::Inbound, &self.inbound, inbounds),
+            (Direction::Outbound, &self.outbound, outbounds),
+        ] {
+            for name in given.keys() {
+                if !declared.contains(&name.as_str()) {
+                    let section = direction.section();
+                    let hint = messagefoundry_options::nearest(name, &declared)
+                        .map(|n| format!("; did you mean {n}?"))
+                        .unwrap_or_default();
+                    return Err(self.invalid(format!(
+                        "[{section}.{name}]: the interface has no {section} named {name}{hint}"
+                    )));
+                }
             }
         }
         Ok(())
@@ -257,270 +139,81 @@ impl Environment {
     /// The effective settings of an inbound.
     pub fn inbound(&self, inbound: Inbound) -> Result<InboundSettings, EnvironmentError> {
         let mut s = InboundSettings::from(&inbound.def().mllp);
-        let Some(table) = self.inbound.get(inbound.name()) else {
-            return Ok(s);
-        };
-        for (key, value) in table {
-            let at = || format!("[inbound.{}] {key}", inbound.name());
-            let v = Value { at: at(), value };
-            match key.as_str() {
-                "bind" => s.bind = v.string().map_err(|m| self.invalid(m))?,
-                "port" => s.port = v.listen_port().map_err(|m| self.invalid(m))?,
-                "max_frame" => s.max_frame = v.count().map_err(|m| self.invalid(m))?,
-                "max_connections" => s.max_connections = v.count().map_err(|m| self.invalid(m))?,
-                "max_connections_per_peer" => {
-                    s.max_connections_per_peer = Some(v.count().map_err(|m| self.invalid(m))?)
-                }
-                "allow" => s.allow = v.cidrs().map_err(|m| self.invalid(m))?,
-                "first_frame_timeout" => {
-                    s.first_frame_timeout = v.duration().map_err(|m| self.invalid(m))?
-                }
-                "idle_timeout" => s.idle_timeout = v.duration().map_err(|m| self.invalid(m))?,
-                "frame_timeout" => s.frame_timeout = v.duration().map_err(|m| self.invalid(m))?,
-                "max_frame_memory" => {
-                    s.max_frame_memory = v.count().map_err(|m| self.invalid(m))?
-                }
-                "duplicate_window" => {
-                    s.duplicate_window = Some(v.duration().map_err(|m| self.invalid(m))?)
-                }
-                "ack_mode" => s.ack_mode = v.ack_mode().map_err(|m| self.invalid(m))?,
-                "tls" => {
-                    s.tls = match v.word(&["on", "off"]).map_err(|m| self.invalid(m))? {
-                        "off" => Tls::Off,
-                        _ => Tls::On,
-                    }
-                }
-                "plaintext" => {
-                    s.plaintext = match v.word(&["allow", "refuse"]).map_err(|m| self.invalid(m))? {
-                        "refuse" => Plaintext::Refuse,
-                        _ => Plaintext::Allow,
-                    }
-                }
-                "parse" => {
-                    s.parse = match v
-                        .word(&["tolerant", "strict"])
-                        .map_err(|m| self.invalid(m))?
-                    {
-                        "strict" => ParsePolicy::Strict,
-                        _ => ParsePolicy::Tolerant,
-                    }
-                }
-                "validate" => {
-                    let word = v
-                        .word(&["off", "tolerant", "strict"])
-                        .map_err(|m| self.invalid(m))?;
-                    s.validate = match word {
-                        "tolerant" => ValidatePolicy::Tolerant,
-                        "strict" => ValidatePolicy::Strict,
-                        _ => ValidatePolicy::Off,
-                    }
-                }
-                "tls_cert" => s.tls_cert = Some(v.string().map_err(|m| self.invalid(m))?.into()),
-                "tls_key" => s.tls_key = Some(v.string().map_err(|m| self.invalid(m))?.into()),
-                "tls_client_ca" => {
-                    s.tls_client_ca = Some(v.string().map_err(|m| self.invalid(m))?.into())
-                }
-                _ => return Err(self.invalid(format!("{}: unknown key", at()))),
-            }
-        }
+        self.apply(Direction::Inbound, inbound.name(), |key, value| {
+            s.set(key, value)
+        })?;
         Ok(s)
     }
 
     /// The effective settings of an outbound.
     pub fn outbound(&self, outbound: Outbound) -> Result<OutboundSettings, EnvironmentError> {
         let mut s = OutboundSettings::from(&outbound.def().mllp);
-        let Some(table) = self.outbound.get(outbound.name()) else {
-            return Ok(s);
-        };
-        for (key, value) in table {
-            let at = || format!("[outbound.{}] {key}", outbound.name());
-            let v = Value { at: at(), value };
-            match key.as_str() {
-                "host" => s.host = v.string().map_err(|m| self.invalid(m))?,
-                "port" => s.port = v.port().map_err(|m| self.invalid(m))?,
-                "connect_timeout" => {
-                    s.connect_timeout = v.duration().map_err(|m| self.invalid(m))?
-                }
-                "send_timeout" => s.send_timeout = v.duration().map_err(|m| self.invalid(m))?,
-                "ack_timeout" => s.ack_timeout = v.duration().map_err(|m| self.invalid(m))?,
-                "persistent" => s.persistent = v.boolean().map_err(|m| self.invalid(m))?,
-                "retries" => {
-                    s.retry.max_attempts = u32::try_from(v.count().map_err(|m| self.invalid(m))?)
-                        .map_err(|_| self.invalid(format!("{}: too large", at())))?
-                }
-                "backoff" => s.retry.initial_backoff = v.duration().map_err(|m| self.invalid(m))?,
-                "max_backoff" => s.retry.max_backoff = v.duration().map_err(|m| self.invalid(m))?,
-                "tls_ca" => s.tls_ca = Some(v.string().map_err(|m| self.invalid(m))?.into()),
-                "tls_server_name" => {
-                    s.tls_server_name = Some(v.string().map_err(|m| self.invalid(m))?)
-                }
-                "tls_fingerprint" => {
-                    s.tls_fingerprint = Some(v.string().map_err(|m| self.invalid(m))?)
-                }
-                "tls_cert" => s.tls_cert = Some(v.string().map_err(|m| self.invalid(m))?.into()),
-                "tls_key" => s.tls_key = Some(v.string().map_err(|m| self.invalid(m))?.into()),
-                _ => return Err(self.invalid(format!("{}: unknown key", at()))),
-            }
-        }
+        self.apply(Direction::Outbound, outbound.name(), |key, value| {
+            s.set(key, value)
+        })?;
         Ok(s)
     }
-}
 
-/// One value of the file, with where it is for error messages.
-struct Value<'a> {
-    at: String,
-    value: &'a toml::Value,
-}
-
-impl Value<'_> {
-    fn string(&self) -> Result<String, String> {
-        match self.value {
-            toml::Value::String(s) if !s.trim().is_empty() => Ok(s.clone()),
-            _ => Err(format!("{}: expected a non-empty string", self.at)),
-        }
-    }
-
-    fn port(&self) -> Result<u16, String> {
-        match self.value {
-            toml::Value::Integer(n) if (1..=65535).contains(n) => Ok(*n as u16),
-            _ => Err(format!("{}: expected a port from 1 to 65535", self.at)),
-        }
-    }
-
-    /// A port to listen on: as [`Value::port`], or 0 for any free port.
-    fn listen_port(&self) -> Result<u16, String> {
-        match self.value {
-            toml::Value::Integer(0) => Ok(0),
-            _ => self.port().map_err(|_| {
-                format!(
-                    "{}: expected a port from 1 to 65535, or 0 for any free port",
-                    self.at
-                )
-            }),
-        }
-    }
-
-    fn count(&self) -> Result<usize, String> {
-        match self.value {
-            toml::Value::Integer(n) if *n > 0 => {
-                usize::try_from(*n).map_err(|_| format!("{}: too large", self.at))
-            }
-            _ => Err(format!("{}: expected a positive integer", self.at)),
-        }
-    }
-
-    /// One of the given words.
-    fn word(&self, words: &[&'static str]) -> Result<&'static str, String> {
-        let given = match self.value {
-            toml::Value::String(s) => words.iter().find(|w| **w == s.as_str()).copied(),
-            _ => None,
+    /// Checks each key of the connection's section against the options table and hands the
+    /// value to `set`. The first mistake is the error.
+    fn apply(
+        &self,
+        direction: Direction,
+        connection: &str,
+        mut set: impl FnMut(&str, Value) -> Result<(), String>,
+    ) -> Result<(), EnvironmentError> {
+        let sections = match direction {
+            Direction::Inbound => &self.inbound,
+            Direction::Outbound => &self.outbound,
         };
-        given.ok_or_else(|| format!("{}: expected one of {}", self.at, words.join(", ")))
-    }
-
-    /// A non-empty array of addresses and networks.
-    fn cidrs(&self) -> Result<Vec<Cidr>, String> {
-        let expected = || {
-            format!(
-                "{}: expected a non-empty array of addresses or networks, such as [\"10.1.2.0/24\"]",
-                self.at
-            )
+        let Some(table) = sections.get(connection) else {
+            return Ok(());
         };
-        let toml::Value::Array(items) = self.value else {
-            return Err(expected());
-        };
-        if items.is_empty() {
-            return Err(expected());
+        let at = format!("[{}.{connection}]", direction.section());
+        for (key, value) in table {
+            let Some(spec) = direction.option(key) else {
+                return Err(self.invalid(format!("{at} {}", direction.unknown(key))));
+            };
+            let value = spec
+                .check(&written(value), Origin::Environment)
+                .map_err(|problems| self.invalid(format!("{at} {}", described(key, &problems))))?;
+            set(key, value).map_err(|m| self.invalid(format!("{at} {key}: {m}")))?;
         }
-        items
-            .iter()
-            .map(|item| match item {
-                toml::Value::String(s) => s.parse().map_err(|e| format!("{}: {e}", self.at)),
-                _ => Err(expected()),
-            })
-            .collect()
-    }
-
-    fn boolean(&self) -> Result<bool, String> {
-        match self.value {
-            toml::Value::Boolean(b) => Ok(*b),
-            _ => Err(format!("{}: expected true or false", self.at)),
-        }
-    }
-
-    fn ack_mode(&self) -> Result<AckMode, String> {
-        match self.value {
-            toml::Value::String(s) => match s.as_str() {
-                "original" => Ok(AckMode::Original),
-                "enhanced" => Ok(AckMode::Enhanced),
-                "after_processing" => Ok(AckMode::AfterProcessing),
-                "none" => Ok(AckMode::None),
-                _ => Err(format!(
-                    "{}: expected original, enhanced, after_processing or none",
-                    self.at
-                )),
-            },
-            _ => Err(format!(
-                "{}: expected original, enhanced, after_processing or none",
-                self.at
-            )),
-        }
-    }
-
-    fn duration(&self) -> Result<Duration, String> {
-        let err = || {
-            format!(
-                "{}: expected a duration such as \"500ms\", \"30s\", \"10m\" or \"1h\"",
-                self.at
-            )
-        };
-        let toml::Value::String(text) = self.value else {
-            return Err(err());
-        };
-        parse_duration(text).ok_or_else(err)
+        Ok(())
     }
 }
 
-/// `"500ms"`, `"30s"`, `"10m"`, `"1h"`, `"30d"`: the same forms the macros accept.
-pub fn parse_duration(text: &str) -> Option<Duration> {
-    let digits = text.trim_end_matches(|c: char| c.is_ascii_alphabetic());
-    let n: u64 = digits.parse().ok()?;
-    let millis = match &text[digits.len()..] {
-        "ms" => Some(n),
-        "s" => n.checked_mul(1_000),
-        "m" => n.checked_mul(60_000),
-        "h" => n.checked_mul(3_600_000),
-        "d" => n.checked_mul(86_400_000),
-        _ => None,
-    }?;
-    (millis > 0).then(|| Duration::from_millis(millis))
+/// A TOML value in the terms of the options table.
+fn written(value: &toml::Value) -> Written {
+    match value {
+        toml::Value::Integer(n) => Written::Int(i128::from(*n)),
+        toml::Value::String(s) => Written::Str(s.clone()),
+        toml::Value::Boolean(b) => Written::Bool(*b),
+        toml::Value::Array(items) => Written::List(items.iter().map(written).collect()),
+        _ => Written::Other,
+    }
+}
+
+/// The problems of one value: about the whole value, the message names the option; about an
+/// entry of a list, the option is named first.
+fn described(key: &str, problems: &[Invalid]) -> String {
+    problems
+        .iter()
+        .map(|p| match p.item {
+            Some(_) => format!("{key}: {}", p.message),
+            None => p.message.clone(),
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 #[cfg(test)]
 mod tests {
-    use super::*;
-    use crate::interface::{InboundDef, OutboundDef, Route, RouterDef};
+    use std::time::Duration;
 
-    static ROUTER: RouterDef = RouterDef {
-        name: "r",
-        route: |_| Route::unrouted(),
-    };
-    static IB: InboundDef = InboundDef {
-        name: "IB_A",
-        mllp: MllpListen {
-            port: 2575,
-            ..MllpListen::DEFAULT
-        },
-        router: &ROUTER,
-    };
-    static OB: OutboundDef = OutboundDef {
-        name: "OB_B",
-        mllp: MllpConnect {
-            host: "127.0.0.1",
-            port: 6661,
-            ..MllpConnect::DEFAULT
-        },
-    };
+    use super::*;
+    use crate::config::fixtures::{EHR, IB, LAB, OB};
+    use crate::interface::{AckMode, Cidr, Plaintext, Tls};
 
     fn env(text: &str) -> Result<Environment, EnvironmentError> {
         Environment::parse(text, PathBuf::from("environments/test.toml"))
@@ -553,18 +246,36 @@ mod tests {
         let msg = e.inbound(Inbound(&IB)).unwrap_err().to_string();
         assert_eq!(
             msg,
-            "environments/test.toml: [inbound.IB_A] prot: unknown key"
+            "environments/test.toml: [inbound.IB_A] unknown option `prot`; did you mean `port`? \
+             the options are: port, bind, max_frame, max_connections, max_connections_per_peer, \
+             allow, first_frame_timeout, idle_timeout, frame_timeout, max_frame_memory, ack_mode, \
+             duplicate_window, tls, plaintext, parse, validate, tls_cert, tls_key, tls_client_ca"
         );
         let e = env("[outbound.OB_X]\nport = 1\n").unwrap();
-        assert!(
+        assert_eq!(
             e.check_names(&[Inbound(&IB)], &[Outbound(&OB)])
                 .unwrap_err()
-                .to_string()
-                .contains("no outbound named OB_X")
+                .to_string(),
+            "environments/test.toml: [outbound.OB_X]: the interface has no outbound named OB_X; \
+             did you mean OB_B?"
         );
         let e = env("[inbound.IB_A]\nport = 70000\n[outbound.OB_B]\nport = 0\n").unwrap();
-        assert!(e.inbound(Inbound(&IB)).is_err());
-        assert!(e.outbound(Outbound(&OB)).is_err());
+        assert_eq!(
+            e.inbound(Inbound(&IB)).unwrap_err().to_string(),
+            "environments/test.toml: [inbound.IB_A] port 70000 is out of range; \
+             a port is an integer from 1 to 65535, or 0 for any free port"
+        );
+        assert_eq!(
+            e.outbound(Outbound(&OB)).unwrap_err().to_string(),
+            "environments/test.toml: [outbound.OB_B] port 0 is out of range; \
+             a port is an integer from 1 to 65535"
+        );
+        let e = env("[outbound.OB_B]\nack_timeout = 30\n").unwrap();
+        assert_eq!(
+            e.outbound(Outbound(&OB)).unwrap_err().to_string(),
+            "environments/test.toml: [outbound.OB_B] ack_timeout is a duration such as \
+             \"500ms\", \"30s\", \"10m\" or \"1h\""
+        );
         assert!(env("[other]\n").is_err());
     }
 
@@ -582,7 +293,7 @@ mod tests {
         let bad = env("[inbound.IB_A]\nplaintext = \"maybe\"\n").unwrap();
         assert_eq!(
             bad.inbound(Inbound(&IB)).unwrap_err().to_string(),
-            "environments/test.toml: [inbound.IB_A] plaintext: expected one of allow, refuse"
+            "environments/test.toml: [inbound.IB_A] plaintext is \"allow\" or \"refuse\""
         );
     }
 
@@ -605,5 +316,26 @@ mod tests {
         );
         let empty = env("[inbound.IB_A]\nallow = []\n").unwrap();
         assert!(empty.inbound(Inbound(&IB)).is_err());
+    }
+
+    /// The environment file `docs/options.md` shows loads as it says.
+    #[test]
+    fn the_documented_example_loads() {
+        let page = include_str!("../../../docs/options.md");
+        let example = page
+            .split("```toml\n")
+            .nth(1)
+            .and_then(|rest| rest.split("```").next())
+            .expect("docs/options.md shows an environment file");
+        let e = env(example).unwrap();
+        e.check_names(&[Inbound(&LAB)], &[Outbound(&EHR)]).unwrap();
+        let i = e.inbound(Inbound(&LAB)).unwrap();
+        assert_eq!((i.port, i.ack_mode), (12575, AckMode::Enhanced));
+        assert_eq!(i.idle_timeout, Duration::from_secs(300));
+        let o = e.outbound(Outbound(&EHR)).unwrap();
+        assert_eq!(
+            (o.host.as_str(), o.retry.max_attempts),
+            ("ehr.example.org", 10)
+        );
     }
 }
