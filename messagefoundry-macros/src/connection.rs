@@ -106,8 +106,7 @@ pub fn expand(direction: Direction, input: TokenStream) -> TokenStream {
     for setting in &decl.settings {
         let key = setting.name.to_string();
         let Some(spec) = direction.option(&key) else {
-            let names: Vec<&str> = direction.options().iter().map(|s| s.name).collect();
-            suggested.extend(messagefoundry_options::nearest(&key, &names));
+            suggested.extend(direction.nearest(&key));
             errors.push(syn::Error::new(
                 setting.name.span(),
                 direction.unknown(&key),

@@ -37,11 +37,18 @@ impl Direction {
         }
     }
 
+    /// The option a name that is no option was likely meant to be.
+    pub fn nearest(self, name: &str) -> Option<&'static str> {
+        let names: Vec<&'static str> = self.options().iter().map(|spec| spec.name).collect();
+        crate::suggest::nearest(name, &names)
+    }
+
     /// The error for a name that is no option: a suggestion when it looks like a typo, and the
     /// list of options.
     pub fn unknown(self, name: &str) -> String {
         let names: Vec<&str> = self.options().iter().map(|spec| spec.name).collect();
-        let hint = crate::suggest::nearest(name, &names)
+        let hint = self
+            .nearest(name)
             .map(|n| format!("did you mean `{n}`? "))
             .unwrap_or_default();
         format!(
