@@ -43,33 +43,14 @@ pub fn handler(args: TokenStream, item: TokenStream) -> TokenStream {
 /// overridden per environment under `[inbound.IB_NAME]` in `environments/<env>.toml`, with the
 /// same key. Every option is checked here, at build time.
 ///
-/// | option | default | meaning |
-/// |---|---|---|
-/// | `port` | (required) | TCP port to listen on |
-/// | `bind` | `"0.0.0.0"` | address to listen on |
-/// | `max_frame` | 16 MiB | largest frame accepted, in bytes; a larger one is refused (AR) while it arrives |
-/// | `max_connections` | 64 | connections served at once; at the cap one that delivered no frame, else the one quiet longest, is closed to make room |
-/// | `max_connections_per_peer` | off | connections at once from one peer address |
-/// | `allow` | every peer | peer addresses and networks served: `allow = ["127.0.0.1", "10.1.2.0/24"]` |
-/// | `first_frame_timeout` | `"5s"` | a new connection must begin its first frame this soon |
-/// | `frame_timeout` | `"30s"` | a frame must end this soon after it begins |
-/// | `idle_timeout` | `"10m"` | a connection with no frame for this long is closed |
-/// | `max_frame_memory` | 64 MiB | bytes the inbound's arriving frames may hold together beyond 64 KiB each |
-/// | `ack_mode` | `original` | `original` (AA once stored), `enhanced` (CA, then the application ACK as MSH-15/16 ask), `after_processing` (AA/AE once routed), `none` |
-/// | `duplicate_window` | off | a message repeating MSH-3 + MSH-10 within this time is answered and not routed again: `duplicate_window = "24h"` |
-/// | `tls` | `on` | `on`: TLS for peers that speak it (a self-signed certificate unless `tls_cert`); `off`: plaintext only |
-/// | `plaintext` | `allow` | `allow` or `refuse` plaintext peers on a TLS listener |
-/// | `validate` | `off` | `tolerant` or `strict`: validate each message against the schema (the presets of `hl7 validate`); one that fails is answered AE with an ERR per finding, stored as ERROR and not routed |
-/// | `parse` | `tolerant` | `tolerant`: repair blank lines, line endings and trailing whitespace (recorded with the message); `strict`: refuse them |
-/// | `tls_cert`, `tls_key` | generated | the listener's certificate and key (PEM files), together |
-/// | `tls_client_ca` | none | ask for client certificates signed by these CAs (mutual TLS) |
+#[doc = include_str!("../docs/inbound-options.md")]
 ///
 /// Durations are strings such as `"500ms"`, `"30s"`, `"10m"`, `"1h"`. The choices of
 /// `ack_mode`, `tls`, `plaintext`, `parse` and `validate` are bare words here (`ack_mode = enhanced`) and
 /// strings in an environment file (`ack_mode = "enhanced"`).
 #[proc_macro]
 pub fn inbound(input: TokenStream) -> TokenStream {
-    connection::expand(connection::Direction::Inbound, input.into()).into()
+    connection::expand(messagefoundry_options::Direction::Inbound, input.into()).into()
 }
 
 /// Declares an MLLP sender: `outbound!(OB_NAME, mllp(host = "10.0.0.5", port = 6661))`.
@@ -78,26 +59,12 @@ pub fn inbound(input: TokenStream) -> TokenStream {
 /// go inside `mllp(…)`; each can be overridden per environment under `[outbound.OB_NAME]` in
 /// `environments/<env>.toml`, with the same key. Every option is checked here, at build time.
 ///
-/// | option | default | meaning |
-/// |---|---|---|
-/// | `host` | (required) | the downstream's host name or address |
-/// | `port` | (required) | the downstream's TCP port |
-/// | `connect_timeout` | `"10s"` | time to connect, the TLS handshake included |
-/// | `send_timeout` | `"30s"` | time to write one message |
-/// | `ack_timeout` | `"30s"` | time for the ACK to arrive |
-/// | `persistent` | `true` | keep one connection between messages (`false`: a connection per message) |
-/// | `retries` | 5 | attempts for a message answered AE/CE before it is dead-lettered |
-/// | `backoff` | `"1s"` | the first wait before a retry, doubled each time |
-/// | `max_backoff` | `"60s"` | the longest wait before a retry |
-/// | `tls_ca` | none | speak TLS, trusting the CAs (or self-signed certificate) in this PEM file |
-/// | `tls_fingerprint` | none | speak TLS, trusting only the certificate with this SHA-256 fingerprint |
-/// | `tls_server_name` | the host | the name the downstream's certificate must carry |
-/// | `tls_cert`, `tls_key` | none | a client certificate and key (PEM files), for mutual TLS |
+#[doc = include_str!("../docs/outbound-options.md")]
 ///
 /// Durations are strings such as `"500ms"`, `"30s"`, `"10m"`, `"1h"`.
 #[proc_macro]
 pub fn outbound(input: TokenStream) -> TokenStream {
-    connection::expand(connection::Direction::Outbound, input.into()).into()
+    connection::expand(messagefoundry_options::Direction::Outbound, input.into()).into()
 }
 
 /// The interface binary's `main`: gathers every connection of the crate and runs the command

@@ -5,7 +5,7 @@
 //! The declared addresses are the example's; tests never use them. Each test gives its engine
 //! a listener on port 0 and an EHR address it owns ([`ehr_at`], [`ehr_down`]).
 
-use messagefoundry::interface::environment::OutboundSettings;
+use messagefoundry::config::OutboundSettings;
 use messagefoundry::prelude::*;
 
 inbound!(pub IB_Lab_ORU, mllp(port = 2575), router = oru_router);
@@ -29,7 +29,7 @@ pub fn ehr_down() -> OutboundSettings {
 /// the test chose, and no retention.
 pub async fn start(
     db: &std::path::Path,
-    inbound: messagefoundry::interface::environment::InboundSettings,
+    inbound: messagefoundry::config::InboundSettings,
     outbound: OutboundSettings,
 ) -> messagefoundry::engine::Engine {
     messagefoundry::engine::Engine::start(messagefoundry::engine::EngineConfig {

@@ -1,5 +1,5 @@
 //! `check`, run as the interface binary: a clean pre-flight, a missing certificate, plaintext
-//! under `--require-tls`, and an unreachable downstream.
+//! under `--require-tls`, an unreachable downstream, and a mistake in the environment file.
 
 use std::path::Path;
 use std::sync::Arc;
@@ -77,6 +77,30 @@ fn a_missing_certificate_and_plaintext_under_require_tls_are_errors() {
     // The downstream is down: a warning, not an error.
     assert!(out.contains("warn  outbound OB_EHR_ORU"), "{out}");
     assert!(out.ends_with("2 error(s), 1 warning(s)\n"), "{out}");
+}
+
+#[test]
+fn a_misspelled_key_is_one_error_naming_the_file_and_the_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let environment = format!(
+        "[inbound.IB_Lab_ORU]\nbind = \"127.0.0.1\"\nport = 0\nidle_timout = \"5m\"\n\n\
+         [outbound.OB_EHR_ORU]\nhost = \"127.0.0.1\"\nport = {}\n",
+        down_port()
+    );
+    let (code, out) = check(dir.path(), &environment, &[]);
+    assert_eq!(code, Some(1), "{out}");
+    let errors: Vec<&str> = out.lines().filter(|l| l.starts_with("error")).collect();
+    assert_eq!(errors.len(), 1, "{out}");
+    let file = dir.path().join("environments").join("test.toml");
+    assert!(
+        errors[0].starts_with(&format!(
+            "error {}: [inbound.IB_Lab_ORU] unknown option `idle_timout`; did you mean `idle_timeout`?",
+            file.display()
+        )),
+        "{out}"
+    );
+    // The outbound's settings were sound: it is still checked.
+    assert!(out.contains("warn  outbound OB_EHR_ORU"), "{out}");
 }
 
 #[test]

@@ -5,8 +5,8 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use messagefoundry::config::InboundSettings;
 use messagefoundry::interface::MllpListen;
-use messagefoundry::interface::environment::InboundSettings;
 use messagefoundry_tests::PATIENCE;
 use messagefoundry_tests::backlog::store_unrouted;
 use messagefoundry_tests::downstream::{Downstream, Reply};

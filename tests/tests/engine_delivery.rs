@@ -7,8 +7,8 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use messagefoundry::config::{InboundSettings, OutboundSettings};
 use messagefoundry::engine::Engine;
-use messagefoundry::interface::environment::{InboundSettings, OutboundSettings};
 use messagefoundry::interface::{MllpListen, RetryPolicy};
 use messagefoundry_tests::downstream::{Downstream, Reply, Script};
 use messagefoundry_tests::{Client, PATIENCE, ack_code, adt, oru};

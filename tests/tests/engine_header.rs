@@ -4,8 +4,8 @@
 
 use std::time::Duration;
 
+use messagefoundry::config::{InboundSettings, OutboundSettings};
 use messagefoundry::engine::Engine;
-use messagefoundry::interface::environment::{InboundSettings, OutboundSettings};
 use messagefoundry::interface::{AckMode, Disposition, MllpListen};
 use messagefoundry::store::MessageId;
 use messagefoundry_tests::downstream::Downstream;

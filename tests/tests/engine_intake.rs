@@ -6,9 +6,9 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use messagefoundry::config::InboundSettings;
 use messagefoundry::engine::{Engine, EngineConfig};
 use messagefoundry::hl7::Message;
-use messagefoundry::interface::environment::InboundSettings;
 use messagefoundry::interface::{AckMode, Disposition, MllpListen};
 use messagefoundry::store::{Incoming, MessageId, MessageInfo, Store};
 use messagefoundry_tests::{

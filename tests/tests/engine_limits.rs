@@ -9,8 +9,8 @@
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
+use messagefoundry::config::InboundSettings;
 use messagefoundry::engine::Engine;
-use messagefoundry::interface::environment::InboundSettings;
 use messagefoundry::interface::{MllpListen, Tls};
 use messagefoundry_tests::lab::ehr_down;
 use messagefoundry_tests::{Client, PATIENCE, ack_code, oru};

@@ -4,8 +4,8 @@
 
 use std::path::Path;
 
+use messagefoundry::config::InboundSettings;
 use messagefoundry::engine::Engine;
-use messagefoundry::interface::environment::InboundSettings;
 use messagefoundry::interface::{Disposition, MllpListen, ParsePolicy};
 use messagefoundry::store::{MessageId, ParseState};
 use messagefoundry_tests::lab::ehr_down;

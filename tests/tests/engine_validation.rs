@@ -5,8 +5,8 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use messagefoundry::config::InboundSettings;
 use messagefoundry::engine::Engine;
-use messagefoundry::interface::environment::InboundSettings;
 use messagefoundry::interface::{AckMode, Disposition, MllpListen, ValidatePolicy};
 use messagefoundry::store::MessageId;
 use messagefoundry_tests::downstream::{Downstream, Reply};

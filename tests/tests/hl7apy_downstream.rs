@@ -7,9 +7,9 @@
 
 use std::time::{Duration, Instant};
 
+use messagefoundry::config::InboundSettings;
 use messagefoundry::engine::{Engine, EngineConfig};
 use messagefoundry::interface::MllpListen;
-use messagefoundry::interface::environment::InboundSettings;
 use messagefoundry_tests::backlog::store_unrouted;
 use messagefoundry_tests::lab::{IB_Lab_ORU, OB_EHR_ORU, ehr_at};
 use messagefoundry_tests::python;

@@ -6,8 +6,8 @@
 use std::process::Command;
 use std::time::Duration;
 
+use messagefoundry::config::InboundSettings;
 use messagefoundry::interface::MllpListen;
-use messagefoundry::interface::environment::InboundSettings;
 use messagefoundry_tests::{oru, python};
 
 use messagefoundry_tests::lab::ehr_at;

@@ -7,8 +7,8 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
+use messagefoundry::config::{InboundSettings, OutboundSettings};
 use messagefoundry::engine::Engine;
-use messagefoundry::interface::environment::{InboundSettings, OutboundSettings};
 use messagefoundry::interface::{MllpListen, Plaintext};
 use messagefoundry::store::MessageId;
 use messagefoundry_tests::downstream::{Downstream, Reply};

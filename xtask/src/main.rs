@@ -1,4 +1,6 @@
 //! `cargo run -p xtask -- gen-schema`: regenerate the embedded HL7 schema tables.
+//! `cargo run -p xtask -- gen-options [--out DIR]`: regenerate the option tables of the docs
+//! (into the workspace, or under DIR).
 
 use std::process::ExitCode;
 
@@ -15,8 +17,28 @@ fn main() -> ExitCode {
                 ExitCode::FAILURE
             }
         },
+        Some("gen-options") => {
+            let root = match (args.get(1).map(String::as_str), args.get(2)) {
+                (None, _) => xtask::workspace_root(),
+                (Some("--out"), Some(dir)) => dir.into(),
+                _ => {
+                    eprintln!("usage: cargo run -p xtask -- gen-options [--out DIR]");
+                    return ExitCode::FAILURE;
+                }
+            };
+            match xtask::write_options(&root) {
+                Ok(n) => {
+                    println!("wrote {n} files");
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("gen-options: {e}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
         _ => {
-            eprintln!("usage: cargo run -p xtask -- gen-schema");
+            eprintln!("usage: cargo run -p xtask -- gen-schema | gen-options [--out DIR]");
             ExitCode::FAILURE
         }
     }

@@ -6,21 +6,19 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use crate::interface::environment::{InboundSettings, OutboundSettings};
+use crate::config::{InboundSettings, OutboundSettings};
 use crate::interface::{Inbound, Outbound};
 use crate::tls::ListenerCert;
 
 use super::Wiring;
+use super::environment::EnvironmentArgs;
 
 /// Options of `check`.
 #[derive(clap::Args, Debug)]
 pub struct CheckArgs {
-    /// The environment whose settings apply (`environments/<NAME>.toml`).
-    #[arg(long)]
-    pub env: Option<String>,
-    /// Where environment files are.
-    #[arg(long, default_value = "environments")]
-    pub environments: PathBuf,
+    /// The settings' environment.
+    #[command(flatten)]
+    pub environment: EnvironmentArgs,
     /// The store file `serve` will use (the generated TLS certificate is kept beside it).
     #[arg(long, default_value = "messagefoundry.redb")]
     pub db: PathBuf,
@@ -56,34 +54,23 @@ impl Findings {
 /// Runs `check`.
 pub fn run(wiring: &Wiring<'_>, args: &CheckArgs) -> ExitCode {
     let mut found = Findings::default();
-    let env = match super::serve::environment(wiring, args.env.as_deref(), &args.environments) {
-        Ok(env) => {
-            match &env.path {
-                Some(path) => found.ok(format!("environment {}", path.display())),
-                None => found.ok("no environment: the declared settings apply"),
-            }
-            env
-        }
-        Err(e) => {
-            found.error(e);
-            return summary(&found);
-        }
+    let (settings, errors) = match args.environment.settings(wiring) {
+        Ok(settings) => (settings, Vec::new()),
+        Err(e) => (e.readable, e.errors),
     };
-    let mut inbounds = Vec::new();
-    for inbound in wiring.inbounds {
-        match env.inbound(*inbound) {
-            Ok(s) => inbounds.push((*inbound, s)),
-            Err(e) => found.error(e),
-        }
+    let file_unusable = args.environment.env.is_some() && settings.environment.is_none();
+    match &settings.environment {
+        Some(path) => found.ok(format!("environment {}", path.display())),
+        None if !file_unusable => found.ok("no environment: the declared settings apply"),
+        None => {}
     }
-    let mut outbounds = Vec::new();
-    for outbound in wiring.outbounds {
-        match env.outbound(*outbound) {
-            Ok(s) => outbounds.push((*outbound, s)),
-            Err(e) => found.error(e),
-        }
+    for error in &errors {
+        found.error(error);
     }
-    for line in super::serve::plaintext_connections(&inbounds, &outbounds) {
+    if file_unusable {
+        return summary(&found);
+    }
+    for line in settings.plaintext_off_loopback() {
         if args.require_tls {
             found.error(format!("plaintext allowed off loopback: {line}"));
         } else {
@@ -91,14 +78,15 @@ pub fn run(wiring: &Wiring<'_>, args: &CheckArgs) -> ExitCode {
         }
     }
     let serving = check_store(&mut found, &args.db);
-    for (inbound, settings) in &inbounds {
+    for (inbound, settings) in &settings.inbounds {
         check_inbound(&mut found, *inbound, settings, &args.db, serving);
     }
     let Some(runtime) = super::runtime() else {
         return ExitCode::FAILURE;
     };
     // Files are read here, before the async runtime; only the connections go through it.
-    let reachable: Vec<_> = outbounds
+    let reachable: Vec<_> = settings
+        .outbounds
         .iter()
         .filter_map(|(outbound, settings)| {
             let tls = outbound_tls(&mut found, *outbound, settings)?;

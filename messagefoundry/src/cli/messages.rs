@@ -335,10 +335,9 @@ fn execute(
             writeln!(out, "queued again on {} as {}", queued.outbound, queued.seq)?;
         }
         MessagesCommand::Prune { older_than } => {
-            let age =
-                crate::interface::environment::parse_duration(older_than).ok_or_else(|| {
-                    Failure::Usage(format!("{older_than:?} is not a duration such as 30d"))
-                })?;
+            let age = crate::config::parse_duration(older_than).ok_or_else(|| {
+                Failure::Usage(format!("{older_than:?} is not a duration such as 30d"))
+            })?;
             let cut = now_micros().saturating_sub(age.as_micros().try_into().unwrap_or(u64::MAX));
             let deleted = block_on(store.prune(cut))?;
             writeln!(out, "{deleted} message(s) deleted")?;

@@ -18,6 +18,7 @@ macro_rules! say {
 
 mod check;
 mod control;
+mod environment;
 mod graph;
 mod hl7;
 mod messages;

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use futures_util::{SinkExt, StreamExt};
 use messagefoundry_hl7::{Ack, Message};
 
-use crate::interface::environment::OutboundSettings;
+use crate::config::OutboundSettings;
 use crate::mllp::Frame;
 use crate::mllp::codec::DEFAULT_MAX_FRAME;
 
@@ -90,7 +90,7 @@ struct Outgoing {
 
 /// Runs `send`; exit 1 if any message was not acknowledged positively.
 pub fn run(args: &SendArgs) -> ExitCode {
-    let Some(timeout) = crate::interface::environment::parse_duration(&args.timeout) else {
+    let Some(timeout) = crate::config::parse_duration(&args.timeout) else {
         eprintln!("error: --timeout is a duration such as \"30s\"");
         return ExitCode::from(2);
     };

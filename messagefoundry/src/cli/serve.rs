@@ -5,10 +5,9 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use crate::engine::{Engine, EngineConfig};
-use crate::interface::environment::{Environment, InboundSettings, OutboundSettings};
-use crate::interface::{Plaintext, Tls};
 
 use super::Wiring;
+use super::environment::EnvironmentArgs;
 
 /// Options of `serve`.
 #[derive(clap::Args, Debug)]
@@ -16,12 +15,9 @@ pub struct ServeArgs {
     /// The store file.
     #[arg(long, default_value = "messagefoundry.redb")]
     pub db: PathBuf,
-    /// The environment whose settings apply (`environments/<NAME>.toml`).
-    #[arg(long)]
-    pub env: Option<String>,
-    /// Where environment files are.
-    #[arg(long, default_value = "environments")]
-    pub environments: PathBuf,
+    /// The settings' environment.
+    #[command(flatten)]
+    pub environment: EnvironmentArgs,
     /// Delete finished messages received longer ago than this ("30d", "12h"), at start and
     /// then hourly. Messages waiting to be routed, queued or dead-lettered are kept. Without
     /// it nothing is deleted.
@@ -35,56 +31,23 @@ pub struct ServeArgs {
 
 /// Reads `--retain`.
 fn retention(text: &str) -> Result<Duration, String> {
-    crate::interface::environment::parse_duration(text)
+    crate::config::parse_duration(text)
         .ok_or_else(|| format!("{text:?} is not a duration such as 30d, 12h or 90m"))
-}
-
-/// Loads the environment named by `--env`, if any, and checks it against the wiring.
-pub fn environment(
-    wiring: &Wiring<'_>,
-    env: Option<&str>,
-    dir: &std::path::Path,
-) -> Result<Environment, String> {
-    let Some(name) = env else {
-        return Ok(Environment::default());
-    };
-    let env = Environment::load(dir, name).map_err(|e| e.to_string())?;
-    env.check_names(wiring.inbounds, wiring.outbounds)
-        .map_err(|e| e.to_string())?;
-    Ok(env)
 }
 
 /// Runs the engine until Ctrl-C or SIGTERM; exit 0 after a clean stop.
 pub fn run(wiring: &Wiring<'_>, args: &ServeArgs) -> ExitCode {
     init_logging();
-    let env = match environment(wiring, args.env.as_deref(), &args.environments) {
-        Ok(env) => env,
+    let settings = match args.environment.settings(wiring) {
+        Ok(settings) => settings,
         Err(e) => {
-            tracing::error!("{e}");
+            for error in &e.errors {
+                tracing::error!("{error}");
+            }
             return ExitCode::from(2);
         }
     };
-    let mut inbounds = Vec::new();
-    for inbound in wiring.inbounds {
-        match env.inbound(*inbound) {
-            Ok(s) => inbounds.push((*inbound, s)),
-            Err(e) => {
-                tracing::error!("{e}");
-                return ExitCode::from(2);
-            }
-        }
-    }
-    let mut outbounds = Vec::new();
-    for outbound in wiring.outbounds {
-        match env.outbound(*outbound) {
-            Ok(s) => outbounds.push((*outbound, s)),
-            Err(e) => {
-                tracing::error!("{e}");
-                return ExitCode::from(2);
-            }
-        }
-    }
-    let plaintext = plaintext_connections(&inbounds, &outbounds);
+    let plaintext = settings.plaintext_off_loopback();
     for line in &plaintext {
         tracing::warn!("plaintext allowed off loopback: {line}");
     }
@@ -101,8 +64,8 @@ pub fn run(wiring: &Wiring<'_>, args: &ServeArgs) -> ExitCode {
     runtime.block_on(async {
         let config = EngineConfig {
             db: args.db.clone(),
-            inbounds,
-            outbounds,
+            inbounds: settings.inbounds,
+            outbounds: settings.outbounds,
             retention: args.retain,
         };
         let engine = match Engine::start(config).await {
@@ -139,53 +102,6 @@ pub fn run(wiring: &Wiring<'_>, args: &ServeArgs) -> ExitCode {
         tracing::info!("stopped");
         code
     })
-}
-
-/// The connections that may carry plaintext to or from another machine, one line each.
-pub(super) fn plaintext_connections(
-    inbounds: &[(crate::interface::Inbound, InboundSettings)],
-    outbounds: &[(crate::interface::Outbound, OutboundSettings)],
-) -> Vec<String> {
-    let mut found = Vec::new();
-    for (inbound, s) in inbounds {
-        if is_loopback(&s.bind) {
-            continue;
-        }
-        match (s.tls, s.plaintext) {
-            (Tls::Off, _) => found.push(format!(
-                "inbound {} on {}:{} has tls = off",
-                inbound.name(),
-                s.bind,
-                s.port
-            )),
-            (Tls::On, Plaintext::Allow) => found.push(format!(
-                "inbound {} on {}:{} serves plaintext peers too (plaintext = allow)",
-                inbound.name(),
-                s.bind,
-                s.port
-            )),
-            (Tls::On, Plaintext::Refuse) => {}
-        }
-    }
-    for (outbound, s) in outbounds {
-        if s.tls_ca.is_none() && s.tls_fingerprint.is_none() && !is_loopback(&s.host) {
-            found.push(format!(
-                "outbound {} to {}:{} has no tls_ca or tls_fingerprint",
-                outbound.name(),
-                s.host,
-                s.port
-            ));
-        }
-    }
-    found
-}
-
-/// Whether a bind address or host name stays on this machine.
-fn is_loopback(host: &str) -> bool {
-    host == "localhost"
-        || host
-            .parse::<std::net::IpAddr>()
-            .is_ok_and(|ip| ip.is_loopback())
 }
 
 /// Ctrl-C, or SIGTERM on Unix.

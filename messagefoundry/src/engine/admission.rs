@@ -10,8 +10,8 @@ use std::time::{Duration, Instant};
 use tokio_util::sync::CancellationToken;
 
 use super::tally::{Event, Tally};
+use crate::config::InboundSettings;
 use crate::interface::Cidr;
-use crate::interface::environment::InboundSettings;
 
 /// Why a new connection was refused.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]

@@ -28,7 +28,7 @@ use super::header;
 use super::pipeline::{RouteResult, Waiters};
 use super::tally::Event;
 use super::validation;
-use crate::interface::environment::InboundSettings;
+use crate::config::InboundSettings;
 use crate::interface::{AckMode, Disposition, Inbound};
 use crate::mllp::{Frame, MllpCodec, MllpError};
 use crate::store::{Dedupe, Incoming, MessageInfo, Store, now_micros};

@@ -146,9 +146,9 @@ impl Drop for InboundCodec {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::InboundSettings;
     use crate::engine::admission::Door;
     use crate::interface::MllpListen;
-    use crate::interface::environment::InboundSettings;
 
     fn codec(budget: &Arc<FrameBudget>) -> InboundCodec {
         let door = Arc::new(Door::new(&InboundSettings::from(&MllpListen::DEFAULT)));

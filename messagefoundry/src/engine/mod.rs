@@ -34,7 +34,7 @@ use tokio::sync::{Notify, watch};
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
-use crate::interface::environment::{InboundSettings, OutboundSettings};
+use crate::config::{InboundSettings, OutboundSettings};
 use crate::interface::{Inbound, Outbound};
 use crate::sender::{OutboundWorker, SenderStatus};
 use crate::store::{QueueKey, Store, StoreError};

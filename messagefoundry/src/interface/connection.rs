@@ -5,8 +5,8 @@
 
 use std::time::Duration;
 
-use super::cidr::Cidr;
 use super::handler::RouterDef;
+use crate::config::Cidr;
 
 /// How an inbound acknowledges what it receives.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]

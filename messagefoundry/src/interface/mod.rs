@@ -4,15 +4,13 @@
 //! `route![]`) expand to these types. The macros themselves are not built yet; the types can be
 //! used by hand.
 
-mod cidr;
 mod connection;
-pub mod environment;
 mod handler;
 mod outcome;
 pub mod process;
 mod route;
 
-pub use cidr::{Cidr, CidrError};
+pub use crate::config::{Cidr, CidrError};
 pub use connection::{
     AckMode, Inbound, InboundDef, MllpConnect, MllpListen, Outbound, OutboundDef, ParsePolicy,
     Plaintext, RetryPolicy, Tls, ValidatePolicy,

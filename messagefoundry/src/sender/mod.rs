@@ -24,7 +24,7 @@ use tokio::sync::{Notify, watch};
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
-use crate::interface::environment::OutboundSettings;
+use crate::config::OutboundSettings;
 use crate::store::{QueueEntry, Store, StoreError};
 use crate::tls::Client as TlsClient;
 use exchange::Connection;

@@ -8,8 +8,8 @@ use rustls::pki_types::ServerName;
 
 use super::reload::Reloading;
 use super::{TlsError, Trust};
+use crate::config::{InboundSettings, OutboundSettings};
 use crate::interface::Tls;
-use crate::interface::environment::{InboundSettings, OutboundSettings};
 
 /// Where an inbound's certificate comes from.
 pub(crate) enum ListenerCert {

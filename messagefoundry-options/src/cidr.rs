@@ -8,7 +8,7 @@ use std::str::FromStr;
 /// An address or a network, as written in an inbound's `allow` list.
 ///
 /// ```
-/// use messagefoundry::interface::Cidr;
+/// use messagefoundry_options::Cidr;
 /// let lab: Cidr = "10.1.2.0/24".parse().unwrap();
 /// assert!(lab.contains("10.1.2.77".parse().unwrap()));
 /// assert!(!lab.contains("10.1.3.1".parse().unwrap()));
@@ -56,6 +56,16 @@ impl Cidr {
             "prefix longer than the address"
         );
         Cidr { network, prefix }
+    }
+
+    /// The network's address (the address itself, for one address).
+    pub const fn network(&self) -> IpAddr {
+        self.network
+    }
+
+    /// The number of leading bits that name the network: 32 or 128 for one address.
+    pub const fn prefix(&self) -> u8 {
+        self.prefix
     }
 
     /// Whether `peer` is this address or inside this network. An IPv4 peer seen on an IPv6

@@ -1,0 +1,35 @@
+//! The connection options of MessageFoundry, defined once.
+//!
+//! Every option of `inbound!` and `outbound!` is a row of one table ([`INBOUND`],
+//! [`OUTBOUND`]): its name (also its key in an environment file), the kind of its value, its
+//! default and its meaning. The macros check what an author writes against it, the runtime's
+//! environment loader checks `environments/<name>.toml` against it, and the docs tables are
+//! generated from it, so the three cannot disagree.
+//!
+//! The values are checked here too, by one parser per kind ([`Spec::check`]): a duration, a
+//! port, an allow-list of networks ([`Cidr`]) read the same and fail with the same message in
+//! a macro and in an environment file.
+//!
+//! ```
+//! use messagefoundry_options::{Direction, Origin, Value, Written};
+//! let spec = Direction::Outbound.option("ack_timeout").unwrap();
+//! let value = spec.check(&Written::Str("1m".into()), Origin::Environment);
+//! assert_eq!(value, Ok(Value::Duration(std::time::Duration::from_secs(60))));
+//! ```
+//!
+//! This crate has no I/O and almost no dependencies: the procedural macros depend on it as
+//! well as the runtime.
+
+mod cidr;
+mod docs;
+mod duration;
+mod suggest;
+mod table;
+mod value;
+
+pub use cidr::{Cidr, CidrError};
+pub use docs::{default_text, markdown_table};
+pub use duration::{format_duration, parse_duration};
+pub use suggest::nearest;
+pub use table::{Default, Direction, INBOUND, Kind, MAX_BYTES, MAX_COUNT, OUTBOUND, Spec};
+pub use value::{Invalid, Origin, Value, Written};

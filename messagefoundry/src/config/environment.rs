@@ -1,0 +1,341 @@
+//! Per-environment settings: `environments/<name>.toml` overrides what `inbound!` and
+//! `outbound!` declare, so one build runs in test and in production.
+//!
+//! ```toml
+//! [inbound.IB_Lab_ORU]
+//! port = 12575
+//! idle_timeout = "5m"
+//!
+//! [outbound.OB_EHR_ORU]
+//! host = "ehr.example.org"
+//! retries = 10
+//! ```
+//!
+//! Every key is an option of the macro, checked by the same table (`messagefoundry-options`)
+//! and written the same way, except that a choice is a string here (`tls = "off"`) and an
+//! inbound's `port` may be 0 (any free port, for test setups). An unknown connection, an
+//! unknown key or a bad value is an error naming the file, connection and key, so
+//! `check --env prod` can catch it before deployment. The options are listed in
+//! `docs/options.md`.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use messagefoundry_options::{Direction, Invalid, Origin, Value, Written};
+
+use super::connection::{InboundSettings, OutboundSettings};
+use crate::interface::{Inbound, Outbound};
+
+/// An error in an environment file.
+#[derive(Debug, thiserror::Error)]
+pub enum EnvironmentError {
+    /// The file could not be read.
+    #[error("cannot read {path}: {source}")]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The file is not valid TOML, or not of the expected shape.
+    #[error("{path}: {message}")]
+    Invalid {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong, and where.
+        message: String,
+    },
+}
+
+/// The overrides of one environment, by connection name.
+#[derive(Clone, Debug, Default)]
+pub struct Environment {
+    /// The file they came from (for error messages); `None` for no environment.
+    pub path: Option<PathBuf>,
+    inbound: BTreeMap<String, toml::Table>,
+    outbound: BTreeMap<String, toml::Table>,
+}
+
+impl Environment {
+    /// Reads `<dir>/<name>.toml`.
+    pub fn load(dir: impl AsRef<Path>, name: &str) -> Result<Environment, EnvironmentError> {
+        let path = dir.as_ref().join(format!("{name}.toml"));
+        let text = std::fs::read_to_string(&path).map_err(|source| EnvironmentError::Read {
+            path: path.clone(),
+            source,
+        })?;
+        Environment::parse(&text, path)
+    }
+
+    /// Parses environment text; `path` is only used in error messages.
+    pub fn parse(text: &str, path: PathBuf) -> Result<Environment, EnvironmentError> {
+        let invalid = |message: String| EnvironmentError::Invalid {
+            path: path.clone(),
+            message,
+        };
+        let table: toml::Table = toml::from_str(text).map_err(|e| invalid(e.to_string()))?;
+        let mut env = Environment {
+            path: Some(path.clone()),
+            ..Environment::default()
+        };
+        for (key, value) in table {
+            let target = match key.as_str() {
+                "inbound" => &mut env.inbound,
+                "outbound" => &mut env.outbound,
+                other => {
+                    return Err(invalid(format!(
+                        "unknown section [{other}]; the sections are [inbound.NAME] and [outbound.NAME]"
+                    )));
+                }
+            };
+            let toml::Value::Table(connections) = value else {
+                return Err(invalid(format!("[{key}] must hold tables: [{key}.NAME]")));
+            };
+            for (name, settings) in connections {
+                let toml::Value::Table(settings) = settings else {
+                    return Err(invalid(format!("[{key}.{name}] must be a table")));
+                };
+                target.insert(name, settings);
+            }
+        }
+        Ok(env)
+    }
+
+    fn invalid(&self, message: String) -> EnvironmentError {
+        EnvironmentError::Invalid {
+            path: self.path.clone().unwrap_or_default(),
+            message,
+        }
+    }
+
+    /// Checks that every connection the file names exists.
+    pub fn check_names(
+        &self,
+        inbounds: &[Inbound],
+        outbounds: &[Outbound],
+    ) -> Result<(), EnvironmentError> {
+        let inbounds: Vec<&str> = inbounds.iter().map(|i| i.name()).collect();
+        let outbounds: Vec<&str> = outbounds.iter().map(|o| o.name()).collect();
+        for (direction, given, declared) in [
+            (Direction::Inbound, &self.inbound, inbounds),
+            (Direction::Outbound, &self.outbound, outbounds),
+        ] {
+            for name in given.keys() {
+                if !declared.contains(&name.as_str()) {
+                    let section = direction.section();
+                    let hint = messagefoundry_options::nearest(name, &declared)
+                        .map(|n| format!("; did you mean {n}?"))
+                        .unwrap_or_default();
+                    return Err(self.invalid(format!(
+                        "[{section}.{name}]: the interface has no {section} named {name}{hint}"
+                    )));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The effective settings of an inbound.
+    pub fn inbound(&self, inbound: Inbound) -> Result<InboundSettings, EnvironmentError> {
+        let mut s = InboundSettings::from(&inbound.def().mllp);
+        self.apply(Direction::Inbound, inbound.name(), |key, value| {
+            s.set(key, value)
+        })?;
+        Ok(s)
+    }
+
+    /// The effective settings of an outbound.
+    pub fn outbound(&self, outbound: Outbound) -> Result<OutboundSettings, EnvironmentError> {
+        let mut s = OutboundSettings::from(&outbound.def().mllp);
+        self.apply(Direction::Outbound, outbound.name(), |key, value| {
+            s.set(key, value)
+        })?;
+        Ok(s)
+    }
+
+    /// Checks each key of the connection's section against the options table and hands the
+    /// value to `set`. The first mistake is the error.
+    fn apply(
+        &self,
+        direction: Direction,
+        connection: &str,
+        mut set: impl FnMut(&str, Value) -> Result<(), String>,
+    ) -> Result<(), EnvironmentError> {
+        let sections = match direction {
+            Direction::Inbound => &self.inbound,
+            Direction::Outbound => &self.outbound,
+        };
+        let Some(table) = sections.get(connection) else {
+            return Ok(());
+        };
+        let at = format!("[{}.{connection}]", direction.section());
+        for (key, value) in table {
+            let Some(spec) = direction.option(key) else {
+                return Err(self.invalid(format!("{at} {}", direction.unknown(key))));
+            };
+            let value = spec
+                .check(&written(value), Origin::Environment)
+                .map_err(|problems| self.invalid(format!("{at} {}", described(key, &problems))))?;
+            set(key, value).map_err(|m| self.invalid(format!("{at} {key}: {m}")))?;
+        }
+        Ok(())
+    }
+}
+
+/// A TOML value in the terms of the options table.
+fn written(value: &toml::Value) -> Written {
+    match value {
+        toml::Value::Integer(n) => Written::Int(i128::from(*n)),
+        toml::Value::String(s) => Written::Str(s.clone()),
+        toml::Value::Boolean(b) => Written::Bool(*b),
+        toml::Value::Array(items) => Written::List(items.iter().map(written).collect()),
+        _ => Written::Other,
+    }
+}
+
+/// The problems of one value: about the whole value, the message names the option; about an
+/// entry of a list, the option is named first.
+fn described(key: &str, problems: &[Invalid]) -> String {
+    problems
+        .iter()
+        .map(|p| match p.item {
+            Some(_) => format!("{key}: {}", p.message),
+            None => p.message.clone(),
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+    use crate::config::fixtures::{EHR, IB, LAB, OB};
+    use crate::interface::{AckMode, Cidr, Plaintext, Tls};
+
+    fn env(text: &str) -> Result<Environment, EnvironmentError> {
+        Environment::parse(text, PathBuf::from("environments/test.toml"))
+    }
+
+    #[test]
+    fn overrides_apply() {
+        let e = env("[inbound.IB_A]\nport = 12575\nack_mode = \"enhanced\"\n[outbound.OB_B]\nhost = \"ehr.test\"\nretries = 9\nack_timeout = \"1m\"\n").unwrap();
+        e.check_names(&[Inbound(&IB)], &[Outbound(&OB)]).unwrap();
+        let i = e.inbound(Inbound(&IB)).unwrap();
+        assert_eq!(
+            (i.port, i.ack_mode, i.bind.as_str()),
+            (12575, AckMode::Enhanced, "0.0.0.0")
+        );
+        let o = e.outbound(Outbound(&OB)).unwrap();
+        assert_eq!((o.host.as_str(), o.port), ("ehr.test", 6661));
+        assert_eq!(o.retry.max_attempts, 9);
+        assert_eq!(o.ack_timeout, Duration::from_secs(60));
+    }
+
+    #[test]
+    fn an_inbound_may_take_any_free_port() {
+        let e = env("[inbound.IB_A]\nport = 0\n").unwrap();
+        assert_eq!(e.inbound(Inbound(&IB)).unwrap().port, 0);
+    }
+
+    #[test]
+    fn mistakes_are_named() {
+        let e = env("[inbound.IB_A]\nprot = 1\n").unwrap();
+        let msg = e.inbound(Inbound(&IB)).unwrap_err().to_string();
+        assert_eq!(
+            msg,
+            "environments/test.toml: [inbound.IB_A] unknown option `prot`; did you mean `port`? \
+             the options are: port, bind, max_frame, max_connections, max_connections_per_peer, \
+             allow, first_frame_timeout, idle_timeout, frame_timeout, max_frame_memory, ack_mode, \
+             duplicate_window, tls, plaintext, parse, validate, tls_cert, tls_key, tls_client_ca"
+        );
+        let e = env("[outbound.OB_X]\nport = 1\n").unwrap();
+        assert_eq!(
+            e.check_names(&[Inbound(&IB)], &[Outbound(&OB)])
+                .unwrap_err()
+                .to_string(),
+            "environments/test.toml: [outbound.OB_X]: the interface has no outbound named OB_X; \
+             did you mean OB_B?"
+        );
+        let e = env("[inbound.IB_A]\nport = 70000\n[outbound.OB_B]\nport = 0\n").unwrap();
+        assert_eq!(
+            e.inbound(Inbound(&IB)).unwrap_err().to_string(),
+            "environments/test.toml: [inbound.IB_A] port 70000 is out of range; \
+             a port is an integer from 1 to 65535, or 0 for any free port"
+        );
+        assert_eq!(
+            e.outbound(Outbound(&OB)).unwrap_err().to_string(),
+            "environments/test.toml: [outbound.OB_B] port 0 is out of range; \
+             a port is an integer from 1 to 65535"
+        );
+        let e = env("[outbound.OB_B]\nack_timeout = 30\n").unwrap();
+        assert_eq!(
+            e.outbound(Outbound(&OB)).unwrap_err().to_string(),
+            "environments/test.toml: [outbound.OB_B] ack_timeout is a duration such as \
+             \"500ms\", \"30s\", \"10m\" or \"1h\""
+        );
+        assert!(env("[other]\n").is_err());
+    }
+
+    #[test]
+    fn tls_settings_apply() {
+        let e = env("[inbound.IB_A]\ntls_cert = \"/etc/mf/lab.pem\"\ntls_key = \"/etc/mf/lab-key.pem\"\nplaintext = \"refuse\"\n[outbound.OB_B]\ntls_ca = \"/etc/mf/ehr-ca.pem\"\ntls_server_name = \"ehr.example.org\"\n").unwrap();
+        let i = e.inbound(Inbound(&IB)).unwrap();
+        assert_eq!((i.tls, i.plaintext), (Tls::On, Plaintext::Refuse));
+        assert_eq!(i.tls_cert, Some(PathBuf::from("/etc/mf/lab.pem")));
+        let o = e.outbound(Outbound(&OB)).unwrap();
+        assert_eq!(o.tls_ca, Some(PathBuf::from("/etc/mf/ehr-ca.pem")));
+        assert_eq!(o.tls_server_name.as_deref(), Some("ehr.example.org"));
+        let off = env("[inbound.IB_A]\ntls = \"off\"\n").unwrap();
+        assert_eq!(off.inbound(Inbound(&IB)).unwrap().tls, Tls::Off);
+        let bad = env("[inbound.IB_A]\nplaintext = \"maybe\"\n").unwrap();
+        assert_eq!(
+            bad.inbound(Inbound(&IB)).unwrap_err().to_string(),
+            "environments/test.toml: [inbound.IB_A] plaintext is \"allow\" or \"refuse\""
+        );
+    }
+
+    #[test]
+    fn connection_limits_apply() {
+        let e = env("[inbound.IB_A]\nallow = [\"127.0.0.1\", \"fd00::/8\"]\nmax_connections_per_peer = 4\nfirst_frame_timeout = \"2s\"\nmax_frame_memory = 1048576\n").unwrap();
+        let i = e.inbound(Inbound(&IB)).unwrap();
+        let expected: Vec<Cidr> = vec!["127.0.0.1".parse().unwrap(), "fd00::/8".parse().unwrap()];
+        assert_eq!(i.allow, expected);
+        assert_eq!(i.max_connections_per_peer, Some(4));
+        assert_eq!(i.first_frame_timeout, Duration::from_secs(2));
+        assert_eq!(i.max_frame_memory, 1 << 20);
+        let defaults = env("").unwrap().inbound(Inbound(&IB)).unwrap();
+        assert!(defaults.allow.is_empty());
+        assert_eq!(defaults.max_connections_per_peer, None);
+        let bad = env("[inbound.IB_A]\nallow = [\"10.1.2.0/33\"]\n").unwrap();
+        assert_eq!(
+            bad.inbound(Inbound(&IB)).unwrap_err().to_string(),
+            "environments/test.toml: [inbound.IB_A] allow: `/33` is not a prefix length for IPv4 (0 to 32)"
+        );
+        let empty = env("[inbound.IB_A]\nallow = []\n").unwrap();
+        assert!(empty.inbound(Inbound(&IB)).is_err());
+    }
+
+    /// The environment file `docs/options.md` shows loads as it says.
+    #[test]
+    fn the_documented_example_loads() {
+        let page = include_str!("../../../docs/options.md");
+        let example = page
+            .split("```toml\n")
+            .nth(1)
+            .and_then(|rest| rest.split("```").next())
+            .expect("docs/options.md shows an environment file");
+        let e = env(example).unwrap();
+        e.check_names(&[Inbound(&LAB)], &[Outbound(&EHR)]).unwrap();
+        let i = e.inbound(Inbound(&LAB)).unwrap();
+        assert_eq!((i.port, i.ack_mode), (12575, AckMode::Enhanced));
+        assert_eq!(i.idle_timeout, Duration::from_secs(300));
+        let o = e.outbound(Outbound(&EHR)).unwrap();
+        assert_eq!(
+            (o.host.as_str(), o.retry.max_attempts),
+            ("ehr.example.org", 10)
+        );
+    }
+}

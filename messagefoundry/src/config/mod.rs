@@ -1,0 +1,17 @@
+//! Settings: what `inbound!` and `outbound!` declare, with the overrides of an environment
+//! file, read once and used by the engine, the senders, TLS, `serve` and `check`.
+//!
+//! The options themselves (names, kinds, defaults, the parsers of their values) are defined
+//! once in `messagefoundry-options`, which the macros use as well.
+
+mod connection;
+mod environment;
+#[cfg(test)]
+mod fixtures;
+mod plaintext;
+mod settings;
+
+pub use connection::{InboundSettings, OutboundSettings};
+pub use environment::{Environment, EnvironmentError};
+pub use messagefoundry_options::{Cidr, CidrError, parse_duration};
+pub use settings::{Settings, SettingsError};

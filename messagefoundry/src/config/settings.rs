@@ -1,0 +1,75 @@
+//! Every connection's settings, read once: the declarations with the chosen environment's
+//! overrides. `serve` runs on them and `check` checks them; both read them here.
+
+use std::path::{Path, PathBuf};
+
+use super::connection::{InboundSettings, OutboundSettings};
+use super::environment::{Environment, EnvironmentError};
+use crate::interface::{Inbound, Outbound};
+
+/// The effective settings of every connection of an interface.
+#[derive(Debug, Default)]
+pub struct Settings {
+    /// The environment file they came from; `None` when the declarations apply as written.
+    pub environment: Option<PathBuf>,
+    /// Each inbound with its settings.
+    pub inbounds: Vec<(Inbound, InboundSettings)>,
+    /// Each outbound with its settings.
+    pub outbounds: Vec<(Outbound, OutboundSettings)>,
+}
+
+/// Settings that could not all be read.
+#[derive(Debug)]
+pub struct SettingsError {
+    /// Every mistake found, each naming the file, and the connection and key where it has one.
+    pub errors: Vec<EnvironmentError>,
+    /// The connections whose settings were read, so `check` can go on with them; none when
+    /// the file itself could not be used.
+    pub readable: Settings,
+}
+
+impl Settings {
+    /// Reads the settings of every declared connection, with the overrides of
+    /// `<dir>/<environment>.toml` when an environment is named.
+    pub fn load(
+        inbounds: &[Inbound],
+        outbounds: &[Outbound],
+        environment: Option<&str>,
+        dir: &Path,
+    ) -> Result<Settings, SettingsError> {
+        let file = match environment {
+            None => Ok(Environment::default()),
+            Some(name) => Environment::load(dir, name)
+                .and_then(|env| env.check_names(inbounds, outbounds).map(|()| env)),
+        };
+        let env = file.map_err(|e| SettingsError {
+            errors: vec![e],
+            readable: Settings::default(),
+        })?;
+        let mut settings = Settings {
+            environment: env.path.clone(),
+            ..Settings::default()
+        };
+        let mut errors = Vec::new();
+        for inbound in inbounds {
+            match env.inbound(*inbound) {
+                Ok(s) => settings.inbounds.push((*inbound, s)),
+                Err(e) => errors.push(e),
+            }
+        }
+        for outbound in outbounds {
+            match env.outbound(*outbound) {
+                Ok(s) => settings.outbounds.push((*outbound, s)),
+                Err(e) => errors.push(e),
+            }
+        }
+        if errors.is_empty() {
+            Ok(settings)
+        } else {
+            Err(SettingsError {
+                errors,
+                readable: settings,
+            })
+        }
+    }
+}
