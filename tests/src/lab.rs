@@ -1,15 +1,14 @@
-//! The lab results interface of `examples/lab-oru`, for the end-to-end tests: ORU^R01 to the
-//! EHR, OBR-25 = X filtered, OBR-25 = E an ERROR outcome (to test error ACKs), anything else
-//! unrouted.
+//! The lab results interface of `examples/lab-oru`, the example itself, for the end-to-end tests:
+//! ORU^R01 to the EHR, OBR-25 = X filtered, OBR-25 = E an ERROR outcome, anything else unrouted.
 //!
-//! The declared addresses are the example's; tests never use them. Each test gives its engine
-//! a listener on port 0 and an EHR address it owns ([`ehr_at`], [`ehr_down`]).
+//! Its two connections are registered once, by the example's library, as they were when this
+//! crate declared its own copy: a test binary linking this crate has them and no others. The
+//! declared addresses are the example's; tests never use them. Each test gives its engine a
+//! listener on port 0 and an EHR address it owns ([`ehr_at`], [`ehr_down`]).
 
 use messagefoundry::config::OutboundSettings;
-use messagefoundry::prelude::*;
 
-inbound!(pub IB_Lab_ORU, mllp(port = 2575), router = oru_router);
-outbound!(pub OB_EHR_ORU, mllp(host = "127.0.0.1", port = 6661));
+pub use lab_oru::{IB_Lab_ORU, OB_EHR_ORU, oru_router, to_ehr};
 
 /// The EHR outbound's settings, delivering to this loopback port.
 pub fn ehr_at(port: u16) -> OutboundSettings {
@@ -40,25 +39,4 @@ pub async fn start(
     })
     .await
     .expect("engine starts")
-}
-
-/// Lab results go to the EHR; nothing else is routed.
-#[router]
-pub fn oru_router(msg: &Message) -> Route {
-    if msg["MSH-9.1"] != "ORU" {
-        return Route::unrouted();
-    }
-    route![to_ehr]
-}
-
-/// Sends results on, filters those corrected in error, fails those with status E.
-#[handler]
-pub fn to_ehr(msg: Message) -> Outcome {
-    if msg["OBR-25"] == "X" {
-        return Outcome::filtered();
-    }
-    if msg["OBR-25"] == "E" {
-        return Outcome::error("result status E is not accepted");
-    }
-    Outcome::send(OB_EHR_ORU, msg)
 }

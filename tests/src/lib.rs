@@ -5,6 +5,7 @@
 pub mod backlog;
 pub mod downstream;
 pub mod lab;
+pub mod node;
 pub mod ports;
 pub mod process;
 pub mod python;

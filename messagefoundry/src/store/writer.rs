@@ -213,3 +213,78 @@ fn send_error(request: Request, error: StoreError) {
         Request::Stop => {}
     }
 }
+
+#[cfg(test)]
+mod tests {
+    //! Grouping, measured without depending on timing: every request is queued before the
+    //! writer runs, so the number of commits is set by the writer alone.
+
+    use std::sync::Arc;
+
+    use tokio::sync::{mpsc, oneshot};
+
+    use super::{MAX_GROUP, Request, Writer};
+    use crate::store::ops::Counters;
+    use crate::store::{Incoming, MessageId, MessageInfo, tables};
+
+    fn incoming(n: usize) -> Box<Incoming> {
+        let text = format!("MSH|^~\\&|LAB|H|EHR|H|20240101||ORU^R01|C{n}|P|2.5.1\r");
+        let msg = messagefoundry_hl7::Message::parse(text.as_bytes()).expect("test message");
+        Box::new(Incoming {
+            inbound: Arc::from("IB"),
+            raw: text.into_bytes().into(),
+            info: MessageInfo::of("IB", 1, &msg),
+            refused: None,
+            dedupe: None,
+        })
+    }
+
+    /// Queues `messages` receives and then a commit count, runs the writer until the queue is
+    /// empty, and returns the ids handed out and the commit count.
+    fn run_queued(messages: usize) -> (Vec<MessageId>, u64) {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let db = Arc::new(redb::Database::create(dir.path().join("g.redb")).expect("store"));
+        let (next_message, next_seq) = tables::initialise(&db).expect("tables");
+        let (requests, queue) = mpsc::channel(messages + 1);
+        let mut answers = Vec::new();
+        for n in 0..messages {
+            let (reply, answer) = oneshot::channel();
+            let incoming = incoming(n);
+            requests
+                .try_send(Request::Receive { incoming, reply })
+                .unwrap_or_else(|_| panic!("room for request {n}"));
+            answers.push(answer);
+        }
+        let (reply, commits) = oneshot::channel();
+        requests
+            .try_send(Request::CommitCount { reply })
+            .unwrap_or_else(|_| panic!("room for the commit count"));
+        // The writer stops once the queue is empty and no sender is left.
+        drop(requests);
+        let counters = Counters {
+            next_message,
+            next_seq,
+        };
+        Writer::new(db, queue, counters).run();
+        let ids = answers
+            .into_iter()
+            .map(|a| a.blocking_recv().expect("answered").expect("stored").id)
+            .collect();
+        (ids, commits.blocking_recv().expect("commit count"))
+    }
+
+    #[test]
+    fn requests_waiting_together_share_one_commit() {
+        let (ids, commits) = run_queued(200);
+        assert_eq!(commits, 1, "200 queued messages took {commits} commits");
+        assert_eq!(ids, (1..=200).map(MessageId).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn a_group_holds_at_most_max_group_requests() {
+        // MAX_GROUP receives fill the first group; the rest and the count make the second.
+        let (ids, commits) = run_queued(MAX_GROUP + 10);
+        assert_eq!(commits, 2);
+        assert_eq!(ids.len(), MAX_GROUP + 10);
+    }
+}
