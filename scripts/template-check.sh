@@ -8,7 +8,7 @@
 # Everything started here is stopped, and the folder removed, on exit.
 #
 #   scripts/template-check.sh
-#   TEMPLATE_TARGET_DIR=/tmp/demo-target scripts/template-check.sh   # a build folder kept between runs
+#   TEMPLATE_KEEP=/tmp/demo scripts/template-check.sh   # its build folder kept for the next run
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$PWD
@@ -48,17 +48,26 @@ export USER="${USER:-$(id -un)}"
 now() { date +%s.%N; }
 seconds_since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
 
-# The checkout as `git clone` names it, in a folder of its own.
-ln -s "$repo" "$work/messagefoundry"
-cd "$work/messagefoundry"
-echo "== README.md's commands, in $work"
+# Where the project is generated: beside a link to this checkout named as `git clone` names it,
+# in the temporary folder; or with TEMPLATE_KEEP in a folder kept between runs, where the
+# project is generated again each time but its build folder is kept (a warm build: the paths of
+# MessageFoundry's crates stay the same, so their build is reused too).
+if [ -n "${TEMPLATE_KEEP:-}" ]; then
+    place=$TEMPLATE_KEEP
+    mkdir -p "$place/target"
+    rm -rf "$place/demo-interfaces" "$place/messagefoundry"
+else
+    place=$work
+fi
+ln -s "$repo" "$place/messagefoundry"
+cd "$place/messagefoundry"
+echo "== README.md's commands, in $place"
 started=$(now)
 cd .. # beside the checkout
 cargo generate --path messagefoundry/template --name demo-interfaces --silent -d messagefoundry_path="$PWD/messagefoundry"
 cd demo-interfaces
-if [ -n "${TEMPLATE_TARGET_DIR:-}" ]; then
-    mkdir -p "$TEMPLATE_TARGET_DIR"
-    ln -s "$TEMPLATE_TARGET_DIR" target
+if [ -n "${TEMPLATE_KEEP:-}" ]; then
+    ln -s "$place/target" target
 fi
 cargo build
 built=$(seconds_since "$started")
