@@ -10,7 +10,7 @@
 //! - [`testing`]: running messages through an inbound in plain `#[test]`s.
 //! - [`hl7`]: the HL7 v2 message model (parse, read, edit, serialize, ACKs, validation).
 //!
-//! The other modules ([`engine`], [`store`], [`sender`], [`mllp`], [`tls`], [`cli`],
+//! The other modules ([`engine`], [`store`], [`mllp`], [`tls`], [`cli`],
 //! [`interface`]'s definitions behind the macros) are the runtime the command line runs; they are
 //! public for the end-to-end tests and are not an interface author's API.
 
@@ -21,7 +21,6 @@ pub mod cli;
 pub mod engine;
 pub mod interface;
 pub mod mllp;
-pub mod sender;
 pub mod store;
 pub mod testing;
 pub mod tls;

@@ -260,7 +260,9 @@ async fn check_outbound(
     let name = outbound.name();
     let target = format!("{}:{}", s.host, s.port);
     let timeout = s.connect_timeout.min(REACH_TIMEOUT);
-    match crate::sender::exchange::connect(&s.host, s.port, timeout, 1024, tls.as_ref()).await {
+    match crate::engine::deliver::exchange::connect(&s.host, s.port, timeout, 1024, tls.as_ref())
+        .await
+    {
         Ok(_) if tls.is_some() => found.ok(format!(
             "outbound {name}: {target} reachable, TLS handshake done"
         )),

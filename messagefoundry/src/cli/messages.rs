@@ -9,7 +9,7 @@ use std::process::ExitCode;
 use std::time::{Duration, UNIX_EPOCH};
 
 use crate::engine::EngineHandle;
-use crate::sender::SenderStatus;
+use crate::engine::SenderStatus;
 use crate::store::{MessageId, ParseState, QueueKey, Store, StoreError, now_micros};
 
 /// Options of `messages`.

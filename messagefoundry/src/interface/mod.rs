@@ -9,7 +9,6 @@ mod connection;
 pub mod environment;
 mod handler;
 mod outcome;
-pub mod process;
 mod route;
 
 pub use cidr::{Cidr, CidrError};
@@ -18,5 +17,6 @@ pub use connection::{
     Plaintext, RetryPolicy, Tls, ValidatePolicy,
 };
 pub use handler::{Handler, HandlerDef, Router, RouterDef};
+pub(crate) use outcome::Decision;
 pub use outcome::{Delivery, Disposition, IntoOutcome, Outcome};
 pub use route::{IntoRoute, Route};

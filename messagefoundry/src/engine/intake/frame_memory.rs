@@ -146,7 +146,7 @@ impl Drop for InboundCodec {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::admission::Door;
+    use crate::engine::intake::admission::Door;
     use crate::interface::MllpListen;
     use crate::interface::environment::InboundSettings;
 

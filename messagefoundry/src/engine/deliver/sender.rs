@@ -13,8 +13,6 @@
 //!   (many close idle connections) is noticed then, and the next message opens a new one
 //!   instead of failing on the dead one. Frames the downstream sends unasked are dropped.
 
-pub(crate) mod exchange;
-
 use std::collections::VecDeque;
 use std::sync::Arc;
 use std::time::Duration;
@@ -24,10 +22,10 @@ use tokio::sync::{Notify, watch};
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
+use super::exchange::{self, Connection};
 use crate::interface::environment::OutboundSettings;
 use crate::store::{QueueEntry, Store, StoreError};
 use crate::tls::Client as TlsClient;
-use exchange::Connection;
 
 /// Entries read from the head of the queue at a time. The sender is its queue's only
 /// consumer, so it works through them from memory and reads again when they are done.
