@@ -11,6 +11,7 @@
 
 mod ops;
 mod reads;
+mod request;
 mod tables;
 mod writer;
 
@@ -21,8 +22,9 @@ use std::thread::JoinHandle;
 use tokio::sync::{mpsc, oneshot};
 
 pub use reads::{DeadLetter, QueueEntry, StoredDisposition};
+use request::Request;
 pub use tables::{MessageId, MessageInfo, ParseState};
-use writer::{Request, Writer};
+use writer::Writer;
 
 use crate::interface::Disposition;
 
