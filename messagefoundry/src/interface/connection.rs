@@ -6,7 +6,7 @@
 use std::time::Duration;
 
 use super::cidr::Cidr;
-use super::handler::RouterDef;
+use super::router::RouterDef;
 
 /// How an inbound acknowledges what it receives.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]

@@ -10,13 +10,15 @@ pub mod environment;
 mod handler;
 mod outcome;
 mod route;
+mod router;
 
 pub use cidr::{Cidr, CidrError};
 pub use connection::{
     AckMode, Inbound, InboundDef, MllpConnect, MllpListen, Outbound, OutboundDef, ParsePolicy,
     Plaintext, RetryPolicy, Tls, ValidatePolicy,
 };
-pub use handler::{Handler, HandlerDef, Router, RouterDef};
+pub use handler::{Handler, HandlerDef};
 pub(crate) use outcome::Decision;
 pub use outcome::{Delivery, Disposition, IntoOutcome, Outcome};
 pub use route::{IntoRoute, Route};
+pub use router::{Router, RouterDef};
