@@ -21,6 +21,7 @@ pub mod cli;
 pub mod engine;
 pub mod interface;
 pub mod mllp;
+pub mod operations;
 pub mod store;
 pub mod testing;
 pub mod tls;

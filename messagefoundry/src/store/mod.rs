@@ -98,7 +98,7 @@ pub struct Received {
 }
 
 /// Where a queued message is: its outbound and its place in that outbound's FIFO.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub struct QueueKey {
     /// The outbound connection's name.
     pub outbound: String,

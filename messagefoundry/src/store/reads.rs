@@ -7,7 +7,7 @@ use super::{QueueKey, disposition_of};
 use crate::interface::Disposition;
 
 /// A message-level disposition as stored.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct StoredDisposition {
     /// The disposition.
     pub disposition: Disposition,

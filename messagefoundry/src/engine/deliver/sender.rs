@@ -38,7 +38,7 @@ const MAX_REASON_TEXT: usize = 200;
 const MAX_ACK_FRAME: usize = 1024 * 1024;
 
 /// What a sender reports about itself, for `check` and logs.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct SenderStatus {
     /// Whether a connection to the downstream is open.
     pub connected: bool,
