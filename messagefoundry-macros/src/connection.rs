@@ -365,7 +365,7 @@ fn field(key: &str, value: &Expr) -> syn::Result<Field> {
 
 /// A bare word such as `on` or `refuse`; anything else gives an empty string.
 /// An option that is one of a few bare words (`tls = off`), each naming a variant of a runtime
-/// enum: `field: ::messagefoundry::interface::Type::Variant`.
+/// enum: `field: ::messagefoundry::__private::Type::Variant`.
 fn choice(
     value: &Expr,
     option: &str,
@@ -387,7 +387,7 @@ fn choice(
     let field = syn::Ident::new(option, proc_macro2::Span::call_site());
     let ty = syn::Ident::new(type_name, proc_macro2::Span::call_site());
     let variant = syn::Ident::new(variant, proc_macro2::Span::call_site());
-    Ok(quote!(#field: ::messagefoundry::interface::#ty::#variant))
+    Ok(quote!(#field: ::messagefoundry::__private::#ty::#variant))
 }
 
 fn word(value: &Expr) -> String {
@@ -414,7 +414,6 @@ fn emit(
     };
     let name = &decl.name;
     let name_str = name.to_string();
-    let i = quote!(::messagefoundry::interface);
     let p = quote!(::messagefoundry::__private);
     let plain = fields.iter().filter_map(|f| match f {
         Field::Plain(t) => Some(t),
@@ -434,7 +433,7 @@ fn emit(
             const _: () = {
                 #[#p::linkme::distributed_slice(#p::#slice)]
                 #[linkme(crate = #p::linkme)]
-                static REGISTER: #i::#kind = #name;
+                static REGISTER: #p::#kind = #name;
             };
         }
     } else {
@@ -442,16 +441,16 @@ fn emit(
     };
     match direction {
         Direction::Inbound => {
-            let router = router.map(|r| quote!(<#r as #i::Router>::DEF));
+            let router = router.map(|r| quote!(<#r as #p::Router>::DEF));
             let doc =
                 format!("The MLLP inbound connection `{name_str}`, declared with `inbound!`.");
             quote! {
                 #[doc = #doc]
                 #[allow(non_upper_case_globals)]
-                #vis const #name: #i::Inbound = #i::Inbound({
-                    static DEF: #i::InboundDef = #i::InboundDef {
+                #vis const #name: #p::Inbound = #p::Inbound({
+                    static DEF: #p::InboundDef = #p::InboundDef {
                         name: #name_str,
-                        mllp: #i::MllpListen { #(#plain,)* ..#i::MllpListen::DEFAULT },
+                        mllp: #p::MllpListen { #(#plain,)* ..#p::MllpListen::DEFAULT },
                         router: #router,
                     };
                     &DEF
@@ -465,13 +464,13 @@ fn emit(
             quote! {
                 #[doc = #doc]
                 #[allow(non_upper_case_globals)]
-                #vis const #name: #i::Outbound = #i::Outbound({
-                    static DEF: #i::OutboundDef = #i::OutboundDef {
+                #vis const #name: #p::Outbound = #p::Outbound({
+                    static DEF: #p::OutboundDef = #p::OutboundDef {
                         name: #name_str,
-                        mllp: #i::MllpConnect {
+                        mllp: #p::MllpConnect {
                             #(#plain,)*
-                            retry: #i::RetryPolicy { #(#retry,)* ..#i::RetryPolicy::DEFAULT },
-                            ..#i::MllpConnect::DEFAULT
+                            retry: #p::RetryPolicy { #(#retry,)* ..#p::RetryPolicy::DEFAULT },
+                            ..#p::MllpConnect::DEFAULT
                         },
                     };
                     &DEF

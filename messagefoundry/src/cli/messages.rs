@@ -10,10 +10,10 @@ use std::time::{Duration, UNIX_EPOCH};
 
 use crate::interface::Disposition;
 use crate::operations::{
-    DeadLetterSummary, MessageDetail, MessageSummary, QueueState, Request, Response, Scope, Search,
+    MessageDetail, MessageSummary, QueueState, Request, Response, Scope, Search,
     execute,
 };
-use crate::store::{MessageId, ParseState, QueueKey, Store};
+use crate::store::{DeadLetter, MessageId, ParseState, QueueKey, Store};
 
 /// Options of `messages`.
 #[derive(clap::Args, Debug)]
@@ -295,7 +295,7 @@ pub(super) fn queue_line(queue: &QueueState) -> String {
 }
 
 /// One line of `dead-letters`.
-fn dead_letter_line(out: &mut impl Write, dead: &DeadLetterSummary) -> std::io::Result<()> {
+fn dead_letter_line(out: &mut impl Write, dead: &DeadLetter) -> std::io::Result<()> {
     writeln!(
         out,
         "{} {:>8}  message {}  {}  after {} attempt(s): {}",

@@ -281,6 +281,7 @@ impl Engine {
     }
 
     /// Each outbound sender's status.
+    #[cfg(feature = "test-support")]
     pub fn senders(&self) -> &[(&'static str, watch::Receiver<SenderStatus>)] {
         &self.senders
     }
@@ -295,6 +296,7 @@ impl Engine {
     }
 
     /// The store, for reading dispositions, queues and dead letters.
+    #[cfg(feature = "test-support")]
     pub fn store(&self) -> &Store {
         &self.store
     }

@@ -1,24 +1,46 @@
-//! The vocabulary of an interface: connections, routes, outcomes, dispositions.
+//! The types in an interface's signatures: what a router returns ([`Route`]), what a handler
+//! returns ([`Outcome`]) and sends ([`Delivery`]), what became of a message
+//! ([`Disposition`]), and what the names declared by `inbound!` and `outbound!` stand for
+//! ([`Inbound`], [`Outbound`]).
 //!
-//! The macros of `messagefoundry-macros` (`inbound!`, `outbound!`, `#[router]`, `#[handler]`,
-//! `route![]`) expand to these types. The macros themselves are not built yet; the types can be
-//! used by hand.
+//! The definitions the macros expand to (each connection's settings, the registrations of
+//! routers and handlers) belong to the runtime; the expansions reach them through a hidden
+//! path.
 
 mod cidr;
 mod connection;
+#[cfg(feature = "test-support")]
 pub mod environment;
+#[cfg(not(feature = "test-support"))]
+pub(crate) mod environment;
 mod handler;
 mod outcome;
 mod route;
 mod router;
 
-pub use cidr::{Cidr, CidrError};
-pub use connection::{
-    AckMode, Inbound, InboundDef, MllpConnect, MllpListen, Outbound, OutboundDef, ParsePolicy,
-    Plaintext, RetryPolicy, Tls, ValidatePolicy,
-};
-pub use handler::{Handler, HandlerDef};
+pub use connection::{Inbound, Outbound};
+pub use outcome::{Delivery, Disposition, Outcome};
+pub use route::Route;
+
 pub(crate) use outcome::Decision;
-pub use outcome::{Delivery, Disposition, IntoOutcome, Outcome};
-pub use route::{IntoRoute, Route};
-pub use router::{Router, RouterDef};
+#[cfg(feature = "test-support")]
+pub use plumbing::*;
+#[cfg(not(feature = "test-support"))]
+pub(crate) use plumbing::*;
+
+/// `allow = […]` of `inbound!` expands to this path.
+#[doc(hidden)]
+pub use cidr::Cidr;
+
+/// What the macros expand to and the engine reads.
+pub(crate) mod plumbing {
+    pub use super::cidr::{Cidr, CidrError};
+    pub use super::connection::{
+        AckMode, InboundDef, MllpConnect, MllpListen, OutboundDef, ParsePolicy, Plaintext,
+        RetryPolicy, Tls, ValidatePolicy,
+    };
+    pub use super::handler::{Handler, HandlerDef};
+    pub use super::outcome::IntoOutcome;
+    pub use super::route::IntoRoute;
+    pub use super::router::{Router, RouterDef};
+}

@@ -15,10 +15,10 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 
 use crate::engine::EngineHandle;
-use crate::store::{MessageId, QueueKey, Store, StoreError};
+use crate::store::{DeadLetter, MessageId, QueueKey, Store, StoreError};
 
 pub use messages::{MessageDetail, MessageSummary, Search, list, prune, search, show};
-pub use queues::{DeadLetterSummary, QueueState, dead_letters, queues, replay};
+pub use queues::{QueueState, dead_letters, queues, replay};
 
 /// What the operations work on.
 #[derive(Clone)]
@@ -100,7 +100,7 @@ pub enum Response {
     /// Each outbound's queue, in declaration order.
     Queues(Vec<QueueState>),
     /// The dead letters, oldest first.
-    DeadLetters(Vec<DeadLetterSummary>),
+    DeadLetters(Vec<DeadLetter>),
     /// Where the replayed message is queued now.
     Replayed(QueueKey),
     /// How many messages were deleted.

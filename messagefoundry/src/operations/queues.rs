@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{OperationError, Scope, read};
 use crate::engine::SenderStatus;
-use crate::store::{MessageId, QueueKey};
+use crate::store::{DeadLetter, QueueKey};
 
 /// One outbound's queue.
 #[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
@@ -17,21 +17,6 @@ pub struct QueueState {
     pub dead_letters: u64,
     /// Its sender's state; `None` when `serve` is not running.
     pub sender: Option<SenderStatus>,
-}
-
-/// A dead letter as listed: where it was queued and why it failed, without its content.
-#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
-pub struct DeadLetterSummary {
-    /// Where it was queued.
-    pub key: QueueKey,
-    /// The message it came from.
-    pub message: MessageId,
-    /// How many attempts were made.
-    pub attempts: u32,
-    /// Why it failed (no patient data).
-    pub reason: String,
-    /// When it was dead-lettered, µs since the Unix epoch.
-    pub at_micros: u64,
 }
 
 /// Each outbound's queue, in declaration order, with its sender's state when `serve` runs.
@@ -68,21 +53,11 @@ pub async fn queues(scope: &Scope) -> Result<Vec<QueueState>, OperationError> {
 pub async fn dead_letters(
     scope: &Scope,
     outbound: Option<String>,
-) -> Result<Vec<DeadLetterSummary>, OperationError> {
-    let dead = read(scope.store(), move |store| {
+) -> Result<Vec<DeadLetter>, OperationError> {
+    read(scope.store(), move |store| {
         store.dead_letters(outbound.as_deref())
     })
-    .await?;
-    Ok(dead
-        .into_iter()
-        .map(|d| DeadLetterSummary {
-            key: d.key,
-            message: d.message,
-            attempts: d.attempts,
-            reason: d.reason,
-            at_micros: d.at_micros,
-        })
-        .collect())
+    .await
 }
 
 /// Puts a dead letter back at the end of its outbound's queue; a running sender sends it at

@@ -198,6 +198,7 @@ impl Store {
     }
 
     /// Records a routing result and queues its sends, in one transaction.
+    #[cfg(any(test, feature = "test-support"))]
     pub async fn record_route(&self, record: RouteRecord) -> Result<Vec<QueueKey>, StoreError> {
         let mut keys = self.record_routes(vec![record]).await?;
         keys.pop()
@@ -285,6 +286,7 @@ impl Store {
     }
 
     /// How many commits the writer has made since it started (for figures and tests).
+    #[cfg(feature = "test-support")]
     pub async fn commit_count(&self) -> Result<u64, StoreError> {
         let (reply, answer) = oneshot::channel();
         self.requests
@@ -313,6 +315,7 @@ impl Store {
     }
 
     /// Messages stored but not routed yet, oldest first, with their inbound. Blocking.
+    #[cfg(feature = "test-support")]
     pub fn pending_routes(&self) -> Result<Vec<(MessageId, String)>, StoreError> {
         reads::pending_routes(&self.db).map_err(read_error)
     }

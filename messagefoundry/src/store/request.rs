@@ -50,7 +50,8 @@ pub(crate) enum Request {
         limit: usize,
         reply: oneshot::Sender<Result<(u64, Option<u64>), StoreError>>,
     },
-    /// Report how many commits were made.
+    /// Report how many commits were made. Only `test-support` asks.
+    #[cfg_attr(not(feature = "test-support"), allow(dead_code))]
     CommitCount { reply: oneshot::Sender<u64> },
     /// Commit what came before, then stop; later requests are refused.
     Stop,

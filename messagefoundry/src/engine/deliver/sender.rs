@@ -279,7 +279,7 @@ impl OutboundWorker {
                 }
                 Ok(ack) if ack.code.is_reject() => {
                     let reason = format!("{} (rejected): {}", ack.code, ack_text(&ack));
-                    tracing::warn!(outbound = %name, seq = entry.key.seq, code = %ack.code, "rejected; dead-lettered");
+                    tracing::warn!(outbound = %name, seq = entry.key.seq, id = %entry.message, code = %ack.code, "rejected; dead-lettered");
                     if self.finish(&entry, attempts, Some(reason)).await.is_err() {
                         break;
                     }
@@ -291,7 +291,7 @@ impl OutboundWorker {
                     if attempts >= self.settings.retry.max_attempts {
                         let reason =
                             format!("{} after {attempts} attempts: {}", ack.code, ack_text(&ack));
-                        tracing::warn!(outbound = %name, seq = entry.key.seq, attempts, "error ACKs; dead-lettered");
+                        tracing::warn!(outbound = %name, seq = entry.key.seq, id = %entry.message, attempts, "error ACKs; dead-lettered");
                         if self.finish(&entry, attempts, Some(reason)).await.is_err() {
                             break;
                         }
