@@ -169,3 +169,6 @@ fn record(id: MessageId, processed: &Processed, raw: &[u8]) -> RouteRecord {
             .collect(),
     }
 }
+
+#[cfg(test)]
+mod tests;
