@@ -10,6 +10,9 @@
 //!                                        ▼
 //!                         outbound queue (FIFO per connection) ─▶ sender
 //! ```
+//!
+//! Each stage has its module: `intake` (listeners, connections, ACKs), `route` (the
+//! pipelines), `deliver` (the senders). [`Engine::start`] starts them all.
 
 pub mod deliver;
 mod intake;
