@@ -240,7 +240,6 @@ fn emit(
     };
     let name = &decl.name;
     let name_str = name.to_string();
-    let i = quote!(::messagefoundry::interface);
     let p = quote!(::messagefoundry::__private);
     let plain = fields.iter().filter_map(|f| match f {
         Field::Plain(t) => Some(t),
@@ -260,7 +259,7 @@ fn emit(
             const _: () = {
                 #[#p::linkme::distributed_slice(#p::#slice)]
                 #[linkme(crate = #p::linkme)]
-                static REGISTER: #i::#kind = #name;
+                static REGISTER: #p::#kind = #name;
             };
         }
     } else {
@@ -268,16 +267,16 @@ fn emit(
     };
     match direction {
         Direction::Inbound => {
-            let router = router.map(|r| quote!(<#r as #i::Router>::DEF));
+            let router = router.map(|r| quote!(<#r as #p::Router>::DEF));
             let doc =
                 format!("The MLLP inbound connection `{name_str}`, declared with `inbound!`.");
             quote! {
                 #[doc = #doc]
                 #[allow(non_upper_case_globals)]
-                #vis const #name: #i::Inbound = #i::Inbound({
-                    static DEF: #i::InboundDef = #i::InboundDef {
+                #vis const #name: #p::Inbound = #p::Inbound({
+                    static DEF: #p::InboundDef = #p::InboundDef {
                         name: #name_str,
-                        mllp: #i::MllpListen { #(#plain,)* ..#i::MllpListen::DEFAULT },
+                        mllp: #p::MllpListen { #(#plain,)* ..#p::MllpListen::DEFAULT },
                         router: #router,
                     };
                     &DEF
@@ -291,13 +290,13 @@ fn emit(
             quote! {
                 #[doc = #doc]
                 #[allow(non_upper_case_globals)]
-                #vis const #name: #i::Outbound = #i::Outbound({
-                    static DEF: #i::OutboundDef = #i::OutboundDef {
+                #vis const #name: #p::Outbound = #p::Outbound({
+                    static DEF: #p::OutboundDef = #p::OutboundDef {
                         name: #name_str,
-                        mllp: #i::MllpConnect {
+                        mllp: #p::MllpConnect {
                             #(#plain,)*
-                            retry: #i::RetryPolicy { #(#retry,)* ..#i::RetryPolicy::DEFAULT },
-                            ..#i::MllpConnect::DEFAULT
+                            retry: #p::RetryPolicy { #(#retry,)* ..#p::RetryPolicy::DEFAULT },
+                            ..#p::MllpConnect::DEFAULT
                         },
                     };
                     &DEF

@@ -241,12 +241,12 @@ fn companion(kind: Kind, func: &ItemFn, message: Option<&LitStr>) -> TokenStream
     let (trait_name, def) = match kind {
         Kind::Router => {
             let call = quote_spanned!(ret.span()=>
-                ::messagefoundry::interface::IntoRoute::into_route(#name(msg)));
+                ::messagefoundry::__private::IntoRoute::into_route(#name(msg)));
             (
-                quote!(::messagefoundry::interface::Router),
+                quote!(::messagefoundry::__private::Router),
                 quote! {
-                    const DEF: &'static ::messagefoundry::interface::RouterDef =
-                        &::messagefoundry::interface::RouterDef {
+                    const DEF: &'static ::messagefoundry::__private::RouterDef =
+                        &::messagefoundry::__private::RouterDef {
                             name: #name_str,
                             route: |msg: &::messagefoundry::hl7::Message| #call,
                         };
@@ -255,16 +255,16 @@ fn companion(kind: Kind, func: &ItemFn, message: Option<&LitStr>) -> TokenStream
         }
         Kind::Handler => {
             let call = quote_spanned!(ret.span()=>
-                ::messagefoundry::interface::IntoOutcome::into_outcome(#name(msg)));
+                ::messagefoundry::__private::IntoOutcome::into_outcome(#name(msg)));
             let message = match message {
                 Some(m) => quote!(::core::option::Option::Some(#m)),
                 None => quote!(::core::option::Option::None),
             };
             (
-                quote!(::messagefoundry::interface::Handler),
+                quote!(::messagefoundry::__private::Handler),
                 quote! {
-                    const DEF: &'static ::messagefoundry::interface::HandlerDef =
-                        &::messagefoundry::interface::HandlerDef {
+                    const DEF: &'static ::messagefoundry::__private::HandlerDef =
+                        &::messagefoundry::__private::HandlerDef {
                             name: #name_str,
                             handle: |msg: ::messagefoundry::hl7::Message| #call,
                             message: #message,

@@ -85,7 +85,7 @@ pub fn tokens(spec: &Spec, value: &Value) -> syn::Result<TokenStream> {
                         quote!(::core::net::IpAddr::V6(::core::net::Ipv6Addr::new(#(#s),*)))
                     }
                 };
-                quote!(::messagefoundry::interface::Cidr::new(#ip, #prefix))
+                quote!(::messagefoundry::__private::Cidr::new(#ip, #prefix))
             });
             quote!(&[#(#entries),*])
         }
@@ -120,7 +120,7 @@ fn choice(spec: &Spec, word: &str) -> syn::Result<TokenStream> {
         .collect();
     let ty = syn::Ident::new(ty, proc_macro2::Span::call_site());
     let variant = syn::Ident::new(&variant, proc_macro2::Span::call_site());
-    Ok(quote!(::messagefoundry::interface::#ty::#variant))
+    Ok(quote!(::messagefoundry::__private::#ty::#variant))
 }
 
 #[cfg(test)]

@@ -1,31 +1,46 @@
 //! MessageFoundry: an HL7 v2 interface engine as an ordinary Rust crate.
 //!
-//! What an interface author uses:
-//! - [`prelude`]: `use messagefoundry::prelude::*;` brings the macros ([`inbound!`],
-//!   [`outbound!`], [`router`], [`handler`], [`route!`], [`path!`]) and the types a router and
-//!   a handler speak: [`hl7::Message`], [`hl7::Path`], [`interface::Route`],
-//!   [`interface::Outcome`], [`interface::Disposition`]. It shadows none of Rust's own names.
-//! - [`main!`]: the interface binary's command line (`serve`, `check`, `send`, `sink`, `test`,
-//!   `graph`, `messages`, `hl7`).
+//! An interface crate declares its connections with [`inbound!`] and [`outbound!`], routes
+//! each message in a [`#[router]`](router) and handles it in [`#[handler]`](handler)s, and
+//! ends with [`main!`]. These are its public items, each one an author uses:
+//!
+//! - [`prelude`]: `use messagefoundry::prelude::*;` brings everything below that a router and a
+//!   handler speak. It shadows none of Rust's own names.
+//! - The macros: [`inbound!`] and [`outbound!`] (a connection and its options), [`router`]
+//!   and [`handler`] (the functions), [`route!`] (a router's handlers), [`path!`] (an HL7
+//!   path checked at build time), and [`main!`] (the interface binary's command line:
+//!   `serve`, `check`, `send`, `sink`, `test`, `graph`, `messages`, `hl7`).
+//! - [`interface`]: the types in the macros' signatures: [`Route`](interface::Route) (what a
+//!   router returns), [`Outcome`](interface::Outcome) (what a handler returns),
+//!   [`Disposition`](interface::Disposition) (what became of a message),
+//!   [`Inbound`](interface::Inbound) and [`Outbound`](interface::Outbound) (what the names
+//!   `inbound!` and `outbound!` declare stand for), and [`Delivery`](interface::Delivery)
+//!   (one message an outcome sends).
 //! - [`testing`]: running messages through an inbound in plain `#[test]`s.
 //! - [`hl7`]: the HL7 v2 message model (parse, read, edit, serialize, ACKs, validation).
 //!
-//! The other modules ([`engine`], [`store`], [`sender`], [`mllp`], [`tls`], [`cli`], [`config`],
-//! [`interface`]'s definitions behind the macros) are the runtime the command line runs; they are
-//! public for the end-to-end tests and are not an interface author's API.
+//! The rest of the crate is the runtime the command line runs: the engine, the store, the
+//! settings, the MLLP codec, TLS, the command line itself. It is not public. The feature `test-support`
+//! makes it public for MessageFoundry's own end-to-end tests; it is not an author's API and
+//! changes without notice.
 
 pub use messagefoundry_hl7 as hl7;
 pub use messagefoundry_macros::{handler, inbound, main, outbound, path, router};
 
-pub mod cli;
-pub mod config;
-pub mod engine;
 pub mod interface;
-pub mod mllp;
-pub mod sender;
-pub mod store;
 pub mod testing;
-pub mod tls;
+
+/// Declares the runtime's modules: crate-private, or public with `test-support`.
+macro_rules! runtime_modules {
+    ($($name:ident),*) => {$(
+        #[cfg(feature = "test-support")]
+        pub mod $name;
+        #[cfg(not(feature = "test-support"))]
+        mod $name;
+    )*};
+}
+
+runtime_modules!(cli, config, engine, mllp, operations, store, tls);
 
 /// Everything an interface crate needs: `use messagefoundry::prelude::*;`.
 pub mod prelude {
@@ -45,7 +60,7 @@ pub mod __private;
 #[macro_export]
 macro_rules! route {
     ($($handler:path),* $(,)?) => {
-        $crate::interface::Route::to(::std::vec![
+        $crate::__private::route(::std::vec![
             $($crate::__private::handler_def::<$handler>()),*
         ])
     };

@@ -2,7 +2,9 @@
 
 pub use linkme;
 
-use crate::interface::{Handler, HandlerDef, Inbound, Outbound};
+use crate::interface::Route;
+pub use crate::interface::plumbing::*;
+pub use crate::interface::{Inbound, Outbound};
 
 /// Every `inbound!` of the binary, gathered at link time.
 #[linkme::distributed_slice]
@@ -25,6 +27,11 @@ pub fn run_main() -> std::process::ExitCode {
 /// token, so naming a non-handler points at that name.
 pub const fn handler_def<H: Handler>() -> &'static HandlerDef {
     H::DEF
+}
+
+/// What `route![…]` expands to: a route to the handlers, in order.
+pub fn route(handlers: Vec<&'static HandlerDef>) -> Route {
+    Route::to(handlers)
 }
 
 /// The router an `inbound!` with a mistake is given, so the rest of the crate still compiles

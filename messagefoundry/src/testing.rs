@@ -31,7 +31,7 @@ use std::path::Path;
 
 use messagefoundry_hl7::{Message, ParseError};
 
-pub use crate::interface::process::{HandlerResult, Processed};
+pub use crate::engine::route::process::{HandlerResult, Processed};
 use crate::interface::{Disposition, Inbound, Outbound};
 
 /// Why a test run could not start.
@@ -83,7 +83,7 @@ impl TestRun {
 /// Runs a parsed message through the inbound's router and handlers.
 pub fn run(inbound: Inbound, msg: &Message) -> TestRun {
     TestRun {
-        processed: crate::interface::process::process(inbound.def().router, msg),
+        processed: crate::engine::route::process::process(inbound.def().router, msg),
     }
 }
 

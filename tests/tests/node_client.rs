@@ -11,8 +11,8 @@ use std::process::{Command, Output, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use messagefoundry::interface::MllpListen;
 use messagefoundry::config::InboundSettings;
+use messagefoundry::interface::MllpListen;
 use messagefoundry_tests::downstream::{Downstream, Reply};
 use messagefoundry_tests::lab::ehr_at;
 use messagefoundry_tests::{PATIENCE, node, oru};

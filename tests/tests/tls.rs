@@ -488,7 +488,7 @@ async fn sender_with_one_result(
     outbound: OutboundSettings,
 ) -> (
     Engine,
-    tokio::sync::watch::Receiver<messagefoundry::sender::SenderStatus>,
+    tokio::sync::watch::Receiver<messagefoundry::engine::SenderStatus>,
 ) {
     let sender = lab::start(db, inbound(|_| {}), outbound).await;
     let status = sender.senders()[0].1.clone();

@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use crate::config::{InboundSettings, OutboundSettings};
 use crate::interface::{Inbound, Outbound};
+use crate::operations::{Request, Response};
 use crate::tls::ListenerCert;
 
 use super::Wiring;
@@ -114,18 +115,18 @@ fn summary(found: &Findings) -> ExitCode {
 /// or a file that opens, or none yet. Returns whether `serve` is running on it.
 fn check_store(found: &mut Findings, db: &std::path::Path) -> bool {
     let shown = db.display();
-    if let Some(reply) = super::control::ask(db, &super::messages::MessagesCommand::Queues) {
-        match reply {
-            Ok(reply) if reply.error.is_none() => {
+    if let Some(answer) = super::control::ask(db, &Request::Queues) {
+        match answer {
+            Ok(Ok(Response::Queues(queues))) => {
                 found.ok(format!("store {shown}: in use by a running serve"));
-                for line in reply.output.lines() {
-                    found.ok(format!("outbound {line}"));
+                for queue in &queues {
+                    found.ok(format!("outbound {}", super::messages::queue_line(queue)));
                 }
             }
-            Ok(reply) => found.warn(format!(
-                "store {shown}: the running serve answered: {}",
-                reply.error.unwrap_or_default()
+            Ok(Ok(_)) => found.warn(format!(
+                "store {shown}: the running serve answered something else than its queues"
             )),
+            Ok(Err(e)) => found.warn(format!("store {shown}: the running serve answered: {e}")),
             Err(e) => found.warn(format!(
                 "store {shown}: the running serve did not answer: {e}"
             )),
@@ -248,7 +249,9 @@ async fn check_outbound(
     let name = outbound.name();
     let target = format!("{}:{}", s.host, s.port);
     let timeout = s.connect_timeout.min(REACH_TIMEOUT);
-    match crate::sender::exchange::connect(&s.host, s.port, timeout, 1024, tls.as_ref()).await {
+    match crate::engine::deliver::exchange::connect(&s.host, s.port, timeout, 1024, tls.as_ref())
+        .await
+    {
         Ok(_) if tls.is_some() => found.ok(format!(
             "outbound {name}: {target} reachable, TLS handshake done"
         )),

@@ -8,9 +8,12 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::{Duration, UNIX_EPOCH};
 
-use crate::engine::EngineHandle;
-use crate::sender::SenderStatus;
-use crate::store::{MessageId, ParseState, QueueKey, Store, StoreError, now_micros};
+use crate::interface::Disposition;
+use crate::operations::{
+    MessageDetail, MessageSummary, QueueState, Request, Response, Scope, Search,
+    execute,
+};
+use crate::store::{DeadLetter, MessageId, ParseState, QueueKey, Store};
 
 /// Options of `messages`.
 #[derive(clap::Args, Debug)]
@@ -24,7 +27,7 @@ pub struct MessagesArgs {
 }
 
 /// What `messages` does.
-#[derive(clap::Subcommand, Debug, serde::Serialize, serde::Deserialize)]
+#[derive(clap::Subcommand, Debug)]
 pub enum MessagesCommand {
     /// The newest messages: id, time received, inbound, type, control ID, disposition.
     List {
@@ -46,9 +49,9 @@ pub enum MessagesCommand {
         /// The inbound.
         #[arg(long)]
         inbound: Option<String>,
-        /// The disposition (RECEIVED, ROUTED, UNROUTED, FILTERED, PROCESSED, ERROR).
-        #[arg(long)]
-        disposition: Option<String>,
+        /// The disposition (RECEIVED, UNROUTED, FILTERED, PROCESSED, ERROR).
+        #[arg(long, value_parser = disposition)]
+        disposition: Option<Disposition>,
         /// How many at most.
         #[arg(long, default_value_t = 50)]
         limit: usize,
@@ -83,84 +86,77 @@ pub enum MessagesCommand {
     },
 }
 
-/// What `messages` works on.
-pub(super) enum Scope<'a> {
-    /// A stopped engine's store, opened here, and the interface's outbounds.
-    Stopped {
-        /// The store.
-        store: &'a Store,
-        /// The outbounds' names.
-        outbounds: Vec<&'static str>,
-    },
-    /// A running engine, reached through its control socket.
-    Serving(&'a EngineHandle),
+impl MessagesCommand {
+    /// The operation the command asks for.
+    fn request(&self) -> Result<Request, String> {
+        Ok(match self {
+            MessagesCommand::List { limit, before } => Request::List {
+                before: before.map(MessageId),
+                limit: *limit,
+            },
+            MessagesCommand::Search {
+                control_id,
+                message_type,
+                inbound,
+                disposition,
+                limit,
+            } => Request::Search(Search {
+                control_id: control_id.clone(),
+                message_type: message_type.clone(),
+                inbound: inbound.clone(),
+                disposition: *disposition,
+                limit: *limit,
+            }),
+            MessagesCommand::Show { id } => Request::Show(
+                id.trim_start_matches('#')
+                    .parse()
+                    .map(MessageId)
+                    .map_err(|_| format!("{id:?} is not a message id"))?,
+            ),
+            MessagesCommand::Queues => Request::Queues,
+            MessagesCommand::DeadLetters { outbound } => Request::DeadLetters(outbound.clone()),
+            MessagesCommand::Replay { outbound, seq } => Request::Replay(QueueKey {
+                outbound: outbound.clone(),
+                seq: *seq,
+            }),
+            MessagesCommand::Prune { older_than } => Request::Prune(
+                crate::config::parse_duration(older_than)
+                    .ok_or_else(|| format!("{older_than:?} is not a duration such as 30d"))?,
+            ),
+        })
+    }
 }
 
-impl Scope<'_> {
-    fn store(&self) -> &Store {
-        match self {
-            Scope::Stopped { store, .. } => store,
-            Scope::Serving(engine) => engine.store(),
-        }
-    }
-
-    /// Each outbound, with its sender's state when `serve` runs.
-    fn outbounds(&self) -> Vec<(&'static str, Option<SenderStatus>)> {
-        match self {
-            Scope::Stopped { outbounds, .. } => outbounds.iter().map(|o| (*o, None)).collect(),
-            Scope::Serving(engine) => engine
-                .sender_statuses()
-                .into_iter()
-                .map(|(name, status)| (name, Some(status)))
-                .collect(),
-        }
-    }
-
-    /// Replays a dead letter; a running sender sends it at once.
-    fn replay(&self, key: QueueKey) -> Result<QueueKey, StoreError> {
-        match self {
-            Scope::Stopped { store, .. } => block_on(store.replay(key)),
-            Scope::Serving(engine) => block_on(engine.replay(key)),
-        }
-    }
+/// Reads `--disposition`.
+fn disposition(text: &str) -> Result<Disposition, String> {
+    Disposition::from_name(text).ok_or_else(|| {
+        format!("{text:?} is not a disposition: RECEIVED, UNROUTED, FILTERED, PROCESSED or ERROR")
+    })
 }
 
 /// Runs `messages`: through the running `serve`'s control socket, or on the store file.
 pub fn run(wiring: &super::Wiring<'_>, args: &MessagesArgs) -> ExitCode {
-    if let Some(reply) = super::control::ask(&args.db, &args.command) {
-        return match reply {
-            Ok(reply) => {
-                use std::io::Write as _;
-                let _ = write!(std::io::stdout(), "{}", reply.output);
-                match reply.error {
-                    None => ExitCode::SUCCESS,
-                    Some(error) => {
-                        eprintln!("error: {error}");
-                        ExitCode::FAILURE
-                    }
-                }
-            }
-            Err(e) => {
-                eprintln!("error: the running serve did not answer: {e}");
-                ExitCode::FAILURE
-            }
-        };
-    }
-    let store = match Store::open(&args.db) {
-        Ok(store) => store,
+    let request = match args.command.request() {
+        Ok(request) => request,
         Err(e) => {
             eprintln!("error: {e}");
             return ExitCode::FAILURE;
         }
     };
-    let scope = Scope::Stopped {
-        store: &store,
-        outbounds: wiring.outbounds.iter().map(|o| o.name()).collect(),
+    let answer = match super::control::ask(&args.db, &request) {
+        Some(Ok(answer)) => answer,
+        Some(Err(e)) => {
+            eprintln!("error: the running serve did not answer: {e}");
+            return ExitCode::FAILURE;
+        }
+        None => on_store(wiring, &args.db, &request),
     };
-    let result = execute(&scope, &args.command, &mut std::io::stdout().lock());
-    store.shutdown();
-    match result {
-        Ok(code) => code,
+    match answer {
+        Ok(response) => {
+            // Best effort, as `say!`: a closed pipe does not make the command fail.
+            let _ = print(&mut std::io::stdout().lock(), &response);
+            ExitCode::SUCCESS
+        }
         Err(e) => {
             eprintln!("error: {e}");
             ExitCode::FAILURE
@@ -168,220 +164,148 @@ pub fn run(wiring: &super::Wiring<'_>, args: &MessagesArgs) -> ExitCode {
     }
 }
 
-/// Runs a command and returns what it printed, or why it failed (for the control socket).
-pub(super) fn execute_to_text(
-    scope: &Scope<'_>,
-    command: &MessagesCommand,
-) -> Result<String, String> {
-    let mut out = Vec::new();
-    execute(scope, command, &mut out).map_err(|e| e.to_string())?;
-    Ok(String::from_utf8_lossy(&out).into_owned())
+/// Runs a request on the store file, with `serve` stopped.
+fn on_store(
+    wiring: &super::Wiring<'_>,
+    db: &std::path::Path,
+    request: &Request,
+) -> Result<Response, String> {
+    let store = Store::open(db).map_err(|e| e.to_string())?;
+    let scope = Scope::Stopped {
+        store: store.clone(),
+        outbounds: wiring.outbounds.iter().map(|o| o.name()).collect(),
+    };
+    let answer = match super::runtime() {
+        Some(runtime) => runtime
+            .block_on(execute(&scope, request))
+            .map_err(|e| e.to_string()),
+        None => Err("no async runtime".to_owned()),
+    };
+    drop(scope);
+    store.shutdown();
+    answer
 }
 
-/// Why a `messages` command failed.
-#[derive(Debug, thiserror::Error)]
-enum Failure {
-    #[error(transparent)]
-    Store(#[from] StoreError),
-    #[error(transparent)]
-    Output(#[from] std::io::Error),
-    #[error("{0}")]
-    Usage(String),
-}
-
-fn execute(
-    scope: &Scope<'_>,
-    command: &MessagesCommand,
-    out: &mut impl Write,
-) -> Result<ExitCode, Failure> {
-    let store = scope.store();
-    match command {
-        MessagesCommand::List { limit, before } => {
-            for (id, info) in store.latest(before.map(MessageId), *limit)? {
-                let disposition = disposition_text(store, id)?;
-                summary_line(out, id, &info, &disposition)?;
+/// Prints what an operation gave, as the operator reads it.
+fn print(out: &mut impl Write, response: &Response) -> std::io::Result<()> {
+    match response {
+        Response::Messages(messages) => {
+            for message in messages {
+                summary_line(out, message)?;
             }
         }
-        MessagesCommand::Search {
-            control_id,
-            message_type,
-            inbound,
-            disposition,
-            limit,
-        } => {
-            let wanted = |info: &crate::store::MessageInfo| {
-                control_id.as_ref().is_none_or(|c| &info.control_id == c)
-                    && message_type
-                        .as_ref()
-                        .is_none_or(|t| info.message_type.starts_with(t.as_str()))
-                    && inbound.as_ref().is_none_or(|i| &info.inbound == i)
-            };
-            let mut found = 0;
-            let mut before = None;
-            'pages: loop {
-                let page = store.latest(before, SEARCH_PAGE)?;
-                let Some((last, _)) = page.last() else { break };
-                before = Some(*last);
-                for (id, info) in page {
-                    if !wanted(&info) {
-                        continue;
-                    }
-                    let shown = disposition_text(store, id)?;
-                    if disposition
-                        .as_ref()
-                        .is_some_and(|d| !d.eq_ignore_ascii_case(&shown))
-                    {
-                        continue;
-                    }
-                    summary_line(out, id, &info, &shown)?;
-                    found += 1;
-                    if found == *limit {
-                        break 'pages;
-                    }
-                }
+        Response::Message(message) => detail(out, message)?,
+        Response::Queues(queues) => {
+            for queue in queues {
+                writeln!(out, "{}", queue_line(queue))?;
             }
         }
-        MessagesCommand::Show { id } => {
-            let id = id
-                .trim_start_matches('#')
-                .parse()
-                .map(MessageId)
-                .map_err(|_| Failure::Usage(format!("{id:?} is not a message id")))?;
-            let Some((info, raw)) = store.read_message(id)? else {
-                return Err(Failure::Usage(format!("no message {id} in the store")));
-            };
-            writeln!(out, "message   {id}")?;
-            writeln!(
-                out,
-                "received  {} on {}",
-                time(info.received_at_micros),
-                info.inbound
-            )?;
-            writeln!(
-                out,
-                "header    {} {} from {}/{} (HL7 {})",
-                or_dash(&info.message_type),
-                or_dash(&info.control_id),
-                or_dash(&info.sending_application),
-                or_dash(&info.sending_facility),
-                or_dash(&info.version)
-            )?;
-            match info.parse_state {
-                ParseState::Parsed => {}
-                ParseState::Broken => writeln!(out, "broken    {}", info.parse_error)?,
-                ParseState::Repaired => writeln!(
-                    out,
-                    "repaired  {} (parsed tolerantly; the bytes below are as received)",
-                    info.parse_error
-                )?,
-            }
-            if let Some(d) = store.disposition(id)? {
-                writeln!(out, "outcome   {} {}", d.disposition, d.detail)?;
-            }
-            writeln!(out)?;
-            for segment in raw.split(|b| *b == b'\r' || *b == b'\n') {
-                if !segment.is_empty() {
-                    out.write_all(segment)?;
-                    writeln!(out)?;
-                }
+        Response::DeadLetters(dead) => {
+            for dead in dead {
+                dead_letter_line(out, dead)?;
             }
         }
-        MessagesCommand::Queues => {
-            let dead = store.dead_letters(None)?;
-            for (name, status) in scope.outbounds() {
-                let queued = store.queue_len(name)?;
-                let dead = dead.iter().filter(|d| d.key.outbound == name).count();
-                write!(out, "{name}  queued {queued}  dead letters {dead}")?;
-                match status {
-                    Some(s) => writeln!(
-                        out,
-                        "  {}  delivered {}  failures in a row {}{}",
-                        if s.connected {
-                            "connected"
-                        } else {
-                            "not connected"
-                        },
-                        s.delivered,
-                        s.consecutive_failures,
-                        s.last_error
-                            .as_deref()
-                            .map(|e| format!("  last problem: {e}"))
-                            .unwrap_or_default()
-                    )?,
-                    None => writeln!(out, "  (serve is not running)")?,
-                }
-            }
-        }
-        MessagesCommand::DeadLetters { outbound } => {
-            for dead in store.dead_letters(outbound.as_deref())? {
-                writeln!(
-                    out,
-                    "{} {:>8}  message {}  {}  after {} attempt(s): {}",
-                    dead.key.outbound,
-                    dead.key.seq,
-                    dead.message,
-                    time(dead.at_micros),
-                    dead.attempts,
-                    dead.reason
-                )?;
-            }
-        }
-        MessagesCommand::Replay { outbound, seq } => {
-            let key = QueueKey {
-                outbound: outbound.clone(),
-                seq: *seq,
-            };
-            let queued = scope.replay(key)?;
+        Response::Replayed(queued) => {
             writeln!(out, "queued again on {} as {}", queued.outbound, queued.seq)?;
         }
-        MessagesCommand::Prune { older_than } => {
-            let age = crate::config::parse_duration(older_than).ok_or_else(|| {
-                Failure::Usage(format!("{older_than:?} is not a duration such as 30d"))
-            })?;
-            let cut = now_micros().saturating_sub(age.as_micros().try_into().unwrap_or(u64::MAX));
-            let deleted = block_on(store.prune(cut))?;
-            writeln!(out, "{deleted} message(s) deleted")?;
-        }
+        Response::Pruned(deleted) => writeln!(out, "{deleted} message(s) deleted")?,
     }
-    Ok(ExitCode::SUCCESS)
-}
-
-/// How many summaries `search` reads at a time.
-const SEARCH_PAGE: usize = 1000;
-
-/// A message's disposition as `list` prints it.
-fn disposition_text(store: &Store, id: MessageId) -> Result<String, StoreError> {
-    Ok(store
-        .disposition(id)?
-        .map_or_else(|| "?".to_owned(), |d| d.disposition.to_string()))
+    Ok(())
 }
 
 /// One line of `list` and `search`.
-fn summary_line(
-    out: &mut impl Write,
-    id: MessageId,
-    info: &crate::store::MessageInfo,
-    disposition: &str,
-) -> std::io::Result<()> {
+fn summary_line(out: &mut impl Write, message: &MessageSummary) -> std::io::Result<()> {
+    let info = &message.info;
     writeln!(
         out,
-        "{:>8}  {}  {}  {}  {}  {disposition}",
-        id.to_string(),
+        "{:>8}  {}  {}  {}  {}  {}",
+        message.id.to_string(),
         time(info.received_at_micros),
         info.inbound,
         or_dash(&info.message_type),
         or_dash(&info.control_id),
+        message.disposition.map_or("?", |d| d.as_str()),
     )
 }
 
-/// Runs one store request to completion on this thread.
-fn block_on<T>(
-    request: impl std::future::Future<Output = Result<T, StoreError>>,
-) -> Result<T, StoreError> {
-    tokio::runtime::Builder::new_current_thread()
-        .build()
-        .map_err(|e| StoreError::Write(e.to_string()))?
-        .block_on(request)
+/// `show`: the summary, the disposition, and the content one segment per line.
+fn detail(out: &mut impl Write, message: &MessageDetail) -> std::io::Result<()> {
+    let info = &message.info;
+    writeln!(out, "message   {}", message.id)?;
+    writeln!(
+        out,
+        "received  {} on {}",
+        time(info.received_at_micros),
+        info.inbound
+    )?;
+    writeln!(
+        out,
+        "header    {} {} from {}/{} (HL7 {})",
+        or_dash(&info.message_type),
+        or_dash(&info.control_id),
+        or_dash(&info.sending_application),
+        or_dash(&info.sending_facility),
+        or_dash(&info.version)
+    )?;
+    match info.parse_state {
+        ParseState::Parsed => {}
+        ParseState::Broken => writeln!(out, "broken    {}", info.parse_error)?,
+        ParseState::Repaired => writeln!(
+            out,
+            "repaired  {} (parsed tolerantly; the bytes below are as received)",
+            info.parse_error
+        )?,
+    }
+    if let Some(d) = &message.disposition {
+        writeln!(out, "outcome   {} {}", d.disposition, d.detail)?;
+    }
+    writeln!(out)?;
+    for segment in message.raw.split(|b| *b == b'\r' || *b == b'\n') {
+        if !segment.is_empty() {
+            out.write_all(segment)?;
+            writeln!(out)?;
+        }
+    }
+    Ok(())
+}
+
+/// One outbound's line of `queues` (and of `check` while `serve` runs).
+pub(super) fn queue_line(queue: &QueueState) -> String {
+    let state = match &queue.sender {
+        Some(s) => format!(
+            "  {}  delivered {}  failures in a row {}{}",
+            if s.connected {
+                "connected"
+            } else {
+                "not connected"
+            },
+            s.delivered,
+            s.consecutive_failures,
+            s.last_error
+                .as_deref()
+                .map(|e| format!("  last problem: {e}"))
+                .unwrap_or_default()
+        ),
+        None => "  (serve is not running)".to_owned(),
+    };
+    format!(
+        "{}  queued {}  dead letters {}{state}",
+        queue.outbound, queue.queued, queue.dead_letters
+    )
+}
+
+/// One line of `dead-letters`.
+fn dead_letter_line(out: &mut impl Write, dead: &DeadLetter) -> std::io::Result<()> {
+    writeln!(
+        out,
+        "{} {:>8}  message {}  {}  after {} attempt(s): {}",
+        dead.key.outbound,
+        dead.key.seq,
+        dead.message,
+        time(dead.at_micros),
+        dead.attempts,
+        dead.reason
+    )
 }
 
 /// A time in µs since the Unix epoch, as an HL7 timestamp in UTC.
@@ -395,131 +319,129 @@ fn or_dash(text: &str) -> &str {
 
 #[cfg(test)]
 mod tests {
-    use std::sync::Arc;
-
     use super::*;
-    use crate::interface::Disposition;
-    use crate::store::{Incoming, MessageInfo, RouteRecord};
+    use crate::operations::tests::{Fixture, ORU, fixture};
 
-    fn incoming(text: &str) -> Incoming {
-        let msg = messagefoundry_hl7::Message::parse(text).expect("test message");
-        Incoming {
-            inbound: Arc::from("IB_Lab"),
-            raw: text.as_bytes().to_vec().into(),
-            info: MessageInfo::of("IB_Lab", now_micros(), &msg),
-            refused: None,
-            dedupe: None,
-        }
-    }
-
-    fn run_command(store: &Store, command: MessagesCommand) -> String {
+    async fn printed(f: &Fixture, command: MessagesCommand) -> String {
+        let request = command.request().unwrap();
+        let response = execute(&f.scope(), &request).await.unwrap();
         let mut out = Vec::new();
-        let scope = Scope::Stopped {
-            store,
-            outbounds: vec!["OB_EHR"],
-        };
-        let code = execute(&scope, &command, &mut out).unwrap();
-        assert_eq!(code, ExitCode::SUCCESS);
+        print(&mut out, &response).unwrap();
         String::from_utf8(out).unwrap()
     }
 
-    #[test]
-    fn list_show_dead_letters_replay_and_prune() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(dir.path().join("m.redb")).unwrap();
-        let oru = "MSH|^~\\&|LIS|LAB|EHR|HOSP|20240101||ORU^R01|C1|P|2.5.1\rPID|1||MRN1\r";
-        let adt = "MSH|^~\\&|ADT|HOSP|EHR|HOSP|20240101||ADT^A01|C2|P|2.5.1\rPID|1||MRN2\r";
-        let first = block_on(store.receive(incoming(oru))).unwrap().id;
-        let second = block_on(store.receive(incoming(adt))).unwrap().id;
-        let keys = block_on(store.record_route(RouteRecord {
-            message: first,
-            disposition: Disposition::Processed,
-            detail: String::new(),
-            handlers: Vec::new(),
-            sends: vec![("OB_EHR".into(), Vec::new())],
-        }))
-        .unwrap();
-        block_on(store.dead_letter(keys[0].clone(), 1, "AR (rejected): unknown patient".into()))
-            .unwrap();
-
-        let list = run_command(
-            &store,
+    #[tokio::test]
+    async fn what_list_show_queues_dead_letters_replay_and_prune_print() {
+        let f = fixture().await;
+        let list = printed(
+            &f,
             MessagesCommand::List {
                 limit: 10,
                 before: None,
             },
-        );
+        )
+        .await;
         let lines: Vec<&str> = list.lines().collect();
-        assert_eq!(lines.len(), 2, "{list}");
+        assert_eq!(lines.len(), 3, "{list}");
         assert!(
-            lines[0].contains("#2") && lines[0].ends_with("ADT^A01  C2  RECEIVED"),
+            lines[1].starts_with("      #2  ")
+                && lines[1].ends_with("IB_Lab  ADT^A01  C2  RECEIVED"),
             "{list}"
         );
-        assert!(lines[1].ends_with("ORU^R01  C1  PROCESSED"), "{list}");
+        assert!(lines[2].ends_with("ORU^R01  C1  PROCESSED"), "{list}");
 
-        let found = run_command(
-            &store,
+        let found = printed(
+            &f,
             MessagesCommand::Search {
                 control_id: None,
                 message_type: Some("ORU".into()),
                 inbound: None,
-                disposition: Some("processed".into()),
+                disposition: Some(Disposition::Processed),
                 limit: 10,
             },
-        );
+        )
+        .await;
         assert_eq!(found.lines().count(), 1, "{found}");
         assert!(found.contains("#1") && found.contains("C1"), "{found}");
-        let none = run_command(
-            &store,
-            MessagesCommand::Search {
-                control_id: Some("C2".into()),
-                message_type: None,
-                inbound: None,
-                disposition: Some("ERROR".into()),
-                limit: 10,
-            },
-        );
-        assert_eq!(none, "");
 
-        let shown = run_command(&store, MessagesCommand::Show { id: "#1".into() });
+        let shown = printed(&f, MessagesCommand::Show { id: "#1".into() }).await;
+        assert!(shown.starts_with("message   #1\nreceived  "), "{shown}");
         assert!(
-            shown.contains("header    ORU^R01 C1 from LIS/LAB (HL7 2.5.1)"),
+            shown.contains(
+                "header    ORU^R01 C1 from LIS/LAB (HL7 2.5.1)\noutcome   PROCESSED \n\n"
+            ),
             "{shown}"
         );
-        assert!(shown.ends_with("PID|1||MRN1\n"), "{shown}");
+        assert!(shown.ends_with(&ORU.replace('\r', "\n")), "{shown}");
 
-        let queues = run_command(&store, MessagesCommand::Queues);
+        let queues = printed(&f, MessagesCommand::Queues).await;
         assert_eq!(
             queues,
             "OB_EHR  queued 0  dead letters 1  (serve is not running)\n"
         );
-        let dead = run_command(&store, MessagesCommand::DeadLetters { outbound: None });
-        assert!(dead.starts_with("OB_EHR"), "{dead}");
+        let dead = printed(&f, MessagesCommand::DeadLetters { outbound: None }).await;
+        assert!(dead.starts_with("OB_EHR "), "{dead}");
         assert!(
-            dead.contains("message #1") && dead.contains("unknown patient"),
+            dead.contains("message #1")
+                && dead.ends_with("after 1 attempt(s): AR (rejected): unknown patient\n"),
             "{dead}"
         );
 
-        let replayed = run_command(
-            &store,
+        let replayed = printed(
+            &f,
             MessagesCommand::Replay {
                 outbound: "OB_EHR".into(),
-                seq: keys[0].seq,
+                seq: f.dead.seq,
             },
+        )
+        .await;
+        assert!(
+            replayed.starts_with("queued again on OB_EHR as "),
+            "{replayed}"
         );
-        assert!(replayed.starts_with("queued again on OB_EHR"), "{replayed}");
-        assert_eq!(store.queue_len("OB_EHR").unwrap(), 1);
-        assert!(store.dead_letters(None).unwrap().is_empty());
 
-        // The queued message and the unrouted one are kept.
-        let pruned = run_command(
-            &store,
+        let pruned = printed(
+            &f,
             MessagesCommand::Prune {
-                older_than: "1ms".into(),
+                older_than: "1d".into(),
             },
-        );
+        )
+        .await;
         assert_eq!(pruned, "0 message(s) deleted\n");
-        assert!(store.read_message(second).unwrap().is_some());
-        store.shutdown();
+    }
+
+    #[test]
+    fn a_command_with_a_bad_value_is_refused_before_anything_runs() {
+        let show = MessagesCommand::Show { id: "one".into() };
+        assert_eq!(show.request().unwrap_err(), "\"one\" is not a message id");
+        let prune = MessagesCommand::Prune {
+            older_than: "soon".into(),
+        };
+        assert_eq!(
+            prune.request().unwrap_err(),
+            "\"soon\" is not a duration such as 30d"
+        );
+        assert_eq!(disposition("processed"), Ok(Disposition::Processed));
+        assert!(disposition("ROUTED").is_err());
+    }
+
+    #[test]
+    fn a_queue_line_shows_the_sender_when_serve_runs() {
+        let queue = QueueState {
+            outbound: "OB_EHR".into(),
+            queued: 3,
+            dead_letters: 0,
+            sender: Some(crate::engine::SenderStatus {
+                connected: false,
+                consecutive_failures: 2,
+                last_error: Some("connection refused".into()),
+                delivered: 7,
+                connection_failures: 2,
+            }),
+        };
+        assert_eq!(
+            queue_line(&queue),
+            "OB_EHR  queued 3  dead letters 0  not connected  delivered 7  failures in a row 2  last problem: connection refused"
+        );
     }
 }

@@ -153,11 +153,11 @@ fn load(files: &[PathBuf]) -> Result<Vec<Outgoing>, String> {
     Ok(out)
 }
 
-use crate::sender::exchange::Connection;
+use crate::engine::deliver::exchange::Connection;
 
 async fn connect(target: &Target) -> Result<Connection, String> {
     let s = &target.settings;
-    crate::sender::exchange::connect(
+    crate::engine::deliver::exchange::connect(
         &s.host,
         s.port,
         s.connect_timeout,

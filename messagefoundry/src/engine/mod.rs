@@ -10,18 +10,14 @@
 //!                                        ▼
 //!                         outbound queue (FIFO per connection) ─▶ sender
 //! ```
+//!
+//! Each stage has its module: `intake` (listeners, connections, ACKs), `route` (the
+//! pipelines), `deliver` (the senders). [`Engine::start`] starts them all.
 
-mod acks;
-mod admission;
-mod connection;
-mod frame_memory;
-mod handshake;
-mod header;
-mod listener;
-mod pipeline;
+pub mod deliver;
+mod intake;
 mod retention;
-mod tally;
-mod validation;
+pub(crate) mod route;
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -36,10 +32,11 @@ use tokio_util::sync::CancellationToken;
 
 use crate::config::{InboundSettings, OutboundSettings};
 use crate::interface::{Inbound, Outbound};
-use crate::sender::{OutboundWorker, SenderStatus};
 use crate::store::{QueueKey, Store, StoreError};
 use crate::tls::reload::{self, Reloading};
 use crate::tls::{ListenerCert, TlsError};
+use deliver::OutboundWorker;
+pub use deliver::SenderStatus;
 
 /// What the engine runs.
 pub struct EngineConfig {
@@ -244,7 +241,7 @@ impl Engine {
             addresses.push((inbound.name(), local));
             let wake = Arc::new(Notify::new());
             let waiters = Arc::new(Mutex::new(HashMap::new()));
-            let pipeline = pipeline::Pipeline {
+            let pipeline = route::pipeline::Pipeline {
                 inbound,
                 store: store.clone(),
                 wake: Arc::clone(&wake),
@@ -253,9 +250,9 @@ impl Engine {
                 shutdown: shutdown.clone(),
             };
             tasks.spawn(pipeline.run());
-            let ctx = connection::Context {
+            let ctx = intake::Context {
                 inbound,
-                frame_memory: Arc::new(frame_memory::FrameBudget::new(settings.max_frame_memory)),
+                frame_memory: Arc::new(intake::FrameBudget::new(settings.max_frame_memory)),
                 settings: Arc::new(settings),
                 store: store.clone(),
                 wake,
@@ -266,7 +263,7 @@ impl Engine {
             if let Some(tls) = tls {
                 tasks.spawn(reload::watch(tls, inbound.name(), shutdown.clone()));
             }
-            tasks.spawn(listener::run(listener, ctx));
+            tasks.spawn(intake::run(listener, ctx));
         }
         if let Some(age) = config.retention {
             tasks.spawn(retention::run(store.clone(), age, shutdown.clone()));
@@ -287,6 +284,7 @@ impl Engine {
     }
 
     /// Each outbound sender's status.
+    #[cfg(feature = "test-support")]
     pub fn senders(&self) -> &[(&'static str, watch::Receiver<SenderStatus>)] {
         &self.senders
     }
@@ -301,6 +299,7 @@ impl Engine {
     }
 
     /// The store, for reading dispositions, queues and dead letters.
+    #[cfg(feature = "test-support")]
     pub fn store(&self) -> &Store {
         &self.store
     }

@@ -5,7 +5,7 @@
 
 use std::time::Duration;
 
-use super::handler::RouterDef;
+use super::router::RouterDef;
 use crate::config::Cidr;
 
 /// How an inbound acknowledges what it receives.
@@ -285,12 +285,12 @@ pub struct OutboundDef {
 
 /// A handle on an inbound connection: what the name declared by `inbound!` stands for.
 #[derive(Clone, Copy, Debug)]
-pub struct Inbound(pub &'static InboundDef);
+pub struct Inbound(#[doc(hidden)] pub &'static InboundDef);
 
 /// A handle on an outbound connection: what the name declared by `outbound!` stands for, and
 /// what [`Outcome::send`](super::Outcome::send) takes.
 #[derive(Clone, Copy, Debug)]
-pub struct Outbound(pub &'static OutboundDef);
+pub struct Outbound(#[doc(hidden)] pub &'static OutboundDef);
 
 impl Inbound {
     /// The connection's name.
@@ -299,6 +299,7 @@ impl Inbound {
     }
 
     /// Its declaration.
+    #[doc(hidden)]
     pub fn def(&self) -> &'static InboundDef {
         self.0
     }
@@ -311,6 +312,7 @@ impl Outbound {
     }
 
     /// Its declaration.
+    #[doc(hidden)]
     pub fn def(&self) -> &'static OutboundDef {
         self.0
     }

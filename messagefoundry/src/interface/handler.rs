@@ -1,18 +1,8 @@
-//! Routers and handlers as the engine sees them: a name and a function.
+//! Handlers as the engine sees them: a name and a function.
 
 use messagefoundry_hl7::Message;
 
 use super::outcome::Outcome;
-use super::route::Route;
-
-/// A `#[router]` function, as registered by the macro.
-#[derive(Debug)]
-pub struct RouterDef {
-    /// The function's name.
-    pub name: &'static str,
-    /// The function, its return value already turned into a [`Route`].
-    pub route: fn(&Message) -> Route,
-}
 
 /// A `#[handler]` function, as registered by the macro.
 #[derive(Debug)]
@@ -35,16 +25,4 @@ pub struct HandlerDef {
 pub trait Handler {
     /// The handler's registration.
     const DEF: &'static HandlerDef;
-}
-
-/// Implemented by the item `#[router]` emits beside the function, so that `inbound!(…,
-/// router = name)` finds the router through rustc's name resolution.
-#[diagnostic::on_unimplemented(
-    message = "`{Self}` is not a #[router]",
-    label = "`router = …` takes a router function",
-    note = "mark the function with #[router]; a #[handler] cannot route an inbound"
-)]
-pub trait Router {
-    /// The router's registration.
-    const DEF: &'static RouterDef;
 }

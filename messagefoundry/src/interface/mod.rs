@@ -1,20 +1,37 @@
-//! The vocabulary of an interface: connections, routes, outcomes, dispositions.
+//! The types in an interface's signatures: what a router returns ([`Route`]), what a handler
+//! returns ([`Outcome`]) and sends ([`Delivery`]), what became of a message
+//! ([`Disposition`]), and what the names declared by `inbound!` and `outbound!` stand for
+//! ([`Inbound`], [`Outbound`]).
 //!
-//! The macros of `messagefoundry-macros` (`inbound!`, `outbound!`, `#[router]`, `#[handler]`,
-//! `route![]`) expand to these types. The macros themselves are not built yet; the types can be
-//! used by hand.
+//! The definitions the macros expand to (each connection's settings, the registrations of
+//! routers and handlers) belong to the runtime; the expansions reach them through a hidden
+//! path.
 
 mod connection;
 mod handler;
 mod outcome;
-pub mod process;
 mod route;
+mod router;
 
-pub use crate::config::{Cidr, CidrError};
-pub use connection::{
-    AckMode, Inbound, InboundDef, MllpConnect, MllpListen, Outbound, OutboundDef, ParsePolicy,
-    Plaintext, RetryPolicy, Tls, ValidatePolicy,
-};
-pub use handler::{Handler, HandlerDef, Router, RouterDef};
-pub use outcome::{Delivery, Disposition, IntoOutcome, Outcome};
-pub use route::{IntoRoute, Route};
+pub use connection::{Inbound, Outbound};
+pub use outcome::{Delivery, Disposition, Outcome};
+pub use route::Route;
+
+pub(crate) use outcome::Decision;
+#[cfg(feature = "test-support")]
+pub use plumbing::*;
+#[cfg(not(feature = "test-support"))]
+pub(crate) use plumbing::*;
+
+/// What the macros expand to and the engine reads.
+pub(crate) mod plumbing {
+    pub use super::connection::{
+        AckMode, InboundDef, MllpConnect, MllpListen, OutboundDef, ParsePolicy, Plaintext,
+        RetryPolicy, Tls, ValidatePolicy,
+    };
+    pub use super::handler::{Handler, HandlerDef};
+    pub use super::outcome::IntoOutcome;
+    pub use super::route::IntoRoute;
+    pub use super::router::{Router, RouterDef};
+    pub use crate::config::{Cidr, CidrError};
+}

@@ -120,7 +120,8 @@ impl<T: IntoOutcome, E: fmt::Display> IntoOutcome for Result<T, E> {
 }
 
 /// What became of a message, per message and per handler.
-#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "UPPERCASE")]
 pub enum Disposition {
     /// Stored; not routed yet.
     Received,
@@ -144,6 +145,19 @@ impl Disposition {
             Disposition::Processed => "PROCESSED",
             Disposition::Error => "ERROR",
         }
+    }
+
+    /// The disposition an operator names (`processed`, `ERROR`), in any case.
+    pub(crate) fn from_name(name: &str) -> Option<Disposition> {
+        [
+            Disposition::Received,
+            Disposition::Unrouted,
+            Disposition::Filtered,
+            Disposition::Processed,
+            Disposition::Error,
+        ]
+        .into_iter()
+        .find(|d| d.as_str().eq_ignore_ascii_case(name))
     }
 }
 

@@ -30,7 +30,7 @@ impl Route {
 
     /// A route to the given handlers, in order; none is the same as [`Route::unrouted`].
     /// `route![…]` calls this.
-    pub fn to(handlers: Vec<&'static HandlerDef>) -> Route {
+    pub(crate) fn to(handlers: Vec<&'static HandlerDef>) -> Route {
         if handlers.is_empty() {
             return Route::unrouted();
         }
@@ -38,7 +38,7 @@ impl Route {
     }
 
     /// The handlers, in the order the router named them (none when unrouted or filtered).
-    pub fn handlers(&self) -> &[&'static HandlerDef] {
+    pub(crate) fn handlers(&self) -> &[&'static HandlerDef] {
         match &self.0 {
             Destination::Handlers(handlers) => handlers,
             Destination::Unrouted | Destination::Filtered => &[],

@@ -98,13 +98,9 @@ impl MllpCodec {
         self.started
     }
 
-    /// The frame size cap in bytes.
-    pub fn max_frame(&self) -> usize {
-        self.max_frame
-    }
-
     /// How many bytes arrived outside frames (before a start block, or an abandoned partial
     /// frame that a new start block replaced) since the codec was made.
+    #[cfg(test)]
     pub fn discarded_bytes(&self) -> u64 {
         self.discarded
     }

@@ -11,6 +11,7 @@
 
 mod ops;
 mod reads;
+mod request;
 mod tables;
 mod writer;
 
@@ -21,8 +22,9 @@ use std::thread::JoinHandle;
 use tokio::sync::{mpsc, oneshot};
 
 pub use reads::{DeadLetter, QueueEntry, StoredDisposition};
+use request::Request;
 pub use tables::{MessageId, MessageInfo, ParseState};
-use writer::{Request, Writer};
+use writer::Writer;
 
 use crate::interface::Disposition;
 
@@ -96,7 +98,7 @@ pub struct Received {
 }
 
 /// Where a queued message is: its outbound and its place in that outbound's FIFO.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub struct QueueKey {
     /// The outbound connection's name.
     pub outbound: String,
@@ -196,6 +198,7 @@ impl Store {
     }
 
     /// Records a routing result and queues its sends, in one transaction.
+    #[cfg(any(test, feature = "test-support"))]
     pub async fn record_route(&self, record: RouteRecord) -> Result<Vec<QueueKey>, StoreError> {
         let mut keys = self.record_routes(vec![record]).await?;
         keys.pop()
@@ -283,6 +286,7 @@ impl Store {
     }
 
     /// How many commits the writer has made since it started (for figures and tests).
+    #[cfg(feature = "test-support")]
     pub async fn commit_count(&self) -> Result<u64, StoreError> {
         let (reply, answer) = oneshot::channel();
         self.requests
@@ -311,6 +315,7 @@ impl Store {
     }
 
     /// Messages stored but not routed yet, oldest first, with their inbound. Blocking.
+    #[cfg(feature = "test-support")]
     pub fn pending_routes(&self) -> Result<Vec<(MessageId, String)>, StoreError> {
         reads::pending_routes(&self.db).map_err(read_error)
     }

@@ -4,11 +4,11 @@ use std::collections::HashSet;
 
 use redb::{ReadableTable, WriteTransaction};
 
+use super::request::Request;
 use super::tables::{
     self, CONTROL_IDS, DEAD_LETTERS, DELIVERIES, DISPOSITIONS, HANDLER_RESULTS, MESSAGE_INFO,
     MESSAGES, META, MessageId, PENDING_ROUTE, QUEUE,
 };
-use super::writer::Request;
 use super::{QueueKey, Received, RouteRecord, disposition_code, now_micros};
 use crate::interface::Disposition;
 

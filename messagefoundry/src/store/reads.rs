@@ -7,7 +7,7 @@ use super::{QueueKey, disposition_of};
 use crate::interface::Disposition;
 
 /// A message-level disposition as stored.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct StoredDisposition {
     /// The disposition.
     pub disposition: Disposition,
@@ -28,15 +28,14 @@ pub struct QueueEntry {
     pub attempts: u32,
 }
 
-/// A message that failed for good.
-#[derive(Debug, Clone)]
+/// A message that failed for good, as listed: where it was queued and why it failed, without
+/// its content.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct DeadLetter {
     /// Where it was queued.
     pub key: QueueKey,
     /// The message it came from.
     pub message: MessageId,
-    /// The bytes that were to be sent.
-    pub payload: Vec<u8>,
     /// How many attempts were made.
     pub attempts: u32,
     /// Why it failed (no patient data).
@@ -45,6 +44,7 @@ pub struct DeadLetter {
     pub at_micros: u64,
 }
 
+#[cfg(feature = "test-support")]
 pub(crate) fn pending_routes(db: &redb::Database) -> Result<Vec<(MessageId, String)>, redb::Error> {
     let txn = db.begin_read()?;
     let table = txn.open_table(PENDING_ROUTE)?;
@@ -151,7 +151,6 @@ pub(crate) fn dead_letters(
 ) -> Result<Vec<DeadLetter>, redb::Error> {
     let txn = db.begin_read()?;
     let table = txn.open_table(DEAD_LETTERS)?;
-    let messages = txn.open_table(MESSAGES)?;
     let mut out = Vec::new();
     for row in table.iter()? {
         let (key, value) = row?;
@@ -159,15 +158,13 @@ pub(crate) fn dead_letters(
         if outbound.is_some_and(|o| o != name) {
             continue;
         }
-        let (message, payload, attempts, reason, at) = value.value();
-        let payload = resolve_payload(&messages, message, payload)?;
+        let (message, _, attempts, reason, at) = value.value();
         out.push(DeadLetter {
             key: QueueKey {
                 outbound: name.to_owned(),
                 seq,
             },
             message: MessageId(message),
-            payload,
             attempts,
             reason: reason.to_owned(),
             at_micros: at,

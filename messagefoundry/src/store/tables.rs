@@ -52,7 +52,9 @@ pub(crate) type InfoRow = (
 const LAYOUT_VERSION: &str = "1";
 
 /// A message's id in the store: monotonic, never reused.
-#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug)]
+#[derive(
+    Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug, serde::Serialize, serde::Deserialize,
+)]
 pub struct MessageId(pub u64);
 
 impl std::fmt::Display for MessageId {
@@ -62,7 +64,7 @@ impl std::fmt::Display for MessageId {
 }
 
 /// Whether a received frame held a message that parsed.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+#[derive(Clone, Copy, PartialEq, Eq, Debug, serde::Serialize, serde::Deserialize)]
 pub enum ParseState {
     /// It parsed.
     Parsed,
@@ -75,7 +77,7 @@ pub enum ParseState {
 }
 
 /// What the store keeps about a message beside its bytes. Header fields only: no patient data.
-#[derive(Clone, PartialEq, Eq, Debug)]
+#[derive(Clone, PartialEq, Eq, Debug, serde::Serialize, serde::Deserialize)]
 pub struct MessageInfo {
     /// The inbound connection's name.
     pub inbound: String,

@@ -3,65 +3,16 @@
 
 use std::sync::Arc;
 
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::mpsc;
 
+use super::StoreError;
 use super::ops::{self, Answer, Counters};
-use super::{Incoming, QueueKey, Received, RouteRecord, StoreError};
+use super::request::Request;
 
 /// The most requests one transaction takes, so one commit's latency stays bounded.
 const MAX_GROUP: usize = 1024;
 
-/// What the writer is asked to do; each request carries the channel its answer goes back on.
-pub(crate) enum Request {
-    /// Store a received message.
-    Receive {
-        incoming: Box<Incoming>,
-        reply: oneshot::Sender<Result<Received, StoreError>>,
-    },
-    /// Record how messages were routed and handled, and queue their sends, in the order
-    /// given: their queue positions follow that order.
-    Routed {
-        records: Vec<RouteRecord>,
-        reply: oneshot::Sender<Result<Vec<Vec<QueueKey>>, StoreError>>,
-    },
-    /// A queued message was acknowledged AA/CA downstream.
-    Delivered {
-        key: QueueKey,
-        attempts: u32,
-        reply: oneshot::Sender<Result<(), StoreError>>,
-    },
-    /// A queued message was tried and will be tried again; remember the count.
-    Attempted {
-        key: QueueKey,
-        attempts: u32,
-        reply: oneshot::Sender<Result<(), StoreError>>,
-    },
-    /// A queued message failed for good: move it to the dead letters.
-    DeadLetter {
-        key: QueueKey,
-        attempts: u32,
-        reason: String,
-        reply: oneshot::Sender<Result<(), StoreError>>,
-    },
-    /// Put a dead letter back at the end of its outbound's queue.
-    Replay {
-        key: QueueKey,
-        reply: oneshot::Sender<Result<QueueKey, StoreError>>,
-    },
-    /// Look at up to `limit` messages from id `from` on and delete the finished ones received
-    /// before a time; answers how many, and where the next chunk starts (`None`: done).
-    Prune {
-        before_micros: u64,
-        from: u64,
-        limit: usize,
-        reply: oneshot::Sender<Result<(u64, Option<u64>), StoreError>>,
-    },
-    /// Report how many commits were made.
-    CommitCount { reply: oneshot::Sender<u64> },
-    /// Commit what came before, then stop; later requests are refused.
-    Stop,
-}
-
+/// The one thread that writes the store.
 pub(crate) struct Writer {
     db: Arc<redb::Database>,
     queue: mpsc::Receiver<Request>,

@@ -5,8 +5,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use messagefoundry_hl7::Message;
 
-use super::handler::RouterDef;
-use super::outcome::{Decision, Delivery, Disposition};
+use crate::interface::{Decision, Delivery, Disposition, RouterDef};
 
 /// What one handler did.
 #[derive(Debug, Clone)]

@@ -13,8 +13,6 @@
 //!   (many close idle connections) is noticed then, and the next message opens a new one
 //!   instead of failing on the dead one. Frames the downstream sends unasked are dropped.
 
-pub(crate) mod exchange;
-
 use std::collections::VecDeque;
 use std::sync::Arc;
 use std::time::Duration;
@@ -24,10 +22,10 @@ use tokio::sync::{Notify, watch};
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
+use super::exchange::{self, Connection};
 use crate::config::OutboundSettings;
 use crate::store::{QueueEntry, Store, StoreError};
 use crate::tls::Client as TlsClient;
-use exchange::Connection;
 
 /// Entries read from the head of the queue at a time. The sender is its queue's only
 /// consumer, so it works through them from memory and reads again when they are done.
@@ -40,7 +38,7 @@ const MAX_REASON_TEXT: usize = 200;
 const MAX_ACK_FRAME: usize = 1024 * 1024;
 
 /// What a sender reports about itself, for `check` and logs.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct SenderStatus {
     /// Whether a connection to the downstream is open.
     pub connected: bool,
@@ -281,7 +279,7 @@ impl OutboundWorker {
                 }
                 Ok(ack) if ack.code.is_reject() => {
                     let reason = format!("{} (rejected): {}", ack.code, ack_text(&ack));
-                    tracing::warn!(outbound = %name, seq = entry.key.seq, code = %ack.code, "rejected; dead-lettered");
+                    tracing::warn!(outbound = %name, seq = entry.key.seq, id = %entry.message, code = %ack.code, "rejected; dead-lettered");
                     if self.finish(&entry, attempts, Some(reason)).await.is_err() {
                         break;
                     }
@@ -293,7 +291,7 @@ impl OutboundWorker {
                     if attempts >= self.settings.retry.max_attempts {
                         let reason =
                             format!("{} after {attempts} attempts: {}", ack.code, ack_text(&ack));
-                        tracing::warn!(outbound = %name, seq = entry.key.seq, attempts, "error ACKs; dead-lettered");
+                        tracing::warn!(outbound = %name, seq = entry.key.seq, id = %entry.message, attempts, "error ACKs; dead-lettered");
                         if self.finish(&entry, attempts, Some(reason)).await.is_err() {
                             break;
                         }

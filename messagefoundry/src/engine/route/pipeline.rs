@@ -12,7 +12,7 @@ use crate::interface::ParsePolicy;
 use tokio::sync::{Notify, oneshot};
 use tokio_util::sync::CancellationToken;
 
-use crate::interface::process::{Processed, process};
+use super::process::{Processed, process};
 use crate::interface::{Disposition, Inbound};
 use crate::store::{HandlerRecord, MessageId, RouteRecord, Store, StoreError};
 
@@ -169,3 +169,6 @@ fn record(id: MessageId, processed: &Processed, raw: &[u8]) -> RouteRecord {
             .collect(),
     }
 }
+
+#[cfg(test)]
+mod tests;

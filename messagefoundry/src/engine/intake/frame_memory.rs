@@ -147,7 +147,7 @@ impl Drop for InboundCodec {
 mod tests {
     use super::*;
     use crate::config::InboundSettings;
-    use crate::engine::admission::Door;
+    use crate::engine::intake::admission::Door;
     use crate::interface::MllpListen;
 
     fn codec(budget: &Arc<FrameBudget>) -> InboundCodec {

@@ -1,0 +1,7 @@
+//! Delivery: one sender per outbound takes its queue in FIFO order and delivers each message
+//! at least once.
+
+pub(crate) mod exchange;
+mod sender;
+
+pub use sender::{OutboundWorker, SenderStatus};

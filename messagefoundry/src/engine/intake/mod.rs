@@ -1,0 +1,16 @@
+//! Intake: a listener per inbound accepts connections, each connection reads MLLP frames,
+//! stores every message and acknowledges it once it is committed.
+
+mod acks;
+mod admission;
+mod connection;
+mod frame_memory;
+mod handshake;
+mod header;
+mod listener;
+mod tally;
+mod validation;
+
+pub(super) use connection::Context;
+pub(super) use frame_memory::FrameBudget;
+pub(super) use listener::run;

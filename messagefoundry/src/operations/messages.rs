@@ -1,0 +1,144 @@
+//! Messages: the newest, those matching a search, one in full, and pruning the old ones.
+
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+use super::{OperationError, Scope, read};
+use crate::interface::Disposition;
+use crate::store::{MessageId, MessageInfo, Store, StoreError, StoredDisposition, now_micros};
+
+/// How many summaries a search reads at a time.
+const SEARCH_PAGE: usize = 1000;
+
+/// One message in a list: its summary and its message-level disposition.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+pub struct MessageSummary {
+    /// Its id.
+    pub id: MessageId,
+    /// Its header fields and where and when it was received.
+    pub info: MessageInfo,
+    /// Its disposition; `None` for a message the store holds no disposition for.
+    pub disposition: Option<Disposition>,
+}
+
+/// One message in full. Its bytes are patient data.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+pub struct MessageDetail {
+    /// Its id.
+    pub id: MessageId,
+    /// Its header fields and where and when it was received.
+    pub info: MessageInfo,
+    /// Its disposition and detail (an error's reason, "duplicate of #N").
+    pub disposition: Option<StoredDisposition>,
+    /// The bytes exactly as received.
+    pub raw: Vec<u8>,
+}
+
+/// What a search matches: every filter given.
+#[derive(Serialize, Deserialize, Debug, Clone, Default, PartialEq, Eq)]
+pub struct Search {
+    /// MSH-10, exactly.
+    pub control_id: Option<String>,
+    /// MSH-9, or its start (`ORU`, `ORU^R01`).
+    pub message_type: Option<String>,
+    /// The inbound.
+    pub inbound: Option<String>,
+    /// The disposition.
+    pub disposition: Option<Disposition>,
+    /// How many at most.
+    pub limit: usize,
+}
+
+impl Search {
+    fn matches(&self, info: &MessageInfo) -> bool {
+        self.control_id
+            .as_ref()
+            .is_none_or(|c| &info.control_id == c)
+            && self
+                .message_type
+                .as_ref()
+                .is_none_or(|t| info.message_type.starts_with(t.as_str()))
+            && self.inbound.as_ref().is_none_or(|i| &info.inbound == i)
+    }
+}
+
+/// Up to `limit` messages, newest first; with `before`, only older ones (to page back).
+pub async fn list(
+    scope: &Scope,
+    before: Option<MessageId>,
+    limit: usize,
+) -> Result<Vec<MessageSummary>, OperationError> {
+    read(scope.store(), move |store| {
+        store
+            .latest(before, limit)?
+            .into_iter()
+            .map(|(id, info)| summary(store, id, info))
+            .collect()
+    })
+    .await
+}
+
+/// The newest messages that match every filter of `filter`, up to its limit: a scan of the
+/// summaries, newest first.
+pub async fn search(scope: &Scope, filter: Search) -> Result<Vec<MessageSummary>, OperationError> {
+    read(scope.store(), move |store| {
+        let mut found = Vec::new();
+        let mut before = None;
+        while found.len() < filter.limit {
+            let page = store.latest(before, SEARCH_PAGE)?;
+            let Some((last, _)) = page.last() else { break };
+            before = Some(*last);
+            for (id, info) in page {
+                if !filter.matches(&info) {
+                    continue;
+                }
+                let message = summary(store, id, info)?;
+                if filter
+                    .disposition
+                    .is_some_and(|d| message.disposition != Some(d))
+                {
+                    continue;
+                }
+                found.push(message);
+                if found.len() == filter.limit {
+                    break;
+                }
+            }
+        }
+        Ok(found)
+    })
+    .await
+}
+
+/// One message: its summary, its disposition and its bytes.
+pub async fn show(scope: &Scope, id: MessageId) -> Result<MessageDetail, OperationError> {
+    let found = read(scope.store(), move |store| {
+        let Some((info, raw)) = store.read_message(id)? else {
+            return Ok(None);
+        };
+        Ok(Some(MessageDetail {
+            id,
+            info,
+            disposition: store.disposition(id)?,
+            raw,
+        }))
+    })
+    .await?;
+    found.ok_or(OperationError::NoMessage(id))
+}
+
+/// Deletes finished messages received longer ago than `age`; messages waiting to be routed,
+/// queued or dead-lettered are kept. Returns how many were deleted.
+pub async fn prune(scope: &Scope, age: Duration) -> Result<u64, OperationError> {
+    let cut = now_micros().saturating_sub(age.as_micros().try_into().unwrap_or(u64::MAX));
+    Ok(scope.store().prune(cut).await?)
+}
+
+fn summary(store: &Store, id: MessageId, info: MessageInfo) -> Result<MessageSummary, StoreError> {
+    Ok(MessageSummary {
+        id,
+        info,
+        disposition: store.disposition(id)?.map(|d| d.disposition),
+    })
+}
