@@ -147,7 +147,7 @@ mod tests {
         assert_eq!(out("port", "6661"), "6661u16");
         assert_eq!(
             inb("ack_mode", "after_processing"),
-            ":: messagefoundry :: interface :: AckMode :: AfterProcessing"
+            ":: messagefoundry :: __private :: AckMode :: AfterProcessing"
         );
         let allow = inb("allow", r#"["127.0.0.1", "10.1.2.0/24", "fd00::/8"]"#);
         assert!(allow.contains("Ipv4Addr :: new (10u8 , 1u8 , 2u8 , 0u8)) , 24u8"));
