@@ -7,6 +7,7 @@ use syn::spanned::Spanned;
 use syn::{FnArg, ItemFn, LitStr, ReturnType, Type};
 
 use crate::body;
+use crate::manifest::{self, Manifest};
 
 /// Which attribute is expanding.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -63,8 +64,11 @@ pub fn expand(kind: Kind, args: TokenStream, item: TokenStream) -> TokenStream {
             .map_or_else(|e| e.to_compile_error(), |()| TokenStream::new()),
         None => TokenStream::new(),
     };
+    // A crate whose function bodies hold no path literal still hears of a bad manifest.
+    let manifest_errors =
+        manifest::unreported_problem(func.sig.ident.span()).map(|e| e.to_compile_error());
     let companion = companion(kind, &func, Registration::Calls(message.as_ref()));
-    quote!(#func #companion #args_errors #structure_errors)
+    quote!(#func #companion #args_errors #structure_errors #manifest_errors)
 }
 
 /// `#[handler(message = "ORU^R01")]`: the message type must exist in the crate's HL7 version,
@@ -74,7 +78,12 @@ fn check_structure(
     lit: &LitStr,
     paths: &[(messagefoundry_hl7::Path, proc_macro2::Span)],
 ) -> syn::Result<()> {
-    let settings = crate::manifest::settings().map_err(|e| syn::Error::new(lit.span(), e))?;
+    let settings = match manifest::settings() {
+        Manifest::Usable(settings) => settings,
+        Manifest::Report(problem) => return Err(syn::Error::new(lit.span(), problem)),
+        // The build already fails with the manifest's one error.
+        Manifest::Reported => return Ok(()),
+    };
     let text = lit.value();
     let (code, event) = text.split_once('^').unwrap_or((&text, ""));
     let version = settings.profile.version();
