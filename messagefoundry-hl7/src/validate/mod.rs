@@ -60,8 +60,9 @@ mod structure;
 
 pub use report::{Finding, Report, Rule};
 
+use crate::ack::{ErrorEntry, ErrorLocation, Severity};
 use crate::schema::{self, Profile, Segment, Version};
-use crate::{AckError, ErrorLocation, Message, Path, SegmentId, Severity};
+use crate::{Message, Path, SegmentId};
 
 /// How picky a validation is. Start from a preset ([`Options::tolerant`], the default, or
 /// [`Options::strict`]) and change single switches:
@@ -253,7 +254,7 @@ impl Validator<'_, '_> {
             let f = Finding::new(
                 Severity::Error,
                 Rule::UnknownMessageType,
-                AckError::UNSUPPORTED_MESSAGE_TYPE,
+                ErrorEntry::UNSUPPORTED_MESSAGE_TYPE,
                 "MSH-9 (Message Type) is empty; the message structure cannot be checked".into(),
             );
             self.report.push(f.at(0, location));
@@ -269,7 +270,7 @@ impl Validator<'_, '_> {
                     let f = Finding::new(
                         Severity::Warning,
                         Rule::MessageStructure,
-                        AckError::UNSUPPORTED_MESSAGE_TYPE,
+                        ErrorEntry::UNSUPPORTED_MESSAGE_TYPE,
                         format!(
                             "MSH-9.3 names structure {}, but HL7 {} gives {} for this message type and event; validating against {}",
                             s.id,
@@ -287,7 +288,7 @@ impl Validator<'_, '_> {
                     let f = Finding::new(
                         Severity::Warning,
                         Rule::MessageStructure,
-                        AckError::UNSUPPORTED_MESSAGE_TYPE,
+                        ErrorEntry::UNSUPPORTED_MESSAGE_TYPE,
                         format!(
                             "MSH-9.3 names a structure HL7 {} does not define; validating against {}",
                             version.id(),
@@ -304,7 +305,7 @@ impl Validator<'_, '_> {
                 let f = Finding::new(
                     Severity::Warning,
                     Rule::UnknownMessageType,
-                    AckError::UNSUPPORTED_MESSAGE_TYPE,
+                    ErrorEntry::UNSUPPORTED_MESSAGE_TYPE,
                     "MSH-9 names a locally defined message type (Z…); its segment structure is not checked".into(),
                 );
                 self.report.push(f.at(0, location));
@@ -314,7 +315,7 @@ impl Validator<'_, '_> {
                 let f = Finding::new(
                     Severity::Error,
                     Rule::UnknownMessageType,
-                    AckError::UNSUPPORTED_MESSAGE_TYPE,
+                    ErrorEntry::UNSUPPORTED_MESSAGE_TYPE,
                     format!(
                         "HL7 {} has no message structure for the message type and event in MSH-9; the segment structure cannot be checked",
                         version.id()
@@ -342,7 +343,7 @@ fn find_version(
         let f = Finding::new(
             Severity::Error,
             Rule::UnknownVersion,
-            AckError::UNSUPPORTED_VERSION_ID,
+            ErrorEntry::UNSUPPORTED_VERSION_ID,
             "MSH-12 (Version ID) is empty; nothing can be checked against a schema".into(),
         );
         report.push(f.at(0, location));
@@ -365,7 +366,7 @@ fn find_version(
                 Finding::new(
                     Severity::Error,
                     Rule::UnknownVersion,
-                    AckError::UNSUPPORTED_VERSION_ID,
+                    ErrorEntry::UNSUPPORTED_VERSION_ID,
                     reason,
                 )
                 .at(0, location),
