@@ -27,8 +27,8 @@ fuzz_target!(|data: &[u8]| {
     }
 });
 
-fn options() -> ack::Options {
-    ack::Options::new("20250101120000", "MF0001")
+fn options() -> ack::Stamp {
+    ack::Stamp::new("20250101120000", "MF0001")
 }
 
 /// Reads the message as a reply, the way a sender does.

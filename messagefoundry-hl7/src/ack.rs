@@ -35,12 +35,12 @@
 //! value, since values are patient data and ACKs are logged by both ends.
 //!
 //! ```
-//! use messagefoundry_hl7::ack::{Builder, Code, ErrorEntry, Options};
+//! use messagefoundry_hl7::ack::{Builder, Code, ErrorEntry, Stamp};
 //! use messagefoundry_hl7::{Message, Path};
 //! let msg = Message::parse("MSH|^~\\&|LAB|HOSP|EHR|HOSP|20240101120000||ORU^R01^ORU_R01|42|P|2.5.1\r").unwrap();
 //! let ack = Builder::new(&msg, Code::ApplicationError)
 //!     .error(ErrorEntry::new(ErrorEntry::REQUIRED_FIELD_MISSING).at(Path::parse_const("PID-3")))
-//!     .build(&Options::new("20240101120001", "ACK42"))
+//!     .build(&Stamp::new("20240101120001", "ACK42"))
 //!     .unwrap();
 //! assert_eq!(ack.get("MSH-9").unwrap().er7(), "ACK^R01^ACK");
 //! assert_eq!(&ack["MSA-2"], "42");
@@ -355,21 +355,21 @@ impl ErrorEntry {
     }
 }
 
-/// The new values an ACK's header needs: MSH-7 and MSH-10.
+/// The ACK's own time and control ID, the new values of its header (MSH-7, MSH-10).
 ///
-/// Tests build it with fixed values; [`Options::now`] reads the clock and generates an ID.
+/// Tests build it with fixed values; [`Stamp::now`] reads the clock and generates an ID.
 #[derive(Clone, PartialEq, Eq, Debug)]
-pub struct Options {
+pub struct Stamp {
     /// MSH-7, the time of the ACK, as an HL7 timestamp (`YYYYMMDDHHMMSS[+/-ZZZZ]`).
     pub timestamp: String,
     /// MSH-10, the ACK's own control ID.
     pub control_id: String,
 }
 
-impl Options {
-    /// Options with the given timestamp and control ID.
-    pub fn new(timestamp: impl Into<String>, control_id: impl Into<String>) -> Options {
-        Options {
+impl Stamp {
+    /// A stamp with the given timestamp and control ID.
+    pub fn new(timestamp: impl Into<String>, control_id: impl Into<String>) -> Stamp {
+        Stamp {
             timestamp: timestamp.into(),
             control_id: control_id.into(),
         }
@@ -378,14 +378,14 @@ impl Options {
     /// The current time (UTC) and a control ID unique within this process and, with high
     /// probability, across restarts: the time in microseconds and a counter, at most 20
     /// characters (the length MSH-10 allows before 2.7).
-    pub fn now() -> Options {
+    pub fn now() -> Stamp {
         static COUNTER: AtomicU32 = AtomicU32::new(0);
         let now = SystemTime::now();
         let micros = now
             .duration_since(UNIX_EPOCH)
             .map_or(0, |d| d.as_micros() as u64);
         let n = COUNTER.fetch_add(1, Ordering::Relaxed) & 0xffff;
-        Options {
+        Stamp {
             timestamp: crate::hl7_timestamp(now),
             control_id: format!("{micros:x}{n:04x}"),
         }
@@ -411,10 +411,10 @@ pub enum BuildError {
 ///
 /// ```
 /// use messagefoundry_hl7::Message;
-/// use messagefoundry_hl7::ack::{Builder, Code, Options};
+/// use messagefoundry_hl7::ack::{Builder, Code, Stamp};
 /// let msg = Message::parse("MSH|^~\\&|ADT|HOSP|LAB|HOSP|20240101||ADT^A01|7|P|2.3\r").unwrap();
 /// let ack = Builder::new(&msg, Code::ApplicationAccept)
-///     .build(&Options::new("20240101000001", "A7"))
+///     .build(&Stamp::new("20240101000001", "A7"))
 ///     .unwrap();
 /// assert_eq!(
 ///     ack.as_bytes(),
@@ -461,7 +461,7 @@ impl<'m> Builder<'m> {
     }
 
     /// Builds the ACK with the given timestamp and control ID.
-    pub fn build(&self, options: &Options) -> Result<Message, BuildError> {
+    pub fn build(&self, stamp: &Stamp) -> Result<Message, BuildError> {
         let msg = self.original;
         if msg["MSH-9.1"].trim().eq_ignore_ascii_case("ACK") {
             return Err(BuildError::AckOfAck);
@@ -482,18 +482,12 @@ impl<'m> Builder<'m> {
             version_raw: raw(12),
             charset_raw: raw(18),
         };
-        render(
-            header,
-            self.code,
-            self.text.as_deref(),
-            &self.errors,
-            options,
-        )
+        render(header, self.code, self.text.as_deref(), &self.errors, stamp)
     }
 
     /// Builds the ACK stamped with the current time and a generated control ID.
     pub fn build_now(&self) -> Result<Message, BuildError> {
-        self.build(&Options::now())
+        self.build(&Stamp::now())
     }
 }
 
@@ -508,7 +502,7 @@ pub fn for_unparseable(
     bytes: &[u8],
     error: &ParseError,
     code: Code,
-    options: &Options,
+    stamp: &Stamp,
 ) -> Result<Message, BuildError> {
     let reason = ErrorEntry::new(match error.kind {
         ParseErrorKind::NoHeader
@@ -523,7 +517,7 @@ pub fn for_unparseable(
         if header.is_ack {
             return Err(BuildError::AckOfAck);
         }
-        if let Ok(ack) = render(header.header, code, None, &errors, options) {
+        if let Ok(ack) = render(header.header, code, None, &errors, stamp) {
             return Ok(ack);
         }
     }
@@ -541,7 +535,7 @@ pub fn for_unparseable(
         version_raw: b"2.5.1",
         charset_raw: b"",
     };
-    render(minimal, code, None, &errors, options)
+    render(minimal, code, None, &errors, stamp)
 }
 
 /// The header fields an ACK is made from, as raw ER7 in the original's delimiters.
@@ -652,7 +646,7 @@ fn render(
     code: Code,
     text: Option<&str>,
     errors: &[ErrorEntry],
-    options: &Options,
+    stamp: &Stamp,
 ) -> Result<Message, BuildError> {
     h.delims = with_subcomponent(&h);
     let h = &h;
@@ -672,7 +666,7 @@ fn render(
         out.extend_from_slice(part);
     }
     out.push(f);
-    out.extend_from_slice(&encode(&options.timestamp, h));
+    out.extend_from_slice(&encode(&stamp.timestamp, h));
     out.push(f); // MSH-8, security: none
     out.push(f);
     out.extend_from_slice(b"ACK");
@@ -689,7 +683,7 @@ fn render(
         }
     }
     out.push(f);
-    out.extend_from_slice(&encode(&options.control_id, h));
+    out.extend_from_slice(&encode(&stamp.control_id, h));
     out.push(f);
     out.extend_from_slice(h.processing_id);
     out.push(f);
@@ -1127,8 +1121,8 @@ fn location(segment: &str, part: impl Fn(u16) -> String) -> Option<ErrorLocation
 mod tests {
     use super::*;
 
-    fn opts() -> Options {
-        Options::new("20240102030405", "ACK1")
+    fn opts() -> Stamp {
+        Stamp::new("20240102030405", "ACK1")
     }
 
     fn ack(msg: &str, code: Code, errors: Vec<ErrorEntry>) -> Message {
@@ -1290,9 +1284,9 @@ mod tests {
     }
 
     #[test]
-    fn options_now_are_unique_and_stamped() {
-        let a = Options::now();
-        let b = Options::now();
+    fn stamps_of_now_are_unique() {
+        let a = Stamp::now();
+        let b = Stamp::now();
         assert_ne!(a.control_id, b.control_id);
         assert!(a.control_id.len() <= 20);
         assert_eq!(a.timestamp.len(), 19);

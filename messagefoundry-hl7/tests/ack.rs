@@ -14,8 +14,8 @@ fn parse(name: &str) -> Message {
     Message::parse(corpus(name)).unwrap_or_else(|e| panic!("{name}: {e}"))
 }
 
-fn opts() -> ack::Options {
-    ack::Options::new("20250101120000", "MF0001")
+fn opts() -> ack::Stamp {
+    ack::Stamp::new("20250101120000", "MF0001")
 }
 
 /// The segments of a message as text lines, for readable comparisons.

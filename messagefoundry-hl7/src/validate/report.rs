@@ -229,7 +229,7 @@ impl Report {
     /// let report = validate(&msg, &Options::tolerant());
     /// let reply = Builder::new(&msg, Code::ApplicationError)
     ///     .errors(report.ack_errors(10))
-    ///     .build(&ack::Options::new("20240101120001", "A1"))
+    ///     .build(&ack::Stamp::new("20240101120001", "A1"))
     ///     .unwrap();
     /// assert_eq!(&reply["ERR-3.1"], "101");
     /// assert_eq!(&reply["ERR-2.1"], "PID");

@@ -168,7 +168,7 @@ pub(crate) fn unparseable(mode: AckMode, raw: &[u8], error: &ParseError) -> Answ
     let Some(code) = reject_code(mode) else {
         return Answer::Nothing;
     };
-    bytes(ack::for_unparseable(raw, error, code, &ack::Options::now()))
+    bytes(ack::for_unparseable(raw, error, code, &ack::Stamp::now()))
 }
 
 /// The answer to a frame over the size cap, whose content was never kept.
