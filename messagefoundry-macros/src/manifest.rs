@@ -27,7 +27,7 @@
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use messagefoundry_hl7::schema::{self, Field, Profile, Segment};
+use messagefoundry_hl7::schema::{self, Field, Profile, SegmentDef};
 
 /// The version used when the crate declares none.
 pub const DEFAULT_VERSION: &str = "2.5.1";
@@ -133,7 +133,7 @@ pub fn parse(text: &str) -> Result<Settings, String> {
     };
     // The schema's types want 'static data; a compilation reads the manifest once, so leaking
     // it costs one small allocation per build.
-    let segments: &'static [Segment] = Box::leak(segments.into_boxed_slice());
+    let segments: &'static [SegmentDef] = Box::leak(segments.into_boxed_slice());
     let profile = Profile::new(schema_version, segments);
     if let Some(problem) = profile.check().first() {
         return Err(format!(
@@ -148,7 +148,7 @@ fn leak(s: &str) -> &'static str {
 }
 
 /// Builds the declared segments: `[…segments.ZPI] name = "…", fields = [{ name, type, … }]`.
-fn declared_segments(table: &toml::Table) -> Result<Vec<Segment>, String> {
+fn declared_segments(table: &toml::Table) -> Result<Vec<SegmentDef>, String> {
     let mut out = Vec::new();
     for (id, spec) in table {
         let at = format!("[package.metadata.messagefoundry.segments.{id}]");
@@ -185,7 +185,7 @@ fn declared_segments(table: &toml::Table) -> Result<Vec<Segment>, String> {
             built.push(field);
         }
         let fields: &'static [Field] = Box::leak(built.into_boxed_slice());
-        out.push(Segment::custom(leak(id), leak(name), fields));
+        out.push(SegmentDef::custom(leak(id), leak(name), fields));
     }
     Ok(out)
 }

@@ -8,7 +8,7 @@ use std::fmt::Write as _;
 
 use crate::ack::{ErrorEntry, ErrorLocation, Severity};
 use crate::escape::{Formatting, unescape};
-use crate::schema::{DataType, Field, Optionality, Segment as SegmentDef};
+use crate::schema::{DataType, Field, Optionality, SegmentDef};
 use crate::{Segment, SegmentId};
 
 use super::Validator;

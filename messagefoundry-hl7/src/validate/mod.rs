@@ -61,7 +61,7 @@ mod structure;
 pub use report::{Finding, Report, Rule};
 
 use crate::ack::{ErrorEntry, ErrorLocation, Severity};
-use crate::schema::{self, Profile, Segment, Version};
+use crate::schema::{self, Profile, SegmentDef, Version};
 use crate::{Message, Path, SegmentId};
 
 /// How picky a validation is. Start from a preset ([`Options::tolerant`], the default, or
@@ -78,7 +78,7 @@ pub struct Options<'a> {
     pub version: Option<&'a str>,
     /// Locally declared segments (usually Z-segments): allowed anywhere in the structure, and
     /// their fields checked like standard ones. See [`Options::with_profile`].
-    pub custom_segments: &'a [Segment],
+    pub custom_segments: &'a [SegmentDef],
     /// Check segment order, groups, required segments and segment repetitions.
     pub check_structure: bool,
     /// Let undeclared Z-segments stand anywhere without a finding.
@@ -158,7 +158,7 @@ impl<'a> Options<'a> {
     }
 
     /// The same options, with these declared segments (allowed anywhere, fields checked).
-    pub const fn with_custom_segments(mut self, segments: &'a [Segment]) -> Options<'a> {
+    pub const fn with_custom_segments(mut self, segments: &'a [SegmentDef]) -> Options<'a> {
         self.custom_segments = segments;
         self
     }
