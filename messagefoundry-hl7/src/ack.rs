@@ -35,11 +35,12 @@
 //! value, since values are patient data and ACKs are logged by both ends.
 //!
 //! ```
-//! use messagefoundry_hl7::{AckBuilder, AckCode, AckError, AckOptions, Message, Path};
+//! use messagefoundry_hl7::ack::{Builder, Code, ErrorEntry, Stamp};
+//! use messagefoundry_hl7::{Message, Path};
 //! let msg = Message::parse("MSH|^~\\&|LAB|HOSP|EHR|HOSP|20240101120000||ORU^R01^ORU_R01|42|P|2.5.1\r").unwrap();
-//! let ack = AckBuilder::new(&msg, AckCode::ApplicationError)
-//!     .error(AckError::new(AckError::REQUIRED_FIELD_MISSING).at(Path::parse_const("PID-3")))
-//!     .build(&AckOptions::new("20240101120001", "ACK42"))
+//! let ack = Builder::new(&msg, Code::ApplicationError)
+//!     .error(ErrorEntry::new(ErrorEntry::REQUIRED_FIELD_MISSING).at(Path::parse_const("PID-3")))
+//!     .build(&Stamp::new("20240101120001", "ACK42"))
 //!     .unwrap();
 //! assert_eq!(ack.get("MSH-9").unwrap().er7(), "ACK^R01^ACK");
 //! assert_eq!(&ack["MSA-2"], "42");
@@ -55,7 +56,7 @@ use crate::{Charset, Delimiters, Message, ParseError, ParseErrorKind, Path, Segm
 
 /// MSA-1, the acknowledgment code (HL7 table 0008).
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
-pub enum AckCode {
+pub enum Code {
     /// `AA`: original mode application accept, or enhanced mode application acknowledgment accept.
     ApplicationAccept,
     /// `AE`: application error; the sender may correct the message and send it again.
@@ -72,7 +73,7 @@ pub enum AckCode {
 
 /// Whether an acknowledgment speaks for the application or only for the safe receipt.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
-pub enum AckLevel {
+pub enum Level {
     /// `AA`/`AE`/`AR`: original mode, or an enhanced mode application acknowledgment.
     Application,
     /// `CA`/`CE`/`CR`: an enhanced mode accept (commit) acknowledgment.
@@ -81,7 +82,7 @@ pub enum AckLevel {
 
 /// What an acknowledgment says of the message.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
-pub enum AckOutcome {
+pub enum Verdict {
     /// Accepted (`AA`, `CA`).
     Accept,
     /// Refused with an error that may be corrected (`AE`, `CE`).
@@ -90,71 +91,69 @@ pub enum AckOutcome {
     Reject,
 }
 
-impl AckCode {
-    /// The code for a level and an outcome.
-    pub const fn new(level: AckLevel, outcome: AckOutcome) -> AckCode {
-        match (level, outcome) {
-            (AckLevel::Application, AckOutcome::Accept) => AckCode::ApplicationAccept,
-            (AckLevel::Application, AckOutcome::Error) => AckCode::ApplicationError,
-            (AckLevel::Application, AckOutcome::Reject) => AckCode::ApplicationReject,
-            (AckLevel::Commit, AckOutcome::Accept) => AckCode::CommitAccept,
-            (AckLevel::Commit, AckOutcome::Error) => AckCode::CommitError,
-            (AckLevel::Commit, AckOutcome::Reject) => AckCode::CommitReject,
+impl Code {
+    /// The code for a level and a verdict.
+    pub const fn new(level: Level, verdict: Verdict) -> Code {
+        match (level, verdict) {
+            (Level::Application, Verdict::Accept) => Code::ApplicationAccept,
+            (Level::Application, Verdict::Error) => Code::ApplicationError,
+            (Level::Application, Verdict::Reject) => Code::ApplicationReject,
+            (Level::Commit, Verdict::Accept) => Code::CommitAccept,
+            (Level::Commit, Verdict::Error) => Code::CommitError,
+            (Level::Commit, Verdict::Reject) => Code::CommitReject,
         }
     }
 
     /// The two letters of MSA-1.
     pub const fn as_str(&self) -> &'static str {
         match self {
-            AckCode::ApplicationAccept => "AA",
-            AckCode::ApplicationError => "AE",
-            AckCode::ApplicationReject => "AR",
-            AckCode::CommitAccept => "CA",
-            AckCode::CommitError => "CE",
-            AckCode::CommitReject => "CR",
+            Code::ApplicationAccept => "AA",
+            Code::ApplicationError => "AE",
+            Code::ApplicationReject => "AR",
+            Code::CommitAccept => "CA",
+            Code::CommitError => "CE",
+            Code::CommitReject => "CR",
         }
     }
 
     /// Reads MSA-1. Besides the six codes as written, accepts the forms older and careless
     /// senders use: lower case, surrounding spaces, and a code followed by components (`AA^…`).
-    pub fn parse(text: &str) -> Option<AckCode> {
+    pub fn parse(text: &str) -> Option<Code> {
         let code = text.split('^').next().unwrap_or_default().trim();
         [
-            AckCode::ApplicationAccept,
-            AckCode::ApplicationError,
-            AckCode::ApplicationReject,
-            AckCode::CommitAccept,
-            AckCode::CommitError,
-            AckCode::CommitReject,
+            Code::ApplicationAccept,
+            Code::ApplicationError,
+            Code::ApplicationReject,
+            Code::CommitAccept,
+            Code::CommitError,
+            Code::CommitReject,
         ]
         .into_iter()
         .find(|c| c.as_str().eq_ignore_ascii_case(code))
     }
 
     /// Application or commit level.
-    pub const fn level(&self) -> AckLevel {
+    pub const fn level(&self) -> Level {
         match self {
-            AckCode::ApplicationAccept | AckCode::ApplicationError | AckCode::ApplicationReject => {
-                AckLevel::Application
+            Code::ApplicationAccept | Code::ApplicationError | Code::ApplicationReject => {
+                Level::Application
             }
-            AckCode::CommitAccept | AckCode::CommitError | AckCode::CommitReject => {
-                AckLevel::Commit
-            }
+            Code::CommitAccept | Code::CommitError | Code::CommitReject => Level::Commit,
         }
     }
 
     /// Accept, error or reject.
-    pub const fn outcome(&self) -> AckOutcome {
+    pub const fn verdict(&self) -> Verdict {
         match self {
-            AckCode::ApplicationAccept | AckCode::CommitAccept => AckOutcome::Accept,
-            AckCode::ApplicationError | AckCode::CommitError => AckOutcome::Error,
-            AckCode::ApplicationReject | AckCode::CommitReject => AckOutcome::Reject,
+            Code::ApplicationAccept | Code::CommitAccept => Verdict::Accept,
+            Code::ApplicationError | Code::CommitError => Verdict::Error,
+            Code::ApplicationReject | Code::CommitReject => Verdict::Reject,
         }
     }
 
     /// True for `AA` and `CA`.
     pub const fn is_positive(&self) -> bool {
-        matches!(self.outcome(), AckOutcome::Accept)
+        matches!(self.verdict(), Verdict::Accept)
     }
 
     /// True for `AE`, `AR`, `CE` and `CR`.
@@ -164,11 +163,11 @@ impl AckCode {
 
     /// True for `AR` and `CR`.
     pub const fn is_reject(&self) -> bool {
-        matches!(self.outcome(), AckOutcome::Reject)
+        matches!(self.verdict(), Verdict::Reject)
     }
 }
 
-impl fmt::Display for AckCode {
+impl fmt::Display for Code {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
@@ -254,13 +253,13 @@ impl From<Path> for ErrorLocation {
     }
 }
 
-/// One error reported in an ACK.
+/// One error reported in an ACK: an ERR segment (from 2.5), or a repetition of ERR-1 (before).
 ///
 /// `code` is from HL7 table 0357 (the associated constants name them). `text` says what is wrong
 /// in words; it must describe the problem and never quote a value from the message, since ACKs
 /// are logged and values are patient data. It is escaped when written.
 #[derive(Clone, PartialEq, Eq, Debug)]
-pub struct AckError {
+pub struct ErrorEntry {
     /// The HL7 error code, table 0357.
     pub code: u16,
     /// How serious the error is (written from 2.5 on).
@@ -271,7 +270,7 @@ pub struct AckError {
     pub text: Option<String>,
 }
 
-impl AckError {
+impl ErrorEntry {
     /// 0: message accepted.
     pub const MESSAGE_ACCEPTED: u16 = 0;
     /// 100: segment sequence error.
@@ -302,8 +301,8 @@ impl AckError {
     pub const APPLICATION_INTERNAL_ERROR: u16 = 207;
 
     /// An error with this table 0357 code, severity `E`, no location and no text.
-    pub fn new(code: u16) -> AckError {
-        AckError {
+    pub fn new(code: u16) -> ErrorEntry {
+        ErrorEntry {
             code,
             severity: Severity::Error,
             location: None,
@@ -312,19 +311,19 @@ impl AckError {
     }
 
     /// Sets where the error is.
-    pub fn at(mut self, location: impl Into<ErrorLocation>) -> AckError {
+    pub fn at(mut self, location: impl Into<ErrorLocation>) -> ErrorEntry {
         self.location = Some(location.into());
         self
     }
 
     /// Sets the text. Describe the problem; never quote the message's values.
-    pub fn with_text(mut self, text: impl Into<String>) -> AckError {
+    pub fn with_text(mut self, text: impl Into<String>) -> ErrorEntry {
         self.text = Some(text.into());
         self
     }
 
     /// Sets the severity.
-    pub fn with_severity(mut self, severity: Severity) -> AckError {
+    pub fn with_severity(mut self, severity: Severity) -> ErrorEntry {
         self.severity = severity;
         self
     }
@@ -352,25 +351,25 @@ impl AckError {
 
     /// The text, or the code's description when there is none.
     fn text_or_description(&self) -> Option<&str> {
-        self.text.as_deref().or(AckError::description(self.code))
+        self.text.as_deref().or(ErrorEntry::description(self.code))
     }
 }
 
-/// The new values an ACK's header needs: MSH-7 and MSH-10.
+/// The ACK's own time and control ID, the new values of its header (MSH-7, MSH-10).
 ///
-/// Tests build it with fixed values; [`AckOptions::now`] reads the clock and generates an ID.
+/// Tests build it with fixed values; [`Stamp::now`] reads the clock and generates an ID.
 #[derive(Clone, PartialEq, Eq, Debug)]
-pub struct AckOptions {
+pub struct Stamp {
     /// MSH-7, the time of the ACK, as an HL7 timestamp (`YYYYMMDDHHMMSS[+/-ZZZZ]`).
     pub timestamp: String,
     /// MSH-10, the ACK's own control ID.
     pub control_id: String,
 }
 
-impl AckOptions {
-    /// Options with the given timestamp and control ID.
-    pub fn new(timestamp: impl Into<String>, control_id: impl Into<String>) -> AckOptions {
-        AckOptions {
+impl Stamp {
+    /// A stamp with the given timestamp and control ID.
+    pub fn new(timestamp: impl Into<String>, control_id: impl Into<String>) -> Stamp {
+        Stamp {
             timestamp: timestamp.into(),
             control_id: control_id.into(),
         }
@@ -379,53 +378,24 @@ impl AckOptions {
     /// The current time (UTC) and a control ID unique within this process and, with high
     /// probability, across restarts: the time in microseconds and a counter, at most 20
     /// characters (the length MSH-10 allows before 2.7).
-    pub fn now() -> AckOptions {
+    pub fn now() -> Stamp {
         static COUNTER: AtomicU32 = AtomicU32::new(0);
         let now = SystemTime::now();
         let micros = now
             .duration_since(UNIX_EPOCH)
             .map_or(0, |d| d.as_micros() as u64);
         let n = COUNTER.fetch_add(1, Ordering::Relaxed) & 0xffff;
-        AckOptions {
-            timestamp: hl7_timestamp(now),
+        Stamp {
+            timestamp: crate::hl7_timestamp(now),
             control_id: format!("{micros:x}{n:04x}"),
         }
     }
 }
 
-/// Formats a time as an HL7 timestamp in UTC: `YYYYMMDDHHMMSS+0000`. Times before 1970 read as
-/// 1970-01-01.
-pub fn hl7_timestamp(time: SystemTime) -> String {
-    let secs = time.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
-    let days = (secs / 86_400) as i64;
-    let rem = secs % 86_400;
-    let (y, m, d) = civil_from_days(days);
-    format!(
-        "{y:04}{m:02}{d:02}{:02}{:02}{:02}+0000",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60
-    )
-}
-
-/// Days since 1970-01-01 to a proleptic Gregorian date (H. Hinnant's `civil_from_days`).
-fn civil_from_days(z: i64) -> (i64, u32, u32) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    (y, m, d)
-}
-
 /// Why an ACK could not be built.
 #[derive(Clone, PartialEq, Eq, Debug, thiserror::Error)]
 #[non_exhaustive]
-pub enum AckBuildError {
+pub enum BuildError {
     /// The message is itself an acknowledgment (MSH-9.1 is `ACK`); acknowledgments are never
     /// acknowledged, or two engines would answer each other forever.
     #[error(
@@ -440,10 +410,11 @@ pub enum AckBuildError {
 /// Builds the ACK for a message.
 ///
 /// ```
-/// use messagefoundry_hl7::{AckBuilder, AckCode, AckOptions, Message};
+/// use messagefoundry_hl7::Message;
+/// use messagefoundry_hl7::ack::{Builder, Code, Stamp};
 /// let msg = Message::parse("MSH|^~\\&|ADT|HOSP|LAB|HOSP|20240101||ADT^A01|7|P|2.3\r").unwrap();
-/// let ack = AckBuilder::new(&msg, AckCode::ApplicationAccept)
-///     .build(&AckOptions::new("20240101000001", "A7"))
+/// let ack = Builder::new(&msg, Code::ApplicationAccept)
+///     .build(&Stamp::new("20240101000001", "A7"))
 ///     .unwrap();
 /// assert_eq!(
 ///     ack.as_bytes(),
@@ -451,17 +422,17 @@ pub enum AckBuildError {
 /// );
 /// ```
 #[derive(Clone, Debug)]
-pub struct AckBuilder<'m> {
+pub struct Builder<'m> {
     original: &'m Message,
-    code: AckCode,
+    code: Code,
     text: Option<String>,
-    errors: Vec<AckError>,
+    errors: Vec<ErrorEntry>,
 }
 
-impl<'m> AckBuilder<'m> {
+impl<'m> Builder<'m> {
     /// An ACK with this code for `original`, with no text and no errors yet.
-    pub fn new(original: &'m Message, code: AckCode) -> AckBuilder<'m> {
-        AckBuilder {
+    pub fn new(original: &'m Message, code: Code) -> Builder<'m> {
+        Builder {
             original,
             code,
             text: None,
@@ -472,28 +443,28 @@ impl<'m> AckBuilder<'m> {
     /// Sets the text message: MSA-3 up to 2.6; from 2.7, where MSA-3 is withdrawn, ERR-8 of
     /// an informational ERR when there is no error to carry it. Describe the problem; never
     /// quote the message's values.
-    pub fn text(mut self, text: impl Into<String>) -> AckBuilder<'m> {
+    pub fn text(mut self, text: impl Into<String>) -> Builder<'m> {
         self.text = Some(text.into());
         self
     }
 
     /// Adds an error.
-    pub fn error(mut self, error: AckError) -> AckBuilder<'m> {
+    pub fn error(mut self, error: ErrorEntry) -> Builder<'m> {
         self.errors.push(error);
         self
     }
 
     /// Adds several errors.
-    pub fn errors(mut self, errors: impl IntoIterator<Item = AckError>) -> AckBuilder<'m> {
+    pub fn errors(mut self, errors: impl IntoIterator<Item = ErrorEntry>) -> Builder<'m> {
         self.errors.extend(errors);
         self
     }
 
     /// Builds the ACK with the given timestamp and control ID.
-    pub fn build(&self, options: &AckOptions) -> Result<Message, AckBuildError> {
+    pub fn build(&self, stamp: &Stamp) -> Result<Message, BuildError> {
         let msg = self.original;
         if msg["MSH-9.1"].trim().eq_ignore_ascii_case("ACK") {
-            return Err(AckBuildError::AckOfAck);
+            return Err(BuildError::AckOfAck);
         }
         let msh = msg.segment(0);
         let raw = |n: u16| msh.and_then(|s| s.field_raw(n)).unwrap_or_default();
@@ -511,48 +482,42 @@ impl<'m> AckBuilder<'m> {
             version_raw: raw(12),
             charset_raw: raw(18),
         };
-        render(
-            header,
-            self.code,
-            self.text.as_deref(),
-            &self.errors,
-            options,
-        )
+        render(header, self.code, self.text.as_deref(), &self.errors, stamp)
     }
 
     /// Builds the ACK stamped with the current time and a generated control ID.
-    pub fn build_now(&self) -> Result<Message, AckBuildError> {
-        self.build(&AckOptions::now())
+    pub fn build_now(&self) -> Result<Message, BuildError> {
+        self.build(&Stamp::now())
     }
 }
 
 /// Builds a negative ACK for input that did not parse, from whatever of its header can be read.
 ///
 /// When the input starts with a readable MSH segment, the ACK takes its delimiters, swaps its
-/// MSH-3..6, copies MSH-11/12/18 and acknowledges its MSH-10, as [`AckBuilder`] does. Otherwise it
+/// MSH-3..6, copies MSH-11/12/18 and acknowledges its MSH-10, as [`Builder`] does. Otherwise it
 /// is a minimal ACK with the standard delimiters, version 2.5.1 and an empty MSA-2. Either way an
 /// ERR gives the parse error's reason and byte offset, never the bytes themselves. `code` is
 /// normally `AR` (or `CR` in enhanced mode), or `AE`/`CE` if the sender may correct the message.
-pub fn ack_unparseable(
+pub fn for_unparseable(
     bytes: &[u8],
     error: &ParseError,
-    code: AckCode,
-    options: &AckOptions,
-) -> Result<Message, AckBuildError> {
-    let reason = AckError::new(match error.kind {
+    code: Code,
+    stamp: &Stamp,
+) -> Result<Message, BuildError> {
+    let reason = ErrorEntry::new(match error.kind {
         ParseErrorKind::NoHeader
         | ParseErrorKind::EmptySegment
         | ParseErrorKind::BadSegmentName
-        | ParseErrorKind::NestedHeader => AckError::SEGMENT_SEQUENCE_ERROR,
-        _ => AckError::APPLICATION_INTERNAL_ERROR,
+        | ParseErrorKind::NestedHeader => ErrorEntry::SEGMENT_SEQUENCE_ERROR,
+        _ => ErrorEntry::APPLICATION_INTERNAL_ERROR,
     })
     .with_text(error.to_string());
     let errors = [reason];
     if let Some(header) = salvage_header(bytes) {
         if header.is_ack {
-            return Err(AckBuildError::AckOfAck);
+            return Err(BuildError::AckOfAck);
         }
-        if let Ok(ack) = render(header.header, code, None, &errors, options) {
+        if let Ok(ack) = render(header.header, code, None, &errors, stamp) {
             return Ok(ack);
         }
     }
@@ -570,7 +535,7 @@ pub fn ack_unparseable(
         version_raw: b"2.5.1",
         charset_raw: b"",
     };
-    render(minimal, code, None, &errors, options)
+    render(minimal, code, None, &errors, stamp)
 }
 
 /// The header fields an ACK is made from, as raw ER7 in the original's delimiters.
@@ -678,11 +643,11 @@ impl Version {
 /// Writes the ACK's bytes and parses them.
 fn render(
     mut h: Header<'_>,
-    code: AckCode,
+    code: Code,
     text: Option<&str>,
-    errors: &[AckError],
-    options: &AckOptions,
-) -> Result<Message, AckBuildError> {
+    errors: &[ErrorEntry],
+    stamp: &Stamp,
+) -> Result<Message, BuildError> {
     h.delims = with_subcomponent(&h);
     let h = &h;
     let d = &h.delims;
@@ -701,7 +666,7 @@ fn render(
         out.extend_from_slice(part);
     }
     out.push(f);
-    out.extend_from_slice(&encode(&options.timestamp, h));
+    out.extend_from_slice(&encode(&stamp.timestamp, h));
     out.push(f); // MSH-8, security: none
     out.push(f);
     out.extend_from_slice(b"ACK");
@@ -718,7 +683,7 @@ fn render(
         }
     }
     out.push(f);
-    out.extend_from_slice(&encode(&options.control_id, h));
+    out.extend_from_slice(&encode(&stamp.control_id, h));
     out.push(f);
     out.extend_from_slice(h.processing_id);
     out.push(f);
@@ -740,17 +705,17 @@ fn render(
     let msa_text = h.version < Version(2, 7, 0);
     let text_only = match text {
         Some(text) if !msa_text && errors.is_empty() => Some(
-            AckError::new(AckError::MESSAGE_ACCEPTED)
+            ErrorEntry::new(ErrorEntry::MESSAGE_ACCEPTED)
                 .with_severity(Severity::Information)
                 .with_text(text),
         ),
         _ => None,
     };
-    let errors: &[AckError] = match &text_only {
+    let errors: &[ErrorEntry] = match &text_only {
         Some(info) => std::slice::from_ref(info),
         None => errors,
     };
-    let text = text.or_else(|| errors.first().and_then(AckError::text_or_description));
+    let text = text.or_else(|| errors.first().and_then(ErrorEntry::text_or_description));
     if let Some(text) = text.filter(|_| msa_text) {
         out.push(f);
         out.extend_from_slice(&encode(text, h));
@@ -772,7 +737,7 @@ fn render(
         }
         out.push(b'\r');
     }
-    Message::parse(out).map_err(AckBuildError::Invalid)
+    Message::parse(out).map_err(BuildError::Invalid)
 }
 
 /// The ACK's delimiters: the original's, with a sub-component separator added when it has an
@@ -810,7 +775,7 @@ fn with_subcomponent(h: &Header<'_>) -> Delimiters {
 }
 
 /// One ERR segment of 2.5 and later: `ERR||<ERL>|<code>^<text>^HL70357|<severity>||||<message>`.
-fn err_v25(out: &mut Vec<u8>, e: &AckError, h: &Header<'_>) {
+fn err_v25(out: &mut Vec<u8>, e: &ErrorEntry, h: &Header<'_>) {
     let d = &h.delims;
     out.extend_from_slice(b"ERR");
     out.push(d.field);
@@ -835,7 +800,7 @@ fn err_v25(out: &mut Vec<u8>, e: &AckError, h: &Header<'_>) {
     out.push(d.field);
     out.extend_from_slice(e.code.to_string().as_bytes());
     out.push(d.component);
-    if let Some(desc) = AckError::description(e.code) {
+    if let Some(desc) = ErrorEntry::description(e.code) {
         out.extend_from_slice(desc.as_bytes());
     }
     out.push(d.component);
@@ -850,7 +815,7 @@ fn err_v25(out: &mut Vec<u8>, e: &AckError, h: &Header<'_>) {
 }
 
 /// One ERR-1 repetition before 2.5: `<segment>^<sequence>^<field>^<code>&<text>&HL70357`.
-fn err_eld(out: &mut Vec<u8>, e: &AckError, h: &Header<'_>) {
+fn err_eld(out: &mut Vec<u8>, e: &ErrorEntry, h: &Header<'_>) {
     let d = &h.delims;
     if let Some(loc) = &e.location {
         out.extend_from_slice(loc.segment.as_bytes());
@@ -898,24 +863,25 @@ fn encode(text: &str, h: &Header<'_>) -> Vec<u8> {
     escape(&bytes, &h.delims).into_owned()
 }
 
-/// Whether the sender asked for acknowledgments in original or enhanced mode (MSH-15, MSH-16).
+/// The acknowledgments a message asks for (MSH-15, MSH-16): original mode, or enhanced mode with
+/// a condition for each of its two acknowledgments.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub enum AckMode {
+pub enum Requested {
     /// MSH-15 and MSH-16 are both empty: answer with `AA`/`AE`/`AR` after processing.
     Original,
     /// Enhanced mode: an accept (commit) acknowledgment and an application acknowledgment, each
     /// under its own condition (HL7 table 0155). An empty field reads as `AL`.
     Enhanced {
         /// MSH-15, when to send the accept (`CA`/`CE`/`CR`) acknowledgment.
-        accept: AckCondition,
+        accept: Condition,
         /// MSH-16, when to send the application acknowledgment.
-        application: AckCondition,
+        application: Condition,
     },
 }
 
 /// When an enhanced mode acknowledgment is wanted (HL7 table 0155).
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub enum AckCondition {
+pub enum Condition {
     /// `AL`: always.
     Always,
     /// `NE`: never.
@@ -926,40 +892,40 @@ pub enum AckCondition {
     OnSuccess,
 }
 
-impl AckCondition {
+impl Condition {
     /// Reads a table 0155 code; anything else (empty included) is `Always`, the safe choice
     /// since an unwanted ACK is ignored and a missing one stalls the sender.
-    pub fn parse(text: &str) -> AckCondition {
+    pub fn parse(text: &str) -> Condition {
         match text.trim() {
-            "NE" => AckCondition::Never,
-            "ER" => AckCondition::OnError,
-            "SU" => AckCondition::OnSuccess,
-            _ => AckCondition::Always,
+            "NE" => Condition::Never,
+            "ER" => Condition::OnError,
+            "SU" => Condition::OnSuccess,
+            _ => Condition::Always,
         }
     }
 
-    /// Whether an acknowledgment with this outcome is to be sent.
+    /// Whether an acknowledgment with this verdict (positive or not) is to be sent.
     pub fn wants(&self, positive: bool) -> bool {
         match self {
-            AckCondition::Always => true,
-            AckCondition::Never => false,
-            AckCondition::OnError => !positive,
-            AckCondition::OnSuccess => positive,
+            Condition::Always => true,
+            Condition::Never => false,
+            Condition::OnError => !positive,
+            Condition::OnSuccess => positive,
         }
     }
 }
 
-impl AckMode {
-    /// The mode a message asks for.
-    pub fn of(msg: &Message) -> AckMode {
+impl Requested {
+    /// What a message asks for.
+    pub fn of(msg: &Message) -> Requested {
         let accept = msg.get_path(&Path::parse_const("MSH-15"));
         let application = msg.get_path(&Path::parse_const("MSH-16"));
         if accept.is_empty() && application.is_empty() {
-            return AckMode::Original;
+            return Requested::Original;
         }
-        AckMode::Enhanced {
-            accept: AckCondition::parse(&accept.text_lossy()),
-            application: AckCondition::parse(&application.text_lossy()),
+        Requested::Enhanced {
+            accept: Condition::parse(&accept.text_lossy()),
+            application: Condition::parse(&application.text_lossy()),
         }
     }
 }
@@ -967,7 +933,7 @@ impl AckMode {
 /// Why a message could not be read as an acknowledgment.
 #[derive(Clone, Copy, PartialEq, Eq, Debug, thiserror::Error)]
 #[non_exhaustive]
-pub enum AckParseError {
+pub enum ReadError {
     /// The message has no MSA segment.
     #[error("the message has no MSA segment, so it is not an acknowledgment")]
     NoMsa,
@@ -982,17 +948,18 @@ pub enum AckParseError {
 /// An acknowledgment received from a peer.
 ///
 /// ```
-/// use messagefoundry_hl7::{Ack, AckCode, Message};
+/// use messagefoundry_hl7::Message;
+/// use messagefoundry_hl7::ack::{Ack, Code};
 /// let msg = Message::parse("MSH|^~\\&|EHR||LAB||20240101||ACK^R01^ACK|9|P|2.5.1\rMSA|AE|42|Bad PID\r").unwrap();
-/// let ack = Ack::parse(&msg).unwrap();
-/// assert_eq!(ack.code, AckCode::ApplicationError);
+/// let ack = Ack::read(&msg).unwrap();
+/// assert_eq!(ack.code, Code::ApplicationError);
 /// assert!(ack.acknowledges("42"));
 /// assert_eq!(ack.texts().collect::<Vec<_>>(), ["Bad PID"]);
 /// ```
 #[derive(Clone, PartialEq, Eq, Debug)]
 pub struct Ack {
     /// MSA-1.
-    pub code: AckCode,
+    pub code: Code,
     /// MSA-2: the control ID (MSH-10) of the message acknowledged.
     pub control_id: String,
     /// MSA-3, the text message, if any.
@@ -1000,22 +967,19 @@ pub struct Ack {
     /// The errors of the ERR segments, in either form: ERR-1 repetitions (before 2.5) or ERR-2,
     /// ERR-3, ERR-4 with ERR-8 (or ERR-7, or ERR-3.2) as text. An error that gives no numeric
     /// code reads as 207, application internal error.
-    pub errors: Vec<AckError>,
+    pub errors: Vec<ErrorEntry>,
 }
 
 impl Ack {
     /// Reads the MSA and ERR segments of a message. Any message with an MSA is accepted, since
     /// application acknowledgments need not be of type ACK.
-    pub fn parse(msg: &Message) -> Result<Ack, AckParseError> {
-        let msa = msg
-            .segments_named("MSA")
-            .next()
-            .ok_or(AckParseError::NoMsa)?;
+    pub fn read(msg: &Message) -> Result<Ack, ReadError> {
+        let msa = msg.segments_named("MSA").next().ok_or(ReadError::NoMsa)?;
         let code_text = msa.field(1).text_lossy();
         if code_text.trim().is_empty() {
-            return Err(AckParseError::MissingCode);
+            return Err(ReadError::MissingCode);
         }
-        let code = AckCode::parse(&code_text).ok_or(AckParseError::UnknownCode)?;
+        let code = Code::parse(&code_text).ok_or(ReadError::UnknownCode)?;
         let text = non_empty(&msa.field(3).text_lossy());
         let mut errors = Vec::new();
         for (i, err) in msg.segments_named("ERR").enumerate() {
@@ -1050,12 +1014,12 @@ impl Ack {
     }
 
     /// Accept, error or reject.
-    pub fn outcome(&self) -> AckOutcome {
-        self.code.outcome()
+    pub fn verdict(&self) -> Verdict {
+        self.code.verdict()
     }
 
     /// Application or commit level.
-    pub fn level(&self) -> AckLevel {
+    pub fn level(&self) -> Level {
         self.code.level()
     }
 
@@ -1083,7 +1047,7 @@ fn non_empty(text: &str) -> Option<String> {
 }
 
 /// Reads the `occurrence`th ERR segment into `errors`.
-fn read_err(msg: &Message, occurrence: usize, field_count: usize, errors: &mut Vec<AckError>) {
+fn read_err(msg: &Message, occurrence: usize, field_count: usize, errors: &mut Vec<ErrorEntry>) {
     let Ok(occ) = u16::try_from(occurrence) else {
         return;
     };
@@ -1094,7 +1058,7 @@ fn read_err(msg: &Message, occurrence: usize, field_count: usize, errors: &mut V
     let code = |text: &str| {
         text.trim()
             .parse::<u16>()
-            .unwrap_or(AckError::APPLICATION_INTERNAL_ERROR)
+            .unwrap_or(ErrorEntry::APPLICATION_INTERNAL_ERROR)
     };
     let has =
         |field: u16| field_count >= usize::from(field) && !at(field, 1, None, None).is_empty();
@@ -1106,7 +1070,7 @@ fn read_err(msg: &Message, occurrence: usize, field_count: usize, errors: &mut V
         ]
         .iter()
         .find_map(|t| non_empty(t));
-        errors.push(AckError {
+        errors.push(ErrorEntry {
             code: code(&at(3, 1, Some(1), None)),
             severity: Severity::parse(&at(4, 1, None, None)).unwrap_or_default(),
             location: location(&at(2, 1, Some(1), None), |n| at(2, 1, Some(n), None)),
@@ -1129,7 +1093,7 @@ fn read_err(msg: &Message, occurrence: usize, field_count: usize, errors: &mut V
         } else {
             (cs(1), cs(2))
         };
-        errors.push(AckError {
+        errors.push(ErrorEntry {
             code: code(&code_text),
             severity: Severity::Error,
             location: location(&c(1), |n| if n <= 3 { c(n) } else { String::new() }),
@@ -1157,13 +1121,13 @@ fn location(segment: &str, part: impl Fn(u16) -> String) -> Option<ErrorLocation
 mod tests {
     use super::*;
 
-    fn opts() -> AckOptions {
-        AckOptions::new("20240102030405", "ACK1")
+    fn opts() -> Stamp {
+        Stamp::new("20240102030405", "ACK1")
     }
 
-    fn ack(msg: &str, code: AckCode, errors: Vec<AckError>) -> Message {
+    fn ack(msg: &str, code: Code, errors: Vec<ErrorEntry>) -> Message {
         let msg = Message::parse(msg).unwrap();
-        AckBuilder::new(&msg, code)
+        Builder::new(&msg, code)
             .errors(errors)
             .build(&opts())
             .unwrap()
@@ -1172,20 +1136,17 @@ mod tests {
     #[test]
     fn codes_read_and_classify() {
         for c in ["AA", "AE", "AR", "CA", "CE", "CR"] {
-            assert_eq!(AckCode::parse(c).unwrap().as_str(), c);
+            assert_eq!(Code::parse(c).unwrap().as_str(), c);
         }
-        assert_eq!(AckCode::parse(" aa "), Some(AckCode::ApplicationAccept));
-        assert_eq!(AckCode::parse("CR^x"), Some(AckCode::CommitReject));
-        assert_eq!(AckCode::parse("OK"), None);
-        let ce = AckCode::CommitError;
-        assert_eq!(
-            (ce.level(), ce.outcome()),
-            (AckLevel::Commit, AckOutcome::Error)
-        );
+        assert_eq!(Code::parse(" aa "), Some(Code::ApplicationAccept));
+        assert_eq!(Code::parse("CR^x"), Some(Code::CommitReject));
+        assert_eq!(Code::parse("OK"), None);
+        let ce = Code::CommitError;
+        assert_eq!((ce.level(), ce.verdict()), (Level::Commit, Verdict::Error));
         assert!(ce.is_negative() && !ce.is_reject());
         assert_eq!(
-            AckCode::new(AckLevel::Application, AckOutcome::Reject),
-            AckCode::ApplicationReject
+            Code::new(Level::Application, Verdict::Reject),
+            Code::ApplicationReject
         );
     }
 
@@ -1203,7 +1164,7 @@ mod tests {
         let m = |v: &str, t: &str| {
             let a = ack(
                 &format!("MSH|^~\\&|A|B|C|D|2024||{t}|1|P|{v}\r"),
-                AckCode::ApplicationAccept,
+                Code::ApplicationAccept,
                 vec![],
             );
             a.get("MSH-9").unwrap().er7().into_owned()
@@ -1219,12 +1180,12 @@ mod tests {
 
     #[test]
     fn err_forms_by_version() {
-        let e = AckError::new(AckError::REQUIRED_FIELD_MISSING)
+        let e = ErrorEntry::new(ErrorEntry::REQUIRED_FIELD_MISSING)
             .at(Path::parse_const("PID[2]-3[1].4"))
             .with_text("Patient ID | missing");
         let old = ack(
             "MSH|^~\\&|A|B|C|D|2024||ADT^A01|1|P|2.4\r",
-            AckCode::ApplicationError,
+            Code::ApplicationError,
             vec![e.clone()],
         );
         assert_eq!(
@@ -1236,7 +1197,7 @@ mod tests {
         );
         let new = ack(
             "MSH|^~\\&|A|B|C|D|2024||ADT^A01|1|P|2.5\r",
-            AckCode::ApplicationError,
+            Code::ApplicationError,
             vec![e],
         );
         assert_eq!(
@@ -1251,14 +1212,14 @@ mod tests {
     #[test]
     fn several_errors() {
         let errs = vec![
-            AckError::new(AckError::DATA_TYPE_ERROR).at(Path::parse_const("PID-7")),
-            AckError::new(AckError::SEGMENT_SEQUENCE_ERROR)
+            ErrorEntry::new(ErrorEntry::DATA_TYPE_ERROR).at(Path::parse_const("PID-7")),
+            ErrorEntry::new(ErrorEntry::SEGMENT_SEQUENCE_ERROR)
                 .at(ErrorLocation::segment(SegmentId::new(*b"OBX").unwrap(), 3))
                 .with_severity(Severity::Warning),
         ];
         let old = ack(
             "MSH|^~\\&|A|B|C|D|2024||ADT^A01|1|P|2.3\r",
-            AckCode::ApplicationError,
+            Code::ApplicationError,
             errs.clone(),
         );
         assert_eq!(
@@ -1272,7 +1233,7 @@ mod tests {
         assert_eq!(&old["MSA-3"], "Data type error");
         let new = ack(
             "MSH|^~\\&|A|B|C|D|2024||ADT^A01|1|P|2.6\r",
-            AckCode::ApplicationError,
+            Code::ApplicationError,
             errs,
         );
         assert_eq!(new.segments_named("ERR").count(), 2);
@@ -1290,8 +1251,8 @@ mod tests {
         // text and coding system.
         let a = ack(
             "MSH|^~\\|A|B|C|D|2024||ADT^A01|1|P|2.3\r",
-            AckCode::ApplicationError,
-            vec![AckError::new(207).with_text("x")],
+            Code::ApplicationError,
+            vec![ErrorEntry::new(207).with_text("x")],
         );
         assert_eq!(
             a.as_bytes().split(|&b| b == b'\r').nth(2).unwrap(),
@@ -1300,8 +1261,8 @@ mod tests {
         // Without one, a fourth character would be read as the escape: only the code fits.
         let a = ack(
             "MSH|^~|A|B|C|D|2024||ADT^A01|1|P|2.3\r",
-            AckCode::ApplicationError,
-            vec![AckError::new(207).with_text("x")],
+            Code::ApplicationError,
+            vec![ErrorEntry::new(207).with_text("x")],
         );
         assert_eq!(
             a.as_bytes().split(|&b| b == b'\r').nth(2).unwrap(),
@@ -1313,7 +1274,7 @@ mod tests {
     fn charset_copied_and_text_encoded() {
         let msg = Message::parse(b"MSH|^~\\&|A|B|C|D|2024||ADT^A01|1|P|2.5||||||8859/1\r".to_vec())
             .unwrap();
-        let a = AckBuilder::new(&msg, AckCode::ApplicationError)
+        let a = Builder::new(&msg, Code::ApplicationError)
             .text("Größe € zu groß")
             .build(&opts())
             .unwrap();
@@ -1323,12 +1284,9 @@ mod tests {
     }
 
     #[test]
-    fn timestamp_format() {
-        let t = UNIX_EPOCH + std::time::Duration::from_secs(951_782_400 + 3_661); // 2000-02-29 01:01:01
-        assert_eq!(hl7_timestamp(t), "20000229010101+0000");
-        assert_eq!(hl7_timestamp(UNIX_EPOCH), "19700101000000+0000");
-        let a = AckOptions::now();
-        let b = AckOptions::now();
+    fn stamps_of_now_are_unique() {
+        let a = Stamp::now();
+        let b = Stamp::now();
         assert_ne!(a.control_id, b.control_id);
         assert!(a.control_id.len() <= 20);
         assert_eq!(a.timestamp.len(), 19);
@@ -1336,18 +1294,21 @@ mod tests {
 
     #[test]
     fn ack_mode() {
-        let mode = |s: &str| AckMode::of(&Message::parse(s).unwrap());
-        assert_eq!(mode("MSH|^~\\&|||||||ADT^A01|1|P|2.5\r"), AckMode::Original);
+        let mode = |s: &str| Requested::of(&Message::parse(s).unwrap());
+        assert_eq!(
+            mode("MSH|^~\\&|||||||ADT^A01|1|P|2.5\r"),
+            Requested::Original
+        );
         let m = mode("MSH|^~\\&|||||||ADT^A01|1|P|2.5|||AL|ER\r");
         assert_eq!(
             m,
-            AckMode::Enhanced {
-                accept: AckCondition::Always,
-                application: AckCondition::OnError
+            Requested::Enhanced {
+                accept: Condition::Always,
+                application: Condition::OnError
             }
         );
-        assert!(AckCondition::OnError.wants(false) && !AckCondition::OnError.wants(true));
-        assert!(!AckCondition::Never.wants(false));
+        assert!(Condition::OnError.wants(false) && !Condition::OnError.wants(true));
+        assert!(!Condition::Never.wants(false));
     }
 
     #[test]

@@ -1,7 +1,8 @@
 //! The HL7 v2 message model of MessageFoundry.
 //!
 //! Nothing in this crate does I/O: it parses ER7 ("pipe and hat") messages without copying,
-//! reads and edits them through [`Path`]s, and serializes them back byte for byte.
+//! reads and edits them through [`Path`]s, and serializes them back byte for byte. [`ack`]
+//! builds the acknowledgment of a message and reads the one a peer sent back.
 //!
 //! ```
 //! use messagefoundry_hl7::Message;
@@ -24,7 +25,7 @@
 //! assert!(msg.as_bytes().ends_with(b"PID|1||||Smith \\T\\ Sons\rNTE|1||checked\r"));
 //! ```
 
-mod ack;
+pub mod ack;
 pub mod batch;
 mod charset;
 mod delimiters;
@@ -40,13 +41,10 @@ mod path;
 pub mod schema;
 mod text;
 mod text_cache;
+mod timestamp;
 pub mod validate;
 mod value;
 
-pub use ack::{
-    Ack, AckBuildError, AckBuilder, AckCode, AckCondition, AckError, AckLevel, AckMode, AckOptions,
-    AckOutcome, AckParseError, ErrorLocation, Severity, ack_unparseable, hl7_timestamp,
-};
 pub use charset::Charset;
 pub use delimiters::Delimiters;
 pub use error::{DecodeError, EditError, ParseError, ParseErrorKind};
@@ -54,6 +52,7 @@ pub use message::{IntoPath, Message, Segment};
 pub use parser::ParseOptions;
 pub use path::{Path, PathError, SegmentId};
 pub use text::Text;
+pub use timestamp::hl7_timestamp;
 pub use value::{Presence, Value};
 
 /// The Rust examples of `docs/messages.md`, run as doctests so the page stays true.

@@ -1,8 +1,8 @@
 //! Acknowledgments built for, and read from, real messages of the corpus.
 
 use messagefoundry_hl7::{
-    Ack, AckBuildError, AckBuilder, AckCode, AckError, AckMode, AckOptions, AckParseError,
-    ErrorLocation, Message, Path, SegmentId, Severity, ack_unparseable,
+    Message, Path, SegmentId,
+    ack::{self, Ack},
 };
 
 fn corpus(name: &str) -> Vec<u8> {
@@ -14,8 +14,8 @@ fn parse(name: &str) -> Message {
     Message::parse(corpus(name)).unwrap_or_else(|e| panic!("{name}: {e}"))
 }
 
-fn opts() -> AckOptions {
-    AckOptions::new("20250101120000", "MF0001")
+fn opts() -> ack::Stamp {
+    ack::Stamp::new("20250101120000", "MF0001")
 }
 
 /// The segments of a message as text lines, for readable comparisons.
@@ -30,9 +30,9 @@ fn lines(msg: &Message) -> Vec<String> {
 #[test]
 fn adt_v23_error_uses_err_1() {
     let msg = parse("python-hl7/adt_a01_v23_null_values_repetitions.hl7");
-    let ack = AckBuilder::new(&msg, AckCode::ApplicationError)
+    let ack = ack::Builder::new(&msg, ack::Code::ApplicationError)
         .error(
-            AckError::new(AckError::TABLE_VALUE_NOT_FOUND)
+            ack::ErrorEntry::new(ack::ErrorEntry::TABLE_VALUE_NOT_FOUND)
                 .at(Path::parse_const("PV1-2"))
                 .with_text("Patient class is not in table 0004"),
         )
@@ -46,29 +46,29 @@ fn adt_v23_error_uses_err_1() {
             "ERR|PV1^1^2^103&Patient class is not in table 0004&HL70357",
         ]
     );
-    let read = Ack::parse(&ack).unwrap();
+    let read = Ack::read(&ack).unwrap();
     assert!(read.acknowledges("Q150084616T145947960"));
     assert_eq!(read.errors.len(), 1);
     assert_eq!(read.errors[0].code, 103);
     assert_eq!(
         read.errors[0].location,
-        Some(ErrorLocation::from(Path::parse_const("PV1-2")))
+        Some(ack::ErrorLocation::from(Path::parse_const("PV1-2")))
     );
 }
 
 #[test]
 fn oru_v251_error_uses_err_2_3_4() {
     let msg = parse("rethinkhealth-hl7v2/oru_r01_lab.hl7");
-    let ack = AckBuilder::new(&msg, AckCode::ApplicationReject)
+    let ack = ack::Builder::new(&msg, ack::Code::ApplicationReject)
         .error(
-            AckError::new(AckError::UNSUPPORTED_EVENT_CODE)
+            ack::ErrorEntry::new(ack::ErrorEntry::UNSUPPORTED_EVENT_CODE)
                 .at(Path::parse_const("MSH-9.2"))
                 .with_text("Results are not accepted on this interface"),
         )
         .error(
-            AckError::new(AckError::DATA_TYPE_ERROR)
+            ack::ErrorEntry::new(ack::ErrorEntry::DATA_TYPE_ERROR)
                 .at(Path::parse_const("OBX[2]-5"))
-                .with_severity(Severity::Warning),
+                .with_severity(ack::Severity::Warning),
         )
         .build(&opts())
         .unwrap();
@@ -81,11 +81,11 @@ fn oru_v251_error_uses_err_2_3_4() {
             "ERR||OBX^2^5|102^Data type error^HL70357|W",
         ]
     );
-    let read = Ack::parse(&ack).unwrap();
-    assert_eq!(read.code, AckCode::ApplicationReject);
+    let read = Ack::read(&ack).unwrap();
+    assert_eq!(read.code, ack::Code::ApplicationReject);
     assert!(read.is_reject() && read.is_negative());
-    assert_eq!(read.outcome(), messagefoundry_hl7::AckOutcome::Reject);
-    assert_eq!(read.errors[1].severity, Severity::Warning);
+    assert_eq!(read.verdict(), messagefoundry_hl7::ack::Verdict::Reject);
+    assert_eq!(read.errors[1].severity, ack::Severity::Warning);
     assert_eq!(read.errors[1].code, 102);
     assert_eq!(
         read.texts().collect::<Vec<_>>(),
@@ -108,7 +108,7 @@ fn old_versions_send_the_type_and_from_2_2_the_trigger() {
         ),
     ] {
         let msg = parse(file);
-        let ack = AckBuilder::new(&msg, AckCode::ApplicationAccept)
+        let ack = ack::Builder::new(&msg, ack::Code::ApplicationAccept)
             .build(&opts())
             .unwrap();
         assert_eq!(ack.get("MSH-9").unwrap().er7(), msh_9, "{file}");
@@ -121,8 +121,11 @@ fn old_versions_send_the_type_and_from_2_2_the_trigger() {
 #[test]
 fn enhanced_mode_commit_ack() {
     let msg = parse("hapi-hl7v2/adt_a05_v22_preadmit.hl7");
-    assert!(matches!(AckMode::of(&msg), AckMode::Enhanced { .. }));
-    let ack = AckBuilder::new(&msg, AckCode::CommitAccept)
+    assert!(matches!(
+        ack::Requested::of(&msg),
+        ack::Requested::Enhanced { .. }
+    ));
+    let ack = ack::Builder::new(&msg, ack::Code::CommitAccept)
         .build(&opts())
         .unwrap();
     assert_eq!(
@@ -133,13 +136,13 @@ fn enhanced_mode_commit_ack() {
         ]
     );
     // An ACK asks for no acknowledgment itself.
-    assert_eq!(AckMode::of(&ack), AckMode::Original);
+    assert_eq!(ack::Requested::of(&ack), ack::Requested::Original);
 }
 
 #[test]
 fn header_fields_swap_with_components_and_charset() {
     let msg = parse("hapi-hl7v2/erp_z99_v231_olis_chem.hl7");
-    let ack = AckBuilder::new(&msg, AckCode::ApplicationAccept)
+    let ack = ack::Builder::new(&msg, ack::Code::ApplicationAccept)
         .build(&opts())
         .unwrap();
     assert_eq!(
@@ -156,9 +159,9 @@ fn header_fields_swap_with_components_and_charset() {
 #[test]
 fn custom_delimiters_kept() {
     let msg = parse("rethinkhealth-hl7v2/edge_custom_delimiters.hl7");
-    let ack = AckBuilder::new(&msg, AckCode::ApplicationError)
+    let ack = ack::Builder::new(&msg, ack::Code::ApplicationError)
         .error(
-            AckError::new(AckError::REQUIRED_FIELD_MISSING)
+            ack::ErrorEntry::new(ack::ErrorEntry::REQUIRED_FIELD_MISSING)
                 .at(Path::parse_const("PID-3.4"))
                 .with_text("Assigning authority # ! @ % * missing"),
         )
@@ -172,7 +175,7 @@ fn custom_delimiters_kept() {
             "ERR##PID!1!3!!4#101!Required field missing!HL70357#E####Assigning authority %F% %S% %R% %E% %T% missing",
         ]
     );
-    let read = Ack::parse(&ack).unwrap();
+    let read = Ack::read(&ack).unwrap();
     assert_eq!(
         read.text.as_deref(),
         Some("Assigning authority # ! @ % * missing")
@@ -181,8 +184,8 @@ fn custom_delimiters_kept() {
 
     // Field separator ^, component ~, repetition |: VistA's delimiters.
     let msg = parse("hapi-hl7v2/oru_r01_v24_vista_caret_field_sep.hl7");
-    let ack = AckBuilder::new(&msg, AckCode::ApplicationError)
-        .error(AckError::new(207).with_text("a|b^c~d"))
+    let ack = ack::Builder::new(&msg, ack::Code::ApplicationError)
+        .error(ack::ErrorEntry::new(207).with_text("a|b^c~d"))
         .build(&opts())
         .unwrap();
     assert_eq!(
@@ -194,7 +197,7 @@ fn custom_delimiters_kept() {
         ]
     );
     assert_eq!(
-        Ack::parse(&ack).unwrap().errors[0].text.as_deref(),
+        Ack::read(&ack).unwrap().errors[0].text.as_deref(),
         Some("a|b^c~d")
     );
 }
@@ -207,16 +210,16 @@ fn never_ack_an_ack() {
         "rust-hl7/ack_o01_v23_separators_test.hl7",
     ] {
         let msg = parse(file);
-        let err = AckBuilder::new(&msg, AckCode::ApplicationAccept)
+        let err = ack::Builder::new(&msg, ack::Code::ApplicationAccept)
             .build(&opts())
             .unwrap_err();
-        assert_eq!(err, AckBuildError::AckOfAck, "{file}");
+        assert_eq!(err, ack::BuildError::AckOfAck, "{file}");
     }
     let bytes = b"MSH|^~\\&|A||B||2024||ACK^A01|1|P|2.3\rMSA|AA|9\rZZ|\r";
     let parse_error = Message::parse(&bytes[..]).unwrap_err();
     assert_eq!(
-        ack_unparseable(bytes, &parse_error, AckCode::ApplicationReject, &opts()),
-        Err(AckBuildError::AckOfAck)
+        ack::for_unparseable(bytes, &parse_error, ack::Code::ApplicationReject, &opts()),
+        Err(ack::BuildError::AckOfAck)
     );
 }
 
@@ -227,7 +230,7 @@ fn unparseable_with_readable_header() {
     let mut bytes = corpus("rethinkhealth-hl7v2/oru_r01_lab.hl7");
     bytes.extend_from_slice(b"obx|3|NM|HGB^Hemoglobin^LN||13.2\r");
     let error = Message::parse(bytes.clone()).unwrap_err();
-    let ack = ack_unparseable(&bytes, &error, AckCode::ApplicationReject, &opts()).unwrap();
+    let ack = ack::for_unparseable(&bytes, &error, ack::Code::ApplicationReject, &opts()).unwrap();
     assert_eq!(&ack["MSA-1"], "AR");
     assert_eq!(&ack["MSA-2"], &msg["MSH-10"]);
     let whole = |m: &Message, p: &str| m.get(p).unwrap().er7().into_owned();
@@ -239,7 +242,7 @@ fn unparseable_with_readable_header() {
     assert_eq!(&ack["ERR-8"], error.to_string());
     // The reason is the parser's, never the bytes.
     assert!(!String::from_utf8_lossy(ack.as_bytes()).contains("Hemoglobin"));
-    assert_eq!(Ack::parse(&ack).unwrap().errors[0].code, 100);
+    assert_eq!(Ack::read(&ack).unwrap().errors[0].code, 100);
 }
 
 #[test]
@@ -250,7 +253,7 @@ fn unparseable_header_gives_minimal_ack() {
     ] {
         let bytes = corpus(file);
         let error = Message::parse(bytes.clone()).unwrap_err();
-        let ack = ack_unparseable(&bytes, &error, AckCode::CommitReject, &opts()).unwrap();
+        let ack = ack::for_unparseable(&bytes, &error, ack::Code::CommitReject, &opts()).unwrap();
         assert_eq!(
             lines(&ack),
             [
@@ -263,12 +266,12 @@ fn unparseable_header_gives_minimal_ack() {
             ],
             "{file}"
         );
-        let read = Ack::parse(&ack).unwrap();
-        assert_eq!(read.code, AckCode::CommitReject);
+        let read = Ack::read(&ack).unwrap();
+        assert_eq!(read.code, ack::Code::CommitReject);
         assert!(read.acknowledges(""));
     }
     let error = Message::parse(&b""[..]).unwrap_err();
-    let ack = ack_unparseable(b"", &error, AckCode::ApplicationReject, &opts()).unwrap();
+    let ack = ack::for_unparseable(b"", &error, ack::Code::ApplicationReject, &opts()).unwrap();
     assert_eq!(
         &ack["ERR-8"],
         "HL7 parse error at byte 0: the input is empty"
@@ -277,8 +280,8 @@ fn unparseable_header_gives_minimal_ack() {
 
 #[test]
 fn read_hand_written_acks() {
-    let ack = Ack::parse(&parse("nhapi/ack_v231_ae_with_err.hl7")).unwrap();
-    assert_eq!(ack.code, AckCode::ApplicationError);
+    let ack = Ack::read(&parse("nhapi/ack_v231_ae_with_err.hl7")).unwrap();
+    assert_eq!(ack.code, ack::Code::ApplicationError);
     assert_eq!(ack.control_id, "00000001");
     assert_eq!(
         ack.text.as_deref(),
@@ -288,70 +291,73 @@ fn read_hand_written_acks() {
     assert_eq!(ack.errors.len(), 1);
     assert_eq!(
         ack.errors[0].location,
-        Some(ErrorLocation::from(Path::parse_const("PID-3")))
+        Some(ack::ErrorLocation::from(Path::parse_const("PID-3")))
     );
 
-    let ack = Ack::parse(&parse("nhapi/ack_v04_v251_ar_unsupported_version.hl7")).unwrap();
-    assert_eq!(ack.code, AckCode::ApplicationReject);
+    let ack = Ack::read(&parse("nhapi/ack_v04_v251_ar_unsupported_version.hl7")).unwrap();
+    assert_eq!(ack.code, ack::Code::ApplicationReject);
     assert_eq!(ack.control_id, "9299381");
-    assert_eq!(ack.errors[0].code, AckError::UNSUPPORTED_VERSION_ID);
+    assert_eq!(ack.errors[0].code, ack::ErrorEntry::UNSUPPORTED_VERSION_ID);
     assert_eq!(
         ack.errors[0].location,
-        Some(ErrorLocation::from(Path::parse_const("MSH-12")))
+        Some(ack::ErrorLocation::from(Path::parse_const("MSH-12")))
     );
     assert_eq!(
         ack.texts().collect::<Vec<_>>(),
         ["Unsupported HL7 Version ID-Message rejected"]
     );
 
-    let ack = Ack::parse(&parse("cdc-trusted-intermediary/ack_v251_natus.hl7")).unwrap();
+    let ack = Ack::read(&parse("cdc-trusted-intermediary/ack_v251_natus.hl7")).unwrap();
     assert!(ack.is_positive());
     assert!(ack.acknowledges("0A173B79-D7AC-444F-99E7-C96B4A68B188"));
     assert!(ack.errors.is_empty() && ack.text.is_none());
 
     // A response that is not of type ACK still acknowledges through its MSA.
-    let ack = Ack::parse(&parse("hapi-hl7v2/erp_z99_v231_olis_chem.hl7")).unwrap();
-    assert_eq!(ack.code, AckCode::ApplicationAccept);
+    let ack = Ack::read(&parse("hapi-hl7v2/erp_z99_v231_olis_chem.hl7")).unwrap();
+    assert_eq!(ack.code, ack::Code::ApplicationAccept);
     assert_eq!(ack.control_id, "212137");
 }
 
 #[test]
 fn read_errors() {
     let msg = parse("rethinkhealth-hl7v2/oru_r01_lab.hl7");
-    assert_eq!(Ack::parse(&msg), Err(AckParseError::NoMsa));
+    assert_eq!(Ack::read(&msg), Err(ack::ReadError::NoMsa));
     let m = Message::parse("MSH|^~\\&|||||||ACK|1|P|2.5\rMSA||1\r").unwrap();
-    assert_eq!(Ack::parse(&m), Err(AckParseError::MissingCode));
+    assert_eq!(Ack::read(&m), Err(ack::ReadError::MissingCode));
     let m = Message::parse("MSH|^~\\&|||||||ACK|1|P|2.5\rMSA|OK|1\r").unwrap();
-    assert_eq!(Ack::parse(&m), Err(AckParseError::UnknownCode));
+    assert_eq!(Ack::read(&m), Err(ack::ReadError::UnknownCode));
     let m = Message::parse("MSH|^~\\&|||||||ACK|1|P|2.5\rMSA|ca|1\r").unwrap();
-    assert_eq!(Ack::parse(&m).unwrap().code, AckCode::CommitAccept);
+    assert_eq!(Ack::read(&m).unwrap().code, ack::Code::CommitAccept);
 }
 
 #[test]
 fn round_trip_every_code() {
     let msg = parse("hl7-parser-rs/sample_adt_a01.hl7");
     for code in [
-        AckCode::ApplicationAccept,
-        AckCode::ApplicationError,
-        AckCode::ApplicationReject,
-        AckCode::CommitAccept,
-        AckCode::CommitError,
-        AckCode::CommitReject,
+        ack::Code::ApplicationAccept,
+        ack::Code::ApplicationError,
+        ack::Code::ApplicationReject,
+        ack::Code::CommitAccept,
+        ack::Code::CommitError,
+        ack::Code::CommitReject,
     ] {
-        let errors: Vec<AckError> = if code.is_positive() {
+        let errors: Vec<ack::ErrorEntry> = if code.is_positive() {
             vec![]
         } else {
             vec![
-                AckError::new(AckError::DUPLICATE_KEY_IDENTIFIER)
-                    .at(ErrorLocation::segment(SegmentId::new(*b"PID").unwrap(), 1))
+                ack::ErrorEntry::new(ack::ErrorEntry::DUPLICATE_KEY_IDENTIFIER)
+                    .at(ack::ErrorLocation::segment(
+                        SegmentId::new(*b"PID").unwrap(),
+                        1,
+                    ))
                     .with_text("Visit number already on file"),
             ]
         };
-        let ack = AckBuilder::new(&msg, code)
+        let ack = ack::Builder::new(&msg, code)
             .errors(errors.clone())
             .build(&opts())
             .unwrap();
-        let read = Ack::parse(&ack).unwrap();
+        let read = Ack::read(&ack).unwrap();
         assert_eq!(read.code, code);
         assert!(read.acknowledges("599102"));
         assert_eq!(read.errors, errors);
@@ -362,10 +368,10 @@ fn round_trip_every_code() {
 #[test]
 fn build_now_stamps_the_header() {
     let msg = parse("rethinkhealth-hl7v2/oru_r01_lab.hl7");
-    let a = AckBuilder::new(&msg, AckCode::ApplicationAccept)
+    let a = ack::Builder::new(&msg, ack::Code::ApplicationAccept)
         .build_now()
         .unwrap();
-    let b = AckBuilder::new(&msg, AckCode::ApplicationAccept)
+    let b = ack::Builder::new(&msg, ack::Code::ApplicationAccept)
         .build_now()
         .unwrap();
     assert_ne!(&a["MSH-10"], &b["MSH-10"]);
@@ -384,8 +390,10 @@ mod to_the_letter {
     }
 
     fn error_ack(msg: &Message) -> Message {
-        AckBuilder::new(msg, AckCode::ApplicationError)
-            .error(AckError::new(AckError::APPLICATION_INTERNAL_ERROR).with_text("why"))
+        ack::Builder::new(msg, ack::Code::ApplicationError)
+            .error(
+                ack::ErrorEntry::new(ack::ErrorEntry::APPLICATION_INTERNAL_ERROR).with_text("why"),
+            )
             .build(&opts())
             .expect("the ACK builds")
     }
@@ -405,7 +413,7 @@ mod to_the_letter {
     #[test]
     fn a_text_without_an_error_is_informational_from_2_7_on() {
         let msg = header("2.8", "^~\\&");
-        let ack = AckBuilder::new(&msg, AckCode::ApplicationAccept)
+        let ack = ack::Builder::new(&msg, ack::Code::ApplicationAccept)
             .text("queued for the night run")
             .build(&opts())
             .expect("the ACK builds");

@@ -5,7 +5,8 @@
 #![allow(clippy::unwrap_used)] // helpers of tests: a panic is a failed test
 
 use messagefoundry_hl7::schema::{
-    self, Cardinality, Field, Node, Optionality, PathPart, Profile, ResolveError, Segment, Version,
+    self, Cardinality, Field, Node, Optionality, PathPart, Profile, ResolveError, SegmentDef,
+    Version,
 };
 use messagefoundry_hl7::{Path, fields};
 
@@ -340,7 +341,7 @@ fn resolve_warning_texts() {
     assert_eq!(r.data_type(), Some("IS"));
 }
 
-static ZPI: Segment = Segment::custom(
+static ZPI: SegmentDef = SegmentDef::custom(
     "ZPI",
     "Patient Extras",
     &[

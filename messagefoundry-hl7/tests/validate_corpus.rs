@@ -14,7 +14,7 @@ use std::fmt::Write as _;
 use std::path::PathBuf;
 
 use messagefoundry_hl7::validate::{Options, Report, validate};
-use messagefoundry_hl7::{Message, Severity, batch, schema};
+use messagefoundry_hl7::{Message, ack, batch, schema};
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../corpus")
@@ -45,9 +45,9 @@ fn counts(r: &Report) -> String {
     let n = |s| r.findings.iter().filter(|f| f.severity == s).count();
     format!(
         "{}/{}/{}",
-        n(Severity::Error),
-        n(Severity::Warning),
-        n(Severity::Information)
+        n(ack::Severity::Error),
+        n(ack::Severity::Warning),
+        n(ack::Severity::Information)
     )
 }
 

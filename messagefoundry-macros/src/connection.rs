@@ -267,7 +267,7 @@ fn emit(
     };
     match direction {
         Direction::Inbound => {
-            let router = router.map(|r| quote!(<#r as #p::Router>::DEF));
+            let router = router.map(|r| crate::named::def(crate::named::Role::Router, r));
             let doc =
                 format!("The MLLP inbound connection `{name_str}`, declared with `inbound!`.");
             quote! {

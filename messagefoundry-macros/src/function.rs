@@ -7,6 +7,7 @@ use syn::spanned::Spanned;
 use syn::{FnArg, ItemFn, LitStr, ReturnType, Type};
 
 use crate::body;
+use crate::manifest::{self, Manifest};
 
 /// Which attribute is expanding.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -33,7 +34,9 @@ impl Kind {
     }
 }
 
-/// Expands the attribute. On error the function is emitted unchanged beside the errors.
+/// Expands the attribute. On error the function is emitted unchanged beside the errors, with
+/// a registration that does not call it, so that `route![…]` and `router = …` still find the
+/// name and one mistake gives one error.
 pub fn expand(kind: Kind, args: TokenStream, item: TokenStream) -> TokenStream {
     let mut func: ItemFn = match syn::parse2(item.clone()) {
         Ok(f) => f,
@@ -46,21 +49,26 @@ pub fn expand(kind: Kind, args: TokenStream, item: TokenStream) -> TokenStream {
             return quote!(#item #e);
         }
     };
-    let message = match parse_args(kind, args) {
-        Ok(m) => m,
-        Err(e) => return with_errors(&func, e),
-    };
     if let Err(e) = check_signature(kind, &func) {
-        return with_errors(&func, e);
+        let errors = e.to_compile_error();
+        let companion = companion(kind, &func, Registration::Unbuilt);
+        return quote!(#func #companion #errors);
     }
+    let (message, args_errors) = match parse_args(kind, args) {
+        Ok(m) => (m, TokenStream::new()),
+        Err(e) => (None, e.to_compile_error()),
+    };
     let paths = body::rewrite(&mut func.block);
     let structure_errors = match &message {
         Some(lit) => check_structure(lit, &paths)
             .map_or_else(|e| e.to_compile_error(), |()| TokenStream::new()),
         None => TokenStream::new(),
     };
-    let companion = companion(kind, &func, message.as_ref());
-    quote!(#func #companion #structure_errors)
+    // A crate whose function bodies hold no path literal still hears of a bad manifest.
+    let manifest_errors =
+        manifest::unreported_problem(func.sig.ident.span()).map(|e| e.to_compile_error());
+    let companion = companion(kind, &func, Registration::Calls(message.as_ref()));
+    quote!(#func #companion #args_errors #structure_errors #manifest_errors)
 }
 
 /// `#[handler(message = "ORU^R01")]`: the message type must exist in the crate's HL7 version,
@@ -70,7 +78,12 @@ fn check_structure(
     lit: &LitStr,
     paths: &[(messagefoundry_hl7::Path, proc_macro2::Span)],
 ) -> syn::Result<()> {
-    let settings = crate::manifest::settings().map_err(|e| syn::Error::new(lit.span(), e))?;
+    let settings = match manifest::settings() {
+        Manifest::Usable(settings) => settings,
+        Manifest::Report(problem) => return Err(syn::Error::new(lit.span(), problem)),
+        // The build already fails with the manifest's one error.
+        Manifest::Reported => return Ok(()),
+    };
     let text = lit.value();
     let (code, event) = text.split_once('^').unwrap_or((&text, ""));
     let version = settings.profile.version();
@@ -117,11 +130,6 @@ fn collect_segments(
             Node::Group(g) => collect_segments(g.children, out, any),
         }
     }
-}
-
-fn with_errors(func: &ItemFn, error: syn::Error) -> TokenStream {
-    let errors = error.to_compile_error();
-    quote!(#func #errors)
 }
 
 /// `#[handler(message = "ORU^R01")]`; routers take no arguments.
@@ -229,31 +237,37 @@ fn names_message(ty: &Type) -> bool {
         && p.path.segments.last().is_some_and(|s| s.ident == "Message" && s.arguments.is_none()))
 }
 
+/// What the companion's registration holds.
+enum Registration<'a> {
+    /// The function, with the message type `#[handler(message = …)]` declared.
+    Calls(Option<&'a LitStr>),
+    /// A stand-in, for a function whose signature is wrong: calling it would add type errors
+    /// to the one already reported.
+    Unbuilt,
+}
+
 /// The item that carries the function's registration: a struct of the same name (types and
 /// functions live in different namespaces) implementing `Router` or `Handler`.
-fn companion(kind: Kind, func: &ItemFn, message: Option<&LitStr>) -> TokenStream {
+fn companion(kind: Kind, func: &ItemFn, registration: Registration<'_>) -> TokenStream {
     let name = &func.sig.ident;
     let vis = &func.vis;
     let name_str = name.to_string();
-    let ReturnType::Type(_, ret) = &func.sig.output else {
-        return TokenStream::new();
-    };
-    let (trait_name, def) = match kind {
-        Kind::Router => {
+    let i = quote!(::messagefoundry::__private);
+    let (trait_name, def) = match (kind, registration, &func.sig.output) {
+        (Kind::Router, Registration::Calls(_), ReturnType::Type(_, ret)) => {
             let call = quote_spanned!(ret.span()=>
                 ::messagefoundry::__private::IntoRoute::into_route(#name(msg)));
             (
-                quote!(::messagefoundry::__private::Router),
+                quote!(#i::Router),
                 quote! {
-                    const DEF: &'static ::messagefoundry::__private::RouterDef =
-                        &::messagefoundry::__private::RouterDef {
-                            name: #name_str,
-                            route: |msg: &::messagefoundry::hl7::Message| #call,
-                        };
+                    &#i::RouterDef {
+                        name: #name_str,
+                        route: |msg: &::messagefoundry::hl7::Message| #call,
+                    }
                 },
             )
         }
-        Kind::Handler => {
+        (Kind::Handler, Registration::Calls(message), ReturnType::Type(_, ret)) => {
             let call = quote_spanned!(ret.span()=>
                 ::messagefoundry::__private::IntoOutcome::into_outcome(#name(msg)));
             let message = match message {
@@ -261,17 +275,28 @@ fn companion(kind: Kind, func: &ItemFn, message: Option<&LitStr>) -> TokenStream
                 None => quote!(::core::option::Option::None),
             };
             (
-                quote!(::messagefoundry::__private::Handler),
+                quote!(#i::Handler),
                 quote! {
-                    const DEF: &'static ::messagefoundry::__private::HandlerDef =
-                        &::messagefoundry::__private::HandlerDef {
-                            name: #name_str,
-                            handle: |msg: ::messagefoundry::hl7::Message| #call,
-                            message: #message,
-                        };
+                    &#i::HandlerDef {
+                        name: #name_str,
+                        handle: |msg: ::messagefoundry::hl7::Message| #call,
+                        message: #message,
+                    }
                 },
             )
         }
+        (Kind::Router, _, _) => (
+            quote!(#i::Router),
+            quote!(<::messagefoundry::__private::NoRouter as #i::Router>::DEF),
+        ),
+        (Kind::Handler, _, _) => (
+            quote!(#i::Handler),
+            quote!(::messagefoundry::__private::UNBUILT_HANDLER),
+        ),
+    };
+    let def_type = match kind {
+        Kind::Router => quote!(#i::RouterDef),
+        Kind::Handler => quote!(#i::HandlerDef),
     };
     quote! {
         #[doc(hidden)]
@@ -279,7 +304,7 @@ fn companion(kind: Kind, func: &ItemFn, message: Option<&LitStr>) -> TokenStream
         #vis struct #name {}
 
         impl #trait_name for #name {
-            #def
+            const DEF: &'static #def_type = #def;
         }
     }
 }

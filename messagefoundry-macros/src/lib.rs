@@ -1,5 +1,5 @@
 //! Procedural macros of MessageFoundry: `inbound!`, `outbound!`, `#[router]`, `#[handler]`,
-//! `path!` and `main!`.
+//! `route!`, `path!` and `main!`.
 //!
 //! Each macro here is a one-line shim; the work is done by `proc_macro2` code in the modules,
 //! which parse, check and expand as separate steps. On an error a macro emits the user's item
@@ -11,8 +11,10 @@ mod connection;
 mod function;
 mod main_macro;
 mod manifest;
+mod named;
 mod options;
 mod path_literal;
+mod route;
 
 use proc_macro::TokenStream;
 
@@ -34,6 +36,15 @@ pub fn router(args: TokenStream, item: TokenStream) -> TokenStream {
 #[proc_macro_attribute]
 pub fn handler(args: TokenStream, item: TokenStream) -> TokenStream {
     function::expand(function::Kind::Handler, args.into(), item.into()).into()
+}
+
+/// Routes a message to handlers: `route![to_ehr, to_archive]`, in a `#[router]`.
+///
+/// Each name is a `#[handler]` function declared or imported in the module (or a path to one);
+/// a typo, a plain function or a router is one compile error at the name.
+#[proc_macro]
+pub fn route(input: TokenStream) -> TokenStream {
+    route::expand(input.into()).into()
 }
 
 /// Declares an MLLP listener: `inbound!(IB_NAME, mllp(port = 2575), router = my_router)`.

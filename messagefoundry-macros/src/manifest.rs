@@ -18,10 +18,16 @@
 //! lists it among the crate's inputs and cargo rebuilds the crate when the metadata changes:
 //! without that, cargo ignores `[package.metadata]` and paths stay checked against the old
 //! version until a source file changes.
+//!
+//! An unusable manifest is one mistake, so it is one error: the first expansion of the
+//! compilation that reads it reports it ([`Manifest::Report`]), and the others check nothing
+//! against it ([`Manifest::Reported`]). Any macro that reads it may be first: a path literal, a
+//! `#[router]` or `#[handler]`, or `main!`, so library crates are covered too.
 
 use std::sync::OnceLock;
+use std::sync::atomic::{AtomicBool, Ordering};
 
-use messagefoundry_hl7::schema::{self, Field, Profile, Segment};
+use messagefoundry_hl7::schema::{self, Field, Profile, SegmentDef};
 
 /// The version used when the crate declares none.
 pub const DEFAULT_VERSION: &str = "2.5.1";
@@ -35,10 +41,39 @@ pub struct Settings {
     pub profile: Profile<'static>,
 }
 
-/// The settings of the crate being compiled; an error message when its manifest is unusable.
-pub fn settings() -> Result<&'static Settings, String> {
+/// What an expansion gets from the manifest of the crate being compiled.
+#[derive(Debug)]
+pub enum Manifest {
+    /// The settings to check against.
+    Usable(&'static Settings),
+    /// The manifest is unusable and this expansion is the first to read it: report this
+    /// message.
+    Report(&'static str),
+    /// The manifest is unusable and an earlier expansion reported it: check nothing against
+    /// it, and say nothing.
+    Reported,
+}
+
+/// The settings of the crate being compiled, or its manifest's problem for the first expansion
+/// to ask.
+pub fn settings() -> Manifest {
     static SETTINGS: OnceLock<Result<Settings, String>> = OnceLock::new();
-    SETTINGS.get_or_init(read).as_ref().map_err(Clone::clone)
+    // The compiler loads this crate once per compilation and runs every expansion in that one
+    // process, so the flag is per crate compiled.
+    static REPORTED: AtomicBool = AtomicBool::new(false);
+    match SETTINGS.get_or_init(read) {
+        Ok(settings) => Manifest::Usable(settings),
+        Err(problem) if !REPORTED.swap(true, Ordering::Relaxed) => Manifest::Report(problem),
+        Err(_) => Manifest::Reported,
+    }
+}
+
+/// The manifest's problem as an error at `span`, if it has one that no expansion reported yet.
+pub fn unreported_problem(span: proc_macro2::Span) -> Option<syn::Error> {
+    match settings() {
+        Manifest::Report(problem) => Some(syn::Error::new(span, problem)),
+        Manifest::Usable(_) | Manifest::Reported => None,
+    }
 }
 
 /// The manifest of the crate being compiled, if cargo said where it is.
@@ -98,7 +133,7 @@ pub fn parse(text: &str) -> Result<Settings, String> {
     };
     // The schema's types want 'static data; a compilation reads the manifest once, so leaking
     // it costs one small allocation per build.
-    let segments: &'static [Segment] = Box::leak(segments.into_boxed_slice());
+    let segments: &'static [SegmentDef] = Box::leak(segments.into_boxed_slice());
     let profile = Profile::new(schema_version, segments);
     if let Some(problem) = profile.check().first() {
         return Err(format!(
@@ -113,7 +148,7 @@ fn leak(s: &str) -> &'static str {
 }
 
 /// Builds the declared segments: `[…segments.ZPI] name = "…", fields = [{ name, type, … }]`.
-fn declared_segments(table: &toml::Table) -> Result<Vec<Segment>, String> {
+fn declared_segments(table: &toml::Table) -> Result<Vec<SegmentDef>, String> {
     let mut out = Vec::new();
     for (id, spec) in table {
         let at = format!("[package.metadata.messagefoundry.segments.{id}]");
@@ -150,7 +185,7 @@ fn declared_segments(table: &toml::Table) -> Result<Vec<Segment>, String> {
             built.push(field);
         }
         let fields: &'static [Field] = Box::leak(built.into_boxed_slice());
-        out.push(Segment::custom(leak(id), leak(name), fields));
+        out.push(SegmentDef::custom(leak(id), leak(name), fields));
     }
     Ok(out)
 }

@@ -23,13 +23,18 @@ pub fn looks_like_path(text: &str) -> bool {
 /// Parses and checks a path literal against the crate's HL7 version and declared segments.
 ///
 /// Errors point at the literal (stable Rust cannot point inside it); the message names the
-/// part that is wrong. Warnings of the schema (a repetition on a field that does not repeat,
+/// part that is wrong. An unusable manifest is reported at the first literal only. Warnings of the schema (a repetition on a field that does not repeat,
 /// a withdrawn field) are not shown: stable proc macros cannot emit warnings.
 pub fn check(lit: &LitStr) -> syn::Result<Path> {
     let text = lit.value();
     let path = Path::parse(&text)
         .map_err(|e| syn::Error::new(lit.span(), format!("malformed HL7 path {text:?}: {e}")))?;
-    let settings = manifest::settings().map_err(|e| syn::Error::new(lit.span(), e))?;
+    let settings = match manifest::settings() {
+        manifest::Manifest::Usable(settings) => settings,
+        manifest::Manifest::Report(problem) => return Err(syn::Error::new(lit.span(), problem)),
+        // The build already fails with the manifest's one error.
+        manifest::Manifest::Reported => return Ok(path),
+    };
     settings.profile.resolve(&path).map_err(|e| {
         let mut message = e.to_string();
         if let ResolveError::UndeclaredZSegment { segment, .. } = e {

@@ -25,7 +25,7 @@
 //! changes without notice.
 
 pub use messagefoundry_hl7 as hl7;
-pub use messagefoundry_macros::{handler, inbound, main, outbound, path, router};
+pub use messagefoundry_macros::{handler, inbound, main, outbound, path, route, router};
 
 pub mod interface;
 pub mod testing;
@@ -52,16 +52,3 @@ pub mod prelude {
 #[doc(hidden)]
 #[path = "private.rs"]
 pub mod __private;
-
-/// Routes a message to handlers: `route![to_ehr, to_archive]`.
-///
-/// Each name must be a `#[handler]` function; rustc checks the names, so a typo or a router
-/// named here is a compile error.
-#[macro_export]
-macro_rules! route {
-    ($($handler:path),* $(,)?) => {
-        $crate::__private::route(::std::vec![
-            $($crate::__private::handler_def::<$handler>()),*
-        ])
-    };
-}

@@ -23,19 +23,22 @@ pub fn run_main() -> std::process::ExitCode {
     crate::cli::run(&wiring, std::env::args_os())
 }
 
-/// What `route![h]` expands to for each name: a call whose bound rustc checks on the user's
-/// token, so naming a non-handler points at that name.
-pub const fn handler_def<H: Handler>() -> &'static HandlerDef {
-    H::DEF
-}
+/// The registration a `#[handler]` whose signature is wrong is given, so that the names that
+/// refer to it still resolve while its error is shown. The crate does not build, so it never
+/// runs.
+pub const UNBUILT_HANDLER: &HandlerDef = &HandlerDef {
+    name: "(did not build)",
+    handle: |_| crate::interface::Outcome::error("the handler did not build"),
+    message: None,
+};
 
 /// What `route![…]` expands to: a route to the handlers, in order.
 pub fn route(handlers: Vec<&'static HandlerDef>) -> Route {
     Route::to(handlers)
 }
 
-/// The router an `inbound!` with a mistake is given, so the rest of the crate still compiles
-/// while its error is shown.
+/// The router an `inbound!` with a mistake, or a `#[router]` whose signature is wrong, is
+/// given, so the rest of the crate still compiles while its error is shown.
 #[allow(non_camel_case_types, dead_code)]
 pub struct NoRouter {}
 

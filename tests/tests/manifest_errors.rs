@@ -1,6 +1,7 @@
 //! What the macros read from the user's Cargo.toml, checked on real crates: an unknown HL7
-//! version is a compile error at the first path literal, and declared Z-segments are checked
-//! like standard ones. (trybuild cannot set package metadata, so these crates are made here.)
+//! version is one compile error per crate, at the first path literal, and declared Z-segments
+//! are checked like standard ones. (trybuild cannot set package metadata, so these crates are
+//! made here.)
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -12,12 +13,17 @@ fn workspace() -> PathBuf {
         .to_path_buf()
 }
 
-/// Writes a crate using `path!` with the given metadata and builds it; returns (success,
-/// compiler output).
+/// Writes a binary crate using `path!` with the given metadata and builds it; returns
+/// (success, compiler output).
 fn build(name: &str, metadata: &str, main: &str) -> (bool, String) {
+    build_file(name, metadata, "main.rs", main)
+}
+
+/// Writes a crate whose one source file is `src/<file>` (`main.rs` or `lib.rs`) and builds it.
+fn build_file(name: &str, metadata: &str, file: &str, source: &str) -> (bool, String) {
     let dir = fixture(name);
     write_manifest(&dir, name, metadata);
-    std::fs::write(dir.join("src/main.rs"), main).expect("fixture source");
+    std::fs::write(dir.join("src").join(file), source).expect("fixture source");
     check(&dir)
 }
 
@@ -68,27 +74,43 @@ fn check(dir: &Path) -> (bool, String) {
     )
 }
 
-/// The expansion of `path!` names `::messagefoundry::hl7::Path`; the fixture only needs to get as
-/// far as the macro's own check, so it stands in for that crate itself.
+/// The expansions of `path!` and `main!` name `::messagefoundry::hl7::Path` and
+/// `::messagefoundry::__private::run_main`; the fixture only needs to get as far as the macros'
+/// own checks, so it stands in for that crate itself.
 const PRELUDE: &str = "extern crate self as messagefoundry;\n\
     pub mod hl7 {\n\
     #[derive(Clone, Copy)] pub struct Path;\n\
     impl Path { pub const fn from_parts(_: [u8; 3], _: Option<u16>, _: u16, _: Option<u16>, _: Option<u16>, _: Option<u16>) -> Path { Path } }\n\
     }\n\
+    pub mod __private { pub fn run_main() -> std::process::ExitCode { std::process::ExitCode::SUCCESS } }\n\
     use hl7::Path;\n";
+
+/// The metadata of a crate declaring a version that does not exist.
+const BAD_VERSION: &str = "[package.metadata.messagefoundry]\nhl7-version = \"2.9\"";
+
+/// Where an error at the first path literal of a fixture is: the line after the prelude and
+/// the `use`.
+fn first_path_line() -> String {
+    format!("src/main.rs:{}:", PRELUDE.lines().count() + 2)
+}
+
+/// How many times the compiler output reports the unknown version.
+fn version_errors(out: &str) -> usize {
+    out.matches("hl7-version: unknown HL7 version 2.9").count()
+}
 
 #[test]
 fn manifest_settings_reach_the_macros() {
     let (ok, out) = build(
         "bad-version",
-        "[package.metadata.messagefoundry]\nhl7-version = \"2.9\"",
+        BAD_VERSION,
         &format!(
             "{PRELUDE}use ::messagefoundry_macros::path;\nconst P: Path = path!(\"PID-3\");\nfn main() {{ let _ = P; }}\n"
         ),
     );
     assert!(!ok, "an unknown version must fail the build");
     assert!(
-        out.contains("src/main.rs:8:") && out.contains("hl7-version: unknown HL7 version 2.9"),
+        out.contains(&first_path_line()) && version_errors(&out) == 1,
         "{out}"
     );
 
@@ -114,6 +136,40 @@ fn manifest_settings_reach_the_macros() {
     assert!(!ok);
     assert!(out.contains("ZPI has 2 fields"), "{out}");
     assert!(out.contains("PID has 30 fields in HL7 2.3"), "{out}");
+}
+
+/// An unusable manifest is one mistake: it is one error in a crate with many path literals, in
+/// a library crate, and in a binary whose only reader of the manifest is `main!`.
+#[test]
+fn a_bad_version_is_one_error_per_crate() {
+    let paths: String = (1..=11)
+        .map(|i| format!("pub const P{i}: Path = path!(\"PID-{i}\");\n"))
+        .collect();
+    let (ok, out) = build(
+        "bad-version-many-paths",
+        BAD_VERSION,
+        &format!("{PRELUDE}use ::messagefoundry_macros::path;\n{paths}fn main() {{}}\n"),
+    );
+    assert!(!ok, "an unknown version must fail the build");
+    assert_eq!(version_errors(&out), 1, "{out}");
+    assert!(out.contains(&first_path_line()), "at the first path: {out}");
+
+    let (ok, out) = build_file(
+        "bad-version-library",
+        BAD_VERSION,
+        "lib.rs",
+        &format!("{PRELUDE}use ::messagefoundry_macros::path;\n{paths}"),
+    );
+    assert!(!ok, "an unknown version must fail a library's build");
+    assert_eq!(version_errors(&out), 1, "{out}");
+
+    let (ok, out) = build(
+        "bad-version-main-only",
+        BAD_VERSION,
+        &format!("{PRELUDE}::messagefoundry_macros::main!();\n"),
+    );
+    assert!(!ok, "main! reads the manifest too");
+    assert_eq!(version_errors(&out), 1, "{out}");
 }
 
 /// Editing only the metadata re-runs the checks on the next build: the manifest is an input of

@@ -192,7 +192,7 @@ fn tables_file(data: &VersionData<'_>) -> Result<String, String> {
         lit(v)
     );
 
-    let _ = writeln!(o, "static SEGMENTS: [Segment; {}] = [", segments.len());
+    let _ = writeln!(o, "static SEGMENTS: [SegmentDef; {}] = [", segments.len());
     for (id, seg) in &segments {
         let _ = writeln!(
             o,

@@ -24,8 +24,8 @@
 )]
 
 use super::model::{
-    Cardinality, Component, DataType, Event, Field, Group, Node, Optionality, Segment, Structure,
-    Table, TableValue,
+    Cardinality, Component, DataType, Event, Field, Group, Node, Optionality, SegmentDef,
+    Structure, Table, TableValue,
 };
 
 const fn text(s: &'static str) -> Option<&'static str> {
@@ -60,8 +60,8 @@ pub(crate) const fn seg(
     name: &'static str,
     withdrawn: bool,
     fields: &'static [Field],
-) -> Segment {
-    Segment {
+) -> SegmentDef {
+    SegmentDef {
         id,
         name: text(name),
         fields,

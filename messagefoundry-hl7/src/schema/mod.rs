@@ -29,8 +29,8 @@ mod suggest;
 #[allow(unused_imports)]
 pub use generated::*;
 pub use model::{
-    Cardinality, Component, DataType, Event, Field, Group, Node, Optionality, Segment, Structure,
-    Table, TableValue, Version,
+    Cardinality, Component, DataType, Event, Field, Group, Node, Optionality, SegmentDef,
+    Structure, Table, TableValue, Version,
 };
 pub use profile::{DeclarationError, Profile};
 pub use resolve::{PathPart, ResolveError, ResolveWarning, Resolved, resolve};

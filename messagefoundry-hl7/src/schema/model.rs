@@ -12,7 +12,7 @@ use std::fmt;
 #[derive(Debug)]
 pub struct Version {
     pub(crate) id: &'static str,
-    pub(crate) segments: &'static [Segment],
+    pub(crate) segments: &'static [SegmentDef],
     pub(crate) data_types: &'static [DataType],
     pub(crate) structures: &'static [Structure],
     pub(crate) events: &'static [Event],
@@ -26,7 +26,7 @@ impl Version {
     }
 
     /// Every segment of the version, sorted by ID.
-    pub const fn segments(&self) -> &'static [Segment] {
+    pub const fn segments(&self) -> &'static [SegmentDef] {
         self.segments
     }
 
@@ -59,7 +59,7 @@ impl Version {
     /// assert_eq!(v.segment("PID").unwrap().fields.len(), 39);
     /// # }
     /// ```
-    pub fn segment(&self, id: &str) -> Option<&'static Segment> {
+    pub fn segment(&self, id: &str) -> Option<&'static SegmentDef> {
         find(self.segments, id, |s| s.id)
     }
 
@@ -237,14 +237,15 @@ impl fmt::Display for Cardinality {
     }
 }
 
-/// A segment: its ID, name and fields.
+/// The definition of a segment in a schema: its ID, name and fields. (A segment of a message is
+/// a [`crate::Segment`].)
 ///
 /// The standard segments come from the generated tables. Locally defined segments (Z-segments)
-/// are declared with [`Segment::custom`] and handed to a [`crate::schema::Profile`]:
+/// are declared with [`SegmentDef::custom`] and handed to a [`crate::schema::Profile`]:
 ///
 /// ```
-/// use messagefoundry_hl7::schema::{Field, Segment};
-/// static ZPI: Segment = Segment::custom("ZPI", "Patient Extras", &[
+/// use messagefoundry_hl7::schema::{Field, SegmentDef};
+/// static ZPI: SegmentDef = SegmentDef::custom("ZPI", "Patient Extras", &[
 ///     Field::new("Set ID - ZPI", "SI"),
 ///     Field::new("Pet Name", "XPN").repeating(),
 ///     Field::new("Favourite Colour", "CWE").table("9001").required(),
@@ -253,7 +254,7 @@ impl fmt::Display for Cardinality {
 /// ```
 #[derive(Debug)]
 #[non_exhaustive]
-pub struct Segment {
+pub struct SegmentDef {
     /// The three-character ID, e.g. `"PID"`.
     pub id: &'static str,
     /// The segment's name, e.g. "Patient Identification"; `None` where no source names it.
@@ -266,15 +267,19 @@ pub struct Segment {
     pub custom: bool,
 }
 
-impl Segment {
+impl SegmentDef {
     /// Declares a locally defined segment. Panics (at compile time, in a `const` or `static`)
     /// if `id` is not three upper-case letters or digits starting with a letter.
-    pub const fn custom(id: &'static str, name: &'static str, fields: &'static [Field]) -> Segment {
+    pub const fn custom(
+        id: &'static str,
+        name: &'static str,
+        fields: &'static [Field],
+    ) -> SegmentDef {
         let b = id.as_bytes();
         if b.len() != 3 || crate::SegmentId::new([b[0], b[1], b[2]]).is_none() {
             panic!("a segment ID is three upper-case letters or digits starting with a letter");
         }
-        Segment {
+        SegmentDef {
             id,
             name: Some(name),
             fields,
@@ -538,7 +543,7 @@ mod tests {
         assert_eq!(F.optionality, Some(Optionality::Required));
         assert_eq!(F.repetitions, Cardinality::new(1, Some(3)));
         assert_eq!((F.table, F.length), (Some("9001"), Some(20)));
-        const S: Segment = Segment::custom("Z01", "Z", &[F]);
+        const S: SegmentDef = SegmentDef::custom("Z01", "Z", &[F]);
         assert!(S.custom && S.field(1).is_some() && S.field(0).is_none() && S.field(2).is_none());
         assert_eq!(Optionality::BackwardCompatible.code(), 'B');
         const C: Field = Field::new("Old", "ST").optionality(Optionality::Conditional);
@@ -551,7 +556,7 @@ mod tests {
     #[test]
     #[should_panic(expected = "a segment ID is three upper-case letters")]
     fn declared_segment_ids_are_checked() {
-        let _ = Segment::custom("zpi", "lower case", &[]);
+        let _ = SegmentDef::custom("zpi", "lower case", &[]);
     }
 
     static STRUCTURES: [Structure; 2] = [

@@ -1,6 +1,6 @@
 //! A profile: one HL7 version's schema plus the segments a site declares itself (Z-segments).
 
-use super::model::{DataType, Segment, Version};
+use super::model::{DataType, SegmentDef, Version};
 use super::resolve::{ResolveError, Resolved, resolve_in};
 use crate::Path;
 
@@ -11,9 +11,9 @@ use crate::Path;
 /// A profile is `const`-constructible, so it can live in a `static`:
 ///
 /// ```
-/// use messagefoundry_hl7::schema::{self, Field, Profile, Segment};
+/// use messagefoundry_hl7::schema::{self, Field, Profile, SegmentDef};
 /// # #[cfg(feature = "v2_5_1")] {
-/// static ZPI: Segment = Segment::custom("ZPI", "Patient Extras", &[
+/// static ZPI: SegmentDef = SegmentDef::custom("ZPI", "Patient Extras", &[
 ///     Field::new("Set ID - ZPI", "SI"),
 ///     Field::new("Pet Name", "XPN").repeating(),
 /// ]);
@@ -26,12 +26,12 @@ use crate::Path;
 #[derive(Clone, Copy, Debug)]
 pub struct Profile<'a> {
     version: &'a Version,
-    custom_segments: &'a [Segment],
+    custom_segments: &'a [SegmentDef],
 }
 
 impl<'a> Profile<'a> {
     /// A profile of `version` plus the declared `custom_segments`.
-    pub const fn new(version: &'a Version, custom_segments: &'a [Segment]) -> Profile<'a> {
+    pub const fn new(version: &'a Version, custom_segments: &'a [SegmentDef]) -> Profile<'a> {
         Profile {
             version,
             custom_segments,
@@ -49,12 +49,12 @@ impl<'a> Profile<'a> {
     }
 
     /// The declared segments.
-    pub const fn custom_segments(&self) -> &'a [Segment] {
+    pub const fn custom_segments(&self) -> &'a [SegmentDef] {
         self.custom_segments
     }
 
     /// The segment with this ID: a declared one first, then the version's.
-    pub fn segment(&self, id: &str) -> Option<&'a Segment> {
+    pub fn segment(&self, id: &str) -> Option<&'a SegmentDef> {
         self.custom_segments
             .iter()
             .find(|s| s.id == id)
@@ -78,9 +78,9 @@ impl<'a> Profile<'a> {
     /// in it, and no segment may be declared twice. Returns every mistake found.
     ///
     /// ```
-    /// use messagefoundry_hl7::schema::{self, Field, Profile, Segment};
+    /// use messagefoundry_hl7::schema::{self, Field, Profile, SegmentDef};
     /// # #[cfg(feature = "v2_5_1")] {
-    /// static ZPI: [Segment; 1] = [Segment::custom("ZPI", "Patient Extras", &[Field::new("Pet", "XYZ")])];
+    /// static ZPI: [SegmentDef; 1] = [SegmentDef::custom("ZPI", "Patient Extras", &[Field::new("Pet", "XYZ")])];
     /// let v = schema::version("2.5.1").unwrap();
     /// let problems = Profile::new(v, &ZPI).check();
     /// assert_eq!(problems[0].to_string(), "ZPI-1 (Pet) is declared as XYZ, a data type HL7 2.5.1 does not define");
@@ -151,15 +151,15 @@ mod tests {
     use super::*;
     use crate::schema::{Field, V2_5_1};
 
-    static DECLARED: [Segment; 3] = [
-        Segment::custom(
+    static DECLARED: [SegmentDef; 3] = [
+        SegmentDef::custom(
             "ZPI",
             "One",
             &[Field::new("A", "ST"), Field::new("B", "NOPE")],
         ),
-        Segment::custom("ZPI", "Two", &[]),
+        SegmentDef::custom("ZPI", "Two", &[]),
         // Replaces the standard PV2 for this profile.
-        Segment::custom("PV2", "Site PV2", &[Field::new("Only", "ST")]),
+        SegmentDef::custom("PV2", "Site PV2", &[Field::new("Only", "ST")]),
     ];
 
     #[test]

@@ -9,7 +9,7 @@ use std::fmt;
 use std::ops::Range;
 
 use super::generated::{ALL, SEGMENT_HISTORY};
-use super::model::{Component, DataType, Field, Segment, Version};
+use super::model::{Component, DataType, Field, SegmentDef, Version};
 use super::profile::Profile;
 use super::suggest;
 use crate::{Path, SegmentId};
@@ -133,7 +133,7 @@ pub struct Resolved<'a> {
     /// The path that was resolved.
     pub path: Path,
     /// The segment, standard or declared.
-    pub segment: &'a Segment,
+    pub segment: &'a SegmentDef,
     /// The field.
     pub field: &'a Field,
     /// The field's data type, when it has a known one.

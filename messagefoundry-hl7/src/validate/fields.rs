@@ -6,9 +6,10 @@
 
 use std::fmt::Write as _;
 
+use crate::ack::{ErrorEntry, ErrorLocation, Severity};
 use crate::escape::{Formatting, unescape};
-use crate::schema::{DataType, Field, Optionality, Segment as SegmentDef};
-use crate::{AckError, ErrorLocation, Segment, SegmentId, Severity};
+use crate::schema::{DataType, Field, Optionality, SegmentDef};
+use crate::{Segment, SegmentId};
 
 use super::Validator;
 use super::primitives::Primitive;
@@ -32,7 +33,7 @@ pub(crate) fn check(v: &mut Validator<'_, '_>) {
                     Finding::new(
                         Severity::Warning,
                         Rule::UnknownSegment,
-                        AckError::SEGMENT_SEQUENCE_ERROR,
+                        ErrorEntry::SEGMENT_SEQUENCE_ERROR,
                         message,
                     )
                     .at(index, location),
@@ -118,7 +119,7 @@ fn segment(v: &mut Validator<'_, '_>, seg: &Segment<'_>, def: &SegmentDef) {
                         spot,
                         Severity::Warning,
                         Rule::ExtraField,
-                        AckError::DATA_TYPE_ERROR,
+                        ErrorEntry::DATA_TYPE_ERROR,
                         &what,
                     );
                 }
@@ -141,7 +142,7 @@ fn field(
                 spot,
                 Severity::Warning,
                 Rule::WithdrawnField,
-                AckError::DATA_TYPE_ERROR,
+                ErrorEntry::DATA_TYPE_ERROR,
                 "is withdrawn from the standard but holds a value",
             );
         }
@@ -154,7 +155,7 @@ fn field(
                 spot,
                 Severity::Error,
                 Rule::RequiredField,
-                AckError::REQUIRED_FIELD_MISSING,
+                ErrorEntry::REQUIRED_FIELD_MISSING,
                 "is required but empty",
             );
         }
@@ -199,7 +200,7 @@ fn field(
             spot,
             Severity::Error,
             Rule::FieldRepetition,
-            AckError::DATA_TYPE_ERROR,
+            ErrorEntry::DATA_TYPE_ERROR,
             &what,
         );
     }
@@ -230,7 +231,7 @@ fn value(v: &mut Validator<'_, '_>, spot: Spot, dt: &DataType, table: Option<&st
                 spot,
                 Severity::Error,
                 Rule::ComponentCount,
-                AckError::DATA_TYPE_ERROR,
+                ErrorEntry::DATA_TYPE_ERROR,
                 &what,
             );
             return;
@@ -250,7 +251,7 @@ fn value(v: &mut Validator<'_, '_>, spot: Spot, dt: &DataType, table: Option<&st
                 spot,
                 Severity::Error,
                 Rule::ComponentCount,
-                AckError::DATA_TYPE_ERROR,
+                ErrorEntry::DATA_TYPE_ERROR,
                 &what,
             );
         }
@@ -274,7 +275,7 @@ fn value(v: &mut Validator<'_, '_>, spot: Spot, dt: &DataType, table: Option<&st
                     spot,
                     Severity::Warning,
                     Rule::WithdrawnField,
-                    AckError::DATA_TYPE_ERROR,
+                    ErrorEntry::DATA_TYPE_ERROR,
                     "is withdrawn from the standard but holds a value",
                 );
             }
@@ -301,7 +302,7 @@ fn value(v: &mut Validator<'_, '_>, spot: Spot, dt: &DataType, table: Option<&st
                         spot,
                         Severity::Error,
                         Rule::ComponentCount,
-                        AckError::DATA_TYPE_ERROR,
+                        ErrorEntry::DATA_TYPE_ERROR,
                         &what,
                     );
                     continue;
@@ -318,7 +319,7 @@ fn value(v: &mut Validator<'_, '_>, spot: Spot, dt: &DataType, table: Option<&st
                     spot,
                     Severity::Error,
                     Rule::ComponentCount,
-                    AckError::DATA_TYPE_ERROR,
+                    ErrorEntry::DATA_TYPE_ERROR,
                     &what,
                 );
                 continue;
@@ -339,7 +340,7 @@ fn value(v: &mut Validator<'_, '_>, spot: Spot, dt: &DataType, table: Option<&st
                     spot,
                     Severity::Error,
                     Rule::ComponentCount,
-                    AckError::DATA_TYPE_ERROR,
+                    ErrorEntry::DATA_TYPE_ERROR,
                     &what,
                 );
             }
@@ -404,7 +405,7 @@ fn precision(v: &mut Validator<'_, '_>, spot: Spot, raw: &[u8]) {
             spot,
             Severity::Error,
             Rule::Primitive,
-            AckError::DATA_TYPE_ERROR,
+            ErrorEntry::DATA_TYPE_ERROR,
             "is not a degree of precision (Y, L, D, H, M or S)",
         );
     }
@@ -421,7 +422,7 @@ fn leaf(v: &mut Validator<'_, '_>, spot: Spot, code: &str, table: Option<&str>, 
             spot,
             Severity::Error,
             Rule::Primitive,
-            AckError::DATA_TYPE_ERROR,
+            ErrorEntry::DATA_TYPE_ERROR,
             what,
         );
         return;
@@ -451,7 +452,7 @@ fn leaf(v: &mut Validator<'_, '_>, spot: Spot, code: &str, table: Option<&str>, 
         spot,
         severity,
         Rule::TableValue,
-        AckError::TABLE_VALUE_NOT_FOUND,
+        ErrorEntry::TABLE_VALUE_NOT_FOUND,
         &what,
     );
 }
@@ -491,9 +492,9 @@ fn length(v: &mut Validator<'_, '_>, spot: Spot, rep: &[u8], max: u32) {
     }
     // HL7 2.7 gives lengths as guidance only (and 2.8 and later give none).
     let (severity, code) = if v.version().id().starts_with("2.7") {
-        (Severity::Information, AckError::VALUE_TOO_LONG)
+        (Severity::Information, ErrorEntry::VALUE_TOO_LONG)
     } else {
-        (Severity::Warning, AckError::DATA_TYPE_ERROR)
+        (Severity::Warning, ErrorEntry::DATA_TYPE_ERROR)
     };
     let what = format!("is {chars} characters long; the maximum is {max}");
     v.finding(spot, severity, Rule::Length, code, &what);

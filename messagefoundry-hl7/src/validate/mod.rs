@@ -60,8 +60,9 @@ mod structure;
 
 pub use report::{Finding, Report, Rule};
 
-use crate::schema::{self, Profile, Segment, Version};
-use crate::{AckError, ErrorLocation, Message, Path, SegmentId, Severity};
+use crate::ack::{ErrorEntry, ErrorLocation, Severity};
+use crate::schema::{self, Profile, SegmentDef, Version};
+use crate::{Message, Path, SegmentId};
 
 /// How picky a validation is. Start from a preset ([`Options::tolerant`], the default, or
 /// [`Options::strict`]) and change single switches:
@@ -77,7 +78,7 @@ pub struct Options<'a> {
     pub version: Option<&'a str>,
     /// Locally declared segments (usually Z-segments): allowed anywhere in the structure, and
     /// their fields checked like standard ones. See [`Options::with_profile`].
-    pub custom_segments: &'a [Segment],
+    pub custom_segments: &'a [SegmentDef],
     /// Check segment order, groups, required segments and segment repetitions.
     pub check_structure: bool,
     /// Let undeclared Z-segments stand anywhere without a finding.
@@ -157,7 +158,7 @@ impl<'a> Options<'a> {
     }
 
     /// The same options, with these declared segments (allowed anywhere, fields checked).
-    pub const fn with_custom_segments(mut self, segments: &'a [Segment]) -> Options<'a> {
+    pub const fn with_custom_segments(mut self, segments: &'a [SegmentDef]) -> Options<'a> {
         self.custom_segments = segments;
         self
     }
@@ -253,7 +254,7 @@ impl Validator<'_, '_> {
             let f = Finding::new(
                 Severity::Error,
                 Rule::UnknownMessageType,
-                AckError::UNSUPPORTED_MESSAGE_TYPE,
+                ErrorEntry::UNSUPPORTED_MESSAGE_TYPE,
                 "MSH-9 (Message Type) is empty; the message structure cannot be checked".into(),
             );
             self.report.push(f.at(0, location));
@@ -269,7 +270,7 @@ impl Validator<'_, '_> {
                     let f = Finding::new(
                         Severity::Warning,
                         Rule::MessageStructure,
-                        AckError::UNSUPPORTED_MESSAGE_TYPE,
+                        ErrorEntry::UNSUPPORTED_MESSAGE_TYPE,
                         format!(
                             "MSH-9.3 names structure {}, but HL7 {} gives {} for this message type and event; validating against {}",
                             s.id,
@@ -287,7 +288,7 @@ impl Validator<'_, '_> {
                     let f = Finding::new(
                         Severity::Warning,
                         Rule::MessageStructure,
-                        AckError::UNSUPPORTED_MESSAGE_TYPE,
+                        ErrorEntry::UNSUPPORTED_MESSAGE_TYPE,
                         format!(
                             "MSH-9.3 names a structure HL7 {} does not define; validating against {}",
                             version.id(),
@@ -304,7 +305,7 @@ impl Validator<'_, '_> {
                 let f = Finding::new(
                     Severity::Warning,
                     Rule::UnknownMessageType,
-                    AckError::UNSUPPORTED_MESSAGE_TYPE,
+                    ErrorEntry::UNSUPPORTED_MESSAGE_TYPE,
                     "MSH-9 names a locally defined message type (Z…); its segment structure is not checked".into(),
                 );
                 self.report.push(f.at(0, location));
@@ -314,7 +315,7 @@ impl Validator<'_, '_> {
                 let f = Finding::new(
                     Severity::Error,
                     Rule::UnknownMessageType,
-                    AckError::UNSUPPORTED_MESSAGE_TYPE,
+                    ErrorEntry::UNSUPPORTED_MESSAGE_TYPE,
                     format!(
                         "HL7 {} has no message structure for the message type and event in MSH-9; the segment structure cannot be checked",
                         version.id()
@@ -342,7 +343,7 @@ fn find_version(
         let f = Finding::new(
             Severity::Error,
             Rule::UnknownVersion,
-            AckError::UNSUPPORTED_VERSION_ID,
+            ErrorEntry::UNSUPPORTED_VERSION_ID,
             "MSH-12 (Version ID) is empty; nothing can be checked against a schema".into(),
         );
         report.push(f.at(0, location));
@@ -365,7 +366,7 @@ fn find_version(
                 Finding::new(
                     Severity::Error,
                     Rule::UnknownVersion,
-                    AckError::UNSUPPORTED_VERSION_ID,
+                    ErrorEntry::UNSUPPORTED_VERSION_ID,
                     reason,
                 )
                 .at(0, location),

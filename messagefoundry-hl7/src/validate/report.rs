@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use crate::{AckError, ErrorLocation, Severity};
+use crate::ack::{ErrorEntry, ErrorLocation, Severity};
 
 /// The rule a [`Finding`] is about. Each rule's check, default and switch are described in the
 /// [module documentation](crate::validate).
@@ -124,8 +124,8 @@ impl Finding {
     }
 
     /// The finding as an ERR segment's error for an AE/AR acknowledgment.
-    pub fn to_ack_error(&self) -> AckError {
-        let mut e = AckError::new(self.code)
+    pub fn to_ack_error(&self) -> ErrorEntry {
+        let mut e = ErrorEntry::new(self.code)
             .with_severity(self.severity)
             .with_text(self.message.clone());
         e.location = self.location;
@@ -218,22 +218,24 @@ impl Report {
     }
 
     /// Every finding as an ACK error, errors first, at most `max` of them (an ACK that lists
-    /// hundreds of ERR segments helps nobody). Hand them to [`crate::AckBuilder::errors`].
+    /// hundreds of ERR segments helps nobody). Hand them to
+    /// [`ack::Builder::errors`](crate::ack::Builder::errors).
     ///
     /// ```
-    /// use messagefoundry_hl7::{AckBuilder, AckCode, AckOptions, Message, validate::{validate, Options}};
+    /// use messagefoundry_hl7::ack::{Builder, Code};
+    /// use messagefoundry_hl7::{Message, ack, validate::{validate, Options}};
     /// # #[cfg(feature = "v2_5_1")] {
     /// let msg = Message::parse("MSH|^~\\&|LAB||EHR||20240101120000||ORU^R01^ORU_R01|1|P|2.5.1\rPID|1\rOBR|1\r").unwrap();
     /// let report = validate(&msg, &Options::tolerant());
-    /// let ack = AckBuilder::new(&msg, AckCode::ApplicationError)
+    /// let reply = Builder::new(&msg, Code::ApplicationError)
     ///     .errors(report.ack_errors(10))
-    ///     .build(&AckOptions::new("20240101120001", "A1"))
+    ///     .build(&ack::Stamp::new("20240101120001", "A1"))
     ///     .unwrap();
-    /// assert_eq!(&ack["ERR-3.1"], "101");
-    /// assert_eq!(&ack["ERR-2.1"], "PID");
+    /// assert_eq!(&reply["ERR-3.1"], "101");
+    /// assert_eq!(&reply["ERR-2.1"], "PID");
     /// # }
     /// ```
-    pub fn ack_errors(&self, max: usize) -> Vec<AckError> {
+    pub fn ack_errors(&self, max: usize) -> Vec<ErrorEntry> {
         let rank = |s: Severity| match s {
             Severity::Error => 0,
             Severity::Warning => 1,
@@ -272,8 +274,8 @@ impl Report {
     }
 }
 
-impl From<&Report> for Vec<AckError> {
-    fn from(report: &Report) -> Vec<AckError> {
+impl From<&Report> for Vec<ErrorEntry> {
+    fn from(report: &Report) -> Vec<ErrorEntry> {
         report.ack_errors(usize::MAX)
     }
 }

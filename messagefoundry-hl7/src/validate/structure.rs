@@ -34,8 +34,9 @@
 //! segment, and a missing required segment at the very start of a group makes the whole
 //! group unrecognisable, so its other segments are reported as out of order.
 
+use crate::SegmentId;
+use crate::ack::{ErrorEntry, ErrorLocation, Severity};
 use crate::schema::{Cardinality, Group, Node, Structure};
-use crate::{AckError, ErrorLocation, SegmentId, Severity};
 
 use super::Validator;
 use super::report::{Finding, Rule};
@@ -235,7 +236,7 @@ impl Matcher<'_, '_, '_> {
         };
         let location = self.v.segment_location(index);
         self.push(
-            Finding::new(severity, rule, AckError::SEGMENT_SEQUENCE_ERROR, message)
+            Finding::new(severity, rule, ErrorEntry::SEGMENT_SEQUENCE_ERROR, message)
                 .at(index, location),
         );
     }
@@ -258,7 +259,7 @@ impl Matcher<'_, '_, '_> {
             Finding::new(
                 Severity::Error,
                 Rule::SegmentRepetition,
-                AckError::SEGMENT_SEQUENCE_ERROR,
+                ErrorEntry::SEGMENT_SEQUENCE_ERROR,
                 message,
             )
             .at(index, location),
@@ -291,7 +292,7 @@ impl Matcher<'_, '_, '_> {
         let mut finding = Finding::new(
             Severity::Error,
             Rule::RequiredSegment,
-            AckError::SEGMENT_SEQUENCE_ERROR,
+            ErrorEntry::SEGMENT_SEQUENCE_ERROR,
             message,
         );
         if let Some(id) = SegmentId::from_slice(id.as_bytes()) {

@@ -156,7 +156,7 @@ fn z_segments() {
     let text = format!("{MSH}{PID}ZPI|1|x\r{OBR}{OBX}");
     assert!(tolerant(&text).is_empty());
     assert_eq!(strict(&text), ["z-segment@ZPI"]);
-    static ZPI: [Segment; 1] = [Segment::custom(
+    static ZPI: [SegmentDef; 1] = [SegmentDef::custom(
         "ZPI",
         "Patient Extras",
         &[
@@ -221,7 +221,7 @@ fn extra_and_withdrawn_fields() {
     assert_eq!(strict(&text), ["extra-field@OBR-64"]);
     // PID-2 is kept for backward compatibility (B), not withdrawn, in 2.5.1; ERR-1 likewise.
     // In 2.5.1 no PID field is withdrawn; OBR has none either. Check via a declared segment.
-    static ZWD: [Segment; 1] = [Segment::custom(
+    static ZWD: [SegmentDef; 1] = [SegmentDef::custom(
         "ZWD",
         "Withdrawn",
         &[schema::Field::new("Old", "ST").optionality(schema::Optionality::Withdrawn)],

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use messagefoundry_hl7::validate::{Options, validate};
-use messagefoundry_hl7::{AckBuilder, AckCode, AckError, Message};
+use messagefoundry_hl7::{Message, ack};
 
 /// What `hl7` does.
 #[derive(clap::Subcommand, Debug)]
@@ -47,7 +47,7 @@ pub fn run(command: &Hl7Command, out: &mut impl Write) -> std::io::Result<ExitCo
         Hl7Command::Json { files } => (files, Action::Json),
         Hl7Command::Validate { files, strict } => (files, Action::Validate { strict: *strict }),
         Hl7Command::Ack { files, code, text } => {
-            let Some(code) = AckCode::parse(code) else {
+            let Some(code) = ack::Code::parse(code) else {
                 eprintln!("error: --code is one of AA, AE, AR, CA, CE, CR");
                 return Ok(ExitCode::from(2));
             };
@@ -102,7 +102,7 @@ enum Action<'a> {
         strict: bool,
     },
     Ack {
-        code: AckCode,
+        code: ack::Code,
         text: Option<&'a str>,
     },
 }
@@ -139,10 +139,11 @@ impl Action<'_> {
                 Ok(report.is_valid())
             }
             Action::Ack { code, text } => {
-                let mut builder = AckBuilder::new(msg, *code);
+                let mut builder = ack::Builder::new(msg, *code);
                 if let Some(text) = text {
                     builder = builder.error(
-                        AckError::new(AckError::APPLICATION_INTERNAL_ERROR).with_text(*text),
+                        ack::ErrorEntry::new(ack::ErrorEntry::APPLICATION_INTERNAL_ERROR)
+                            .with_text(*text),
                     );
                 }
                 match builder.build_now() {

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use futures_util::{SinkExt, StreamExt};
-use messagefoundry_hl7::{Ack, Message};
+use messagefoundry_hl7::{Message, ack::Ack};
 
 use crate::config::OutboundSettings;
 use crate::mllp::Frame;
@@ -186,7 +186,7 @@ async fn exchange(conn: &mut Connection, msg: &Outgoing, timeout: Duration) -> R
     };
     let answer =
         Message::parse(bytes.to_vec()).map_err(|e| format!("the answer is not HL7: {e}"))?;
-    let ack = Ack::parse(&answer).map_err(|e| format!("the answer is not an ACK: {e}"))?;
+    let ack = Ack::read(&answer).map_err(|e| format!("the answer is not an ACK: {e}"))?;
     if !ack.acknowledges(&msg.control_id) {
         return Err(format!(
             "the ACK names {:?}, not {:?}",

@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
 use futures_util::{SinkExt, StreamExt};
-use messagefoundry_hl7::{AckBuilder, AckCode, Message, Path};
+use messagefoundry_hl7::{Message, Path, ack};
 use tokio::net::TcpListener;
 use tokio::sync::Notify;
 use tokio_util::codec::Framed;
@@ -78,7 +78,7 @@ pub fn run(args: &SinkArgs) -> ExitCode {
                                 );
                             }
                             if let Ok(ack) =
-                                AckBuilder::new(&msg, AckCode::ApplicationAccept).build_now()
+                                ack::Builder::new(&msg, ack::Code::ApplicationAccept).build_now()
                                 && conn.send(ack.as_bytes()).await.is_err()
                             {
                                 return;

@@ -7,7 +7,7 @@ use crate::schema::model::*;
 /// The HL7 2.1 schema.
 pub static VERSION: Version = Version { id: "2.1", segments: &SEGMENTS, data_types: &DATA_TYPES, structures: &STRUCTURES, events: &EVENTS, tables: &TABLES };
 
-static SEGMENTS: [Segment; 38] = [
+static SEGMENTS: [SegmentDef; 38] = [
 seg("ACC", "Accident", false, &[
 f("Accident date/time", "TS", 'O', 0, 1, 19, "", false),
 f("Accident code", "ID", 'O', 0, 1, 2, "0050", false),

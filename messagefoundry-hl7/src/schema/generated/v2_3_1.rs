@@ -7,7 +7,7 @@ use crate::schema::model::*;
 /// The HL7 2.3.1 schema.
 pub static VERSION: Version = Version { id: "2.3.1", segments: &SEGMENTS, data_types: &DATA_TYPES, structures: &STRUCTURES, events: &EVENTS, tables: &TABLES };
 
-static SEGMENTS: [Segment; 110] = [
+static SEGMENTS: [SegmentDef; 110] = [
 seg("ACC", "Accident segment", false, &[
 f("Accident Date/Time", "TS", 'O', 0, 1, 26, "", false),
 f("Accident Code", "CE", 'O', 0, 1, 60, "0050", false),

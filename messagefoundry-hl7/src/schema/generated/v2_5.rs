@@ -7,7 +7,7 @@ use crate::schema::model::*;
 /// The HL7 2.5 schema.
 pub static VERSION: Version = Version { id: "2.5", segments: &SEGMENTS, data_types: &DATA_TYPES, structures: &STRUCTURES, events: &EVENTS, tables: &TABLES };
 
-static SEGMENTS: [Segment; 150] = [
+static SEGMENTS: [SegmentDef; 150] = [
 seg("ABS", "Abstract", false, &[
 f("Discharge Care Provider", "XCN", 'O', 0, 1, 250, "0010", false),
 f("Transfer Medical Service Code", "CE", 'O', 0, 1, 250, "0069", false),

@@ -7,7 +7,7 @@ use crate::schema::model::*;
 /// The HL7 2.7 schema.
 pub static VERSION: Version = Version { id: "2.7", segments: &SEGMENTS, data_types: &DATA_TYPES, structures: &STRUCTURES, events: &EVENTS, tables: &TABLES };
 
-static SEGMENTS: [Segment; 174] = [
+static SEGMENTS: [SegmentDef; 174] = [
 seg("ABS", "Abstract", false, &[
 f("Discharge Care Provider", "XCN", 'O', 0, 1, 250, "0010", false),
 f("Transfer Medical Service Code", "CWE", 'O', 0, 1, 250, "0069", false),

@@ -7,7 +7,7 @@ use crate::schema::model::*;
 /// The HL7 2.8 schema.
 pub static VERSION: Version = Version { id: "2.8", segments: &SEGMENTS, data_types: &DATA_TYPES, structures: &STRUCTURES, events: &EVENTS, tables: &TABLES };
 
-static SEGMENTS: [Segment; 180] = [
+static SEGMENTS: [SegmentDef; 180] = [
 seg("ABS", "Abstract", false, &[
 f("Discharge Care Provider", "XCN", 'O', 0, 1, 0, "0010", false),
 f("Transfer Medical Service Code", "CWE", 'O', 0, 1, 0, "0069", false),

@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use futures_util::{SinkExt, StreamExt};
-use messagefoundry_hl7::{Ack, Message};
+use messagefoundry_hl7::{Message, ack::Ack};
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::TcpStream;
 use tokio_util::codec::Framed;
@@ -184,7 +184,7 @@ pub(crate) async fn exchange(
         };
         let ack = Message::parse(bytes.to_vec())
             .ok()
-            .and_then(|msg| Ack::parse(&msg).ok());
+            .and_then(|msg| Ack::read(&msg).ok());
         let dropped = match ack {
             Some(ack) if ack.acknowledges(control_id) => return Ok(ack),
             Some(_) => {

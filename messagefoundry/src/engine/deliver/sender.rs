@@ -438,7 +438,7 @@ fn backoff(settings: &OutboundSettings, failures: u32) -> Duration {
 }
 
 /// The ACK's texts, shortened: a downstream's error text, kept for the operator.
-fn ack_text(ack: &messagefoundry_hl7::Ack) -> String {
+fn ack_text(ack: &messagefoundry_hl7::ack::Ack) -> String {
     let text: Vec<&str> = ack.texts().collect();
     let mut text = text.join("; ");
     if text.len() > MAX_REASON_TEXT {

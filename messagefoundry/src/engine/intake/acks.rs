@@ -1,10 +1,7 @@
 //! Which acknowledgment an inbound sends, and when: by its ACK mode and the message's MSH-15
 //! and MSH-16, decided in one place ([`AckPlan`]).
 
-use messagefoundry_hl7::{
-    AckBuilder, AckCode, AckCondition, AckError, AckOptions, Message, ParseError, ParseErrorKind,
-    ack_unparseable,
-};
+use messagefoundry_hl7::{Message, ParseError, ParseErrorKind, ack};
 
 use crate::interface::{AckMode, Disposition};
 
@@ -17,7 +14,7 @@ pub(crate) enum Answer {
     Nothing,
 }
 
-fn bytes(result: Result<Message, messagefoundry_hl7::AckBuildError>) -> Answer {
+fn bytes(result: Result<Message, ack::BuildError>) -> Answer {
     match result {
         Ok(ack) => Answer::Ack(ack.into_bytes()),
         // The only build errors are "never ACK an ACK" and a header that cannot be echoed:
@@ -34,25 +31,25 @@ pub(crate) struct AckPlan {
     mode: AckMode,
     /// When the answer at storage is sent: AA in original mode, CA (or CE when storing failed)
     /// in enhanced mode as MSH-15 asks; `None` when there is none.
-    pub on_stored: Option<AckCondition>,
+    pub on_stored: Option<ack::Condition>,
     /// When the application acknowledgment (AA, or AE for an ERROR) is sent once the router and
     /// handlers have run: always in after-processing mode, as MSH-16 asks in enhanced mode;
     /// `None` when there is none.
-    pub after_processing: Option<AckCondition>,
+    pub after_processing: Option<ack::Condition>,
 }
 
 impl AckPlan {
     /// Decides. In enhanced mode a message with neither MSH-15 nor MSH-16 gets the CA only; an
     /// empty one of the two reads as `AL`, and `NE` means none.
     pub(crate) fn of(mode: AckMode, msg: &Message) -> AckPlan {
-        let wanted = |c: AckCondition| (c != AckCondition::Never).then_some(c);
+        let wanted = |c: ack::Condition| (c != ack::Condition::Never).then_some(c);
         let (on_stored, after_processing) = match mode {
-            AckMode::Original => (Some(AckCondition::Always), None),
-            AckMode::AfterProcessing => (None, Some(AckCondition::Always)),
+            AckMode::Original => (Some(ack::Condition::Always), None),
+            AckMode::AfterProcessing => (None, Some(ack::Condition::Always)),
             AckMode::None => (None, None),
-            AckMode::Enhanced => match messagefoundry_hl7::AckMode::of(msg) {
-                messagefoundry_hl7::AckMode::Original => (Some(AckCondition::Always), None),
-                messagefoundry_hl7::AckMode::Enhanced {
+            AckMode::Enhanced => match ack::Requested::of(msg) {
+                ack::Requested::Original => (Some(ack::Condition::Always), None),
+                ack::Requested::Enhanced {
                     accept,
                     application,
                 } => (wanted(accept), wanted(application)),
@@ -68,11 +65,11 @@ impl AckPlan {
     /// The answer once the message is stored: AA, CA, or nothing.
     pub(crate) fn stored(&self, msg: &Message) -> Answer {
         let code = match self.mode {
-            AckMode::Enhanced => AckCode::CommitAccept,
-            _ => AckCode::ApplicationAccept,
+            AckMode::Enhanced => ack::Code::CommitAccept,
+            _ => ack::Code::ApplicationAccept,
         };
         match self.on_stored {
-            Some(when) if when.wants(true) => bytes(AckBuilder::new(msg, code).build_now()),
+            Some(when) if when.wants(true) => bytes(ack::Builder::new(msg, code).build_now()),
             _ => Answer::Nothing,
         }
     }
@@ -84,23 +81,23 @@ impl AckPlan {
         let code = match self.mode {
             AckMode::None => return Answer::Nothing,
             AckMode::Enhanced if self.on_stored.is_some_and(|c| c.wants(false)) => {
-                AckCode::CommitError
+                ack::Code::CommitError
             }
             AckMode::Enhanced => return Answer::Nothing,
-            AckMode::Original | AckMode::AfterProcessing => AckCode::ApplicationReject,
+            AckMode::Original | AckMode::AfterProcessing => ack::Code::ApplicationReject,
         };
-        let error = AckError::new(AckError::APPLICATION_INTERNAL_ERROR)
+        let error = ack::ErrorEntry::new(ack::ErrorEntry::APPLICATION_INTERNAL_ERROR)
             .with_text("the message could not be stored; send it again later");
-        bytes(AckBuilder::new(msg, code).error(error).build_now())
+        bytes(ack::Builder::new(msg, code).error(error).build_now())
     }
 
     /// The answers to a stored message that failed validation at intake: AE with an ERR per
     /// finding, at once in original and after-processing modes; in enhanced mode the CA as
     /// MSH-15 asks now, and the AE as MSH-16 asks after it.
-    pub(crate) fn invalid(&self, msg: &Message, errors: Vec<AckError>) -> (Answer, Answer) {
+    pub(crate) fn invalid(&self, msg: &Message, errors: Vec<ack::ErrorEntry>) -> (Answer, Answer) {
         let application_error = || {
             bytes(
-                AckBuilder::new(msg, AckCode::ApplicationError)
+                ack::Builder::new(msg, ack::Code::ApplicationError)
                     .errors(errors)
                     .build_now(),
             )
@@ -132,13 +129,13 @@ impl AckPlan {
             return Answer::Nothing;
         }
         let builder = if positive {
-            AckBuilder::new(msg, AckCode::ApplicationAccept)
+            ack::Builder::new(msg, ack::Code::ApplicationAccept)
         } else {
-            let mut error = AckError::new(AckError::APPLICATION_INTERNAL_ERROR);
+            let mut error = ack::ErrorEntry::new(ack::ErrorEntry::APPLICATION_INTERNAL_ERROR);
             if let Some(reason) = reason {
                 error = error.with_text(reason);
             }
-            AckBuilder::new(msg, AckCode::ApplicationError).error(error)
+            ack::Builder::new(msg, ack::Code::ApplicationError).error(error)
         };
         bytes(builder.build_now())
     }
@@ -146,19 +143,23 @@ impl AckPlan {
 
 /// The answer to a message whose header lacks what the engine needs (see `header.rs`): AR, or
 /// CR in enhanced mode, with an ERR for each empty field.
-pub(crate) fn header_incomplete(mode: AckMode, msg: &Message, missing: Vec<AckError>) -> Answer {
+pub(crate) fn header_incomplete(
+    mode: AckMode,
+    msg: &Message,
+    missing: Vec<ack::ErrorEntry>,
+) -> Answer {
     let Some(code) = reject_code(mode) else {
         return Answer::Nothing;
     };
-    bytes(AckBuilder::new(msg, code).errors(missing).build_now())
+    bytes(ack::Builder::new(msg, code).errors(missing).build_now())
 }
 
 /// The code that refuses a message outright: AR, or CR in enhanced mode; none in `none` mode.
-fn reject_code(mode: AckMode) -> Option<AckCode> {
+fn reject_code(mode: AckMode) -> Option<ack::Code> {
     match mode {
         AckMode::None => None,
-        AckMode::Enhanced => Some(AckCode::CommitReject),
-        AckMode::Original | AckMode::AfterProcessing => Some(AckCode::ApplicationReject),
+        AckMode::Enhanced => Some(ack::Code::CommitReject),
+        AckMode::Original | AckMode::AfterProcessing => Some(ack::Code::ApplicationReject),
     }
 }
 
@@ -167,7 +168,7 @@ pub(crate) fn unparseable(mode: AckMode, raw: &[u8], error: &ParseError) -> Answ
     let Some(code) = reject_code(mode) else {
         return Answer::Nothing;
     };
-    bytes(ack_unparseable(raw, error, code, &AckOptions::now()))
+    bytes(ack::for_unparseable(raw, error, code, &ack::Stamp::now()))
 }
 
 /// The answer to a frame over the size cap, whose content was never kept.

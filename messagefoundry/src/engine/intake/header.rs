@@ -6,7 +6,7 @@
 //! never routed; the sender gets AR (CR in enhanced mode) with an ERR naming each empty field.
 //! Without MSH-10 an AA would carry an empty MSA-2 that no sender can match.
 
-use messagefoundry_hl7::{AckError, Message, Path};
+use messagefoundry_hl7::{Message, Path, ack};
 
 /// A header field the engine needs, and the words an ACK and the store use for it.
 struct Required {
@@ -30,12 +30,12 @@ const REQUIRED: [Required; 2] = [
 
 /// The header fields a message lacks (empty or only blanks), as ACK errors; empty when the
 /// header holds what the engine needs.
-pub(crate) fn missing_fields(msg: &Message) -> Vec<AckError> {
+pub(crate) fn missing_fields(msg: &Message) -> Vec<ack::ErrorEntry> {
     REQUIRED
         .iter()
         .filter(|r| msg.get_path(&r.path).text_lossy().trim().is_empty())
         .map(|r| {
-            AckError::new(AckError::REQUIRED_FIELD_MISSING)
+            ack::ErrorEntry::new(ack::ErrorEntry::REQUIRED_FIELD_MISSING)
                 .at(r.path)
                 .with_text(format!("{} is empty", r.name))
         })
@@ -43,7 +43,7 @@ pub(crate) fn missing_fields(msg: &Message) -> Vec<AckError> {
 }
 
 /// The reason recorded with such a message: the ACK errors' texts, joined.
-pub(crate) fn reason(missing: &[AckError]) -> String {
+pub(crate) fn reason(missing: &[ack::ErrorEntry]) -> String {
     let texts: Vec<&str> = missing.iter().filter_map(|e| e.text.as_deref()).collect();
     format!("header incomplete: {}", texts.join("; "))
 }

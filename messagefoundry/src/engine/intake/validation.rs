@@ -2,7 +2,7 @@
 //! fails is stored for the operator with its findings as an ERROR, never routed, and answered
 //! AE with an ERR per finding.
 
-use messagefoundry_hl7::{AckError, Message, validate};
+use messagefoundry_hl7::{Message, ack, validate};
 
 use crate::interface::ValidatePolicy;
 
@@ -17,7 +17,7 @@ pub(crate) struct Invalid {
     /// The reason recorded with the ERROR disposition (what `messages show` prints).
     pub reason: String,
     /// The findings as ACK errors, errors first.
-    pub errors: Vec<AckError>,
+    pub errors: Vec<ack::ErrorEntry>,
 }
 
 /// Validates as the policy says; `None` when it is off or the message is valid (warnings do

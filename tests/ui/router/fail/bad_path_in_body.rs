@@ -8,4 +8,6 @@ fn r(msg: &Message) -> Route {
     Route::unrouted()
 }
 
+inbound!(IB_X, mllp(port = 2575), router = r);
+
 fn main() {}

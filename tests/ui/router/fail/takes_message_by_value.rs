@@ -5,4 +5,6 @@ fn r(_msg: Message) -> Route {
     Route::unrouted()
 }
 
+inbound!(IB_X, mllp(port = 2575), router = r);
+
 fn main() {}

@@ -71,7 +71,7 @@ fn sent(mode: AckMode, msh15: &str, msh16: &str) -> Sent {
             "{positive} is answered as PROCESSED: {mode:?} MSH-15={msh15:?} MSH-16={msh16:?}"
         );
     }
-    let finding = AckError::new(AckError::REQUIRED_FIELD_MISSING).with_text("OBR missing");
+    let finding = ack::ErrorEntry::new(ack::ErrorEntry::REQUIRED_FIELD_MISSING).with_text("OBR missing");
     let (now, later) = plan.invalid(&msg, vec![finding]);
     Sent {
         processed,
@@ -169,7 +169,7 @@ fn refusals_by_mode() {
         for msh15 in CONDITIONS {
             for msh16 in CONDITIONS {
                 let msg = message(msh15, msh16);
-                let missing = vec![AckError::new(AckError::REQUIRED_FIELD_MISSING)];
+                let missing = vec![ack::ErrorEntry::new(ack::ErrorEntry::REQUIRED_FIELD_MISSING)];
                 let row = format!("{mode:?} MSH-15={msh15:?} MSH-16={msh16:?}");
                 assert_eq!(
                     codes([header_incomplete(mode, &msg, missing)]),
