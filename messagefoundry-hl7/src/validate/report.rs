@@ -221,7 +221,7 @@ impl Report {
     /// hundreds of ERR segments helps nobody). Hand them to [`crate::AckBuilder::errors`].
     ///
     /// ```
-    /// use messagefoundry_hl7::{AckBuilder, AckCode, AckOptions, Message, validate::{validate, Options}};
+    /// use messagefoundry_hl7::{AckBuilder, AckCode, AckOptions, Message, Path, validate::{validate, Options}};
     /// # #[cfg(feature = "v2_5_1")] {
     /// let msg = Message::parse("MSH|^~\\&|LAB||EHR||20240101120000||ORU^R01^ORU_R01|1|P|2.5.1\rPID|1\rOBR|1\r").unwrap();
     /// let report = validate(&msg, &Options::tolerant());
@@ -229,8 +229,8 @@ impl Report {
     ///     .errors(report.ack_errors(10))
     ///     .build(&AckOptions::new("20240101120001", "A1"))
     ///     .unwrap();
-    /// assert_eq!(&ack["ERR-3.1"], "101");
-    /// assert_eq!(&ack["ERR-2.1"], "PID");
+    /// assert_eq!(&ack[Path::parse_const("ERR-3.1")], "101");
+    /// assert_eq!(&ack[Path::parse_const("ERR-2.1")], "PID");
     /// # }
     /// ```
     pub fn ack_errors(&self, max: usize) -> Vec<AckError> {

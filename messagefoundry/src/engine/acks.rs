@@ -195,7 +195,7 @@ mod tests {
             Answer::Nothing => String::new(),
             Answer::Ack(bytes) => {
                 let ack = Message::parse(bytes).expect("the ACK parses");
-                ack["MSA-1"].to_owned()
+                ack[messagefoundry_hl7::Path::parse_const("MSA-1")].to_owned()
             }
         }
     }
