@@ -58,7 +58,7 @@ pub use ack::{
 pub use charset::Charset;
 pub use delimiters::Delimiters;
 pub use error::{DecodeError, EditError, ParseError, ParseErrorKind};
-pub use message::{IntoPath, IntoSegmentId, Message, Segment};
+pub use message::{IntoPath, IntoSegmentId, Message, Segment, SegmentsNamed};
 pub use parser::ParseOptions;
 pub use path::{Path, PathError, SegmentId};
 pub use text::Text;

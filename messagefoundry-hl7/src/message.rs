@@ -213,9 +213,12 @@ impl Message {
 
     /// Every segment with the given ID, in order: `segments_named(segment!("OBX"))` in an
     /// interface crate, [`SegmentId::new`] or [`SegmentId::from_slice`] otherwise.
-    pub fn segments_named(&self, id: impl IntoSegmentId) -> impl Iterator<Item = Segment<'_>> + '_ {
-        let id = id.into_segment_id();
-        self.segments().filter(move |s| s.id() == id)
+    pub fn segments_named(&self, id: impl IntoSegmentId) -> SegmentsNamed<'_> {
+        SegmentsNamed {
+            msg: self,
+            id: id.into_segment_id(),
+            next: 0,
+        }
     }
 
     /// The value at `path`: its text (the first leaf, as `msg[path]` reads it), its presence,
@@ -388,6 +391,32 @@ impl<P: IntoPath> std::ops::Index<P> for Message {
             std::borrow::Cow::Borrowed(text) => text,
             std::borrow::Cow::Owned(text) => self.text_cache.get_or_insert(leaf, text),
         })
+    }
+}
+
+/// The segments of a message with one ID, in order: what [`Message::segments_named`] gives.
+///
+/// A type of its own rather than `impl Iterator`, so that text given for the ID is one error
+/// at the argument, not another at the caller's use of the iterator.
+#[derive(Clone, Debug)]
+pub struct SegmentsNamed<'m> {
+    msg: &'m Message,
+    id: SegmentId,
+    /// The position to look at next.
+    next: usize,
+}
+
+impl<'m> Iterator for SegmentsNamed<'m> {
+    type Item = Segment<'m>;
+
+    fn next(&mut self) -> Option<Segment<'m>> {
+        while let Some(seg) = self.msg.segment(self.next) {
+            self.next += 1;
+            if seg.id() == self.id {
+                return Some(seg);
+            }
+        }
+        None
     }
 }
 

@@ -15,19 +15,20 @@ fn workspace() -> PathBuf {
 /// Writes a crate using `path!` with the given metadata and builds it; returns (success,
 /// compiler output).
 fn build(name: &str, metadata: &str, main: &str) -> (bool, String) {
-    let dir = fixture(name);
+    let dir = fixture(name, main);
     write_manifest(&dir, name, metadata);
-    std::fs::write(dir.join("src/main.rs"), main).expect("fixture source");
     check(&dir)
 }
 
-/// The folder of a fixture crate, under the workspace's target folder.
-fn fixture(name: &str) -> PathBuf {
+/// The folder of a fixture crate, under the workspace's target folder, with `main` as its
+/// `src/main.rs`.
+fn fixture(name: &str, main: &str) -> PathBuf {
     let dir = workspace()
         .join("target")
         .join("manifest-fixtures")
         .join(name);
     std::fs::create_dir_all(dir.join("src")).expect("fixture folder");
+    std::fs::write(dir.join("src/main.rs"), main).expect("fixture source");
     dir
 }
 
@@ -68,14 +69,16 @@ fn check(dir: &Path) -> (bool, String) {
     )
 }
 
-/// The expansion of `path!` names `::messagefoundry::hl7::Path`; the fixture only needs to get as
-/// far as the macro's own check, so it stands in for that crate itself.
+/// The expansions of `path!` and `segment!` name `::messagefoundry::hl7::{Path, SegmentId}`; the
+/// fixture only needs to get as far as the macros' own checks, so it stands in for that crate.
 const PRELUDE: &str = "extern crate self as messagefoundry;\n\
     pub mod hl7 {\n\
     #[derive(Clone, Copy)] pub struct Path;\n\
     impl Path { pub const fn from_parts(_: [u8; 3], _: Option<u16>, _: u16, _: Option<u16>, _: Option<u16>, _: Option<u16>) -> Path { Path } }\n\
+    #[derive(Clone, Copy)] pub struct SegmentId;\n\
+    impl SegmentId { pub const fn new(_: [u8; 3]) -> Option<SegmentId> { Some(SegmentId) } }\n\
     }\n\
-    use hl7::Path;\n";
+    use hl7::{Path, SegmentId};\n";
 
 #[test]
 fn manifest_settings_reach_the_macros() {
@@ -88,7 +91,7 @@ fn manifest_settings_reach_the_macros() {
     );
     assert!(!ok, "an unknown version must fail the build");
     assert!(
-        out.contains("src/main.rs:8:") && out.contains("hl7-version: unknown HL7 version 2.9"),
+        out.contains("src/main.rs:10:") && out.contains("hl7-version: unknown HL7 version 2.9"),
         "{out}"
     );
 
@@ -116,29 +119,29 @@ fn manifest_settings_reach_the_macros() {
     assert!(out.contains("PID has 30 fields in HL7 2.3"), "{out}");
 }
 
+/// A declared ZPI with one field.
+const ZPI: &str = "[package.metadata.messagefoundry.segments.ZPI]\nname = \"Patient extras\"\n\
+    fields = [{ name = \"Set ID\", type = \"SI\" }]";
+
 /// Editing only the metadata re-runs the checks on the next build: the manifest is an input of
 /// every expansion that read it.
 #[test]
 fn editing_the_metadata_checks_again() {
     let name = "metadata-edits";
-    let zpi = "[package.metadata.messagefoundry.segments.ZPI]\nname = \"Patient extras\"\n\
-        fields = [{ name = \"Set ID\", type = \"SI\" }]";
-    let dir = fixture(name);
     // 2.5.1's PID has 39 fields, 2.3's has 30.
-    std::fs::write(
-        dir.join("src/main.rs"),
-        format!(
+    let dir = fixture(
+        name,
+        &format!(
             "{PRELUDE}use ::messagefoundry_macros::path;\nconst A: Path = path!(\"PID-35\");\nconst B: Path = path!(\"ZPI-1\");\nfn main() {{ let _ = (A, B); }}\n"
         ),
-    )
-    .expect("fixture source");
+    );
     let version = |v: &str| format!("[package.metadata.messagefoundry]\nhl7-version = \"{v}\"\n\n");
 
-    write_manifest(&dir, name, &format!("{}{zpi}", version("2.5.1")));
+    write_manifest(&dir, name, &format!("{}{ZPI}", version("2.5.1")));
     let (ok, out) = check(&dir);
     assert!(ok, "PID-35 and a declared ZPI-1 resolve in 2.5.1: {out}");
 
-    write_manifest(&dir, name, &format!("{}{zpi}", version("2.3")));
+    write_manifest(&dir, name, &format!("{}{ZPI}", version("2.3")));
     let (ok, out) = check(&dir);
     assert!(!ok, "the version changed to 2.3: PID-35 must fail now");
     assert!(out.contains("PID has 30 fields in HL7 2.3"), "{out}");
@@ -148,7 +151,29 @@ fn editing_the_metadata_checks_again() {
     assert!(!ok, "ZPI is no longer declared");
     assert!(out.contains("ZPI"), "{out}");
 
-    write_manifest(&dir, name, &format!("{}{zpi}", version("2.5.1")));
+    write_manifest(&dir, name, &format!("{}{ZPI}", version("2.5.1")));
     let (ok, out) = check(&dir);
     assert!(ok, "declared again: {out}");
+}
+
+/// `segment!` makes the manifest an input too: a crate whose only checked literal is a segment
+/// ID is checked again when its declared segments change.
+#[test]
+fn segment_ids_follow_the_metadata() {
+    let name = "segment-edits";
+    let dir = fixture(
+        name,
+        &format!(
+            "{PRELUDE}use ::messagefoundry_macros::segment;\nconst Z: SegmentId = segment!(\"ZPI\");\nfn main() {{ let _ = Z; }}\n"
+        ),
+    );
+
+    write_manifest(&dir, name, ZPI);
+    let (ok, out) = check(&dir);
+    assert!(ok, "a declared ZPI resolves: {out}");
+
+    write_manifest(&dir, name, "");
+    let (ok, out) = check(&dir);
+    assert!(!ok, "ZPI is no longer declared");
+    assert!(out.contains("segment ZPI is not declared"), "{out}");
 }
