@@ -54,7 +54,11 @@ fn answer(msg: &Message) {
         let ack = match builder.build(&options()) {
             Ok(ack) => ack,
             Err(ack::BuildError::AckOfAck) => {
-                assert!(msg["MSH-9.1"].trim().eq_ignore_ascii_case("ACK"));
+                assert!(
+                    msg[Path::parse_const("MSH-9.1")]
+                        .trim()
+                        .eq_ignore_ascii_case("ACK")
+                );
                 continue;
             }
             Err(e) => panic!("no ACK for a message that parses: {e}"),

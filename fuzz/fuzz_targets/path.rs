@@ -34,18 +34,18 @@ fuzz_target!(|data: &[u8]| {
     let Ok(msg) = Message::parse(MESSAGE) else {
         panic!("the fixed message parses");
     };
-    let read = msg.get_path(&path);
-    let _ = (read.presence(), read.text_lossy(), read.raw());
-    assert_eq!(msg.get(text).map(|v| v.raw()), Ok(read.raw()));
-    let _ = msg.repetitions(path).map(|r| r.len());
+    let read = msg.get(path);
+    let _ = (read.presence(), read.raw());
+    assert_eq!(
+        &msg[path],
+        &*read.text_lossy(),
+        "{path}: index and get agree"
+    );
+    let _ = msg.repetitions(path).len();
 
     let mut edited = msg.clone();
     if edited.set(path, "v").is_ok() {
-        assert_eq!(
-            edited.get_path(&path).text_lossy(),
-            "v",
-            "{path} reads back"
-        );
+        assert_eq!(edited.get(path).text_lossy(), "v", "{path} reads back");
         let again = Message::parse(edited.as_bytes()).expect("an edited message parses");
         assert_eq!(again.as_bytes(), edited.as_bytes());
     }

@@ -42,9 +42,9 @@
 //!     .error(ErrorEntry::new(ErrorEntry::REQUIRED_FIELD_MISSING).at(Path::parse_const("PID-3")))
 //!     .build(&Stamp::new("20240101120001", "ACK42"))
 //!     .unwrap();
-//! assert_eq!(ack.get("MSH-9").unwrap().er7(), "ACK^R01^ACK");
-//! assert_eq!(&ack["MSA-2"], "42");
-//! assert_eq!(&ack["ERR-3.1"], "101");
+//! assert_eq!(ack.get(Path::parse_const("MSH-9")).er7(), "ACK^R01^ACK");
+//! assert_eq!(&ack[Path::parse_const("MSA-2")], "42");
+//! assert_eq!(&ack[Path::parse_const("ERR-3.1")], "101");
 //! ```
 
 use std::fmt;
@@ -463,7 +463,10 @@ impl<'m> Builder<'m> {
     /// Builds the ACK with the given timestamp and control ID.
     pub fn build(&self, stamp: &Stamp) -> Result<Message, BuildError> {
         let msg = self.original;
-        if msg["MSH-9.1"].trim().eq_ignore_ascii_case("ACK") {
+        if msg[Path::parse_const("MSH-9.1")]
+            .trim()
+            .eq_ignore_ascii_case("ACK")
+        {
             return Err(BuildError::AckOfAck);
         }
         let msh = msg.segment(0);
@@ -476,7 +479,7 @@ impl<'m> Builder<'m> {
             sending_facility: raw(4),
             receiving_app: raw(5),
             receiving_facility: raw(6),
-            event: msg.get_path(&Path::parse_const("MSH-9.2")).raw().to_vec(),
+            event: msg.get(Path::parse_const("MSH-9.2")).raw().to_vec(),
             control_id: raw(10),
             processing_id: raw(11),
             version_raw: raw(12),
@@ -918,8 +921,8 @@ impl Condition {
 impl Requested {
     /// What a message asks for.
     pub fn of(msg: &Message) -> Requested {
-        let accept = msg.get_path(&Path::parse_const("MSH-15"));
-        let application = msg.get_path(&Path::parse_const("MSH-16"));
+        let accept = msg.get(Path::parse_const("MSH-15"));
+        let application = msg.get(Path::parse_const("MSH-16"));
         if accept.is_empty() && application.is_empty() {
             return Requested::Original;
         }
@@ -974,7 +977,10 @@ impl Ack {
     /// Reads the MSA and ERR segments of a message. Any message with an MSA is accepted, since
     /// application acknowledgments need not be of type ACK.
     pub fn read(msg: &Message) -> Result<Ack, ReadError> {
-        let msa = msg.segments_named("MSA").next().ok_or(ReadError::NoMsa)?;
+        let msa = msg
+            .segments_named(SegmentId::known(*b"MSA"))
+            .next()
+            .ok_or(ReadError::NoMsa)?;
         let code_text = msa.field(1).text_lossy();
         if code_text.trim().is_empty() {
             return Err(ReadError::MissingCode);
@@ -982,7 +988,7 @@ impl Ack {
         let code = Code::parse(&code_text).ok_or(ReadError::UnknownCode)?;
         let text = non_empty(&msa.field(3).text_lossy());
         let mut errors = Vec::new();
-        for (i, err) in msg.segments_named("ERR").enumerate() {
+        for (i, err) in msg.segments_named(SegmentId::known(*b"ERR")).enumerate() {
             read_err(msg, i + 1, err.field_count(), &mut errors);
         }
         Ok(Ack {
@@ -1053,7 +1059,7 @@ fn read_err(msg: &Message, occurrence: usize, field_count: usize, errors: &mut V
     };
     let at = |field: u16, rep: u16, comp: Option<u16>, sub: Option<u16>| {
         let p = Path::from_parts(*b"ERR", Some(occ), field, Some(rep), comp, sub);
-        msg.get_path(&p).text_lossy().into_owned()
+        msg.get(p).text_lossy().into_owned()
     };
     let code = |text: &str| {
         text.trim()
@@ -1078,10 +1084,7 @@ fn read_err(msg: &Message, occurrence: usize, field_count: usize, errors: &mut V
         });
         return;
     }
-    let Ok(reps) = msg.repetitions(Path::from_parts(*b"ERR", Some(occ), 1, None, None, None))
-    else {
-        return;
-    };
+    let reps = msg.repetitions(Path::from_parts(*b"ERR", Some(occ), 1, None, None, None));
     for rep in 1..=reps.len() {
         let Ok(rep) = u16::try_from(rep) else { break };
         let c = |n: u16| at(1, rep, Some(n), None);
@@ -1120,6 +1123,7 @@ fn location(segment: &str, part: impl Fn(u16) -> String) -> Option<ErrorLocation
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::path::testing::{p, seg};
 
     fn opts() -> Stamp {
         Stamp::new("20240102030405", "ACK1")
@@ -1167,7 +1171,7 @@ mod tests {
                 Code::ApplicationAccept,
                 vec![],
             );
-            a.get("MSH-9").unwrap().er7().into_owned()
+            a.get(p("MSH-9")).er7().into_owned()
         };
         assert_eq!(m("2.1", "ADT^A01"), "ACK");
         assert_eq!(m("2.2", "ADT^A01"), "ACK^A01");
@@ -1223,26 +1227,23 @@ mod tests {
             errs.clone(),
         );
         assert_eq!(
-            old.get("ERR-1").unwrap().er7(),
+            old.get(p("ERR-1")).er7(),
             "PID^1^7^102&Data type error&HL70357"
         );
         assert_eq!(
-            old.get("ERR-1[2]").unwrap().er7(),
+            old.get(p("ERR-1[2]")).er7(),
             "OBX^3^^100&Segment sequence error&HL70357"
         );
-        assert_eq!(&old["MSA-3"], "Data type error");
+        assert_eq!(&old[p("MSA-3")], "Data type error");
         let new = ack(
             "MSH|^~\\&|A|B|C|D|2024||ADT^A01|1|P|2.6\r",
             Code::ApplicationError,
             errs,
         );
-        assert_eq!(new.segments_named("ERR").count(), 2);
-        assert_eq!(new.get("ERR[2]-2").unwrap().er7(), "OBX^3");
-        assert_eq!(&new["ERR[2]-4"], "W");
-        assert_eq!(
-            new.get("ERR[2]-8").unwrap().presence(),
-            crate::Presence::Absent
-        );
+        assert_eq!(new.segments_named(seg("ERR")).count(), 2);
+        assert_eq!(new.get(p("ERR[2]-2")).er7(), "OBX^3");
+        assert_eq!(&new[p("ERR[2]-4")], "W");
+        assert_eq!(new.get(p("ERR[2]-8")).presence(), crate::Presence::Absent);
     }
 
     #[test]
@@ -1278,9 +1279,9 @@ mod tests {
             .text("Größe € zu groß")
             .build(&opts())
             .unwrap();
-        assert_eq!(&a["MSH-18"], "8859/1");
-        assert_eq!(a.get("MSA-3").unwrap().raw(), b"Gr\xf6\xdfe ? zu gro\xdf");
-        assert_eq!(&a["MSA-3"], "Größe ? zu groß");
+        assert_eq!(&a[p("MSH-18")], "8859/1");
+        assert_eq!(a.get(p("MSA-3")).raw(), b"Gr\xf6\xdfe ? zu gro\xdf");
+        assert_eq!(&a[p("MSA-3")], "Größe ? zu groß");
     }
 
     #[test]

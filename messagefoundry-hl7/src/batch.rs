@@ -26,14 +26,14 @@
 //! [`SplitOptions::tolerant`] the last two are [warnings](Batch::warnings) instead.
 //!
 //! ```
-//! use messagefoundry_hl7::batch;
+//! use messagefoundry_hl7::{Path, batch};
 //! let input = b"BHS|^~\\&|LAB||||20240101||||B1\rMSH|^~\\&|LAB||||20240101||ADT^A01|1|P|2.5\rPID|1\r\
 //!               MSH|^~\\&|LAB||||20240101||ADT^A01|2|P|2.5\rPID|2\rBTS|2\r";
 //! let batch = batch::split(input).unwrap();
 //! assert_eq!(batch.message_count(), 2);
 //! assert_eq!(&batch.groups()[0].header().unwrap().field(11), "B1");
 //! let second = batch.messages().nth(1).unwrap().parse().unwrap();
-//! assert_eq!(&second["MSH-10"], "2");
+//! assert_eq!(&second[Path::parse_const("MSH-10")], "2");
 //! ```
 
 use std::borrow::Borrow;

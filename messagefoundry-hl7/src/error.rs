@@ -90,7 +90,7 @@ pub enum DecodeError {
 #[derive(Clone, PartialEq, Eq, Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum EditError {
-    /// The path text is malformed.
+    /// The path names a position 0, which only a path built by hand can (positions are 1-based).
     #[error(transparent)]
     Path(#[from] crate::PathError),
     /// The segment occurrence the path names is not in the message.

@@ -5,11 +5,18 @@
 //! builds the acknowledgment of a message and reads the one a peer sent back.
 //!
 //! ```
-//! use messagefoundry_hl7::Message;
-//! let msg = Message::parse("MSH|^~\\&|LAB|HOSP|EHR|HOSP|20240101120000||ORU^R01|42|P|2.5.1\rOBR|1||||||||||||||||||||||||F\r").unwrap();
-//! assert_eq!(&msg["MSH-9.1"], "ORU");
-//! assert_eq!(&msg["OBR-25"], "F");
+//! use messagefoundry_hl7::{Message, Path};
+//! let msg = Message::parse("MSH|^~\\&|LAB|HOSP|EHR|HOSP|20240101120000||ORU^R01|42|P|2.5.1\rOBR|1||||||||||||||||||||||||F\r")?;
+//! assert_eq!(&msg[Path::parse("MSH-9.1")?], "ORU");
+//! # #[cfg(feature = "v2_5_1")]
+//! assert_eq!(&msg[messagefoundry_hl7::fields::v2_5_1::OBR::RESULT_STATUS], "F"); // OBR-25
+//! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
+//!
+//! A path is a [`Path`]: parsed from text with [`Path::parse`] (which fails on malformed text),
+//! a `const` from [`Path::parse_const`], or one of the named fields of [`fields`]. Text is not
+//! a path, so a typo cannot read an empty value silently; in an interface crate, the macros of
+//! `messagefoundry` check path literals against the crate's HL7 version when it builds.
 //!
 //! A read gives the text of one leaf (a position holding components reads as its first one);
 //! `set` writes that leaf's text back, escaped, keeping the rest of the message; `set_er7`
@@ -17,11 +24,12 @@
 //! what is missing and keeps the message's bytes the ER7 to send:
 //!
 //! ```
-//! use messagefoundry_hl7::Message;
+//! use messagefoundry_hl7::{Message, Path};
 //! let mut msg = Message::parse("MSH|^~\\&|LAB|HOSP|EHR|HOSP|20240101120000||ORU^R01|42|P|2.5.1\rPID|1\r").unwrap();
-//! msg.set("PID-5.1", "Smith & Sons").unwrap();
+//! const FAMILY_NAME: Path = Path::parse_const("PID-5.1");
+//! msg.set(FAMILY_NAME, "Smith & Sons").unwrap();
 //! msg.push_segment("NTE|1||checked").unwrap();
-//! assert_eq!(&msg["PID-5.1"], "Smith & Sons");
+//! assert_eq!(&msg[FAMILY_NAME], "Smith & Sons");
 //! assert!(msg.as_bytes().ends_with(b"PID|1||||Smith \\T\\ Sons\rNTE|1||checked\r"));
 //! ```
 
@@ -48,7 +56,7 @@ mod value;
 pub use charset::Charset;
 pub use delimiters::Delimiters;
 pub use error::{DecodeError, EditError, ParseError, ParseErrorKind};
-pub use message::{IntoPath, Message, Segment};
+pub use message::{IntoPath, IntoSegmentId, Message, Segment, SegmentsNamed};
 pub use parser::ParseOptions;
 pub use path::{Path, PathError, SegmentId};
 pub use text::Text;

@@ -6,7 +6,7 @@ use crate::charset::Charset;
 use crate::delimiters::Delimiters;
 use crate::error::ParseError;
 use crate::parser::{self, Index, ParseOptions, SegmentEntry};
-use crate::path::{Path, PathError, SegmentId};
+use crate::path::{Path, SegmentId};
 use crate::text::Text;
 use crate::text_cache::TextCache;
 use crate::value::{Level, Value};
@@ -18,17 +18,20 @@ use crate::value::{Level, Value};
 /// it came from (line feeds aside, which become `\r`).
 ///
 /// `msg[path]` reads the text of one leaf: a position that holds components or sub-components
-/// reads as its first one (see [`Value`]); [`Message::get`] gives the whole position too.
+/// reads as its first one (see [`Value`]); [`Message::get`] gives the whole position too. A
+/// path is a [`Path`]: a constant of [`fields`](crate::fields), a `path!("…")` or a literal in
+/// a checked item of an interface crate, or text parsed with [`Path::parse`].
 ///
 /// ```
-/// use messagefoundry_hl7::Message;
-/// let msg = Message::parse(&b"MSH|^~\\&|LAB||EHR||20240101||ORU^R01|42|P|2.5.1\rPID|1||123^^^H~456^^^B\r"[..]).unwrap();
-/// assert_eq!(&msg["MSH-9.1"], "ORU");
-/// assert_eq!(&msg["MSH-9.2"], "R01");
-/// assert_eq!(&msg["MSH-9"], "ORU"); // the first component
-/// assert_eq!(msg.get("MSH-9").unwrap().er7(), "ORU^R01"); // the whole field, as written
-/// assert_eq!(&msg["PID-3[2].1"], "456");
-/// assert_eq!(&msg["PID-99"], "");
+/// use messagefoundry_hl7::{Message, Path};
+/// let msg = Message::parse(&b"MSH|^~\\&|LAB||EHR||20240101||ORU^R01|42|P|2.5.1\rPID|1||123^^^H~456^^^B\r"[..])?;
+/// let message_type = Path::parse("MSH-9")?;
+/// assert_eq!(&msg[message_type], "ORU"); // the first component
+/// assert_eq!(msg.get(message_type).er7(), "ORU^R01"); // the whole field, as written
+/// assert_eq!(&msg[Path::parse("MSH-9.2")?], "R01");
+/// assert_eq!(&msg[Path::parse("PID-3[2].1")?], "456");
+/// assert_eq!(&msg[Path::parse("PID-99")?], ""); // absent
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub struct Message {
     pub(crate) bytes: Vec<u8>,
@@ -76,33 +79,50 @@ impl PartialEq for Message {
 
 impl Eq for Message {}
 
-/// Anything that names a path: a [`Path`] or its text.
+/// A path to read or edit at: a [`Path`] (or a reference to one).
+///
+/// Text is not a path here: a path literal is checked against the schema when the crate builds,
+/// and a path that arrives at run time is parsed where it can fail, with [`Path::parse`].
+#[diagnostic::on_unimplemented(
+    message = "an HL7 path here is a `Path`, not `{Self}`",
+    label = "this is not a checked `Path`",
+    note = "write a literal as `path!(\"PID-5.1\")`, or inside a `#[router]`, `#[handler]` or `#[checked]` item, where `msg[\"PID-5.1\"]` is checked when the crate builds",
+    note = "parse a path that arrives at run time with `Path::parse(text)?`"
+)]
 pub trait IntoPath {
-    /// The path, or why the text is not one.
-    fn into_path(self) -> Result<Path, PathError>;
+    /// The path.
+    fn into_path(self) -> Path;
 }
 
 impl IntoPath for Path {
-    fn into_path(self) -> Result<Path, PathError> {
-        Ok(self)
+    fn into_path(self) -> Path {
+        self
     }
 }
 
 impl IntoPath for &Path {
-    fn into_path(self) -> Result<Path, PathError> {
-        Ok(*self)
+    fn into_path(self) -> Path {
+        *self
     }
 }
 
-impl IntoPath for &str {
-    fn into_path(self) -> Result<Path, PathError> {
-        Path::parse(self)
-    }
+/// A segment ID to look for: a [`SegmentId`].
+///
+/// Text is not a segment ID here, for the same reason it is not a path (see [`IntoPath`]).
+#[diagnostic::on_unimplemented(
+    message = "an HL7 segment ID here is a `SegmentId`, not `{Self}`",
+    label = "this is not a checked `SegmentId`",
+    note = "write a literal as `segment!(\"OBX\")`, or inside a `#[router]`, `#[handler]` or `#[checked]` item, where `segments_named(\"OBX\")` is checked when the crate builds",
+    note = "make one from text that arrives at run time with `SegmentId::from_slice(text.as_bytes())`"
+)]
+pub trait IntoSegmentId {
+    /// The segment ID.
+    fn into_segment_id(self) -> SegmentId;
 }
 
-impl IntoPath for &String {
-    fn into_path(self) -> Result<Path, PathError> {
-        Path::parse(self)
+impl IntoSegmentId for SegmentId {
+    fn into_segment_id(self) -> SegmentId {
+        self
     }
 }
 
@@ -197,12 +217,12 @@ impl Message {
 
     /// MSH-12.1, the HL7 version (`2.5.1`); empty when not given.
     pub fn version(&self) -> Value<'_> {
-        self.get_path(&Path::parse_const("MSH-12.1"))
+        self.get(Path::parse_const("MSH-12.1"))
     }
 
     /// MSH-10, the message control ID.
     pub fn control_id(&self) -> Value<'_> {
-        self.get_path(&Path::parse_const("MSH-10"))
+        self.get(Path::parse_const("MSH-10"))
     }
 
     /// How many segments the message has.
@@ -224,22 +244,21 @@ impl Message {
         (0..self.segment_count()).filter_map(|i| self.segment(i))
     }
 
-    /// Every segment with the given ID (`"OBX"`), in order.
-    pub fn segments_named<'a>(&'a self, id: &'a str) -> impl Iterator<Item = Segment<'a>> + 'a {
-        self.segments().filter(move |s| s.id() == id)
+    /// Every segment with the given ID, in order: `segments_named(segment!("OBX"))` in an
+    /// interface crate, [`SegmentId::new`] or [`SegmentId::from_slice`] otherwise.
+    pub fn segments_named(&self, id: impl IntoSegmentId) -> SegmentsNamed<'_> {
+        SegmentsNamed {
+            msg: self,
+            id: id.into_segment_id(),
+            next: 0,
+        }
     }
 
     /// The value at `path`: its text (the first leaf, as `msg[path]` reads it), its presence,
-    /// and the whole position as written ([`Value::er7`]). The only error is a malformed path
-    /// text; a path the message does not reach gives a value that is
-    /// [absent](Value::is_present).
-    pub fn get(&self, path: impl IntoPath) -> Result<Value<'_>, PathError> {
-        Ok(self.get_path(&path.into_path()?))
-    }
-
-    /// The value at a parsed path.
-    pub fn get_path(&self, path: &Path) -> Value<'_> {
-        let (range, level) = match self.locate(path) {
+    /// and the whole position as written ([`Value::er7`]). A path the message does not reach
+    /// gives a value that is [absent](Value::is_present).
+    pub fn get(&self, path: impl IntoPath) -> Value<'_> {
+        let (range, level) = match self.locate(&path.into_path()) {
             Some((range, level)) => (Some(range), level),
             None => (None, Level::Subcomponent),
         };
@@ -253,20 +272,20 @@ impl Message {
 
     /// Every repetition of the field at `path` (its repetition, component and sub-component parts
     /// are ignored). An absent field has none; an empty one has one empty repetition.
-    pub fn repetitions(&self, path: impl IntoPath) -> Result<Vec<Value<'_>>, PathError> {
-        let path = path.into_path()?;
+    pub fn repetitions(&self, path: impl IntoPath) -> Vec<Value<'_>> {
+        let path = path.into_path();
         let Some(seg) = self.find_segment(path.segment, path.occurrence_or_first()) else {
-            return Ok(Vec::new());
+            return Vec::new();
         };
         let Some((field, level)) = self.field_range(seg, path.field) else {
-            return Ok(Vec::new());
+            return Vec::new();
         };
         if level == Level::Delimiters {
-            return Ok(vec![self.value(field, level)]);
+            return vec![self.value(field, level)];
         }
-        Ok(split(&self.bytes, field, self.delims.repetition)
+        split(&self.bytes, field, self.delims.repetition)
             .map(|r| self.value(r, Level::Repetition))
-            .collect())
+            .collect()
     }
 
     fn value(&self, range: Range<usize>, level: Level) -> Value<'_> {
@@ -275,7 +294,7 @@ impl Message {
 
     /// MSH field `n` (first repetition, whole).
     fn header_field(&self, n: u16) -> Value<'_> {
-        self.get_path(&Path::field(SegmentId::MSH, n))
+        self.get(Path::field(SegmentId::MSH, n))
     }
 
     pub(crate) fn find_segment(&self, id: SegmentId, occurrence: u16) -> Option<&SegmentEntry> {
@@ -376,26 +395,6 @@ pub(crate) fn nth(bytes: &[u8], range: Range<usize>, sep: u8, n: u16) -> Option<
     split(bytes, range, sep).nth(usize::from(n).checked_sub(1)?)
 }
 
-/// Reads as the text at the path (see the `Index<&Path>` implementation), or `""` when the
-/// message does not reach it. A malformed path text also reads as `""`: use [`Message::get`] to
-/// see the error (path literals checked at compile time never are).
-impl std::ops::Index<&str> for Message {
-    type Output = Text;
-    fn index(&self, path: &str) -> &Text {
-        match Path::parse(path) {
-            Ok(p) => &self[p],
-            Err(_) => Text::new(""),
-        }
-    }
-}
-
-impl std::ops::Index<Path> for Message {
-    type Output = Text;
-    fn index(&self, path: Path) -> &Text {
-        &self[&path]
-    }
-}
-
 /// Reads as the text of one leaf at the path, or `""` when absent:
 ///
 /// - a position holding components or sub-components reads as its **first leaf** (its first
@@ -408,11 +407,14 @@ impl std::ops::Index<Path> for Message {
 /// - text that cannot be decoded in the message's character set reads with U+FFFD in place of
 ///   the bad bytes.
 ///
-/// The whole position as written is `msg.get(path)?.er7()` ([`Value::er7`]).
-impl std::ops::Index<&Path> for Message {
+/// The whole position as written is `msg.get(path).er7()` ([`Value::er7`]).
+///
+/// The index is a [`Path`]: in an interface crate `msg["PID-5.1"]` is checked when the crate
+/// builds (in `#[router]`, `#[handler]` and `#[checked]` items), and text is not a path.
+impl<P: IntoPath> std::ops::Index<P> for Message {
     type Output = Text;
-    fn index(&self, path: &Path) -> &Text {
-        let Some((range, level)) = self.locate(path) else {
+    fn index(&self, path: P) -> &Text {
+        let Some((range, level)) = self.locate(&path.into_path()) else {
             return Text::new("");
         };
         let value = self.value(range.clone(), level);
@@ -422,6 +424,32 @@ impl std::ops::Index<&Path> for Message {
             std::borrow::Cow::Borrowed(text) => text,
             std::borrow::Cow::Owned(text) => self.text_cache.get_or_insert(leaf, text),
         })
+    }
+}
+
+/// The segments of a message with one ID, in order: what [`Message::segments_named`] gives.
+///
+/// A type of its own rather than `impl Iterator`, so that text given for the ID is one error
+/// at the argument, not another at the caller's use of the iterator.
+#[derive(Clone, Debug)]
+pub struct SegmentsNamed<'m> {
+    msg: &'m Message,
+    id: SegmentId,
+    /// The position to look at next.
+    next: usize,
+}
+
+impl<'m> Iterator for SegmentsNamed<'m> {
+    type Item = Segment<'m>;
+
+    fn next(&mut self) -> Option<Segment<'m>> {
+        while let Some(seg) = self.msg.segment(self.next) {
+            self.next += 1;
+            if seg.id() == self.id {
+                return Some(seg);
+            }
+        }
+        None
     }
 }
 
@@ -501,6 +529,7 @@ impl std::fmt::Debug for Segment<'_> {
 mod tests {
     use super::*;
     use crate::Presence;
+    use crate::path::testing::{p, seg};
 
     const ADT: &str = "MSH|^~\\&|ADT|HOSP|LAB|HOSP|20240101||ADT^A01^ADT_A01|MSG1|P|2.5.1\r\
         EVN|A01|20240101\r\
@@ -515,47 +544,45 @@ mod tests {
     #[test]
     fn reads_paths() {
         let m = msg();
-        assert_eq!(&m["MSH-1"], "|");
-        assert_eq!(&m["MSH-2"], "^~\\&");
-        assert_eq!(&m["MSH-9"], "ADT");
-        assert_eq!(m.get("MSH-9").unwrap().er7(), "ADT^A01^ADT_A01");
-        assert_eq!(&m["MSH-9.2"], "A01");
-        assert_eq!(&m["MSH-12"], "2.5.1");
-        assert_eq!(&m["PID-3"], "123");
-        assert_eq!(m.get("PID-3").unwrap().er7(), "123^^^H^MR");
-        assert_eq!(&m["PID-3[2].1"], "456");
-        assert_eq!(&m["PID-3[3].1"], "");
-        assert_eq!(&m["PID-5.4.2"], "Sr");
-        assert_eq!(&m["PID-5.4"], "Jr");
-        assert_eq!(m.get("PID-5.4").unwrap().er7(), "Jr&Sr");
-        assert_eq!(&m["PID-11.1"], "1 Main^St");
-        assert_eq!(&m["OBX[2]-5"], "two");
-        assert_eq!(&m["OBX-5"], "one");
-        assert_eq!(&m["OBX[3]-5"], "");
-        assert_eq!(&m["ZZZ-1"], "");
-        assert_eq!(&m["not a path"], "");
+        assert_eq!(&m[p("MSH-1")], "|");
+        assert_eq!(&m[p("MSH-2")], "^~\\&");
+        assert_eq!(&m[p("MSH-9")], "ADT");
+        assert_eq!(m.get(p("MSH-9")).er7(), "ADT^A01^ADT_A01");
+        assert_eq!(&m[p("MSH-9.2")], "A01");
+        assert_eq!(&m[p("MSH-12")], "2.5.1");
+        assert_eq!(&m[p("PID-3")], "123");
+        assert_eq!(m.get(p("PID-3")).er7(), "123^^^H^MR");
+        assert_eq!(&m[p("PID-3[2].1")], "456");
+        assert_eq!(&m[p("PID-3[3].1")], "");
+        assert_eq!(&m[p("PID-5.4.2")], "Sr");
+        assert_eq!(&m[p("PID-5.4")], "Jr");
+        assert_eq!(m.get(p("PID-5.4")).er7(), "Jr&Sr");
+        assert_eq!(&m[p("PID-11.1")], "1 Main^St");
+        assert_eq!(&m[p("OBX[2]-5")], "two");
+        assert_eq!(&m[p("OBX-5")], "one");
+        assert_eq!(&m[p("OBX[3]-5")], "");
+        assert_eq!(&m[p("ZZZ-1")], "");
     }
 
     #[test]
     fn three_states() {
         let m = msg();
-        assert_eq!(m.get("OBX-8").unwrap().presence(), Presence::Null);
-        assert_eq!(m.get("OBX-7").unwrap().presence(), Presence::Empty);
-        assert_eq!(m.get("OBX-9").unwrap().presence(), Presence::Absent);
-        assert_eq!(m.get("OBX-5").unwrap().presence(), Presence::Valued);
-        assert!(m.get("PID-").is_err());
+        assert_eq!(m.get(p("OBX-8")).presence(), Presence::Null);
+        assert_eq!(m.get(p("OBX-7")).presence(), Presence::Empty);
+        assert_eq!(m.get(p("OBX-9")).presence(), Presence::Absent);
+        assert_eq!(m.get(p("OBX-5")).presence(), Presence::Valued);
     }
 
     #[test]
     fn segments_and_repetitions() {
         let m = msg();
         assert_eq!(m.segment_count(), 5);
-        assert_eq!(m.segments_named("OBX").count(), 2);
-        let reps = m.repetitions("PID-3").unwrap();
+        assert_eq!(m.segments_named(seg("OBX")).count(), 2);
+        let reps = m.repetitions(p("PID-3"));
         assert_eq!(reps.len(), 2);
         assert_eq!(reps[1], "456");
         assert_eq!(reps[1].er7(), "456^^^B");
-        let pid = m.segments_named("PID").next().unwrap();
+        let pid = m.segments_named(seg("PID")).next().unwrap();
         assert_eq!(pid.field_count(), 11);
         assert_eq!(pid.field(8), "M");
         let msh = m.segment(0).unwrap();
@@ -572,13 +599,13 @@ mod tests {
     fn charsets_decode() {
         let latin = b"MSH|^~\\&|||||||ADT^A01|1|P|2.5||||||8859/1\rPID|1||||M\xfcller\r".to_vec();
         let m = Message::parse(latin).unwrap();
-        assert_eq!(&m["PID-5"], "Müller");
+        assert_eq!(&m[p("PID-5")], "Müller");
         let utf8 = "MSH|^~\\&|||||||ADT^A01|1|P|2.5||||||UNICODE UTF-8\rPID|1||||Müller\r";
-        assert_eq!(&Message::parse(utf8).unwrap()["PID-5"], "Müller");
+        assert_eq!(&Message::parse(utf8).unwrap()[p("PID-5")], "Müller");
         let other = b"MSH|^~\\&|||||||ADT^A01|1|P|2.5||||||8859/2\rPID|1||||M\xfcller\r".to_vec();
         let m = Message::parse(other).unwrap();
-        assert!(m.get("PID-5").unwrap().text().is_err());
-        assert_eq!(m.get("PID-5").unwrap().raw(), b"M\xfcller");
+        assert!(m.get(p("PID-5")).text().is_err());
+        assert_eq!(m.get(p("PID-5")).raw(), b"M\xfcller");
     }
 }
 
@@ -597,7 +624,7 @@ mod zero_positions {
             Path::from_parts(*b"PID", None, 3, None, Some(0), None),
             Path::from_parts(*b"PID", None, 3, None, Some(1), Some(0)),
         ] {
-            assert!(!m.get_path(&p).is_present(), "{p:?}");
+            assert!(!m.get(p).is_present(), "{p:?}");
             assert_eq!(&m[&p], "");
         }
     }

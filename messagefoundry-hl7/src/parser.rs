@@ -322,7 +322,7 @@ mod tests {
     fn indexes_segments_and_fields() {
         let (_, idx) = parse(b"MSH|^~\\&|A|B\rPID|1||X\r", false).unwrap();
         assert_eq!(idx.segments.len(), 2);
-        assert_eq!(idx.segments[1].id, "PID");
+        assert_eq!(idx.segments[1].id.as_str(), "PID");
         assert_eq!(idx.seps, vec![3, 8, 10, 16, 18, 19]);
     }
 

@@ -9,13 +9,24 @@ use std::str::FromStr;
 
 /// A three-character segment identifier such as `PID` or `ZPI`.
 ///
-/// Segment IDs are an upper-case letter followed by two upper-case letters or digits.
+/// Segment IDs are an upper-case letter followed by two upper-case letters or digits. An
+/// interface crate writes one as `segment!("OBX")`, checked against its HL7 version when it
+/// builds; text from elsewhere becomes one through [`SegmentId::from_slice`], and
+/// [`SegmentId::as_str`] compares with text.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct SegmentId([u8; 3]);
 
 impl SegmentId {
     /// `MSH`, the message header.
     pub const MSH: SegmentId = SegmentId(*b"MSH");
+
+    /// A segment ID this crate names itself; a malformed one stops the build (in a `const`).
+    pub(crate) const fn known(bytes: [u8; 3]) -> SegmentId {
+        match SegmentId::new(bytes) {
+            Some(id) => id,
+            None => panic!("malformed segment ID"),
+        }
+    }
 
     /// Builds a segment ID from three bytes, or `None` if they are not a valid segment ID.
     pub const fn new(bytes: [u8; 3]) -> Option<SegmentId> {
@@ -69,18 +80,6 @@ impl fmt::Debug for SegmentId {
     }
 }
 
-impl PartialEq<str> for SegmentId {
-    fn eq(&self, other: &str) -> bool {
-        self.0.as_slice() == other.as_bytes()
-    }
-}
-
-impl PartialEq<&str> for SegmentId {
-    fn eq(&self, other: &&str) -> bool {
-        self.0.as_slice() == other.as_bytes()
-    }
-}
-
 /// A parsed HL7 path. Positions are 1-based; `None` means "not given".
 ///
 /// A path always names a segment and a field. Segment occurrence and field repetition default to
@@ -90,7 +89,7 @@ impl PartialEq<&str> for SegmentId {
 /// ```
 /// use messagefoundry_hl7::Path;
 /// let p: Path = "PID-3[2].1".parse().unwrap();
-/// assert_eq!(p.segment, "PID");
+/// assert_eq!(p.segment.as_str(), "PID");
 /// assert_eq!((p.field, p.repetition, p.component), (3, Some(2), Some(1)));
 /// const OBR_25: Path = Path::parse_const("OBR-25");
 /// assert_eq!(OBR_25.to_string(), "OBR-25");
@@ -330,6 +329,22 @@ impl fmt::Display for Path {
             write!(f, ".{n}")?;
         }
         Ok(())
+    }
+}
+
+/// Paths and segment IDs from text, for this crate's tests.
+#[cfg(test)]
+pub(crate) mod testing {
+    use super::{Path, SegmentId};
+
+    /// The path `text`, which must be well formed.
+    pub fn p(text: &str) -> Path {
+        Path::parse(text).expect("a well-formed path")
+    }
+
+    /// The segment ID `text`, which must be well formed.
+    pub fn seg(text: &str) -> SegmentId {
+        SegmentId::from_slice(text.as_bytes()).expect("a well-formed segment ID")
     }
 }
 

@@ -1,10 +1,10 @@
-//! [`Text`]: what `msg["…"]` reads as.
+//! [`Text`]: what `msg[path]` reads as.
 
 use std::fmt;
 use std::ops::Deref;
 
-/// The text of a value, as `msg["PID-5.1"]` returns it: a `str` that also compares with
-/// string literals directly, so `msg["MSH-9.1"] == "ORU"` reads as it should.
+/// The text of a value, as `msg[path]` returns it: a `str` that also compares with string
+/// literals directly, so `msg[path] == "ORU"` reads as it should.
 ///
 /// It dereferences to `str` for everything else (`len`, `starts_with`, `parse`, …).
 #[repr(transparent)]

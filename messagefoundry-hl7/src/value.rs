@@ -57,13 +57,13 @@ pub(crate) enum Level {
 /// it. [`presence`](Value::presence) is that of the whole position.
 ///
 /// ```
-/// use messagefoundry_hl7::Message;
+/// use messagefoundry_hl7::{Message, Path};
 /// let msg = Message::parse("MSH|^~\\&|||||||ADT^A01|1|P|2.5\rPID|1||||van&Beethoven^Ludwig\r").unwrap();
-/// let name = msg.get("PID-5").unwrap();
+/// let name = msg.get(Path::parse_const("PID-5"));
 /// assert_eq!(name, "van");
 /// assert!(name.is_composite());
 /// assert_eq!(name.er7(), "van&Beethoven^Ludwig");
-/// assert_eq!(msg.get("PID-5.1.2").unwrap(), "Beethoven");
+/// assert_eq!(msg.get(Path::parse_const("PID-5.1.2")), "Beethoven");
 /// ```
 #[derive(Clone, Copy)]
 pub struct Value<'m> {

@@ -2,8 +2,8 @@
 
 use std::path::PathBuf;
 
-use messagefoundry_hl7::ParseOptions;
 use messagefoundry_hl7::batch::{self, BatchErrorKind, EnvelopeSegment};
+use messagefoundry_hl7::{ParseOptions, SegmentId};
 
 fn corpus(file: &str) -> Vec<u8> {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -114,7 +114,10 @@ fn batch_files_split_as_expected() {
                         .parse()
                         .or_else(|_| raw.parse_with(ParseOptions { tolerant: true }))
                         .unwrap_or_else(|e| panic!("{file}: message at {}: {e}", raw.offset()));
-                    assert!(msg.segment(0).is_some_and(|s| s.id() == "MSH"), "{file}");
+                    assert!(
+                        msg.segment(0).is_some_and(|s| s.id() == SegmentId::MSH),
+                        "{file}"
+                    );
                     let normalised: Vec<u8> = String::from_utf8_lossy(raw.bytes())
                         .replace("\r\n", "\r")
                         .replace('\n', "\r")

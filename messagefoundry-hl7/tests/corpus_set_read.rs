@@ -43,7 +43,7 @@ fn setting_new_text_changes_only_the_first_leaf() {
 #[test]
 fn the_corpus_holds_what_the_tests_need() {
     let messages = corpus_messages();
-    let composite = |p: &Path, m: &Message| m.get_path(p).is_composite();
+    let composite = |p: &Path, m: &Message| m.get(p).is_composite();
     let mut components_with_subcomponents = 0;
     let mut escapes = 0;
     for (_, msg) in &messages {
@@ -55,7 +55,7 @@ fn the_corpus_holds_what_the_tests_need() {
                 && msg
                     .delimiters()
                     .escape
-                    .is_some_and(|e| msg.get_path(&path).raw().contains(&e))
+                    .is_some_and(|e| msg.get(path).raw().contains(&e))
             {
                 escapes += 1;
             }

@@ -1,5 +1,5 @@
 //! Procedural macros of MessageFoundry: `inbound!`, `outbound!`, `#[router]`, `#[handler]`,
-//! `route!`, `path!` and `main!`.
+//! `route!`, `#[checked]`, `path!`, `segment!` and `main!`.
 //!
 //! Each macro here is a one-line shim; the work is done by `proc_macro2` code in the modules,
 //! which parse, check and expand as separate steps. On an error a macro emits the user's item
@@ -7,6 +7,7 @@
 //! working. Use the macros through the `messagefoundry` crate, which re-exports them.
 
 mod body;
+mod checked;
 mod connection;
 mod function;
 mod main_macro;
@@ -15,6 +16,7 @@ mod named;
 mod options;
 mod path_literal;
 mod route;
+mod segment_literal;
 
 use proc_macro::TokenStream;
 
@@ -23,6 +25,34 @@ use proc_macro::TokenStream;
 #[proc_macro]
 pub fn path(input: TokenStream) -> TokenStream {
     path_literal::expand_macro(input.into()).into()
+}
+
+/// Checks an HL7 segment ID literal at compile time and turns it into a `const` `SegmentId`:
+/// `msg.segments_named(segment!("OBX"))`, `seg.id() == segment!("ZPI")`. The ID must be a
+/// segment of the crate's HL7 version or a Z-segment its `Cargo.toml` declares.
+#[proc_macro]
+pub fn segment(input: TokenStream) -> TokenStream {
+    segment_literal::expand_macro(input.into()).into()
+}
+
+/// Checks the HL7 literals of a helper as `#[router]` and `#[handler]` check theirs: on a
+/// function, an `impl` block (every method), a trait or an inline `mod` (everything in it).
+///
+/// In it, `msg["PID-5.1"]`, the first argument of `get`, `set`, `set_null`, `set_er7`, `clear`
+/// and `repetitions`, and the argument of `segments_named("OBX")` are checked against the
+/// crate's HL7 version and declared Z-segments and become constants; a wrong one fails the
+/// build with an error at the literal. Literals inside closures and inside macros whose
+/// arguments are expressions (`assert_eq!`, `format!`) are checked too.
+///
+/// ```text
+/// #[checked]
+/// fn family_name(msg: &Message) -> String {
+///     msg["PID-5.1"].to_uppercase()
+/// }
+/// ```
+#[proc_macro_attribute]
+pub fn checked(args: TokenStream, item: TokenStream) -> TokenStream {
+    checked::expand(args.into(), item.into()).into()
 }
 
 /// Marks a router: `#[router] fn name(msg: &Message) -> Route`.

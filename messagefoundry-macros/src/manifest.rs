@@ -93,6 +93,11 @@ pub fn tracking_tokens() -> proc_macro2::TokenStream {
     }
 }
 
+/// Where a Z-segment is declared, to follow an error that says it is not.
+pub fn declare_hint(segment: messagefoundry_hl7::SegmentId) -> String {
+    format!(" in Cargo.toml, under [package.metadata.messagefoundry.segments.{segment}]")
+}
+
 fn read() -> Result<Settings, String> {
     let Some(path) = manifest_path() else {
         return parse("");

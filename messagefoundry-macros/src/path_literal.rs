@@ -38,9 +38,7 @@ pub fn check(lit: &LitStr) -> syn::Result<Path> {
     settings.profile.resolve(&path).map_err(|e| {
         let mut message = e.to_string();
         if let ResolveError::UndeclaredZSegment { segment, .. } = e {
-            message.push_str(&format!(
-                " in Cargo.toml, under [package.metadata.messagefoundry.segments.{segment}]"
-            ));
+            message.push_str(&manifest::declare_hint(segment));
         }
         syn::Error::new(lit.span(), message)
     })?;
@@ -72,22 +70,16 @@ pub fn const_tokens(path: &Path) -> TokenStream {
     }
 }
 
+/// The one string literal a function-like macro takes; `usage` says how to call it.
+pub fn one_literal(input: TokenStream, usage: &str) -> syn::Result<LitStr> {
+    syn::parse2(input).map_err(|e| syn::Error::new(e.span(), usage))
+}
+
 /// `path!("…")`.
 pub fn expand_macro(input: TokenStream) -> TokenStream {
-    let lit: LitStr = match syn::parse2(input) {
-        Ok(lit) => lit,
-        Err(e) => {
-            return syn::Error::new(
-                e.span(),
-                "path! takes one string literal: path!(\"OBR-25\")",
-            )
-            .to_compile_error();
-        }
-    };
-    match check(&lit) {
-        Ok(path) => const_tokens(&path),
-        Err(e) => e.to_compile_error(),
-    }
+    one_literal(input, "path! takes one string literal: path!(\"OBR-25\")")
+        .and_then(|lit| check(&lit))
+        .map_or_else(|e| e.to_compile_error(), |path| const_tokens(&path))
 }
 
 #[cfg(test)]

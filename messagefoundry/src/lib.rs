@@ -7,8 +7,9 @@
 //! - [`prelude`]: `use messagefoundry::prelude::*;` brings everything below that a router and a
 //!   handler speak. It shadows none of Rust's own names.
 //! - The macros: [`inbound!`] and [`outbound!`] (a connection and its options), [`router`]
-//!   and [`handler`] (the functions), [`route!`] (a router's handlers), [`path!`] (an HL7
-//!   path checked at build time), and [`main!`] (the interface binary's command line:
+//!   and [`handler`] (the functions), [`route!`] (a router's handlers), [`path!`] and [`segment!`] (an HL7
+//!   path and a segment ID checked at build time), [`checked`] (checks the literals of helper
+//!   code), and [`main!`] (the interface binary's command line:
 //!   `serve`, `check`, `send`, `sink`, `test`, `graph`, `messages`, `hl7`).
 //! - [`interface`]: the types in the macros' signatures: [`Route`](interface::Route) (what a
 //!   router returns), [`Outcome`](interface::Outcome) (what a handler returns),
@@ -19,13 +20,45 @@
 //! - [`testing`]: running messages through an inbound in plain `#[test]`s.
 //! - [`hl7`]: the HL7 v2 message model (parse, read, edit, serialize, ACKs, validation).
 //!
+//! HL7 paths and segment IDs written as literals are checked against the crate's HL7 version
+//! (`[package.metadata.messagefoundry] hl7-version` in its `Cargo.toml`) when it builds: in the
+//! bodies of [`router`], [`handler`] and [`checked`] items as written (`msg["PID-5.1"]`,
+//! `msg.set("OBR-25", …)`, `msg.segments_named("OBX")`), elsewhere through [`path!`] and
+//! [`segment!`]. A literal left as text does not compile, and a path that arrives at run time
+//! is parsed with [`hl7::Path::parse`], which can fail:
+//!
+//! ```
+//! use messagefoundry::prelude::*;
+//!
+//! #[checked]
+//! fn family_name(msg: &Message) -> String {
+//!     msg["PID-5.1"].to_uppercase()
+//! }
+//!
+//! fn results(msg: &Message) -> usize {
+//!     msg.segments_named(segment!("OBX")).count()
+//! }
+//!
+//! fn read(msg: &Message, text: &str) -> Result<String, hl7::PathError> {
+//!     Ok(msg[Path::parse(text)?].to_string())
+//! }
+//! # use messagefoundry::hl7;
+//! # let msg = Message::parse("MSH|^~\\&|||||||ORU^R01|1|P|2.5.1\rPID|1||||van&Beethoven\rOBX|1\rOBX|2\r").unwrap();
+//! # assert_eq!(family_name(&msg), "VAN");
+//! # assert_eq!(results(&msg), 2);
+//! # assert_eq!(read(&msg, "MSH-9.2").unwrap(), "R01");
+//! # assert!(read(&msg, "MSH 9").is_err());
+//! ```
+//!
 //! The rest of the crate is the runtime the command line runs: the engine, the store, the
 //! settings, the MLLP codec, TLS, the command line itself. It is not public. The feature `test-support`
 //! makes it public for MessageFoundry's own end-to-end tests; it is not an author's API and
 //! changes without notice.
 
 pub use messagefoundry_hl7 as hl7;
-pub use messagefoundry_macros::{handler, inbound, main, outbound, path, route, router};
+pub use messagefoundry_macros::{
+    checked, handler, inbound, main, outbound, path, route, router, segment,
+};
 
 pub mod interface;
 pub mod testing;
@@ -44,9 +77,9 @@ runtime_modules!(cli, config, engine, mllp, operations, store, tls);
 
 /// Everything an interface crate needs: `use messagefoundry::prelude::*;`.
 pub mod prelude {
-    pub use crate::hl7::{Message, Path};
+    pub use crate::hl7::{Message, Path, SegmentId};
     pub use crate::interface::{Disposition, Outcome, Route};
-    pub use crate::{handler, inbound, outbound, path, route, router};
+    pub use crate::{checked, handler, inbound, outbound, path, route, router, segment};
 }
 
 #[doc(hidden)]

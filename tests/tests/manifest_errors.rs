@@ -74,16 +74,18 @@ fn check(dir: &Path) -> (bool, String) {
     )
 }
 
-/// The expansions of `path!` and `main!` name `::messagefoundry::hl7::Path` and
-/// `::messagefoundry::__private::run_main`; the fixture only needs to get as far as the macros'
+/// The expansions of `path!`, `segment!` and `main!` name `::messagefoundry::hl7::{Path,
+/// SegmentId}` and `::messagefoundry::__private::run_main`; the fixture only needs to get as far as the macros'
 /// own checks, so it stands in for that crate itself.
 const PRELUDE: &str = "extern crate self as messagefoundry;\n\
     pub mod hl7 {\n\
     #[derive(Clone, Copy)] pub struct Path;\n\
     impl Path { pub const fn from_parts(_: [u8; 3], _: Option<u16>, _: u16, _: Option<u16>, _: Option<u16>, _: Option<u16>) -> Path { Path } }\n\
+    #[derive(Clone, Copy)] pub struct SegmentId;\n\
+    impl SegmentId { pub const fn new(_: [u8; 3]) -> Option<SegmentId> { Some(SegmentId) } }\n\
     }\n\
     pub mod __private { pub fn run_main() -> std::process::ExitCode { std::process::ExitCode::SUCCESS } }\n\
-    use hl7::Path;\n";
+    use hl7::{Path, SegmentId};\n";
 
 /// The metadata of a crate declaring a version that does not exist.
 const BAD_VERSION: &str = "[package.metadata.messagefoundry]\nhl7-version = \"2.9\"";
@@ -207,4 +209,30 @@ fn editing_the_metadata_checks_again() {
     write_manifest(&dir, name, &format!("{}{zpi}", version("2.5.1")));
     let (ok, out) = check(&dir);
     assert!(ok, "declared again: {out}");
+}
+
+/// `segment!` makes the manifest an input too: a crate whose only checked literal is a segment
+/// ID is checked again when its declared segments change.
+#[test]
+fn segment_ids_follow_the_metadata() {
+    let name = "segment-edits";
+    let dir = fixture(name);
+    std::fs::write(
+        dir.join("src/main.rs"),
+        format!(
+            "{PRELUDE}use ::messagefoundry_macros::segment;\nconst Z: SegmentId = segment!(\"ZPI\");\nfn main() {{ let _ = Z; }}\n"
+        ),
+    )
+    .expect("fixture source");
+    let zpi = "[package.metadata.messagefoundry.segments.ZPI]\nname = \"Patient extras\"\n\
+        fields = [{ name = \"Set ID\", type = \"SI\" }]";
+
+    write_manifest(&dir, name, zpi);
+    let (ok, out) = check(&dir);
+    assert!(ok, "a declared ZPI resolves: {out}");
+
+    write_manifest(&dir, name, "");
+    let (ok, out) = check(&dir);
+    assert!(!ok, "ZPI is no longer declared");
+    assert!(out.contains("segment ZPI is not declared"), "{out}");
 }

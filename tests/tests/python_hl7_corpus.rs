@@ -243,13 +243,13 @@ fn compare(ours: &Message, theirs: &Theirs) -> (Vec<String>, usize) {
         let [field, repetition, component, subcomponent] = *at;
         let mine = if id == SegmentId::MSH && field <= 2 {
             // MSH-1 and MSH-2 are the delimiters, read whole.
-            ours.get_path(&Path {
+            ours.get(Path {
                 occurrence: Some(occurrence),
                 ..Path::field(id, field)
             })
             .raw()
         } else {
-            ours.get_path(&path(id, occurrence, *at)).raw()
+            ours.get(path(id, occurrence, *at)).raw()
         };
         if mine == value.as_slice() {
             agreed += 1;
@@ -291,7 +291,7 @@ fn compare(ours: &Message, theirs: &Theirs) -> (Vec<String>, usize) {
             (r, 0) => [*field, r, n + 1, 1],
             (r, c) => [*field, r, c, n + 1],
         };
-        let presence = ours.get_path(&path(id, occurrence, beyond)).presence();
+        let presence = ours.get(path(id, occurrence, beyond)).presence();
         if presence != Presence::Absent {
             differences.push(format!(
                 "{id}[{occurrence}]-{:?}: ours has a part there ({presence:?}), python-hl7 not",

@@ -49,7 +49,7 @@ async fn sigterm_finishes_the_frame_in_flight_and_exits_zero() {
         let store = Store::open(&db).expect("the store opens");
         let ids: Vec<String> = (1..=4)
             .filter_map(|n| store.read_message(MessageId(n)).unwrap())
-            .map(|(_, raw)| Message::parse(raw).unwrap()["MSH-10"].to_owned())
+            .map(|(_, raw)| Message::parse(raw).unwrap().control_id().to_string())
             .collect();
         store.shutdown();
         ids

@@ -69,7 +69,7 @@ async fn a_failed_commit_refuses_the_message_and_stops_the_engine() {
                 break;
             };
             let msg = Message::parse(raw).unwrap();
-            ids.push(msg["MSH-10"].to_owned());
+            ids.push(msg.control_id().to_string());
         }
         store.shutdown();
         ids

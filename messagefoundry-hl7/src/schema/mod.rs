@@ -33,7 +33,7 @@ pub use model::{
     Structure, Table, TableValue, Version,
 };
 pub use profile::{DeclarationError, Profile};
-pub use resolve::{PathPart, ResolveError, ResolveWarning, Resolved, resolve};
+pub use resolve::{PathPart, ResolveError, ResolveWarning, Resolved, SegmentError, resolve};
 
 /// The schema of an HL7 version, by its MSH-12 text (`"2.5.1"`), if that version is compiled in.
 pub fn version(id: &str) -> Option<&'static Version> {

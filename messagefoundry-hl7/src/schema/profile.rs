@@ -1,8 +1,8 @@
 //! A profile: one HL7 version's schema plus the segments a site declares itself (Z-segments).
 
 use super::model::{DataType, SegmentDef, Version};
-use super::resolve::{ResolveError, Resolved, resolve_in};
-use crate::Path;
+use super::resolve::{ResolveError, Resolved, SegmentError, resolve_in, resolve_segment_in};
+use crate::{Path, SegmentId};
 
 /// The schema an interface works against: a [`Version`] and the locally defined segments
 /// (Z-segments) it declares. Path resolution (and validation) treats the declared segments
@@ -115,6 +115,25 @@ impl<'a> Profile<'a> {
     /// [`crate::schema::resolve`].
     pub fn resolve(&self, path: &Path) -> Result<Resolved<'a>, ResolveError> {
         resolve_in(self, path)
+    }
+
+    /// The segment `id` names in this profile (a declared one first), or why it names none.
+    ///
+    /// ```
+    /// use messagefoundry_hl7::{SegmentId, schema::{self, Profile}};
+    /// # #[cfg(feature = "v2_5_1")] {
+    /// let profile = Profile::standard(&schema::V2_5_1);
+    /// let obx = SegmentId::from_slice(b"OBX").unwrap();
+    /// assert_eq!(profile.resolve_segment(obx).unwrap().name, Some("Observation/Result"));
+    /// let typo = SegmentId::from_slice(b"OBZ").unwrap();
+    /// assert_eq!(
+    ///     profile.resolve_segment(typo).unwrap_err().to_string(),
+    ///     "unknown segment OBZ in HL7 2.5.1; did you mean OBR or OBX?"
+    /// );
+    /// # }
+    /// ```
+    pub fn resolve_segment(&self, id: SegmentId) -> Result<&'a SegmentDef, SegmentError> {
+        resolve_segment_in(self, id)
     }
 }
 

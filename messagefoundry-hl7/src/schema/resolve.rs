@@ -283,6 +283,60 @@ pub enum ResolveError {
     },
 }
 
+/// Why a segment ID names no segment in a schema; see [`Profile::resolve_segment`].
+#[derive(Clone, PartialEq, Eq, Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum SegmentError {
+    /// The segment is neither in the version nor declared.
+    #[error(
+        "unknown segment {segment} in HL7 {version}{}",
+        hint(suggestions, defined_in)
+    )]
+    Unknown {
+        /// The segment ID.
+        segment: SegmentId,
+        /// The HL7 version.
+        version: &'static str,
+        /// Known segment IDs one edit away, sorted; empty when the segment is defined in
+        /// other versions.
+        suggestions: Vec<&'static str>,
+        /// The other HL7 versions that define the segment, oldest first.
+        defined_in: Vec<&'static str>,
+    },
+    /// A Z-segment that the profile does not declare.
+    #[error(
+        "segment {segment} is not declared; Z-segments are site-defined, so declare {segment} and its fields"
+    )]
+    UndeclaredZSegment {
+        /// The segment ID.
+        segment: SegmentId,
+    },
+}
+
+impl SegmentError {
+    /// The same problem, found while resolving `path`.
+    fn at(self, path: &Path) -> ResolveError {
+        match self {
+            SegmentError::Unknown {
+                segment,
+                version,
+                suggestions,
+                defined_in,
+            } => ResolveError::UnknownSegment {
+                path: *path,
+                segment,
+                version,
+                suggestions,
+                defined_in,
+            },
+            SegmentError::UndeclaredZSegment { segment } => ResolveError::UndeclaredZSegment {
+                path: *path,
+                segment,
+            },
+        }
+    }
+}
+
 fn hint(suggestions: &[&str], defined_in: &[&str]) -> String {
     if !defined_in.is_empty() {
         format!(" (it is defined in HL7 {})", version_ranges(defined_in))
@@ -542,33 +596,40 @@ struct Level<'a> {
     data_type: Option<&'a DataType>,
 }
 
+/// The segment `id` names in `profile`, or why it names none.
+pub(crate) fn resolve_segment_in<'a>(
+    profile: &Profile<'a>,
+    id: SegmentId,
+) -> Result<&'a SegmentDef, SegmentError> {
+    let text = id.as_str();
+    if let Some(segment) = profile.segment(text) {
+        return Ok(segment);
+    }
+    if id.is_z_segment() {
+        return Err(SegmentError::UndeclaredZSegment { segment: id });
+    }
+    let version = profile.version().id();
+    let defined_in = versions_with(text, 1, version);
+    let suggestions = if defined_in.is_empty() {
+        suggest::nearest(text, profile.segment_ids())
+    } else {
+        Vec::new()
+    };
+    Err(SegmentError::Unknown {
+        segment: id,
+        version,
+        suggestions,
+        defined_in,
+    })
+}
+
 pub(crate) fn resolve_in<'a>(
     profile: &Profile<'a>,
     path: &Path,
 ) -> Result<Resolved<'a>, ResolveError> {
     let version = profile.version();
     let id = path.segment.as_str();
-    let Some(segment) = profile.segment(id) else {
-        if path.segment.is_z_segment() {
-            return Err(ResolveError::UndeclaredZSegment {
-                path: *path,
-                segment: path.segment,
-            });
-        }
-        let defined_in = versions_with(id, 1, version.id());
-        let suggestions = if defined_in.is_empty() {
-            suggest::nearest(id, profile.segment_ids())
-        } else {
-            Vec::new()
-        };
-        return Err(ResolveError::UnknownSegment {
-            path: *path,
-            segment: path.segment,
-            version: version.id(),
-            suggestions,
-            defined_in,
-        });
-    };
+    let segment = resolve_segment_in(profile, path.segment).map_err(|e| e.at(path))?;
     let Some(field) = segment.field(path.field) else {
         if segment.withdrawn && segment.fields.is_empty() {
             return Err(ResolveError::WithdrawnSegment {

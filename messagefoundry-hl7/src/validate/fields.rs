@@ -75,7 +75,7 @@ fn segment(v: &mut Validator<'_, '_>, seg: &Segment<'_>, def: &SegmentDef) {
     // MSH-1 and MSH-2 are the delimiters, checked by the parser.
     let from = if is_msh { 3 } else { 1 };
     // OBX-5 is `varies`: its type is the one OBX-2 names.
-    let obx_type = (seg.id() == "OBX")
+    let obx_type = (seg.id() == SegmentId::known(*b"OBX"))
         .then(|| std::str::from_utf8(seg.field(2).raw()).ok())
         .flatten()
         .and_then(|code| v.data_type(code));

@@ -245,9 +245,9 @@ impl Validator<'_, '_> {
 
     fn find_structure(&mut self) -> Option<&'static schema::Structure> {
         let msh9 = |n| Path::from_parts(*b"MSH", None, 9, None, Some(n), None);
-        let code = self.msg.get_path(&msh9(1)).text_lossy();
-        let event = self.msg.get_path(&msh9(2)).text_lossy();
-        let named = self.msg.get_path(&msh9(3)).text_lossy();
+        let code = self.msg.get(msh9(1)).text_lossy();
+        let event = self.msg.get(msh9(2)).text_lossy();
+        let named = self.msg.get(msh9(3)).text_lossy();
         let version = self.version();
         let location = ErrorLocation::from(Path::field(SegmentId::MSH, 9));
         if code.is_empty() {

@@ -223,7 +223,7 @@ impl Report {
     ///
     /// ```
     /// use messagefoundry_hl7::ack::{Builder, Code};
-    /// use messagefoundry_hl7::{Message, ack, validate::{validate, Options}};
+    /// use messagefoundry_hl7::{Message, Path, ack, validate::{validate, Options}};
     /// # #[cfg(feature = "v2_5_1")] {
     /// let msg = Message::parse("MSH|^~\\&|LAB||EHR||20240101120000||ORU^R01^ORU_R01|1|P|2.5.1\rPID|1\rOBR|1\r").unwrap();
     /// let report = validate(&msg, &Options::tolerant());
@@ -231,8 +231,8 @@ impl Report {
     ///     .errors(report.ack_errors(10))
     ///     .build(&ack::Stamp::new("20240101120001", "A1"))
     ///     .unwrap();
-    /// assert_eq!(&reply["ERR-3.1"], "101");
-    /// assert_eq!(&reply["ERR-2.1"], "PID");
+    /// assert_eq!(&reply[Path::parse_const("ERR-3.1")], "101");
+    /// assert_eq!(&reply[Path::parse_const("ERR-2.1")], "PID");
     /// # }
     /// ```
     pub fn ack_errors(&self, max: usize) -> Vec<ErrorEntry> {

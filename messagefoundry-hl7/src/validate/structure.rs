@@ -200,7 +200,7 @@ impl Matcher<'_, '_, '_> {
         let index = self.pos;
         let (id, _) = self.v.occurrences[index];
         let options = self.v.options;
-        let declared = options.custom_segments.iter().any(|s| id == s.id);
+        let declared = options.custom_segments.iter().any(|s| id.as_str() == s.id);
         let structure = self.structure.id;
         let (severity, rule, message) = if contains(self.structure.nodes, id) {
             (
@@ -306,7 +306,7 @@ impl Matcher<'_, '_, '_> {
 /// (it takes a segment only when nothing else can).
 fn first(node: &Node, id: SegmentId) -> bool {
     match node {
-        Node::Segment { id: s, .. } => id == *s,
+        Node::Segment { id: s, .. } => id.as_str() == *s,
         Node::AnySegment { .. } => false,
         Node::Group(g) => group_first(g, id),
     }
@@ -358,7 +358,7 @@ fn ahead_named(id: SegmentId, frame: &Frame<'_>, any: bool) -> bool {
 /// Whether the structure holds segment `id` anywhere.
 fn contains(nodes: &[Node], id: SegmentId) -> bool {
     nodes.iter().any(|n| match n {
-        Node::Segment { id: s, .. } => id == *s,
+        Node::Segment { id: s, .. } => id.as_str() == *s,
         Node::AnySegment { .. } => false,
         Node::Group(g) => contains(g.children, id),
     })

@@ -9,6 +9,16 @@ use std::path::{Path as FilePath, PathBuf};
 use messagefoundry_hl7::batch::{self, SplitOptions};
 use messagefoundry_hl7::{Charset, EditError, Message, Path, SegmentId};
 
+/// The path `text`, which must be well formed.
+pub fn p(text: &str) -> Path {
+    Path::parse(text).expect("a well-formed path")
+}
+
+/// The segment ID `text`, which must be well formed.
+pub fn seg(text: &str) -> SegmentId {
+    SegmentId::from_slice(text.as_bytes()).expect("a well-formed segment ID")
+}
+
 /// The workspace's `corpus/` folder.
 pub fn corpus_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../corpus")
@@ -146,7 +156,7 @@ pub fn first_leaf(path: &Path) -> Path {
 
 /// Where the bytes of the value at `path` stand in the message.
 fn byte_range(msg: &Message, path: &Path) -> Range<usize> {
-    let raw = msg.get_path(path).raw();
+    let raw = msg.get(path).raw();
     let start = raw.as_ptr() as usize - msg.as_bytes().as_ptr() as usize;
     start..start + raw.len()
 }
@@ -160,7 +170,7 @@ pub fn assert_set_of_read_changes_nothing(name: &str, msg: &mut Message, paths: 
         msg.set(path, &text)
             .unwrap_or_else(|e| panic!("{name} {path}: {e}"));
         assert!(msg.as_bytes() == before, "{name} {path}: set changed bytes");
-        let er7 = msg.get_path(&path).er7().into_owned();
+        let er7 = msg.get(path).er7().into_owned();
         msg.set_er7(path, &er7)
             .unwrap_or_else(|e| panic!("{name} {path}: {e}"));
         assert!(
@@ -168,7 +178,7 @@ pub fn assert_set_of_read_changes_nothing(name: &str, msg: &mut Message, paths: 
             "{name} {path}: set_er7 changed bytes"
         );
     }
-    for path in ["MSH-1", "MSH-2"] {
+    for path in ["MSH-1", "MSH-2"].map(p) {
         let text = msg[path].to_owned();
         assert!(
             matches!(msg.set(path, &text), Err(EditError::DelimiterField { .. })),

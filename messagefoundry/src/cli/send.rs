@@ -5,7 +5,7 @@ use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use futures_util::{SinkExt, StreamExt};
-use messagefoundry_hl7::{Message, ack::Ack};
+use messagefoundry_hl7::{Message, Path, ack::Ack};
 
 use crate::config::OutboundSettings;
 use crate::mllp::Frame;
@@ -145,7 +145,7 @@ fn load(files: &[PathBuf]) -> Result<Vec<Outgoing>, String> {
                 .map_err(|e| format!("{} message {}: {e}", file.display(), n + 1))?;
             out.push(Outgoing {
                 label: file.display().to_string(),
-                control_id: msg["MSH-10"].to_owned(),
+                control_id: msg.control_id().to_string(),
                 bytes: msg.into_bytes(),
             });
         }
@@ -286,7 +286,7 @@ async fn load_run(target: &Target, messages: &[Outgoing], plan: LoadPlan) -> Exi
         let template = &messages[n % messages.len()];
         let control_id = format!("L{run_id}-{n}");
         let bytes = match Message::parse(template.bytes.clone()) {
-            Ok(mut msg) => match msg.set("MSH-10", &control_id) {
+            Ok(mut msg) => match msg.set(Path::parse_const("MSH-10"), &control_id) {
                 Ok(()) => msg.into_bytes(),
                 Err(e) => {
                     eprintln!("error: cannot set MSH-10: {e}");

@@ -73,8 +73,8 @@ pub fn run(args: &SinkArgs) -> ExitCode {
                             if !quiet {
                                 say!(
                                     "{} {}",
-                                    msg.get_path(&Path::parse_const("MSH-9")).er7(),
-                                    &msg["MSH-10"]
+                                    msg.get(Path::parse_const("MSH-9")).er7(),
+                                    msg.control_id()
                                 );
                             }
                             if let Ok(ack) =

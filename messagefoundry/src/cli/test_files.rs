@@ -53,8 +53,8 @@ pub fn run(
                         out,
                         "  send -> {}: {} control ID {}",
                         send.outbound.name(),
-                        send.message.get_path(&Path::parse_const("MSH-9")).er7(),
-                        &send.message["MSH-10"]
+                        send.message.get(Path::parse_const("MSH-9")).er7(),
+                        send.message.control_id()
                     )?;
                 }
             }

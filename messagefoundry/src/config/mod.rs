@@ -12,6 +12,8 @@ mod plaintext;
 mod settings;
 
 pub use connection::{InboundSettings, OutboundSettings};
+// Read by the tests (with `test-support`); the runtime goes through `Settings`.
+#[cfg_attr(not(feature = "test-support"), allow(unused_imports))]
 pub use environment::{Environment, EnvironmentError};
 pub use messagefoundry_options::{Cidr, CidrError, parse_duration};
 pub use settings::{Settings, SettingsError};

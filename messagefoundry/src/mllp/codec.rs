@@ -100,7 +100,7 @@ impl MllpCodec {
 
     /// How many bytes arrived outside frames (before a start block, or an abandoned partial
     /// frame that a new start block replaced) since the codec was made.
-    #[cfg(test)]
+    #[cfg(any(test, feature = "test-support"))]
     pub fn discarded_bytes(&self) -> u64 {
         self.discarded
     }

@@ -110,14 +110,11 @@ impl MessageInfo {
         MessageInfo {
             inbound: inbound.to_owned(),
             received_at_micros,
-            sending_application: msg.get_path(&Path::parse_const("MSH-3")).er7().into_owned(),
-            sending_facility: msg.get_path(&Path::parse_const("MSH-4")).er7().into_owned(),
-            message_type: msg.get_path(&Path::parse_const("MSH-9")).er7().into_owned(),
-            control_id: msg["MSH-10"].to_owned(),
-            version: msg
-                .get_path(&Path::parse_const("MSH-12"))
-                .er7()
-                .into_owned(),
+            sending_application: msg.get(Path::parse_const("MSH-3")).er7().into_owned(),
+            sending_facility: msg.get(Path::parse_const("MSH-4")).er7().into_owned(),
+            message_type: msg.get(Path::parse_const("MSH-9")).er7().into_owned(),
+            control_id: msg.control_id().to_string(),
+            version: msg.get(Path::parse_const("MSH-12")).er7().into_owned(),
             parse_state: ParseState::Parsed,
             parse_error: String::new(),
         }

@@ -45,8 +45,8 @@ pub fn incoming(control: &str) -> Incoming {
 pub fn deduped(mut incoming: Incoming, window_micros: u64) -> Incoming {
     let msg = Message::parse(incoming.raw.to_vec()).expect("test message parses");
     incoming.dedupe = Some(Dedupe {
-        sending_application: msg["MSH-3"].to_owned(),
-        control_id: msg["MSH-10"].to_owned(),
+        sending_application: msg[messagefoundry::hl7::Path::parse_const("MSH-3")].to_owned(),
+        control_id: msg[messagefoundry::hl7::Path::parse_const("MSH-10")].to_owned(),
         window_micros,
     });
     incoming

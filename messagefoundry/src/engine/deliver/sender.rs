@@ -158,7 +158,7 @@ impl OutboundWorker {
                 }
             };
             let control_id = match ParsePolicy::stored(entry.payload.clone()) {
-                Ok(msg) => msg["MSH-10"].to_owned(),
+                Ok(msg) => msg.control_id().to_string(),
                 Err(e) => {
                     let reason = format!("the queued message is not valid HL7: {e}");
                     if self

@@ -296,11 +296,8 @@ async fn receive(ctx: &Context, raw: bytes::Bytes, peer: SocketAddr) -> Option<R
             }
             let dedupe = match (&refused, ctx.settings.duplicate_window) {
                 (None, Some(window)) => Some(Dedupe {
-                    sending_application: msg
-                        .get_path(&Path::parse_const("MSH-3"))
-                        .er7()
-                        .into_owned(),
-                    control_id: msg["MSH-10"].to_owned(),
+                    sending_application: msg.get(Path::parse_const("MSH-3")).er7().into_owned(),
+                    control_id: msg.control_id().to_string(),
                     window_micros: window.as_micros() as u64,
                 }),
                 _ => None,
@@ -355,7 +352,7 @@ async fn receive(ctx: &Context, raw: bytes::Bytes, peer: SocketAddr) -> Option<R
         tracing::warn!(inbound, %peer, id = %received.id, fields, "header lacks a message type or control ID; stored and rejected");
         return Some(acks::header_incomplete(mode, &msg, missing).into());
     }
-    tracing::debug!(inbound, %peer, id = %received.id, control_id = &*msg["MSH-10"], kind = &*msg.get_path(&Path::parse_const("MSH-9")).er7(), "stored");
+    tracing::debug!(inbound, %peer, id = %received.id, control_id = %msg.control_id(), kind = &*msg.get(Path::parse_const("MSH-9")).er7(), "stored");
     let plan = AckPlan::of(mode, &msg);
     if !findings.is_empty() {
         let count = findings.len();

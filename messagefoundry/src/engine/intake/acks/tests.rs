@@ -23,7 +23,7 @@ fn msa(answer: Answer) -> Option<(String, String)> {
         Answer::Nothing => None,
         Answer::Ack(bytes) => {
             let ack = Message::parse(bytes).expect("the ACK parses");
-            Some((ack["MSA-1"].to_owned(), ack["MSA-2"].to_owned()))
+            Some((ack[messagefoundry_hl7::Path::parse_const("MSA-1")].to_owned(), ack[messagefoundry_hl7::Path::parse_const("MSA-2")].to_owned()))
         }
     }
 }
@@ -195,8 +195,8 @@ fn an_application_error_carries_the_reason() {
         panic!("an AE is sent");
     };
     let ack = Message::parse(bytes).expect("the ACK parses");
-    assert_eq!(&ack["MSA-1"], "AE");
-    assert_eq!(&ack["ERR-8"], "handler to_ehr panicked");
+    assert_eq!(&ack[messagefoundry_hl7::Path::parse_const("MSA-1")], "AE");
+    assert_eq!(&ack[messagefoundry_hl7::Path::parse_const("ERR-8")], "handler to_ehr panicked");
 }
 
 #[test]

@@ -25,7 +25,7 @@ static TO_BOTH: HandlerDef = HandlerDef {
     name: "to_both",
     handle: |msg| {
         let mut changed = msg.clone();
-        if changed.set("MSH-5", "B").is_err() {
+        if changed.set(Path::parse_const("MSH-5"), "B").is_err() {
             return Outcome::error("cannot set MSH-5");
         }
         Outcome::send_all([(Outbound(&OB_A), msg), (Outbound(&OB_B), changed)])
@@ -64,7 +64,7 @@ static IB: InboundDef = InboundDef {
 use crate::interface::RouterDef;
 
 fn control_id(msg: &Message) -> String {
-    msg.get_path(&Path::parse_const("MSH-10")).er7().into_owned()
+    msg.get(Path::parse_const("MSH-10")).er7().into_owned()
 }
 
 fn oru(control_id: &str) -> String {
@@ -131,7 +131,7 @@ fn queued(store: &Store, outbound: &str) -> Vec<(String, String)> {
         .into_iter()
         .map(|entry| {
             let msg = Message::parse(entry.payload).unwrap();
-            let receiver = msg.get_path(&Path::parse_const("MSH-5")).er7().into_owned();
+            let receiver = msg.get(Path::parse_const("MSH-5")).er7().into_owned();
             (control_id(&msg), receiver)
         })
         .collect()

@@ -1,0 +1,5 @@
+use messagefoundry::prelude::*;
+
+const RESULTS: SegmentId = segment!("obx");
+
+fn main() {}

@@ -1,0 +1,5 @@
+use messagefoundry::prelude::*;
+
+const NOTES: SegmentId = segment!("ZZX");
+
+fn main() {}
