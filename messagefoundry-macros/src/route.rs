@@ -38,7 +38,7 @@ mod tests {
         // A path is resolved as written.
         assert!(
             text.contains(
-                "< lab :: to_archive as :: messagefoundry :: interface :: Handler > :: DEF"
+                "< lab :: to_archive as :: messagefoundry :: __private :: Handler > :: DEF"
             ),
             "{text}"
         );
