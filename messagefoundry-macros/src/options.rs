@@ -100,6 +100,7 @@ fn choice(spec: &Spec, word: &str) -> syn::Result<TokenStream> {
         "tls" => "Tls",
         "plaintext" => "Plaintext",
         "parse" => "ParsePolicy",
+        "charset" => "CharsetPolicy",
         "validate" => "ValidatePolicy",
         other => {
             return Err(syn::Error::new(

@@ -223,6 +223,12 @@ pub const INBOUND: &[Spec] = &[
         meaning: "`tolerant`: repair blank lines, line endings and trailing whitespace (recorded with the message); `strict`: refuse them",
     },
     Spec {
+        name: "charset",
+        kind: Kind::Choice(&["declared", "utf8", "latin1"]),
+        default: Default::Word("declared"),
+        meaning: "`declared`: read text in the character set MSH-18 names; `utf8` or `latin1`: read it in that set whatever MSH-18 says, for a sender known to mislabel (the bytes are stored as received)",
+    },
+    Spec {
         name: "validate",
         kind: Kind::Choice(&["off", "tolerant", "strict"]),
         default: Default::Word("off"),

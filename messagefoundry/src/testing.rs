@@ -87,19 +87,23 @@ pub fn run(inbound: Inbound, msg: &Message) -> TestRun {
     }
 }
 
-/// Parses ER7 text (segments ended by `\r`, `\n` or `\r\n`) and runs it.
+/// Parses ER7 text (segments ended by `\r`, `\n` or `\r\n`) and runs it, read in the
+/// character set the inbound declares (its `charset` option).
 pub fn run_text(inbound: Inbound, text: &str) -> Result<TestRun, TestError> {
-    let msg = Message::parse(text)?;
+    let mut msg = Message::parse(text)?;
+    inbound.def().mllp.charset.apply(&mut msg);
     Ok(run(inbound, &msg))
 }
 
-/// Reads a file holding one message and runs it.
+/// Reads a file holding one message and runs it, read in the character set the inbound
+/// declares (its `charset` option).
 pub fn run_file(inbound: Inbound, path: impl AsRef<Path>) -> Result<TestRun, TestError> {
     let path = path.as_ref();
     let bytes = std::fs::read(path).map_err(|source| TestError::Read {
         path: path.to_path_buf(),
         source,
     })?;
-    let msg = Message::parse(bytes)?;
+    let mut msg = Message::parse(bytes)?;
+    inbound.def().mllp.charset.apply(&mut msg);
     Ok(run(inbound, &msg))
 }

@@ -256,6 +256,12 @@ fn detail(out: &mut impl Write, message: &MessageDetail) -> std::io::Result<()> 
             info.parse_error
         )?,
     }
+    if info.utf8_declared_latin1 {
+        writeln!(
+            out,
+            "charset   MSH-18 declares 8859/1 but the bytes are UTF-8 (an inbound with charset = utf8 reads them as sent)"
+        )?;
+    }
     if let Some(d) = &message.disposition {
         writeln!(out, "outcome   {} {}", d.disposition, d.detail)?;
     }

@@ -7,7 +7,7 @@ use std::time::Duration;
 use messagefoundry_options::{Cidr, Value};
 
 use crate::interface::{
-    AckMode, MllpConnect, MllpListen, ParsePolicy, Plaintext, RetryPolicy, Tls, ValidatePolicy,
+    AckMode, CharsetPolicy, MllpConnect, MllpListen, ParsePolicy, Plaintext, RetryPolicy, Tls, ValidatePolicy,
 };
 
 /// The effective settings of an inbound: its declaration with the environment's overrides.
@@ -43,6 +43,8 @@ pub struct InboundSettings {
     pub plaintext: Plaintext,
     /// Tolerant or strict reading of frames.
     pub parse: ParsePolicy,
+    /// The character set text is read in.
+    pub charset: CharsetPolicy,
     /// Validation before routing.
     pub validate: ValidatePolicy,
     /// Certificate chain file; `None` for the generated self-signed one.
@@ -100,6 +102,7 @@ impl From<&MllpListen> for InboundSettings {
             tls: m.tls,
             plaintext: m.plaintext,
             parse: m.parse,
+            charset: m.charset,
             validate: m.validate,
             tls_cert: m.tls_cert.map(PathBuf::from),
             tls_key: m.tls_key.map(PathBuf::from),
@@ -149,6 +152,7 @@ impl InboundSettings {
             ("tls", Value::Word(w)) => self.tls = word(w, TLS)?,
             ("plaintext", Value::Word(w)) => self.plaintext = word(w, PLAINTEXT)?,
             ("parse", Value::Word(w)) => self.parse = word(w, PARSE)?,
+            ("charset", Value::Word(w)) => self.charset = word(w, CHARSET)?,
             ("validate", Value::Word(w)) => self.validate = word(w, VALIDATE)?,
             ("tls_cert", Value::Text(t)) => self.tls_cert = Some(t.into()),
             ("tls_key", Value::Text(t)) => self.tls_key = Some(t.into()),
@@ -198,6 +202,11 @@ const PLAINTEXT: &[(&str, Plaintext)] =
 const PARSE: &[(&str, ParsePolicy)] = &[
     ("tolerant", ParsePolicy::Tolerant),
     ("strict", ParsePolicy::Strict),
+];
+const CHARSET: &[(&str, CharsetPolicy)] = &[
+    ("declared", CharsetPolicy::Declared),
+    ("utf8", CharsetPolicy::Utf8),
+    ("latin1", CharsetPolicy::Latin1),
 ];
 const VALIDATE: &[(&str, ValidatePolicy)] = &[
     ("off", ValidatePolicy::Off),
@@ -271,6 +280,7 @@ mod tests {
             "tls" => Some(word_of(s.tls, TLS)),
             "plaintext" => Some(word_of(s.plaintext, PLAINTEXT)),
             "parse" => Some(word_of(s.parse, PARSE)),
+            "charset" => Some(word_of(s.charset, CHARSET)),
             "validate" => Some(word_of(s.validate, VALIDATE)),
             "tls_cert" => text(&s.tls_cert),
             "tls_key" => text(&s.tls_key),

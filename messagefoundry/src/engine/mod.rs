@@ -243,6 +243,7 @@ impl Engine {
             let waiters = Arc::new(Mutex::new(HashMap::new()));
             let pipeline = route::pipeline::Pipeline {
                 inbound,
+                charset: settings.charset,
                 store: store.clone(),
                 wake: Arc::clone(&wake),
                 outbound_wakes: Arc::clone(&outbound_wakes),

@@ -54,6 +54,30 @@ pub enum ParsePolicy {
     Strict,
 }
 
+/// The character set an inbound reads its messages' text in.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum CharsetPolicy {
+    /// The one MSH-18 declares. The default. A message that declares ISO-8859-1 over UTF-8
+    /// bytes is noticed, recorded with the stored message and warned about once per
+    /// connection, and still read as declared.
+    Declared,
+    /// UTF-8, whatever MSH-18 says: for a sender that declares `8859/1` and sends UTF-8.
+    Utf8,
+    /// ISO-8859-1, whatever MSH-18 says.
+    Latin1,
+}
+
+impl CharsetPolicy {
+    /// Sets the message's reading as the policy says; its bytes never change.
+    pub fn apply(self, msg: &mut messagefoundry_hl7::Message) {
+        match self {
+            CharsetPolicy::Declared => {}
+            CharsetPolicy::Utf8 => msg.read_as(messagefoundry_hl7::Charset::Utf8),
+            CharsetPolicy::Latin1 => msg.read_as(messagefoundry_hl7::Charset::Latin1),
+        }
+    }
+}
+
 /// Whether an inbound validates each message against the HL7 schema before it routes it.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum ValidatePolicy {
@@ -178,6 +202,8 @@ pub struct MllpListen {
     pub plaintext: Plaintext,
     /// How a frame that is not quite well-formed is read. Default tolerant.
     pub parse: ParsePolicy,
+    /// The character set text is read in. Default: as MSH-18 declares.
+    pub charset: CharsetPolicy,
     /// Validation against the schema before routing. Default off.
     pub validate: ValidatePolicy,
     /// The certificate chain (PEM file). Without it a self-signed certificate is generated.
@@ -206,6 +232,7 @@ impl MllpListen {
         tls: Tls::On,
         plaintext: Plaintext::Allow,
         parse: ParsePolicy::Tolerant,
+        charset: CharsetPolicy::Declared,
         validate: ValidatePolicy::Off,
         tls_cert: None,
         tls_key: None,

@@ -98,6 +98,11 @@ pub struct MessageInfo {
     /// The parse error (offset and reason) of a broken message, or what was repaired in a
     /// repaired one; empty when it parsed as received.
     pub parse_error: String,
+    /// MSH-18 declares ISO-8859-1 and the bytes are UTF-8 with characters past ASCII: the
+    /// sender most likely mislabels its messages (an inbound's `charset = utf8` reads them
+    /// right).
+    #[serde(default)]
+    pub utf8_declared_latin1: bool,
 }
 
 impl MessageInfo {
@@ -117,6 +122,7 @@ impl MessageInfo {
             version: msg.get(Path::parse_const("MSH-12")).er7().into_owned(),
             parse_state: ParseState::Parsed,
             parse_error: String::new(),
+            utf8_declared_latin1: msg.utf8_declared_latin1(),
         }
     }
 
@@ -151,6 +157,7 @@ impl MessageInfo {
             version: String::new(),
             parse_state: ParseState::Broken,
             parse_error: error.to_string(),
+            utf8_declared_latin1: false,
         }
     }
 }
@@ -206,6 +213,10 @@ pub(crate) fn insert_message(
         ParseState::Parsed => 0u8,
         ParseState::Broken => 1u8,
         ParseState::Repaired => 2u8,
+    } | if info.utf8_declared_latin1 {
+        UTF8_DECLARED_LATIN1
+    } else {
+        0
     };
     infos.insert(
         id.0,
@@ -224,6 +235,10 @@ pub(crate) fn insert_message(
     Ok(())
 }
 
+/// A flag beside the parse state in a summary row's state byte: rows written before it existed
+/// read as unflagged, so the layout stays the same.
+const UTF8_DECLARED_LATIN1: u8 = 0x10;
+
 /// A summary row as a [`MessageInfo`].
 fn info_of(row: (&str, u64, &str, &str, &str, &str, &str, u8, &str)) -> MessageInfo {
     let (inbound, at, app, facility, kind, control, version, state, error) = row;
@@ -235,12 +250,13 @@ fn info_of(row: (&str, u64, &str, &str, &str, &str, &str, u8, &str)) -> MessageI
         message_type: kind.to_owned(),
         control_id: control.to_owned(),
         version: version.to_owned(),
-        parse_state: match state {
+        parse_state: match state & !UTF8_DECLARED_LATIN1 {
             0 => ParseState::Parsed,
             2 => ParseState::Repaired,
             _ => ParseState::Broken,
         },
         parse_error: error.to_owned(),
+        utf8_declared_latin1: state & UTF8_DECLARED_LATIN1 != 0,
     }
 }
 

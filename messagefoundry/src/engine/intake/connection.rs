@@ -98,6 +98,8 @@ where
     let mut out = FramedWrite::new(write, MllpCodec::new(ctx.settings.max_frame));
     let inbound = ctx.inbound.name();
     let mut count = 0u64;
+    // A mislabelled character set is warned about once per connection, not per message.
+    let mut charset_warned = false;
     // Set when the connection is to end once the frame arriving, if any, is answered.
     let mut leaving: Option<End> = None;
     let mut last_activity = Instant::now();
@@ -194,7 +196,7 @@ where
             }
             Some(Ok(Frame::Message(bytes))) => {
                 count += 1;
-                match receive(&ctx, bytes.freeze(), peer).await {
+                match receive(&ctx, bytes.freeze(), peer, &mut charset_warned).await {
                     Some(reply) => reply,
                     None => break End::StoreStopped,
                 }
@@ -274,7 +276,12 @@ fn next_deadline<R>(
 }
 
 /// Stores one frame and works out the answer; `None` when the store has stopped.
-async fn receive(ctx: &Context, raw: bytes::Bytes, peer: SocketAddr) -> Option<Reply> {
+async fn receive(
+    ctx: &Context,
+    raw: bytes::Bytes,
+    peer: SocketAddr,
+    charset_warned: &mut bool,
+) -> Option<Reply> {
     let inbound = ctx.inbound.name();
     let received_at = now_micros();
     let mode = ctx.settings.ack_mode;
@@ -282,7 +289,11 @@ async fn receive(ctx: &Context, raw: bytes::Bytes, peer: SocketAddr) -> Option<R
     let mut missing = Vec::new();
     let mut findings = Vec::new();
     let (incoming, msg) = match parsed {
-        Ok((msg, repaired)) => {
+        Ok((mut msg, repaired)) => {
+            ctx.settings.charset.apply(&mut msg);
+            if msg.utf8_declared_latin1() && !std::mem::replace(charset_warned, true) {
+                tracing::warn!(inbound, %peer, charset = ?ctx.settings.charset, "MSH-18 declares 8859/1 but the bytes are UTF-8; with `charset = utf8` the inbound reads such messages as sent (warned once per connection, recorded with each message)");
+            }
             if let Some(repaired) = &repaired {
                 tracing::debug!(inbound, %peer, offset = repaired.offset, "frame parsed once whitespace or line endings were repaired");
             }

@@ -8,7 +8,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use crate::interface::ParsePolicy;
+use crate::interface::{CharsetPolicy, ParsePolicy};
 use tokio::sync::{Notify, oneshot};
 use tokio_util::sync::CancellationToken;
 
@@ -33,6 +33,8 @@ pub(crate) type Waiters = Arc<Mutex<HashMap<MessageId, oneshot::Sender<RouteResu
 /// One inbound's router worker.
 pub(crate) struct Pipeline {
     pub inbound: Inbound,
+    /// The character set the inbound's messages are read in (its `charset` setting).
+    pub charset: CharsetPolicy,
     pub store: Store,
     /// Signalled by the inbound's connections after each stored message.
     pub wake: Arc<Notify>,
@@ -73,12 +75,13 @@ impl Pipeline {
         }
         let count = pending.len();
         let inbound = self.inbound;
+        let charset = self.charset;
         // Routers and handlers are the user's synchronous code: they run off the async workers.
         let results = tokio::task::spawn_blocking(move || {
             pending
                 .into_iter()
                 .map(|(id, raw)| {
-                    let processed = route_one(inbound, raw.clone());
+                    let processed = route_one(inbound, charset, raw.clone());
                     let record = record(id, &processed, &raw);
                     (id, processed, record)
                 })
@@ -126,9 +129,12 @@ impl Pipeline {
 
 /// Parses and routes one stored message. It parsed when it was received, so a failure here
 /// means the store holds something else than was received: an ERROR, never a panic.
-fn route_one(inbound: Inbound, raw: Vec<u8>) -> Processed {
+fn route_one(inbound: Inbound, charset: CharsetPolicy, raw: Vec<u8>) -> Processed {
     match ParsePolicy::stored(raw) {
-        Ok(msg) => process(inbound.def().router, &msg),
+        Ok(mut msg) => {
+            charset.apply(&mut msg);
+            process(inbound.def().router, &msg)
+        }
         Err(e) => Processed {
             disposition: Disposition::Error,
             router_error: Some(format!("the stored message no longer parses: {e}")),

@@ -87,6 +87,7 @@ fn setup() -> Setup {
         .collect();
     let pipeline = Pipeline {
         inbound: Inbound(&IB),
+        charset: crate::interface::CharsetPolicy::Declared,
         store: store.clone(),
         wake: Arc::new(Notify::new()),
         outbound_wakes: Arc::new(outbound_wakes),
@@ -303,4 +304,37 @@ async fn settled(store: &Store, id: MessageId) {
         assert!(std::time::Instant::now() < deadline, "{id} was never routed");
         tokio::time::sleep(std::time::Duration::from_millis(10)).await;
     }
+}
+
+/// Filters a message whose family name reads `Zoë`; leaves any other unrouted.
+static BY_NAME: RouterDef = RouterDef {
+    name: "by_name",
+    route: |msg| {
+        if &msg[Path::parse_const("PID-5")] == "Zoë" {
+            Route::filtered()
+        } else {
+            Route::unrouted()
+        }
+    },
+};
+static IB_NAMES: InboundDef = InboundDef {
+    name: "IB_NAMES",
+    mllp: MllpListen::DEFAULT,
+    router: &BY_NAME,
+};
+
+#[test]
+fn the_router_reads_text_in_the_inbounds_character_set() {
+    // Declared ISO-8859-1, sent as UTF-8: `ë` is two bytes.
+    let raw = "MSH|^~\\&|ADT|H|EHR|H|20260101||ADT^A08|C1|P|2.4|||||NLD|8859/1\rPID|1||M1||Zoë\r";
+    let route = |charset| route_one(Inbound(&IB_NAMES), charset, raw.as_bytes().to_vec());
+    assert_eq!(
+        route(CharsetPolicy::Declared).disposition,
+        Disposition::Unrouted,
+        "read as declared, the name is `ZoÃ«`"
+    );
+    assert_eq!(
+        route(CharsetPolicy::Utf8).disposition,
+        Disposition::Filtered
+    );
 }
