@@ -101,6 +101,7 @@ fn choice(spec: &Spec, word: &str) -> syn::Result<TokenStream> {
         "plaintext" => "Plaintext",
         "parse" => "ParsePolicy",
         "charset" => "CharsetPolicy",
+        "invalid_ack" => "InvalidAck",
         "validate" => "ValidatePolicy",
         other => {
             return Err(syn::Error::new(

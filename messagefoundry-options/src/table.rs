@@ -235,6 +235,12 @@ pub const INBOUND: &[Spec] = &[
         meaning: "`tolerant` or `strict`: validate each message against the schema (the presets of `hl7 validate`); one that fails is answered AE with an ERR per finding, stored as ERROR and not routed",
     },
     Spec {
+        name: "invalid_ack",
+        kind: Kind::Choice(&["ae", "ar"]),
+        default: Default::Word("ae"),
+        meaning: "the code a message that fails validation is answered with: `ae` (application error) or `ar` (application reject)",
+    },
+    Spec {
         name: "tls_cert",
         kind: Kind::File,
         default: Default::Unset("generated"),

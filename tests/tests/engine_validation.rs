@@ -7,10 +7,10 @@ use std::time::{Duration, Instant};
 
 use messagefoundry::config::InboundSettings;
 use messagefoundry::engine::Engine;
-use messagefoundry::interface::{AckMode, Disposition, MllpListen, ValidatePolicy};
+use messagefoundry::interface::{AckMode, Disposition, InvalidAck, MllpListen, ValidatePolicy};
 use messagefoundry::store::MessageId;
 use messagefoundry_tests::downstream::{Downstream, Reply};
-use messagefoundry_tests::lab::ehr_at;
+use messagefoundry_tests::lab::{ehr_at, ehr_down};
 use messagefoundry_tests::{
     Client, PATIENCE, ack_code, ack_control_id, err_segments, oru, stored_disposition,
 };
@@ -107,5 +107,31 @@ async fn enhanced_mode_accepts_then_answers_ae() {
         ("AE".into(), "V3".into())
     );
     assert!(!err_segments(&ack).is_empty());
+    engine.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn invalid_ack_ar_answers_ar_with_the_findings() {
+    let dir = tempfile::tempdir().unwrap();
+    let inbound = InboundSettings::from(&MllpListen {
+        bind: "127.0.0.1",
+        port: 0,
+        validate: ValidatePolicy::Tolerant,
+        invalid_ack: InvalidAck::Ar,
+        ..MllpListen::DEFAULT
+    });
+    let engine =
+        messagefoundry_tests::lab::start(&dir.path().join("v.redb"), inbound, ehr_down()).await;
+    let mut client = Client::connect(engine.addresses()[0].1).await.unwrap();
+    let ack = client.exchange(&without_obr("V4")).await.unwrap().unwrap();
+    assert_eq!(
+        (ack_code(&ack), ack_control_id(&ack)),
+        ("AR".into(), "V4".into())
+    );
+    assert!(err_segments(&ack).iter().any(|e| e.contains("OBR")));
+    let stored = stored_disposition(engine.store(), MessageId(1))
+        .await
+        .expect("a disposition");
+    assert_eq!(stored.disposition, Disposition::Error);
     engine.shutdown().await;
 }

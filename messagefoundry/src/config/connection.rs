@@ -7,7 +7,7 @@ use std::time::Duration;
 use messagefoundry_options::{Cidr, Value};
 
 use crate::interface::{
-    AckMode, CharsetPolicy, MllpConnect, MllpListen, ParsePolicy, Plaintext, RetryPolicy, Tls, ValidatePolicy,
+    AckMode, CharsetPolicy, InvalidAck, MllpConnect, MllpListen, ParsePolicy, Plaintext, RetryPolicy, Tls, ValidatePolicy,
 };
 
 /// The effective settings of an inbound: its declaration with the environment's overrides.
@@ -47,6 +47,8 @@ pub struct InboundSettings {
     pub charset: CharsetPolicy,
     /// Validation before routing.
     pub validate: ValidatePolicy,
+    /// What a message that fails validation is answered with.
+    pub invalid_ack: InvalidAck,
     /// Certificate chain file; `None` for the generated self-signed one.
     pub tls_cert: Option<PathBuf>,
     /// Private key file.
@@ -103,6 +105,7 @@ impl From<&MllpListen> for InboundSettings {
             plaintext: m.plaintext,
             parse: m.parse,
             charset: m.charset,
+            invalid_ack: m.invalid_ack,
             validate: m.validate,
             tls_cert: m.tls_cert.map(PathBuf::from),
             tls_key: m.tls_key.map(PathBuf::from),
@@ -154,6 +157,7 @@ impl InboundSettings {
             ("parse", Value::Word(w)) => self.parse = word(w, PARSE)?,
             ("charset", Value::Word(w)) => self.charset = word(w, CHARSET)?,
             ("validate", Value::Word(w)) => self.validate = word(w, VALIDATE)?,
+            ("invalid_ack", Value::Word(w)) => self.invalid_ack = word(w, INVALID_ACK)?,
             ("tls_cert", Value::Text(t)) => self.tls_cert = Some(t.into()),
             ("tls_key", Value::Text(t)) => self.tls_key = Some(t.into()),
             ("tls_client_ca", Value::Text(t)) => self.tls_client_ca = Some(t.into()),
@@ -208,6 +212,7 @@ const CHARSET: &[(&str, CharsetPolicy)] = &[
     ("utf8", CharsetPolicy::Utf8),
     ("latin1", CharsetPolicy::Latin1),
 ];
+const INVALID_ACK: &[(&str, InvalidAck)] = &[("ae", InvalidAck::Ae), ("ar", InvalidAck::Ar)];
 const VALIDATE: &[(&str, ValidatePolicy)] = &[
     ("off", ValidatePolicy::Off),
     ("tolerant", ValidatePolicy::Tolerant),
@@ -282,6 +287,7 @@ mod tests {
             "parse" => Some(word_of(s.parse, PARSE)),
             "charset" => Some(word_of(s.charset, CHARSET)),
             "validate" => Some(word_of(s.validate, VALIDATE)),
+            "invalid_ack" => Some(word_of(s.invalid_ack, INVALID_ACK)),
             "tls_cert" => text(&s.tls_cert),
             "tls_key" => text(&s.tls_key),
             "tls_client_ca" => text(&s.tls_client_ca),

@@ -249,8 +249,8 @@ mod tests {
             "environments/test.toml: [inbound.IB_A] unknown option `prot`; did you mean `port`? \
              the options are: port, bind, max_frame, max_connections, max_connections_per_peer, \
              allow, first_frame_timeout, idle_timeout, frame_timeout, max_frame_memory, ack_mode, \
-             duplicate_window, tls, plaintext, parse, charset, validate, tls_cert, tls_key, \
-             tls_client_ca"
+             duplicate_window, tls, plaintext, parse, charset, validate, invalid_ack, tls_cert, \
+             tls_key, tls_client_ca"
         );
         let e = env("[outbound.OB_X]\nport = 1\n").unwrap();
         assert_eq!(

@@ -89,6 +89,25 @@ pub enum ValidatePolicy {
     Strict,
 }
 
+/// The code a message that fails validation at intake is answered with.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum InvalidAck {
+    /// AE, application error: the sender may correct and resend. The default.
+    Ae,
+    /// AR, application reject: for partners that treat AR as "do not resend as is".
+    Ar,
+}
+
+impl InvalidAck {
+    /// The acknowledgment code.
+    pub fn code(self) -> messagefoundry_hl7::ack::Code {
+        match self {
+            InvalidAck::Ae => messagefoundry_hl7::ack::Code::ApplicationError,
+            InvalidAck::Ar => messagefoundry_hl7::ack::Code::ApplicationReject,
+        }
+    }
+}
+
 impl ValidatePolicy {
     /// The validation options of the policy; `None` when off.
     pub fn options(self) -> Option<messagefoundry_hl7::validate::Options<'static>> {
@@ -206,6 +225,8 @@ pub struct MllpListen {
     pub charset: CharsetPolicy,
     /// Validation against the schema before routing. Default off.
     pub validate: ValidatePolicy,
+    /// What a message that fails validation is answered with. Default AE.
+    pub invalid_ack: InvalidAck,
     /// The certificate chain (PEM file). Without it a self-signed certificate is generated.
     pub tls_cert: Option<&'static str>,
     /// The private key (PEM file) of `tls_cert`.
@@ -234,6 +255,7 @@ impl MllpListen {
         parse: ParsePolicy::Tolerant,
         charset: CharsetPolicy::Declared,
         validate: ValidatePolicy::Off,
+        invalid_ack: InvalidAck::Ae,
         tls_cert: None,
         tls_key: None,
         tls_client_ca: None,

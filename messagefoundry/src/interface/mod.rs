@@ -26,8 +26,8 @@ pub(crate) use plumbing::*;
 /// What the macros expand to and the engine reads.
 pub(crate) mod plumbing {
     pub use super::connection::{
-        AckMode, CharsetPolicy, InboundDef, MllpConnect, MllpListen, OutboundDef, ParsePolicy,
-        Plaintext, RetryPolicy, Tls, ValidatePolicy,
+        AckMode, CharsetPolicy, InboundDef, InvalidAck, MllpConnect, MllpListen, OutboundDef,
+        ParsePolicy, Plaintext, RetryPolicy, Tls, ValidatePolicy,
     };
     pub use super::handler::{Handler, HandlerDef};
     pub use super::outcome::IntoOutcome;

@@ -91,13 +91,19 @@ impl AckPlan {
         bytes(ack::Builder::new(msg, code).error(error).build_now())
     }
 
-    /// The answers to a stored message that failed validation at intake: AE with an ERR per
-    /// finding, at once in original and after-processing modes; in enhanced mode the CA as
-    /// MSH-15 asks now, and the AE as MSH-16 asks after it.
-    pub(crate) fn invalid(&self, msg: &Message, errors: Vec<ack::ErrorEntry>) -> (Answer, Answer) {
+    /// The answers to a stored message that failed validation at intake: `code` (AE, or AR by
+    /// the inbound's `invalid_ack`) with an ERR per finding, at once in original and
+    /// after-processing modes; in enhanced mode the CA as MSH-15 asks now, and `code` as MSH-16
+    /// asks after it.
+    pub(crate) fn invalid(
+        &self,
+        msg: &Message,
+        code: ack::Code,
+        errors: Vec<ack::ErrorEntry>,
+    ) -> (Answer, Answer) {
         let application_error = || {
             bytes(
-                ack::Builder::new(msg, ack::Code::ApplicationError)
+                ack::Builder::new(msg, code)
                     .errors(errors)
                     .build_now(),
             )

@@ -368,7 +368,7 @@ async fn receive(
     if !findings.is_empty() {
         let count = findings.len();
         tracing::warn!(inbound, %peer, id = %received.id, findings = count, "message failed validation; stored as ERROR and not routed");
-        let (now, later) = plan.invalid(&msg, findings);
+        let (now, later) = plan.invalid(&msg, ctx.settings.invalid_ack.code(), findings);
         return Some(Reply {
             now,
             later: Some(Box::pin(std::future::ready(later))),

@@ -72,7 +72,7 @@ fn sent(mode: AckMode, msh15: &str, msh16: &str) -> Sent {
         );
     }
     let finding = ack::ErrorEntry::new(ack::ErrorEntry::REQUIRED_FIELD_MISSING).with_text("OBR missing");
-    let (now, later) = plan.invalid(&msg, vec![finding]);
+    let (now, later) = plan.invalid(&msg, ack::Code::ApplicationError, vec![finding]);
     Sent {
         processed,
         error: after(Disposition::Error, Some("handler to_ehr panicked")),
