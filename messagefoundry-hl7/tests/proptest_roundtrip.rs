@@ -260,7 +260,16 @@ proptest! {
         msg.set_delimiters(new).expect("the new delimiters hold the message");
         prop_assert_eq!(msg.delimiters(), &new);
         let after: Vec<String> = edits.iter().map(|(p, _)| msg[p].to_owned()).collect();
-        prop_assert_eq!(after, before);
+        // A read keeps formatting, character-set and `Z` sequences as written, escape character
+        // included (text `'N'` under escape `'` is the sequence \N\ and reads `@N@` under
+        // escape `@`), so a value holding the old escape character may read otherwise; the
+        // byte-for-byte return below covers those values.
+        let old_escape = old.escape.map(char::from);
+        for (after, before) in after.iter().zip(&before) {
+            if old_escape.is_none_or(|e| !before.contains(e)) {
+                prop_assert_eq!(after, before);
+            }
+        }
         let again = Message::parse(msg.as_bytes().to_vec()).expect("the re-encoded message parses");
         prop_assert_eq!(again.segment_count(), msg.segment_count());
         msg.set_delimiters(old).expect("the old delimiters hold the message");
