@@ -42,7 +42,7 @@ while IFS= read -r line; do
     case "$line" in
         cargo\ *) (cd "$repo" && eval "$line") ;;
         *" sink "*)
-            (cd "$work" && eval "$line") > "$work/sink.log" 2>&1 &
+            (cd "$work" && exec bash -c "exec $line") > "$work/sink.log" 2>&1 &
             pids+=($!)
             wait_for_port 6661 $!
             ;;
