@@ -4,6 +4,9 @@ use std::borrow::Cow;
 
 use crate::error::DecodeError;
 
+/// The MSH-18 values that name ISO-8859-1.
+const LATIN1_NAMES: [&[u8]; 3] = [b"8859/1", b"ISO-8859-1", b"ISO IR100"];
+
 /// The character set a message declares in MSH-18 (first repetition).
 #[derive(Clone, PartialEq, Eq, Debug, Default)]
 pub enum Charset {
@@ -31,9 +34,15 @@ impl Charset {
             b"" => Charset::Unspecified,
             b"ASCII" => Charset::Ascii,
             b"UNICODE UTF-8" | b"UTF-8" => Charset::Utf8,
-            b"8859/1" | b"ISO-8859-1" | b"ISO IR100" => Charset::Latin1,
+            latin1 if LATIN1_NAMES.contains(&latin1) => Charset::Latin1,
             other => Charset::Other(String::from_utf8_lossy(other).into_owned()),
         }
+    }
+
+    /// Whether an MSH-18 value names ISO-8859-1; unlike [`Charset::from_msh18`], it never
+    /// allocates.
+    pub(crate) fn names_latin1(msh18: &[u8]) -> bool {
+        LATIN1_NAMES.contains(&msh18.trim_ascii())
     }
 
     /// The name used in error messages.

@@ -210,7 +210,7 @@ impl Message {
     /// almost never also valid UTF-8 once it has a character past ASCII, so the signal is
     /// reliable.
     pub fn utf8_declared_latin1(&self) -> bool {
-        self.declared_charset() == Charset::Latin1
+        Charset::names_latin1(self.header_field(18).raw())
             && !self.bytes.is_ascii()
             && std::str::from_utf8(&self.bytes).is_ok()
     }

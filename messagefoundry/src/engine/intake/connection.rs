@@ -291,9 +291,6 @@ async fn receive(
     let (incoming, msg) = match parsed {
         Ok((mut msg, repaired)) => {
             ctx.settings.charset.apply(&mut msg);
-            if msg.utf8_declared_latin1() && !std::mem::replace(charset_warned, true) {
-                tracing::warn!(inbound, %peer, charset = ?ctx.settings.charset, "MSH-18 declares 8859/1 but the bytes are UTF-8; with `charset = utf8` the inbound reads such messages as sent (warned once per connection, recorded with each message)");
-            }
             if let Some(repaired) = &repaired {
                 tracing::debug!(inbound, %peer, offset = repaired.offset, "frame parsed once whitespace or line endings were repaired");
             }
@@ -323,6 +320,10 @@ async fn receive(
                 refused,
                 dedupe,
             };
+            // The summary found it once; the log says it once per connection.
+            if incoming.info.utf8_declared_latin1 && !std::mem::replace(charset_warned, true) {
+                tracing::warn!(inbound, %peer, charset = ?ctx.settings.charset, "MSH-18 declares 8859/1 but the bytes are UTF-8; with `charset = utf8` the inbound reads such messages as sent (warned once per connection, recorded with each message)");
+            }
             (incoming, Ok(msg))
         }
         Err(error) => {
