@@ -747,7 +747,9 @@ fn render(
 /// escape character but none (`^~\\`), so that ERR's coded error can carry its text and
 /// coding system. The separator chosen appears in no header field the ACK copies, so their
 /// meaning cannot change. Without an escape character nothing is added: the fourth encoding
-/// character would be read as the escape.
+/// character would be read as the escape. A copied field holding the escape sequence `\T\`
+/// reads it as `&` while there is no separator, and as the separator once there is one, so
+/// then only `&` keeps its meaning; when `&` cannot be chosen, nothing is added.
 fn with_subcomponent(h: &Header<'_>) -> Delimiters {
     let mut d = h.delims;
     if d.subcomponent.is_some() || d.escape.is_none() || d.truncation.is_some() {
@@ -770,10 +772,18 @@ fn with_subcomponent(h: &Header<'_>) -> Delimiters {
         Some(d.repetition),
         d.escape,
     ];
-    d.subcomponent = b"&!@*$%"
-        .iter()
-        .copied()
-        .find(|c| !used.contains(&Some(*c)) && !copied.iter().any(|field| field.contains(c)));
+    let usable = |c: &u8| !used.contains(&Some(*c)) && !copied.iter().any(|f| f.contains(c));
+    let candidates: &[u8] = match d.escape {
+        Some(e)
+            if copied
+                .iter()
+                .any(|f| f.windows(3).any(|w| w == [e, b'T', e])) =>
+        {
+            b"&"
+        }
+        _ => b"&!@*$%",
+    };
+    d.subcomponent = candidates.iter().copied().find(usable);
     d
 }
 
@@ -1269,6 +1279,35 @@ mod tests {
             a.as_bytes().split(|&b| b == b'\r').nth(2).unwrap(),
             b"ERR|^^^207"
         );
+    }
+
+    #[test]
+    fn added_separator_keeps_the_meaning_of_copied_escapes() {
+        // `\T\` reads as `&` while there is no separator and as the separator once there is
+        // one: with `&` free it is chosen, so the control ID reads the same in the ACK.
+        let a = ack(
+            "MSH|^~\\|A|B|C|D|2024||ADT^A01|1\\T\\2|P|2.3\r",
+            Code::ApplicationAccept,
+            vec![],
+        );
+        assert_eq!(&a[p("MSA-2")], "1&2");
+        assert_eq!(&a[p("MSH-2")], "^~\\&");
+        // With `&` written as itself too, no other separator keeps both readings: none is added.
+        let a = ack(
+            "MSH|^~\\|A|B|C|D|2024||ADT^A01|&1\\T\\2|P|2.3\r",
+            Code::ApplicationAccept,
+            vec![],
+        );
+        assert_eq!(&a[p("MSA-2")], "&1&2");
+        assert_eq!(a.get(p("MSH-2")).raw(), b"^~\\");
+        // A literal `&` alone moves the separator to the next free character.
+        let a = ack(
+            "MSH|^~\\|A|B|C|D|2024||ADT^A01|1&2|P|2.3\r",
+            Code::ApplicationAccept,
+            vec![],
+        );
+        assert_eq!(&a[p("MSA-2")], "1&2");
+        assert_eq!(a.get(p("MSH-2")).raw(), b"^~\\!");
     }
 
     #[test]
