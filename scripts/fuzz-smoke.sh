@@ -4,6 +4,11 @@
 #
 #   scripts/fuzz-smoke.sh                        every target, 20 s each
 #   FUZZ_SECONDS=300 scripts/fuzz-smoke.sh json  one target for five minutes
+#   FUZZ_SEED=7 scripts/fuzz-smoke.sh            another sequence of mutations (default 1)
+#
+# The seed is fixed so that a run is reproducible: from a fresh corpus (CI's case; locally,
+# `rm -rf fuzz/corpus`), the same seed explores the same inputs in the same order, and a
+# longer run here explores everything a shorter run elsewhere did.
 #
 # A failing input is saved under fuzz/artifacts/<target>/; running the target's binary
 # (fuzz/target/<host>/release/<target>) with that file as its argument replays it.
@@ -11,6 +16,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../fuzz"
 
 seconds="${FUZZ_SECONDS:-20}"
+mutation_seed="${FUZZ_SEED:-1}"
 all=(parse batch_split mllp_split path json ack)
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=("${all[@]}")
@@ -53,7 +59,7 @@ for name in "${targets[@]}"; do
     seed "$name"
     mkdir -p "artifacts/$name"
     # One process (other builds share the machine); a unit slower than 10 s is a failure.
-    "$bin/$name" "corpus/$name" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
+    "$bin/$name" "corpus/$name" -max_total_time="$seconds" -seed="$mutation_seed" -timeout=10 -rss_limit_mb=2048 \
         -artifact_prefix="artifacts/$name/" -print_final_stats=1 2>"artifacts/$name.log" ||
         { tail -n 40 "artifacts/$name.log"; echo "== $name FAILED (input saved in fuzz/artifacts/$name/)"; exit 1; }
     grep -E '^(stat::number_of_executed_units|stat::peak_rss_mb)' "artifacts/$name.log" || true
