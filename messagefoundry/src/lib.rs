@@ -60,6 +60,7 @@ pub use messagefoundry_macros::{
     checked, handler, inbound, main, outbound, path, route, router, segment,
 };
 
+pub mod deidentify;
 pub mod interface;
 pub mod testing;
 

@@ -1,5 +1,5 @@
 //! `hl7`: tools over message files, with no network and no store: the JSON form, a
-//! validation report, and the acknowledgment a message would get.
+//! validation report, the acknowledgment a message would get, and de-identified copies.
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -27,6 +27,23 @@ pub enum Hl7Command {
         #[arg(long)]
         strict: bool,
     },
+    /// Replace what identifies a person (names, identifiers, addresses, telecoms; dates
+    /// shifted consistently) to make test data; prints one segment per line, or writes files.
+    Deidentify {
+        /// Files holding one message, a batch, or several messages one after the other.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// A file holding the secret key (16 bytes or more): the same key gives the same
+        /// stand-ins in every run. Without it, a random key for this run.
+        #[arg(long, value_name = "FILE")]
+        key_file: Option<PathBuf>,
+        /// Also replace free text: NTE-3, and OBX-5 when OBX-2 is TX, FT or ST.
+        #[arg(long)]
+        free_text: bool,
+        /// Write each file's messages to a file of the same name in this folder.
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+    },
     /// Print the acknowledgment of each message, one segment per line.
     Ack {
         /// Files holding one message, a batch, or several messages one after the other.
@@ -45,6 +62,20 @@ pub enum Hl7Command {
 pub fn run(command: &Hl7Command, out: &mut impl Write) -> std::io::Result<ExitCode> {
     let (files, action): (&[PathBuf], Action<'_>) = match command {
         Hl7Command::Json { files } => (files, Action::Json),
+        Hl7Command::Deidentify {
+            files,
+            key_file,
+            free_text,
+            out: out_dir,
+        } => {
+            let request = super::deidentify::Request {
+                files,
+                key_file: key_file.as_deref(),
+                free_text: *free_text,
+                out_dir: out_dir.as_deref(),
+            };
+            return super::deidentify::run(&request, out);
+        }
         Hl7Command::Validate { files, strict } => (files, Action::Validate { strict: *strict }),
         Hl7Command::Ack { files, code, text } => {
             let Some(code) = ack::Code::parse(code) else {

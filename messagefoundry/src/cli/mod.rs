@@ -3,9 +3,9 @@
 //! Built so far: `serve` (listen, store, acknowledge, route, deliver), `check` (the pre-flight
 //! of settings, TLS files, ports and downstreams), `send` (an MLLP client and load generator),
 //! `graph` (the wiring) and `test` (a dry run of files through an inbound's router and
-//! handlers), `sink` (a receiver that acknowledges everything), `hl7` (JSON, validation and
-//! ACKs of message files), `messages` (list, show, dead letters, replay, prune; through a
-//! running `serve`'s control socket, or on a stopped engine's store).
+//! handlers), `sink` (a receiver that acknowledges everything), `hl7` (JSON, validation,
+//! ACKs and de-identified copies of message files), `messages` (list, show, dead letters,
+//! replay, prune; through a running `serve`'s control socket, or on a stopped engine's store).
 
 /// `println!` that does not panic when standard output is gone (a closed pipe, as in
 /// `send … | head -1`): what the commands print is best effort; their exit status says the rest.
@@ -18,6 +18,7 @@ macro_rules! say {
 
 mod check;
 mod control;
+mod deidentify;
 mod environment;
 mod graph;
 mod hl7;
