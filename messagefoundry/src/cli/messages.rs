@@ -392,7 +392,7 @@ fn detail(out: &mut impl Write, message: &MessageDetail) -> std::io::Result<()> 
             writeln!(out)?;
             writeln!(
                 out,
-                "sent to   {} {} (as the handler changed it)",
+                "sent to   {} {} (differs from the message as received)",
                 d.copy.key.outbound, d.copy.key.seq
             )?;
             segments(out, payload, "")?;

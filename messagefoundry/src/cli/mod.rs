@@ -4,8 +4,9 @@
 //! of settings, TLS files, ports and downstreams), `send` (an MLLP client and load generator),
 //! `graph` (the wiring) and `test` (a dry run of files through an inbound's router and
 //! handlers), `sink` (a receiver that acknowledges everything), `hl7` (JSON, validation and
-//! ACKs of message files), `messages` (list, show, dead letters, replay, prune; through a
-//! running `serve`'s control socket, or on a stopped engine's store).
+//! ACKs of message files), `messages` (list, search, show per destination, dead letters,
+//! replay, resend, edit, prune; through a running `serve`'s control socket, or on a stopped
+//! engine's store).
 
 /// `println!` that does not panic when standard output is gone (a closed pipe, as in
 /// `send … | head -1`): what the commands print is best effort; their exit status says the rest.
@@ -58,7 +59,7 @@ enum Command {
     Sink(sink::SinkArgs),
     /// Print the interface's wiring: inbounds with their routers, and outbounds.
     Graph,
-    /// The store: list and show messages, dead letters, replay, prune.
+    /// The store: list, search and show messages, dead letters, replay, resend, edit, prune.
     Messages(messages::MessagesArgs),
     /// Tools over message files: JSON, validation, acknowledgments.
     #[command(subcommand)]
