@@ -6,8 +6,8 @@ mod support;
 
 use messagefoundry::interface::Disposition;
 use messagefoundry::store::{
-    Destination, DestinationState, Edit, MessageId, MessageInfo, SendOrigin, Store, StoreError,
-    now_micros,
+    Destination, DestinationState, Edit, MessageId, MessageInfo, SendOrigin, StateKind, Store,
+    StoreError, now_micros,
 };
 use support::{incoming, open, oru_text, processed, receive, send, shutdown};
 
@@ -71,6 +71,14 @@ async fn each_copy_is_followed_from_its_queue_to_delivery_or_the_dead_letters() 
             attempts: 2,
             ahead: 0
         }
+    );
+    // What a search reads: each copy's outbound and kind of state.
+    assert_eq!(
+        store.destination_kinds(first).unwrap(),
+        [
+            ("OB_A".to_owned(), Some(StateKind::Delivered)),
+            ("OB_B".to_owned(), Some(StateKind::Queued))
+        ]
     );
     // The copy behind the delivered one moved up.
     assert_eq!(

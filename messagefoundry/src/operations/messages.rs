@@ -99,11 +99,12 @@ impl Search {
         self.outbound.is_some() || self.state.is_some()
     }
 
-    /// Whether one of the copies matches the outbound and the state asked for.
-    fn matches_destinations(&self, copies: &[Destination]) -> bool {
-        copies.iter().any(|c| {
-            self.outbound.as_ref().is_none_or(|o| &c.key.outbound == o)
-                && self.state.is_none_or(|s| c.state.kind() == Some(s))
+    /// Whether one of the copies (outbound, kind of state) matches the outbound and the state
+    /// asked for.
+    fn matches_destinations(&self, copies: &[(String, Option<StateKind>)]) -> bool {
+        copies.iter().any(|(outbound, kind)| {
+            self.outbound.as_ref().is_none_or(|o| outbound == o)
+                && self.state.is_none_or(|s| *kind == Some(s))
         })
     }
 }
@@ -146,7 +147,7 @@ pub async fn search(scope: &Scope, filter: Search) -> Result<Vec<MessageSummary>
                     continue;
                 }
                 if filter.by_destination()
-                    && !filter.matches_destinations(&store.destinations(id)?)
+                    && !filter.matches_destinations(&store.destination_kinds(id)?)
                 {
                     continue;
                 }

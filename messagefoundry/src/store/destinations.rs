@@ -214,6 +214,28 @@ pub(crate) fn last_payload(
 
 /// Every copy of a message, in the order queued, with its state now.
 pub(crate) fn read(db: &redb::Database, message: MessageId) -> Result<Vec<Destination>, redb::Error> {
+    copies(db, message, true)
+}
+
+/// The outbound and the kind of state of every copy of a message: what a search asks, without
+/// counting the entries ahead of a queued copy (a scan of its queue).
+pub(crate) fn kinds(
+    db: &redb::Database,
+    message: MessageId,
+) -> Result<Vec<(String, Option<StateKind>)>, redb::Error> {
+    Ok(copies(db, message, false)?
+        .into_iter()
+        .map(|c| (c.key.outbound, c.state.kind()))
+        .collect())
+}
+
+/// Every copy of a message; with `place`, how many entries are ahead of each queued one
+/// (else none are counted, and `ahead` reads 0).
+fn copies(
+    db: &redb::Database,
+    message: MessageId,
+    place: bool,
+) -> Result<Vec<Destination>, redb::Error> {
     let txn = db.begin_read()?;
     let rows = txn.open_table(DESTINATIONS)?;
     let queue = txn.open_table(QUEUE)?;
@@ -227,9 +249,11 @@ pub(crate) fn read(db: &redb::Database, message: MessageId) -> Result<Vec<Destin
         let at_key = (outbound, seq);
         let state = if let Some(entry) = queue.get(at_key)? {
             let mut ahead = 0;
-            for earlier in queue.range((outbound, 0u64)..(outbound, seq))? {
-                earlier?;
-                ahead += 1;
+            if place {
+                for earlier in queue.range((outbound, 0u64)..(outbound, seq))? {
+                    earlier?;
+                    ahead += 1;
+                }
             }
             DestinationState::Queued {
                 attempts: entry.value().2,

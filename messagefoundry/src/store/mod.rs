@@ -419,6 +419,16 @@ impl Store {
         destinations::read(&self.db, id).map_err(read_error)
     }
 
+    /// The outbound and the kind of state (`None`: unknown) of every copy of a message, in
+    /// the order queued: [`Store::destinations`] without the place in the queue, which costs a
+    /// scan of it. Blocking.
+    pub fn destination_kinds(
+        &self,
+        id: MessageId,
+    ) -> Result<Vec<(String, Option<StateKind>)>, StoreError> {
+        destinations::kinds(&self.db, id).map_err(read_error)
+    }
+
     /// The message an edit was made from (if `id` is an edit), and the edits made from `id`,
     /// oldest first. Blocking.
     pub fn edits(
