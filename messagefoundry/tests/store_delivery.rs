@@ -30,13 +30,13 @@ async fn delivering_the_head_brings_the_next_one_up() {
     let dir = tempfile::tempdir().unwrap();
     let store = open(dir.path(), "s.redb");
     let keys = queued(&store, "D1", &[b"one", b"two", b"three"]).await;
-    store.delivered(keys[0].clone(), 1).await.unwrap();
+    store.delivered(keys[0].clone(), 1, "AA").await.unwrap();
     assert_eq!(head_seqs(&store), [keys[1].seq, keys[2].seq]);
     assert_eq!(store.queue_head("OB", 1).unwrap()[0].payload, b"two");
     // Delivered is gone from the queue for good: not there to deliver, retry or dead-letter.
     let gone = keys[0].clone();
     assert!(matches!(
-        store.delivered(gone.clone(), 1).await,
+        store.delivered(gone.clone(), 1, "AA").await,
         Err(StoreError::NotFound)
     ));
     assert!(matches!(
@@ -64,7 +64,7 @@ async fn a_retry_keeps_the_message_at_the_head_with_its_count() {
         assert_eq!(head[0].attempts, attempts);
         assert_eq!(head[1].attempts, 0);
     }
-    store.delivered(keys[0].clone(), 4).await.unwrap();
+    store.delivered(keys[0].clone(), 4, "AA").await.unwrap();
     assert_eq!(head_seqs(&store), [keys[1].seq]);
 }
 
@@ -153,7 +153,7 @@ async fn a_replay_goes_to_the_end_of_its_queue_with_no_attempts() {
         Err(StoreError::NotFound)
     ));
     assert!(matches!(
-        store.delivered(wrong, 1).await,
+        store.delivered(wrong, 1, "AA").await,
         Err(StoreError::NotFound)
     ));
     assert_eq!(store.queue_len("OB").unwrap(), 2);
@@ -170,8 +170,8 @@ async fn a_refused_request_does_not_undo_the_others_of_its_commit() {
     };
     // Sent together, so they may share one transaction.
     let (good, bad) = tokio::join!(
-        store.delivered(keys[0].clone(), 1),
-        store.delivered(missing, 1)
+        store.delivered(keys[0].clone(), 1, "AA"),
+        store.delivered(missing, 1, "AA")
     );
     good.unwrap();
     assert!(matches!(bad, Err(StoreError::NotFound)));

@@ -53,7 +53,10 @@ async fn only_old_finished_messages_go() {
         .record_route(processed(delivered_old, &[("OB", b"d")]))
         .await
         .unwrap();
-    store.delivered(delivered[0].clone(), 1).await.unwrap();
+    store
+        .delivered(delivered[0].clone(), 1, "AA")
+        .await
+        .unwrap();
     store
         .record_route(processed(queued_old, &[("OB", b"q")]))
         .await
@@ -105,7 +108,10 @@ async fn only_old_finished_messages_go() {
     // Nothing more until something finishes; then it goes too.
     assert_eq!(store.prune(cut).await.unwrap(), 0);
     let queued = store.queue_head("OB", 1).unwrap();
-    store.delivered(queued[0].key.clone(), 1).await.unwrap();
+    store
+        .delivered(queued[0].key.clone(), 1, "AA")
+        .await
+        .unwrap();
     store.replay(dead[0].clone()).await.unwrap();
     assert_eq!(store.prune(cut).await.unwrap(), 1);
     assert!(!kept(&store, queued_old));

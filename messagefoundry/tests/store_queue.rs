@@ -6,8 +6,18 @@ use std::sync::Arc;
 use messagefoundry::hl7::Message;
 use messagefoundry::interface::Disposition;
 use messagefoundry::store::{
-    Dedupe, HandlerRecord, Incoming, MessageInfo, RouteRecord, Store, StoreError, now_micros,
+    Dedupe, HandlerRecord, Incoming, MessageInfo, RouteRecord, SendRecord, Store, StoreError,
+    now_micros,
 };
+
+/// A send of `payload` to `OB` by the handler `to_ehr`.
+fn send(payload: &[u8]) -> SendRecord {
+    SendRecord {
+        outbound: "OB".to_owned(),
+        handler: "to_ehr".to_owned(),
+        payload: payload.to_vec(),
+    }
+}
 
 fn incoming(control: &str, dedupe: bool) -> Incoming {
     let text = format!("MSH|^~\\&|LAB|H|EHR|H|20240101||ORU^R01|{control}|P|2.5.1\r");
@@ -49,10 +59,7 @@ async fn route_queue_deliver_dead_letter_replay() {
                 disposition: Disposition::Processed,
                 reason: String::new(),
             }],
-            sends: vec![
-                ("OB".into(), b"one".to_vec()),
-                ("OB".into(), b"two".to_vec()),
-            ],
+            sends: vec![send(b"one"), send(b"two")],
         })
         .await
         .unwrap();
@@ -73,9 +80,9 @@ async fn route_queue_deliver_dead_letter_replay() {
     );
     store.attempted(keys[0].clone(), 1).await.unwrap();
     assert_eq!(store.queue_head("OB", 1).unwrap()[0].attempts, 1);
-    store.delivered(keys[0].clone(), 2).await.unwrap();
+    store.delivered(keys[0].clone(), 2, "AA").await.unwrap();
     assert!(matches!(
-        store.delivered(keys[0].clone(), 2).await,
+        store.delivered(keys[0].clone(), 2, "AA").await,
         Err(StoreError::NotFound)
     ));
     store
@@ -106,7 +113,7 @@ async fn route_queue_deliver_dead_letter_replay() {
             disposition: Disposition::Processed,
             detail: String::new(),
             handlers: vec![],
-            sends: vec![("OB".into(), b"three".to_vec())],
+            sends: vec![send(b"three")],
         })
         .await
         .unwrap();
@@ -162,7 +169,7 @@ async fn pruning_a_large_store_works_in_chunks_and_keeps_what_is_needed() {
         }
         let sends = if n % 1000 == 1 {
             kept.push(id);
-            vec![("OB".to_owned(), Vec::new())]
+            vec![send(b"")]
         } else {
             Vec::new()
         };

@@ -45,7 +45,7 @@ async fn everything_is_there_after_a_drop_and_a_reopen() {
         })
         .await
         .unwrap();
-    store.delivered(keys[0].clone(), 1).await.unwrap();
+    store.delivered(keys[0].clone(), 1, "AA").await.unwrap();
     store.attempted(keys[1].clone(), 4).await.unwrap();
     store
         .dead_letter(keys[2].clone(), 2, "AR (rejected)".into())

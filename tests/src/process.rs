@@ -29,16 +29,19 @@ pub fn serve(binary: &str, dir: &Path, shell: Option<&str>) -> Served {
 
 /// [`serve`], with the EHR on this loopback port (one the test owns).
 pub fn serve_to(binary: &str, dir: &Path, shell: Option<&str>, ehr_port: u16) -> Served {
+    let environment = format!(
+        "[inbound.IB_Lab_ORU]\nbind = \"127.0.0.1\"\nport = 0\n\n\
+         [outbound.OB_EHR_ORU]\nhost = \"127.0.0.1\"\nport = {ehr_port}\n"
+    );
+    serve_in(binary, dir, shell, &environment)
+}
+
+/// Starts `binary serve` in `dir` with `environment` as its environment file: an interface
+/// with one inbound, which the file must put on a loopback port 0.
+pub fn serve_in(binary: &str, dir: &Path, shell: Option<&str>, environment: &str) -> Served {
     let environments = dir.join("environments");
     std::fs::create_dir_all(&environments).expect("test setup");
-    std::fs::write(
-        environments.join("test.toml"),
-        format!(
-            "[inbound.IB_Lab_ORU]\nbind = \"127.0.0.1\"\nport = 0\n\n\
-             [outbound.OB_EHR_ORU]\nhost = \"127.0.0.1\"\nport = {ehr_port}\n"
-        ),
-    )
-    .expect("test setup");
+    std::fs::write(environments.join("test.toml"), environment).expect("test setup");
     let db = dir.join("serve.redb");
     let mut command = match shell {
         Some(script) => {

@@ -13,8 +13,9 @@ use tokio_util::sync::CancellationToken;
 use crate::engine::EngineHandle;
 use crate::operations::{Request, Response, Scope, execute};
 
-/// The longest request accepted.
-const MAX_REQUEST: u64 = 64 * 1024;
+/// The longest request accepted: an edit carries a whole message (up to a listener's 16 MiB
+/// `max_frame`), each byte written in JSON as up to four characters.
+const MAX_REQUEST: u64 = 72 * 1024 * 1024;
 
 /// What `serve` answers a request with: what the operation gave, or why it failed.
 pub(super) type Answer = Result<Response, String>;

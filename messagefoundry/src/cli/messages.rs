@@ -1,7 +1,7 @@
 //! `messages`: the store, read and repaired from the command line. With `serve` running on the
 //! store, the command goes through its control socket (redb lets one process open the store);
-//! with `serve` stopped, it opens the store file itself. `show` prints message content, which
-//! is patient data: it is for the operator's terminal.
+//! with `serve` stopped, it opens the store file itself. `show` and `edit` handle message
+//! content, which is patient data: they are for the operator's terminal.
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -10,10 +10,12 @@ use std::time::{Duration, UNIX_EPOCH};
 
 use crate::interface::Disposition;
 use crate::operations::{
-    MessageDetail, MessageSummary, QueueState, Request, Response, Scope, Search,
-    execute,
+    DestinationDetail, MessageDetail, MessageSummary, QueueState, Request, Response, Scope,
+    Search, execute,
 };
-use crate::store::{DeadLetter, MessageId, ParseState, QueueKey, Store};
+use crate::store::{
+    DeadLetter, DestinationState, MessageId, ParseState, QueueKey, SendOrigin, StateKind, Store,
+};
 
 /// Options of `messages`.
 #[derive(clap::Args, Debug)]
@@ -52,14 +54,47 @@ pub enum MessagesCommand {
         /// The disposition (RECEIVED, UNROUTED, FILTERED, PROCESSED, ERROR).
         #[arg(long, value_parser = disposition)]
         disposition: Option<Disposition>,
+        /// A copy queued for this outbound (in `--state`, if given).
+        #[arg(long)]
+        outbound: Option<String>,
+        /// A copy in this state (queued, delivered, dead), for `--outbound` if given.
+        #[arg(long, value_parser = state)]
+        state: Option<StateKind>,
         /// How many at most.
         #[arg(long, default_value_t = 50)]
         limit: usize,
     },
-    /// One message: its summary, disposition, and content (one segment per line).
+    /// One message: its summary, disposition, each handler's result, each copy queued for an
+    /// outbound and where it is now, its content (one segment per line), and each copy's
+    /// content where it differs.
     Show {
         /// The message id (as `list` prints it, with or without `#`).
         id: String,
+    },
+    /// Queue a message again for one outbound: the last copy queued for it, or the message as
+    /// received.
+    Resend {
+        /// The message id.
+        id: String,
+        /// The outbound.
+        #[arg(long)]
+        to: String,
+        /// Send the message as received, not the copy a handler made for this outbound.
+        #[arg(long)]
+        as_received: bool,
+    },
+    /// Edit a message (in $VISUAL or $EDITOR, or from `--file`) and send the edit: it is
+    /// stored as a message of its own beside the original, which is kept as received, and
+    /// routed again, or with `--to`, queued for that outbound only.
+    Edit {
+        /// The message id.
+        id: String,
+        /// Take the edited message from this file instead of opening an editor.
+        #[arg(long)]
+        file: Option<PathBuf>,
+        /// Queue the edit for this outbound only, instead of routing it again.
+        #[arg(long)]
+        to: Option<String>,
     },
     /// Each outbound: messages queued, dead letters, and (with `serve` running) its sender's
     /// state: connected, failures in a row, the last problem.
@@ -99,20 +134,30 @@ impl MessagesCommand {
                 message_type,
                 inbound,
                 disposition,
+                outbound,
+                state,
                 limit,
             } => Request::Search(Search {
                 control_id: control_id.clone(),
                 message_type: message_type.clone(),
                 inbound: inbound.clone(),
                 disposition: *disposition,
+                outbound: outbound.clone(),
+                state: *state,
                 limit: *limit,
             }),
-            MessagesCommand::Show { id } => Request::Show(
-                id.trim_start_matches('#')
-                    .parse()
-                    .map(MessageId)
-                    .map_err(|_| format!("{id:?} is not a message id"))?,
-            ),
+            MessagesCommand::Show { id } => Request::Show(message_id(id)?),
+            MessagesCommand::Resend {
+                id,
+                to,
+                as_received,
+            } => Request::Resend {
+                id: message_id(id)?,
+                outbound: to.clone(),
+                as_received: *as_received,
+            },
+            // The edit itself is made first (see `edit::request`); this is what to show.
+            MessagesCommand::Edit { id, .. } => Request::Show(message_id(id)?),
             MessagesCommand::Queues => Request::Queues,
             MessagesCommand::DeadLetters { outbound } => Request::DeadLetters(outbound.clone()),
             MessagesCommand::Replay { outbound, seq } => Request::Replay(QueueKey {
@@ -127,6 +172,20 @@ impl MessagesCommand {
     }
 }
 
+/// Reads a message id, as `list` prints it (with or without `#`).
+fn message_id(text: &str) -> Result<MessageId, String> {
+    text.trim_start_matches('#')
+        .parse()
+        .map(MessageId)
+        .map_err(|_| format!("{text:?} is not a message id"))
+}
+
+/// Reads `--state`.
+fn state(text: &str) -> Result<StateKind, String> {
+    StateKind::from_name(text)
+        .ok_or_else(|| format!("{text:?} is not a state: queued, delivered or dead"))
+}
+
 /// Reads `--disposition`.
 fn disposition(text: &str) -> Result<Disposition, String> {
     Disposition::from_name(text).ok_or_else(|| {
@@ -136,22 +195,37 @@ fn disposition(text: &str) -> Result<Disposition, String> {
 
 /// Runs `messages`: through the running `serve`'s control socket, or on the store file.
 pub fn run(wiring: &super::Wiring<'_>, args: &MessagesArgs) -> ExitCode {
-    let request = match args.command.request() {
+    // What an operator changes is logged (without content) on stderr when the command runs on
+    // the store itself; through a running `serve`, in its log.
+    super::init_logging();
+    let mut request = match args.command.request() {
         Ok(request) => request,
         Err(e) => {
             eprintln!("error: {e}");
             return ExitCode::FAILURE;
         }
     };
-    let answer = match super::control::ask(&args.db, &request) {
-        Some(Ok(answer)) => answer,
-        Some(Err(e)) => {
-            eprintln!("error: the running serve did not answer: {e}");
-            return ExitCode::FAILURE;
-        }
-        None => on_store(wiring, &args.db, &request),
-    };
-    match answer {
+    if let MessagesCommand::Edit { file, to, .. } = &args.command {
+        let original = match answer(wiring, &args.db, &request) {
+            Ok(Response::Message(original)) => original,
+            Ok(_) => {
+                eprintln!("error: the store answered something else than the message");
+                return ExitCode::FAILURE;
+            }
+            Err(e) => {
+                eprintln!("error: {e}");
+                return ExitCode::FAILURE;
+            }
+        };
+        request = match super::edit::request(&original, file.as_deref(), to.clone()) {
+            Ok(request) => request,
+            Err(e) => {
+                eprintln!("error: {e}");
+                return ExitCode::FAILURE;
+            }
+        };
+    }
+    match answer(wiring, &args.db, &request) {
         Ok(response) => {
             // Best effort, as `say!`: a closed pipe does not make the command fail.
             let _ = print(&mut std::io::stdout().lock(), &response);
@@ -164,6 +238,19 @@ pub fn run(wiring: &super::Wiring<'_>, args: &MessagesArgs) -> ExitCode {
     }
 }
 
+/// Runs a request through the running `serve`'s control socket, or on the store file.
+fn answer(
+    wiring: &super::Wiring<'_>,
+    db: &std::path::Path,
+    request: &Request,
+) -> Result<Response, String> {
+    match super::control::ask(db, request) {
+        Some(Ok(answer)) => answer,
+        Some(Err(e)) => Err(format!("the running serve did not answer: {e}")),
+        None => on_store(wiring, db, request),
+    }
+}
+
 /// Runs a request on the store file, with `serve` stopped.
 fn on_store(
     wiring: &super::Wiring<'_>,
@@ -173,6 +260,7 @@ fn on_store(
     let store = Store::open(db).map_err(|e| e.to_string())?;
     let scope = Scope::Stopped {
         store: store.clone(),
+        inbounds: wiring.inbounds.iter().map(|i| i.name()).collect(),
         outbounds: wiring.outbounds.iter().map(|o| o.name()).collect(),
     };
     let answer = match super::runtime() {
@@ -209,6 +297,21 @@ fn print(out: &mut impl Write, response: &Response) -> std::io::Result<()> {
             writeln!(out, "queued again on {} as {}", queued.outbound, queued.seq)?;
         }
         Response::Pruned(deleted) => writeln!(out, "{deleted} message(s) deleted")?,
+        Response::Resent(queued) => {
+            writeln!(out, "resent: queued on {} as {}", queued.outbound, queued.seq)?;
+        }
+        Response::Edited(edited) => match &edited.queued {
+            Some(queued) => writeln!(
+                out,
+                "the edit is stored as {}; queued on {} as {}",
+                edited.edit, queued.outbound, queued.seq
+            )?,
+            None => writeln!(
+                out,
+                "the edit is stored as {}; it is routed again through its inbound",
+                edited.edit
+            )?,
+        },
     }
     Ok(())
 }
@@ -265,14 +368,107 @@ fn detail(out: &mut impl Write, message: &MessageDetail) -> std::io::Result<()> 
     if let Some(d) = &message.disposition {
         writeln!(out, "outcome   {} {}", d.disposition, d.detail)?;
     }
+    if let Some(original) = message.edit_of {
+        writeln!(out, "edit of   {original} (by the operator)")?;
+    }
+    for edit in &message.edits {
+        writeln!(out, "edited    as {edit}")?;
+    }
+    for h in &message.handlers {
+        let reason = if h.reason.is_empty() {
+            String::new()
+        } else {
+            format!(": {}", h.reason)
+        };
+        writeln!(out, "handler   {} {}{reason}", h.handler, h.disposition)?;
+    }
+    for d in &message.destinations {
+        writeln!(out, "to        {}", destination_line(d))?;
+    }
     writeln!(out)?;
-    for segment in message.raw.split(|b| *b == b'\r' || *b == b'\n') {
+    segments(out, &message.raw, "")?;
+    for d in &message.destinations {
+        if let Some(payload) = &d.copy.payload {
+            writeln!(out)?;
+            writeln!(
+                out,
+                "sent to   {} {} (differs from the message as received)",
+                d.copy.key.outbound, d.copy.key.seq
+            )?;
+            segments(out, payload, "")?;
+        }
+    }
+    Ok(())
+}
+
+/// A message's segments, one per line, each after `indent`.
+pub(super) fn segments(out: &mut impl Write, raw: &[u8], indent: &str) -> std::io::Result<()> {
+    for segment in raw.split(|b| *b == b'\r' || *b == b'\n') {
         if !segment.is_empty() {
+            out.write_all(indent.as_bytes())?;
             out.write_all(segment)?;
             writeln!(out)?;
         }
     }
     Ok(())
+}
+
+/// One copy's line of `show`: where it went, who queued it, and where it is now.
+fn destination_line(d: &DestinationDetail) -> String {
+    let copy = &d.copy;
+    let by = match &copy.origin {
+        SendOrigin::Handler(name) => name.as_str(),
+        SendOrigin::Operator => "the operator",
+    };
+    let state = match &copy.state {
+        DestinationState::Queued { attempts, ahead } => {
+            let sender = d
+                .sender
+                .as_ref()
+                .map(|s| {
+                    format!(
+                        "; sender {}, {} failure(s) in a row{}",
+                        if s.connected { "connected" } else { "not connected" },
+                        s.consecutive_failures,
+                        s.last_error
+                            .as_deref()
+                            .map(|e| format!(", last problem: {e}"))
+                            .unwrap_or_default()
+                    )
+                })
+                .unwrap_or_default();
+            let refused = if *attempts > 0 {
+                format!(", {attempts} attempt(s) answered AE/CE")
+            } else {
+                String::new()
+            };
+            format!("QUEUED, {ahead} ahead{refused}{sender}")
+        }
+        DestinationState::Delivered {
+            at_micros,
+            attempts,
+            ack,
+        } => format!(
+            "DELIVERED {} {} after {attempts} attempt(s)",
+            time(*at_micros),
+            or_dash(ack)
+        ),
+        DestinationState::DeadLettered {
+            at_micros,
+            attempts,
+            reason,
+        } => format!(
+            "DEAD-LETTERED {} after {attempts} attempt(s): {reason}",
+            time(*at_micros)
+        ),
+        DestinationState::Unknown => "state unknown (its delivery history was pruned)".to_owned(),
+    };
+    format!(
+        "{} {} by {by}, queued {}: {state}",
+        copy.key.outbound,
+        copy.key.seq,
+        time(copy.queued_at_micros)
+    )
 }
 
 /// One outbound's line of `queues` (and of `check` while `serve` runs).
@@ -363,6 +559,8 @@ mod tests {
                 message_type: Some("ORU".into()),
                 inbound: None,
                 disposition: Some(Disposition::Processed),
+                outbound: None,
+                state: None,
                 limit: 10,
             },
         )
@@ -374,11 +572,30 @@ mod tests {
         assert!(shown.starts_with("message   #1\nreceived  "), "{shown}");
         assert!(
             shown.contains(
-                "header    ORU^R01 C1 from LIS/LAB (HL7 2.5.1)\noutcome   PROCESSED \n\n"
+                "header    ORU^R01 C1 from LIS/LAB (HL7 2.5.1)\noutcome   PROCESSED \n\
+                 handler   to_ehr PROCESSED\n"
             ),
             "{shown}"
         );
-        assert!(shown.ends_with(&ORU.replace('\r', "\n")), "{shown}");
+        // The copy for the EHR: where it went, who queued it, and that it was dead-lettered.
+        let to = shown
+            .lines()
+            .find(|l| l.starts_with("to        "))
+            .unwrap_or_else(|| panic!("no destination line: {shown}"));
+        assert!(
+            to.starts_with(&format!("to        OB_EHR {} by to_ehr, queued ", f.dead.seq)),
+            "{to}"
+        );
+        assert!(
+            to.contains(": DEAD-LETTERED ")
+                && to.ends_with(" after 1 attempt(s): AR (rejected): unknown patient"),
+            "{to}"
+        );
+        // Sent as received: its content is shown once.
+        assert!(
+            shown.ends_with(&format!("{to}\n\n{}", ORU.replace('\r', "\n"))),
+            "{shown}"
+        );
 
         let queues = printed(&f, MessagesCommand::Queues).await;
         assert_eq!(

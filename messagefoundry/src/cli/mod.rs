@@ -4,8 +4,9 @@
 //! of settings, TLS files, ports and downstreams), `send` (an MLLP client and load generator),
 //! `graph` (the wiring) and `test` (a dry run of files through an inbound's router and
 //! handlers), `sink` (a receiver that acknowledges everything), `hl7` (JSON, validation,
-//! ACKs and de-identified copies of message files), `messages` (list, show, dead letters,
-//! replay, prune; through a running `serve`'s control socket, or on a stopped engine's store).
+//! ACKs and de-identified copies of message files), `messages` (list, search, show per
+//! destination, dead letters, replay, resend, edit, prune; through a running `serve`'s control
+//! socket, or on a stopped engine's store).
 
 /// `println!` that does not panic when standard output is gone (a closed pipe, as in
 /// `send … | head -1`): what the commands print is best effort; their exit status says the rest.
@@ -19,7 +20,10 @@ macro_rules! say {
 mod check;
 mod control;
 mod deidentify;
+mod diff;
+mod edit;
 mod environment;
+mod expected;
 mod graph;
 mod hl7;
 mod messages;
@@ -33,6 +37,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 use crate::interface::{Inbound, Outbound};
+use serve::init_logging;
 
 /// The command line of an interface binary.
 #[derive(Parser, Debug)]
@@ -50,25 +55,20 @@ enum Command {
     Check(check::CheckArgs),
     /// Send messages over MLLP and print each ACK; with --count, a load generator.
     Send(send::SendArgs),
-    /// Receive messages over MLLP, acknowledge each with AA, print type and control ID.
+    /// Receive messages over MLLP, acknowledge each with AA, print type and control ID (and
+    /// with --print, each message).
     Sink(sink::SinkArgs),
     /// Print the interface's wiring: inbounds with their routers, and outbounds.
     Graph,
-    /// The store: list and show messages, dead letters, replay, prune.
+    /// The store: list, search and show messages, dead letters, replay, resend, edit, prune.
     Messages(messages::MessagesArgs),
     /// Tools over message files: JSON, validation, acknowledgments.
     #[command(subcommand)]
     Hl7(hl7::Hl7Command),
     /// Run message files through an inbound's router and handlers, with no network and no
-    /// store, and print what would happen.
-    Test {
-        /// The inbound to run the files through; needed when there are several.
-        #[arg(long)]
-        inbound: Option<String>,
-        /// Files holding one HL7 v2 message each.
-        #[arg(required = true)]
-        files: Vec<std::path::PathBuf>,
-    },
+    /// store, and print what would happen; print what each destination gets, or compare it
+    /// with expected files.
+    Test(test_files::TestArgs),
 }
 
 /// The connections the binary declares.
@@ -130,12 +130,7 @@ pub fn run(wiring: &Wiring<'_>, args: impl IntoIterator<Item = std::ffi::OsStrin
         Command::Messages(args) => return messages::run(wiring, &args),
         Command::Graph => graph::print(wiring, &mut std::io::stdout().lock()),
         Command::Hl7(command) => hl7::run(&command, &mut std::io::stdout().lock()),
-        Command::Test { inbound, files } => test_files::run(
-            wiring,
-            inbound.as_deref(),
-            &files,
-            &mut std::io::stdout().lock(),
-        ),
+        Command::Test(args) => test_files::run(wiring, &args, &mut std::io::stdout().lock()),
     };
     match result {
         Ok(code) => code,

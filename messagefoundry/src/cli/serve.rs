@@ -129,7 +129,7 @@ async fn stop_signal() {
 
 /// Log lines to stderr, `RUST_LOG` to choose the level (default info). A panic's message may
 /// quote a message, so the hook logs where it happened, never what it said.
-fn init_logging() {
+pub(super) fn init_logging() {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
     let _ = tracing_subscriber::fmt()

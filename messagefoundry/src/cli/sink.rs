@@ -1,6 +1,7 @@
 //! `sink`: an MLLP receiver that acknowledges everything, for testing a sender or measuring
-//! delivery. It prints one line per message (type and control ID, never content) unless
-//! `--quiet`, and with `--count N` stops after N messages and prints the rate.
+//! delivery. It prints one line per message (type and control ID) unless `--quiet`, with
+//! `--print` the message itself after it (one segment per line: test data only), and with
+//! `--count N` stops after N messages and prints the rate.
 
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -28,8 +29,29 @@ pub struct SinkArgs {
     #[arg(long)]
     pub count: Option<u64>,
     /// Print nothing per message.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "print")]
     pub quiet: bool,
+    /// Print each message received, one segment per line, after its type and control ID.
+    #[arg(long)]
+    pub print: bool,
+}
+
+/// Prints a message's type and control ID, and with `print`, its segments, indented, as one
+/// write so that messages arriving on several connections do not interleave.
+fn announce(msg: &Message, print: bool) {
+    use std::io::Write as _;
+    let mut text = format!(
+        "{} {}\n",
+        msg.get(Path::parse_const("MSH-9")).er7(),
+        msg.control_id()
+    )
+    .into_bytes();
+    if print {
+        // Writing to memory cannot fail.
+        let _ = super::messages::segments(&mut text, msg.as_bytes(), "    ");
+    }
+    let mut out = std::io::stdout().lock();
+    let _ = out.write_all(&text).and_then(|()| out.flush());
 }
 
 /// Runs `sink` until Ctrl-C or `--count` messages.
@@ -54,7 +76,7 @@ pub fn run(args: &SinkArgs) -> ExitCode {
         let first: Arc<std::sync::OnceLock<Instant>> = Arc::default();
         let accept = {
             let (received, done, first) = (received.clone(), done.clone(), first.clone());
-            let (quiet, count) = (args.quiet, args.count);
+            let (quiet, print, count) = (args.quiet, args.print, args.count);
             async move {
                 while let Ok((stream, _)) = listener.accept().await {
                     let _ = stream.set_nodelay(true);
@@ -71,11 +93,7 @@ pub fn run(args: &SinkArgs) -> ExitCode {
                             };
                             first.get_or_init(Instant::now);
                             if !quiet {
-                                say!(
-                                    "{} {}",
-                                    msg.get(Path::parse_const("MSH-9")).er7(),
-                                    msg.control_id()
-                                );
+                                announce(&msg, print);
                             }
                             if let Ok(ack) =
                                 ack::Builder::new(&msg, ack::Code::ApplicationAccept).build_now()

@@ -15,7 +15,7 @@
 //! pipelines), `deliver` (the senders). [`Engine::start`] starts them all.
 
 pub mod deliver;
-mod intake;
+pub(crate) mod intake;
 mod retention;
 pub(crate) mod route;
 
@@ -86,6 +86,7 @@ pub struct Engine {
     tasks: JoinSet<()>,
     addresses: Vec<(&'static str, SocketAddr)>,
     outbound_wakes: Arc<HashMap<String, Arc<Notify>>>,
+    inbound_wakes: Arc<HashMap<String, Arc<Notify>>>,
     senders: Arc<Vec<(&'static str, watch::Receiver<SenderStatus>)>>,
 }
 
@@ -95,6 +96,7 @@ pub struct Engine {
 pub struct EngineHandle {
     store: Store,
     outbound_wakes: Arc<HashMap<String, Arc<Notify>>>,
+    inbound_wakes: Arc<HashMap<String, Arc<Notify>>>,
     senders: Arc<Vec<(&'static str, watch::Receiver<SenderStatus>)>>,
 }
 
@@ -112,6 +114,32 @@ impl EngineHandle {
             wake.notify_one();
         }
         Ok(queued)
+    }
+
+    /// Wakes an outbound's sender (something was queued for it); false if there is none.
+    pub fn wake_outbound(&self, outbound: &str) -> bool {
+        self.outbound_wakes
+            .get(outbound)
+            .map(|wake| wake.notify_one())
+            .is_some()
+    }
+
+    /// Wakes an inbound's pipeline (a message waits to be routed); false if there is none.
+    pub fn wake_inbound(&self, inbound: &str) -> bool {
+        self.inbound_wakes
+            .get(inbound)
+            .map(|wake| wake.notify_one())
+            .is_some()
+    }
+
+    /// The inbounds' names.
+    pub fn inbounds(&self) -> Vec<&str> {
+        self.inbound_wakes.keys().map(String::as_str).collect()
+    }
+
+    /// The outbounds' names, in declaration order.
+    pub fn outbounds(&self) -> Vec<&'static str> {
+        self.senders.iter().map(|(name, _)| *name).collect()
     }
 
     /// Each sender's state now, in declaration order.
@@ -221,6 +249,7 @@ impl Engine {
             tasks.spawn(worker.run());
         }
         let mut addresses = Vec::new();
+        let mut inbound_wakes = HashMap::new();
         let mut self_signed = None;
         for (inbound, settings) in config.inbounds {
             let tls = acceptor(inbound, &settings, &config.db, &mut self_signed).await?;
@@ -240,6 +269,7 @@ impl Engine {
             })?;
             addresses.push((inbound.name(), local));
             let wake = Arc::new(Notify::new());
+            inbound_wakes.insert(inbound.name().to_owned(), Arc::clone(&wake));
             let waiters = Arc::new(Mutex::new(HashMap::new()));
             let pipeline = route::pipeline::Pipeline {
                 inbound,
@@ -275,6 +305,7 @@ impl Engine {
             tasks,
             addresses,
             outbound_wakes,
+            inbound_wakes: Arc::new(inbound_wakes),
             senders: Arc::new(senders),
         })
     }
@@ -295,6 +326,7 @@ impl Engine {
         EngineHandle {
             store: self.store.clone(),
             outbound_wakes: Arc::clone(&self.outbound_wakes),
+            inbound_wakes: Arc::clone(&self.inbound_wakes),
             senders: Arc::clone(&self.senders),
         }
     }

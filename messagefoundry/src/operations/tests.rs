@@ -6,7 +6,10 @@ use std::time::Duration;
 
 use super::*;
 use crate::interface::Disposition;
-use crate::store::{HandlerRecord, Incoming, MessageInfo, RouteRecord, now_micros};
+use crate::store::{
+    DestinationState, HandlerRecord, Incoming, MessageInfo, RouteRecord, SendOrigin, SendRecord,
+    StateKind, now_micros,
+};
 
 /// A store holding the three messages, and what the tests look them up by.
 pub(crate) struct Fixture {
@@ -22,6 +25,7 @@ impl Fixture {
     pub(crate) fn scope(&self) -> Scope {
         Scope::Stopped {
             store: self.store.clone(),
+            inbounds: vec!["IB_Lab"],
             outbounds: vec!["OB_EHR"],
         }
     }
@@ -48,7 +52,14 @@ fn routed(message: MessageId, disposition: Disposition, sends: usize) -> RouteRe
             disposition,
             reason: String::new(),
         }],
-        sends: vec![("OB_EHR".into(), Vec::new()); sends],
+        sends: vec![
+            SendRecord {
+                outbound: "OB_EHR".into(),
+                handler: "to_ehr".into(),
+                payload: Vec::new(),
+            };
+            sends
+        ],
     }
 }
 
@@ -241,6 +252,16 @@ async fn requests_and_responses_survive_json() {
         Request::DeadLetters(None),
         Request::Replay(f.dead.clone()),
         Request::Prune(Duration::from_secs(86_400)),
+        Request::Resend {
+            id: f.sent,
+            outbound: "OB_EHR".into(),
+            as_received: false,
+        },
+        Request::Edit {
+            id: f.sent,
+            message: ORU.replace("MRN1", "MRN9").into_bytes(),
+            to: Some("OB_EHR".into()),
+        },
     ];
     for request in requests {
         let text = serde_json::to_string(&request).unwrap();
@@ -254,4 +275,172 @@ async fn requests_and_responses_survive_json() {
             "{text}"
         );
     }
+}
+
+#[tokio::test]
+async fn show_gives_each_handler_and_each_copy_with_its_state() {
+    let f = fixture().await;
+    let shown = show(&f.scope(), f.sent).await.unwrap();
+    assert_eq!(shown.handlers.len(), 1);
+    assert_eq!(shown.handlers[0].handler, "to_ehr");
+    assert_eq!(shown.destinations.len(), 1);
+    let copy = &shown.destinations[0].copy;
+    assert_eq!(copy.key, f.dead);
+    assert_eq!(copy.origin, SendOrigin::Handler("to_ehr".into()));
+    assert!(
+        matches!(&copy.state, DestinationState::DeadLettered { reason, .. } if reason == "AR (rejected): unknown patient")
+    );
+    // With serve stopped there is no sender to report on.
+    assert_eq!(shown.destinations[0].sender, None);
+    let waiting = show(&f.scope(), f.waiting).await.unwrap();
+    assert!(waiting.handlers.is_empty() && waiting.destinations.is_empty());
+}
+
+#[tokio::test]
+async fn search_finds_messages_by_the_state_of_a_copy() {
+    let f = fixture().await;
+    let scope = f.scope();
+    let found = |outbound: Option<&str>, state: Option<StateKind>| {
+        let scope = scope.clone();
+        let filter = Search {
+            outbound: outbound.map(str::to_owned),
+            state,
+            limit: 10,
+            ..Search::default()
+        };
+        async move { ids(&search(&scope, filter).await.unwrap()) }
+    };
+    assert_eq!(found(Some("OB_EHR"), None).await, [f.sent]);
+    assert_eq!(found(Some("OB_EHR"), Some(StateKind::Dead)).await, [f.sent]);
+    assert_eq!(found(None, Some(StateKind::Dead)).await, [f.sent]);
+    assert!(found(Some("OB_EHR"), Some(StateKind::Queued)).await.is_empty());
+    assert!(found(Some("OB_Other"), None).await.is_empty());
+    replay(&scope, f.dead.clone()).await.unwrap();
+    assert_eq!(found(Some("OB_EHR"), Some(StateKind::Queued)).await, [f.sent]);
+    assert!(found(None, Some(StateKind::Dead)).await.is_empty());
+    f.store
+        .delivered(queues_head(&f.store), 1, "AA")
+        .await
+        .unwrap();
+    assert_eq!(found(None, Some(StateKind::Delivered)).await, [f.sent]);
+}
+
+fn queues_head(store: &Store) -> QueueKey {
+    store.queue_head("OB_EHR", 1).unwrap()[0].key.clone()
+}
+
+#[tokio::test]
+async fn resend_queues_again_for_a_declared_outbound_only() {
+    let f = fixture().await;
+    let scope = f.scope();
+    match resend(&scope, f.sent, "OB_Nowhere".into(), false).await {
+        Err(e @ OperationError::NoConnection { .. }) => assert_eq!(
+            e.to_string(),
+            "the interface has no outbound named OB_Nowhere; its outbounds are: OB_EHR"
+        ),
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+    assert!(matches!(
+        resend(&scope, MessageId(99), "OB_EHR".into(), false).await,
+        Err(OperationError::NoMessage(_))
+    ));
+    let queued = resend(&scope, f.sent, "OB_EHR".into(), false).await.unwrap();
+    assert_eq!(f.store.queue_head("OB_EHR", 5).unwrap()[0].key, queued);
+    let copies = show(&scope, f.sent).await.unwrap().destinations;
+    assert_eq!(copies.len(), 2);
+    assert_eq!(copies[1].copy.origin, SendOrigin::Operator);
+}
+
+#[tokio::test]
+async fn a_message_that_did_not_parse_is_not_resent_as_it_is() {
+    let f = fixture().await;
+    let error = messagefoundry_hl7::Message::parse("not HL7").unwrap_err();
+    let broken = f
+        .store
+        .receive(Incoming {
+            inbound: Arc::from("IB_Lab"),
+            raw: b"not HL7".to_vec().into(),
+            info: MessageInfo::broken("IB_Lab", now_micros(), &error),
+            refused: Some("it did not parse".into()),
+            dedupe: None,
+        })
+        .await
+        .unwrap()
+        .id;
+    assert!(matches!(
+        resend(&f.scope(), broken, "OB_EHR".into(), true).await,
+        Err(OperationError::Broken(id)) if id == broken
+    ));
+    // An edit of it is the way to send it.
+    let edited = edit(&f.scope(), broken, ORU.replace("C1", "C9").into(), Some("OB_EHR".into()))
+        .await
+        .unwrap();
+    assert!(edited.queued.is_some());
+}
+
+#[tokio::test]
+async fn an_edit_must_change_the_message_and_be_one_the_engine_can_send() {
+    let f = fixture().await;
+    let scope = f.scope();
+    // The same message, with an editor's line endings: no change.
+    let same = ORU.replace('\r', "\n").into_bytes();
+    assert!(matches!(
+        edit(&scope, f.sent, same, None).await,
+        Err(OperationError::Unchanged(_))
+    ));
+    match edit(&scope, f.sent, b"PID|1||MRN1\n".to_vec(), None).await {
+        Err(OperationError::Invalid(reason)) => {
+            assert!(reason.starts_with("it does not parse: "), "{reason}")
+        }
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+    let no_control_id = ORU.replace("|C1|", "||");
+    match edit(&scope, f.sent, no_control_id.into(), None).await {
+        Err(OperationError::Invalid(reason)) => assert_eq!(
+            reason,
+            "header incomplete: MSH-10 (message control ID) is empty"
+        ),
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+    assert!(matches!(
+        edit(&scope, f.sent, ORU.replace("MRN1", "MRN9").into(), Some("OB_X".into())).await,
+        Err(OperationError::NoConnection { .. })
+    ));
+    // Nothing refused was stored.
+    assert_eq!(list(&scope, None, 10).await.unwrap().len(), 3);
+
+    let fixed = ORU.replace("MRN1", "MRN9").replace('\r', "\r\n");
+    let edited = edit(&scope, f.sent, fixed.into_bytes(), None).await.unwrap();
+    assert_eq!(edited.queued, None);
+    let shown = show(&scope, edited.edit).await.unwrap();
+    // Stored with HL7's segment ends, beside the original, waiting to be routed.
+    assert_eq!(shown.raw, ORU.replace("MRN1", "MRN9").as_bytes());
+    assert_eq!(shown.edit_of, Some(f.sent));
+    assert_eq!(
+        shown.disposition.map(|d| d.disposition),
+        Some(Disposition::Received)
+    );
+    let original = show(&scope, f.sent).await.unwrap();
+    assert_eq!(original.raw, ORU.as_bytes());
+    assert_eq!(original.edits, [edited.edit]);
+}
+
+#[tokio::test]
+async fn an_edit_routed_again_needs_its_inbound_declared() {
+    let f = fixture().await;
+    let scope = Scope::Stopped {
+        store: f.store.clone(),
+        inbounds: vec!["IB_Renamed"],
+        outbounds: vec!["OB_EHR"],
+    };
+    let fixed: Vec<u8> = ORU.replace("MRN1", "MRN9").into();
+    match edit(&scope, f.sent, fixed.clone(), None).await {
+        Err(e @ OperationError::NoConnection { .. }) => assert_eq!(
+            e.to_string(),
+            "the interface has no inbound named IB_Lab; its inbounds are: IB_Renamed"
+        ),
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+    // Sent to one outbound, it needs no inbound.
+    assert!(edit(&scope, f.sent, fixed, Some("OB_EHR".into())).await.is_ok());
 }

@@ -9,6 +9,7 @@
 //! Every call here that touches the file is blocking except the `async` ones, which wait for
 //! the writer; call the blocking ones from `spawn_blocking`, never on an async worker.
 
+mod destinations;
 mod ops;
 mod reads;
 mod request;
@@ -21,6 +22,7 @@ use std::thread::JoinHandle;
 
 use tokio::sync::{mpsc, oneshot};
 
+pub use destinations::{Destination, DestinationState, SendOrigin, StateKind};
 pub use reads::{DeadLetter, QueueEntry, StoredDisposition};
 use request::Request;
 pub use tables::{MessageId, MessageInfo, ParseState};
@@ -107,7 +109,7 @@ pub struct QueueKey {
 }
 
 /// One handler's result, as recorded.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct HandlerRecord {
     /// The handler's name.
     pub handler: String,
@@ -128,8 +130,43 @@ pub struct RouteRecord {
     pub detail: String,
     /// Each handler's result.
     pub handlers: Vec<HandlerRecord>,
-    /// (outbound name, ER7 bytes) for each send, in order.
-    pub sends: Vec<(String, Vec<u8>)>,
+    /// Each send, in order.
+    pub sends: Vec<SendRecord>,
+}
+
+/// One message a handler sends, to be queued.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SendRecord {
+    /// The outbound connection's name.
+    pub outbound: String,
+    /// The handler that sent it.
+    pub handler: String,
+    /// The ER7 bytes; empty for the message exactly as received (queued by reference, so the
+    /// store writes its bytes once).
+    pub payload: Vec<u8>,
+}
+
+/// An operator's edit of a stored message, to store beside it.
+#[derive(Debug, Clone)]
+pub struct Edit {
+    /// The message edited.
+    pub original: MessageId,
+    /// The edited bytes (a message that parses) and their summary.
+    pub raw: Vec<u8>,
+    /// The summary of the edited message.
+    pub info: MessageInfo,
+    /// Queue it for this outbound only; `None` routes it through its inbound again.
+    pub to: Option<String>,
+}
+
+/// What storing an edit gave.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Edited {
+    /// The edited message's own id.
+    pub edit: MessageId,
+    /// Where it was queued, when it was sent to one outbound; `None` when it waits to be
+    /// routed.
+    pub queued: Option<QueueKey>,
 }
 
 /// The store. Cloning the handle is cheap; the writer thread stops when the last handle is
@@ -218,11 +255,18 @@ impl Store {
         self.ask(|reply| Request::Routed { records, reply }).await
     }
 
-    /// Marks a queued message delivered (moves it to the delivery history).
-    pub async fn delivered(&self, key: QueueKey, attempts: u32) -> Result<(), StoreError> {
+    /// Marks a queued message delivered (moves it to the delivery history), with the
+    /// acknowledgment code that delivered it (AA, CA).
+    pub async fn delivered(
+        &self,
+        key: QueueKey,
+        attempts: u32,
+        ack: &str,
+    ) -> Result<(), StoreError> {
         self.ask(|reply| Request::Delivered {
             key,
             attempts,
+            ack: ack.to_owned(),
             reply,
         })
         .await
@@ -257,6 +301,35 @@ impl Store {
     /// Puts a dead letter back at the end of its outbound's queue; returns its new key.
     pub async fn replay(&self, key: QueueKey) -> Result<QueueKey, StoreError> {
         self.ask(|reply| Request::Replay { key, reply }).await
+    }
+
+    /// Queues a stored message again for one outbound, at the end of its queue: the last copy
+    /// queued for that outbound (as a handler made it), or with `as_received`, or when none
+    /// was, the message as received. Recorded as the operator's copy.
+    pub async fn resend(
+        &self,
+        message: MessageId,
+        outbound: String,
+        as_received: bool,
+    ) -> Result<QueueKey, StoreError> {
+        self.ask(|reply| Request::Resend {
+            message,
+            outbound,
+            as_received,
+            reply,
+        })
+        .await
+    }
+
+    /// Stores an operator's edit as a message of its own beside the original (which is never
+    /// changed), and routes it again through the original's inbound, or queues it for one
+    /// outbound. [`StoreError::NotFound`] if the original is not stored.
+    pub async fn store_edit(&self, edit: Edit) -> Result<Edited, StoreError> {
+        self.ask(|reply| Request::Edit {
+            edit: Box::new(edit),
+            reply,
+        })
+        .await
     }
 
     /// Deletes messages received before the time (µs since the Unix epoch) that are not
@@ -333,6 +406,36 @@ impl Store {
     /// The message-level disposition and detail of a message. Blocking.
     pub fn disposition(&self, id: MessageId) -> Result<Option<StoredDisposition>, StoreError> {
         reads::disposition(&self.db, id).map_err(read_error)
+    }
+
+    /// Each handler's result for a message, in route order. Blocking.
+    pub fn handler_results(&self, id: MessageId) -> Result<Vec<HandlerRecord>, StoreError> {
+        reads::handler_results(&self.db, id).map_err(read_error)
+    }
+
+    /// Every copy of a message queued for an outbound, in the order queued, with where it is
+    /// now. Blocking.
+    pub fn destinations(&self, id: MessageId) -> Result<Vec<Destination>, StoreError> {
+        destinations::read(&self.db, id).map_err(read_error)
+    }
+
+    /// The outbound and the kind of state (`None`: unknown) of every copy of a message, in
+    /// the order queued: [`Store::destinations`] without the place in the queue, which costs a
+    /// scan of it. Blocking.
+    pub fn destination_kinds(
+        &self,
+        id: MessageId,
+    ) -> Result<Vec<(String, Option<StateKind>)>, StoreError> {
+        destinations::kinds(&self.db, id).map_err(read_error)
+    }
+
+    /// The message an edit was made from (if `id` is an edit), and the edits made from `id`,
+    /// oldest first. Blocking.
+    pub fn edits(
+        &self,
+        id: MessageId,
+    ) -> Result<(Option<MessageId>, Vec<MessageId>), StoreError> {
+        destinations::edits(&self.db, id).map_err(read_error)
     }
 
     /// The first `limit` entries of an outbound's queue, in order. Blocking.

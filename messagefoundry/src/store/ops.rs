@@ -4,12 +4,13 @@ use std::collections::HashSet;
 
 use redb::{ReadableTable, WriteTransaction};
 
+use super::destinations::{self, SendOrigin};
 use super::request::Request;
 use super::tables::{
-    self, CONTROL_IDS, DEAD_LETTERS, DELIVERIES, DISPOSITIONS, HANDLER_RESULTS, MESSAGE_INFO,
-    MESSAGES, META, MessageId, PENDING_ROUTE, QUEUE,
+    self, CONTROL_IDS, DEAD_LETTERS, DELIVERIES, DELIVERY_ACKS, DESTINATIONS, DISPOSITIONS,
+    EDITS, HANDLER_RESULTS, MESSAGE_INFO, MESSAGES, META, MessageId, PENDING_ROUTE, QUEUE,
 };
-use super::{QueueKey, Received, RouteRecord, disposition_code, now_micros};
+use super::{Edit, Edited, QueueKey, Received, RouteRecord, disposition_code, now_micros};
 use crate::interface::Disposition;
 
 /// Ids the writer hands out; they advance only when a transaction commits.
@@ -25,6 +26,7 @@ pub(crate) enum Answer {
     /// The queue keys of each routed message's sends, in the order of the records.
     Routed(Vec<Vec<QueueKey>>),
     Queued(Vec<QueueKey>),
+    Edited(Edited),
     /// How many messages a prune chunk deleted, and where the next chunk starts.
     Pruned {
         deleted: u64,
@@ -49,6 +51,9 @@ pub(crate) struct Tables<'t> {
     deliveries: redb::Table<'t, (&'static str, u64), (u64, u64, u32)>,
     dead: redb::Table<'t, (&'static str, u64), tables::DeadLetterRow>,
     control_ids: redb::Table<'t, (&'static str, &'static str, &'static str), (u64, u64)>,
+    destinations: redb::Table<'t, (u64, u32), tables::DestinationRow>,
+    acks: redb::Table<'t, (&'static str, u64), &'static str>,
+    edits: redb::Table<'t, u64, (u64, u64)>,
 }
 
 impl<'t> Tables<'t> {
@@ -63,6 +68,9 @@ impl<'t> Tables<'t> {
             deliveries: txn.open_table(DELIVERIES)?,
             dead: txn.open_table(DEAD_LETTERS)?,
             control_ids: txn.open_table(CONTROL_IDS)?,
+            destinations: txn.open_table(DESTINATIONS)?,
+            acks: txn.open_table(DELIVERY_ACKS)?,
+            edits: txn.open_table(EDITS)?,
         })
     }
 }
@@ -137,7 +145,9 @@ pub(crate) fn apply(
             }
             Ok(Answer::Routed(keys))
         }
-        Request::Delivered { key, attempts, .. } => {
+        Request::Delivered {
+            key, attempts, ack, ..
+        } => {
             let Some(entry) = t.queue.remove((key.outbound.as_str(), key.seq))? else {
                 return Ok(Answer::Missing);
             };
@@ -147,6 +157,8 @@ pub(crate) fn apply(
                 (key.outbound.as_str(), key.seq),
                 (message, now_micros(), *attempts),
             )?;
+            t.acks
+                .insert((key.outbound.as_str(), key.seq), ack.as_str())?;
             Ok(Answer::Done)
         }
         Request::Attempted { key, attempts, .. } => {
@@ -199,11 +211,31 @@ pub(crate) fn apply(
                 (key.outbound.as_str(), seq),
                 (message, payload.as_slice(), 0u32),
             )?;
+            destinations::moved(&mut t.destinations, MessageId(message), key, seq)?;
             Ok(Answer::Queued(vec![QueueKey {
                 outbound: key.outbound.clone(),
                 seq,
             }]))
         }
+        Request::Resend {
+            message,
+            outbound,
+            as_received,
+            ..
+        } => {
+            if t.messages.get(message.0)?.is_none() {
+                return Ok(Answer::Missing);
+            }
+            let payload = if *as_received {
+                Vec::new()
+            } else {
+                destinations::last_payload(&t.destinations, *message, outbound)?
+                    .unwrap_or_default()
+            };
+            let key = queue_copy(t, counters, *message, outbound, &SendOrigin::Operator, &payload)?;
+            Ok(Answer::Queued(vec![key]))
+        }
+        Request::Edit { edit, .. } => store_edit(t, counters, edit),
         Request::Prune {
             before_micros,
             from,
@@ -236,19 +268,70 @@ fn record_route(
         )?;
     }
     let mut keys = Vec::with_capacity(record.sends.len());
-    for (outbound, payload) in &record.sends {
-        let seq = counters.next_seq;
-        counters.next_seq += 1;
-        t.queue.insert(
-            (outbound.as_str(), seq),
-            (record.message.0, payload.as_slice(), 0u32),
-        )?;
-        keys.push(QueueKey {
-            outbound: outbound.clone(),
-            seq,
-        });
+    for send in &record.sends {
+        let origin = SendOrigin::Handler(send.handler.clone());
+        keys.push(queue_copy(
+            t,
+            counters,
+            record.message,
+            &send.outbound,
+            &origin,
+            &send.payload,
+        )?);
     }
     Ok(keys)
+}
+
+/// Queues one copy of a message at the end of its outbound's queue and records where it went.
+/// An empty payload is the message as received.
+fn queue_copy(
+    t: &mut Tables<'_>,
+    counters: &mut Counters,
+    message: MessageId,
+    outbound: &str,
+    origin: &SendOrigin,
+    payload: &[u8],
+) -> Result<QueueKey, redb::Error> {
+    let seq = counters.next_seq;
+    counters.next_seq += 1;
+    t.queue.insert((outbound, seq), (message.0, payload, 0u32))?;
+    let key = QueueKey {
+        outbound: outbound.to_owned(),
+        seq,
+    };
+    destinations::record(&mut t.destinations, message, &key, origin, payload, now_micros())?;
+    Ok(key)
+}
+
+/// Stores an edit as a message of its own, linked to its original, and either leaves it to be
+/// routed through the original's inbound or queues it for one outbound.
+fn store_edit(
+    t: &mut Tables<'_>,
+    counters: &mut Counters,
+    edit: &Edit,
+) -> Result<Answer, redb::Error> {
+    if t.messages.get(edit.original.0)?.is_none() {
+        return Ok(Answer::Missing);
+    }
+    let id = MessageId(counters.next_message);
+    counters.next_message += 1;
+    tables::insert_message(&mut t.messages, &mut t.infos, id, &edit.raw, &edit.info)?;
+    t.edits.insert(id.0, (edit.original.0, now_micros()))?;
+    let queued = match &edit.to {
+        None => {
+            t.pending.insert(id.0, edit.info.inbound.as_str())?;
+            None
+        }
+        Some(outbound) => {
+            let detail = format!("edit of {} sent to {outbound} by the operator", edit.original);
+            t.dispositions.insert(
+                id.0,
+                (disposition_code(Disposition::Processed), detail.as_str()),
+            )?;
+            Some(queue_copy(t, counters, id, outbound, &SendOrigin::Operator, &[])?)
+        }
+    };
+    Ok(Answer::Edited(Edited { edit: id, queued }))
 }
 
 /// Writes the sequence counter if it moved (message ids come from the `messages` table).
@@ -310,6 +393,9 @@ fn prune_chunk(
         t.dispositions.remove(id)?;
         t.results
             .retain_in((id, 0u32)..=(id, u32::MAX), |_, _| false)?;
+        t.destinations
+            .retain_in((id, 0u32)..=(id, u32::MAX), |_, _| false)?;
+        t.edits.remove(id)?;
     }
     if next.is_none() {
         let messages = &t.messages;
@@ -324,6 +410,7 @@ fn prune_chunk(
         }
         for (outbound, seq) in &gone {
             t.deliveries.remove((outbound.as_str(), *seq))?;
+            t.acks.remove((outbound.as_str(), *seq))?;
         }
         t.control_ids.retain(|_, v| v.1 >= before_micros)?;
     }

@@ -2,8 +2,10 @@
 
 use redb::{ReadableDatabase, ReadableTable};
 
-use super::tables::{DEAD_LETTERS, DISPOSITIONS, MESSAGES, MessageId, PENDING_ROUTE, QUEUE};
-use super::{QueueKey, disposition_of};
+use super::tables::{
+    DEAD_LETTERS, DISPOSITIONS, HANDLER_RESULTS, MESSAGES, MessageId, PENDING_ROUTE, QUEUE,
+};
+use super::{HandlerRecord, QueueKey, disposition_of};
 use crate::interface::Disposition;
 
 /// A message-level disposition as stored.
@@ -103,6 +105,25 @@ pub(crate) fn disposition(
         disposition: Disposition::Received,
         detail: String::new(),
     }))
+}
+
+pub(crate) fn handler_results(
+    db: &redb::Database,
+    id: MessageId,
+) -> Result<Vec<HandlerRecord>, redb::Error> {
+    let txn = db.begin_read()?;
+    let table = txn.open_table(HANDLER_RESULTS)?;
+    let mut out = Vec::new();
+    for row in table.range((id.0, 0u32)..=(id.0, u32::MAX))? {
+        let (_, value) = row?;
+        let (handler, code, reason) = value.value();
+        out.push(HandlerRecord {
+            handler: handler.to_owned(),
+            disposition: disposition_of(code),
+            reason: reason.to_owned(),
+        });
+    }
+    Ok(out)
 }
 
 pub(crate) fn queue_head(

@@ -3,7 +3,7 @@
 
 use tokio::sync::oneshot;
 
-use super::{Incoming, QueueKey, Received, RouteRecord, StoreError};
+use super::{Edit, Edited, Incoming, MessageId, QueueKey, Received, RouteRecord, StoreError};
 
 /// What the writer is asked to do; each request carries the channel its answer goes back on.
 pub(crate) enum Request {
@@ -22,6 +22,7 @@ pub(crate) enum Request {
     Delivered {
         key: QueueKey,
         attempts: u32,
+        ack: String,
         reply: oneshot::Sender<Result<(), StoreError>>,
     },
     /// A queued message was tried and will be tried again; remember the count.
@@ -41,6 +42,18 @@ pub(crate) enum Request {
     Replay {
         key: QueueKey,
         reply: oneshot::Sender<Result<QueueKey, StoreError>>,
+    },
+    /// Queue a stored message again for one outbound, as the operator asks.
+    Resend {
+        message: MessageId,
+        outbound: String,
+        as_received: bool,
+        reply: oneshot::Sender<Result<QueueKey, StoreError>>,
+    },
+    /// Store an operator's edit beside its original, and route or queue it.
+    Edit {
+        edit: Box<Edit>,
+        reply: oneshot::Sender<Result<Edited, StoreError>>,
     },
     /// Look at up to `limit` messages from id `from` on and delete the finished ones received
     /// before a time; answers how many, and where the next chunk starts (`None`: done).

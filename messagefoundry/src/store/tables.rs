@@ -31,6 +31,21 @@ pub(crate) const DEAD_LETTERS: TableDefinition<(&str, u64), DeadLetterRow> =
 
 /// (message id, payload, attempts, reason, at µs).
 pub(crate) type DeadLetterRow = (u64, &'static [u8], u32, &'static str, u64);
+/// `destinations`: (message id, position) → (outbound, handler, queue sequence, payload,
+/// queued at µs). Every copy of a message queued for an outbound, by a handler or by the
+/// operator (an empty handler), kept after delivery so the operator can see what went where.
+/// The payload is empty when it is the message as received. The sequence follows the copy
+/// through the queue, the delivery history and the dead letters (a replay moves it).
+pub(crate) const DESTINATIONS: TableDefinition<(u64, u32), DestinationRow> =
+    TableDefinition::new("destinations");
+/// (outbound, handler, queue sequence, payload, queued at µs).
+pub(crate) type DestinationRow = (&'static str, &'static str, u64, &'static [u8], u64);
+/// `delivery_acks`: (outbound, sequence) → the acknowledgment code that delivered it (AA, CA).
+pub(crate) const DELIVERY_ACKS: TableDefinition<(&str, u64), &str> =
+    TableDefinition::new("delivery_acks");
+/// `edits`: edited message id → (original message id, stored at µs). An operator's edit is a
+/// message of its own, stored beside the original, which is never changed.
+pub(crate) const EDITS: TableDefinition<u64, (u64, u64)> = TableDefinition::new("edits");
 /// `control_ids`: (inbound, MSH-3, MSH-10) → (message id, received at µs), for duplicate
 /// detection.
 pub(crate) const CONTROL_IDS: TableDefinition<(&str, &str, &str), (u64, u64)> =
@@ -188,6 +203,9 @@ pub(crate) fn initialise(db: &redb::Database) -> Result<(u64, u64), redb::Error>
         txn.open_table(DELIVERIES)?;
         txn.open_table(DEAD_LETTERS)?;
         txn.open_table(CONTROL_IDS)?;
+        txn.open_table(DESTINATIONS)?;
+        txn.open_table(DELIVERY_ACKS)?;
+        txn.open_table(EDITS)?;
         let messages = txn.open_table(MESSAGES)?;
         let next_message = messages.last()?.map_or(1, |(k, _)| k.value() + 1);
         let next_seq = meta

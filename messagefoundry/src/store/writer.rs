@@ -119,8 +119,14 @@ fn reply(request: Request, answer: Result<Answer, String>, commits: u64) {
         (Request::Routed { reply, .. }, Ok(Answer::Routed(keys))) => {
             let _ = reply.send(Ok(keys));
         }
-        (Request::Replay { reply, .. }, Ok(Answer::Queued(mut keys))) => {
+        (
+            Request::Replay { reply, .. } | Request::Resend { reply, .. },
+            Ok(Answer::Queued(mut keys)),
+        ) => {
             let _ = reply.send(keys.pop().ok_or(StoreError::NotFound));
+        }
+        (Request::Edit { reply, .. }, Ok(Answer::Edited(edited))) => {
+            let _ = reply.send(Ok(edited));
         }
         (Request::Prune { reply, .. }, Ok(Answer::Pruned { deleted, next })) => {
             let _ = reply.send(Ok((deleted, next)));
@@ -147,7 +153,10 @@ fn send_error(request: Request, error: StoreError) {
         Request::Routed { reply, .. } => {
             let _ = reply.send(Err(error));
         }
-        Request::Replay { reply, .. } => {
+        Request::Replay { reply, .. } | Request::Resend { reply, .. } => {
+            let _ = reply.send(Err(error));
+        }
+        Request::Edit { reply, .. } => {
             let _ = reply.send(Err(error));
         }
         Request::Prune { reply, .. } => {

@@ -7,7 +7,9 @@ use std::sync::Arc;
 
 use messagefoundry::hl7::Message;
 use messagefoundry::interface::Disposition;
-use messagefoundry::store::{Dedupe, Incoming, MessageId, MessageInfo, RouteRecord, Store};
+use messagefoundry::store::{
+    Dedupe, Incoming, MessageId, MessageInfo, RouteRecord, SendRecord, Store,
+};
 
 /// A day in microseconds: "old" messages are received this long before the cut-off.
 pub const DAY_MICROS: u64 = 86_400_000_000;
@@ -52,6 +54,15 @@ pub fn deduped(mut incoming: Incoming, window_micros: u64) -> Incoming {
     incoming
 }
 
+/// A send of `payload` (empty: the message as received) to `outbound` by the handler `to_ob`.
+pub fn send(outbound: &str, payload: &[u8]) -> SendRecord {
+    SendRecord {
+        outbound: outbound.to_owned(),
+        handler: "to_ob".to_owned(),
+        payload: payload.to_vec(),
+    }
+}
+
 /// A PROCESSED routing record with these sends and no handler records.
 pub fn processed(message: MessageId, sends: &[(&str, &[u8])]) -> RouteRecord {
     RouteRecord {
@@ -61,7 +72,7 @@ pub fn processed(message: MessageId, sends: &[(&str, &[u8])]) -> RouteRecord {
         handlers: Vec::new(),
         sends: sends
             .iter()
-            .map(|(outbound, payload)| ((*outbound).to_owned(), payload.to_vec()))
+            .map(|(outbound, payload)| send(outbound, payload))
             .collect(),
     }
 }

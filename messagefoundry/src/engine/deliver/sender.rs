@@ -263,10 +263,11 @@ impl OutboundWorker {
                     buffer.pop_front();
                     let store = self.store.clone();
                     let outbound = name.clone();
+                    let code = ack.code.to_string();
                     // Recorded in the background while the next message goes out; a crash
                     // before this commit sends the message again (at least once).
                     commits.spawn(async move {
-                        if let Err(e) = store.delivered(entry.key, attempts).await {
+                        if let Err(e) = store.delivered(entry.key, attempts, &code).await {
                             tracing::error!(%outbound, error = %e, "delivery not recorded");
                         }
                     });

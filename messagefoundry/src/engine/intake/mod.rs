@@ -6,7 +6,7 @@ mod admission;
 mod connection;
 mod frame_memory;
 mod handshake;
-mod header;
+pub(crate) mod header;
 mod listener;
 mod tally;
 mod validation;

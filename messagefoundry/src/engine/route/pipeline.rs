@@ -14,7 +14,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::process::{Processed, process};
 use crate::interface::{Disposition, Inbound};
-use crate::store::{HandlerRecord, MessageId, RouteRecord, Store, StoreError};
+use crate::store::{HandlerRecord, MessageId, RouteRecord, SendRecord, Store, StoreError};
 
 /// How many waiting messages one round takes.
 const BATCH: usize = 256;
@@ -147,10 +147,15 @@ fn route_one(inbound: Inbound, charset: CharsetPolicy, raw: Vec<u8>) -> Processe
 /// The record of a routing. A send of the message exactly as received is queued by reference
 /// (an empty payload), so the store writes its bytes once.
 fn record(id: MessageId, processed: &Processed, raw: &[u8]) -> RouteRecord {
+    let detail = match &processed.router_error {
+        Some(error) => error.clone(),
+        None if processed.partly_sent() => partly_sent(processed),
+        None => String::new(),
+    };
     RouteRecord {
         message: id,
         disposition: processed.disposition,
-        detail: processed.router_error.clone().unwrap_or_default(),
+        detail,
         handlers: processed
             .handlers
             .iter()
@@ -161,19 +166,38 @@ fn record(id: MessageId, processed: &Processed, raw: &[u8]) -> RouteRecord {
             })
             .collect(),
         sends: processed
-            .sends
-            .iter()
-            .map(|s| {
+            .sends_by_handler()
+            .map(|(handler, s)| {
                 let bytes = s.message.as_bytes();
                 let payload = if bytes == raw {
                     Vec::new()
                 } else {
                     bytes.to_vec()
                 };
-                (s.outbound.name().to_owned(), payload)
+                SendRecord {
+                    outbound: s.outbound.name().to_owned(),
+                    handler: handler.to_owned(),
+                    payload,
+                }
             })
             .collect(),
     }
+}
+
+/// The detail of a message some handlers failed while others sent: which failed, and how many
+/// copies went on all the same (no content: handler names and counts).
+fn partly_sent(processed: &Processed) -> String {
+    let failed: Vec<&str> = processed
+        .handlers
+        .iter()
+        .filter(|h| h.disposition == Disposition::Error)
+        .map(|h| h.handler)
+        .collect();
+    format!(
+        "partly sent: {} failed; the other handlers' {} message(s) were queued",
+        failed.join(", "),
+        processed.sends.len()
+    )
 }
 
 #[cfg(test)]

@@ -16,6 +16,9 @@ pub struct HandlerResult {
     pub disposition: Disposition,
     /// The reason of an ERROR (the error's text, or "the handler panicked").
     pub reason: Option<String>,
+    /// How many of [`Processed::sends`] are this handler's: they follow those of the
+    /// handlers before it.
+    pub sends: usize,
 }
 
 /// What became of one message.
@@ -29,8 +32,25 @@ pub struct Processed {
     pub router_error: Option<String>,
     /// Each handler's result, in route order.
     pub handlers: Vec<HandlerResult>,
-    /// Every send of every handler that processed the message, in order.
+    /// Every send of every handler that processed the message, in order. A handler in error
+    /// does not hold back the others' sends: each destination stands on its own.
     pub sends: Vec<Delivery>,
+}
+
+impl Processed {
+    /// Each send with the name of the handler that made it, in order.
+    pub fn sends_by_handler(&self) -> impl Iterator<Item = (&'static str, &Delivery)> {
+        self.handlers
+            .iter()
+            .flat_map(|h| std::iter::repeat_n(h.handler, h.sends))
+            .zip(&self.sends)
+    }
+
+    /// Whether some handlers failed while others sent: the message is ERROR and its other
+    /// destinations were queued all the same.
+    pub fn partly_sent(&self) -> bool {
+        self.disposition == Disposition::Error && !self.sends.is_empty()
+    }
 }
 
 /// Routes `msg` and runs each handler the router names on its own copy. A panic in the router
@@ -61,6 +81,7 @@ pub fn process(router: &RouterDef, msg: &Message) -> Processed {
     for handler in route.handlers() {
         let copy = msg.clone();
         let outcome = catch_unwind(AssertUnwindSafe(|| (handler.handle)(copy)));
+        let before = sends.len();
         let (disposition, reason) = match outcome.map(|o| o.0) {
             Ok(Decision::Send(mut s)) => {
                 sends.append(&mut s);
@@ -77,6 +98,7 @@ pub fn process(router: &RouterDef, msg: &Message) -> Processed {
             handler: handler.name,
             disposition,
             reason,
+            sends: sends.len() - before,
         });
     }
     let any = |d| handlers.iter().any(|h| h.disposition == d);
@@ -173,6 +195,10 @@ mod tests {
             Some("handler panics panicked")
         );
         assert_eq!(p.handlers[1].disposition, Disposition::Processed);
+        // The other handler's send stands: the message is partly sent.
+        assert!(p.partly_sent());
+        let by: Vec<&str> = p.sends_by_handler().map(|(h, _)| h).collect();
+        assert_eq!(by, ["sends"]);
         let bad_router = RouterDef {
             name: "bad",
             route: |_| panic!("router boom"),

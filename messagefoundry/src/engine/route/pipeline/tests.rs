@@ -172,7 +172,16 @@ async fn a_batch_is_routed_in_arrival_order_with_each_outcome_recorded() {
         Disposition::Processed,
     ]
     .map(|d| Some((d, String::new())));
-    assert_eq!(recorded, expected);
+    assert_eq!(recorded[..5], expected[..5]);
+    assert_eq!(recorded[6..], expected[6..]);
+    // The message whose other handler sent is ERROR, and says it went out in part.
+    assert_eq!(
+        recorded[5],
+        Some((
+            Disposition::Error,
+            "partly sent: panics failed; the other handlers' 2 message(s) were queued".to_owned()
+        ))
+    );
     // Each outbound's queue holds the sends in the inbound's arrival order; a handler that
     // ran after a panicking one still sent.
     let sent_ids = ["C1", "C2", "P1", "C3"];
@@ -246,12 +255,66 @@ fn a_send_of_the_message_as_received_is_queued_by_reference() {
     assert_eq!(routed.handlers.len(), 1);
     assert_eq!(routed.handlers[0].handler, "to_both");
     assert_eq!(routed.sends.len(), 2);
-    assert_eq!(routed.sends[0], ("OB_A".to_owned(), Vec::new()));
-    assert_eq!(routed.sends[1].0, "OB_B");
     assert_eq!(
-        routed.sends[1].1,
+        routed.sends[0],
+        SendRecord {
+            outbound: "OB_A".to_owned(),
+            handler: "to_both".to_owned(),
+            payload: Vec::new()
+        }
+    );
+    assert_eq!(routed.sends[1].outbound, "OB_B");
+    assert_eq!(routed.sends[1].handler, "to_both");
+    assert_eq!(
+        routed.sends[1].payload,
         raw.replace("|EHR|", "|B|").into_bytes()
     );
+}
+
+/// A handler that fails does not hold back another's sends: each copy is recorded with the
+/// handler that made it, its payload where it differs, and its place in the queue.
+#[tokio::test]
+async fn a_partial_fan_out_records_each_destination_and_each_handler() {
+    let s = setup();
+    let id = receive(&s.store, &oru("P1")).await;
+    assert_eq!(s.pipeline.round().await.unwrap(), 1);
+    let handlers = s.store.handler_results(id).unwrap();
+    let results: Vec<_> = handlers
+        .iter()
+        .map(|h| (h.handler.as_str(), h.disposition, h.reason.as_str()))
+        .collect();
+    assert_eq!(
+        results,
+        [
+            ("panics", Disposition::Error, "handler panics panicked"),
+            ("to_both", Disposition::Processed, ""),
+        ]
+    );
+    let copies = s.store.destinations(id).unwrap();
+    let to_both = crate::store::SendOrigin::Handler("to_both".into());
+    assert_eq!(copies.len(), 2);
+    assert_eq!(
+        (copies[0].key.outbound.as_str(), &copies[0].origin, &copies[0].payload),
+        ("OB_A", &to_both, &None)
+    );
+    assert_eq!(
+        (copies[1].key.outbound.as_str(), &copies[1].origin),
+        ("OB_B", &to_both)
+    );
+    assert_eq!(
+        copies[1].payload.as_deref(),
+        Some(oru("P1").replace("|EHR|", "|B|").as_bytes())
+    );
+    for copy in &copies {
+        assert_eq!(
+            copy.state,
+            crate::store::DestinationState::Queued {
+                attempts: 0,
+                ahead: 0
+            }
+        );
+    }
+    stop(s.store).await;
 }
 
 #[tokio::test]
