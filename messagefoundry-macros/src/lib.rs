@@ -133,7 +133,8 @@ pub fn tables(input: TokenStream) -> TokenStream {
 
 /// A column of a table that [`tables!`] declares: `table!("point_of_care", "downstream")`,
 /// then `.lookup(key)` and a miss policy. A table or column that is not declared fails the
-/// build with an error at its literal.
+/// build with an error at its literal. The names may also be written bare:
+/// `table!(point_of_care, downstream)`.
 #[proc_macro]
 pub fn table(input: TokenStream) -> TokenStream {
     lookup::expand_table(input.into()).into()
@@ -159,7 +160,8 @@ pub fn values(input: TokenStream) -> TokenStream {
 
 /// The value of a [`values!`] declaration in the environment `serve` runs with, of its
 /// declared type: `msg.set("MSH-6", &value!("ehr_facility"))`. A name that is not declared
-/// fails the build with an error at its literal.
+/// fails the build with an error at its literal. The name may also be written bare:
+/// `value!(ehr_facility)`.
 #[proc_macro]
 pub fn value(input: TokenStream) -> TokenStream {
     lookup::expand_value(input.into()).into()

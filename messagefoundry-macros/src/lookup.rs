@@ -1,9 +1,11 @@
 //! `table!("point_of_care", "downstream")` and `value!("ehr_facility")`: the uses of what
 //! `tables!` and `values!` declare.
 //!
-//! A use names the declaration's constant by a path from the crate root, each part spanned on
-//! its literal: rustc resolves it, so a misspelled table, column or value is an error at the
-//! literal, with rustc's "a constant with a similar name exists" when one does.
+//! A use names the declaration's constant by a path from the crate root (and a column by a
+//! field of the table's), each part spanned on its literal: rustc resolves it, so a misspelled
+//! table, column or value is an error at the literal, with rustc's suggestion of the nearest
+//! name. A name may also be written bare (`table!(point_of_care, downstream)`), which is the
+//! form rustc's suggestion takes.
 
 use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote};
@@ -25,8 +27,8 @@ pub fn expand_table(input: TokenStream) -> TokenStream {
         (Ok(t), Ok(c)) => (t, c),
         (Err(e), _) | (_, Err(e)) => return e.to_compile_error(),
     };
-    let module = format_ident!("{}", tables::MODULE, span = lits[0].span());
-    quote!(crate::#module::#table::#column)
+    let module = format_ident!("{}", tables::MODULE, span = table.span());
+    quote!(crate::#module::#table.#column)
 }
 
 /// `value!("name")`: the value in the environment `serve` runs with, of the declared type.
@@ -40,31 +42,51 @@ pub fn expand_value(input: TokenStream) -> TokenStream {
         Ok(v) => v,
         Err(e) => return e.to_compile_error(),
     };
-    let module = format_ident!("{}", values::MODULE, span = lits[0].span());
+    let module = format_ident!("{}", values::MODULE, span = value.span());
     quote!(crate::#module::#value.get())
 }
 
-/// Exactly `count` string literals, separated by commas.
-fn literals(input: TokenStream, count: usize, usage: &str) -> syn::Result<Vec<LitStr>> {
-    let lits = Punctuated::<LitStr, Token![,]>::parse_terminated
-        .parse2(input)
-        .map_err(|e| syn::Error::new(e.span(), usage))?;
-    if lits.len() != count {
-        return Err(syn::Error::new(Span::call_site(), usage));
-    }
-    Ok(lits.into_iter().collect())
+/// A name as written: a string literal or a bare identifier.
+enum Name {
+    Literal(LitStr),
+    Bare(Ident),
 }
 
-/// The literal as an identifier spanned on it, so that rustc's errors point at it.
-fn name(lit: &LitStr, what: &str) -> syn::Result<Ident> {
-    let text = lit.value();
+impl syn::parse::Parse for Name {
+    fn parse(input: syn::parse::ParseStream<'_>) -> syn::Result<Name> {
+        if input.peek(LitStr) {
+            input.parse().map(Name::Literal)
+        } else {
+            syn::ext::IdentExt::parse_any(input).map(Name::Bare)
+        }
+    }
+}
+
+/// Exactly `count` names, separated by commas.
+fn literals(input: TokenStream, count: usize, usage: &str) -> syn::Result<Vec<Name>> {
+    let names = Punctuated::<Name, Token![,]>::parse_terminated
+        .parse2(input)
+        .map_err(|e| syn::Error::new(e.span(), usage))?;
+    if names.len() != count {
+        return Err(syn::Error::new(Span::call_site(), usage));
+    }
+    Ok(names.into_iter().collect())
+}
+
+/// The name as an identifier spanned where it is written, so that rustc's errors point there.
+fn name(written: &Name, what: &str) -> syn::Result<Ident> {
+    let (text, span) = match written {
+        Name::Literal(lit) => (lit.value(), lit.span()),
+        Name::Bare(ident) => (ident.to_string(), ident.span()),
+    };
+    let text = text.strip_prefix("r#").unwrap_or(&text).to_owned();
     if !messagefoundry_options::is_name(&text) {
         return Err(syn::Error::new(
-            lit.span(),
+            span,
             format!("{text:?} is no {what} name: names are lower-case letters, digits and _"),
         ));
     }
-    Ok(crate::tables::ident(&text, lit.span()))
+    Ok(crate::tables::ident(&text, span))
 }
 
 #[cfg(test)]
@@ -74,11 +96,17 @@ mod tests {
     #[test]
     fn uses_become_paths_from_the_crate_root() {
         let out = expand_table(quote!("point_of_care", "downstream")).to_string();
-        assert_eq!(out, "crate :: __tables :: point_of_care :: downstream");
+        assert_eq!(out, "crate :: __tables :: point_of_care . downstream");
+        let bare = expand_table(quote!(point_of_care, downstream)).to_string();
+        assert_eq!(bare, out);
         let out = expand_value(quote!("ehr_facility")).to_string();
         assert_eq!(out, "crate :: __values :: ehr_facility . get ()");
         let out = expand_table(quote!("point_of_care", "type")).to_string();
-        assert!(out.ends_with(":: r#type"), "{out}");
+        assert!(out.ends_with(". r#type"), "{out}");
+        assert_eq!(
+            expand_value(quote!(ehr_facility)).to_string(),
+            "crate :: __values :: ehr_facility . get ()"
+        );
     }
 
     #[test]
@@ -87,7 +115,7 @@ mod tests {
         assert!(out.contains("table! takes a table and a column"), "{out}");
         let out = expand_table(quote!("point of care", "x")).to_string();
         assert!(out.contains("is no table name"), "{out}");
-        let out = expand_value(quote!(ehr_facility)).to_string();
+        let out = expand_value(quote!(3)).to_string();
         assert!(out.contains("value! takes the name of a value"), "{out}");
     }
 }

@@ -3,7 +3,7 @@
 //! Each file is read and checked now, relative to the source file that names it (as
 //! `include_str!` reads), and built into the binary as the table's contents where no
 //! environment points it at another file. The expansion is a module at the crate root,
-//! `__tables`, holding a module per table with a constant per column, so that
+//! `__tables`, holding a constant per table whose fields are its columns, so that
 //! `table!("point_of_care", "downstream")` is resolved by rustc: a wrong name is an error at
 //! the literal, with rustc's suggestion of the nearest one.
 
@@ -74,7 +74,7 @@ pub fn expand(input: TokenStream, source: Option<PathBuf>) -> TokenStream {
             Err(e) => errors.extend(e.to_compile_error()),
         }
     }
-    let tables = checked.iter().map(table_module);
+    let tables = checked.iter().map(table_items);
     let module = format_ident!("{MODULE}");
     quote! {
         #errors
@@ -116,10 +116,18 @@ fn check(entry: Entry, dir: Option<&Path>) -> syn::Result<Checked> {
     Ok(Checked {
         attrs: entry.attrs,
         name: entry.name,
-        written,
+        written: crate_relative(Path::new(&path)).unwrap_or(written),
         path,
         columns: table.columns().to_vec(),
     })
+}
+
+/// The file's path from the crate's root, as operators see the crate (`tables/x.csv` rather
+/// than `../tables/x.csv` from `src/lib.rs`); `None` when it is not in the crate.
+fn crate_relative(path: &Path) -> Option<String> {
+    let root = std::fs::canonicalize(std::env::var_os("CARGO_MANIFEST_DIR")?).ok()?;
+    let path = std::fs::canonicalize(path).ok()?;
+    path.strip_prefix(root).ok()?.to_str().map(str::to_owned)
 }
 
 /// An identifier for a name of a table file: raw where the name is a Rust keyword (a column
@@ -131,8 +139,10 @@ pub fn ident(name: &str, span: Span) -> Ident {
     }
 }
 
-/// The module of one table: its registration and a constant per column to look up.
-fn table_module(table: &Checked) -> TokenStream {
+/// The items of one table: its registration, and a constant of a struct with a field per
+/// column to look up. A field rather than an item per column, so that rustc names a
+/// misspelled column and lists the table's columns.
+fn table_items(table: &Checked) -> TokenStream {
     let p = quote!(::messagefoundry::__private);
     let Checked {
         attrs,
@@ -142,31 +152,34 @@ fn table_module(table: &Checked) -> TokenStream {
         columns,
     } = table;
     let name_text = name.to_string();
-    let column_consts = columns.iter().skip(1).map(|column| {
-        let ident = ident(column, Span::call_site());
-        let doc = format!("The column `{column}` of the table `{name_text}`.");
-        quote! {
-            #[doc = #doc]
-            pub const #ident: ::messagefoundry::tables::Column =
-                ::messagefoundry::tables::Column::__new(&TABLE, #column);
-        }
-    });
+    let def = format_ident!("__TABLE_{}", name_text.to_uppercase());
+    let fields: Vec<Ident> = columns
+        .iter()
+        .skip(1)
+        .map(|column| ident(column, Span::call_site()))
+        .collect();
+    let column_names = columns.iter().skip(1);
     quote! {
+        #[doc(hidden)]
+        #[#p::linkme::distributed_slice(#p::TABLES)]
+        #[linkme(crate = #p::linkme)]
+        pub static #def: #p::TableDef = #p::TableDef {
+            name: #name_text,
+            file: #written,
+            columns: &[#(#columns),*],
+            // Also what makes the file an input of the build: an edit rebuilds the crate.
+            builtin: ::core::include_str!(#path),
+        };
+        #[doc(hidden)]
+        #[allow(non_camel_case_types)]
+        pub struct #name {
+            #(pub #fields: ::messagefoundry::tables::Column,)*
+        }
         #(#attrs)*
         #[allow(non_upper_case_globals)]
-        pub mod #name {
-            /// The table's declaration.
-            #[#p::linkme::distributed_slice(#p::TABLES)]
-            #[linkme(crate = #p::linkme)]
-            pub static TABLE: #p::TableDef = #p::TableDef {
-                name: #name_text,
-                file: #written,
-                columns: &[#(#columns),*],
-                // Also what makes the file an input of the build: an edit rebuilds the crate.
-                builtin: ::core::include_str!(#path),
-            };
-            #(#column_consts)*
-        }
+        pub const #name: #name = #name {
+            #(#fields: ::messagefoundry::tables::Column::__new(&#def, #column_names),)*
+        };
     }
 }
 
@@ -209,10 +222,10 @@ mod tests {
         let (_dir, source) = fixture("code,ehr,bed_board\n4W,MED4W,4WEST\n");
         let out = expand(quote!(point_of_care = "codes.csv"), Some(source)).to_string();
         assert!(!out.contains("compile_error"), "{out}");
-        assert!(out.contains("pub mod point_of_care"), "{out}");
-        assert!(out.contains("pub const ehr"), "{out}");
-        assert!(out.contains("pub const bed_board"), "{out}");
-        assert!(!out.contains("pub const code"), "{out}");
+        assert!(out.contains("pub const point_of_care"), "{out}");
+        assert!(out.contains("pub ehr :"), "{out}");
+        assert!(out.contains("pub bed_board :"), "{out}");
+        assert!(!out.contains("pub code"), "{out}");
         assert!(out.contains("include_str"), "{out}");
     }
 

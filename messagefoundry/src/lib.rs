@@ -18,8 +18,8 @@
 //!   `inbound!` and `outbound!` declare stand for), and [`Delivery`](interface::Delivery)
 //!   (one message an outcome sends).
 //! - [`tables!`] and [`table!`]: code tables (crosswalks), CSV files checked at build time,
-//!   read per environment and reloaded when they change ([`tables`]); [`values!`] and
-//!   [`value!`]: values per environment for handlers ([`values`]). `docs/tables.md` shows both.
+//!   read per environment and reloaded when they change ([`tables`](mod@tables)); [`values!`] and
+//!   [`value!`]: values per environment for handlers ([`values`](mod@values)). `docs/tables.md` shows both.
 //! - [`testing`]: running messages through an inbound in plain `#[test]`s.
 //! - [`hl7`]: the HL7 v2 message model (parse, read, edit, serialize, ACKs, validation).
 //!

@@ -73,7 +73,8 @@ pub fn run(wiring: &Wiring<'_>, args: &CheckArgs) -> ExitCode {
     }
     check_tables(&mut found, &settings.tables);
     if !settings.values.is_empty() {
-        let names: Vec<&str> = settings.values.iter().map(|(def, _)| def.name).collect();
+        let mut names: Vec<&str> = settings.values.iter().map(|(def, _)| def.name).collect();
+        names.sort_unstable();
         found.ok(format!("values set: {}", names.join(", ")));
     }
     for line in settings.plaintext_off_loopback() {
@@ -158,7 +159,10 @@ fn check_tables(found: &mut Findings, tables: &[crate::config::TableSetting]) {
     for table in tables {
         let name = table.def.name;
         match &table.file {
-            None => found.ok(format!("table {name}: the crate's {}, built in", table.def.file)),
+            None => found.ok(format!(
+                "table {name}: built in, from the crate's {}",
+                table.def.file
+            )),
             Some(path) => match crate::tables::read(table.def, path) {
                 Ok(t) => found.ok(format!("table {name}: {} ({} rows)", path.display(), t.len())),
                 Err(e) => found.error(e),

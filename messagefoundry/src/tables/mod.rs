@@ -43,7 +43,7 @@ pub(crate) use load::{read, start, watch};
 pub struct TableDef {
     /// The table's name, its key under `[tables]` in an environment file.
     pub name: &'static str,
-    /// The crate's file, as `tables!` names it (for messages).
+    /// The crate's file, from the crate's root where it is in the crate (for messages).
     pub file: &'static str,
     /// The columns of the crate's file, the key's first. A file an environment names must
     /// have the same.
