@@ -1,5 +1,6 @@
 //! Procedural macros of MessageFoundry: `inbound!`, `outbound!`, `#[router]`, `#[handler]`,
-//! `route!`, `#[checked]`, `path!`, `segment!` and `main!`.
+//! `route!`, `#[checked]`, `path!`, `segment!`, `tables!`, `table!`, `values!`, `value!` and
+//! `main!`.
 //!
 //! Each macro here is a one-line shim; the work is done by `proc_macro2` code in the modules,
 //! which parse, check and expand as separate steps. On an error a macro emits the user's item
@@ -10,6 +11,7 @@ mod body;
 mod checked;
 mod connection;
 mod function;
+mod lookup;
 mod main_macro;
 mod manifest;
 mod named;
@@ -17,6 +19,8 @@ mod options;
 mod path_literal;
 mod route;
 mod segment_literal;
+mod tables;
+mod values;
 
 use proc_macro::TokenStream;
 
@@ -106,6 +110,61 @@ pub fn inbound(input: TokenStream) -> TokenStream {
 #[proc_macro]
 pub fn outbound(input: TokenStream) -> TokenStream {
     connection::expand(messagefoundry_options::Direction::Outbound, input.into()).into()
+}
+
+/// Declares the crate's code tables, in its root (`lib.rs` or `main.rs`): each a CSV file,
+/// relative to this source file as `include_str!` reads, whose header names the columns (the
+/// first is the key):
+///
+/// ```text
+/// tables! {
+///     /// The registration system's point-of-care codes and the downstreams' codes for them.
+///     point_of_care = "../tables/point_of_care.csv",
+/// }
+/// ```
+///
+/// Each file is read and checked now and built into the binary; an environment file may point
+/// a table at another file (`[tables]`), which `serve` reloads when it changes. Look a key up
+/// with [`table!`].
+#[proc_macro]
+pub fn tables(input: TokenStream) -> TokenStream {
+    tables::expand(input.into(), proc_macro::Span::call_site().local_file()).into()
+}
+
+/// A column of a table that [`tables!`] declares: `table!("point_of_care", "downstream")`,
+/// then `.lookup(key)` and a miss policy. A table or column that is not declared fails the
+/// build with an error at its literal. The names may also be written bare:
+/// `table!(point_of_care, downstream)`.
+#[proc_macro]
+pub fn table(input: TokenStream) -> TokenStream {
+    lookup::expand_table(input.into()).into()
+}
+
+/// Declares the crate's values per environment, in its root: a name, a type (`text`,
+/// `integer`, `flag`, `duration`) and optionally a default.
+///
+/// ```text
+/// values! {
+///     /// MSH-6 of the EHR's copy.
+///     ehr_facility: text,
+///     lookup_timeout: duration = "5s",
+/// }
+/// ```
+///
+/// Each environment sets them under `[values]`; `check` reports one missing, unknown or of the
+/// wrong type. Read one with [`value!`].
+#[proc_macro]
+pub fn values(input: TokenStream) -> TokenStream {
+    values::expand(input.into()).into()
+}
+
+/// The value of a [`values!`] declaration in the environment `serve` runs with, of its
+/// declared type: `msg.set("MSH-6", &value!("ehr_facility"))`. A name that is not declared
+/// fails the build with an error at its literal. The name may also be written bare:
+/// `value!(ehr_facility)`.
+#[proc_macro]
+pub fn value(input: TokenStream) -> TokenStream {
+    lookup::expand_value(input.into()).into()
 }
 
 /// The interface binary's `main`: gathers every connection of the crate and runs the command

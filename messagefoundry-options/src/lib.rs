@@ -17,19 +17,26 @@
 //! assert_eq!(value, Ok(Value::Duration(std::time::Duration::from_secs(60))));
 //! ```
 //!
+//! Two more formats are defined here for the same reason, read alike by the macros and the
+//! runtime: code tables ([`Crosswalk`], CSV files) and values per environment ([`Setting`]).
+//!
 //! This crate has no I/O and almost no dependencies: the procedural macros depend on it as
 //! well as the runtime.
 
 mod cidr;
+mod crosswalk;
 mod docs;
 mod duration;
+mod setting;
 mod suggest;
 mod table;
 mod value;
 
 pub use cidr::{Cidr, CidrError};
+pub use crosswalk::{Crosswalk, CrosswalkError, is_name};
 pub use docs::{default_text, markdown_table};
 pub use duration::{format_duration, parse_duration};
+pub use setting::{Setting, SettingType};
 pub use suggest::nearest;
 pub use table::{Default, Direction, INBOUND, Kind, MAX_BYTES, MAX_COUNT, OUTBOUND, Spec};
 pub use value::{Invalid, Origin, Value, Written};

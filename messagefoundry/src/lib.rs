@@ -17,6 +17,9 @@
 //!   [`Inbound`](interface::Inbound) and [`Outbound`](interface::Outbound) (what the names
 //!   `inbound!` and `outbound!` declare stand for), and [`Delivery`](interface::Delivery)
 //!   (one message an outcome sends).
+//! - [`tables!`] and [`table!`]: code tables (crosswalks), CSV files checked at build time,
+//!   read per environment and reloaded when they change ([`tables`](mod@tables)); [`values!`] and
+//!   [`value!`]: values per environment for handlers ([`values`](mod@values)). `docs/tables.md` shows both.
 //! - [`testing`]: running messages through an inbound in plain `#[test]`s.
 //! - [`hl7`]: the HL7 v2 message model (parse, read, edit, serialize, ACKs, validation).
 //!
@@ -57,12 +60,15 @@
 
 pub use messagefoundry_hl7 as hl7;
 pub use messagefoundry_macros::{
-    checked, handler, inbound, main, outbound, path, route, router, segment,
+    checked, handler, inbound, main, outbound, path, route, router, segment, table, tables, value,
+    values,
 };
 
 pub mod deidentify;
 pub mod interface;
+pub mod tables;
 pub mod testing;
+pub mod values;
 
 /// Declares the runtime's modules: crate-private, or public with `test-support`.
 macro_rules! runtime_modules {
@@ -80,7 +86,10 @@ runtime_modules!(cli, config, engine, mllp, operations, store, tls);
 pub mod prelude {
     pub use crate::hl7::{Message, Path, SegmentId};
     pub use crate::interface::{Disposition, Outcome, Route};
-    pub use crate::{checked, handler, inbound, outbound, path, route, router, segment};
+    pub use crate::{
+        checked, handler, inbound, outbound, path, route, router, segment, table, tables, value,
+        values,
+    };
 }
 
 #[doc(hidden)]

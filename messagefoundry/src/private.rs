@@ -14,6 +14,17 @@ pub static INBOUNDS: [Inbound];
 #[linkme::distributed_slice]
 pub static OUTBOUNDS: [Outbound];
 
+pub use crate::tables::TableDef;
+pub use crate::values::{Setting, SettingType, ValueDef};
+
+/// Every table `tables!` declares in the binary, gathered at link time.
+#[linkme::distributed_slice]
+pub static TABLES: [TableDef];
+
+/// Every value `values!` declares in the binary, gathered at link time.
+#[linkme::distributed_slice]
+pub static VALUES: [ValueDef];
+
 /// The body of the `main` that `main!()` emits.
 pub fn run_main() -> std::process::ExitCode {
     let wiring = crate::cli::Wiring {

@@ -107,3 +107,44 @@ pub fn run_file(inbound: Inbound, path: impl AsRef<Path>) -> Result<TestRun, Tes
     inbound.def().mllp.charset.apply(&mut msg);
     Ok(run(inbound, &msg))
 }
+
+/// Sets a value of `values!` for the rest of the test (for this thread), until the guard is
+/// dropped: `let _set = testing::set_value("ehr_facility", "GENHOSP_TEST");`. Handlers run by
+/// [`run`] on this thread read it with `value!`.
+///
+/// # Panics
+///
+/// When the crate declares no value `name`, or declares it with another type than `value`'s:
+/// a test that sets a value nothing reads would pass for the wrong reason.
+pub fn set_value(name: &str, value: impl Into<crate::values::Setting>) -> ValueGuard {
+    let value = value.into();
+    let declared = crate::__private::VALUES.iter().find(|d| d.name == name);
+    match declared {
+        None => panic!("testing::set_value: the crate declares no value {name} in values!"),
+        Some(def) if def.kind != value.kind() => panic!(
+            "testing::set_value: value {name} is declared {}, not {}",
+            def.kind.word(),
+            value.kind().word()
+        ),
+        Some(_) => {}
+    }
+    let previous = crate::values::set_for_thread(name, Some(value));
+    ValueGuard {
+        name: name.to_owned(),
+        previous,
+    }
+}
+
+/// Puts a value set by [`set_value`] back as it was when dropped.
+#[must_use = "the value is set only while the guard lives"]
+#[derive(Debug)]
+pub struct ValueGuard {
+    name: String,
+    previous: Option<crate::values::Setting>,
+}
+
+impl Drop for ValueGuard {
+    fn drop(&mut self) {
+        crate::values::set_for_thread(&self.name, self.previous.take());
+    }
+}

@@ -3,8 +3,8 @@
 //! are filtered, and every other event is unrouted.
 //!
 //! Each destination gets its own copy, made ready by [`transform::prepare`]: family names in
-//! upper case, the point of care in the downstream's codes, no Z-segments, and MSH-5/MSH-6 naming
-//! that destination. The interface is this library; `src/main.rs` makes it the `adt-fanout`
+//! upper case, the point of care in the downstreams' codes (the code table `point_of_care`), no
+//! Z-segments, and MSH-5/MSH-6 naming that destination (values set per environment). The interface is this library; `src/main.rs` makes it the `adt-fanout`
 //! binary.
 
 use messagefoundry::hl7::EditError;
@@ -21,18 +21,22 @@ inbound!(pub IB_ADT, mllp(port = 2576), router = adt_router);
 outbound!(pub OB_EHR_ADT, mllp(host = "127.0.0.1", port = 6662));
 outbound!(pub OB_BED_BOARD, mllp(host = "127.0.0.1", port = 6663));
 
-// MSH-5/MSH-6 for each destination. Constants, because a handler cannot read per-environment
-// values yet; the addresses above can be overridden per environment, these cannot.
-/// How the EHR names itself in MSH-5 and MSH-6.
-pub const EHR: Receiver = Receiver {
-    application: "EHR",
-    facility: "GENHOSP",
-};
-/// How the bed board names itself in MSH-5 and MSH-6.
-pub const BED_BOARD: Receiver = Receiver {
-    application: "BEDBOARD",
-    facility: "GENHOSP_OPS",
-};
+tables! {
+    /// The registration system's point-of-care codes (PV1-3.1) and the downstreams' codes for
+    /// them. A test or production system may read another file (`[tables]` in its environment).
+    point_of_care = "../tables/point_of_care.csv",
+}
+
+values! {
+    /// How the EHR names itself in MSH-5.
+    ehr_application: text = "EHR",
+    /// How the EHR names its facility in MSH-6: its test system has a name of its own.
+    ehr_facility: text,
+    /// How the bed board names itself in MSH-5.
+    bed_board_application: text = "BEDBOARD",
+    /// How the bed board names its facility in MSH-6.
+    bed_board_facility: text,
+}
 
 /// Admissions, registrations and updates go to both downstreams; test patients are filtered
 /// whatever their event, and every other event is unrouted.
@@ -51,15 +55,23 @@ pub fn adt_router(msg: &Message) -> Route {
 /// Sends the EHR its copy.
 #[handler]
 pub fn to_ehr(msg: Message) -> Result<Outcome, EditError> {
-    Ok(Outcome::send(OB_EHR_ADT, transform::prepare(msg, EHR)?))
+    let ehr = Receiver {
+        application: value!("ehr_application"),
+        facility: value!("ehr_facility"),
+    };
+    Ok(Outcome::send(OB_EHR_ADT, transform::prepare(msg, &ehr)?))
 }
 
 /// Sends the bed board its copy.
 #[handler]
 pub fn to_bed_board(msg: Message) -> Result<Outcome, EditError> {
+    let bed_board = Receiver {
+        application: value!("bed_board_application"),
+        facility: value!("bed_board_facility"),
+    };
     Ok(Outcome::send(
         OB_BED_BOARD,
-        transform::prepare(msg, BED_BOARD)?,
+        transform::prepare(msg, &bed_board)?,
     ))
 }
 

@@ -1,12 +1,24 @@
 //! Every rule of the interface, run through the inbound as the engine runs it.
 
 use super::*;
-use messagefoundry::testing::{self, TestRun};
+use messagefoundry::testing::{self, TestRun, ValueGuard};
 
 const A01: &str = include_str!("../samples/adt_a01.hl7");
 const A03: &str = include_str!("../samples/adt_a03.hl7");
 const A04_TEST_PATIENT: &str = include_str!("../samples/adt_a04_test_patient.hl7");
 const A08: &str = include_str!("../samples/adt_a08.hl7");
+
+// MSH-6 of each destination, as a test environment sets them.
+const EHR_FACILITY: &str = "GENHOSP_TEST";
+const BED_BOARD_FACILITY: &str = "GENHOSP_OPS_TEST";
+
+/// The values the handlers read, for the rest of the test.
+fn environment() -> [ValueGuard; 2] {
+    [
+        testing::set_value("ehr_facility", EHR_FACILITY),
+        testing::set_value("bed_board_facility", BED_BOARD_FACILITY),
+    ]
+}
 
 fn admission() -> Message {
     Message::parse(A01).unwrap()
@@ -50,6 +62,7 @@ fn with_point_of_care(code: &str) -> Message {
 
 #[test]
 fn admissions_registrations_and_updates_go_to_both() {
+    let _env = environment();
     for event in ["A01", "A04", "A08"] {
         let run = testing::run(IB_ADT, &with_event(event));
         assert_eq!(run.disposition(), Disposition::Processed, "{event}");
@@ -61,12 +74,14 @@ fn admissions_registrations_and_updates_go_to_both() {
 
 #[test]
 fn other_events_are_unrouted() {
+    let _env = environment();
     let run = testing::run_text(IB_ADT, A03).unwrap();
     assert_no_handler_ran(&run, Disposition::Unrouted);
 }
 
 #[test]
 fn test_patients_are_filtered_before_any_handler() {
+    let _env = environment();
     let run = testing::run_text(IB_ADT, A04_TEST_PATIENT).unwrap();
     assert_no_handler_ran(&run, Disposition::Filtered);
 }
@@ -74,6 +89,7 @@ fn test_patients_are_filtered_before_any_handler() {
 #[checked]
 #[test]
 fn only_an_identifier_starting_with_test_is_a_test_patient() {
+    let _env = environment();
     let mut msg = admission();
     msg.set("PID-3.1", "MRNTEST1").unwrap();
     assert_eq!(
@@ -84,6 +100,7 @@ fn only_an_identifier_starting_with_test_is_a_test_patient() {
 
 #[test]
 fn family_names_are_upper_case_in_every_repetition() {
+    let _env = environment();
     let run = testing::run_text(IB_ADT, A01).unwrap();
     assert_both_hold(&run, path!("PID-5[1]"), "SAMPLE^Robin^J");
     assert_both_hold(&run, path!("PID-5[2]"), "EXAMPLE^Robin^^^^^M");
@@ -91,18 +108,21 @@ fn family_names_are_upper_case_in_every_repetition() {
 
 #[test]
 fn a_mapped_point_of_care_is_replaced() {
+    let _env = environment();
     let run = testing::run_text(IB_ADT, A08).unwrap();
     assert_both_hold(&run, path!("PV1-3"), "CRITCARE^3^A^GENHOSP");
 }
 
 #[test]
 fn an_unmapped_point_of_care_passes_unchanged() {
+    let _env = environment();
     let run = testing::run(IB_ADT, &with_point_of_care("5E"));
     assert_both_hold(&run, path!("PV1-3"), "5E^412^B^GENHOSP");
 }
 
 #[test]
 fn z_segments_are_dropped_wherever_they_are() {
+    let _env = environment();
     let mut msg = admission();
     // A third one between PID and PV1, so removal must not shift the others.
     msg.insert_segment(3, "ZAL|1|NKA").unwrap();
@@ -116,12 +136,14 @@ fn z_segments_are_dropped_wherever_they_are() {
 #[checked]
 #[test]
 fn each_destination_is_named_in_its_own_header() {
+    let _env = environment();
     let run = testing::run_text(IB_ADT, A01).unwrap();
     let [ehr, bed] = sent(&run);
-    assert_eq!(&ehr["MSH-5"], EHR.application);
-    assert_eq!(&ehr["MSH-6"], EHR.facility);
-    assert_eq!(&bed["MSH-5"], BED_BOARD.application);
-    assert_eq!(&bed["MSH-6"], BED_BOARD.facility);
+    // The applications are the declared defaults, the facilities this environment's.
+    assert_eq!(&ehr["MSH-5"], "EHR");
+    assert_eq!(&ehr["MSH-6"], EHR_FACILITY);
+    assert_eq!(&bed["MSH-5"], "BEDBOARD");
+    assert_eq!(&bed["MSH-6"], BED_BOARD_FACILITY);
     // The sender's side of the header is left alone.
     assert_eq!(&bed["MSH-3"], "ADT");
     assert_eq!(&bed["MSH-10"], "ADT100001");
@@ -130,10 +152,11 @@ fn each_destination_is_named_in_its_own_header() {
 #[checked]
 #[test]
 fn the_two_copies_differ_only_in_the_receiver() {
+    let _env = environment();
     let run = testing::run_text(IB_ADT, A01).unwrap();
     let [mut ehr, bed] = sent(&run);
     assert_ne!(ehr.as_bytes(), bed.as_bytes());
-    ehr.set("MSH-5", BED_BOARD.application).unwrap();
-    ehr.set("MSH-6", BED_BOARD.facility).unwrap();
+    ehr.set("MSH-5", "BEDBOARD").unwrap();
+    ehr.set("MSH-6", BED_BOARD_FACILITY).unwrap();
     assert_eq!(ehr.as_bytes(), bed.as_bytes());
 }

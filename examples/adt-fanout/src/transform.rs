@@ -5,27 +5,23 @@ use messagefoundry::hl7::EditError;
 use messagefoundry::prelude::*;
 
 /// A destination as MSH names it.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 pub struct Receiver {
     /// MSH-5, the receiving application.
-    pub application: &'static str,
+    pub application: String,
     /// MSH-6, the receiving facility.
-    pub facility: &'static str,
+    pub facility: String,
 }
-
-/// The registration system's point-of-care codes (PV1-3.1) and the downstreams' codes for them.
-/// A static slice, because there is no code-table feature yet; a code not in it passes unchanged.
-const POINT_OF_CARE: &[(&str, &str)] = &[("4W", "MED4W"), ("ICU", "CRITCARE"), ("ED", "EMERG")];
 
 /// Makes a copy ready for `to`: family names upper case, point of care mapped, Z-segments
 /// dropped, MSH-5/MSH-6 set.
 #[checked]
-pub fn prepare(mut msg: Message, to: Receiver) -> Result<Message, EditError> {
+pub fn prepare(mut msg: Message, to: &Receiver) -> Result<Message, EditError> {
     uppercase_family_names(&mut msg)?;
     map_point_of_care(&mut msg)?;
     drop_z_segments(&mut msg)?;
-    msg.set("MSH-5", to.application)?;
-    msg.set("MSH-6", to.facility)?;
+    msg.set("MSH-5", &to.application)?;
+    msg.set("MSH-6", &to.facility)?;
     Ok(msg)
 }
 
@@ -46,14 +42,14 @@ pub fn uppercase_family_names(msg: &mut Message) -> Result<(), EditError> {
     Ok(())
 }
 
-/// Replaces the point of care (PV1-3.1) by the downstreams' code for it, if the table has one.
+/// Replaces the point of care (PV1-3.1) by the downstreams' code for it in the table
+/// `point_of_care`; a code the table does not have passes unchanged.
 #[checked]
 pub fn map_point_of_care(msg: &mut Message) -> Result<(), EditError> {
-    let code = msg["PV1-3.1"].as_str();
-    match POINT_OF_CARE.iter().find(|(from, _)| *from == code) {
-        Some((_, to)) => msg.set("PV1-3.1", to),
-        None => Ok(()),
-    }
+    let code = table!("point_of_care", "downstream")
+        .lookup(&msg["PV1-3.1"])
+        .or_pass_through();
+    msg.set("PV1-3.1", &code)
 }
 
 /// Removes every Z-segment: they are this sender's own, and neither downstream reads them.

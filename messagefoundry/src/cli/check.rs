@@ -57,7 +57,7 @@ pub fn run(wiring: &Wiring<'_>, args: &CheckArgs) -> ExitCode {
     let mut found = Findings::default();
     let (settings, errors) = match args.environment.settings(wiring) {
         Ok(settings) => (settings, Vec::new()),
-        Err(e) => (e.readable, e.errors),
+        Err(e) => (*e.readable, e.errors),
     };
     let file_unusable = args.environment.env.is_some() && settings.environment.is_none();
     match &settings.environment {
@@ -70,6 +70,12 @@ pub fn run(wiring: &Wiring<'_>, args: &CheckArgs) -> ExitCode {
     }
     if file_unusable {
         return summary(&found);
+    }
+    check_tables(&mut found, &settings.tables);
+    if !settings.values.is_empty() {
+        let mut names: Vec<&str> = settings.values.iter().map(|(def, _)| def.name).collect();
+        names.sort_unstable();
+        found.ok(format!("values set: {}", names.join(", ")));
     }
     for line in settings.plaintext_off_loopback() {
         if args.require_tls {
@@ -145,6 +151,24 @@ fn check_store(found: &mut Findings, db: &std::path::Path) -> bool {
         Err(e) => found.error(e),
     }
     false
+}
+
+/// Every table's file: the one the environment names, read and checked as `serve` reads it,
+/// or the crate's, built in and checked when the binary was built.
+fn check_tables(found: &mut Findings, tables: &[crate::config::TableSetting]) {
+    for table in tables {
+        let name = table.def.name;
+        match &table.file {
+            None => found.ok(format!(
+                "table {name}: built in, from the crate's {}",
+                table.def.file
+            )),
+            Some(path) => match crate::tables::read(table.def, path) {
+                Ok(t) => found.ok(format!("table {name}: {} ({} rows)", path.display(), t.len())),
+                Err(e) => found.error(e),
+            },
+        }
+    }
 }
 
 /// The port, and the TLS files.

@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 
 use super::Wiring;
-use crate::config::{Settings, SettingsError};
+use crate::config::{Declared, Settings, SettingsError};
 
 /// Which environment's settings apply.
 #[derive(clap::Args, Debug)]
@@ -18,11 +18,13 @@ pub struct EnvironmentArgs {
 }
 
 impl EnvironmentArgs {
-    /// The settings of every connection of the wiring in the chosen environment.
+    /// The settings of every connection of the wiring, and of the tables and values the
+    /// binary declares, in the chosen environment.
     pub fn settings(&self, wiring: &Wiring<'_>) -> Result<Settings, SettingsError> {
         Settings::load(
             wiring.inbounds,
             wiring.outbounds,
+            Declared::linked(),
             self.env.as_deref(),
             &self.environments,
         )

@@ -58,6 +58,16 @@ pub fn run(wiring: &Wiring<'_>, args: &ServeArgs) -> ExitCode {
         );
         return ExitCode::from(2);
     }
+    let tables = match crate::tables::start(&settings.tables) {
+        Ok(tables) => tables,
+        Err(errors) => {
+            for error in &errors {
+                tracing::error!("{error}");
+            }
+            return ExitCode::from(2);
+        }
+    };
+    crate::values::install(&settings.values);
     let Some(runtime) = super::runtime() else {
         return ExitCode::FAILURE;
     };
@@ -78,6 +88,7 @@ pub fn run(wiring: &Wiring<'_>, args: &ServeArgs) -> ExitCode {
         for (name, addr) in engine.addresses() {
             say!("MLLP listening on {addr} ({name})");
         }
+        tokio::spawn(crate::tables::watch(tables, engine.shutdown_token()));
         #[cfg(unix)]
         let control = tokio::spawn(super::control::serve(
             engine.handle(),

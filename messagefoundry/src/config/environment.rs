@@ -17,6 +17,9 @@
 //! unknown key or a bad value is an error naming the file, connection and key, so
 //! `check --env prod` can catch it before deployment. The options are listed in
 //! `docs/options.md`.
+//!
+//! Two more sections serve what `tables!` and `values!` declare (`docs/tables.md`):
+//! `[tables]` points a code table at a file, `[values]` sets values for handlers.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -46,6 +49,9 @@ pub enum EnvironmentError {
         /// What is wrong, and where.
         message: String,
     },
+    /// No environment was chosen, and the declarations alone are not enough.
+    #[error("{0}")]
+    Incomplete(String),
 }
 
 /// The overrides of one environment, by connection name.
@@ -55,6 +61,10 @@ pub struct Environment {
     pub path: Option<PathBuf>,
     inbound: BTreeMap<String, toml::Table>,
     outbound: BTreeMap<String, toml::Table>,
+    /// `[tables]`: a file per table name.
+    pub(super) tables: toml::Table,
+    /// `[values]`: a value per name.
+    pub(super) values: toml::Table,
 }
 
 impl Environment {
@@ -83,9 +93,20 @@ impl Environment {
             let target = match key.as_str() {
                 "inbound" => &mut env.inbound,
                 "outbound" => &mut env.outbound,
+                "tables" | "values" => {
+                    let toml::Value::Table(entries) = value else {
+                        return Err(invalid(format!("[{key}] must be a table: [{key}] NAME = …")));
+                    };
+                    match key.as_str() {
+                        "tables" => env.tables = entries,
+                        _ => env.values = entries,
+                    }
+                    continue;
+                }
                 other => {
                     return Err(invalid(format!(
-                        "unknown section [{other}]; the sections are [inbound.NAME] and [outbound.NAME]"
+                        "unknown section [{other}]; the sections are [inbound.NAME], \
+                         [outbound.NAME], [tables] and [values]"
                     )));
                 }
             };
@@ -102,7 +123,7 @@ impl Environment {
         Ok(env)
     }
 
-    fn invalid(&self, message: String) -> EnvironmentError {
+    pub(super) fn invalid(&self, message: String) -> EnvironmentError {
         EnvironmentError::Invalid {
             path: self.path.clone().unwrap_or_default(),
             message,
@@ -184,7 +205,7 @@ impl Environment {
 }
 
 /// A TOML value in the terms of the options table.
-fn written(value: &toml::Value) -> Written {
+pub(super) fn written(value: &toml::Value) -> Written {
     match value {
         toml::Value::Integer(n) => Written::Int(i128::from(*n)),
         toml::Value::String(s) => Written::Str(s.clone()),

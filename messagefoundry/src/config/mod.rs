@@ -1,10 +1,12 @@
 //! Settings: what `inbound!` and `outbound!` declare, with the overrides of an environment
-//! file, read once and used by the engine, the senders, TLS, `serve` and `check`.
+//! file, read once and used by the engine, the senders, TLS, `serve` and `check`; and where
+//! the tables of `tables!` are read from and what the values of `values!` are.
 //!
 //! The options themselves (names, kinds, defaults, the parsers of their values) are defined
 //! once in `messagefoundry-options`, which the macros use as well.
 
 mod connection;
+mod data;
 mod environment;
 #[cfg(test)]
 mod fixtures;
@@ -12,6 +14,7 @@ mod plaintext;
 mod settings;
 
 pub use connection::{InboundSettings, OutboundSettings};
+pub use data::{Declared, TableSetting};
 // Read by the tests (with `test-support`); the runtime goes through `Settings`.
 #[cfg_attr(not(feature = "test-support"), allow(unused_imports))]
 pub use environment::{Environment, EnvironmentError};

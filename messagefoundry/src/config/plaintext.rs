@@ -72,6 +72,7 @@ mod tests {
             environment: None,
             inbounds: vec![(Inbound(&IB), i)],
             outbounds: vec![(Outbound(&OB), o)],
+            ..Settings::default()
         }
         .plaintext_off_loopback()
     }

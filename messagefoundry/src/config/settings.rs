@@ -3,8 +3,12 @@
 
 use std::path::{Path, PathBuf};
 
+use messagefoundry_options::Setting;
+
 use super::connection::{InboundSettings, OutboundSettings};
+use super::data::{Declared, TableSetting};
 use super::environment::{Environment, EnvironmentError};
+use crate::values::ValueDef;
 use crate::interface::{Inbound, Outbound};
 
 /// The effective settings of every connection of an interface.
@@ -16,6 +20,10 @@ pub struct Settings {
     pub inbounds: Vec<(Inbound, InboundSettings)>,
     /// Each outbound with its settings.
     pub outbounds: Vec<(Outbound, OutboundSettings)>,
+    /// Where each declared table is read from.
+    pub tables: Vec<TableSetting>,
+    /// Each declared value's setting.
+    pub values: Vec<(&'static ValueDef, Setting)>,
 }
 
 /// Settings that could not all be read.
@@ -25,15 +33,16 @@ pub struct SettingsError {
     pub errors: Vec<EnvironmentError>,
     /// The connections whose settings were read, so `check` can go on with them; none when
     /// the file itself could not be used.
-    pub readable: Settings,
+    pub readable: Box<Settings>,
 }
 
 impl Settings {
-    /// Reads the settings of every declared connection, with the overrides of
-    /// `<dir>/<environment>.toml` when an environment is named.
+    /// Reads the settings of every declared connection, table and value, with the overrides
+    /// of `<dir>/<environment>.toml` when an environment is named.
     pub fn load(
         inbounds: &[Inbound],
         outbounds: &[Outbound],
+        declared: Declared,
         environment: Option<&str>,
         dir: &Path,
     ) -> Result<Settings, SettingsError> {
@@ -44,13 +53,17 @@ impl Settings {
         };
         let env = file.map_err(|e| SettingsError {
             errors: vec![e],
-            readable: Settings::default(),
+            readable: Box::default(),
         })?;
         let mut settings = Settings {
             environment: env.path.clone(),
             ..Settings::default()
         };
-        let mut errors = Vec::new();
+        let (tables, mut errors) = env.tables(declared.tables);
+        let (values, value_errors) = env.values(declared.values);
+        errors.extend(value_errors);
+        settings.tables = tables;
+        settings.values = values;
         for inbound in inbounds {
             match env.inbound(*inbound) {
                 Ok(s) => settings.inbounds.push((*inbound, s)),
@@ -68,7 +81,7 @@ impl Settings {
         } else {
             Err(SettingsError {
                 errors,
-                readable: settings,
+                readable: Box::new(settings),
             })
         }
     }

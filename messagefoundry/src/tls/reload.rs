@@ -1,5 +1,7 @@
 //! Certificates reloaded without a restart: a TLS configuration is rebuilt when one of its
 //! files changes, and new connections use the new one. Connections already open keep theirs.
+//!
+//! [`Reloading`] itself knows nothing of TLS: code tables follow their files with it too.
 
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, RwLock};
@@ -11,23 +13,24 @@ use super::TlsError;
 pub const CHECK_INTERVAL: Duration = Duration::from_secs(2);
 
 /// Builds a configuration from its files.
-type Build<T> = Box<dyn Fn() -> Result<Arc<T>, TlsError> + Send + Sync>;
+type Build<T, E> = Box<dyn Fn() -> Result<Arc<T>, E> + Send + Sync>;
 
-/// A TLS configuration (server or client) that follows its files.
-pub struct Reloading<T> {
+/// A TLS configuration (server or client), or anything else built from files, that follows
+/// its files.
+pub struct Reloading<T, E = TlsError> {
     current: RwLock<Arc<T>>,
     files: Vec<PathBuf>,
     seen: Mutex<Vec<Option<SystemTime>>>,
-    build: Build<T>,
+    build: Build<T, E>,
 }
 
-impl<T> Reloading<T> {
+impl<T, E> Reloading<T, E> {
     /// Builds the configuration now, and remembers its files for [`Reloading::refresh`].
     /// Blocking: it reads the files.
     pub fn new(
         files: Vec<PathBuf>,
-        build: impl Fn() -> Result<Arc<T>, TlsError> + Send + Sync + 'static,
-    ) -> Result<Reloading<T>, TlsError> {
+        build: impl Fn() -> Result<Arc<T>, E> + Send + Sync + 'static,
+    ) -> Result<Reloading<T, E>, E> {
         let seen = stamps(&files);
         let first = build()?;
         Ok(Reloading {
@@ -48,7 +51,7 @@ impl<T> Reloading<T> {
 
     /// Rebuilds the configuration if a file changed since the last look. `Ok(true)` when it was
     /// replaced; on an error the previous configuration stays in use. Blocking.
-    pub fn refresh(&self) -> Result<bool, TlsError> {
+    pub fn refresh(&self) -> Result<bool, E> {
         let now = stamps(&self.files);
         {
             let mut seen = match self.seen.lock() {

@@ -1,0 +1,8 @@
+use messagefoundry::prelude::*;
+
+tables! {
+    point_of_care = "../bad_header.csv",
+    missing = "../nowhere.csv",
+}
+
+fn main() {}

@@ -1,0 +1,8 @@
+use messagefoundry::prelude::*;
+
+values! {
+    ehr_facility: string,
+    retries: integer = "3",
+}
+
+fn main() {}

@@ -1,0 +1,9 @@
+use messagefoundry::prelude::*;
+
+values! {
+    retries: integer,
+}
+
+fn main() {
+    let retries: &str = &value!("retries");
+}
