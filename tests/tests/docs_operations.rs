@@ -44,7 +44,8 @@ async fn store_an_admission(work: &Path) {
     let environment = format!(
         "[inbound.IB_ADT]\nbind = \"127.0.0.1\"\nport = 0\n\n\
          [outbound.OB_EHR_ADT]\nhost = \"127.0.0.1\"\nport = {}\n\n\
-         [outbound.OB_BED_BOARD]\nhost = \"127.0.0.1\"\nport = {}\n",
+         [outbound.OB_BED_BOARD]\nhost = \"127.0.0.1\"\nport = {}\n\n\
+         [values]\nehr_facility = \"GENHOSP\"\nbed_board_facility = \"GENHOSP\"\n",
         ehr.addr.port(),
         messagefoundry_tests::ports::down_port()
     );
