@@ -17,6 +17,8 @@ pub struct Served {
     pub addr: SocketAddr,
     /// Its store file.
     pub db: PathBuf,
+    /// Where its admin server listens (a loopback port the engine picked).
+    pub admin: SocketAddr,
 }
 
 /// Starts `binary serve` (the lab interface) in `dir`, with its inbound on a loopback port the
@@ -29,6 +31,19 @@ pub fn serve(binary: &str, dir: &Path, shell: Option<&str>) -> Served {
 
 /// [`serve`], with the EHR on this loopback port (one the test owns).
 pub fn serve_to(binary: &str, dir: &Path, shell: Option<&str>, ehr_port: u16) -> Served {
+    serve_with(binary, dir, shell, ehr_port, &[], Stdio::null())
+}
+
+/// [`serve_to`], with more arguments for `serve` and its standard error sent to `stderr`.
+/// The admin server listens on a loopback port the engine picks.
+pub fn serve_with(
+    binary: &str,
+    dir: &Path,
+    shell: Option<&str>,
+    ehr_port: u16,
+    extra: &[&str],
+    stderr: Stdio,
+) -> Served {
     let environments = dir.join("environments");
     std::fs::create_dir_all(&environments).expect("test setup");
     std::fs::write(
@@ -58,19 +73,38 @@ pub fn serve_to(binary: &str, dir: &Path, shell: Option<&str>, ehr_port: u16) ->
         .arg("test")
         .arg("--environments")
         .arg(&environments)
+        .args(["--admin", "127.0.0.1:0"])
+        .args(extra)
         .stdout(Stdio::piped())
-        .stderr(Stdio::null())
+        .stderr(stderr)
         .spawn()
         .expect("the interface binary starts");
-    let mut banner = String::new();
-    BufReader::new(child.stdout.take().expect("piped stdout"))
-        .read_line(&mut banner)
-        .expect("the banner");
-    let addr = banner
-        .split_whitespace()
-        .find_map(|word| word.parse::<SocketAddr>().ok())
-        .unwrap_or_else(|| panic!("no address in {banner:?}"));
-    Served { child, addr, db }
+    // The admin server's banner comes first (it starts before the engine), then the
+    // listener's.
+    let mut banners = BufReader::new(child.stdout.take().expect("piped stdout"));
+    let mut admin = None;
+    let addr = loop {
+        let mut banner = String::new();
+        banners.read_line(&mut banner).expect("the banner");
+        assert!(!banner.is_empty(), "serve printed no MLLP banner");
+        let address = banner.split_whitespace().find_map(|word| {
+            word.trim_start_matches("http://")
+                .parse::<SocketAddr>()
+                .ok()
+        });
+        if banner.starts_with("admin listening on ") {
+            admin = address;
+        } else if banner.starts_with("MLLP listening on ") {
+            break address.unwrap_or_else(|| panic!("no address in {banner:?}"));
+        }
+    };
+    let admin = admin.expect("the admin server's banner");
+    Served {
+        child,
+        addr,
+        db,
+        admin,
+    }
 }
 
 impl Served {
