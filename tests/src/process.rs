@@ -31,26 +31,60 @@ pub fn serve(binary: &str, dir: &Path, shell: Option<&str>) -> Served {
 
 /// [`serve`], with the EHR on this loopback port (one the test owns).
 pub fn serve_to(binary: &str, dir: &Path, shell: Option<&str>, ehr_port: u16) -> Served {
-    serve_with(binary, dir, shell, ehr_port, &[], Stdio::null())
+    serve_with(
+        binary,
+        dir,
+        Options {
+            shell,
+            ehr_port,
+            ..Options::default()
+        },
+    )
 }
 
-/// [`serve_to`], with more arguments for `serve` and its standard error sent to `stderr`.
-/// The admin server listens on a loopback port the engine picks.
-pub fn serve_with(
-    binary: &str,
-    dir: &Path,
-    shell: Option<&str>,
-    ehr_port: u16,
-    extra: &[&str],
-    stderr: Stdio,
-) -> Served {
+/// How [`serve_with`] starts `serve`.
+pub struct Options<'a> {
+    /// A shell script to run first (limits, signal dispositions), as for [`serve`].
+    pub shell: Option<&'a str>,
+    /// The EHR's loopback port.
+    pub ehr_port: u16,
+    /// More lines for the outbound's section of the environment file.
+    pub outbound: &'a str,
+    /// More arguments for `serve`.
+    pub args: &'a [&'a str],
+    /// Where its standard error goes.
+    pub stderr: Stdio,
+}
+
+impl Default for Options<'_> {
+    fn default() -> Self {
+        Options {
+            shell: None,
+            ehr_port: crate::ports::down_port(),
+            outbound: "",
+            args: &[],
+            stderr: Stdio::null(),
+        }
+    }
+}
+
+/// Starts `serve` as `options` say. The admin server listens on a loopback port the engine
+/// picks.
+pub fn serve_with(binary: &str, dir: &Path, options: Options<'_>) -> Served {
+    let Options {
+        shell,
+        ehr_port,
+        outbound,
+        args,
+        stderr,
+    } = options;
     let environments = dir.join("environments");
     std::fs::create_dir_all(&environments).expect("test setup");
     std::fs::write(
         environments.join("test.toml"),
         format!(
             "[inbound.IB_Lab_ORU]\nbind = \"127.0.0.1\"\nport = 0\n\n\
-             [outbound.OB_EHR_ORU]\nhost = \"127.0.0.1\"\nport = {ehr_port}\n"
+             [outbound.OB_EHR_ORU]\nhost = \"127.0.0.1\"\nport = {ehr_port}\n{outbound}"
         ),
     )
     .expect("test setup");
@@ -74,7 +108,7 @@ pub fn serve_with(
         .arg("--environments")
         .arg(&environments)
         .args(["--admin", "127.0.0.1:0"])
-        .args(extra)
+        .args(args)
         .stdout(Stdio::piped())
         .stderr(stderr)
         .spawn()

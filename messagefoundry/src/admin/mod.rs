@@ -98,6 +98,11 @@ impl Admin {
         })
     }
 
+    /// Where it listens (the real port when 0 was asked for).
+    pub fn address(&self) -> SocketAddr {
+        self.address
+    }
+
     /// Where it listens, as a URL (`http://127.0.0.1:7575`).
     pub fn url(&self) -> String {
         let scheme = if self.tls { "https" } else { "http" };
