@@ -6,6 +6,7 @@
 
 #![cfg(unix)]
 
+use std::collections::BTreeSet;
 use std::net::SocketAddr;
 use std::process::{Command, Stdio};
 use std::sync::Arc;
@@ -56,6 +57,21 @@ impl Scrape {
             })
             .collect();
         assert!(wrong.is_empty(), "{wrong:#?}");
+    }
+
+    /// The metrics on the page, as their samples are named (`_total` for counters), without
+    /// the suffixes of a histogram's samples.
+    fn metrics(&self) -> BTreeSet<String> {
+        self.0
+            .iter()
+            .map(|s| {
+                let family = s["family"].as_str().unwrap_or_default();
+                match s["type"].as_str() {
+                    Some("counter") => format!("{family}_total"),
+                    _ => family.to_owned(),
+                }
+            })
+            .collect()
     }
 
     /// The type `prometheus_client` read for a family.
@@ -314,6 +330,11 @@ async fn metrics_the_api_and_readiness_follow_a_known_run() {
     // dead-lettered.
     assert!(page.value("messagefoundry_store_commit_group_requests_sum", &[]) >= 11.0);
     assert!(page.value("messagefoundry_store_file_size_bytes", &[]) > 0.0);
+    assert_eq!(
+        page.metrics(),
+        documented_metrics(),
+        "docs/operations.md's table"
+    );
 
     check_api(admin, &down).await;
 
@@ -359,6 +380,18 @@ async fn metrics_the_api_and_readiness_follow_a_known_run() {
         lines.contains("message shown through the admin API"),
         "{lines}"
     );
+}
+
+/// The metrics docs/operations.md lists: the first column of its table.
+fn documented_metrics() -> BTreeSet<String> {
+    let page = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/operations.md");
+    std::fs::read_to_string(page)
+        .expect("docs/operations.md")
+        .lines()
+        .filter_map(|line| line.strip_prefix("| `messagefoundry_"))
+        .filter_map(|rest| rest.split_once('`'))
+        .map(|(name, _)| format!("messagefoundry_{name}"))
+        .collect()
 }
 
 /// The JSON API over the run: the same operations as the `messages` command.

@@ -23,7 +23,7 @@ use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
 pub use settings::{AdminArgs, AdminCert, AdminPlan, read_token};
-pub use state::{AdminState, InboundReadiness, Readiness};
+use state::AdminState;
 
 use crate::engine::EngineHandle;
 use crate::tls::TlsError;
@@ -99,6 +99,7 @@ impl Admin {
     }
 
     /// Where it listens (the real port when 0 was asked for).
+    #[cfg(feature = "test-support")]
     pub fn address(&self) -> SocketAddr {
         self.address
     }

@@ -117,11 +117,12 @@ pub fn run(wiring: &Wiring<'_>, args: &ServeArgs) -> ExitCode {
                 return ExitCode::FAILURE;
             }
         };
-        for (name, addr) in engine.addresses() {
-            say!("MLLP listening on {addr} ({name})");
-        }
+        // Ready before the banners: whoever waits for them finds `/ready` answering 200.
         if let Some(admin) = &admin {
             admin.running(engine.handle());
+        }
+        for (name, addr) in engine.addresses() {
+            say!("MLLP listening on {addr} ({name})");
         }
         #[cfg(unix)]
         let control = tokio::spawn(super::control::serve(

@@ -13,7 +13,6 @@ mod store;
 mod text;
 
 pub use inbound::{AckCode, InboundMetrics, NakReason, OpenConnection};
-pub use kinds::{Counter, Gauge, Histogram, HistogramSnapshot, Timestamp};
 pub use outbound::OutboundMetrics;
 pub use page::{OutboundReading, Page, age_seconds};
 pub use store::StoreMetrics;
