@@ -15,7 +15,8 @@ use std::net::SocketAddr;
 
 use axum::extract::{Query, RawPathParams, State};
 use axum::{Extension, Json};
-use axum::http::{Method, StatusCode};
+use axum::http::StatusCode;
+use axum::routing::MethodFilter;
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
@@ -30,9 +31,36 @@ const DEFAULT_LIMIT: usize = 50;
 /// The most messages one list or search returns.
 const MAX_LIMIT: usize = 1000;
 
+/// The methods the API uses: `GET` reads, `POST` changes the store.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Method {
+    /// Reads.
+    Get,
+    /// Changes the store.
+    Post,
+}
+
+impl Method {
+    /// As the OpenAPI description writes it.
+    #[cfg(test)]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::Get => "get",
+            Method::Post => "post",
+        }
+    }
+
+    fn filter(self) -> MethodFilter {
+        match self {
+            Method::Get => MethodFilter::GET,
+            Method::Post => MethodFilter::POST,
+        }
+    }
+}
+
 /// One route of the API.
 pub struct Operation {
-    /// `GET` reads; `POST` changes the store.
+    /// How it is called.
     pub method: Method,
     /// The path, with `{name}` for a path parameter.
     pub path: &'static str,
@@ -43,7 +71,7 @@ pub struct Operation {
 /// Every operation the API offers.
 pub const OPERATIONS: &[Operation] = &[
     Operation {
-        method: Method::GET,
+        method: Method::Get,
         path: "/api/v1/messages",
         request: |p| {
             Ok(Request::List {
@@ -53,12 +81,12 @@ pub const OPERATIONS: &[Operation] = &[
         },
     },
     Operation {
-        method: Method::GET,
+        method: Method::Get,
         path: "/api/v1/messages/{id}",
         request: |p| Ok(Request::Show(MessageId(p.required("id")?))),
     },
     Operation {
-        method: Method::GET,
+        method: Method::Get,
         path: "/api/v1/search",
         request: |p| {
             let disposition = match p.text("disposition") {
@@ -78,17 +106,17 @@ pub const OPERATIONS: &[Operation] = &[
         },
     },
     Operation {
-        method: Method::GET,
+        method: Method::Get,
         path: "/api/v1/queues",
         request: |_| Ok(Request::Queues),
     },
     Operation {
-        method: Method::GET,
+        method: Method::Get,
         path: "/api/v1/dead-letters",
         request: |p| Ok(Request::DeadLetters(p.text("outbound").map(str::to_owned))),
     },
     Operation {
-        method: Method::POST,
+        method: Method::Post,
         path: "/api/v1/dead-letters/{outbound}/{seq}/replay",
         request: |p| {
             Ok(Request::Replay(QueueKey {
@@ -98,7 +126,7 @@ pub const OPERATIONS: &[Operation] = &[
         },
     },
     Operation {
-        method: Method::POST,
+        method: Method::Post,
         path: "/api/v1/prune",
         request: |p| {
             let text = p
@@ -169,9 +197,10 @@ pub fn routes(
                 Err(why) => error(StatusCode::BAD_REQUEST, why),
             }
         };
-        let filter = axum::routing::MethodFilter::try_from(operation.method.clone())
-            .unwrap_or(axum::routing::MethodFilter::GET);
-        router = router.route(operation.path, axum::routing::on(filter, handler));
+        router = router.route(
+            operation.path,
+            axum::routing::on(operation.method.filter(), handler),
+        );
     }
     router
 }
