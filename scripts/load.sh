@@ -5,10 +5,11 @@
 #
 #   scripts/load.sh            # full run (a few minutes)
 #   SKIP_PYTHON=1 scripts/load.sh
+#   SCRAPE_ONLY=1 scripts/load.sh   # only intake with and without /metrics scraped
 #
 # Prints: raw fsync rate of the disk, intake (ACKed after commit) at 1, 8 and 64 connections,
-# intake over TLS at 64, end to end to a fast downstream (our `sink`), and the Python engine's
-# intake at 1, 8 and 64.
+# intake at 64 with and without `/metrics` scraped ten times a second, intake over TLS at 64,
+# end to end to a fast downstream (our `sink`), and the Python engine's intake at 1, 8 and 64.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -23,6 +24,7 @@ rm -f "$work/fsync.test"
 # the sink listens there for the end-to-end run), and the Python engine's.
 port=$(free_port)
 ehr_port=$(free_port)
+admin_port=$(free_port)
 mkdir -p "$work/environments"
 printf '[inbound.IB_Lab_ORU]\nport = %s\nbind = "127.0.0.1"\n\n[outbound.OB_EHR_ORU]\nport = %s\n' \
     "$port" "$ehr_port" > "$work/environments/load.toml"
@@ -30,7 +32,7 @@ printf '[inbound.IB_Lab_ORU]\nport = %s\nbind = "127.0.0.1"\n\n[outbound.OB_EHR_
 start_engine() {
     rm -f "$work/load.redb"
     "$bin" serve --db "$work/load.redb" --env load --environments "$work/environments" \
-        > "$work/serve.out" 2> "$work/serve.err" &
+        --admin "127.0.0.1:$admin_port" > "$work/serve.out" 2> "$work/serve.err" &
     pids+=($!)
     for _ in $(seq 50); do grep -q "MLLP listening" "$work/serve.out" 2>/dev/null && return; sleep 0.1; done
     echo "the engine did not start"; cat "$work/serve.err"; exit 1
@@ -39,6 +41,49 @@ stop_engine() {
     pkill -TERM -f "$work/load.redb" || true
     sleep 0.5
 }
+
+# Scrapes /metrics ten times a second (a Prometheus server scrapes every 15 to 60 s) until
+# stopped, or for five minutes at most; prints how many scrapes and their slowest.
+scrape_loop() {
+    exec python3 -c '
+import signal, sys, time, urllib.request
+url, times, end = sys.argv[1], [], time.time() + 300
+def report(*_):
+    print("scrapes: %d, slowest %.1f ms, median %.1f ms" % (len(times), max(times or [0]) * 1e3,
+          sorted(times or [0])[len(times) // 2] * 1e3))
+    sys.exit(0)
+signal.signal(signal.SIGTERM, report)
+while time.time() < end:
+    t = time.time()
+    urllib.request.urlopen(url, timeout=10).read()
+    times.append(time.time() - t)
+    time.sleep(0.1)
+report()
+' "http://127.0.0.1:$admin_port/metrics"
+}
+
+scrape_comparison() {
+    echo
+    echo "== intake at 64 connections with and without /metrics scraped every 0.1 s (interleaved;"
+    echo "   the downstream is down, so each scrape also counts a queue growing to 60 000)"
+    for round in 1 2 3; do
+        start_engine
+        echo "-- round $round: not scraped"
+        timeout 300 "$bin" send "127.0.0.1:$port" "$message" --connections 64 --count 60000
+        stop_engine
+        start_engine
+        echo "-- round $round: scraped"
+        scrape_loop > "$work/scrape.out" &
+        scraper=$!
+        pids+=($scraper)
+        timeout 300 "$bin" send "127.0.0.1:$port" "$message" --connections 64 --count 60000
+        kill -TERM "$scraper"; wait "$scraper" || true
+        cat "$work/scrape.out"
+        stop_engine
+    done
+}
+
+if [ -n "${SCRAPE_ONLY:-}" ]; then scrape_comparison; exit 0; fi
 
 echo
 echo "== intake: ACKed after the commit (the downstream is down, messages queue)"
@@ -50,6 +95,8 @@ for c in 1 8 64 64 64; do
     timeout 300 "$bin" send "127.0.0.1:$port" "$message" --connections "$c" --count "$count"
     stop_engine
 done
+
+scrape_comparison
 
 echo
 echo "== intake over TLS (the engine's self-signed certificate), 64 connections"

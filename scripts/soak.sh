@@ -28,7 +28,7 @@ printf '[inbound.IB_Lab_ORU]\nport = %s\nbind = "127.0.0.1"\n\n[outbound.OB_EHR_
 start_engine() {
     local started
     started=$(grep -c "MLLP listening" "$work/serve.out" 2>/dev/null || true)
-    "$bin" serve --db "$work/soak.redb" --env soak --environments "$work/environments" \
+    "$bin" serve --db "$work/soak.redb" --env soak --environments "$work/environments" --admin off \
         >> "$work/serve.out" 2>> "$work/serve.err" &
     engine=$!
     pids+=("$engine")

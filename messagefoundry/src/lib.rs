@@ -80,7 +80,9 @@ macro_rules! runtime_modules {
     )*};
 }
 
-runtime_modules!(cli, config, engine, mllp, operations, store, tls);
+runtime_modules!(
+    admin, cli, config, engine, metrics, mllp, operations, store, tls
+);
 
 /// Everything an interface crate needs: `use messagefoundry::prelude::*;`.
 pub mod prelude {

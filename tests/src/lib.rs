@@ -4,8 +4,10 @@
 
 pub mod backlog;
 pub mod downstream;
+pub mod http;
 pub mod lab;
 pub mod node;
+pub mod openapi;
 pub mod ports;
 pub mod process;
 pub mod python;
@@ -41,11 +43,15 @@ impl Client {
 
     /// Frames and writes one message.
     pub async fn send(&mut self, message: &[u8]) -> std::io::Result<()> {
-        let mut framed = Vec::with_capacity(message.len() + 3);
-        framed.push(0x0b);
-        framed.extend_from_slice(message);
-        framed.extend_from_slice(&[0x1c, 0x0d]);
-        self.write_raw(&framed).await
+        self.write_raw(&framed(message)).await
+    }
+
+    /// Writes the first half of a framed message and returns the rest, for a frame in flight.
+    pub async fn send_half(&mut self, message: &[u8]) -> std::io::Result<Vec<u8>> {
+        let mut framed = framed(message);
+        let rest = framed.split_off(framed.len() / 2);
+        self.write_raw(&framed).await?;
+        Ok(rest)
     }
 
     /// Reads the next frame's content; `None` if the connection closed first.
@@ -105,6 +111,14 @@ pub fn ack_control_id(ack: &[u8]) -> String {
         .and_then(|s| s.split('|').nth(2))
         .unwrap_or_default()
         .to_owned()
+}
+
+/// A message in an MLLP frame: start block, the message, end block and carriage return.
+pub fn framed(message: &[u8]) -> Vec<u8> {
+    let mut framed = vec![0x0b];
+    framed.extend_from_slice(message);
+    framed.extend_from_slice(&[0x1c, 0x0d]);
+    framed
 }
 
 /// An ORU^R01 with the given control ID and result status (OBR-25).

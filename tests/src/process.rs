@@ -17,6 +17,8 @@ pub struct Served {
     pub addr: SocketAddr,
     /// Its store file.
     pub db: PathBuf,
+    /// Where its admin server listens (a loopback port the engine picked).
+    pub admin: SocketAddr,
 }
 
 /// Starts `binary serve` (the lab interface) in `dir`, with its inbound on a loopback port the
@@ -29,18 +31,83 @@ pub fn serve(binary: &str, dir: &Path, shell: Option<&str>) -> Served {
 
 /// [`serve`], with the EHR on this loopback port (one the test owns).
 pub fn serve_to(binary: &str, dir: &Path, shell: Option<&str>, ehr_port: u16) -> Served {
-    let environment = format!(
-        "[inbound.IB_Lab_ORU]\nbind = \"127.0.0.1\"\nport = 0\n\n\
-         [outbound.OB_EHR_ORU]\nhost = \"127.0.0.1\"\nport = {ehr_port}\n"
-    );
-    serve_in(binary, dir, shell, &environment)
+    serve_with(
+        binary,
+        dir,
+        Options {
+            shell,
+            ehr_port,
+            ..Options::default()
+        },
+    )
 }
 
 /// Starts `binary serve` in `dir` with `environment` as its environment file: an interface
 /// with one inbound, which the file must put on a loopback port 0.
 pub fn serve_in(binary: &str, dir: &Path, shell: Option<&str>, environment: &str) -> Served {
+    serve_with(
+        binary,
+        dir,
+        Options {
+            shell,
+            environment: Some(environment),
+            ..Options::default()
+        },
+    )
+}
+
+/// How [`serve_with`] starts `serve`.
+pub struct Options<'a> {
+    /// A shell script to run first (limits, signal dispositions), as for [`serve`].
+    pub shell: Option<&'a str>,
+    /// The EHR's loopback port.
+    pub ehr_port: u16,
+    /// More lines for the outbound's section of the environment file.
+    pub outbound: &'a str,
+    /// The whole environment file instead of the lab interface's (then `ehr_port` and
+    /// `outbound` do not apply).
+    pub environment: Option<&'a str>,
+    /// More arguments for `serve`.
+    pub args: &'a [&'a str],
+    /// Where its standard error goes.
+    pub stderr: Stdio,
+}
+
+impl Default for Options<'_> {
+    fn default() -> Self {
+        Options {
+            shell: None,
+            ehr_port: crate::ports::down_port(),
+            outbound: "",
+            environment: None,
+            args: &[],
+            stderr: Stdio::null(),
+        }
+    }
+}
+
+/// Starts `serve` as `options` say. The admin server listens on a loopback port the engine
+/// picks.
+pub fn serve_with(binary: &str, dir: &Path, options: Options<'_>) -> Served {
+    let Options {
+        shell,
+        ehr_port,
+        outbound,
+        environment,
+        args,
+        stderr,
+    } = options;
     let environments = dir.join("environments");
     std::fs::create_dir_all(&environments).expect("test setup");
+    let environment = environment.map_or_else(
+        || {
+            format!(
+                "[inbound.IB_Lab_ORU]\nbind = \"127.0.0.1\"\nport = 0\n\n\
+                 [outbound.OB_EHR_ORU]\nhost = \"127.0.0.1\"\nport = {ehr_port}\n{outbound}"
+            )
+        },
+        str::to_owned,
+    );
     std::fs::write(environments.join("test.toml"), environment).expect("test setup");
     let db = dir.join("serve.redb");
     let mut command = match shell {
@@ -61,19 +128,38 @@ pub fn serve_in(binary: &str, dir: &Path, shell: Option<&str>, environment: &str
         .arg("test")
         .arg("--environments")
         .arg(&environments)
+        .args(["--admin", "127.0.0.1:0"])
+        .args(args)
         .stdout(Stdio::piped())
-        .stderr(Stdio::null())
+        .stderr(stderr)
         .spawn()
         .expect("the interface binary starts");
-    let mut banner = String::new();
-    BufReader::new(child.stdout.take().expect("piped stdout"))
-        .read_line(&mut banner)
-        .expect("the banner");
-    let addr = banner
-        .split_whitespace()
-        .find_map(|word| word.parse::<SocketAddr>().ok())
-        .unwrap_or_else(|| panic!("no address in {banner:?}"));
-    Served { child, addr, db }
+    // The admin server's banner comes first (it starts before the engine), then the
+    // listener's.
+    let mut banners = BufReader::new(child.stdout.take().expect("piped stdout"));
+    let mut admin = None;
+    let addr = loop {
+        let mut banner = String::new();
+        banners.read_line(&mut banner).expect("the banner");
+        assert!(!banner.is_empty(), "serve printed no MLLP banner");
+        let address = banner.split_whitespace().find_map(|word| {
+            word.trim_start_matches("http://")
+                .parse::<SocketAddr>()
+                .ok()
+        });
+        if banner.starts_with("admin listening on ") {
+            admin = address;
+        } else if banner.starts_with("MLLP listening on ") {
+            break address.unwrap_or_else(|| panic!("no address in {banner:?}"));
+        }
+    };
+    let admin = admin.expect("the admin server's banner");
+    Served {
+        child,
+        addr,
+        db,
+        admin,
+    }
 }
 
 impl Served {

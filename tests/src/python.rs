@@ -28,6 +28,24 @@ pub fn require(module: &str, package: &str) {
     );
 }
 
+/// Whether Python can import the module. Missing, it fails the test under CI (`CI` set:
+/// `.ci/run` installs it) and elsewhere says how to install it and lets the test skip.
+pub fn available(module: &str, package: &str) -> bool {
+    let check = Command::new(python())
+        .args(["-c", &format!("import {module}")])
+        .output();
+    if check.is_ok_and(|o| o.status.success()) {
+        return true;
+    }
+    let install = format!("python3 -m pip install {package}");
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "{package} is not installed under CI: .ci/run runs `{install}`"
+    );
+    eprintln!("skipped: {package} is not installed (run `{install}`, as .ci/run does)");
+    false
+}
+
 /// A running Python peer that listens on a port of its choosing.
 pub struct Listening {
     /// The process.

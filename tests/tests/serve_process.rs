@@ -20,14 +20,10 @@ async fn sigterm_finishes_the_frame_in_flight_and_exits_zero() {
         assert_eq!(ack_code(&ack), "AA");
     }
     // Half a frame, then the signal, then the rest.
-    let mut framed = vec![0x0b];
-    framed.extend_from_slice(&oru("T4", "F"));
-    framed.extend_from_slice(&[0x1c, 0x0d]);
-    let (head, tail) = framed.split_at(framed.len() / 2);
-    client.write_raw(head).await.unwrap();
+    let tail = client.send_half(&oru("T4", "F")).await.unwrap();
     engine.terminate();
     tokio::time::sleep(Duration::from_millis(300)).await;
-    client.write_raw(tail).await.unwrap();
+    client.write_raw(&tail).await.unwrap();
     let ack = client
         .receive()
         .await

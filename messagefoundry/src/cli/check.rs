@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
+use crate::admin::{AdminArgs, AdminCert, read_token};
 use crate::config::{InboundSettings, OutboundSettings};
 use crate::interface::{Inbound, Outbound};
 use crate::operations::{Request, Response};
@@ -26,6 +27,9 @@ pub struct CheckArgs {
     /// Count a connection that may carry plaintext off loopback as an error.
     #[arg(long)]
     pub require_tls: bool,
+    /// The admin server `serve` will start.
+    #[command(flatten)]
+    pub admin: AdminArgs,
 }
 
 /// The longest wait for a downstream.
@@ -88,6 +92,7 @@ pub fn run(wiring: &Wiring<'_>, args: &CheckArgs) -> ExitCode {
     for (inbound, settings) in &settings.inbounds {
         check_inbound(&mut found, *inbound, settings, &args.db, serving);
     }
+    check_admin(&mut found, &args.admin, &args.db, serving);
     let Some(runtime) = super::runtime() else {
         return ExitCode::FAILURE;
     };
@@ -181,30 +186,55 @@ fn check_inbound(
 ) {
     let name = inbound.name();
     let address = format!("{}:{}", s.bind, s.port);
-    match std::net::TcpListener::bind(&address) {
-        Ok(_) => found.ok(format!("inbound {name}: {address} can be bound")),
+    check_bind(found, &format!("inbound {name}"), &address, serving);
+    match crate::tls::listener_cert(s) {
+        Err(e) => found.error(format!("inbound {name}: {e}")),
+        Ok(cert) => check_cert(
+            found,
+            &format!("inbound {name}"),
+            &cert,
+            s.tls_client_ca.as_deref(),
+            db,
+        ),
+    }
+}
+
+/// Whether a listening address can be bound: in use is fine when `serve` runs on this store.
+fn check_bind(found: &mut Findings, connection: &str, address: &str, serving: bool) {
+    match std::net::TcpListener::bind(address) {
+        Ok(_) => found.ok(format!("{connection}: {address} can be bound")),
         Err(e) if e.kind() == std::io::ErrorKind::AddrInUse && serving => found.ok(format!(
-            "inbound {name}: {address} in use (serve runs on this store)"
+            "{connection}: {address} in use (serve runs on this store)"
         )),
         Err(e) if e.kind() == std::io::ErrorKind::AddrInUse => found.warn(format!(
-            "inbound {name}: {address} is in use by another program"
+            "{connection}: {address} is in use by another program"
         )),
-        Err(e) => found.error(format!("inbound {name}: cannot listen on {address}: {e}")),
+        Err(e) => found.error(format!("{connection}: cannot listen on {address}: {e}")),
     }
-    let cert = match crate::tls::listener_cert(s) {
-        Err(e) => return found.error(format!("inbound {name}: {e}")),
-        Ok(ListenerCert::Off) => return,
-        Ok(ListenerCert::Files { cert, key }) => {
-            if let Err(e) = crate::tls::server_config(&cert, &key, s.tls_client_ca.as_deref()) {
-                return found.error(format!("inbound {name}: {e}"));
+}
+
+/// A listener's certificate: its files usable (with the client CAs), its fingerprint and its
+/// expiry; a self-signed one that does not exist yet will be generated.
+fn check_cert(
+    found: &mut Findings,
+    connection: &str,
+    cert: &ListenerCert,
+    client_ca: Option<&std::path::Path>,
+    db: &std::path::Path,
+) {
+    let cert = match cert {
+        ListenerCert::Off => return,
+        ListenerCert::Files { cert, key } => {
+            if let Err(e) = crate::tls::server_config(cert, key, client_ca) {
+                return found.error(format!("{connection}: {e}"));
             }
-            cert
+            cert.clone()
         }
-        Ok(ListenerCert::SelfSigned) => {
+        ListenerCert::SelfSigned => {
             let (cert, _) = crate::tls::self_signed::paths(db);
             if !cert.exists() {
                 return found.ok(format!(
-                    "inbound {name}: a self-signed TLS certificate will be generated at {}",
+                    "{connection}: a self-signed TLS certificate will be generated at {}",
                     cert.display()
                 ));
             }
@@ -218,12 +248,39 @@ fn check_inbound(
                 .map(crate::tls::fingerprint)
                 .unwrap_or_default();
             found.ok(format!(
-                "inbound {name}: TLS certificate {} (SHA-256 {print})",
+                "{connection}: TLS certificate {} (SHA-256 {print})",
                 cert.display()
             ));
-            expiry(found, &format!("inbound {name}"), &cert);
+            expiry(found, connection, &cert);
         }
-        Err(e) => found.error(format!("inbound {name}: {e}")),
+        Err(e) => found.error(format!("{connection}: {e}")),
+    }
+}
+
+/// The admin server: its options, its address, its certificate and its token.
+fn check_admin(found: &mut Findings, args: &AdminArgs, db: &std::path::Path, serving: bool) {
+    let plan = match args.plan() {
+        Ok(Some(plan)) => plan,
+        Ok(None) => return found.ok("admin server: off"),
+        Err(e) => return found.error(format!("admin server: {e}")),
+    };
+    let address = plan.address;
+    check_bind(found, "admin server", &address.to_string(), serving);
+    if plan.cert == AdminCert::Off {
+        found.ok(format!("admin server: plaintext HTTP on loopback ({address})"));
+    }
+    check_cert(
+        found,
+        "admin server",
+        &plan.cert.as_listener(),
+        plan.client_ca.as_deref(),
+        db,
+    );
+    if let Some(file) = &plan.token_file {
+        match read_token(file) {
+            Ok(_) => found.ok(format!("admin server: bearer token in {}", file.display())),
+            Err(e) => found.error(format!("admin server: {e}")),
+        }
     }
 }
 

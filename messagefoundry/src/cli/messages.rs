@@ -197,7 +197,7 @@ fn disposition(text: &str) -> Result<Disposition, String> {
 pub fn run(wiring: &super::Wiring<'_>, args: &MessagesArgs) -> ExitCode {
     // What an operator changes is logged (without content) on stderr when the command runs on
     // the store itself; through a running `serve`, in its log.
-    super::init_logging();
+    super::init_logging(super::serve::LogFormat::Text);
     let mut request = match args.command.request() {
         Ok(request) => request,
         Err(e) => {

@@ -4,6 +4,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
+use crate::admin::{Admin, AdminArgs};
 use crate::engine::{Engine, EngineConfig};
 
 use super::Wiring;
@@ -27,6 +28,22 @@ pub struct ServeArgs {
     /// `tls = off` or `plaintext = allow`, an outbound without `tls_ca` or `tls_fingerprint`).
     #[arg(long)]
     pub require_tls: bool,
+    /// The admin server.
+    #[command(flatten)]
+    pub admin: AdminArgs,
+    /// How log lines are written to standard error: `text` for people, `json` (one object a
+    /// line) for log shippers. Either way no line carries message content.
+    #[arg(long, value_enum, default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
+}
+
+/// The format of log lines.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LogFormat {
+    /// Human-readable lines.
+    Text,
+    /// One JSON object a line: `timestamp`, `level`, `fields` (with `message`), `target`.
+    Json,
 }
 
 /// Reads `--retain`.
@@ -37,7 +54,7 @@ fn retention(text: &str) -> Result<Duration, String> {
 
 /// Runs the engine until Ctrl-C or SIGTERM; exit 0 after a clean stop.
 pub fn run(wiring: &Wiring<'_>, args: &ServeArgs) -> ExitCode {
-    init_logging();
+    init_logging(args.log_format);
     let settings = match args.environment.settings(wiring) {
         Ok(settings) => settings,
         Err(e) => {
@@ -68,10 +85,32 @@ pub fn run(wiring: &Wiring<'_>, args: &ServeArgs) -> ExitCode {
         }
     };
     crate::values::install(&settings.values);
+    let admin = match args.admin.plan() {
+        Ok(plan) => plan,
+        Err(e) => {
+            tracing::error!("{e}");
+            return ExitCode::from(2);
+        }
+    };
     let Some(runtime) = super::runtime() else {
         return ExitCode::FAILURE;
     };
     runtime.block_on(async {
+        // Started before the engine, so that `/ready` says 503 while the store opens and the
+        // listeners bind, and stopped after it, so that it says 503 while the engine drains.
+        let admin = match admin {
+            None => None,
+            Some(plan) => match Admin::start(plan, &args.db).await {
+                Ok(admin) => {
+                    say!("admin listening on {}", admin.url());
+                    Some(admin)
+                }
+                Err(e) => {
+                    tracing::error!("{e}");
+                    return ExitCode::FAILURE;
+                }
+            },
+        };
         let config = EngineConfig {
             db: args.db.clone(),
             inbounds: settings.inbounds,
@@ -82,9 +121,16 @@ pub fn run(wiring: &Wiring<'_>, args: &ServeArgs) -> ExitCode {
             Ok(engine) => engine,
             Err(e) => {
                 tracing::error!("{e}");
+                if let Some(admin) = admin {
+                    admin.stop().await;
+                }
                 return ExitCode::FAILURE;
             }
         };
+        // Ready before the banners: whoever waits for them finds `/ready` answering 200.
+        if let Some(admin) = &admin {
+            admin.running(engine.handle());
+        }
         for (name, addr) in engine.addresses() {
             say!("MLLP listening on {addr} ({name})");
         }
@@ -107,9 +153,15 @@ pub fn run(wiring: &Wiring<'_>, args: &ServeArgs) -> ExitCode {
                 ExitCode::FAILURE
             }
         };
+        if let Some(admin) = &admin {
+            admin.stopping();
+        }
         engine.shutdown().await;
         #[cfg(unix)]
         let _ = control.await;
+        if let Some(admin) = admin {
+            admin.stop().await;
+        }
         tracing::info!("stopped");
         code
     })
@@ -138,16 +190,21 @@ async fn stop_signal() {
     }
 }
 
-/// Log lines to stderr, `RUST_LOG` to choose the level (default info). A panic's message may
-/// quote a message, so the hook logs where it happened, never what it said.
-pub(super) fn init_logging() {
+/// Log lines to stderr, `RUST_LOG` to choose the level (default info), as text or JSON. A
+/// panic's message may quote a message, so the hook logs where it happened, never what it
+/// said.
+pub(super) fn init_logging(format: LogFormat) {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let _ = tracing_subscriber::fmt()
+    let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
-        .with_writer(std::io::stderr)
-        .try_init();
+        .with_writer(std::io::stderr);
+    let _ = match format {
+        LogFormat::Text => builder
+            .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+            .try_init(),
+        LogFormat::Json => builder.json().with_ansi(false).try_init(),
+    };
     std::panic::set_hook(Box::new(|info| {
         let location = info
             .location()

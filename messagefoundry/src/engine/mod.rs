@@ -32,6 +32,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::config::{InboundSettings, OutboundSettings};
 use crate::interface::{Inbound, Outbound};
+use crate::metrics::{InboundMetrics, OutboundMetrics};
 use crate::store::{QueueKey, Store, StoreError};
 use crate::tls::reload::{self, Reloading};
 use crate::tls::{ListenerCert, TlsError};
@@ -84,10 +85,20 @@ pub struct Engine {
     store: Store,
     shutdown: CancellationToken,
     tasks: JoinSet<()>,
-    addresses: Vec<(&'static str, SocketAddr)>,
+    addresses: Arc<Vec<(&'static str, SocketAddr)>>,
     outbound_wakes: Arc<HashMap<String, Arc<Notify>>>,
     inbound_wakes: Arc<HashMap<String, Arc<Notify>>>,
     senders: Arc<Vec<(&'static str, watch::Receiver<SenderStatus>)>>,
+    metrics: Arc<ConnectionMetrics>,
+}
+
+/// What each connection counts, for `/metrics`, in declaration order.
+#[derive(Debug, Default)]
+pub struct ConnectionMetrics {
+    /// Each inbound's.
+    pub inbounds: Vec<Arc<InboundMetrics>>,
+    /// Each outbound's, with its name.
+    pub outbounds: Vec<(&'static str, Arc<OutboundMetrics>)>,
 }
 
 /// What can be done with a running engine from elsewhere (the command line's control socket):
@@ -98,6 +109,8 @@ pub struct EngineHandle {
     outbound_wakes: Arc<HashMap<String, Arc<Notify>>>,
     inbound_wakes: Arc<HashMap<String, Arc<Notify>>>,
     senders: Arc<Vec<(&'static str, watch::Receiver<SenderStatus>)>>,
+    metrics: Arc<ConnectionMetrics>,
+    addresses: Arc<Vec<(&'static str, SocketAddr)>>,
 }
 
 impl EngineHandle {
@@ -148,6 +161,16 @@ impl EngineHandle {
             .iter()
             .map(|(name, status)| (*name, status.borrow().clone()))
             .collect()
+    }
+
+    /// What each connection counts.
+    pub fn metrics(&self) -> &ConnectionMetrics {
+        &self.metrics
+    }
+
+    /// The address each inbound listens on.
+    pub fn addresses(&self) -> &[(&'static str, SocketAddr)] {
+        &self.addresses
     }
 }
 
@@ -229,6 +252,7 @@ impl Engine {
         );
         let mut tasks = JoinSet::new();
         let mut senders = Vec::new();
+        let mut metrics = ConnectionMetrics::default();
         for (outbound, settings) in config.outbounds {
             let Some(wake) = outbound_wakes.get(outbound.name()).cloned() else {
                 continue;
@@ -243,6 +267,7 @@ impl Engine {
             let worker =
                 blocking_tls(outbound.name(), move || worker.with_tls_from_settings()).await?;
             senders.push((outbound.name(), worker.status()));
+            metrics.outbounds.push((outbound.name(), worker.metrics()));
             if let Some(tls) = worker.tls_config() {
                 tasks.spawn(reload::watch(tls, outbound.name(), shutdown.clone()));
             }
@@ -268,6 +293,11 @@ impl Engine {
                 source,
             })?;
             addresses.push((inbound.name(), local));
+            let counted = Arc::new(InboundMetrics::new(
+                inbound.name(),
+                inbound.def().router.name,
+            ));
+            metrics.inbounds.push(Arc::clone(&counted));
             let wake = Arc::new(Notify::new());
             inbound_wakes.insert(inbound.name().to_owned(), Arc::clone(&wake));
             let waiters = Arc::new(Mutex::new(HashMap::new()));
@@ -279,6 +309,7 @@ impl Engine {
                 outbound_wakes: Arc::clone(&outbound_wakes),
                 waiters: Arc::clone(&waiters),
                 shutdown: shutdown.clone(),
+                metrics: Arc::clone(&counted),
             };
             tasks.spawn(pipeline.run());
             let ctx = intake::Context {
@@ -290,6 +321,7 @@ impl Engine {
                 waiters,
                 shutdown: shutdown.clone(),
                 tls: tls.clone(),
+                metrics: counted,
             };
             if let Some(tls) = tls {
                 tasks.spawn(reload::watch(tls, inbound.name(), shutdown.clone()));
@@ -303,10 +335,11 @@ impl Engine {
             store,
             shutdown,
             tasks,
-            addresses,
+            addresses: Arc::new(addresses),
             outbound_wakes,
             inbound_wakes: Arc::new(inbound_wakes),
             senders: Arc::new(senders),
+            metrics: Arc::new(metrics),
         })
     }
 
@@ -328,6 +361,8 @@ impl Engine {
             outbound_wakes: Arc::clone(&self.outbound_wakes),
             inbound_wakes: Arc::clone(&self.inbound_wakes),
             senders: Arc::clone(&self.senders),
+            metrics: Arc::clone(&self.metrics),
+            addresses: Arc::clone(&self.addresses),
         }
     }
 

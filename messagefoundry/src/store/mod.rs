@@ -29,6 +29,7 @@ pub use tables::{MessageId, MessageInfo, ParseState};
 use writer::Writer;
 
 use crate::interface::Disposition;
+use crate::metrics::StoreMetrics;
 
 /// How many messages one prune transaction looks at, at most.
 pub const PRUNE_CHUNK: usize = 2_000;
@@ -176,6 +177,10 @@ pub struct Store {
     db: Arc<redb::Database>,
     requests: mpsc::Sender<Request>,
     writer: Arc<std::sync::Mutex<Option<JoinHandle<()>>>>,
+    /// The file, for its size on `/metrics`.
+    path: Arc<Path>,
+    /// What the writer counts, for `/metrics`.
+    metrics: Arc<StoreMetrics>,
 }
 
 impl std::fmt::Debug for Store {
@@ -200,7 +205,8 @@ impl Store {
             next_message,
             next_seq,
         };
-        let writer = Writer::new(Arc::clone(&db), queue, counters);
+        let metrics = Arc::new(StoreMetrics::default());
+        let writer = Writer::new(Arc::clone(&db), queue, counters).counting(Arc::clone(&metrics));
         let handle = std::thread::Builder::new()
             .name("store-writer".into())
             .spawn(move || writer.run())
@@ -209,7 +215,24 @@ impl Store {
             db,
             requests,
             writer: Arc::new(std::sync::Mutex::new(Some(handle))),
+            path: Arc::from(path),
+            metrics,
         })
+    }
+
+    /// Whether the writer is running: false once a commit failed or the store was shut down.
+    pub fn is_open(&self) -> bool {
+        !self.requests.is_closed()
+    }
+
+    /// What the writer has counted.
+    pub fn metrics(&self) -> &StoreMetrics {
+        &self.metrics
+    }
+
+    /// The store file's size in bytes. Blocking.
+    pub fn file_size(&self) -> std::io::Result<u64> {
+        std::fs::metadata(&self.path).map(|m| m.len())
     }
 
     async fn ask<T>(

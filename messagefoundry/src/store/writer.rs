@@ -6,6 +6,7 @@ use std::sync::Arc;
 use tokio::sync::mpsc;
 
 use super::StoreError;
+use crate::metrics::StoreMetrics;
 use super::ops::{self, Answer, Counters};
 use super::request::Request;
 
@@ -18,6 +19,8 @@ pub(crate) struct Writer {
     queue: mpsc::Receiver<Request>,
     counters: Counters,
     commits: u64,
+    /// Commit durations and group sizes, for `/metrics`.
+    metrics: Arc<StoreMetrics>,
 }
 
 impl Writer {
@@ -31,7 +34,14 @@ impl Writer {
             queue,
             counters,
             commits: 0,
+            metrics: Arc::default(),
         }
+    }
+
+    /// Records each commit's duration and group size in `metrics`.
+    pub(crate) fn counting(mut self, metrics: Arc<StoreMetrics>) -> Writer {
+        self.metrics = metrics;
+        self
     }
 
     /// Runs until every sender is gone or a commit fails.
@@ -84,6 +94,7 @@ impl Writer {
         if !needs_write {
             return Ok((group.iter().map(|_| Answer::None).collect(), counters));
         }
+        let started = std::time::Instant::now();
         let mut run = || -> Result<Vec<Answer>, redb::Error> {
             let mut txn = self.db.begin_write()?;
             txn.set_durability(redb::Durability::Immediate)
@@ -101,6 +112,10 @@ impl Writer {
         };
         let answers = run().map_err(|e| e.to_string())?;
         self.commits += 1;
+        let micros = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
+        self.metrics.commits.inc();
+        self.metrics.commit_duration.observe(micros);
+        self.metrics.commit_group.observe(group.len() as u64);
         Ok((answers, counters))
     }
 }

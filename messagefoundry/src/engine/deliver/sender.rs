@@ -24,7 +24,8 @@ use tokio_util::sync::CancellationToken;
 
 use super::exchange::{self, Connection};
 use crate::config::OutboundSettings;
-use crate::store::{QueueEntry, Store, StoreError};
+use crate::metrics::OutboundMetrics;
+use crate::store::{QueueEntry, Store, StoreError, now_micros};
 use crate::tls::Client as TlsClient;
 
 /// Entries read from the head of the queue at a time. The sender is its queue's only
@@ -61,6 +62,8 @@ pub struct OutboundWorker {
     shutdown: CancellationToken,
     status: watch::Sender<SenderStatus>,
     tls: Option<TlsClient>,
+    /// What the sender counts, for `/metrics`.
+    metrics: Arc<OutboundMetrics>,
 }
 
 impl OutboundWorker {
@@ -80,7 +83,13 @@ impl OutboundWorker {
             shutdown,
             status: watch::Sender::new(SenderStatus::default()),
             tls: None,
+            metrics: Arc::default(),
         }
+    }
+
+    /// What the sender counts.
+    pub fn metrics(&self) -> Arc<OutboundMetrics> {
+        Arc::clone(&self.metrics)
     }
 
     /// Sets up TLS as the settings ask (`tls_ca` or `tls_fingerprint`, `tls_server_name`,
@@ -224,11 +233,17 @@ impl OutboundWorker {
                 &name,
                 stray,
             );
+            let started = std::time::Instant::now();
             let result = tokio::select! {
                 r = exchanged => r,
                 // The message stays queued; the downstream may see it again after restart.
                 () = self.shutdown.cancelled() => break,
             };
+            if result.is_ok() {
+                let micros = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
+                self.metrics.ack_round_trip.observe(micros);
+                self.metrics.last_ack.set(now_micros());
+            }
             match result {
                 // The downstream closed a connection that had served an exchange, before
                 // answering this one: most likely it closes after each ACK and its close crossed
@@ -271,6 +286,7 @@ impl OutboundWorker {
                             tracing::error!(%outbound, error = %e, "delivery not recorded");
                         }
                     });
+                    self.metrics.sent.inc();
                     self.status.send_modify(|s| {
                         s.delivered += 1;
                         s.consecutive_failures = 0;
@@ -362,7 +378,11 @@ impl OutboundWorker {
             .dead_letter(entry.key.clone(), attempts, reason)
             .await
         {
-            Ok(()) | Err(StoreError::NotFound) => Ok(()),
+            Ok(()) => {
+                self.metrics.dead_letters.inc();
+                Ok(())
+            }
+            Err(StoreError::NotFound) => Ok(()),
             Err(e) => {
                 tracing::error!(outbound = %self.name, error = %e, "sender stopped: the store failed");
                 Err(e)
@@ -373,6 +393,7 @@ impl OutboundWorker {
     /// Logs a failure and waits the backoff for `failures`; false when shutdown came first.
     async fn pause_after(&self, what: &str, failures: u32) -> bool {
         let wait = backoff(&self.settings, failures);
+        self.metrics.retries.inc();
         tracing::warn!(outbound = %self.name, failures, retry_in = ?wait, "{what}");
         self.status.send_modify(|s| {
             s.consecutive_failures = failures;

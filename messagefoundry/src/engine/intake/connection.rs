@@ -30,6 +30,7 @@ use super::validation;
 use crate::config::InboundSettings;
 use crate::engine::route::pipeline::{RouteResult, Waiters};
 use crate::interface::{AckMode, Disposition, Inbound};
+use crate::metrics::{AckCode, InboundMetrics, NakReason};
 use crate::mllp::{Frame, MllpCodec, MllpError};
 use crate::store::{Dedupe, Incoming, MessageInfo, Store, now_micros};
 
@@ -46,6 +47,8 @@ pub(crate) struct Context {
     pub shutdown: CancellationToken,
     /// The listener's TLS, if it has it (reloaded when its files change).
     pub tls: Option<Arc<crate::tls::reload::Reloading<rustls::ServerConfig>>>,
+    /// What the inbound counts, for `/metrics`.
+    pub metrics: Arc<InboundMetrics>,
 }
 
 /// Application acknowledgments one connection may owe before it stops reading new frames.
@@ -162,7 +165,7 @@ where
                 continue;
             }
             Some(answer) = owed.next(), if !owed.is_empty() => {
-                match write_answer(&mut out, answer).await {
+                match write_answer(&mut out, answer, &ctx.metrics).await {
                     Ok(()) => continue,
                     Err(end) => break end,
                 }
@@ -192,17 +195,22 @@ where
                 } else {
                     tracing::warn!(inbound, %peer, len, limit = ctx.settings.max_frame, "frame over the size limit refused");
                 }
-                acks::oversize(ctx.settings.ack_mode, len).into()
+                let answer = acks::oversize(ctx.settings.ack_mode, len);
+                count_nak(&ctx.metrics, NakReason::Oversize, &answer);
+                answer.into()
             }
             Some(Ok(Frame::Message(bytes))) => {
                 count += 1;
+                ctx.metrics.received.inc();
+                ctx.metrics.received_bytes.add(bytes.len() as u64);
+                ctx.metrics.last_message.set(now_micros());
                 match receive(&ctx, bytes.freeze(), peer, &mut charset_warned).await {
                     Some(reply) => reply,
                     None => break End::StoreStopped,
                 }
             }
         };
-        if let Err(end) = write_answer(&mut out, reply.now).await {
+        if let Err(end) = write_answer(&mut out, reply.now, &ctx.metrics).await {
             break end;
         }
         owed.extend(reply.later);
@@ -242,8 +250,12 @@ fn report(end: End, proven: bool, inbound: &str, peer: SocketAddr, count: u64, t
     }
 }
 
-/// Writes an answer, if there is one to write.
-async fn write_answer<W>(out: &mut FramedWrite<W, MllpCodec>, answer: Answer) -> Result<(), End>
+/// Writes an answer, if there is one to write, and counts it by code once written.
+async fn write_answer<W>(
+    out: &mut FramedWrite<W, MllpCodec>,
+    answer: Answer,
+    metrics: &InboundMetrics,
+) -> Result<(), End>
 where
     W: AsyncWrite + Unpin,
 {
@@ -253,7 +265,18 @@ where
     out.send(ack.as_slice()).await.map_err(|e| match e {
         MllpError::Io(e) => End::Io(e),
         MllpError::TruncatedFrame { len } => End::Truncated(len),
-    })
+    })?;
+    metrics.ack_sent(&ack);
+    Ok(())
+}
+
+/// Counts a negative answer (AE, AR, CE, CR) for `reason`, when `answer` is one.
+fn count_nak(metrics: &InboundMetrics, reason: NakReason, answer: &Answer) {
+    if let Answer::Ack(ack) = answer
+        && AckCode::of_ack(ack).is_some_and(AckCode::is_negative)
+    {
+        metrics.nak(reason);
+    }
 }
 
 /// When to give up waiting: the frame timeout while a frame is arriving, else the idle timeout
@@ -344,7 +367,9 @@ async fn receive(
         (Err(e), Ok(msg)) => {
             tracing::error!(inbound, %peer, error = %e, "message not stored; refused");
             ctx.shutdown.cancel();
-            return Some(AckPlan::of(mode, msg).store_failed(msg).into());
+            let answer = AckPlan::of(mode, msg).store_failed(msg);
+            count_nak(&ctx.metrics, NakReason::StoreFailed, &answer);
+            return Some(answer.into());
         }
         (Err(e), Err(_)) => {
             tracing::error!(inbound, %peer, error = %e, "frame not stored");
@@ -356,13 +381,17 @@ async fn receive(
         Ok(msg) => msg,
         Err((raw, error)) => {
             tracing::warn!(inbound, %peer, id = %received.id, error = %error, "frame is not a valid HL7 message; stored and rejected");
-            return Some(acks::unparseable(mode, &raw, &error).into());
+            let answer = acks::unparseable(mode, &raw, &error);
+            count_nak(&ctx.metrics, NakReason::Unparseable, &answer);
+            return Some(answer.into());
         }
     };
     if !missing.is_empty() {
         let fields = missing.len();
         tracing::warn!(inbound, %peer, id = %received.id, fields, "header lacks a message type or control ID; stored and rejected");
-        return Some(acks::header_incomplete(mode, &msg, missing).into());
+        let answer = acks::header_incomplete(mode, &msg, missing);
+        count_nak(&ctx.metrics, NakReason::HeaderIncomplete, &answer);
+        return Some(answer.into());
     }
     tracing::debug!(inbound, %peer, id = %received.id, control_id = %msg.control_id(), kind = &*msg.get(Path::parse_const("MSH-9")).er7(), "stored");
     let plan = AckPlan::of(mode, &msg);
@@ -370,6 +399,8 @@ async fn receive(
         let count = findings.len();
         tracing::warn!(inbound, %peer, id = %received.id, findings = count, "message failed validation; stored as ERROR and not routed");
         let (now, later) = plan.invalid(&msg, ctx.settings.invalid_ack.code(), findings);
+        count_nak(&ctx.metrics, NakReason::Invalid, &now);
+        count_nak(&ctx.metrics, NakReason::Invalid, &later);
         return Some(Reply {
             now,
             later: Some(Box::pin(std::future::ready(later))),
@@ -382,6 +413,7 @@ async fn receive(
     };
     match received.duplicate_of {
         Some(original) => {
+            ctx.metrics.duplicates.inc();
             tracing::info!(inbound, id = %received.id, original = %original, "duplicate answered like the original, not routed")
         }
         None => ctx.wake.notify_one(),
@@ -396,12 +428,19 @@ async fn receive(
             let answer = plan.processed(&msg, Disposition::Processed, None);
             Box::pin(std::future::ready(answer))
         }
-        Some(outcome) => Box::pin(async move {
-            match outcome.await {
-                Ok(o) => plan.processed(&msg, o.disposition, o.reason.as_deref()),
-                Err(_) => Answer::Nothing,
-            }
-        }),
+        Some(outcome) => {
+            let metrics = Arc::clone(&ctx.metrics);
+            Box::pin(async move {
+                match outcome.await {
+                    Ok(o) => {
+                        let answer = plan.processed(&msg, o.disposition, o.reason.as_deref());
+                        count_nak(&metrics, NakReason::Error, &answer);
+                        answer
+                    }
+                    Err(_) => Answer::Nothing,
+                }
+            })
+        }
     };
     if mode == AckMode::Enhanced {
         return Some(Reply {

@@ -10,6 +10,7 @@ use super::admission::Door;
 use super::connection::Context;
 use super::handshake;
 use super::tally::SUMMARY_EVERY;
+use crate::metrics::OpenConnection;
 
 /// Accepts connections until shutdown, then waits for the open ones to finish their frame.
 pub(crate) async fn run(listener: TcpListener, ctx: Context) {
@@ -18,6 +19,7 @@ pub(crate) async fn run(listener: TcpListener, ctx: Context) {
     let mut summary = tokio::time::interval(SUMMARY_EVERY);
     summary.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut connections = JoinSet::new();
+    ctx.metrics.set_listening(true);
     loop {
         let accepted = tokio::select! {
             accepted = listener.accept() => accepted,
@@ -45,8 +47,13 @@ pub(crate) async fn run(listener: TcpListener, ctx: Context) {
         };
         let _ = stream.set_nodelay(true);
         let ctx = ctx.clone();
-        connections.spawn(handshake::accept(stream, peer, ctx, ticket));
+        let open = OpenConnection::new(Arc::clone(&ctx.metrics));
+        connections.spawn(async move {
+            handshake::accept(stream, peer, ctx, ticket).await;
+            drop(open);
+        });
     }
+    ctx.metrics.set_listening(false);
     drop(listener);
     while connections.join_next().await.is_some() {}
     door.tally.log(inbound);

@@ -42,6 +42,8 @@ pub(crate) struct Pipeline {
     pub outbound_wakes: Arc<HashMap<String, Arc<Notify>>>,
     pub waiters: Waiters,
     pub shutdown: CancellationToken,
+    /// What the inbound counts: each message's disposition and its handlers' results.
+    pub metrics: Arc<crate::metrics::InboundMetrics>,
 }
 
 impl Pipeline {
@@ -97,6 +99,10 @@ impl Pipeline {
             .unzip();
         self.store.record_routes(records).await?;
         for (id, processed) in results {
+            self.metrics.routed(
+                processed.disposition,
+                processed.handlers.iter().map(|h| (h.handler, h.disposition)),
+            );
             for send in &processed.sends {
                 if let Some(wake) = self.outbound_wakes.get(send.outbound.name()) {
                     wake.notify_one();

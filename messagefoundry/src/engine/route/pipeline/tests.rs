@@ -93,6 +93,7 @@ fn setup() -> Setup {
         outbound_wakes: Arc::new(outbound_wakes),
         waiters: Arc::default(),
         shutdown: CancellationToken::new(),
+        metrics: Arc::new(crate::metrics::InboundMetrics::new("IB", "by_control_id")),
     };
     Setup {
         _dir: dir,
@@ -204,6 +205,25 @@ async fn a_batch_is_routed_in_arrival_order_with_each_outcome_recorded() {
         (Disposition::Processed, None)
     );
     assert!(s.pipeline.waiters.lock().unwrap().is_empty());
+
+    // Counted for `/metrics`: each disposition, and each handler's results.
+    let m = &s.pipeline.metrics;
+    let routed = [
+        Disposition::Processed,
+        Disposition::Filtered,
+        Disposition::Unrouted,
+        Disposition::Error,
+    ]
+    .map(|d| m.routed_count(d));
+    assert_eq!(routed, [3, 1, 1, 2]);
+    assert_eq!(
+        m.handler_results(),
+        [
+            (("fails", "ERROR"), 1),
+            (("panics", "ERROR"), 1),
+            (("to_both", "PROCESSED"), 4)
+        ]
+    );
 
     // Nothing is left to route, and nothing is routed twice.
     assert_eq!(s.pipeline.round().await.unwrap(), 0);

@@ -1,0 +1,73 @@
+//! A scrape of `/metrics`: the counters as they are, and what is read from the store now (each
+//! queue's depth and oldest message, the file's size).
+//!
+//! The queue figures are computed by the store when scraped: the depth by counting the
+//! queue's entries, the age from the message at its head. That costs a read per queued
+//! message, on a blocking thread beside the writer, never on the intake path.
+
+use crate::engine::EngineHandle;
+use crate::metrics::{OutboundReading, Page, age_seconds};
+use crate::store::{Store, StoreError, now_micros};
+
+/// One outbound's queue, read now.
+struct Queue {
+    depth: Option<u64>,
+    oldest_age_seconds: Option<f64>,
+}
+
+/// The `/metrics` page of a running engine.
+pub async fn page(engine: &EngineHandle) -> String {
+    let store = engine.store().clone();
+    let names: Vec<&'static str> = engine.metrics().outbounds.iter().map(|(n, _)| *n).collect();
+    let read = tokio::task::spawn_blocking(move || {
+        let queues: Vec<Queue> = names.iter().map(|name| queue(&store, name)).collect();
+        (queues, store.file_size().ok())
+    })
+    .await;
+    let (queues, file_bytes) = read.unwrap_or_default();
+    let statuses = engine.sender_statuses();
+    let outbounds = engine
+        .metrics()
+        .outbounds
+        .iter()
+        .enumerate()
+        .map(|(n, (name, metrics))| {
+            let status = statuses.iter().find(|(s, _)| s == name).map(|(_, s)| s);
+            let queue = queues.get(n);
+            OutboundReading {
+                name,
+                metrics,
+                queued: queue.and_then(|q| q.depth),
+                oldest_age_seconds: queue.and_then(|q| q.oldest_age_seconds),
+                connected: status.is_some_and(|s| s.connected),
+                consecutive_failures: status.map_or(0, |s| s.consecutive_failures),
+            }
+        })
+        .collect();
+    Page {
+        inbounds: &engine.metrics().inbounds,
+        outbounds,
+        store: engine.store().metrics(),
+        store_open: engine.store().is_open(),
+        store_file_bytes: file_bytes,
+    }
+    .render()
+}
+
+/// An outbound's depth and oldest age; `None` for what could not be read.
+fn queue(store: &Store, outbound: &str) -> Queue {
+    let depth = store.queue_len(outbound).ok();
+    let oldest = || -> Result<f64, StoreError> {
+        let Some(head) = store.queue_head(outbound, 1)?.pop() else {
+            return Ok(0.0);
+        };
+        let received = store
+            .read_message(head.message)?
+            .map_or(0, |(info, _)| info.received_at_micros);
+        Ok(age_seconds(received, now_micros()))
+    };
+    Queue {
+        depth,
+        oldest_age_seconds: oldest().ok(),
+    }
+}
