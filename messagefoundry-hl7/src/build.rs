@@ -1,6 +1,6 @@
 //! [`MessageBuilder`]: a new message, from nothing, with its header filled in.
 
-use crate::datetime::{DateTime, TimeZone};
+use crate::datetime::{DateTime, TimeZone, UnknownTimeZone};
 use crate::error::{EditError, ParseError};
 use crate::message::Message;
 use crate::message_type::{MessageType, MessageTypeError};
@@ -35,7 +35,7 @@ use crate::schema::{self, Version, VersionError};
 /// ```
 #[derive(Clone, Debug)]
 pub struct MessageBuilder {
-    /// The version and type, or why they are not usable; reported by `build`.
+    /// The version and type, or the first mistake made (reported by `build`).
     checked: Result<Checked, NewMessageError>,
     zone: TimeZone,
     time: Option<DateTime>,
@@ -65,6 +65,9 @@ pub enum NewMessageError {
     /// The message type is malformed or not one of the version.
     #[error(transparent)]
     MessageType(#[from] MessageTypeError),
+    /// The time zone named is not in the time zone database.
+    #[error(transparent)]
+    TimeZone(#[from] UnknownTimeZone),
     /// A header value given could not be written.
     #[error("the header: {0}")]
     Edit(#[from] EditError),
@@ -167,6 +170,26 @@ impl MessageBuilder {
     /// ```
     pub fn time_zone(mut self, zone: &TimeZone) -> MessageBuilder {
         self.zone = zone.clone();
+        self
+    }
+
+    /// The time zone whose clock MSH-7 shows, by its IANA name (`America/Chicago`): for a
+    /// name from a setting. An unknown name is reported by [`MessageBuilder::build`].
+    ///
+    /// ```
+    /// use messagefoundry_hl7::Message;
+    /// let builder = Message::builder("ADT^A08", "2.5.1");
+    /// assert!(builder.clone().time_zone_named("Europe/Paris").build().is_ok());
+    /// let e = builder.time_zone_named("Europe/Pariss").build().unwrap_err();
+    /// assert!(e.to_string().contains("did you mean Europe/Paris?"));
+    /// ```
+    pub fn time_zone_named(mut self, name: &str) -> MessageBuilder {
+        match crate::datetime::time_zone(name) {
+            Ok(zone) => self.zone = zone,
+            // The first mistake is the one reported.
+            Err(e) if self.checked.is_ok() => self.checked = Err(e.into()),
+            Err(_) => {}
+        }
         self
     }
 

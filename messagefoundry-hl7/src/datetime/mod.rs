@@ -136,6 +136,49 @@ pub enum DateTimeError {
     OutOfRange,
 }
 
+/// A time zone of the built-in database, by its IANA name: `America/Chicago`, `UTC`.
+///
+/// ```
+/// use messagefoundry_hl7::datetime::time_zone;
+/// assert!(time_zone("Europe/Vienna").is_ok());
+/// assert_eq!(
+///     time_zone("Europe/Viena").unwrap_err().to_string(),
+///     "unknown time zone \"Europe/Viena\" (did you mean Europe/Vienna?); time zones are IANA names, like \"America/Chicago\" or \"UTC\""
+/// );
+/// ```
+///
+/// # Errors
+///
+/// [`UnknownTimeZone`], with the nearest names when the name looks mistyped.
+pub fn time_zone(name: &str) -> Result<TimeZone, UnknownTimeZone> {
+    TimeZone::get(name).map_err(|_| {
+        let names: Vec<String> = jiff::tz::db()
+            .available()
+            .map(|n| n.as_str().to_owned())
+            .collect();
+        let near = crate::schema::nearest(name, names.iter().map(String::as_str));
+        UnknownTimeZone {
+            name: name.to_owned(),
+            hint: if near.is_empty() {
+                String::new()
+            } else {
+                format!(" (did you mean {}?)", near.join(" or "))
+            },
+        }
+    })
+}
+
+/// A time zone name the database does not have.
+#[derive(Clone, PartialEq, Eq, Debug, thiserror::Error)]
+#[error(
+    "unknown time zone {name:?}{hint}; time zones are IANA names, like \"America/Chicago\" or \"UTC\""
+)]
+pub struct UnknownTimeZone {
+    name: String,
+    /// " (did you mean …?)", or empty.
+    hint: String,
+}
+
 /// Formats a time as an HL7 timestamp in UTC, to the second: `YYYYMMDDHHMMSS+0000`. Times
 /// before 1970 read as 1970-01-01.
 ///
