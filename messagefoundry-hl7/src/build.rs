@@ -40,9 +40,8 @@ pub struct MessageBuilder {
     zone: TimeZone,
     time: Option<DateTime>,
     control_id: Option<String>,
-    processing_id: String,
-    /// Header values to write after the header is made, in order: set as ER7 (`true`) or as
-    /// text.
+    /// Header values to write after the header is made, in the order given (so the last one
+    /// given for a field wins): set as ER7 (`true`) or as text.
     writes: Vec<(Path, String, bool)>,
 }
 
@@ -86,7 +85,6 @@ impl Message {
             zone: TimeZone::UTC,
             time: None,
             control_id: None,
-            processing_id: "P".to_owned(),
             writes: Vec::new(),
         }
     }
@@ -139,6 +137,8 @@ impl MessageBuilder {
         let separator = original.delimiters().component;
         for field in [3, 4, 5, 6, 11] {
             let whole = Path::field(MSH, field);
+            // Emptied first, so nothing given before for the field stays.
+            self.writes.push((whole, String::new(), true));
             let components = original.get(whole).raw().split(|&b| b == separator).count();
             for component in 1..=components as u16 {
                 let at = Path {
@@ -155,7 +155,7 @@ impl MessageBuilder {
     /// The processing ID (MSH-11): `P` (production, the default), `T` (training) or `D`
     /// (debugging).
     pub fn processing_id(mut self, id: &str) -> MessageBuilder {
-        id.clone_into(&mut self.processing_id);
+        self.writes.push((MSH_11, id.to_owned(), false));
         self
     }
 
@@ -227,12 +227,11 @@ impl MessageBuilder {
         let message_type = message_type_field(checked);
         // Values given are written with `set`, escaped, so none can break the header.
         let header = format!(
-            "MSH|^~\\&|||||{time}||{message_type}|||{}\r",
+            "MSH|^~\\&|||||{time}||{message_type}||P|{}\r",
             checked.version.id()
         );
         let mut msg = Message::parse(header).map_err(NewMessageError::Invalid)?;
         msg.set(MSH_10, &control_id)?;
-        msg.set(MSH_11, &self.processing_id)?;
         for (path, value, raw) in &self.writes {
             if *raw {
                 msg.set_er7(*path, value)?;
@@ -335,6 +334,38 @@ mod tests {
         // A locally defined type has no schema structure and is written as given.
         let z = Message::builder("ZRS^Z01", "2.5.1").build().unwrap();
         assert_eq!(z.get(Path::parse("MSH-9").unwrap()).er7(), "ZRS^Z01");
+    }
+
+    #[test]
+    fn the_last_value_given_for_a_field_wins() {
+        let original =
+            Message::parse("MSH|^~\\&|LIS|LAB^1.2^ISO|EHR|HOSP|20240101||ORU^R01|1|T|2.5.1\r")
+                .unwrap();
+        let header = |b: MessageBuilder| {
+            let msg = b.time(fixed()).control_id("C").build().unwrap();
+            let msh = msg.segment(0).unwrap();
+            [3, 4, 5, 6, 11].map(|n| msh.field(n).er7().into_owned())
+        };
+        let base = || Message::builder("ORU^R01", "2.5.1");
+        assert_eq!(
+            header(
+                base()
+                    .addressed_like(&original)
+                    .processing_id("D")
+                    .sender("MF", "")
+            ),
+            ["MF", "", "EHR", "HOSP", "D"]
+        );
+        assert_eq!(
+            header(
+                base()
+                    .processing_id("D")
+                    .sender("MF^X^Y^Z", "F")
+                    .addressed_like(&original)
+            ),
+            ["LIS", "LAB^1.2^ISO", "EHR", "HOSP", "T"]
+        );
+        assert_eq!(header(base()), ["", "", "", "", "P"]);
     }
 
     #[test]

@@ -99,8 +99,8 @@ fn critical_glucose(msg: Message) -> Result<Outcome, Box<dyn std::error::Error>>
     Ok(Outcome::send(OB_Pager, page))
 }
 
-/// A segment's text. The test messages are ASCII; a message in another character set would
-/// be copied with its MSH-18.
+/// A segment's text. The test messages are ASCII; bytes that are not UTF-8 make the handler's
+/// outcome an error (the message is kept, with the reason), never a message with wrong text.
 fn er7<'m>(seg: &Segment<'m>) -> Result<&'m str, Utf8Error> {
     std::str::from_utf8(seg.raw())
 }
