@@ -48,8 +48,7 @@
 //! ```
 
 use std::fmt;
-use std::sync::atomic::{AtomicU32, Ordering};
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::SystemTime;
 
 use crate::escape::escape;
 use crate::{Charset, Delimiters, Message, ParseError, ParseErrorKind, Path, SegmentId};
@@ -375,19 +374,12 @@ impl Stamp {
         }
     }
 
-    /// The current time (UTC) and a control ID unique within this process and, with high
-    /// probability, across restarts: the time in microseconds and a counter, at most 20
-    /// characters (the length MSH-10 allows before 2.7).
+    /// The current time (UTC, to the second) and a new control ID from
+    /// [`new_control_id`](crate::new_control_id).
     pub fn now() -> Stamp {
-        static COUNTER: AtomicU32 = AtomicU32::new(0);
-        let now = SystemTime::now();
-        let micros = now
-            .duration_since(UNIX_EPOCH)
-            .map_or(0, |d| d.as_micros() as u64);
-        let n = COUNTER.fetch_add(1, Ordering::Relaxed) & 0xffff;
         Stamp {
-            timestamp: crate::hl7_timestamp(now),
-            control_id: format!("{micros:x}{n:04x}"),
+            timestamp: crate::hl7_timestamp(SystemTime::now()),
+            control_id: crate::new_control_id(),
         }
     }
 }

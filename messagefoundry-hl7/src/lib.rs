@@ -35,7 +35,10 @@
 
 pub mod ack;
 pub mod batch;
+mod build;
 mod charset;
+mod control_id;
+pub mod datetime;
 mod delimiters;
 mod edit;
 mod error;
@@ -44,23 +47,29 @@ pub mod escape;
 pub mod fields;
 pub mod json;
 mod message;
+mod message_type;
+mod msh;
+mod numeric;
 mod parser;
 mod path;
 pub mod schema;
 mod text;
 mod text_cache;
-mod timestamp;
 pub mod validate;
 mod value;
 
+pub use build::{MessageBuilder, NewMessageError};
 pub use charset::Charset;
+pub use control_id::new_control_id;
+pub use datetime::hl7_timestamp;
 pub use delimiters::Delimiters;
 pub use error::{DecodeError, EditError, ParseError, ParseErrorKind};
 pub use message::{IntoPath, IntoSegmentId, Message, Segment, SegmentsNamed};
+pub use message_type::{MessageType, MessageTypeError};
+pub use numeric::{Number, NumberError};
 pub use parser::ParseOptions;
 pub use path::{Path, PathError, SegmentId};
 pub use text::Text;
-pub use timestamp::hl7_timestamp;
 pub use value::{Presence, Value};
 
 /// The Rust examples of `docs/messages.md`, run as doctests so the page stays true.

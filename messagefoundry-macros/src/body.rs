@@ -13,7 +13,15 @@ use syn::{Expr, ExprLit, Lit, LitStr, Token};
 use crate::{path_literal, segment_literal};
 
 /// Methods of `Message` whose first argument is a path.
-const PATH_METHODS: &[&str] = &["get", "set", "set_null", "set_er7", "clear", "repetitions"];
+const PATH_METHODS: &[&str] = &[
+    "get",
+    "set",
+    "set_null",
+    "set_er7",
+    "clear",
+    "repetitions",
+    "datetime",
+];
 
 /// Methods of `Message` whose first argument is a segment ID.
 const SEGMENT_METHODS: &[&str] = &["segments_named"];

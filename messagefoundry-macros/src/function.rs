@@ -7,7 +7,8 @@ use syn::spanned::Spanned;
 use syn::{FnArg, ItemFn, LitStr, ReturnType, Type};
 
 use crate::body;
-use crate::manifest::{self, Manifest};
+use crate::manifest;
+use crate::message_type::{self, Checked};
 
 /// Which attribute is expanding.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -78,21 +79,12 @@ fn check_structure(
     lit: &LitStr,
     paths: &[(messagefoundry_hl7::Path, proc_macro2::Span)],
 ) -> syn::Result<()> {
-    let settings = match manifest::settings() {
-        Manifest::Usable(settings) => settings,
-        Manifest::Report(problem) => return Err(syn::Error::new(lit.span(), problem)),
-        // The build already fails with the manifest's one error.
-        Manifest::Reported => return Ok(()),
+    let (settings, structure) = match message_type::check(lit)? {
+        Checked::Standard(settings, structure) => (settings, structure),
+        // A locally defined type's structure is the site's own; a bad manifest is reported.
+        Checked::Local(_) | Checked::Unchecked => return Ok(()),
     };
     let text = lit.value();
-    let (code, event) = text.split_once('^').unwrap_or((&text, ""));
-    let version = settings.profile.version();
-    let Some(structure) = version.structure_for(code, event) else {
-        return Err(syn::Error::new(
-            lit.span(),
-            format!("{text} is not a message type of HL7 {}", settings.version),
-        ));
-    };
     let mut segments = Vec::new();
     let mut any = false;
     collect_segments(structure.nodes, &mut segments, &mut any);
@@ -147,7 +139,7 @@ fn parse_args(kind: Kind, args: TokenStream) -> syn::Result<Option<LitStr>> {
     let parser = syn::meta::parser(|meta| {
         if meta.path.is_ident("message") {
             let lit: LitStr = meta.value()?.parse()?;
-            check_message_type(&lit)?;
+            message_type::parse(&lit)?;
             message = Some(lit);
             Ok(())
         } else {
@@ -156,23 +148,6 @@ fn parse_args(kind: Kind, args: TokenStream) -> syn::Result<Option<LitStr>> {
     });
     syn::parse::Parser::parse2(parser, args)?;
     Ok(message)
-}
-
-/// A message type is `CODE^EVENT` (`ORU^R01`): three upper-case letters, `^`, three letters
-/// or digits.
-fn check_message_type(lit: &LitStr) -> syn::Result<()> {
-    let text = lit.value();
-    let ok = matches!(text.split_once('^'), Some((code, event))
-        if code.len() == 3 && code.bytes().all(|b| b.is_ascii_uppercase())
-            && event.len() == 3 && event.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit()));
-    if ok {
-        Ok(())
-    } else {
-        Err(syn::Error::new(
-            lit.span(),
-            format!("{text:?} is not a message type; write it as MSH-9 has it, like \"ORU^R01\""),
-        ))
-    }
 }
 
 fn check_signature(kind: Kind, func: &ItemFn) -> syn::Result<()> {

@@ -1,6 +1,6 @@
 //! Procedural macros of MessageFoundry: `inbound!`, `outbound!`, `#[router]`, `#[handler]`,
-//! `route!`, `#[checked]`, `path!`, `segment!`, `tables!`, `table!`, `values!`, `value!` and
-//! `main!`.
+//! `route!`, `#[checked]`, `path!`, `segment!`, `new_message!`, `tables!`, `table!`, `values!`,
+//! `value!` and `main!`.
 //!
 //! Each macro here is a one-line shim; the work is done by `proc_macro2` code in the modules,
 //! which parse, check and expand as separate steps. On an error a macro emits the user's item
@@ -14,7 +14,9 @@ mod function;
 mod lookup;
 mod main_macro;
 mod manifest;
+mod message_type;
 mod named;
+mod new_message;
 mod options;
 mod path_literal;
 mod route;
@@ -39,11 +41,21 @@ pub fn segment(input: TokenStream) -> TokenStream {
     segment_literal::expand_macro(input.into()).into()
 }
 
+/// Starts a new message of a type checked at compile time: `new_message!("ORU^R01")` is a
+/// `MessageBuilder` of the crate's HL7 version (`hl7-version` in its `Cargo.toml`), whose
+/// MSH-7 shows the clock of the crate's `time-zone` (UTC when none is set). A type that is
+/// not one of the version fails the build, at the literal; a locally defined `Z…` type is
+/// allowed.
+#[proc_macro]
+pub fn new_message(input: TokenStream) -> TokenStream {
+    new_message::expand_macro(input.into()).into()
+}
+
 /// Checks the HL7 literals of a helper as `#[router]` and `#[handler]` check theirs: on a
 /// function, an `impl` block (every method), a trait or an inline `mod` (everything in it).
 ///
-/// In it, `msg["PID-5.1"]`, the first argument of `get`, `set`, `set_null`, `set_er7`, `clear`
-/// and `repetitions`, and the argument of `segments_named("OBX")` are checked against the
+/// In it, `msg["PID-5.1"]`, the first argument of `get`, `set`, `set_null`, `set_er7`, `clear`,
+/// `repetitions` and `datetime`, and the argument of `segments_named("OBX")` are checked against the
 /// crate's HL7 version and declared Z-segments and become constants; a wrong one fails the
 /// build with an error at the literal. Literals inside closures and inside macros whose
 /// arguments are expressions (`assert_eq!`, `format!`) are checked too.

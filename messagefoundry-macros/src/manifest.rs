@@ -1,9 +1,10 @@
-//! The user's `Cargo.toml`: the HL7 version and the declared Z-segments of
+//! The user's `Cargo.toml`: the HL7 version, the time zone and the declared Z-segments of
 //! `[package.metadata.messagefoundry]`.
 //!
 //! ```toml
 //! [package.metadata.messagefoundry]
 //! hl7-version = "2.5.1"
+//! time-zone = "America/Chicago"
 //!
 //! [package.metadata.messagefoundry.segments.ZPI]
 //! name = "Patient extras"
@@ -39,6 +40,8 @@ pub struct Settings {
     pub version: String,
     /// The schema to check paths against: the version plus the declared segments.
     pub profile: Profile<'static>,
+    /// The time zone of the messages the crate builds (`time-zone`, an IANA name), if set.
+    pub time_zone: Option<String>,
 }
 
 /// What an expansion gets from the manifest of the crate being compiled.
@@ -127,6 +130,20 @@ pub fn parse(text: &str) -> Result<Settings, String> {
     };
     let schema_version = schema::require_version(&version)
         .map_err(|e| format!("[package.metadata.messagefoundry] hl7-version: {e}"))?;
+    let time_zone = match section.and_then(|s| s.get("time-zone")) {
+        None => None,
+        Some(toml::Value::String(name)) => {
+            messagefoundry_hl7::datetime::time_zone(name)
+                .map_err(|e| format!("[package.metadata.messagefoundry] time-zone: {e}"))?;
+            Some(name.clone())
+        }
+        Some(_) => {
+            return Err(
+                "[package.metadata.messagefoundry] time-zone must be a string such as \"America/Chicago\""
+                    .to_owned(),
+            );
+        }
+    };
     let segments = match section.and_then(|s| s.get("segments")) {
         None => Vec::new(),
         Some(toml::Value::Table(t)) => declared_segments(t)?,
@@ -145,7 +162,11 @@ pub fn parse(text: &str) -> Result<Settings, String> {
             "[package.metadata.messagefoundry.segments]: {problem}"
         ));
     }
-    Ok(Settings { version, profile })
+    Ok(Settings {
+        version,
+        profile,
+        time_zone,
+    })
 }
 
 fn leak(s: &str) -> &'static str {
@@ -210,6 +231,29 @@ mod tests {
         assert!(parse("[package.metadata.messagefoundry]\nhl7-version = 2\n").is_err());
         let e = parse("[package.metadata.messagefoundry]\nhl7-version = \"2.9\"\n").unwrap_err();
         assert!(e.contains("unknown HL7 version"), "{e}");
+    }
+
+    #[test]
+    fn reads_and_checks_the_time_zone() {
+        let manifest = |zone: &str| {
+            parse(&format!(
+                "[package.metadata.messagefoundry]\ntime-zone = {zone}\n"
+            ))
+        };
+        assert_eq!(
+            manifest("\"America/Chicago\"")
+                .unwrap()
+                .time_zone
+                .as_deref(),
+            Some("America/Chicago")
+        );
+        assert_eq!(parse("[package]\nname = \"x\"\n").unwrap().time_zone, None);
+        let e = manifest("\"America/Chicgo\"").unwrap_err();
+        assert!(
+            e.starts_with("[package.metadata.messagefoundry] time-zone: unknown time zone \"America/Chicgo\" (did you mean America/Chicago?)"),
+            "{e}"
+        );
+        assert!(manifest("5").unwrap_err().contains("must be a string"));
     }
 
     #[test]

@@ -8,8 +8,8 @@
 //!   handler speak. It shadows none of Rust's own names.
 //! - The macros: [`inbound!`] and [`outbound!`] (a connection and its options), [`router`]
 //!   and [`handler`] (the functions), [`route!`] (a router's handlers), [`path!`] and [`segment!`] (an HL7
-//!   path and a segment ID checked at build time), [`checked`] (checks the literals of helper
-//!   code), and [`main!`] (the interface binary's command line:
+//!   path and a segment ID checked at build time), [`new_message!`] (a new message of a type
+//!   checked at build time), [`checked`] (checks the literals of helper code), and [`main!`] (the interface binary's command line:
 //!   `serve`, `check`, `send`, `sink`, `test`, `graph`, `messages`, `hl7`).
 //! - [`interface`]: the types in the macros' signatures: [`Route`](interface::Route) (what a
 //!   router returns), [`Outcome`](interface::Outcome) (what a handler returns),
@@ -60,8 +60,8 @@
 
 pub use messagefoundry_hl7 as hl7;
 pub use messagefoundry_macros::{
-    checked, handler, inbound, main, outbound, path, route, router, segment, table, tables, value,
-    values,
+    checked, handler, inbound, main, new_message, outbound, path, route, router, segment, table,
+    tables, value, values,
 };
 
 pub mod deidentify;
@@ -89,10 +89,15 @@ pub mod prelude {
     pub use crate::hl7::{Message, Path, SegmentId};
     pub use crate::interface::{Disposition, Outcome, Route};
     pub use crate::{
-        checked, handler, inbound, outbound, path, route, router, segment, table, tables, value,
-        values,
+        checked, handler, inbound, new_message, outbound, path, route, router, segment, table,
+        tables, value, values,
     };
 }
+
+/// The Rust examples of `docs/building.md`, run as doctests so the page stays true.
+#[cfg(doctest)]
+#[doc = include_str!("../../docs/building.md")]
+struct BuildingDoc;
 
 #[doc(hidden)]
 #[path = "private.rs"]

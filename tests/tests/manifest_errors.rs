@@ -74,8 +74,9 @@ fn check(dir: &Path) -> (bool, String) {
     )
 }
 
-/// The expansions of `path!`, `segment!` and `main!` name `::messagefoundry::hl7::{Path,
-/// SegmentId}` and `::messagefoundry::__private::run_main`; the fixture only needs to get as far as the macros'
+/// The expansions of `path!`, `segment!`, `new_message!` and `main!` name
+/// `::messagefoundry::hl7::{Path, SegmentId, Message}` and
+/// `::messagefoundry::__private::run_main`; the fixture only needs to get as far as the macros'
 /// own checks, so it stands in for that crate itself.
 const PRELUDE: &str = "extern crate self as messagefoundry;\n\
     pub mod hl7 {\n\
@@ -83,6 +84,9 @@ const PRELUDE: &str = "extern crate self as messagefoundry;\n\
     impl Path { pub const fn from_parts(_: [u8; 3], _: Option<u16>, _: u16, _: Option<u16>, _: Option<u16>, _: Option<u16>) -> Path { Path } }\n\
     #[derive(Clone, Copy)] pub struct SegmentId;\n\
     impl SegmentId { pub const fn new(_: [u8; 3]) -> Option<SegmentId> { Some(SegmentId) } }\n\
+    pub struct Message; pub struct Builder;\n\
+    impl Message { pub fn builder(_: &str, _: &str) -> Builder { Builder } }\n\
+    impl Builder { pub fn time_zone_named(self, _: &str) -> Builder { self } }\n\
     }\n\
     pub mod __private { pub fn run_main() -> std::process::ExitCode { std::process::ExitCode::SUCCESS } }\n\
     use hl7::{Path, SegmentId};\n";
@@ -235,4 +239,35 @@ fn segment_ids_follow_the_metadata() {
     let (ok, out) = check(&dir);
     assert!(!ok, "ZPI is no longer declared");
     assert!(out.contains("segment ZPI is not declared"), "{out}");
+}
+
+/// `new_message!` checks the type against the version of the manifest, and the manifest's time
+/// zone is checked when the crate builds.
+#[test]
+fn new_messages_follow_the_metadata() {
+    // OMG^O19 came with HL7 2.4.
+    let source = format!(
+        "{PRELUDE}use ::messagefoundry_macros::new_message;\nfn main() {{ let _ = new_message!(\"OMG^O19\"); }}\n"
+    );
+    let version = |v: &str| format!("[package.metadata.messagefoundry]\nhl7-version = \"{v}\"\n");
+    let (ok, out) = build("new-message-2-5-1", &version("2.5.1"), &source);
+    assert!(ok, "OMG^O19 is a type of 2.5.1: {out}");
+    let (ok, out) = build("new-message-2-3", &version("2.3"), &source);
+    assert!(!ok, "OMG^O19 is not a type of 2.3");
+    assert!(
+        out.contains("OMG^O19 is not a message type of HL7 2.3"),
+        "{out}"
+    );
+
+    let zone = |z: &str| format!("[package.metadata.messagefoundry]\ntime-zone = \"{z}\"\n");
+    let (ok, out) = build("new-message-zone", &zone("America/Chicago"), &source);
+    assert!(ok, "a known time zone: {out}");
+    let (ok, out) = build("new-message-zone-typo", &zone("America/Chicgo"), &source);
+    assert!(!ok, "a mistyped time zone must fail the build");
+    assert!(
+        out.contains(
+            "time-zone: unknown time zone \"America/Chicgo\" (did you mean America/Chicago?)"
+        ),
+        "{out}"
+    );
 }

@@ -34,6 +34,7 @@ pub use model::{
 };
 pub use profile::{DeclarationError, Profile};
 pub use resolve::{PathPart, ResolveError, ResolveWarning, Resolved, SegmentError, resolve};
+pub(crate) use suggest::nearest;
 
 /// The schema of an HL7 version, by its MSH-12 text (`"2.5.1"`), if that version is compiled in.
 pub fn version(id: &str) -> Option<&'static Version> {
