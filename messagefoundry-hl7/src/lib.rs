@@ -36,26 +36,32 @@
 pub mod ack;
 pub mod batch;
 mod charset;
+mod copy;
 mod delimiters;
 mod edit;
 mod error;
 pub mod escape;
 #[rustfmt::skip]
 pub mod fields;
+mod group;
 pub mod json;
 mod message;
 mod parser;
 mod path;
+mod recode;
 pub mod schema;
+mod segments;
 mod text;
 mod text_cache;
 mod timestamp;
+mod update;
 pub mod validate;
 mod value;
 
 pub use charset::Charset;
 pub use delimiters::Delimiters;
 pub use error::{DecodeError, EditError, ParseError, ParseErrorKind};
+pub use group::{Group, GroupMut, Groups};
 pub use message::{IntoPath, IntoSegmentId, Message, Segment, SegmentsNamed};
 pub use parser::ParseOptions;
 pub use path::{Path, PathError, SegmentId};
