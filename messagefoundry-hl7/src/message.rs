@@ -126,6 +126,12 @@ impl IntoSegmentId for SegmentId {
     }
 }
 
+impl IntoSegmentId for &SegmentId {
+    fn into_segment_id(self) -> SegmentId {
+        *self
+    }
+}
+
 impl Message {
     /// Parses a message strictly. Accepts `\r`, `\n` or `\r\n` between segments and a missing
     /// final terminator; rejects blank lines, control bytes and anything malformed with an error
