@@ -187,14 +187,21 @@ impl GroupMut<'_> {
         }
     }
 
-    /// [`Message::update`] in the group.
+    /// [`Message::update`] in the group: where the group has no such segment, `f` reads empty
+    /// text, and anything but empty text back is [`EditError::NoSuchSegment`].
     pub fn update<T: AsRef<str>>(
         &mut self,
         path: impl IntoPath,
         f: impl FnOnce(&str) -> T,
     ) -> Result<(), EditError> {
-        let path = self.in_message(path)?;
-        self.msg.update(path, f)
+        let path = path.into_path();
+        match self.view().in_message(&path) {
+            Some(path) => self.msg.update(path, f),
+            None if f("").as_ref().is_empty() => Ok(()),
+            None => Err(EditError::NoSuchSegment {
+                path: path.to_string(),
+            }),
+        }
     }
 
     /// [`Message::update_every`] in the group: every position `path` names among the group's

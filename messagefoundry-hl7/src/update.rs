@@ -79,9 +79,10 @@ impl Message {
     }
 
     /// Sets the text at `path` to what `f` makes of the text there now: `msg[path]` in, the new
-    /// text out, written as [`Message::set`] writes it (so the other components stay, and text
-    /// that comes back unchanged changes nothing). The same rules and errors as `set`, which
-    /// this is a shorthand for: `let new = f(&msg[path]); msg.set(path, &new)`.
+    /// text out, written as [`Message::set`] writes it, so the other components stay. Text
+    /// that comes back unchanged changes nothing and is never an error, even where the message
+    /// has no such segment: a rule that maps codes passes a message without them as it came.
+    /// Otherwise the rules and errors are those of `set`.
     ///
     /// ```
     /// use messagefoundry_hl7::{Message, Path};
@@ -98,6 +99,9 @@ impl Message {
     ) -> Result<(), EditError> {
         let path = path.into_path();
         let new = f(&self[path]);
+        if self[path] == *new.as_ref() {
+            return Ok(());
+        }
         self.set(path, new.as_ref())
     }
 

@@ -80,7 +80,7 @@ fn update_is_set_of_a_function_of_the_read() {
     msg.update(p("OBX[2]-5"), |v| format!("{v} (repeat)"))
         .unwrap();
     assert_eq!(&msg[p("OBX[2]-5")], "6.1 (repeat)");
-    // Unchanged text writes nothing, and an absent segment is an error as for `set`.
+    // Unchanged text writes nothing; changed text for an absent segment is an error as for `set`.
     let before = msg.as_bytes().to_vec();
     msg.update(p("PID-5.2"), |given| given.to_owned()).unwrap();
     assert_eq!(msg.as_bytes(), before.as_slice());
@@ -88,6 +88,9 @@ fn update_is_set_of_a_function_of_the_read() {
         msg.update(p("PV1-3"), |_| "4W"),
         Err(EditError::NoSuchSegment { .. })
     ));
+    // Unchanged, even where there is no such segment: nothing to do, and no error.
+    msg.update(p("PV1-3"), |code| code.to_owned()).unwrap();
+    assert_eq!(msg.as_bytes(), before.as_slice());
 }
 
 #[test]
