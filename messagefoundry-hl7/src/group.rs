@@ -236,12 +236,13 @@ impl GroupMut<'_> {
         Ok(())
     }
 
-    /// Removes the group's segments `id` (not the one that starts the group, which would
-    /// leave no group: that is [`EditError::HeaderPosition`]'s kin, refused the same way).
+    /// Removes the group's segments `id`. The segment that starts the group stays, as MSH
+    /// stays in a message.
     ///
     /// # Errors
     ///
-    /// [`EditError::HeaderPosition`] for the ID of the segment that starts the group.
+    /// [`EditError::HeaderPosition`] for the ID of the segment that starts the group; nothing
+    /// is removed then.
     pub fn remove_segments(&mut self, id: impl IntoSegmentId) -> Result<(), EditError> {
         let id = id.into_segment_id();
         let start = self.positions.start;

@@ -12,8 +12,8 @@ impl Message {
     /// Keeps the segments for which `keep` is true and removes the others, in one edit: no
     /// positions to collect, nothing shifts under the caller. MSH always stays (`keep` is not
     /// asked about it). The segments kept keep their bytes, and the message its ending.
-    /// Segments of a message always make a message, so this fails only as every edit can
-    /// (the message too large to index).
+    /// Segments of a message always make a message, so this returns an error only where every
+    /// edit could, which removing cannot bring about; it returns a `Result` as every edit does.
     ///
     /// ```
     /// use messagefoundry_hl7::{Message, Path};
