@@ -20,6 +20,18 @@ use crate::value::{Level, Value};
 ///
 /// Paths read inside the group: `order["OBR-4"]` is the group's OBR, `order["OBX[2]-5"]` the
 /// value of its second OBX, and a segment the group does not hold reads as absent.
+///
+/// ```
+/// # use messagefoundry_hl7::{Message, Path, SegmentId};
+/// # let id = |text: &str| SegmentId::from_slice(text.as_bytes()).unwrap();
+/// let msg = Message::parse("MSH|^~\\&|||||||ORU^R01|1|P|2.5\rPID|1\rOBR|1||A|GLU\rOBX|1|NM|GLU||5.5\rOBR|2||B|NA\rOBX|1|NM|NA||140\r")?;
+/// for order in msg.groups(id("OBR"), [id("OBX")]) {
+///     let (test, value) = (order[Path::parse("OBR-4")?].as_str(), order[Path::parse("OBX-5")?].as_str());
+///     assert!((test, value) == ("GLU", "5.5") || (test, value) == ("NA", "140"));
+///     assert_eq!(&order[Path::parse("PID-1")?], ""); // PID is not in the group
+/// }
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone)]
 pub struct Group<'m> {
     msg: &'m Message,
@@ -30,23 +42,61 @@ pub struct Group<'m> {
 impl<'m> Group<'m> {
     /// The positions of the group's segments in the message (0 is MSH): the start of the
     /// range is the segment that starts the group.
+    ///
+    /// ```
+    /// # use messagefoundry_hl7::{Message, Path, SegmentId};
+    /// # let id = |text: &str| SegmentId::from_slice(text.as_bytes()).unwrap();
+    /// let msg = Message::parse("MSH|^~\\&|||||||ORU^R01|1|P|2.5\rPID|1\rOBR|1||A|GLU\rOBX|1|NM|GLU||5.5\rNTE|1||fasting\rOBX|2|NM|GLU||6.1\r")?;
+    /// let order = msg.groups(id("OBR"), [id("OBX"), id("NTE")]).next().unwrap();
+    /// assert_eq!(order.positions(), 2..6);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn positions(&self) -> Range<usize> {
         self.positions.clone()
     }
 
     /// The group's segments, in order, the one that starts it first.
+    ///
+    /// ```
+    /// # use messagefoundry_hl7::{Message, Path, SegmentId};
+    /// # let id = |text: &str| SegmentId::from_slice(text.as_bytes()).unwrap();
+    /// let msg = Message::parse("MSH|^~\\&|||||||ORU^R01|1|P|2.5\rPID|1\rOBR|1||A|GLU\rOBX|1|NM|GLU||5.5\rNTE|1||fasting\rOBX|2|NM|GLU||6.1\r")?;
+    /// let order = msg.groups(id("OBR"), [id("OBX"), id("NTE")]).next().unwrap();
+    /// let ids: Vec<String> = order.segments().map(|s| s.id().to_string()).collect();
+    /// assert_eq!(ids, ["OBR", "OBX", "NTE", "OBX"]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn segments(&self) -> impl Iterator<Item = Segment<'m>> + use<'m> {
         let msg = self.msg;
         self.positions.clone().filter_map(move |p| msg.segment(p))
     }
 
     /// The group's segments with the given ID, in order.
+    ///
+    /// ```
+    /// # use messagefoundry_hl7::{Message, Path, SegmentId};
+    /// # let id = |text: &str| SegmentId::from_slice(text.as_bytes()).unwrap();
+    /// let msg = Message::parse("MSH|^~\\&|||||||ORU^R01|1|P|2.5\rPID|1\rOBR|1||A|GLU\rOBX|1|NM|GLU||5.5\rNTE|1||fasting\rOBX|2|NM|GLU||6.1\r")?;
+    /// let order = msg.groups(id("OBR"), [id("OBX"), id("NTE")]).next().unwrap();
+    /// assert_eq!(order.segments_named(id("OBX")).count(), 2);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn segments_named(&self, id: impl IntoSegmentId) -> SegmentsNamed<'m> {
         SegmentsNamed::new(self.msg, id.into_segment_id(), self.positions())
     }
 
     /// The value at `path` in the group (its occurrence counted from the group's start), as
     /// [`Message::get`] reads it; absent when the group has no such segment.
+    ///
+    /// ```
+    /// # use messagefoundry_hl7::{Message, Path, SegmentId};
+    /// # let id = |text: &str| SegmentId::from_slice(text.as_bytes()).unwrap();
+    /// let msg = Message::parse("MSH|^~\\&|||||||ORU^R01|1|P|2.5\rPID|1\rOBR|1||A|GLU\rOBX|1|NM|GLU||5.5\rNTE|1||fasting\rOBX|2|NM|GLU||6.1\r")?;
+    /// let order = msg.groups(id("OBR"), [id("OBX"), id("NTE")]).next().unwrap();
+    /// assert_eq!(order.get(Path::parse("OBX[2]-5")?), "6.1");
+    /// assert!(!order.get(Path::parse("PID-1")?).is_present()); // not in the group
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn get(&self, path: impl IntoPath) -> Value<'m> {
         match self.in_message(&path.into_path()) {
             Some(path) => self.msg.get(path),
@@ -61,6 +111,16 @@ impl<'m> Group<'m> {
 
     /// The path of every position `path` names in the group, as [`Message::every`] gives them
     /// (each naming its occurrence in the message).
+    ///
+    /// ```
+    /// # use messagefoundry_hl7::{Message, Path, SegmentId};
+    /// # let id = |text: &str| SegmentId::from_slice(text.as_bytes()).unwrap();
+    /// let msg = Message::parse("MSH|^~\\&|||||||ORU^R01|1|P|2.5\rPID|1\rOBR|1||A|GLU\rOBX|1|NM|GLU||5.5\rNTE|1||fasting\rOBX|2|NM|GLU||6.1\r")?;
+    /// let order = msg.groups(id("OBR"), [id("OBX"), id("NTE")]).next().unwrap();
+    /// let values = order.every(Path::parse("OBX-5")?);
+    /// assert_eq!(values.iter().map(|v| msg[v].to_string()).collect::<Vec<_>>(), ["5.5", "6.1"]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn every(&self, path: impl IntoPath) -> Vec<Path> {
         self.msg.every_in(self.positions(), &path.into_path())
     }
@@ -107,6 +167,14 @@ impl std::fmt::Debug for Group<'_> {
 }
 
 /// The groups of a message, in order: what [`Message::groups`] gives.
+///
+/// ```
+/// # use messagefoundry_hl7::{Message, Path, SegmentId};
+/// # let id = |text: &str| SegmentId::from_slice(text.as_bytes()).unwrap();
+/// let msg = Message::parse("MSH|^~\\&|||||||ORU^R01|1|P|2.5\rPID|1\rOBR|1||A|GLU\rOBX|1|NM|GLU||5.5\rNTE|1||fasting\rOBX|2|NM|GLU||6.1\r")?;
+/// assert_eq!(msg.groups(id("OBX"), [id("NTE")]).count(), 2); // each OBX with its NTE
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Debug)]
 pub struct Groups<'m> {
     msg: &'m Message,
@@ -133,6 +201,19 @@ impl<'m> Iterator for Groups<'m> {
 /// [`insert_segment_after`](GroupMut::insert_segment_after) puts a segment after the group's
 /// last segment of an ID, [`remove_segments`](GroupMut::remove_segments) removes the group's
 /// segments of an ID.
+///
+/// ```
+/// # use messagefoundry_hl7::{Message, Path, SegmentId};
+/// # let id = |text: &str| SegmentId::from_slice(text.as_bytes()).unwrap();
+/// let mut msg = Message::parse("MSH|^~\\&|||||||ORU^R01|1|P|2.5\rOBR|1||A|GLU\rOBX|1|NM|GLU||5.5\rOBR|2||B|NA\rOBX|1|NM|NA||140\r")?;
+/// // Number each order's results from 1, whatever the sender did.
+/// msg.for_each_group(id("OBR"), [id("OBX")], |order| {
+///     let mut n = 0;
+///     order.update_every(Path::parse("OBX-1")?, |_| { n += 1; n.to_string() })
+/// })?;
+/// assert_eq!(msg.every(Path::parse("OBX-1")?).iter().map(|p| msg[p].to_string()).collect::<Vec<_>>(), ["1", "1"]);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub struct GroupMut<'m> {
     msg: &'m mut Message,
     positions: Range<usize>,
@@ -140,6 +221,17 @@ pub struct GroupMut<'m> {
 
 impl GroupMut<'_> {
     /// The group as it stands, to read: its segments, their positions.
+    ///
+    /// ```
+    /// # use messagefoundry_hl7::{Message, Path, SegmentId};
+    /// # let id = |text: &str| SegmentId::from_slice(text.as_bytes()).unwrap();
+    /// let mut msg = Message::parse("MSH|^~\\&|||||||ORU^R01|1|P|2.5\rOBR|1||A|GLU\rOBX|1|NM|GLU||5.5|mg/dL|H\rOBX|2|NM|GLU||6.1\r")?;
+    /// msg.for_each_group(id("OBR"), [id("OBX"), id("NTE")], |order| {
+    ///     assert_eq!(order.view().segments().count(), 3);
+    ///     Ok(())
+    /// })?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn view(&self) -> Group<'_> {
         Group {
             msg: self.msg,
@@ -148,16 +240,50 @@ impl GroupMut<'_> {
     }
 
     /// The value at `path` in the group: see [`Group::get`].
+    ///
+    /// ```
+    /// # use messagefoundry_hl7::{Message, Path, SegmentId};
+    /// # let id = |text: &str| SegmentId::from_slice(text.as_bytes()).unwrap();
+    /// let mut msg = Message::parse("MSH|^~\\&|||||||ORU^R01|1|P|2.5\rOBR|1||A|GLU\rOBX|1|NM|GLU||5.5|mg/dL|H\rOBX|2|NM|GLU||6.1\r")?;
+    /// msg.for_each_group(id("OBR"), [id("OBX"), id("NTE")], |order| {
+    ///     assert_eq!(order.get(Path::parse("OBX[2]-5")?), "6.1");
+    ///     Ok(())
+    /// })?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn get(&self, path: impl IntoPath) -> Value<'_> {
         self.view().get(path)
     }
 
     /// The path of every position `path` names in the group: see [`Group::every`].
+    ///
+    /// ```
+    /// # use messagefoundry_hl7::{Message, Path, SegmentId};
+    /// # let id = |text: &str| SegmentId::from_slice(text.as_bytes()).unwrap();
+    /// let mut msg = Message::parse("MSH|^~\\&|||||||ORU^R01|1|P|2.5\rOBR|1||A|GLU\rOBX|1|NM|GLU||5.5|mg/dL|H\rOBX|2|NM|GLU||6.1\r")?;
+    /// msg.for_each_group(id("OBR"), [id("OBX"), id("NTE")], |order| {
+    ///     assert_eq!(order.every(Path::parse("OBX-5")?).len(), 2);
+    ///     Ok(())
+    /// })?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn every(&self, path: impl IntoPath) -> Vec<Path> {
         self.view().every(path)
     }
 
     /// [`Message::set`] in the group.
+    ///
+    /// ```
+    /// # use messagefoundry_hl7::{Message, Path, SegmentId};
+    /// # let id = |text: &str| SegmentId::from_slice(text.as_bytes()).unwrap();
+    /// let mut msg = Message::parse("MSH|^~\\&|||||||ORU^R01|1|P|2.5\rOBR|1||A|GLU\rOBX|1|NM|GLU||5.5|mg/dL|H\rOBX|2|NM|GLU||6.1\r")?;
+    /// msg.for_each_group(id("OBR"), [id("OBX"), id("NTE")], |order| {
+    ///     order.set(Path::parse("OBX[2]-6")?, "mmol/L")?;
+    ///     Ok(())
+    /// })?;
+    /// assert_eq!(&msg[Path::parse("OBX[2]-6")?], "mmol/L");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     ///
     /// # Errors
     ///
@@ -168,18 +294,55 @@ impl GroupMut<'_> {
     }
 
     /// [`Message::set_er7`] in the group.
+    ///
+    /// ```
+    /// # use messagefoundry_hl7::{Message, Path, SegmentId};
+    /// # let id = |text: &str| SegmentId::from_slice(text.as_bytes()).unwrap();
+    /// let mut msg = Message::parse("MSH|^~\\&|||||||ORU^R01|1|P|2.5\rOBR|1||A|GLU\rOBX|1|NM|GLU||5.5|mg/dL|H\rOBX|2|NM|GLU||6.1\r")?;
+    /// msg.for_each_group(id("OBR"), [id("OBX"), id("NTE")], |order| {
+    ///     order.set_er7(Path::parse("OBX-3")?, "GLU^Glucose")?;
+    ///     Ok(())
+    /// })?;
+    /// assert_eq!(&msg[Path::parse("OBX-3.2")?], "Glucose");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn set_er7(&mut self, path: impl IntoPath, er7: &str) -> Result<(), EditError> {
         let path = self.in_message(path)?;
         self.msg.set_er7(path, er7)
     }
 
     /// [`Message::set_null`] in the group.
+    ///
+    /// ```
+    /// # use messagefoundry_hl7::{Message, Path, SegmentId};
+    /// # let id = |text: &str| SegmentId::from_slice(text.as_bytes()).unwrap();
+    /// let mut msg = Message::parse("MSH|^~\\&|||||||ORU^R01|1|P|2.5\rOBR|1||A|GLU\rOBX|1|NM|GLU||5.5|mg/dL|H\rOBX|2|NM|GLU||6.1\r")?;
+    /// msg.for_each_group(id("OBR"), [id("OBX"), id("NTE")], |order| {
+    ///     order.set_null(Path::parse("OBX-7")?)?;
+    ///     Ok(())
+    /// })?;
+    /// assert!(msg.get(Path::parse("OBX-7")?).is_null());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn set_null(&mut self, path: impl IntoPath) -> Result<(), EditError> {
         let path = self.in_message(path)?;
         self.msg.set_null(path)
     }
 
     /// [`Message::clear`] in the group; a segment the group does not have is already clear.
+    ///
+    /// ```
+    /// # use messagefoundry_hl7::{Message, Path, SegmentId};
+    /// # let id = |text: &str| SegmentId::from_slice(text.as_bytes()).unwrap();
+    /// let mut msg = Message::parse("MSH|^~\\&|||||||ORU^R01|1|P|2.5\rOBR|1||A|GLU\rOBX|1|NM|GLU||5.5|mg/dL|H\rOBX|2|NM|GLU||6.1\r")?;
+    /// msg.for_each_group(id("OBR"), [id("OBX"), id("NTE")], |order| {
+    ///     order.clear(Path::parse("OBX-7")?)?;
+    ///     order.clear(Path::parse("NTE-3")?)?; // no NTE here: nothing to clear
+    ///     Ok(())
+    /// })?;
+    /// assert!(msg.get(Path::parse("OBX-7")?).is_empty());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn clear(&mut self, path: impl IntoPath) -> Result<(), EditError> {
         match self.in_message(path) {
             Ok(path) => self.msg.clear(path),
@@ -189,6 +352,18 @@ impl GroupMut<'_> {
 
     /// [`Message::update`] in the group: where the group has no such segment, `f` reads empty
     /// text, and anything but empty text back is [`EditError::NoSuchSegment`].
+    ///
+    /// ```
+    /// # use messagefoundry_hl7::{Message, Path, SegmentId};
+    /// # let id = |text: &str| SegmentId::from_slice(text.as_bytes()).unwrap();
+    /// let mut msg = Message::parse("MSH|^~\\&|||||||ORU^R01|1|P|2.5\rOBR|1||A|GLU\rOBX|1|NM|GLU||5.5|mg/dL|H\rOBX|2|NM|GLU||6.1\r")?;
+    /// msg.for_each_group(id("OBR"), [id("OBX"), id("NTE")], |order| {
+    ///     order.update(Path::parse("OBX-5")?, |value| format!("{value}0"))?;
+    ///     Ok(())
+    /// })?;
+    /// assert_eq!(&msg[Path::parse("OBX-5")?], "5.50");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn update<T: AsRef<str>>(
         &mut self,
         path: impl IntoPath,
@@ -206,6 +381,18 @@ impl GroupMut<'_> {
 
     /// [`Message::update_every`] in the group: every position `path` names among the group's
     /// segments, so `update_every("OBX-5", …)` changes the value of each result of this order.
+    ///
+    /// ```
+    /// # use messagefoundry_hl7::{Message, Path, SegmentId};
+    /// # let id = |text: &str| SegmentId::from_slice(text.as_bytes()).unwrap();
+    /// let mut msg = Message::parse("MSH|^~\\&|||||||ORU^R01|1|P|2.5\rOBR|1||A|GLU\rOBX|1|NM|GLU||5.5|mg/dL|H\rOBX|2|NM|GLU||6.1\r")?;
+    /// msg.for_each_group(id("OBR"), [id("OBX"), id("NTE")], |order| {
+    ///     order.update_every(Path::parse("OBX-6")?, |_| "mmol/L")?;
+    ///     Ok(())
+    /// })?;
+    /// assert_eq!(&msg[Path::parse("OBX[2]-6")?], "mmol/L");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn update_every<T: AsRef<str>>(
         &mut self,
         path: impl IntoPath,
@@ -219,6 +406,18 @@ impl GroupMut<'_> {
 
     /// Inserts a segment (ER7 text, as [`Message::insert_segment`] takes it) right after the
     /// group's last segment `after`; the group then holds it.
+    ///
+    /// ```
+    /// # use messagefoundry_hl7::{Message, Path, SegmentId};
+    /// # let id = |text: &str| SegmentId::from_slice(text.as_bytes()).unwrap();
+    /// let mut msg = Message::parse("MSH|^~\\&|||||||ORU^R01|1|P|2.5\rOBR|1||A|GLU\rOBX|1|NM|GLU||5.5|mg/dL|H\rOBX|2|NM|GLU||6.1\r")?;
+    /// msg.for_each_group(id("OBR"), [id("OBX"), id("NTE")], |order| {
+    ///     order.insert_segment_after(id("OBX"), "NTE|1||repeated")?;
+    ///     Ok(())
+    /// })?;
+    /// assert_eq!(msg.segment(4).unwrap().raw(), b"NTE|1||repeated");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     ///
     /// # Errors
     ///
@@ -238,6 +437,18 @@ impl GroupMut<'_> {
 
     /// Removes the group's segments `id`. The segment that starts the group stays, as MSH
     /// stays in a message.
+    ///
+    /// ```
+    /// # use messagefoundry_hl7::{Message, Path, SegmentId};
+    /// # let id = |text: &str| SegmentId::from_slice(text.as_bytes()).unwrap();
+    /// let mut msg = Message::parse("MSH|^~\\&|||||||ORU^R01|1|P|2.5\rOBR|1||A|GLU\rOBX|1|NM|GLU||5.5|mg/dL|H\rOBX|2|NM|GLU||6.1\r")?;
+    /// msg.for_each_group(id("OBR"), [id("OBX"), id("NTE")], |order| {
+    ///     order.remove_segments(id("OBX"))?;
+    ///     Ok(())
+    /// })?;
+    /// assert_eq!(msg.segment_count(), 2);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     ///
     /// # Errors
     ///

@@ -16,9 +16,10 @@ impl Message {
     /// and repetition (`PID[1]-5[2].1`), so it stays valid while values are edited.
     ///
     /// So `every("PID-5.1")` is the family name of every name of the patient, and
-    /// `every("OBX-5")` every value of every result. A field the message does not reach has no
-    /// repetition; an empty one has one. The paths do not borrow the message, so they can be
-    /// edited in the loop:
+    /// `every("OBX-5")` every value of every result. A field past the end of a segment is one
+    /// empty repetition, as an empty field is (senders drop trailing empty fields), so
+    /// `every("OBX-6")` reaches each OBX; a segment the message does not have gives none. The
+    /// paths do not borrow the message, so they can be edited in the loop:
     ///
     /// ```
     /// use messagefoundry_hl7::{Message, Path};
@@ -60,12 +61,12 @@ impl Message {
             let Ok(occurrence) = u16::try_from(in_message) else {
                 break;
             };
-            let Some((field, level)) = self.field_range(seg, path.field) else {
-                continue;
-            };
-            let repetitions = match level {
-                Level::Delimiters => 1,
-                _ => split(&self.bytes, field, self.delims.repetition).count(),
+            // A field past the segment's end is one empty repetition, as an empty field is.
+            let repetitions = match self.field_range(seg, path.field) {
+                Some((field, Level::Repetition)) => {
+                    split(&self.bytes, field, self.delims.repetition).count()
+                }
+                _ => 1,
             };
             let wanted = |r: &u16| path.repetition.is_none_or(|n| n == *r);
             let last = u16::try_from(repetitions).unwrap_or(u16::MAX);

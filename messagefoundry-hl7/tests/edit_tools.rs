@@ -39,11 +39,16 @@ fn every_names_what_the_path_leaves_open() {
     // A named occurrence or repetition is the only one.
     assert_eq!(texts(&msg, &msg.every(p("OBX[3]-5"))), ["140"]);
     assert_eq!(texts(&msg, &msg.every(p("PID-3[2].1"))), ["456"]);
-    // What the message does not reach has no position; an empty field has one.
-    assert!(msg.every(p("OBX-20")).is_empty());
+    // A field past a segment's end is one empty repetition, as an empty field is; a segment
+    // the message lacks has none, and so has a repetition past the field's last.
+    let past_the_end: Vec<String> = msg.every(p("OBX-20")).iter().map(Path::to_string).collect();
+    assert_eq!(
+        past_the_end,
+        ["OBX[1]-20[1]", "OBX[2]-20[1]", "OBX[3]-20[1]"]
+    );
+    assert_eq!(msg.every(p("PID-2")).len(), 1);
     assert!(msg.every(p("PV1-3")).is_empty());
     assert!(msg.every(p("PID-3[3]")).is_empty());
-    assert_eq!(msg.every(p("PID-2")).len(), 1);
 }
 
 #[test]
@@ -57,6 +62,17 @@ fn update_every_changes_only_the_leaves_named() {
     );
     msg.update_every(p("OBX-6"), |_| "mmol/L").unwrap();
     assert_eq!(texts(&msg, &msg.every(p("OBX-6"))), ["mmol/L"; 3]);
+    // Where a sender dropped the trailing fields, the field is created.
+    msg.update_every(p("OBX-11"), |_| "F").unwrap();
+    assert_eq!(
+        msg.segment(6).unwrap().raw(),
+        b"OBX|2|NM|GLU||6.1|mmol/L|||||F"
+    );
+    // Unchanged text creates nothing.
+    let before = msg.as_bytes().to_vec();
+    msg.update_every(p("OBX-12"), |text| text.to_owned())
+        .unwrap();
+    assert_eq!(msg.as_bytes(), before.as_slice());
 }
 
 #[test]
@@ -309,7 +325,7 @@ fn editing_in_a_group_moves_the_groups_after_it() {
     );
     assert_eq!(texts(&msg, &msg.every(p("OBX-6"))), ["mmol/L"; 3]);
     // The first OBX of each group, and only it.
-    assert_eq!(texts(&msg, &msg.every(p("OBX-8"))), ["N", "N"]);
+    assert_eq!(texts(&msg, &msg.every(p("OBX-8"))), ["N", "", "N"]);
     assert!(!msg.get(p("OBX[2]-8")).is_present());
 }
 

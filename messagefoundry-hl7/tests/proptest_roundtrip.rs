@@ -415,15 +415,14 @@ fn assert_only_field_changed(
 }
 
 /// What `msg.every(path)` should give, found without it: each occurrence of the segment and
-/// each repetition of the field, unless the path names one.
+/// each repetition of the field (one where the segment ends before it), unless the path names
+/// one.
 fn every_by_hand(msg: &Message, path: &Path) -> Vec<Path> {
     let repetition = msg.delimiters().repetition;
     let mut paths = Vec::new();
     let segments = msg.segments().filter(|s| s.id() == path.segment);
     for (o, seg) in (1..).zip(segments) {
-        let Some(field) = seg.field_raw(path.field) else {
-            continue;
-        };
+        let field = seg.field_raw(path.field).unwrap_or_default();
         let repetitions = (1..).take(field.split(|&b| b == repetition).count());
         for r in repetitions {
             if path.occurrence.is_none_or(|n| n == o) && path.repetition.is_none_or(|n| n == r) {
