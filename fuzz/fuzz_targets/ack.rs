@@ -66,7 +66,7 @@ fn answer(msg: &Message) {
         let read = Ack::read(&ack).expect("a built ACK reads as an ACK");
         let control_id = msg
             .segment(0)
-            .map(|s| s.field(10).text_lossy().into_owned());
+            .map(|s| s.field(10).text().into_owned());
         assert_eq!(Some(read.control_id), control_id, "MSA-2 is not MSH-10");
         let _ = (read.text, read.errors.len());
     }

@@ -30,14 +30,14 @@ fuzz_target!(|data: &[u8]| {
         }
         for group in split.groups() {
             if let Some(header) = group.header() {
-                let _ = header.control_id().text_lossy();
+                let _ = header.control_id().text();
             }
             if let Some(trailer) = group.trailer() {
                 let _ = trailer.count();
             }
         }
         if let Some(header) = split.file_header() {
-            let _ = header.field(3).text_lossy();
+            let _ = header.field(3).text();
         }
     }
 });

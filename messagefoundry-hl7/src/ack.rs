@@ -466,7 +466,7 @@ impl<'m> Builder<'m> {
         let header = Header {
             delims: *msg.delimiters(),
             charset: msg.charset().clone(),
-            version: Version::parse(&msg.version().text_lossy()),
+            version: Version::parse(&msg.version().text()),
             sending_app: raw(3),
             sending_facility: raw(4),
             receiving_app: raw(5),
@@ -929,8 +929,8 @@ impl Requested {
             return Requested::Original;
         }
         Requested::Enhanced {
-            accept: Condition::parse(&accept.text_lossy()),
-            application: Condition::parse(&application.text_lossy()),
+            accept: Condition::parse(&accept.text()),
+            application: Condition::parse(&application.text()),
         }
     }
 }
@@ -983,19 +983,19 @@ impl Ack {
             .segments_named(SegmentId::known(*b"MSA"))
             .next()
             .ok_or(ReadError::NoMsa)?;
-        let code_text = msa.field(1).text_lossy();
+        let code_text = msa.field(1).text();
         if code_text.trim().is_empty() {
             return Err(ReadError::MissingCode);
         }
         let code = Code::parse(&code_text).ok_or(ReadError::UnknownCode)?;
-        let text = non_empty(&msa.field(3).text_lossy());
+        let text = non_empty(&msa.field(3).text());
         let mut errors = Vec::new();
         for (i, err) in msg.segments_named(SegmentId::known(*b"ERR")).enumerate() {
             read_err(msg, i + 1, err.field_count(), &mut errors);
         }
         Ok(Ack {
             code,
-            control_id: msa.field(2).text_lossy().into_owned(),
+            control_id: msa.field(2).text().into_owned(),
             text,
             errors,
         })
@@ -1061,7 +1061,7 @@ fn read_err(msg: &Message, occurrence: usize, field_count: usize, errors: &mut V
     };
     let at = |field: u16, rep: u16, comp: Option<u16>, sub: Option<u16>| {
         let p = Path::from_parts(*b"ERR", Some(occ), field, Some(rep), comp, sub);
-        msg.get(p).text_lossy().into_owned()
+        msg.get(p).text().into_owned()
     };
     let code = |text: &str| {
         text.trim()

@@ -146,7 +146,7 @@ impl MessageBuilder {
                     ..whole
                 };
                 self.writes
-                    .push((at, original.get(at).text_lossy().into_owned(), false));
+                    .push((at, original.get(at).text().into_owned(), false));
             }
         }
         self
@@ -328,7 +328,7 @@ mod tests {
             .build()
             .unwrap();
         assert_eq!(
-            (odd.segment_count(), &*odd.control_id().text_lossy()),
+            (odd.segment_count(), &*odd.control_id().text()),
             (1, "A\rPID|1")
         );
         // A locally defined type has no schema structure and is written as given.

@@ -13,6 +13,7 @@ use crate::escape::{self, needs_escape};
 use crate::message::{IntoPath, Message, split};
 use crate::parser::{self, SegmentEntry};
 use crate::path::{Path, PathError, SegmentId};
+use crate::recode;
 use crate::value::Level;
 
 /// How deep an edit goes below the position its path names.
@@ -22,6 +23,8 @@ enum Depth {
     AsNamed,
     /// Its first leaf, the text `msg[path]` reads: what `set` replaces.
     FirstLeaf,
+    /// The whole field, every repetition: what copying a field replaces.
+    WholeField,
 }
 
 /// Where a value goes: the bytes it replaces, and the separators that must come before it to
@@ -86,7 +89,7 @@ impl Message {
     pub fn set(&mut self, path: impl IntoPath, text: &str) -> Result<(), EditError> {
         let path = path.into_path();
         let target = self.target(&path, Depth::FirstLeaf)?;
-        if self.get(path).text_lossy() == text {
+        if self.get(path).text() == text {
             return Ok(());
         }
         let encoded = self.encode(text, || path.to_string())?;
@@ -142,12 +145,7 @@ impl Message {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn clear(&mut self, path: impl IntoPath) -> Result<(), EditError> {
-        let path = path.into_path();
-        match self.target(&path, Depth::AsNamed) {
-            Ok(target) if target.created.is_empty() => self.write(target, b""),
-            Ok(_) | Err(EditError::NoSuchSegment { .. }) => Ok(()),
-            Err(e) => Err(e),
-        }
+        self.replace_position(&path.into_path(), false, b"")
     }
 
     /// Writes ER7 at `path` in place of the whole position, as is: separators below the path's
@@ -252,11 +250,16 @@ impl Message {
     /// ```
     pub fn push_segment(&mut self, er7: &str) -> Result<(), EditError> {
         let segment = self.checked_segment(er7)?;
+        self.append(&segment)
+    }
+
+    /// Appends a segment already encoded for this message, keeping the message's ending.
+    pub(crate) fn append(&mut self, segment: &[u8]) -> Result<(), EditError> {
         let end = self.bytes.len();
         if self.bytes.last() == Some(&b'\r') {
-            self.splice(end..end, &[&segment, b"\r"])
+            self.splice(end..end, &[segment, b"\r"])
         } else {
-            self.splice(end..end, &[b"\r", &segment])
+            self.splice(end..end, &[b"\r", segment])
         }
     }
 
@@ -343,7 +346,12 @@ impl Message {
                     position,
                     field: i + usize::from(is_header),
                 };
-                self.recode_field(range, &new, here, &mut out)?;
+                let raw = &self.bytes[range];
+                recode::recode(raw, recode::Scope::Field, &self.delims, &new, &mut out).map_err(
+                    |at| EditError::DelimitersCannotEncode {
+                        path: here.path(self, at.repetition, at.component, at.subcomponent),
+                    },
+                )?;
             }
         }
         out.extend_from_slice(&self.bytes[copied..]);
@@ -353,7 +361,7 @@ impl Message {
     /// Encodes text in the message's character set. Without one declared, in UTF-8 unless the
     /// message already holds bytes that are not (then ISO-8859-1, which reading falls back to),
     /// so that an edit does not mix two encodings in one message.
-    fn encode<'t>(
+    pub(crate) fn encode<'t>(
         &self,
         text: &'t str,
         path: impl FnOnce() -> String,
@@ -373,7 +381,7 @@ impl Message {
     }
 
     /// Checks a segment given as text and encodes it.
-    fn checked_segment(&self, er7: &str) -> Result<Vec<u8>, EditError> {
+    pub(crate) fn checked_segment(&self, er7: &str) -> Result<Vec<u8>, EditError> {
         let id =
             parser::check_segment(er7.as_bytes(), &self.delims).map_err(EditError::BadSegment)?;
         Ok(self.encode(er7, || id.to_string())?.into_owned())
@@ -421,7 +429,10 @@ impl Message {
         }
         let d = self.delims;
         // Below the field: each level's separator and the 1-based position wanted in it.
-        let mut steps = vec![(d.repetition, path.repetition_or_first())];
+        let mut steps = match depth {
+            Depth::WholeField => vec![],
+            _ => vec![(d.repetition, path.repetition_or_first())],
+        };
         let mut level = Level::Repetition;
         if let Some(component) = path.component {
             steps.push((d.component, component));
@@ -493,13 +504,35 @@ impl Message {
         })
     }
 
+    /// Writes `er7`, already encoded for this message, in place of the position `path` names,
+    /// or of the whole field (every repetition) when `whole_field`; empty `er7` clears it as
+    /// [`Message::clear`] does, creating nothing.
+    pub(crate) fn replace_position(
+        &mut self,
+        path: &Path,
+        whole_field: bool,
+        er7: &[u8],
+    ) -> Result<(), EditError> {
+        let depth = if whole_field {
+            Depth::WholeField
+        } else {
+            Depth::AsNamed
+        };
+        match self.target(path, depth) {
+            Ok(target) if er7.is_empty() && !target.created.is_empty() => Ok(()),
+            Ok(target) => self.write(target, er7),
+            Err(EditError::NoSuchSegment { .. }) if er7.is_empty() => Ok(()),
+            Err(e) => Err(e),
+        }
+    }
+
     /// Replaces the target's bytes with its created separators and `value`.
     fn write(&mut self, target: Target, value: &[u8]) -> Result<(), EditError> {
         self.splice(target.range, &[&target.created, value])
     }
 
     /// Replaces `range` of the bytes with `parts`, one after the other.
-    fn splice(&mut self, range: Range<usize>, parts: &[&[u8]]) -> Result<(), EditError> {
+    pub(crate) fn splice(&mut self, range: Range<usize>, parts: &[&[u8]]) -> Result<(), EditError> {
         let added: usize = parts.iter().map(|p| p.len()).sum();
         let mut out = Vec::with_capacity(self.bytes.len() - range.len() + added);
         out.extend_from_slice(&self.bytes[..range.start]);
@@ -511,7 +544,7 @@ impl Message {
     }
 
     /// Makes `bytes` the message, if they index; otherwise leaves the message unchanged.
-    fn commit(&mut self, bytes: Vec<u8>, delims: Delimiters) -> Result<(), EditError> {
+    pub(crate) fn commit(&mut self, bytes: Vec<u8>, delims: Delimiters) -> Result<(), EditError> {
         if u32::try_from(bytes.len()).is_err() {
             return Err(EditError::TooLarge);
         }
@@ -522,41 +555,6 @@ impl Message {
             self.bytes = old_bytes;
             self.delims = old_delims;
             return Err(EditError::BadSegment(e.kind));
-        }
-        Ok(())
-    }
-
-    /// Appends field `range` re-encoded with the `new` delimiters.
-    fn recode_field(
-        &self,
-        range: Range<usize>,
-        new: &Delimiters,
-        here: Place,
-        out: &mut Vec<u8>,
-    ) -> Result<(), EditError> {
-        let old = &self.delims;
-        for (r, rep) in split(&self.bytes, range, old.repetition).enumerate() {
-            if r > 0 {
-                out.push(new.repetition);
-            }
-            for (c, comp) in split(&self.bytes, rep, old.component).enumerate() {
-                if c > 0 {
-                    out.push(new.component);
-                }
-                let subs: Vec<Range<usize>> = match old.subcomponent {
-                    Some(sep) => split(&self.bytes, comp, sep).collect(),
-                    None => vec![comp],
-                };
-                let fail = |s: usize| EditError::DelimitersCannotEncode {
-                    path: here.path(self, r, c, s),
-                };
-                for (s, sub) in subs.iter().enumerate() {
-                    if s > 0 {
-                        out.push(new.subcomponent.ok_or_else(|| fail(s))?);
-                    }
-                    recode_leaf(&self.bytes[sub.clone()], old, new, out).map_err(|()| fail(s))?;
-                }
-            }
         }
         Ok(())
     }
@@ -589,70 +587,6 @@ impl Place {
         }
         .to_string()
     }
-}
-
-/// Appends one leaf value, written with the `old` delimiters, re-encoded with the `new` ones.
-/// Fails when the new delimiters cannot express it.
-fn recode_leaf(
-    raw: &[u8],
-    old: &Delimiters,
-    new: &Delimiters,
-    out: &mut Vec<u8>,
-) -> Result<(), ()> {
-    let text = |bytes: &[u8], out: &mut Vec<u8>| {
-        if new.escape.is_none() && bytes.iter().any(|&b| needs_escape(b, new)) {
-            return Err(());
-        }
-        out.extend_from_slice(&escape::escape(bytes, new));
-        Ok(())
-    };
-    let mut i = 0;
-    while i < raw.len() {
-        let b = raw[i];
-        if Some(b) == old.truncation {
-            match new.truncation {
-                Some(t) => out.push(t),
-                None => text(&[b], out)?,
-            }
-            i += 1;
-            continue;
-        }
-        if Some(b) == old.escape {
-            let Some(len) = memchr::memchr(b, &raw[i + 1..]) else {
-                // An escape character without a closing one reads as text, with all after it.
-                text(&raw[i..], out)?;
-                break;
-            };
-            let body = &raw[i + 1..i + 1 + len];
-            i += len + 2;
-            let delimiter = match body {
-                b"F" => Some(old.field),
-                b"S" => Some(old.component),
-                b"R" => Some(old.repetition),
-                b"T" => Some(old.subcomponent.unwrap_or(b'&')),
-                b"E" => Some(b),
-                b"P" => Some(old.truncation.unwrap_or(b'#')),
-                _ => None,
-            };
-            match (delimiter, new.escape) {
-                (Some(c), _) => text(&[c], out)?,
-                (None, Some(esc)) if !body.iter().any(|&c| needs_escape(c, new)) => {
-                    out.push(esc);
-                    out.extend_from_slice(body);
-                    out.push(esc);
-                }
-                (None, _) => return Err(()),
-            }
-            continue;
-        }
-        let run = raw[i + 1..]
-            .iter()
-            .position(|&c| Some(c) == old.escape || Some(c) == old.truncation)
-            .map_or(raw.len(), |p| i + 1 + p);
-        text(&raw[i..run], out)?;
-        i = run;
-    }
-    Ok(())
 }
 
 #[cfg(test)]
@@ -1189,7 +1123,7 @@ mod tests {
             b"OBX|1|FT|||line 1\\.br\\line two \\H\\bold\\N\\ \\.sp2\\\\.in+4\\ \\Zx1\\ \\C2842\\ \\M244218\\"
         );
         assert_eq!(
-            m.get(p("OBX-5")).text_with(Formatting::Render).unwrap(),
+            m.get(p("OBX-5")).try_text_with(Formatting::Render).unwrap(),
             "line 1\nline two bold \n\n \\Zx1\\ \\C2842\\ \\M244218\\"
         );
         // Escape characters that start no such sequence are text.

@@ -174,6 +174,24 @@ pub enum EditError {
         /// The path of the value, as text.
         path: String,
     },
+    /// Text copied from another message is not valid in that message's character set, so it
+    /// cannot be carried over to this one's.
+    #[error(
+        "{path}: the value copied is not valid {charset} in the message it comes from; copy \
+         between messages of one character set, or fix the source's MSH-18"
+    )]
+    Undecodable {
+        /// The path (or, for a segment, its ID), as text.
+        path: String,
+        /// The source message's character set.
+        charset: &'static str,
+    },
+    /// A segment to copy is not in the message it is copied from.
+    #[error("{segment}: the message copied from has no such segment")]
+    NotInSource {
+        /// The segment ID.
+        segment: String,
+    },
     /// The edit would make the message larger than offsets can address (4 GiB).
     #[error("the edited message would be larger than 4 GiB")]
     TooLarge,

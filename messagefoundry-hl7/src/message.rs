@@ -126,6 +126,12 @@ impl IntoSegmentId for SegmentId {
     }
 }
 
+impl IntoSegmentId for &SegmentId {
+    fn into_segment_id(self) -> SegmentId {
+        *self
+    }
+}
+
 impl Message {
     /// Parses a message strictly. Accepts `\r`, `\n` or `\r\n` between segments and a missing
     /// final terminator; rejects blank lines, control bytes and anything malformed with an error
@@ -247,11 +253,7 @@ impl Message {
     /// Every segment with the given ID, in order: `segments_named(segment!("OBX"))` in an
     /// interface crate, [`SegmentId::new`] or [`SegmentId::from_slice`] otherwise.
     pub fn segments_named(&self, id: impl IntoSegmentId) -> SegmentsNamed<'_> {
-        SegmentsNamed {
-            msg: self,
-            id: id.into_segment_id(),
-            next: 0,
-        }
+        SegmentsNamed::new(self, id.into_segment_id(), 0..self.segment_count())
     }
 
     /// The value at `path`: its text (the first leaf, as `msg[path]` reads it), its presence,
@@ -333,6 +335,15 @@ impl Message {
     /// Finds the byte range a path names, and the level of what is there.
     pub(crate) fn locate(&self, path: &Path) -> Option<(Range<usize>, Level)> {
         let seg = self.find_segment(path.segment, path.occurrence_or_first())?;
+        self.locate_in(seg, path)
+    }
+
+    /// Finds the byte range a path names in segment `seg`, whatever the path's segment.
+    pub(crate) fn locate_in(
+        &self,
+        seg: &SegmentEntry,
+        path: &Path,
+    ) -> Option<(Range<usize>, Level)> {
         let (field, level) = self.field_range(seg, path.field)?;
         if level == Level::Delimiters {
             // The delimiters are one undivided value.
@@ -414,13 +425,21 @@ pub(crate) fn nth(bytes: &[u8], range: Range<usize>, sep: u8, n: u16) -> Option<
 impl<P: IntoPath> std::ops::Index<P> for Message {
     type Output = Text;
     fn index(&self, path: P) -> &Text {
-        let Some((range, level)) = self.locate(&path.into_path()) else {
+        self.text_at(self.locate(&path.into_path()))
+    }
+}
+
+impl Message {
+    /// The text of the first leaf of a located position, as `msg[path]` reads it: `""` when
+    /// there is none.
+    pub(crate) fn text_at(&self, located: Option<(Range<usize>, Level)>) -> &Text {
+        let Some((range, level)) = located else {
             return Text::new("");
         };
         let value = self.value(range.clone(), level);
         // The first leaf is a prefix of the position, so its range keys the cache.
         let leaf = range.start..range.start + value.leaf_raw().len();
-        Text::new(match value.text_lossy() {
+        Text::new(match value.text() {
             std::borrow::Cow::Borrowed(text) => text,
             std::borrow::Cow::Owned(text) => self.text_cache.get_or_insert(leaf, text),
         })
@@ -437,13 +456,27 @@ pub struct SegmentsNamed<'m> {
     id: SegmentId,
     /// The position to look at next.
     next: usize,
+    /// The position to stop before.
+    end: usize,
+}
+
+impl<'m> SegmentsNamed<'m> {
+    /// The segments `id` among those at `positions`.
+    pub(crate) fn new(msg: &'m Message, id: SegmentId, positions: Range<usize>) -> Self {
+        SegmentsNamed {
+            msg,
+            id,
+            next: positions.start,
+            end: positions.end,
+        }
+    }
 }
 
 impl<'m> Iterator for SegmentsNamed<'m> {
     type Item = Segment<'m>;
 
     fn next(&mut self) -> Option<Segment<'m>> {
-        while let Some(seg) = self.msg.segment(self.next) {
+        while let Some(seg) = self.msg.segment(self.next).filter(|_| self.next < self.end) {
             self.next += 1;
             if seg.id() == self.id {
                 return Some(seg);
@@ -465,6 +498,11 @@ impl<'m> Segment<'m> {
     /// The segment ID.
     pub fn id(&self) -> SegmentId {
         self.entry.id
+    }
+
+    /// The message the segment is in.
+    pub(crate) fn message(&self) -> &'m Message {
+        self.msg
     }
 
     /// Where the segment stands in the message (0 is MSH).
@@ -507,12 +545,54 @@ impl<'m> Segment<'m> {
         }
     }
 
+    /// The value at `path` in this segment, as [`Message::get`] reads it. The path's segment
+    /// ID must be this segment's (another segment's path reads as absent); its occurrence is
+    /// not looked at, this segment being the one meant.
+    ///
+    /// ```
+    /// use messagefoundry_hl7::{Message, Path, SegmentId};
+    /// let msg = Message::parse("MSH|^~\\&|||||||ORU^R01|1|P|2.5\rOBX|1|NM|GLU||5.5|mmol/L\rOBX|2|NM|K||4.1|mmol/L\r")?;
+    /// let (code, value) = (Path::parse("OBX-3")?, Path::parse("OBX-5")?);
+    /// let obx = SegmentId::from_slice(b"OBX").unwrap();
+    /// let potassium = msg.segments_named(obx).find(|seg| seg[code] == "K").unwrap();
+    /// assert_eq!(potassium.get(value), "4.1");
+    /// assert_eq!(&potassium[value], "4.1");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn get(&self, path: impl IntoPath) -> Value<'m> {
+        let located = self.locate(&path.into_path());
+        let (range, level) = match located {
+            Some((range, level)) => (Some(range), level),
+            None => (None, Level::Subcomponent),
+        };
+        Value::new(
+            range.map(|r| &self.msg.bytes[r]),
+            level,
+            &self.msg.delims,
+            &self.msg.charset,
+        )
+    }
+
+    fn locate(&self, path: &Path) -> Option<(Range<usize>, Level)> {
+        (path.segment == self.entry.id)
+            .then(|| self.msg.locate_in(self.entry, path))
+            .flatten()
+    }
+
     /// Field `n` whole, every repetition as written.
     pub fn field_raw(&self, n: u16) -> Option<&'m [u8]> {
         let (range, _) = (n > 0)
             .then(|| self.msg.field_range(self.entry, n))
             .flatten()?;
         Some(&self.msg.bytes[range])
+    }
+}
+
+/// Reads as `msg[path]` does, in this segment: see [`Segment::get`].
+impl<P: IntoPath> std::ops::Index<P> for Segment<'_> {
+    type Output = Text;
+    fn index(&self, path: P) -> &Text {
+        self.msg.text_at(self.locate(&path.into_path()))
     }
 }
 
@@ -604,7 +684,7 @@ mod tests {
         assert_eq!(&Message::parse(utf8).unwrap()[p("PID-5")], "Müller");
         let other = b"MSH|^~\\&|||||||ADT^A01|1|P|2.5||||||8859/2\rPID|1||||M\xfcller\r".to_vec();
         let m = Message::parse(other).unwrap();
-        assert!(m.get(p("PID-5")).text().is_err());
+        assert!(m.get(p("PID-5")).try_text().is_err());
         assert_eq!(m.get(p("PID-5")).raw(), b"M\xfcller");
     }
 }

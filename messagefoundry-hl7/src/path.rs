@@ -271,6 +271,61 @@ impl Path {
         })
     }
 
+    /// The same position in repetition `n` (1-based) of the field: `PID-5.1` at repetition 2
+    /// is `PID-5[2].1`. For every repetition there is, [`Message::every`](crate::Message::every)
+    /// gives the paths ready made. Positions are 1-based: 0 names nothing, which reads as
+    /// absent and which an edit refuses.
+    ///
+    /// ```
+    /// use messagefoundry_hl7::Path;
+    /// const FAMILY_NAME: Path = Path::parse_const("PID-5.1");
+    /// assert_eq!(FAMILY_NAME.repetition(2).to_string(), "PID-5[2].1");
+    /// assert_eq!(FAMILY_NAME.repetition(2).repetition, Some(2));
+    /// ```
+    pub const fn repetition(self, n: u16) -> Path {
+        Path {
+            repetition: Some(n),
+            ..self
+        }
+    }
+
+    /// The same position in occurrence `n` (1-based) of the segment: `OBX-5` in occurrence 3
+    /// is `OBX[3]-5`, the fifth field of the message's third OBX. 0 names nothing, as for
+    /// [`repetition`](Path::repetition()).
+    ///
+    /// ```
+    /// use messagefoundry_hl7::Path;
+    /// const VALUE: Path = Path::parse_const("OBX-5");
+    /// assert_eq!(VALUE.occurrence(3).to_string(), "OBX[3]-5");
+    /// assert_eq!(VALUE.occurrence(3).repetition(2).to_string(), "OBX[3]-5[2]");
+    /// ```
+    pub const fn occurrence(self, n: u16) -> Path {
+        Path {
+            occurrence: Some(n),
+            ..self
+        }
+    }
+
+    /// Component `n` (1-based) of the same repetition, whole: `PID-5[2]` and component 1 is
+    /// `PID-5[2].1`. With [`Message::every`](crate::Message::every), it reaches the parts of
+    /// each repetition in turn. The component is not checked against the schema as a literal
+    /// is; 0 names nothing.
+    ///
+    /// ```
+    /// use messagefoundry_hl7::Path;
+    /// let name = Path::parse("PID-5[2]")?;
+    /// assert_eq!(name.component(1).to_string(), "PID-5[2].1");
+    /// assert_eq!(Path::parse("PID-5.1.2")?.component(3).to_string(), "PID-5.3");
+    /// # Ok::<(), messagefoundry_hl7::PathError>(())
+    /// ```
+    pub const fn component(self, n: u16) -> Path {
+        Path {
+            component: Some(n),
+            subcomponent: None,
+            ..self
+        }
+    }
+
     /// The segment occurrence, 1 when not given.
     pub const fn occurrence_or_first(&self) -> u16 {
         match self.occurrence {

@@ -185,8 +185,8 @@ fn read_everything(msg: &Message) -> usize {
         let path = Path::parse(text).expect("PATHS are valid path texts");
         sum += msg[path].len();
         let value = msg.get(path);
-        sum += value.raw().len() + value.text_lossy().len();
-        sum += usize::from(value.text().is_ok()) + usize::from(value.is_null());
+        sum += value.raw().len() + value.text().len();
+        sum += usize::from(value.try_text().is_ok()) + usize::from(value.is_null());
         sum += msg.repetitions(path).len();
     }
     sum += msg.version().raw().len() + msg.control_id().raw().len();
@@ -194,7 +194,7 @@ fn read_everything(msg: &Message) -> usize {
         sum += seg.raw().len() + seg.id().as_str().len();
         let count = u16::try_from(seg.field_count()).unwrap_or(u16::MAX);
         for n in 0..=count.saturating_add(1) {
-            sum += seg.field(n).text_lossy().len();
+            sum += seg.field(n).text().len();
             sum += seg.field_raw(n).map_or(0, <[u8]>::len);
         }
     }

@@ -1,4 +1,5 @@
-//! Properties of parsing, serializing, escaping and re-delimiting, over random messages.
+//! Properties of parsing, serializing, escaping, re-delimiting and editing, over random
+//! messages.
 
 mod support;
 
@@ -296,10 +297,280 @@ proptest! {
                 let _ = &msg[path];
             }
             for segment in msg.segments() {
-                let _ = segment.field(1).text_lossy();
+                let _ = segment.field(1).text();
             }
             let again = Message::parse_tolerant(msg.as_bytes().to_vec());
             prop_assert!(again.is_ok());
+        }
+    }
+}
+
+/// The segment IDs `message_bytes` writes, beside MSH.
+const SEGMENT_IDS: [&str; 6] = ["PID", "OBX", "NTE", "ZZ1", "PV1", "EVN"];
+
+/// One of the editing tools, with what it needs.
+#[derive(Clone, Debug)]
+enum Edit {
+    /// `update_every(path, …)`, appending text with delimiters in it.
+    UpdateEvery(Path),
+    /// `remove_segments(id)`.
+    RemoveSegments(SegmentId),
+    /// `retain_segments` keeping the segments marked true (MSH whatever its mark).
+    Retain(Vec<bool>),
+    /// `insert_segment_after(id, "NTE…")`.
+    InsertAfter(SegmentId),
+    /// `for_each_group(start, members, update_every(path))`.
+    InGroups(SegmentId, Vec<SegmentId>, Path),
+}
+
+fn segment_id() -> impl Strategy<Value = SegmentId> {
+    proptest::sample::select(SEGMENT_IDS.to_vec())
+        .prop_map(|id| SegmentId::from_slice(id.as_bytes()).expect("valid segment ID"))
+}
+
+/// A path to a field or one of its components; its occurrence and repetition left open or not.
+fn tool_path() -> impl Strategy<Value = Path> {
+    (
+        segment_id(),
+        proptest::option::of(1..3u16),
+        1..8u16,
+        proptest::option::of(1..3u16),
+        proptest::option::of(1..4u16),
+    )
+        .prop_map(|(segment, occurrence, field, repetition, component)| Path {
+            segment,
+            occurrence,
+            field,
+            repetition,
+            component,
+            subcomponent: None,
+        })
+}
+
+fn edit() -> impl Strategy<Value = Edit> {
+    prop_oneof![
+        tool_path().prop_map(Edit::UpdateEvery),
+        segment_id().prop_map(Edit::RemoveSegments),
+        proptest::collection::vec(any::<bool>(), 8).prop_map(Edit::Retain),
+        segment_id().prop_map(Edit::InsertAfter),
+        (
+            segment_id(),
+            proptest::collection::vec(segment_id(), 0..3),
+            tool_path()
+        )
+            .prop_map(|(start, members, path)| Edit::InGroups(start, members, path)),
+    ]
+}
+
+/// Each segment's ID and its fields as written.
+fn fields_of(msg: &Message) -> Vec<(SegmentId, Vec<Vec<u8>>)> {
+    let field = msg.delimiters().field;
+    msg.segments()
+        .map(|s| {
+            (
+                s.id(),
+                s.raw().split(|&b| b == field).map(<[u8]>::to_vec).collect(),
+            )
+        })
+        .collect()
+}
+
+/// The segments of `before`, as written, that `keep` keeps.
+fn kept(before: &Message, keep: impl Fn(usize, SegmentId) -> bool) -> Vec<Vec<u8>> {
+    before
+        .segments()
+        .filter(|s| keep(s.position(), s.id()))
+        .map(|s| s.raw().to_vec())
+        .collect()
+}
+
+fn segments_of(msg: &Message) -> Vec<Vec<u8>> {
+    kept(msg, |_, _| true)
+}
+
+/// Every field of `after` is that of `before` but the field `path` names in the segments
+/// `edited` marks (by position), which are the same segments in both.
+fn assert_only_field_changed(
+    before: &Message,
+    after: &Message,
+    path: &Path,
+    edited: impl Fn(usize) -> bool,
+) -> Result<(), TestCaseError> {
+    let (old, new) = (fields_of(before), fields_of(after));
+    prop_assert_eq!(old.len(), new.len());
+    for (position, ((id, old), (new_id, new))) in old.iter().zip(&new).enumerate() {
+        prop_assert_eq!(id, new_id);
+        // The ID is part 0; in MSH, part 1 is MSH-2 and part n is MSH-(n+1).
+        let touched = usize::from(path.field) - usize::from(*id == SegmentId::MSH);
+        for (n, (a, b)) in old.iter().zip(new).enumerate() {
+            if !(*id == path.segment && n == touched && edited(position)) {
+                prop_assert_eq!(a, b, "{} field part {} changed", id, n);
+            }
+        }
+        if !(*id == path.segment && edited(position)) {
+            prop_assert_eq!(old.len(), new.len());
+        }
+    }
+    Ok(())
+}
+
+/// What `msg.every(path)` should give, found without it: each occurrence of the segment and
+/// each repetition of the field (one where the segment ends before it), unless the path names
+/// one.
+fn every_by_hand(msg: &Message, path: &Path) -> Vec<Path> {
+    let repetition = msg.delimiters().repetition;
+    let mut paths = Vec::new();
+    let segments = msg.segments().filter(|s| s.id() == path.segment);
+    for (o, seg) in (1..).zip(segments) {
+        let field = seg.field_raw(path.field).unwrap_or_default();
+        let repetitions = (1..).take(field.split(|&b| b == repetition).count());
+        for r in repetitions {
+            if path.occurrence.is_none_or(|n| n == o) && path.repetition.is_none_or(|n| n == r) {
+                paths.push(Path {
+                    occurrence: Some(o),
+                    repetition: Some(r),
+                    ..*path
+                });
+            }
+        }
+    }
+    paths
+}
+
+/// What the test appends to each value: text holding the message's delimiters.
+fn appended(d: &Delimiters) -> String {
+    [d.component, d.repetition, d.field]
+        .map(char::from)
+        .iter()
+        .collect()
+}
+
+proptest! {
+    /// Every editing tool leaves a message that parses back to itself, changes the fields it
+    /// names and no other byte, and, when it fails, changes nothing.
+    #[test]
+    fn edits_change_only_what_they_name(
+        bytes in delimiters(EDIT_PUNCTUATION, 3).prop_flat_map(message_bytes),
+        edit in edit(),
+    ) {
+        let before = Message::parse(bytes).expect("a well-formed message parses");
+        let mut msg = before.clone();
+        let d = *before.delimiters();
+        let suffix = appended(&d);
+        let result = match &edit {
+            Edit::UpdateEvery(path) => {
+                let result = msg.update_every(path, |text| format!("{text}{suffix}"));
+                prop_assert_eq!(before.every(path), every_by_hand(&before, path));
+                if result.is_ok() {
+                    for at in every_by_hand(&before, path) {
+                        prop_assert_eq!(msg[at].to_string(), format!("{}{suffix}", &before[at]));
+                    }
+                    assert_only_field_changed(&before, &msg, path, |_| true)?;
+                }
+                result
+            }
+            Edit::RemoveSegments(id) => {
+                let result = msg.remove_segments(*id);
+                prop_assert_eq!(segments_of(&msg), kept(&before, |_, s| s != *id));
+                result
+            }
+            Edit::Retain(marks) => {
+                let keep = |position: usize| marks.get(position).copied().unwrap_or(true);
+                let result = msg.retain_segments(|s| keep(s.position()));
+                prop_assert_eq!(segments_of(&msg), kept(&before, |at, _| at == 0 || keep(at)));
+                result
+            }
+            Edit::InsertAfter(id) => {
+                let nte = format!("NTE{f}1{f}{f}added", f = char::from(d.field));
+                let result = msg.insert_segment_after(*id, &nte);
+                if result.is_ok() {
+                    let mut expected = segments_of(&before);
+                    let last = before.segments().filter(|s| s.id() == *id).last().map(|s| s.position());
+                    expected.insert(last.expect("there is one") + 1, nte.into_bytes());
+                    prop_assert_eq!(segments_of(&msg), expected);
+                }
+                result
+            }
+            Edit::InGroups(start, members, path) => {
+                let groups: Vec<_> = before.groups(*start, members.clone()).map(|g| g.positions()).collect();
+                let result = msg.for_each_group(*start, members.clone(), |group| {
+                    group.update_every(path, |text| format!("{text}{suffix}"))
+                });
+                if result.is_ok() {
+                    let inside = |at: usize| groups.iter().any(|g| g.contains(&at));
+                    assert_only_field_changed(&before, &msg, path, inside)?;
+                }
+                result
+            }
+        };
+        if result.is_err() {
+            prop_assert_eq!(msg.as_bytes(), before.as_bytes(), "a failed edit changed the message");
+        }
+        prop_assert_eq!(msg.as_bytes().last() == Some(&b'\r'), before.as_bytes().last() == Some(&b'\r'));
+        let again = Message::parse(msg.as_bytes().to_vec()).expect("the edited message parses");
+        prop_assert_eq!(&again, &msg);
+        prop_assert_eq!(again.segment_count(), msg.segment_count());
+    }
+}
+
+proptest! {
+    /// Copying a field or a component from a message with the same delimiters writes its bytes
+    /// as they are and changes no other field; from one with other delimiters, it writes the
+    /// same structure, reading the same text.
+    #[test]
+    fn copying_keeps_or_redelimits(
+        (ours, theirs) in delimiters(EDIT_PUNCTUATION, 3)
+            .prop_flat_map(|d| (message_bytes(d), message_bytes(d))),
+        other in delimiters(EDIT_PUNCTUATION, 3),
+        path in tool_path(),
+    ) {
+        let before = Message::parse(ours).expect("a well-formed message parses");
+        let from = Message::parse(theirs).expect("a well-formed message parses");
+        let mut same = before.clone();
+        let copied = same.copy_from(&from, path);
+        if let Err(e) = &copied {
+            prop_assert!(matches!(e, EditError::NoSuchSegment { .. }), "{e}");
+            prop_assert_eq!(same.as_bytes(), before.as_bytes());
+            return Ok(());
+        }
+        let whole = path.repetition.is_none() && path.component.is_none();
+        let bytes = |msg: &Message| -> Vec<u8> {
+            let seg = msg.segments().filter(|s| s.id() == path.segment).nth(usize::from(path.occurrence_or_first()) - 1);
+            match (seg, whole) {
+                (Some(seg), true) => seg.field_raw(path.field).unwrap_or_default().to_vec(),
+                (Some(_), false) => msg.get(path).raw().to_vec(),
+                (None, _) => Vec::new(),
+            }
+        };
+        prop_assert_eq!(bytes(&same), bytes(&from));
+        let target = before
+            .segments()
+            .filter(|s| s.id() == path.segment)
+            .nth(usize::from(path.occurrence_or_first()) - 1)
+            .map(|s| s.position());
+        assert_only_field_changed(&before, &same, &path, |at| Some(at) == target)?;
+
+        // The same values under other delimiters, copied back.
+        let mut redelimited = from.clone();
+        prop_assume!(redelimited.set_delimiters(other).is_ok());
+        let mut across = before.clone();
+        match across.copy_from(&redelimited, path) {
+            Err(_) => prop_assert_eq!(across.as_bytes(), before.as_bytes()),
+            Ok(()) => {
+                assert_only_field_changed(&before, &across, &path, |at| Some(at) == target)?;
+                let escapes = [before.delimiters().escape, other.escape];
+                let leaves: Vec<Path> = positions(&same)
+                    .into_iter()
+                    .filter(|p| p.segment == path.segment && p.field == path.field)
+                    .collect();
+                prop_assert_eq!(positions(&across).len(), positions(&same).len());
+                for leaf in leaves {
+                    let text = same[leaf].to_string();
+                    if !text.bytes().any(|b| escapes.contains(&Some(b))) {
+                        prop_assert_eq!(across[leaf].to_string(), text, "{}", leaf);
+                    }
+                }
+            }
         }
     }
 }

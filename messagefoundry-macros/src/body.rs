@@ -12,19 +12,33 @@ use syn::{Expr, ExprLit, Lit, LitStr, Token};
 
 use crate::{path_literal, segment_literal};
 
-/// Methods of `Message` whose first argument is a path.
-const PATH_METHODS: &[&str] = &[
-    "get",
-    "set",
-    "set_null",
-    "set_er7",
-    "clear",
-    "repetitions",
-    "datetime",
+/// Methods of `Message` (and of `Segment`, `Group`, `GroupMut`) that take a path, and which
+/// argument it is.
+const PATH_ARGUMENTS: &[(&str, usize)] = &[
+    ("get", 0),
+    ("set", 0),
+    ("set_null", 0),
+    ("set_er7", 0),
+    ("clear", 0),
+    ("repetitions", 0),
+    ("datetime", 0),
+    ("every", 0),
+    ("update", 0),
+    ("update_every", 0),
+    ("copy_from", 1),
 ];
 
-/// Methods of `Message` whose first argument is a segment ID.
-const SEGMENT_METHODS: &[&str] = &["segments_named"];
+/// Methods that take a segment ID (or an array of them), and which argument it is.
+const SEGMENT_ARGUMENTS: &[(&str, usize)] = &[
+    ("segments_named", 0),
+    ("remove_segments", 0),
+    ("insert_segment_after", 0),
+    ("copy_segment_from", 1),
+    ("groups", 0),
+    ("groups", 1),
+    ("for_each_group", 0),
+    ("for_each_group", 1),
+];
 
 /// Attributes that check their own function's body, so `#[checked]` leaves it to them
 /// (`#[handler(message = …)]` needs the paths it finds there).
@@ -70,8 +84,16 @@ impl Rewriter {
         });
     }
 
-    /// Replaces `expr` by the checked constant if it is a string literal.
+    /// Replaces `expr` by the checked constant if it is a string literal, and each literal of
+    /// an array (`["NTE", "OBX"]`, or a reference to one) likewise.
     fn rewrite_segment(&mut self, expr: &mut Expr) {
+        match expr {
+            Expr::Array(array) => {
+                return array.elems.iter_mut().for_each(|e| self.rewrite_segment(e));
+            }
+            Expr::Reference(reference) => return self.rewrite_segment(&mut reference.expr),
+            _ => {}
+        }
         let Some(lit) = string_literal(expr) else {
             return;
         };
@@ -111,11 +133,21 @@ impl VisitMut for Rewriter {
             Expr::Index(index) => self.rewrite_path(&mut index.index),
             Expr::MethodCall(call) => {
                 let method = call.method.to_string();
-                if let Some(first) = call.args.first_mut() {
-                    if PATH_METHODS.contains(&method.as_str()) {
-                        self.rewrite_path(first);
-                    } else if SEGMENT_METHODS.contains(&method.as_str()) {
-                        self.rewrite_segment(first);
+                let named = |table: &[(&str, usize)]| -> Vec<usize> {
+                    table
+                        .iter()
+                        .filter(|(name, _)| *name == method)
+                        .map(|(_, at)| *at)
+                        .collect()
+                };
+                for at in named(PATH_ARGUMENTS) {
+                    if let Some(arg) = call.args.iter_mut().nth(at) {
+                        self.rewrite_path(arg);
+                    }
+                }
+                for at in named(SEGMENT_ARGUMENTS) {
+                    if let Some(arg) = call.args.iter_mut().nth(at) {
+                        self.rewrite_segment(arg);
                     }
                 }
             }
@@ -194,6 +226,27 @@ mod tests {
         assert!(!text.contains("segments_named (\"OBX\")"), "{text}");
         assert_eq!(text.matches("compile_error").count(), 1, "{text}");
         assert!(text.contains("segment ZZX is not declared"), "{text}");
+    }
+
+    #[test]
+    fn rewrites_the_arguments_of_the_editing_methods() {
+        let mut block: syn::Block = syn::parse_quote!({
+            msg.update_every("PID-5.1", |name| name.to_uppercase())?;
+            msg.copy_from(&other, "PID-3")?;
+            msg.copy_segment_from(&other, "PV1")?;
+            msg.for_each_group("OBR", ["NTE", &"OBX"], |order| Ok(()))?;
+            msg.groups("ORC", &["OBR", "ZZX"]);
+            msg.remove_segments("ZZY")?;
+        });
+        let found = rewrite(&mut block);
+        assert_eq!(found.len(), 2);
+        let text = block.to_token_stream().to_string();
+        for id in ["PV1", "OBR", "NTE", "OBX", "ORC"] {
+            assert!(text.contains(&format!("b\"{id}\"")), "{id}: {text}");
+        }
+        assert_eq!(text.matches("compile_error").count(), 2, "{text}");
+        assert!(text.contains("segment ZZX is not declared"), "{text}");
+        assert!(text.contains("segment ZZY is not declared"), "{text}");
     }
 
     #[test]

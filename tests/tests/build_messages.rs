@@ -70,7 +70,7 @@ fn critical_glucose(msg: Message) -> Result<Outcome, Box<dyn std::error::Error>>
     let Some(obx) = glucose else {
         return Ok(Outcome::filtered());
     };
-    let value = Number::parse(&obx.field(5).text_lossy())?;
+    let value = Number::parse(&obx.field(5).text())?;
     if value.to_f64() <= 400.0 {
         return Ok(Outcome::filtered());
     }

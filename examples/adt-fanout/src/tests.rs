@@ -125,7 +125,8 @@ fn z_segments_are_dropped_wherever_they_are() {
     let _env = environment();
     let mut msg = admission();
     // A third one between PID and PV1, so removal must not shift the others.
-    msg.insert_segment(3, "ZAL|1|NKA").unwrap();
+    msg.insert_segment_after(segment!("PID"), "ZAL|1|NKA")
+        .unwrap();
     let run = testing::run(IB_ADT, &msg);
     for msg in sent(&run) {
         let ids: Vec<_> = msg.segments().map(|s| s.id().as_str().to_owned()).collect();

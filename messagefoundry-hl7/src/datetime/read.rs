@@ -31,9 +31,9 @@ impl Message {
         if value.is_empty() || value.is_null() {
             return Ok(None);
         }
-        let time = value.text_lossy(); // the first leaf: TS.1
+        let time = value.text(); // the first leaf: TS.1
         let degree = match degree_of(path) {
-            Some(at) => self.get(at).text_lossy(),
+            Some(at) => self.get(at).text(),
             None => "".into(),
         };
         DateTime::parse_ts(&time, &degree).map(Some)

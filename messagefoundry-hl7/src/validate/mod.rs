@@ -245,9 +245,9 @@ impl Validator<'_, '_> {
 
     fn find_structure(&mut self) -> Option<&'static schema::Structure> {
         let msh9 = |n| Path::from_parts(*b"MSH", None, 9, None, Some(n), None);
-        let code = self.msg.get(msh9(1)).text_lossy();
-        let event = self.msg.get(msh9(2)).text_lossy();
-        let named = self.msg.get(msh9(3)).text_lossy();
+        let code = self.msg.get(msh9(1)).text();
+        let event = self.msg.get(msh9(2)).text();
+        let named = self.msg.get(msh9(3)).text();
         let version = self.version();
         let location = ErrorLocation::from(Path::field(SegmentId::MSH, 9));
         if code.is_empty() {
@@ -334,7 +334,7 @@ fn find_version(
     report: &mut Report,
 ) -> Option<&'static Version> {
     let location = ErrorLocation::from(Path::from_parts(*b"MSH", None, 12, None, Some(1), None));
-    let declared = msg.version().text_lossy();
+    let declared = msg.version().text();
     let (id, source) = match options.version {
         Some(v) => (v, "the chosen version"),
         None => (declared.as_ref(), "MSH-12.1"),

@@ -143,7 +143,7 @@ impl fmt::Display for Report {
 /// The HL7 version whose schema describes a message: its own, else the newest embedded one
 /// (the rules by data type hardly change between versions).
 fn schema_for(msg: &Message) -> Option<&'static schema::Version> {
-    let declared = msg.version().text_lossy();
+    let declared = msg.version().text();
     schema::version(declared.trim()).or_else(|| schema::versions().last().copied())
 }
 
@@ -264,7 +264,7 @@ impl Deidentifier {
                         component: Some(c),
                         subcomponent: Some(s),
                     };
-                    let original = msg.get(path).text_lossy().into_owned();
+                    let original = msg.get(path).text().into_owned();
                     let new = self.replace(rule, &original, report);
                     if new != original {
                         edits.push((path, new));

@@ -78,7 +78,7 @@ pub(super) fn field_type(
     }
     let declared = definition.field(n)?.data_type?;
     if id.as_str() == "OBX" && n == 5 {
-        let named = segment.field(2).text_lossy();
+        let named = segment.field(2).text();
         return version.data_type(named.trim()).map(|t| t.code);
     }
     Some(declared)

@@ -33,7 +33,7 @@ const REQUIRED: [Required; 2] = [
 pub(crate) fn missing_fields(msg: &Message) -> Vec<ack::ErrorEntry> {
     REQUIRED
         .iter()
-        .filter(|r| msg.get(r.path).text_lossy().trim().is_empty())
+        .filter(|r| msg.get(r.path).text().trim().is_empty())
         .map(|r| {
             ack::ErrorEntry::new(ack::ErrorEntry::REQUIRED_FIELD_MISSING)
                 .at(r.path)
