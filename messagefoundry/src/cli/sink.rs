@@ -1,16 +1,21 @@
 //! `sink`: an MLLP receiver that acknowledges everything, for testing a sender or measuring
 //! delivery. It prints one line per message (type and control ID, never content) unless
-//! `--quiet`, and with `--count N` stops after N messages and prints the rate.
+//! `--quiet`, and with `--count N` stops after N messages and prints the rate. With
+//! `--tls-cert` and `--tls-key` it speaks TLS only, and with `--tls-client-ca` asks every peer
+//! for a client certificate: a stand-in for a downstream that requires mutual TLS.
 
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use futures_util::{SinkExt, StreamExt};
 use messagefoundry_hl7::{Message, Path, ack};
+use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::TcpListener;
 use tokio::sync::Notify;
+use tokio_rustls::TlsAcceptor;
 use tokio_util::codec::Framed;
 
 use crate::mllp::{Frame, MllpCodec};
@@ -30,10 +35,45 @@ pub struct SinkArgs {
     /// Print nothing per message.
     #[arg(long)]
     pub quiet: bool,
+    /// Speak TLS (and nothing else) with this certificate chain (PEM).
+    #[arg(long, requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+    /// The private key of `--tls-cert` (PEM).
+    #[arg(long, requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
+    /// Require a client certificate signed by one of these CAs (PEM): mutual TLS.
+    #[arg(long, requires = "tls_cert")]
+    pub tls_client_ca: Option<PathBuf>,
+}
+
+/// The longest a TLS handshake may take.
+const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// What each connection shares: the counts, and what to print.
+#[derive(Clone)]
+struct Shared {
+    received: Arc<AtomicU64>,
+    done: Arc<Notify>,
+    first: Arc<std::sync::OnceLock<Instant>>,
+    quiet: bool,
+    count: Option<u64>,
 }
 
 /// Runs `sink` until Ctrl-C or `--count` messages.
 pub fn run(args: &SinkArgs) -> ExitCode {
+    // The files are read before anything listens: a wrong one is said at once.
+    let tls = match (&args.tls_cert, &args.tls_key) {
+        (Some(cert), Some(key)) => {
+            match crate::tls::server_config(cert, key, args.tls_client_ca.as_deref()) {
+                Ok(config) => Some(TlsAcceptor::from(config)),
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    return ExitCode::from(2);
+                }
+            }
+        }
+        _ => None,
+    };
     let Some(runtime) = super::runtime() else {
         return ExitCode::FAILURE;
     };
@@ -45,48 +85,32 @@ pub fn run(args: &SinkArgs) -> ExitCode {
                 return ExitCode::FAILURE;
             }
         };
+        let over = if tls.is_some() { " (TLS)" } else { "" };
         match listener.local_addr() {
-            Ok(addr) => say!("sink listening on {addr}"),
-            Err(_) => say!("sink listening on {}:{}", args.bind, args.port),
+            Ok(addr) => say!("sink listening on {addr}{over}"),
+            Err(_) => say!("sink listening on {}:{}{over}", args.bind, args.port),
         }
-        let received = Arc::new(AtomicU64::new(0));
-        let done = Arc::new(Notify::new());
-        let first: Arc<std::sync::OnceLock<Instant>> = Arc::default();
+        let shared = Shared {
+            received: Arc::default(),
+            done: Arc::default(),
+            first: Arc::default(),
+            quiet: args.quiet,
+            count: args.count,
+        };
         let accept = {
-            let (received, done, first) = (received.clone(), done.clone(), first.clone());
-            let (quiet, count) = (args.quiet, args.count);
+            let shared = shared.clone();
             async move {
-                while let Ok((stream, _)) = listener.accept().await {
+                while let Ok((stream, peer)) = listener.accept().await {
                     let _ = stream.set_nodelay(true);
-                    let (received, done, first) = (received.clone(), done.clone(), first.clone());
+                    let (shared, tls) = (shared.clone(), tls.clone());
                     tokio::spawn(async move {
-                        let mut conn = Framed::new(stream, MllpCodec::default());
-                        while let Some(Ok(frame)) = conn.next().await {
-                            let Frame::Message(bytes) = frame else {
-                                continue;
-                            };
-                            let Ok(msg) = Message::parse(bytes.to_vec()) else {
-                                eprintln!("a frame that is not HL7 was ignored");
-                                continue;
-                            };
-                            first.get_or_init(Instant::now);
-                            if !quiet {
-                                say!(
-                                    "{} {}",
-                                    msg.get(Path::parse_const("MSH-9")).er7(),
-                                    msg.control_id()
-                                );
-                            }
-                            if let Ok(ack) =
-                                ack::Builder::new(&msg, ack::Code::ApplicationAccept).build_now()
-                                && conn.send(ack.as_bytes()).await.is_err()
-                            {
-                                return;
-                            }
-                            let n = received.fetch_add(1, Ordering::SeqCst) + 1;
-                            if count == Some(n) {
-                                done.notify_one();
-                            }
+                        let Some(tls) = tls else {
+                            return serve(stream, shared).await;
+                        };
+                        match tokio::time::timeout(HANDSHAKE_TIMEOUT, tls.accept(stream)).await {
+                            Ok(Ok(stream)) => serve(stream, shared).await,
+                            Ok(Err(e)) => eprintln!("TLS handshake with {peer} failed: {e}"),
+                            Err(_) => eprintln!("TLS handshake with {peer} not done in time"),
                         }
                     });
                 }
@@ -94,15 +118,46 @@ pub fn run(args: &SinkArgs) -> ExitCode {
         };
         tokio::select! {
             () = accept => {}
-            () = done.notified() => {}
+            () = shared.done.notified() => {}
             _ = tokio::signal::ctrl_c() => {}
         }
-        let n = received.load(Ordering::SeqCst);
-        let secs = first.get().map_or(0.0, |t| t.elapsed().as_secs_f64());
+        let n = shared.received.load(Ordering::SeqCst);
+        let secs = shared.first.get().map_or(0.0, |t| t.elapsed().as_secs_f64());
         say!(
             "received {n} messages in {secs:.2} s: {:.0} msg/s",
             if secs > 0.0 { n as f64 / secs } else { 0.0 }
         );
         ExitCode::SUCCESS
     })
+}
+
+/// Acknowledges every message of one connection, plaintext or TLS.
+async fn serve(stream: impl AsyncRead + AsyncWrite + Unpin, shared: Shared) {
+    let mut conn = Framed::new(stream, MllpCodec::default());
+    while let Some(Ok(frame)) = conn.next().await {
+        let Frame::Message(bytes) = frame else {
+            continue;
+        };
+        let Ok(msg) = Message::parse(bytes.to_vec()) else {
+            eprintln!("a frame that is not HL7 was ignored");
+            continue;
+        };
+        shared.first.get_or_init(Instant::now);
+        if !shared.quiet {
+            say!(
+                "{} {}",
+                msg.get(Path::parse_const("MSH-9")).er7(),
+                msg.control_id()
+            );
+        }
+        if let Ok(ack) = ack::Builder::new(&msg, ack::Code::ApplicationAccept).build_now()
+            && conn.send(ack.as_bytes()).await.is_err()
+        {
+            return;
+        }
+        let n = shared.received.fetch_add(1, Ordering::SeqCst) + 1;
+        if shared.count == Some(n) {
+            shared.done.notify_one();
+        }
+    }
 }
