@@ -19,9 +19,11 @@ macro_rules! say {
 mod check;
 mod control;
 mod environment;
+mod files;
 mod graph;
 mod hl7;
 mod messages;
+mod progress;
 mod send;
 mod serve;
 mod sink;
@@ -56,17 +58,19 @@ enum Command {
     /// The store: list and show messages, dead letters, replay, prune.
     Messages(messages::MessagesArgs),
     /// Tools over message files: JSON, validation, acknowledgments.
-    #[command(subcommand)]
-    Hl7(hl7::Hl7Command),
+    Hl7(hl7::Hl7Args),
     /// Run message files through an inbound's router and handlers, with no network and no
     /// store, and print what would happen.
     Test {
         /// The inbound to run the files through; needed when there are several.
         #[arg(long)]
         inbound: Option<String>,
-        /// Files holding one HL7 v2 message each.
+        /// Files holding one HL7 v2 message each; a folder stands for the files in it.
         #[arg(required = true)]
         files: Vec<std::path::PathBuf>,
+        /// Draw no progress bar (none is drawn where standard error is not a terminal either).
+        #[arg(long)]
+        quiet: bool,
     },
 }
 
@@ -128,13 +132,21 @@ pub fn run(wiring: &Wiring<'_>, args: impl IntoIterator<Item = std::ffi::OsStrin
         Command::Sink(args) => return sink::run(&args),
         Command::Messages(args) => return messages::run(wiring, &args),
         Command::Graph => graph::print(wiring, &mut std::io::stdout().lock()),
-        Command::Hl7(command) => hl7::run(&command, &mut std::io::stdout().lock()),
-        Command::Test { inbound, files } => test_files::run(
-            wiring,
-            inbound.as_deref(),
-            &files,
-            &mut std::io::stdout().lock(),
-        ),
+        Command::Hl7(args) => hl7::run(&args, &mut std::io::stdout().lock()),
+        Command::Test {
+            inbound,
+            files,
+            quiet,
+        } => match files::expand(&files) {
+            Ok(files) => test_files::run(
+                wiring,
+                inbound.as_deref(),
+                &files,
+                &progress::Progress::new(files.len(), "files", quiet),
+                &mut std::io::stdout().lock(),
+            ),
+            Err(e) => Err(std::io::Error::other(e)),
+        },
     };
     match result {
         Ok(code) => code,

@@ -10,7 +10,9 @@ use std::process::ExitCode;
 use messagefoundry_hl7::Path;
 
 use super::Wiring;
+use super::progress::Progress;
 use crate::interface::{Disposition, Inbound};
+use crate::testing::{TestError, TestRun};
 
 /// Runs each file; the exit code is 1 if any file could not be read or parsed, or ended in
 /// ERROR.
@@ -18,6 +20,7 @@ pub fn run(
     wiring: &Wiring<'_>,
     inbound: Option<&str>,
     files: &[PathBuf],
+    progress: &Progress,
     out: &mut impl Write,
 ) -> std::io::Result<ExitCode> {
     let inbound = match pick(wiring, inbound) {
@@ -29,42 +32,53 @@ pub fn run(
     };
     let mut failed = false;
     for file in files {
-        match crate::testing::run_file(inbound, file) {
-            Err(e) => {
-                failed = true;
-                writeln!(out, "{}: {e}", file.display())?;
-            }
-            Ok(run) => {
-                failed |= run.disposition() == Disposition::Error;
-                writeln!(out, "{}: {}", file.display(), run.disposition())?;
-                if let Some(e) = &run.processed.router_error {
-                    writeln!(out, "  router: {e}")?;
-                }
-                for h in run.handlers() {
-                    let reason = h
-                        .reason
-                        .as_deref()
-                        .map(|r| format!(" ({r})"))
-                        .unwrap_or_default();
-                    writeln!(out, "  handler {}: {}{reason}", h.handler, h.disposition)?;
-                }
-                for send in &run.processed.sends {
-                    writeln!(
-                        out,
-                        "  send -> {}: {} control ID {}",
-                        send.outbound.name(),
-                        send.message.get(Path::parse_const("MSH-9")).er7(),
-                        send.message.control_id()
-                    )?;
-                }
-            }
-        }
+        let run = crate::testing::run_file(inbound, file);
+        progress.step();
+        failed |= progress.above(|| report(file, &run, &mut *out))?;
     }
+    progress.finish();
     Ok(if failed {
         ExitCode::FAILURE
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// Prints what became of one file; true when it failed (unreadable, unparsable, or ERROR).
+fn report(
+    file: &std::path::Path,
+    run: &Result<TestRun, TestError>,
+    out: &mut impl Write,
+) -> std::io::Result<bool> {
+    let run = match run {
+        Err(e) => {
+            writeln!(out, "{}: {e}", file.display())?;
+            return Ok(true);
+        }
+        Ok(run) => run,
+    };
+    writeln!(out, "{}: {}", file.display(), run.disposition())?;
+    if let Some(e) = &run.processed.router_error {
+        writeln!(out, "  router: {e}")?;
+    }
+    for h in run.handlers() {
+        let reason = h
+            .reason
+            .as_deref()
+            .map(|r| format!(" ({r})"))
+            .unwrap_or_default();
+        writeln!(out, "  handler {}: {}{reason}", h.handler, h.disposition)?;
+    }
+    for send in &run.processed.sends {
+        writeln!(
+            out,
+            "  send -> {}: {} control ID {}",
+            send.outbound.name(),
+            send.message.get(Path::parse_const("MSH-9")).er7(),
+            send.message.control_id()
+        )?;
+    }
+    Ok(run.disposition() == Disposition::Error)
 }
 
 fn pick(wiring: &Wiring<'_>, name: Option<&str>) -> Result<Inbound, String> {
