@@ -1,4 +1,4 @@
-//! The lab results feed over mutual TLS. The lab connects to port 2576 with a client
+//! The lab results feed over mutual TLS. The lab connects to port 2577 with a client
 //! certificate the engine's CA list accepts (plaintext is refused); the engine delivers to the
 //! EHR over TLS, trusting the EHR's CA and presenting its own client certificate. Results go on
 //! to the EHR; a result whose patient has no identifier is an ERROR to look at; anything that
@@ -14,7 +14,7 @@ use messagefoundry::prelude::*;
 inbound!(
     pub IB_Lab_ORU,
     mllp(
-        port = 2576,
+        port = 2577,
         plaintext = refuse,
         tls_cert = "tls/engine.pem",
         tls_key = "tls/engine-key.pem",
@@ -29,7 +29,7 @@ outbound!(
     pub OB_EHR_ORU,
     mllp(
         host = "127.0.0.1",
-        port = 6662,
+        port = 6664,
         tls_ca = "tls/ca.pem",
         tls_cert = "tls/engine-client.pem",
         tls_key = "tls/engine-client-key.pem",

@@ -27,7 +27,7 @@ pub enum Hl7Command {
     /// Print each message as JSON (one line each; lossless: `docs/json.md`).
     Json {
         /// Files holding one message, a batch, or several messages one after the other; a
-        /// folder stands for the files in it.
+        /// folder stands for the .hl7 files in it.
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
@@ -35,7 +35,7 @@ pub enum Hl7Command {
     /// the findings; exit 1 if any message has an error.
     Validate {
         /// Files holding one message, a batch, or several messages one after the other; a
-        /// folder stands for the files in it.
+        /// folder stands for the .hl7 files in it.
         #[arg(required = true)]
         files: Vec<PathBuf>,
         /// Also check lengths, tables and withdrawn fields, and refuse undeclared segments.
@@ -45,7 +45,7 @@ pub enum Hl7Command {
     /// Print the acknowledgment of each message, one segment per line.
     Ack {
         /// Files holding one message, a batch, or several messages one after the other; a
-        /// folder stands for the files in it.
+        /// folder stands for the .hl7 files in it.
         #[arg(required = true)]
         files: Vec<PathBuf>,
         /// The code: AA, AE, AR, CA, CE or CR.

@@ -65,7 +65,7 @@ enum Command {
         /// The inbound to run the files through; needed when there are several.
         #[arg(long)]
         inbound: Option<String>,
-        /// Files holding one HL7 v2 message each; a folder stands for the files in it.
+        /// Files holding one HL7 v2 message each; a folder stands for the .hl7 files in it.
         #[arg(required = true)]
         files: Vec<std::path::PathBuf>,
         /// Draw no progress bar (none is drawn where standard error is not a terminal either).

@@ -18,7 +18,7 @@ pub struct SendArgs {
     /// Where to send: HOST:PORT.
     pub target: String,
     /// Files holding one message, a batch, or several messages one after the other; a folder
-    /// stands for the files in it.
+    /// stands for the .hl7 files in it.
     #[arg(required = true)]
     pub files: Vec<PathBuf>,
     /// Load mode: this many connections, each waiting for every ACK before its next send (a
