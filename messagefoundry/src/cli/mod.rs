@@ -51,7 +51,7 @@ enum Command {
     Check(check::CheckArgs),
     /// Send messages over MLLP and print each ACK; with --count, a load generator.
     Send(send::SendArgs),
-    /// Receive messages over MLLP, acknowledge each with AA, print type and control ID.
+    /// Receive messages over MLLP, acknowledge each (AA, or --code), print type and control ID.
     Sink(sink::SinkArgs),
     /// Print the interface's wiring: inbounds with their routers, and outbounds.
     Graph,

@@ -1,6 +1,7 @@
-//! `sink`: an MLLP receiver that acknowledges everything, for testing a sender or measuring
-//! delivery. It prints one line per message (type and control ID, never content) unless
-//! `--quiet`, and with `--count N` stops after N messages and prints the rate. With
+//! `sink`: an MLLP receiver that acknowledges everything (AA, or the code `--code` names), for
+//! testing a sender or measuring delivery. It prints one line per message (type and control
+//! ID, never content) unless `--quiet`, and with `--count N` stops after N messages and prints
+//! the rate. With
 //! `--tls-cert` and `--tls-key` it speaks TLS only, and with `--tls-client-ca` asks every peer
 //! for a client certificate: a stand-in for a downstream that requires mutual TLS.
 
@@ -35,6 +36,10 @@ pub struct SinkArgs {
     /// Print nothing per message.
     #[arg(long)]
     pub quiet: bool,
+    /// The answer to every message: AA, or AE/AR (and CA/CE/CR) to try how a sender takes a
+    /// downstream that refuses.
+    #[arg(long, default_value = "AA")]
+    pub code: String,
     /// Speak TLS (and nothing else) with this certificate chain (PEM).
     #[arg(long, requires = "tls_key")]
     pub tls_cert: Option<PathBuf>,
@@ -55,12 +60,17 @@ struct Shared {
     received: Arc<AtomicU64>,
     done: Arc<Notify>,
     first: Arc<std::sync::OnceLock<Instant>>,
+    code: ack::Code,
     quiet: bool,
     count: Option<u64>,
 }
 
 /// Runs `sink` until Ctrl-C or `--count` messages.
 pub fn run(args: &SinkArgs) -> ExitCode {
+    let Some(code) = ack::Code::parse(&args.code) else {
+        eprintln!("error: --code is one of AA, AE, AR, CA, CE, CR");
+        return ExitCode::from(2);
+    };
     // The files are read before anything listens: a wrong one is said at once.
     let tls = match (&args.tls_cert, &args.tls_key) {
         (Some(cert), Some(key)) => {
@@ -94,6 +104,7 @@ pub fn run(args: &SinkArgs) -> ExitCode {
             received: Arc::default(),
             done: Arc::default(),
             first: Arc::default(),
+            code,
             quiet: args.quiet,
             count: args.count,
         };
@@ -150,7 +161,7 @@ async fn serve(stream: impl AsyncRead + AsyncWrite + Unpin, shared: Shared) {
                 msg.control_id()
             );
         }
-        if let Ok(ack) = ack::Builder::new(&msg, ack::Code::ApplicationAccept).build_now()
+        if let Ok(ack) = ack::Builder::new(&msg, shared.code).build_now()
             && conn.send(ack.as_bytes()).await.is_err()
         {
             return;
