@@ -5,7 +5,8 @@
 # page's `sh` blocks, in order, as one bash script with `set -euo pipefail`, in a fresh
 # temporary folder that holds a link to each top-level entry of the checkout (`target`,
 # `examples`, …), so the store files and certificates a page makes land there. `cargo` runs in
-# the checkout. A command ending in `&` runs in the background as a reader's would, its output
+# the checkout. A command ending in `&` (or in `& NAME=$!`, which keeps its process id for a
+# later `wait $NAME` or `kill $NAME`) runs in the background as a reader's would, its output
 # kept in a log; the next command waits until it has printed its first line (`sink` and
 # `serve` print where they listen) and fails if it exits first. What a page leaves running is
 # stopped when it ends.
@@ -91,9 +92,10 @@ for n, page in enumerate(pages):
         for line in commands(body):
             shown = line.strip()
             script.append(f"printf '$ %s\\n' {shlex.quote(shown)}")
-            background = re.match(r"^(.*[^&])&\s*(#.*)?$", line)
+            background = re.match(r"^(.*[^&])&\s*(\w+=\$!)?\s*(#.*)?$", line)
             if background:
-                script.append(f"{background.group(1).rstrip()} > \"$(__log)\" 2>&1 & __started $!")
+                keep = f"{background.group(2)}; " if background.group(2) else ""
+                script.append(f"{background.group(1).rstrip()} > \"$(__log)\" 2>&1 & {keep}__started $!")
             else:
                 script.append(line)
     name = f"{n:03d}-" + page.replace("/", "_") + ".sh"

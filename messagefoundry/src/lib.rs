@@ -82,6 +82,16 @@ pub mod prelude {
     pub use crate::{checked, handler, inbound, outbound, path, route, router, segment};
 }
 
+/// The Rust examples of `docs/dsl.md`, run as doctests so the page stays true.
+#[cfg(doctest)]
+#[doc = include_str!("../../docs/dsl.md")]
+struct DslDoc;
+
+/// The Rust examples of `docs/testing.md`, run as doctests so the page stays true.
+#[cfg(doctest)]
+#[doc = include_str!("../../docs/testing.md")]
+struct TestingDoc;
+
 #[doc(hidden)]
 #[path = "private.rs"]
 pub mod __private;
