@@ -7,8 +7,9 @@
 # `examples`, …), so the store files and certificates a page makes land there. `cargo` runs in
 # the checkout. A command ending in `&` (or in `& NAME=$!`, which keeps its process id for a
 # later `wait $NAME` or `kill $NAME`) runs in the background as a reader's would, its output
-# kept in a log; the next command waits until it has printed its first line (`sink` and
-# `serve` print where they listen) and fails if it exits first. What a page leaves running is
+# kept in a log; the next command waits until it has printed its first line on standard
+# output (`sink` and `serve` print where they listen, once they do) and fails if it exits
+# first. What a page leaves running is
 # stopped when it ends.
 #
 # A `sh` block right after the line `<!-- run by FILE -->` is run by FILE instead (the
@@ -18,6 +19,9 @@
 # listed, never run. `text` is for output and layouts. An untagged block, or one tagged
 # `bash`, `shell`, `console` or `zsh`, is an error: every command shown is either run or
 # marked.
+#
+# Each page gets DOCS_PAGE_TIMEOUT seconds (default 1500: enough for the release build that
+# docs/deployment.md shows, when nothing was built before; a few seconds otherwise).
 #
 #   scripts/docs-check.sh                      # every page
 #   scripts/docs-check.sh docs/operations.md   # some pages
@@ -95,7 +99,7 @@ for n, page in enumerate(pages):
             background = re.match(r"^(.*[^&])&\s*(\w+=\$!)?\s*(#.*)?$", line)
             if background:
                 keep = f"{background.group(2)}; " if background.group(2) else ""
-                script.append(f"{background.group(1).rstrip()} > \"$(__log)\" 2>&1 & {keep}__started $!")
+                script.append(f"{background.group(1).rstrip()} > \"$(__log)\" 2> \"$(__log).err\" & {keep}__started $!")
             else:
                 script.append(line)
     name = f"{n:03d}-" + page.replace("/", "_") + ".sh"
@@ -129,14 +133,14 @@ cargo() { (cd "$REPO" && command cargo "$@"); }
 __logs=0
 __block() { echo "== $1"; }
 __log() { echo "$PAGE_DIR/background-$__logs.log"; }
-# Waits for a background command's first line of output; fails if it exits before.
+# Waits for a background command's first line on standard output; fails if it exits before.
 __started() {
     local pid=$1 log
     log="$PAGE_DIR/background-$__logs.log"
     __logs=$((__logs + 1))
     for _ in $(seq 600); do
         [ -s "$log" ] && { head -1 "$log"; return 0; }
-        kill -0 "$pid" 2>/dev/null || { echo "it exited:"; cat "$log"; return 1; }
+        kill -0 "$pid" 2>/dev/null || { echo "it exited:"; cat "$log" "$log.err"; return 1; }
         sleep 0.1
     done
     echo "it printed nothing within 60 s"
@@ -164,9 +168,9 @@ for script in "$work"/scripts/*.sh; do
     done
     echo "==== $page"
     { cat "$work/prelude.sh"; tail -n +2 "$script"; } > "$page_dir.sh"
-    if ! (cd "$page_dir" && REPO="$repo" PAGE_DIR="$page_dir" timeout 600 bash "$page_dir.sh"); then
+    if ! (cd "$page_dir" && REPO="$repo" PAGE_DIR="$page_dir" timeout "${DOCS_PAGE_TIMEOUT:-1500}" bash "$page_dir.sh"); then
         echo "FAILED: $page (the logs of what it ran in the background:)"
-        for log in "$page_dir"/background-*.log; do
+        for log in "$page_dir"/background-*.log "$page_dir"/background-*.log.err; do
             [ -e "$log" ] && { echo "-- $log"; cat "$log"; }
         done
         failed=1
