@@ -99,6 +99,16 @@ pub mod prelude {
 #[doc = include_str!("../../docs/building.md")]
 struct BuildingDoc;
 
+/// The Rust examples of `docs/dsl.md`, run as doctests so the page stays true.
+#[cfg(doctest)]
+#[doc = include_str!("../../docs/dsl.md")]
+struct DslDoc;
+
+/// The Rust examples of `docs/testing.md`, run as doctests so the page stays true.
+#[cfg(doctest)]
+#[doc = include_str!("../../docs/testing.md")]
+struct TestingDoc;
+
 #[doc(hidden)]
 #[path = "private.rs"]
 pub mod __private;

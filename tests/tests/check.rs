@@ -186,3 +186,24 @@ async fn a_running_serve_is_recognised_and_its_queues_shown() {
     let mut engine = engine;
     assert_eq!(engine.exit_status().await.code(), Some(0));
 }
+
+#[test]
+fn a_pinned_fingerprint_is_shown_as_the_engine_compares_it() {
+    let dir = tempfile::tempdir().unwrap();
+    // Written the loose way a partner may send it: lower case, no colons, a prefix.
+    let print = "sha256:".to_owned() + &"ab".repeat(32);
+    let environment = format!(
+        "[inbound.IB_Lab_ORU]\nbind = \"127.0.0.1\"\nport = 0\n\n\
+         [outbound.OB_EHR_ORU]\nhost = \"127.0.0.1\"\nport = {}\ntls_fingerprint = \"{print}\"\n",
+        down_port()
+    );
+    let (code, out) = check(dir.path(), &environment, &[]);
+    assert_eq!(code, Some(0), "{out}");
+    let shown = vec!["AB"; 32].join(":");
+    assert!(
+        out.contains(&format!(
+            "ok    outbound OB_EHR_ORU: pinned to SHA-256 {shown}\n"
+        )),
+        "{out}"
+    );
+}

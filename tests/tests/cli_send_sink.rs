@@ -92,3 +92,33 @@ impl Drop for Stopped {
         let _ = self.0.wait();
     }
 }
+
+#[test]
+fn a_sink_answers_the_code_it_is_given() {
+    let dir = tempfile::tempdir().expect("test setup");
+    let file = dir.path().join("one.hl7");
+    std::fs::write(&file, messagefoundry_tests::oru("R1", "F")).expect("test setup");
+    let mut sink = Stopped(
+        Command::new(env!("CARGO_BIN_EXE_lab-serve"))
+            .args(["sink", "--port", "0", "--code", "AR", "--count", "1"])
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("the sink starts"),
+    );
+    let mut banner = String::new();
+    BufReader::new(sink.0.stdout.take().expect("piped stdout"))
+        .read_line(&mut banner)
+        .expect("a banner");
+    let target = banner
+        .trim()
+        .strip_prefix("sink listening on ")
+        .unwrap_or_else(|| panic!("no address in {banner:?}"));
+    let sent = Command::new(env!("CARGO_BIN_EXE_lab-serve"))
+        .args(["send", target])
+        .arg(&file)
+        .output()
+        .expect("send runs");
+    let said = String::from_utf8_lossy(&sent.stdout);
+    assert!(!sent.status.success(), "{said}");
+    assert!(said.contains("R1 -> AR R1"), "{said}");
+}

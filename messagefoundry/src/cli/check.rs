@@ -241,19 +241,20 @@ fn check_cert(
             cert
         }
     };
-    match crate::tls::read_certificates(&cert) {
-        Ok(certs) => {
-            let print = certs
-                .first()
-                .map(crate::tls::fingerprint)
-                .unwrap_or_default();
-            found.ok(format!(
-                "{connection}: TLS certificate {} (SHA-256 {print})",
-                cert.display()
-            ));
+    match crate::tls::file_fingerprint(&cert) {
+        Ok(line) => {
+            found.ok(format!("{connection}: TLS certificate {line}"));
             expiry(found, connection, &cert);
         }
-        Err(e) => found.error(format!("{connection}: {e}")),
+        Err(e) => return found.error(format!("{connection}: {e}")),
+    }
+    if let Some(ca) = client_ca {
+        match crate::tls::file_fingerprint(ca) {
+            Ok(line) => found.ok(format!(
+                "{connection}: client certificates must be signed by {line}"
+            )),
+            Err(e) => found.error(format!("{connection}: {e}")),
+        }
     }
 }
 
@@ -308,6 +309,20 @@ fn outbound_tls(
     let name = outbound.name();
     match crate::tls::client(s) {
         Ok(tls) => {
+            // What this end trusts, and what it shows: the lines partners compare when
+            // they pin or allow certificates.
+            if let Some(print) = &s.tls_fingerprint {
+                let print = crate::tls::normalized_fingerprint(print).unwrap_or_default();
+                found.ok(format!("outbound {name}: pinned to SHA-256 {print}"));
+            }
+            for (what, file) in [("trusts CA", &s.tls_ca), ("client certificate", &s.tls_cert)] {
+                if let Some(file) = file {
+                    match crate::tls::file_fingerprint(file) {
+                        Ok(line) => found.ok(format!("outbound {name}: {what} {line}")),
+                        Err(e) => found.error(format!("outbound {name}: {e}")),
+                    }
+                }
+            }
             if let Some(cert) = &s.tls_cert {
                 expiry(found, &format!("outbound {name}"), cert);
             }

@@ -8,19 +8,34 @@ use std::process::ExitCode;
 use messagefoundry_hl7::validate::{Options, validate};
 use messagefoundry_hl7::{Message, ack};
 
+use super::progress::Progress;
+
+/// `hl7` and its options.
+#[derive(clap::Args, Debug)]
+pub struct Hl7Args {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Hl7Command,
+    /// Draw no progress bar (none is drawn where standard error is not a terminal either).
+    #[arg(long, global = true)]
+    pub quiet: bool,
+}
+
 /// What `hl7` does.
 #[derive(clap::Subcommand, Debug)]
 pub enum Hl7Command {
     /// Print each message as JSON (one line each; lossless: `docs/json.md`).
     Json {
-        /// Files holding one message, a batch, or several messages one after the other.
+        /// Files holding one message, a batch, or several messages one after the other; a
+        /// folder stands for the .hl7 files in it.
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
     /// Validate each message against the embedded schema of its version (MSH-12) and print
     /// the findings; exit 1 if any message has an error.
     Validate {
-        /// Files holding one message, a batch, or several messages one after the other.
+        /// Files holding one message, a batch, or several messages one after the other; a
+        /// folder stands for the .hl7 files in it.
         #[arg(required = true)]
         files: Vec<PathBuf>,
         /// Also check lengths, tables and withdrawn fields, and refuse undeclared segments.
@@ -30,7 +45,8 @@ pub enum Hl7Command {
     /// Replace what identifies a person (names, identifiers, addresses, telecoms; dates
     /// shifted consistently) to make test data; prints one segment per line, or writes files.
     Deidentify {
-        /// Files holding one message, a batch, or several messages one after the other.
+        /// Files holding one message, a batch, or several messages one after the other; a
+        /// folder stands for the .hl7 files in it.
         #[arg(required = true)]
         files: Vec<PathBuf>,
         /// A file holding the secret key (16 bytes or more): the same key gives the same
@@ -46,7 +62,8 @@ pub enum Hl7Command {
     },
     /// Print the acknowledgment of each message, one segment per line.
     Ack {
-        /// Files holding one message, a batch, or several messages one after the other.
+        /// Files holding one message, a batch, or several messages one after the other; a
+        /// folder stands for the .hl7 files in it.
         #[arg(required = true)]
         files: Vec<PathBuf>,
         /// The code: AA, AE, AR, CA, CE or CR.
@@ -59,8 +76,8 @@ pub enum Hl7Command {
 }
 
 /// Runs `hl7`; exit 1 when a message fails to parse or (for `validate`) has errors.
-pub fn run(command: &Hl7Command, out: &mut impl Write) -> std::io::Result<ExitCode> {
-    let (files, action): (&[PathBuf], Action<'_>) = match command {
+pub fn run(args: &Hl7Args, out: &mut impl Write) -> std::io::Result<ExitCode> {
+    let (files, action): (&[PathBuf], Action<'_>) = match &args.command {
         Hl7Command::Json { files } => (files, Action::Json),
         Hl7Command::Deidentify {
             files,
@@ -68,8 +85,15 @@ pub fn run(command: &Hl7Command, out: &mut impl Write) -> std::io::Result<ExitCo
             free_text,
             out: out_dir,
         } => {
+            let files = match super::files::expand(files) {
+                Ok(files) => files,
+                Err(message) => {
+                    eprintln!("error: {message}");
+                    return Ok(ExitCode::from(2));
+                }
+            };
             let request = super::deidentify::Request {
-                files,
+                files: &files,
                 key_file: key_file.as_deref(),
                 free_text: *free_text,
                 out_dir: out_dir.as_deref(),
@@ -91,12 +115,21 @@ pub fn run(command: &Hl7Command, out: &mut impl Write) -> std::io::Result<ExitCo
             )
         }
     };
+    let files = match super::files::expand(files) {
+        Ok(files) => files,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return Ok(ExitCode::from(2));
+        }
+    };
+    let progress = Progress::new(files.len(), "files", args.quiet);
     let mut failed = false;
-    for file in files {
+    for file in &files {
+        progress.step();
         let bytes = match std::fs::read(file) {
             Ok(b) => b,
             Err(e) => {
-                eprintln!("error: cannot read {}: {e}", file.display());
+                progress.above(|| eprintln!("error: cannot read {}: {e}", file.display()));
                 failed = true;
                 continue;
             }
@@ -104,7 +137,7 @@ pub fn run(command: &Hl7Command, out: &mut impl Write) -> std::io::Result<ExitCo
         let batch = match messagefoundry_hl7::batch::split(&bytes) {
             Ok(b) => b,
             Err(e) => {
-                eprintln!("error: {}: {e}", file.display());
+                progress.above(|| eprintln!("error: {}: {e}", file.display()));
                 failed = true;
                 continue;
             }
@@ -112,14 +145,15 @@ pub fn run(command: &Hl7Command, out: &mut impl Write) -> std::io::Result<ExitCo
         for (n, raw) in batch.messages().enumerate() {
             let label = format!("{} message {}", file.display(), n + 1);
             match raw.parse() {
-                Ok(msg) => failed |= !action.apply(&label, &msg, out)?,
+                Ok(msg) => failed |= !progress.above(|| action.apply(&label, &msg, &mut *out))?,
                 Err(e) => {
-                    eprintln!("error: {label}: {e}");
+                    progress.above(|| eprintln!("error: {label}: {e}"));
                     failed = true;
                 }
             }
         }
     }
+    progress.finish();
     Ok(if failed {
         ExitCode::FAILURE
     } else {
@@ -210,7 +244,11 @@ mod tests {
         let file = dir.path().join("m.hl7");
         std::fs::write(&file, text).unwrap();
         let mut out = Vec::new();
-        let code = run(&command(vec![file]), &mut out).unwrap();
+        let args = Hl7Args {
+            command: command(vec![file]),
+            quiet: false,
+        };
+        let code = run(&args, &mut out).unwrap();
         (code, String::from_utf8(out).unwrap())
     }
 

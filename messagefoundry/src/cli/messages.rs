@@ -113,7 +113,7 @@ pub enum MessagesCommand {
         seq: u64,
     },
     /// Delete finished messages older than a duration ("30d"); queued, dead-lettered and
-    /// unrouted messages are kept.
+    /// not yet routed messages are kept.
     Prune {
         /// How old a finished message must be to go.
         #[arg(long)]

@@ -24,9 +24,11 @@ mod diff;
 mod edit;
 mod environment;
 mod expected;
+mod files;
 mod graph;
 mod hl7;
 mod messages;
+mod progress;
 mod send;
 mod serve;
 mod sink;
@@ -55,16 +57,15 @@ enum Command {
     Check(check::CheckArgs),
     /// Send messages over MLLP and print each ACK; with --count, a load generator.
     Send(send::SendArgs),
-    /// Receive messages over MLLP, acknowledge each with AA, print type and control ID (and
-    /// with --print, each message).
+    /// Receive messages over MLLP, acknowledge each (AA, or --code), print type and control
+    /// ID (and with --print, each message).
     Sink(sink::SinkArgs),
     /// Print the interface's wiring: inbounds with their routers, and outbounds.
     Graph,
     /// The store: list, search and show messages, dead letters, replay, resend, edit, prune.
     Messages(messages::MessagesArgs),
     /// Tools over message files: JSON, validation, acknowledgments.
-    #[command(subcommand)]
-    Hl7(hl7::Hl7Command),
+    Hl7(hl7::Hl7Args),
     /// Run message files through an inbound's router and handlers, with no network and no
     /// store, and print what would happen; print what each destination gets, or compare it
     /// with expected files.
@@ -129,7 +130,7 @@ pub fn run(wiring: &Wiring<'_>, args: impl IntoIterator<Item = std::ffi::OsStrin
         Command::Sink(args) => return sink::run(&args),
         Command::Messages(args) => return messages::run(wiring, &args),
         Command::Graph => graph::print(wiring, &mut std::io::stdout().lock()),
-        Command::Hl7(command) => hl7::run(&command, &mut std::io::stdout().lock()),
+        Command::Hl7(args) => hl7::run(&args, &mut std::io::stdout().lock()),
         Command::Test(args) => test_files::run(wiring, &args, &mut std::io::stdout().lock()),
     };
     match result {

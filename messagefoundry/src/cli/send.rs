@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 use futures_util::{SinkExt, StreamExt};
 use messagefoundry_hl7::{Message, Path, ack::Ack};
 
+use super::progress::Progress;
 use crate::config::OutboundSettings;
 use crate::mllp::Frame;
 use crate::mllp::codec::DEFAULT_MAX_FRAME;
@@ -16,7 +17,8 @@ use crate::mllp::codec::DEFAULT_MAX_FRAME;
 pub struct SendArgs {
     /// Where to send: HOST:PORT.
     pub target: String,
-    /// Files holding one message, a batch, or several messages one after the other.
+    /// Files holding one message, a batch, or several messages one after the other; a folder
+    /// stands for the .hl7 files in it.
     #[arg(required = true)]
     pub files: Vec<PathBuf>,
     /// Load mode: this many connections, each waiting for every ACK before its next send (a
@@ -50,6 +52,9 @@ pub struct SendArgs {
     /// The client certificate's private key (PEM).
     #[arg(long, requires = "tls_cert")]
     pub tls_key: Option<PathBuf>,
+    /// Draw no progress bar (none is drawn where standard error is not a terminal either).
+    #[arg(long)]
+    pub quiet: bool,
 }
 
 /// Where `send` connects, and whether over TLS: described as an outbound is, so it connects
@@ -94,7 +99,7 @@ pub fn run(args: &SendArgs) -> ExitCode {
         eprintln!("error: --timeout is a duration such as \"30s\"");
         return ExitCode::from(2);
     };
-    let messages = match load(&args.files) {
+    let messages = match super::files::expand(&args.files).and_then(|files| load(&files)) {
         Ok(m) if !m.is_empty() => m,
         Ok(_) => {
             eprintln!("error: the files hold no message");
@@ -117,13 +122,17 @@ pub fn run(args: &SendArgs) -> ExitCode {
     };
     runtime.block_on(async {
         match args.count {
-            None => send_each(&target, &messages, timeout).await,
+            None => {
+                let progress = Progress::new(messages.len(), "messages", args.quiet);
+                send_each(&target, &messages, timeout, &progress).await
+            }
             Some(count) => {
                 let plan = LoadPlan {
                     connections: args.connections.max(1),
                     count,
                     timeout,
                     record: args.record.clone(),
+                    progress: Progress::new(count, "messages", args.quiet),
                 };
                 load_run(&target, &messages, plan).await
             }
@@ -196,10 +205,16 @@ async fn exchange(conn: &mut Connection, msg: &Outgoing, timeout: Duration) -> R
     Ok(ack)
 }
 
-async fn send_each(target: &Target, messages: &[Outgoing], timeout: Duration) -> ExitCode {
+async fn send_each(
+    target: &Target,
+    messages: &[Outgoing],
+    timeout: Duration,
+    progress: &Progress,
+) -> ExitCode {
     let mut conn = match connect(target).await {
         Ok(c) => c,
         Err(e) => {
+            progress.finish();
             eprintln!("error: {e}");
             return ExitCode::FAILURE;
         }
@@ -210,21 +225,26 @@ async fn send_each(target: &Target, messages: &[Outgoing], timeout: Duration) ->
             Ok(ack) => {
                 failed |= !ack.code.is_positive();
                 let text: Vec<&str> = ack.texts().collect();
-                say!(
-                    "{} {} -> {} {} {}",
-                    msg.label,
-                    msg.control_id,
-                    ack.code,
-                    ack.control_id,
-                    text.join("; ")
-                );
+                progress.above(|| {
+                    say!(
+                        "{} {} -> {} {} {}",
+                        msg.label,
+                        msg.control_id,
+                        ack.code,
+                        ack.control_id,
+                        text.join("; ")
+                    )
+                });
+                progress.step();
             }
             Err(e) => {
                 failed = true;
-                say!("{} {} -> error: {e}", msg.label, msg.control_id);
+                progress.above(|| say!("{} {} -> error: {e}", msg.label, msg.control_id));
+                progress.step();
                 match connect(target).await {
                     Ok(c) => conn = c,
                     Err(e) => {
+                        progress.finish();
                         eprintln!("error: {e}");
                         return ExitCode::FAILURE;
                     }
@@ -232,6 +252,7 @@ async fn send_each(target: &Target, messages: &[Outgoing], timeout: Duration) ->
             }
         }
     }
+    progress.finish();
     // A clean close (TLS close_notify included), so the engine logs no broken connection.
     let _ = conn.close().await;
     if failed {
@@ -269,6 +290,8 @@ struct LoadPlan {
     count: usize,
     timeout: Duration,
     record: Option<PathBuf>,
+    /// Counts every answer or failure, from every connection.
+    progress: Progress,
 }
 
 async fn load_run(target: &Target, messages: &[Outgoing], plan: LoadPlan) -> ExitCode {
@@ -277,6 +300,7 @@ async fn load_run(target: &Target, messages: &[Outgoing], plan: LoadPlan) -> Exi
         count,
         timeout,
         record,
+        progress,
     } = plan;
     let keep = record.is_some();
     // Each message gets a control ID of its own: the load run checks every ACK names it.
@@ -307,7 +331,7 @@ async fn load_run(target: &Target, messages: &[Outgoing], plan: LoadPlan) -> Exi
     let started = Instant::now();
     let mut tasks = tokio::task::JoinSet::new();
     for plan in plans {
-        let target = target.clone();
+        let (target, progress) = (target.clone(), progress.clone());
         tasks.spawn(async move {
             let mut tally = Tally::default();
             let mut conn = match connect(&target).await {
@@ -320,7 +344,9 @@ async fn load_run(target: &Target, messages: &[Outgoing], plan: LoadPlan) -> Exi
             };
             for msg in &plan {
                 let sent = Instant::now();
-                match exchange(&mut conn, msg, timeout).await {
+                let answer = exchange(&mut conn, msg, timeout).await;
+                progress.step();
+                match answer {
                     Ok(ack) => {
                         tally.latencies.push(sent.elapsed());
                         *tally.codes.entry(ack.code.to_string()).or_default() += 1;
@@ -356,6 +382,7 @@ async fn load_run(target: &Target, messages: &[Outgoing], plan: LoadPlan) -> Exi
         }
     }
     let elapsed = started.elapsed();
+    progress.finish();
     if let Some(path) = &record {
         let mut text = all.accepted.join("\n");
         text.push('\n');

@@ -181,6 +181,26 @@ pub fn fingerprint(cert: &CertificateDer<'_>) -> String {
         .join(":")
 }
 
+/// A certificate file as `check` names it for pinning: "FILE (SHA-256 AB:…)", with the count
+/// of any further certificates in the file (a chain, or several CAs).
+pub fn file_fingerprint(path: &Path) -> Result<String, TlsError> {
+    let certs = read_certificates(path)?;
+    let more = match certs.len() {
+        1 => String::new(),
+        n => format!(", and {} more certificate(s)", n - 1),
+    };
+    Ok(format!(
+        "{} (SHA-256 {}{more})",
+        path.display(),
+        fingerprint(&certs[0])
+    ))
+}
+
+/// A pinned fingerprint as [`fingerprint`] writes it, whatever way it was written.
+pub fn normalized_fingerprint(text: &str) -> Result<String, TlsError> {
+    pinned::normalized(text)
+}
+
 /// When a certificate stops being valid (its notAfter); `None` if it cannot be read.
 pub fn expires(cert: &CertificateDer<'_>) -> Option<std::time::SystemTime> {
     use x509_cert::der::Decode;

@@ -21,35 +21,40 @@ pub(crate) struct Pinned {
 }
 
 impl Pinned {
-    /// Reads a fingerprint written as hex pairs, with or without colons, in either case,
-    /// optionally prefixed `SHA256:` or `sha256/`.
+    /// Reads a fingerprint written as [`normalized`] accepts it.
     pub(crate) fn new(text: &str, provider: Arc<CryptoProvider>) -> Result<Pinned, TlsError> {
-        let trimmed = text.trim();
-        let hex: String = trimmed
-            .strip_prefix("SHA256:")
-            .or_else(|| trimmed.strip_prefix("sha256:"))
-            .or_else(|| trimmed.strip_prefix("sha256/"))
-            .unwrap_or(trimmed)
-            .chars()
-            .filter(|c| *c != ':')
-            .collect::<String>()
-            .to_ascii_uppercase();
-        if hex.len() != 64 || !hex.chars().all(|c| c.is_ascii_hexdigit()) {
-            return Err(TlsError::Config(format!(
-                "{text:?} is not a SHA-256 fingerprint (64 hex digits)"
-            )));
-        }
-        let fingerprint = hex
-            .as_bytes()
-            .chunks(2)
-            .map(|pair| String::from_utf8_lossy(pair).into_owned())
-            .collect::<Vec<_>>()
-            .join(":");
         Ok(Pinned {
-            fingerprint,
+            fingerprint: normalized(text)?,
             provider,
         })
     }
+}
+
+/// A fingerprint written as hex pairs, with or without colons, in either case, optionally
+/// prefixed `SHA256:` or `sha256/`, as [`fingerprint`] writes it: upper-case pairs joined by
+/// colons.
+pub(crate) fn normalized(text: &str) -> Result<String, TlsError> {
+    let trimmed = text.trim();
+    let hex: String = trimmed
+        .strip_prefix("SHA256:")
+        .or_else(|| trimmed.strip_prefix("sha256:"))
+        .or_else(|| trimmed.strip_prefix("sha256/"))
+        .unwrap_or(trimmed)
+        .chars()
+        .filter(|c| *c != ':')
+        .collect::<String>()
+        .to_ascii_uppercase();
+    if hex.len() != 64 || !hex.chars().all(|c| c.is_ascii_hexdigit()) {
+        return Err(TlsError::Config(format!(
+            "{text:?} is not a SHA-256 fingerprint (64 hex digits)"
+        )));
+    }
+    Ok(hex
+        .as_bytes()
+        .chunks(2)
+        .map(|pair| String::from_utf8_lossy(pair).into_owned())
+        .collect::<Vec<_>>()
+        .join(":"))
 }
 
 impl ServerCertVerifier for Pinned {

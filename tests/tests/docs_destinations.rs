@@ -1,4 +1,4 @@
-//! Runs every command of `docs/operations.md` as written, with the `adt-fanout` example: its
+//! Runs every command of `docs/destinations.md` as written, with the `adt-fanout` example: its
 //! samples in a folder of the test's own, and a store in which the example's `serve` stored
 //! one admission, delivered to the EHR and queued for the bed board (down).
 
@@ -15,10 +15,27 @@ use messagefoundry_tests::{Client, PATIENCE, ack_code};
 
 const BINARY: &str = env!("CARGO_BIN_EXE_adt-fanout-serve");
 
+/// The commands the page shows, in order. Kept here as well as on the page so that
+/// `scripts/docs-check.sh` finds each one in this file (the page says this test runs them);
+/// the test fails when the two differ.
+const COMMANDS: &[&str] = &[
+    "adt-fanout test --env test --print samples/adt_a01.hl7",
+    "adt-fanout test --env test --expect expected --write-expected samples/adt_a01.hl7 samples/adt_a08.hl7",
+    "adt-fanout test --env test --expect expected samples/adt_a01.hl7 samples/adt_a08.hl7",
+    "adt-fanout messages --db adt.redb show 1",
+    "adt-fanout messages --db adt.redb search --outbound OB_BED_BOARD --state queued",
+    "adt-fanout messages --db adt.redb search --state dead",
+    "adt-fanout messages --db adt.redb search --disposition error --outbound OB_EHR_ADT --state delivered",
+    "adt-fanout messages --db adt.redb resend 1 --to OB_EHR_ADT",
+    "adt-fanout messages --db adt.redb resend 1 --to OB_BED_BOARD --as-received",
+    "adt-fanout messages --db adt.redb edit 1",
+    "adt-fanout messages --db adt.redb edit 1 --file fixed.hl7 --to OB_BED_BOARD",
+];
+
 /// The commands of the page's `sh` blocks, in order.
 fn documented_commands() -> Vec<String> {
-    let page = Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/operations.md");
-    let text = std::fs::read_to_string(&page).expect("docs/operations.md");
+    let page = Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/destinations.md");
+    let text = std::fs::read_to_string(&page).expect("docs/destinations.md");
     let mut commands = Vec::new();
     let mut in_sh = false;
     for line in text.lines() {
@@ -92,7 +109,22 @@ async fn every_command_of_the_page_runs() {
     .unwrap();
 
     let commands = documented_commands();
-    assert!(commands.len() >= 9, "{commands:?}");
+    assert_eq!(
+        commands, COMMANDS,
+        "the page and this test list other commands"
+    );
+    // `test --env test` reads the example's environment (its values and table), as a
+    // reader's copy of the example has it.
+    for folder in ["environments", "tables"] {
+        std::fs::create_dir(work.join(folder)).unwrap();
+        let from = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../examples/adt-fanout")
+            .join(folder);
+        for entry in std::fs::read_dir(from).unwrap() {
+            let path = entry.unwrap().path();
+            std::fs::copy(&path, work.join(folder).join(path.file_name().unwrap())).unwrap();
+        }
+    }
     for command in &commands {
         let words: Vec<&str> = command.split_whitespace().collect();
         assert_eq!(words[0], "adt-fanout", "{command}");
