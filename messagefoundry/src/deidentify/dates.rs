@@ -3,37 +3,22 @@
 //! themselves no longer point at a person.
 
 use jiff::Span;
-use jiff::civil::Date;
+use messagefoundry_hl7::datetime::{DateTime, Precision};
 
 /// `text` (an HL7 DT, DTM or TS value: `YYYY[MM[DD[HHMM[SS[.S…]]]]][±ZZZZ]`) moved by `days`,
 /// written at the same precision with its time of day and offset as they were. A year alone
 /// stays as it is (there is no day to move); a month moves with its 15th day. `None` when the
 /// text is not a date.
 pub(super) fn shift(text: &str, days: i64) -> Option<String> {
-    let digits = text.bytes().take_while(u8::is_ascii_digit).count();
-    if !matches!(digits, 4 | 6) && digits < 8 {
-        return None;
-    }
-    let number = |range: std::ops::Range<usize>| text.get(range)?.parse::<i16>().ok();
-    let year = number(0..4)?;
-    if digits == 4 {
-        return Some(text.to_owned());
-    }
-    let month = i8::try_from(number(4..6)?).ok()?;
-    let day = if digits == 6 {
-        15
-    } else {
-        i8::try_from(number(6..8)?).ok()?
+    let read = DateTime::parse(text).ok()?;
+    let civil = match read.precision() {
+        Precision::Year => return Some(text.to_owned()),
+        // Read as its first day; moved from its middle, so a month is not biased early.
+        Precision::Month => read.civil().with().day(15).build().ok()?,
+        _ => read.civil(),
     };
-    let date = Date::new(year, month, day).ok()?;
-    let moved = date.checked_add(Span::new().days(days)).ok()?;
-    let head = if digits == 6 {
-        format!("{:04}{:02}", moved.year(), moved.month())
-    } else {
-        format!("{:04}{:02}{:02}", moved.year(), moved.month(), moved.day())
-    };
-    let kept = if digits == 6 { 6 } else { 8 };
-    Some(format!("{head}{}", &text[kept..]))
+    let moved = civil.checked_add(Span::new().days(days)).ok()?;
+    Some(DateTime::new(moved, read.precision(), read.offset()).to_string())
 }
 
 #[cfg(test)]
