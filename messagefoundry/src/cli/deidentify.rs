@@ -91,27 +91,18 @@ fn deidentify_file(
     total: &mut Report,
     failed: &mut bool,
 ) -> Option<Vec<Vec<u8>>> {
-    let bytes = std::fs::read(file)
-        .map_err(|e| eprintln!("error: cannot read {}: {e}", file.display()))
-        .ok();
-    let batch = bytes.as_deref().map(messagefoundry_hl7::batch::split);
-    let batch = match batch {
-        Some(Ok(batch)) => batch,
-        Some(Err(e)) => {
-            eprintln!("error: {}: {e}", file.display());
-            *failed = true;
-            return None;
-        }
-        None => {
+    let messages = match super::files::messages_in(file) {
+        Ok(messages) => messages,
+        Err(e) => {
+            eprintln!("error: {e}");
             *failed = true;
             return None;
         }
     };
     let mut written = Vec::new();
-    for (n, raw) in batch.messages().enumerate() {
+    for (label, parsed) in messages {
         // Errors name the file and position only: the message is patient data.
-        let label = format!("{} message {}", file.display(), n + 1);
-        let mut msg = match raw.parse() {
+        let mut msg = match parsed {
             Ok(msg) => msg,
             Err(e) => {
                 eprintln!("error: {label}: {e}; left out");

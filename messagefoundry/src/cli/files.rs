@@ -3,6 +3,8 @@
 
 use std::path::PathBuf;
 
+use messagefoundry_hl7::{Message, ParseError};
+
 /// Each path as given, a folder replaced by the `.hl7` files directly in it (by name; hidden
 /// ones and sub-folders left out). A folder that cannot be read, or holds no such file, is an
 /// error naming it.
@@ -30,6 +32,26 @@ pub(crate) fn expand(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
         files.extend(inside);
     }
     Ok(files)
+}
+
+/// A message of a file: its label (`<file> message <n>`) and what parsing it gave.
+pub(crate) type Labelled = (String, Result<Message, ParseError>);
+
+/// The messages of one file (one message, a batch, or several one after the other), each
+/// named `<file> message <n>` and parsed; `Err` names the file when it cannot be read or split.
+/// Errors hold positions and reasons only, never content.
+pub(crate) fn messages_in(
+    file: &std::path::Path,
+) -> Result<Vec<Labelled>, String> {
+    let bytes =
+        std::fs::read(file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+    let batch = messagefoundry_hl7::batch::split(&bytes)
+        .map_err(|e| format!("{}: {e}", file.display()))?;
+    Ok(batch
+        .messages()
+        .enumerate()
+        .map(|(n, raw)| (format!("{} message {}", file.display(), n + 1), raw.parse()))
+        .collect())
 }
 
 #[cfg(test)]

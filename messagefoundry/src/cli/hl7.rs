@@ -126,25 +126,16 @@ pub fn run(args: &Hl7Args, out: &mut impl Write) -> std::io::Result<ExitCode> {
     let mut failed = false;
     for file in &files {
         progress.step();
-        let bytes = match std::fs::read(file) {
-            Ok(b) => b,
+        let messages = match super::files::messages_in(file) {
+            Ok(messages) => messages,
             Err(e) => {
-                progress.above(|| eprintln!("error: cannot read {}: {e}", file.display()));
+                progress.above(|| eprintln!("error: {e}"));
                 failed = true;
                 continue;
             }
         };
-        let batch = match messagefoundry_hl7::batch::split(&bytes) {
-            Ok(b) => b,
-            Err(e) => {
-                progress.above(|| eprintln!("error: {}: {e}", file.display()));
-                failed = true;
-                continue;
-            }
-        };
-        for (n, raw) in batch.messages().enumerate() {
-            let label = format!("{} message {}", file.display(), n + 1);
-            match raw.parse() {
+        for (label, parsed) in messages {
+            match parsed {
                 Ok(msg) => failed |= !progress.above(|| action.apply(&label, &msg, &mut *out))?,
                 Err(e) => {
                     progress.above(|| eprintln!("error: {label}: {e}"));
