@@ -9,7 +9,7 @@ use messagefoundry_options::Crosswalk;
 
 use super::TableDef;
 use crate::config::TableSetting;
-use crate::tls::reload::{CHECK_INTERVAL, Reloading};
+use crate::tls::reload::{Reloading, every_interval};
 
 /// Why a table file cannot be used. Names the table, the file and the line, never a field's
 /// text.
@@ -156,22 +156,10 @@ pub fn start(tables: &[TableSetting]) -> Result<Arc<Loaded>, Vec<TableError>> {
     Ok(loaded)
 }
 
-/// Looks at the files every [`CHECK_INTERVAL`] until shutdown, and reloads those that changed.
+/// Looks at the files as often as at TLS files, until shutdown, and reloads those that changed.
 pub async fn watch(loaded: Arc<Loaded>, shutdown: tokio_util::sync::CancellationToken) {
     if loaded.tables.is_empty() {
         return;
     }
-    loop {
-        tokio::select! {
-            () = tokio::time::sleep(CHECK_INTERVAL) => {}
-            () = shutdown.cancelled() => return,
-        }
-        let looking = Arc::clone(&loaded);
-        if tokio::task::spawn_blocking(move || looking.refresh())
-            .await
-            .is_err()
-        {
-            return;
-        }
-    }
+    every_interval(shutdown, move || loaded.refresh()).await;
 }

@@ -88,24 +88,32 @@ pub(crate) async fn watch<T: Send + Sync + 'static>(
     connection: &'static str,
     shutdown: tokio_util::sync::CancellationToken,
 ) {
+    every_interval(shutdown, move || match config.refresh() {
+        Ok(true) => tracing::info!(connection, "TLS files changed: reloaded for new connections"),
+        Ok(false) => {}
+        Err(e) => tracing::error!(
+            connection,
+            error = %e,
+            "TLS files changed but cannot be used; the previous ones stay in use"
+        ),
+    })
+    .await;
+}
+
+/// Runs `look` on a blocking thread (it reads files) every [`CHECK_INTERVAL`] until shutdown.
+pub(crate) async fn every_interval(
+    shutdown: tokio_util::sync::CancellationToken,
+    look: impl Fn() + Send + Sync + 'static,
+) {
+    let look = Arc::new(look);
     loop {
         tokio::select! {
             () = tokio::time::sleep(CHECK_INTERVAL) => {}
             () = shutdown.cancelled() => return,
         }
-        let looking = Arc::clone(&config);
-        match tokio::task::spawn_blocking(move || looking.refresh()).await {
-            Ok(Ok(true)) => tracing::info!(
-                connection,
-                "TLS files changed: reloaded for new connections"
-            ),
-            Ok(Ok(false)) => {}
-            Ok(Err(e)) => tracing::error!(
-                connection,
-                error = %e,
-                "TLS files changed but cannot be used; the previous ones stay in use"
-            ),
-            Err(_) => return,
+        let looking = Arc::clone(&look);
+        if tokio::task::spawn_blocking(move || looking()).await.is_err() {
+            return;
         }
     }
 }
