@@ -1,7 +1,7 @@
 //! `inbound!` and `outbound!`: parse the declaration, check every option, and emit the
 //! connection's constant plus its link-time registration.
 
-use messagefoundry_options::{Default, Direction, Kind, Spec};
+use messagefoundry_options::{Default, Direction, Kind, Spec, Transport};
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 use syn::parse::{Parse, ParseStream};
@@ -83,6 +83,14 @@ pub fn expand(direction: Direction, input: TokenStream) -> TokenStream {
         Direction::Inbound => "inbound!(IB_NAME, mllp(port = 2575), router = my_router)",
         Direction::Outbound => "outbound!(OB_NAME, mllp(host = \"10.0.0.5\", port = 6661))",
     };
+    let http_usage = match direction {
+        Direction::Inbound => {
+            "inbound!(IB_NAME, http(port = 8080, path = \"/hl7\"), router = my_router)"
+        }
+        Direction::Outbound => {
+            "outbound!(OB_NAME, http(url = \"https://ehr.example.org/hl7\", tls_ca = \"ehr-ca.pem\"))"
+        }
+    };
     let decl: Declaration = match syn::parse2(input) {
         Ok(d) => d,
         Err(e) => {
@@ -90,26 +98,39 @@ pub fn expand(direction: Direction, input: TokenStream) -> TokenStream {
         }
     };
     let mut errors = Errors::default();
-    if decl.transport != "mllp" {
-        errors.push(syn::Error::new(
-            decl.transport.span(),
-            format!(
-                "unknown transport `{}`; the transport is `mllp(…)`",
-                decl.transport
-            ),
-        ));
-    }
+    let known = Transport::parse(&decl.transport.to_string());
+    let transport = match known {
+        Some(t) => t,
+        None => {
+            errors.push(syn::Error::new(
+                decl.transport.span(),
+                format!(
+                    "unknown transport `{}`; the transports are `mllp(…)` and `http(…)`",
+                    decl.transport
+                ),
+            ));
+            Transport::Mllp
+        }
+    };
+    let usage = match transport {
+        Transport::Mllp => usage,
+        Transport::Http => http_usage,
+    };
     let mut seen: Vec<String> = Vec::new();
     // Options an unknown name was taken for: their absence is the same mistake, not another.
     let mut suggested: Vec<&str> = Vec::new();
     let mut fields = Vec::new();
-    for setting in &decl.settings {
+    // Whether the URL, if one was given and is valid, is `https`, and where it was written.
+    let mut https: Option<(bool, Expr)> = None;
+    // Under an unknown transport the options cannot be judged: its name is the one error.
+    let settings = decl.settings.iter().filter(|_| known.is_some());
+    for setting in settings {
         let key = setting.name.to_string();
-        let Some(spec) = direction.option(&key) else {
-            suggested.extend(direction.nearest(&key));
+        let Some(spec) = direction.option_of(transport, &key) else {
+            suggested.extend(direction.nearest_of(transport, &key));
             errors.push(syn::Error::new(
                 setting.name.span(),
-                direction.unknown(&key),
+                direction.unknown_of(transport, &key),
             ));
             continue;
         };
@@ -121,7 +142,15 @@ pub fn expand(direction: Direction, input: TokenStream) -> TokenStream {
             continue;
         }
         seen.push(key.clone());
-        match field(spec, &setting.value) {
+        if key == "url"
+            && let Ok(url) = options::check(spec, &setting.value)
+            && let messagefoundry_options::Value::Text(url) = url
+        {
+            https = messagefoundry_options::HttpUrl::parse(&url)
+                .ok()
+                .map(|u| (u.tls, setting.value.clone()));
+        }
+        match field(transport, spec, &setting.value) {
             Ok(tokens) => fields.push(tokens),
             Err(e) => errors.push(e),
         }
@@ -149,13 +178,38 @@ pub fn expand(direction: Direction, input: TokenStream) -> TokenStream {
             "give `tls_ca` or `tls_fingerprint`, not both",
         ));
     }
+    if given("auth_user") != given("auth_password_env") {
+        errors.push(syn::Error::new(
+            decl.transport.span(),
+            "`auth_user` and `auth_password_env` go together: give both or neither",
+        ));
+    }
+    if direction == Direction::Outbound && given("auth_token_env") && given("auth_user") {
+        errors.push(syn::Error::new(
+            decl.transport.span(),
+            "give `auth_token_env` (a bearer token) or `auth_user` (basic), not both",
+        ));
+    }
+    match &https {
+        Some((true, url)) if !trusts => errors.push(syn::Error::new_spanned(
+            url,
+            "an https URL needs `tls_ca` or `tls_fingerprint`: the certificate the downstream must present",
+        )),
+        Some((false, url)) if trusts || given("tls_cert") || given("tls_server_name") => {
+            errors.push(syn::Error::new_spanned(
+                url,
+                "TLS options with an http:// URL: write https:// to speak TLS (an http:// URL is plaintext)",
+            ))
+        }
+        _ => {}
+    }
     let required = direction
-        .options()
+        .options_of(transport)
         .iter()
         .filter(|spec| spec.default == Default::Required);
     for spec in required {
         let r = spec.name;
-        if !given(r) && !suggested.contains(&r) {
+        if known.is_some() && !given(r) && !suggested.contains(&r) {
             errors.push(syn::Error::new(
                 decl.transport.span(),
                 format!("`{r}` is required; usage: {usage}"),
@@ -194,41 +248,67 @@ pub fn expand(direction: Direction, input: TokenStream) -> TokenStream {
             let errors = e.to_compile_error();
             let fallback_router =
                 router.or_else(|| syn::parse_str("::messagefoundry::__private::NoRouter").ok());
-            let declaration = emit(direction, &decl, &fields, fallback_router.as_ref(), false);
+            let declaration = emit(
+                direction,
+                transport,
+                &decl,
+                &fields,
+                fallback_router.as_ref(),
+                false,
+            );
             quote!(#errors #declaration)
         }
-        None => emit(direction, &decl, &fields, router.as_ref(), true),
+        None => emit(direction, transport, &decl, &fields, router.as_ref(), true),
     }
 }
 
-/// A checked option: a field initialiser of the settings struct, or of its retry policy.
+/// A checked option: a field initialiser of the settings struct, of its retry policy, or of
+/// the HTTP settings.
 enum Field {
     Plain(TokenStream),
     Retry(TokenStream),
+    Http(TokenStream),
 }
+
+/// The options kept in the HTTP settings (`HttpListen`, `HttpConnect`) rather than in the
+/// settings HTTP shares with MLLP.
+const HTTP_ONLY: &[&str] = &[
+    "path",
+    "url",
+    "headers",
+    "auth_token_env",
+    "auth_user",
+    "auth_password_env",
+];
 
 /// One checked option as a struct field initialiser. A field is named as its option, but for
 /// the retry policy's three; an option without a default is an `Option` field, but for `allow`
 /// (a list, empty when unset).
-fn field(spec: &Spec, value: &Expr) -> syn::Result<Field> {
+fn field(transport: Transport, spec: &Spec, value: &Expr) -> syn::Result<Field> {
     let checked = options::check(spec, value)?;
     let mut tokens = options::tokens(spec, &checked)?;
-    if matches!(spec.default, Default::Unset(_)) && spec.kind != Kind::Addresses {
+    let listed = matches!(spec.kind, Kind::Addresses | Kind::Headers);
+    if matches!(spec.default, Default::Unset(_)) && !listed {
         tokens = quote!(::core::option::Option::Some(#tokens));
     }
-    Ok(match spec.name {
+    Ok(match messagefoundry_options::setting_of(spec.name) {
         "retries" => Field::Retry(quote!(max_attempts: #tokens)),
         "backoff" => Field::Retry(quote!(initial_backoff: #tokens)),
         "max_backoff" => Field::Retry(quote!(max_backoff: #tokens)),
         name => {
             let ident = format_ident!("{}", name);
-            Field::Plain(quote!(#ident: #tokens))
+            if transport == Transport::Http && HTTP_ONLY.contains(&name) {
+                Field::Http(quote!(#ident: #tokens))
+            } else {
+                Field::Plain(quote!(#ident: #tokens))
+            }
         }
     })
 }
 
 fn emit(
     direction: Direction,
+    transport: Transport,
     decl: &Declaration,
     fields: &[Field],
     router: Option<&syn::Path>,
@@ -243,12 +323,33 @@ fn emit(
     let p = quote!(::messagefoundry::__private);
     let plain = fields.iter().filter_map(|f| match f {
         Field::Plain(t) => Some(t),
-        Field::Retry(_) => None,
+        _ => None,
     });
     let retry = fields.iter().filter_map(|f| match f {
         Field::Retry(t) => Some(t),
-        Field::Plain(_) => None,
+        _ => None,
     });
+    let http: Vec<&TokenStream> = fields
+        .iter()
+        .filter_map(|f| match f {
+            Field::Http(t) => Some(t),
+            _ => None,
+        })
+        .collect();
+    let (http_listen, http_connect) = match transport {
+        Transport::Mllp => (
+            quote!(::core::option::Option::None),
+            quote!(::core::option::Option::None),
+        ),
+        Transport::Http => (
+            quote!(::core::option::Option::Some(#p::HttpListen { #(#http,)* ..#p::HttpListen::DEFAULT })),
+            quote!(::core::option::Option::Some(#p::HttpConnect { #(#http,)* ..#p::HttpConnect::DEFAULT })),
+        ),
+    };
+    let kind_word = match transport {
+        Transport::Mllp => "MLLP",
+        Transport::Http => "HTTP",
+    };
     let (slice, kind) = match direction {
         Direction::Inbound => (quote!(INBOUNDS), quote!(Inbound)),
         Direction::Outbound => (quote!(OUTBOUNDS), quote!(Outbound)),
@@ -268,15 +369,18 @@ fn emit(
     match direction {
         Direction::Inbound => {
             let router = router.map(|r| crate::named::def(crate::named::Role::Router, r));
-            let doc =
-                format!("The MLLP inbound connection `{name_str}`, declared with `inbound!`.");
+            let doc = format!(
+                "The {kind_word} inbound connection `{name_str}`, declared with `inbound!`."
+            );
             quote! {
                 #[doc = #doc]
-                #[allow(non_upper_case_globals)]
+                // Every field of a settings struct may be given, leaving its defaults unused.
+                #[allow(non_upper_case_globals, clippy::needless_update)]
                 #vis const #name: #p::Inbound = #p::Inbound({
                     static DEF: #p::InboundDef = #p::InboundDef {
                         name: #name_str,
                         mllp: #p::MllpListen { #(#plain,)* ..#p::MllpListen::DEFAULT },
+                        http: #http_listen,
                         router: #router,
                     };
                     &DEF
@@ -285,11 +389,13 @@ fn emit(
             }
         }
         Direction::Outbound => {
-            let doc =
-                format!("The MLLP outbound connection `{name_str}`, declared with `outbound!`.");
+            let doc = format!(
+                "The {kind_word} outbound connection `{name_str}`, declared with `outbound!`."
+            );
             quote! {
                 #[doc = #doc]
-                #[allow(non_upper_case_globals)]
+                // Every field of a settings struct may be given, leaving its defaults unused.
+                #[allow(non_upper_case_globals, clippy::needless_update)]
                 #vis const #name: #p::Outbound = #p::Outbound({
                     static DEF: #p::OutboundDef = #p::OutboundDef {
                         name: #name_str,
@@ -298,6 +404,7 @@ fn emit(
                             retry: #p::RetryPolicy { #(#retry,)* ..#p::RetryPolicy::DEFAULT },
                             ..#p::MllpConnect::DEFAULT
                         },
+                        http: #http_connect,
                     };
                     &DEF
                 });

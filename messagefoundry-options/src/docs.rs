@@ -3,12 +3,17 @@
 use std::fmt::Write as _;
 
 use crate::duration::format_duration;
-use crate::table::{Default, Direction, Kind, Spec};
+use crate::table::{Default, Direction, Kind, Spec, Transport};
 
-/// The rows of one direction: `| option | value | default | meaning |`.
+/// The rows of one direction of MLLP: `| option | value | default | meaning |`.
 pub fn markdown_table(direction: Direction) -> String {
+    markdown_table_of(direction, Transport::Mllp)
+}
+
+/// The rows of one direction of a transport.
+pub fn markdown_table_of(direction: Direction, transport: Transport) -> String {
     let mut out = String::from("| option | value | default | meaning |\n|---|---|---|---|\n");
-    for spec in direction.options() {
+    for spec in direction.options_of(transport) {
         let _ = writeln!(
             out,
             "| `{}` | {} | {} | {} |",
@@ -38,6 +43,9 @@ fn value_form(spec: &Spec) -> String {
         Kind::Addresses => "addresses and networks".to_owned(),
         Kind::File => "PEM file".to_owned(),
         Kind::Text => "text".to_owned(),
+        Kind::Url => "URL".to_owned(),
+        Kind::UrlPath => "path".to_owned(),
+        Kind::Headers => "header lines".to_owned(),
     }
 }
 

@@ -30,13 +30,18 @@ mod duration;
 mod setting;
 mod suggest;
 mod table;
+mod url;
 mod value;
 
 pub use cidr::{Cidr, CidrError};
 pub use crosswalk::{Crosswalk, CrosswalkError, is_name};
-pub use docs::{default_text, markdown_table};
+pub use docs::{default_text, markdown_table, markdown_table_of};
 pub use duration::{format_duration, parse_duration};
 pub use setting::{Setting, SettingType};
 pub use suggest::nearest;
-pub use table::{Default, Direction, INBOUND, Kind, MAX_BYTES, MAX_COUNT, OUTBOUND, Spec};
+pub use table::{
+    ALL_TABLES, Default, Direction, HTTP_INBOUND, HTTP_OUTBOUND, INBOUND, Kind, MAX_BYTES,
+    MAX_COUNT, OUTBOUND, Spec, Transport, setting_of,
+};
+pub use url::{HttpUrl, check_header, check_path};
 pub use value::{Invalid, Origin, Value, Written};

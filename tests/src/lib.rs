@@ -5,6 +5,7 @@
 pub mod backlog;
 pub mod downstream;
 pub mod http;
+pub mod http_downstream;
 pub mod lab;
 pub mod node;
 pub mod openapi;

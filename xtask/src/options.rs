@@ -6,7 +6,7 @@
 
 use std::path::{Path, PathBuf};
 
-use messagefoundry_options::{Direction, markdown_table};
+use messagefoundry_options::{Direction, Transport, markdown_table, markdown_table_of};
 
 use crate::Output;
 
@@ -59,7 +59,7 @@ Every option of `inbound!` and `outbound!`, defined once (in the `messagefoundry
 crate): the macros check them at build time, `serve` and `check` read the same options from
 an environment file, and these tables are generated from the same definition.
 
-In the macro an option goes inside `mllp(…)`:
+In the macro an option goes inside `mllp(…)` (or `http(…)`, see below):
 `inbound!(IB_Lab_ORU, mllp(port = 2575, idle_timeout = \"5m\"), router = oru_router)`. In an
 environment file, `environments/<name>.toml`, chosen with `serve --env <name>` or
 `check --env <name>`, the same option has the same key, under the connection's name:
@@ -82,9 +82,20 @@ reports every one, `serve` refuses to start.
 {}
 ## Outbound: `outbound!`, `[outbound.NAME]`
 
+{}
+## HTTP inbound: `inbound!(NAME, http(…), router = …)`
+
+An HTTP inbound (see `http.md`) takes these options, in `http(…)` and under `[inbound.NAME]`.
+Those it shares with MLLP mean the same.
+
+{}
+## HTTP outbound: `outbound!(NAME, http(…))`
+
 {}",
         markdown_table(Direction::Inbound),
-        markdown_table(Direction::Outbound)
+        markdown_table(Direction::Outbound),
+        markdown_table_of(Direction::Inbound, Transport::Http),
+        markdown_table_of(Direction::Outbound, Transport::Http)
     )
 }
 

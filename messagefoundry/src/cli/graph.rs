@@ -15,10 +15,14 @@ pub fn print(wiring: &Wiring<'_>, out: &mut impl Write) -> std::io::Result<ExitC
             (Tls::On, Plaintext::Allow) => "tls, plaintext allowed",
             (Tls::On, Plaintext::Refuse) => "tls only",
         };
+        let transport = match &def.http {
+            Some(http) => format!("http {}:{}{}", def.mllp.bind, def.mllp.port, http.path),
+            None => format!("mllp {}:{}", def.mllp.bind, def.mllp.port),
+        };
         writeln!(
             out,
-            "inbound  {}  mllp {}:{} ({security})  -> router {}",
-            def.name, def.mllp.bind, def.mllp.port, def.router.name
+            "inbound  {}  {transport} ({security})  -> router {}",
+            def.name, def.router.name
         )?;
     }
     for outbound in wiring.outbounds {
@@ -28,11 +32,11 @@ pub fn print(wiring: &Wiring<'_>, out: &mut impl Write) -> std::io::Result<ExitC
         } else {
             "plaintext"
         };
-        writeln!(
-            out,
-            "outbound {}  mllp {}:{} ({security})",
-            def.name, def.mllp.host, def.mllp.port
-        )?;
+        let transport = match &def.http {
+            Some(http) => format!("http {}", http.url),
+            None => format!("mllp {}:{}", def.mllp.host, def.mllp.port),
+        };
+        writeln!(out, "outbound {}  {transport} ({security})", def.name)?;
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -41,7 +45,8 @@ pub fn print(wiring: &Wiring<'_>, out: &mut impl Write) -> std::io::Result<ExitC
 mod tests {
     use super::*;
     use crate::interface::{
-        Inbound, InboundDef, MllpConnect, MllpListen, Outbound, OutboundDef, Route, RouterDef,
+        HttpConnect, HttpListen, Inbound, InboundDef, MllpConnect, MllpListen, Outbound,
+        OutboundDef, Route, RouterDef,
     };
 
     static ROUTER: RouterDef = RouterDef {
@@ -56,6 +61,7 @@ mod tests {
             ..MllpListen::DEFAULT
         },
         router: &ROUTER,
+        http: None,
     };
     static OB: OutboundDef = OutboundDef {
         name: "OB_EHR",
@@ -65,7 +71,41 @@ mod tests {
             tls_ca: Some("ehr-ca.pem"),
             ..MllpConnect::DEFAULT
         },
+        http: None,
     };
+
+    static IB_HTTP: InboundDef = InboundDef {
+        name: "IB_Web",
+        mllp: MllpListen {
+            port: 8443,
+            ..MllpListen::DEFAULT
+        },
+        http: Some(HttpListen::DEFAULT),
+        router: &ROUTER,
+    };
+    static OB_HTTP: OutboundDef = OutboundDef {
+        name: "OB_Web",
+        mllp: MllpConnect::DEFAULT,
+        http: Some(HttpConnect {
+            url: "http://127.0.0.1:8080/hl7",
+            ..HttpConnect::DEFAULT
+        }),
+    };
+
+    #[test]
+    fn http_connections_show_their_path_and_url() {
+        let wiring = Wiring {
+            inbounds: &[Inbound(&IB_HTTP)],
+            outbounds: &[Outbound(&OB_HTTP)],
+        };
+        let mut out = Vec::new();
+        print(&wiring, &mut out).unwrap();
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "inbound  IB_Web  http 0.0.0.0:8443/hl7 (tls, plaintext allowed)  -> router lab_router\n\
+             outbound OB_Web  http http://127.0.0.1:8080/hl7 (plaintext)\n"
+        );
+    }
 
     #[test]
     fn one_line_per_connection_with_its_security() {

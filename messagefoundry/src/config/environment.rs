@@ -24,7 +24,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use messagefoundry_options::{Direction, Invalid, Origin, Value, Written};
+use messagefoundry_options::{Direction, Invalid, Origin, Transport, Value, Written};
 
 use super::connection::{InboundSettings, OutboundSettings};
 use crate::interface::{Inbound, Outbound};
@@ -159,19 +159,28 @@ impl Environment {
 
     /// The effective settings of an inbound.
     pub fn inbound(&self, inbound: Inbound) -> Result<InboundSettings, EnvironmentError> {
-        let mut s = InboundSettings::from(&inbound.def().mllp);
-        self.apply(Direction::Inbound, inbound.name(), |key, value| {
+        let def = inbound.def();
+        let mut s = InboundSettings::from(def);
+        let transport = transport_of(def.http.is_some());
+        self.apply(Direction::Inbound, transport, inbound.name(), |key, value| {
             s.set(key, value)
         })?;
+        if let Some(problem) = s.http.as_ref().and_then(|h| h.problem()) {
+            return Err(self.invalid(format!("[inbound.{}] {problem}", inbound.name())));
+        }
         Ok(s)
     }
 
     /// The effective settings of an outbound.
     pub fn outbound(&self, outbound: Outbound) -> Result<OutboundSettings, EnvironmentError> {
-        let mut s = OutboundSettings::from(&outbound.def().mllp);
-        self.apply(Direction::Outbound, outbound.name(), |key, value| {
+        let def = outbound.def();
+        let mut s = OutboundSettings::from(def);
+        let transport = transport_of(def.http.is_some());
+        self.apply(Direction::Outbound, transport, outbound.name(), |key, value| {
             s.set(key, value)
         })?;
+        s.settle_http()
+            .map_err(|m| self.invalid(format!("[outbound.{}] {m}", outbound.name())))?;
         Ok(s)
     }
 
@@ -180,6 +189,7 @@ impl Environment {
     fn apply(
         &self,
         direction: Direction,
+        transport: Transport,
         connection: &str,
         mut set: impl FnMut(&str, Value) -> Result<(), String>,
     ) -> Result<(), EnvironmentError> {
@@ -192,8 +202,11 @@ impl Environment {
         };
         let at = format!("[{}.{connection}]", direction.section());
         for (key, value) in table {
-            let Some(spec) = direction.option(key) else {
-                return Err(self.invalid(format!("{at} {}", direction.unknown(key))));
+            let Some(spec) = direction.option_of(transport, key) else {
+                return Err(self.invalid(format!(
+                    "{at} {}",
+                    direction.unknown_of(transport, key)
+                )));
             };
             let value = spec
                 .check(&written(value), Origin::Environment)
@@ -202,6 +215,11 @@ impl Environment {
         }
         Ok(())
     }
+}
+
+/// The transport of a connection, by whether it has HTTP settings.
+fn transport_of(http: bool) -> Transport {
+    if http { Transport::Http } else { Transport::Mllp }
 }
 
 /// A TOML value in the terms of the options table.
@@ -233,7 +251,7 @@ mod tests {
     use std::time::Duration;
 
     use super::*;
-    use crate::config::fixtures::{EHR, IB, LAB, OB};
+    use crate::config::fixtures::{EHR, IB, IB_HTTP, LAB, OB, OB_HTTP};
     use crate::interface::{AckMode, Cidr, Plaintext, Tls};
 
     fn env(text: &str) -> Result<Environment, EnvironmentError> {
@@ -338,6 +356,32 @@ mod tests {
         );
         let empty = env("[inbound.IB_A]\nallow = []\n").unwrap();
         assert!(empty.inbound(Inbound(&IB)).is_err());
+    }
+
+    #[test]
+    fn http_connections_take_their_own_options() {
+        let e = env("[inbound.IB_Web]\npath = \"/lab\"\nmax_body = 1024\nrequest_timeout = \"5s\"\n\
+                     [outbound.OB_Web]\nurl = \"https://ehr.test/hl7\"\ntls_fingerprint = \"AB\"\n\
+                     headers = [\"X-Feed: lab\"]\nresponse_timeout = \"9s\"\n")
+        .unwrap();
+        let i = e.inbound(Inbound(&IB_HTTP)).unwrap();
+        assert_eq!(i.http.map(|h| h.path), Some("/lab".to_owned()));
+        assert_eq!((i.max_frame, i.frame_timeout), (1024, Duration::from_secs(5)));
+        let o = e.outbound(Outbound(&OB_HTTP)).unwrap();
+        assert_eq!((o.host.as_str(), o.port), ("ehr.test", 443));
+        assert_eq!(o.ack_timeout, Duration::from_secs(9));
+        assert_eq!(o.http.map(|h| h.headers), Some(vec!["X-Feed: lab".to_owned()]));
+        // An MLLP option is not an HTTP one, and the suggestion is HTTP's.
+        let e = env("[inbound.IB_Web]\nmax_frame = 1024\n").unwrap();
+        let msg = e.inbound(Inbound(&IB_HTTP)).unwrap_err().to_string();
+        assert!(msg.contains("unknown option `max_frame`; did you mean `max_body`?"), "{msg}");
+        // An https URL needs a certificate to trust.
+        let e = env("[outbound.OB_Web]\nurl = \"https://ehr.test/hl7\"\n").unwrap();
+        let msg = e.outbound(Outbound(&OB_HTTP)).unwrap_err().to_string();
+        assert!(msg.contains("[outbound.OB_Web] an https URL needs `tls_ca`"), "{msg}");
+        let e = env("[outbound.OB_Web]\nurl = \"ftp://ehr.test/\"\n").unwrap();
+        let msg = e.outbound(Outbound(&OB_HTTP)).unwrap_err().to_string();
+        assert!(msg.contains("url: `ftp://ehr.test/` is not an http:// or https:// URL"), "{msg}");
     }
 
     /// The environment file `docs/options.md` shows loads as it says.

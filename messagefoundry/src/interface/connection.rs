@@ -317,8 +317,10 @@ impl MllpConnect {
 pub struct InboundDef {
     /// The connection's name (`IB_Lab_ORU`).
     pub name: &'static str,
-    /// Listener settings.
+    /// Listener settings (those HTTP shares with MLLP, for an HTTP inbound).
     pub mllp: MllpListen,
+    /// An HTTP inbound's own settings; `None` for MLLP.
+    pub http: Option<super::http::HttpListen>,
     /// The router every message of this inbound goes through.
     pub router: &'static RouterDef,
 }
@@ -328,8 +330,10 @@ pub struct InboundDef {
 pub struct OutboundDef {
     /// The connection's name (`OB_EHR_ORU`).
     pub name: &'static str,
-    /// Sender settings.
+    /// Sender settings (those HTTP shares with MLLP, for an HTTP outbound).
     pub mllp: MllpConnect,
+    /// An HTTP outbound's own settings; `None` for MLLP.
+    pub http: Option<super::http::HttpConnect>,
 }
 
 /// A handle on an inbound connection: what the name declared by `inbound!` stands for.

@@ -9,6 +9,7 @@
 
 mod connection;
 mod handler;
+mod http;
 mod outcome;
 mod route;
 mod router;
@@ -30,6 +31,7 @@ pub(crate) mod plumbing {
         ParsePolicy, Plaintext, RetryPolicy, Tls, ValidatePolicy,
     };
     pub use super::handler::{Handler, HandlerDef};
+    pub use super::http::{HttpConnect, HttpListen};
     pub use super::outcome::IntoOutcome;
     pub use super::route::IntoRoute;
     pub use super::router::{Router, RouterDef};

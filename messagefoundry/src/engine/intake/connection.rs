@@ -55,17 +55,25 @@ pub(crate) struct Context {
 const MAX_OWED: usize = 1024;
 
 /// An application acknowledgment owed to the peer once its message has been processed.
-type Owed = Pin<Box<dyn Future<Output = Answer> + Send>>;
+pub(crate) type Owed = Pin<Box<dyn Future<Output = Answer> + Send>>;
 
 /// What a stored frame is answered with: an acknowledgment now, and maybe one later.
-struct Reply {
-    now: Answer,
-    later: Option<Owed>,
+pub(crate) struct Reply {
+    /// The answer due at once.
+    pub now: Answer,
+    /// The application acknowledgment due once the message is processed, if any.
+    pub later: Option<Owed>,
+    /// False when the message could not be stored (the answer refuses it for now).
+    pub stored: bool,
 }
 
 impl From<Answer> for Reply {
     fn from(now: Answer) -> Reply {
-        Reply { now, later: None }
+        Reply {
+            now,
+            later: None,
+            stored: true,
+        }
     }
 }
 
@@ -201,9 +209,6 @@ where
             }
             Some(Ok(Frame::Message(bytes))) => {
                 count += 1;
-                ctx.metrics.received.inc();
-                ctx.metrics.received_bytes.add(bytes.len() as u64);
-                ctx.metrics.last_message.set(now_micros());
                 match receive(&ctx, bytes.freeze(), peer, &mut charset_warned).await {
                     Some(reply) => reply,
                     None => break End::StoreStopped,
@@ -298,13 +303,17 @@ fn next_deadline<R>(
     }
 }
 
-/// Stores one frame and works out the answer; `None` when the store has stopped.
-async fn receive(
+/// Stores one message (a frame, or a request's body) and works out the answer; `None` when
+/// the store has stopped.
+pub(crate) async fn receive(
     ctx: &Context,
     raw: bytes::Bytes,
     peer: SocketAddr,
     charset_warned: &mut bool,
 ) -> Option<Reply> {
+    ctx.metrics.received.inc();
+    ctx.metrics.received_bytes.add(raw.len() as u64);
+    ctx.metrics.last_message.set(now_micros());
     let inbound = ctx.inbound.name();
     let received_at = now_micros();
     let mode = ctx.settings.ack_mode;
@@ -369,7 +378,10 @@ async fn receive(
             ctx.shutdown.cancel();
             let answer = AckPlan::of(mode, msg).store_failed(msg);
             count_nak(&ctx.metrics, NakReason::StoreFailed, &answer);
-            return Some(answer.into());
+            return Some(Reply {
+                stored: false,
+                ..answer.into()
+            });
         }
         (Err(e), Err(_)) => {
             tracing::error!(inbound, %peer, error = %e, "frame not stored");
@@ -404,6 +416,7 @@ async fn receive(
         return Some(Reply {
             now,
             later: Some(Box::pin(std::future::ready(later))),
+            stored: true,
         });
     }
     // Registered before the pipeline is woken, so the result cannot be missed.
@@ -446,6 +459,7 @@ async fn receive(
         return Some(Reply {
             now,
             later: Some(later),
+            stored: true,
         });
     }
     Some(

@@ -11,6 +11,7 @@ mod listener;
 mod tally;
 mod validation;
 
-pub(super) use connection::Context;
+pub(crate) use acks::Answer;
+pub(crate) use connection::{Context, Reply, receive};
 pub(super) use frame_memory::FrameBudget;
 pub(super) use listener::run;

@@ -127,6 +127,7 @@ mod tests {
     static OB: OutboundDef = OutboundDef {
         name: "OB",
         mllp: MllpConnect::DEFAULT,
+        http: None,
     };
     static SENDS: HandlerDef = HandlerDef {
         name: "sends",

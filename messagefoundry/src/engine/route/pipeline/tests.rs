@@ -14,10 +14,12 @@ use crate::store::{Incoming, MessageInfo, now_micros};
 static OB_A: OutboundDef = OutboundDef {
     name: "OB_A",
     mllp: MllpConnect::DEFAULT,
+    http: None,
 };
 static OB_B: OutboundDef = OutboundDef {
     name: "OB_B",
     mllp: MllpConnect::DEFAULT,
+    http: None,
 };
 
 /// Sends the message as received to OB_A and with MSH-5 changed to OB_B.
@@ -59,6 +61,7 @@ static IB: InboundDef = InboundDef {
     name: "IB",
     mllp: MllpListen::DEFAULT,
     router: &ROUTER,
+    http: None,
 };
 
 use crate::interface::RouterDef;
@@ -404,6 +407,7 @@ static IB_NAMES: InboundDef = InboundDef {
     name: "IB_NAMES",
     mllp: MllpListen::DEFAULT,
     router: &BY_NAME,
+    http: None,
 };
 
 #[test]
