@@ -20,6 +20,7 @@
 //! | 413 | the body is larger than `max_body` | no |
 //! | 415 | the content type is not `application/hl7-v2`, `x-application/hl7-v2+er7` or `text/plain` | no |
 //! | 503 | the store failed: nothing was stored; send again later | no |
+//! | 503 | `after_processing`: the engine stopped before processing; send again | yes |
 
 pub(crate) mod auth;
 pub(crate) mod client;

@@ -164,13 +164,21 @@ async fn answer(ctx: &Context, reply: Reply) -> Response {
         (Answer::Ack(ack), _) => Some(ack),
         (Answer::Nothing, Some(later)) => {
             let awaited = tokio::select! {
-                answer = later => answer,
-                // Stored, not processed before shutdown: routed at the next start.
-                () = ctx.shutdown.cancelled() => Answer::Nothing,
+                answer = later => Some(answer),
+                // Stored, not processed before shutdown: routed at the next start. The sender
+                // is told to try again, as an MLLP sender left without an answer would; the
+                // repeat is a duplicate, which `duplicate_window` absorbs.
+                () = ctx.shutdown.cancelled() => None,
             };
             match awaited {
-                Answer::Ack(ack) => Some(ack),
-                Answer::Nothing => None,
+                Some(Answer::Ack(ack)) => Some(ack),
+                Some(Answer::Nothing) => None,
+                None => {
+                    return refused(
+                        StatusCode::SERVICE_UNAVAILABLE,
+                        "stopping before the message was processed; send it again later",
+                    );
+                }
             }
         }
         (Answer::Nothing, None) => None,
