@@ -17,7 +17,7 @@ pub struct AlertSettings {
     pub check_every: Duration,
     /// An incident still open is notified again this often.
     pub repeat_every: Duration,
-    /// Every rule, in the order of [`KINDS`] and then as written.
+    /// Every rule, kind by kind (in the order of the table in `docs/alerts.md`), then as written.
     pub rules: Vec<Rule>,
     /// `[alerts.webhook]`.
     pub webhook: Option<WebhookSettings>,
@@ -87,7 +87,7 @@ pub enum EmailTls {
     Implicit,
 }
 
-/// The keys of `[alerts]`: its own settings, the kinds of rule ([`KINDS`]) and the channels.
+/// The keys of `[alerts]`: its own settings, the kinds of rule (`KINDS`) and the channels.
 const SECTION: [&str; 13] = [
     "time_zone",
     "check_every",
