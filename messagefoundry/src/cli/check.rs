@@ -76,6 +76,7 @@ pub fn run(wiring: &Wiring<'_>, args: &CheckArgs) -> ExitCode {
         return summary(&found);
     }
     check_tables(&mut found, &settings.tables);
+    check_alerts(&mut found, &settings.alerts);
     if !settings.values.is_empty() {
         let mut names: Vec<&str> = settings.values.iter().map(|(def, _)| def.name).collect();
         names.sort_unstable();
@@ -173,6 +174,27 @@ fn check_tables(found: &mut Findings, tables: &[crate::config::TableSetting]) {
                 Err(e) => found.error(e),
             },
         }
+    }
+}
+
+/// The alert rules (already read with the settings) and their channels: secrets set, CA files
+/// usable. Nothing is sent; `alerts test` does that.
+fn check_alerts(found: &mut Findings, alerts: &crate::alerts::AlertSettings) {
+    if alerts.rules.is_empty() && alerts.webhook.is_none() && alerts.email.is_none() {
+        return;
+    }
+    let mut kinds: Vec<&str> = alerts.rules.iter().map(|r| r.kind()).collect();
+    kinds.dedup();
+    found.ok(format!(
+        "alerts: {} rule(s) ({}), looked at every {}, times in {}",
+        alerts.rules.len(),
+        kinds.join(", "),
+        messagefoundry_options::format_duration(alerts.check_every),
+        alerts.zone.iana_name().unwrap_or("the system's time zone")
+    ));
+    match crate::alerts::Channels::open(alerts, "check") {
+        Ok(channels) => found.ok(format!("alerts notify: {}", channels.names().join(", "))),
+        Err(e) => found.error(format!("alerts: {e}")),
     }
 }
 

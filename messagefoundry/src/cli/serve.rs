@@ -5,6 +5,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use crate::admin::{Admin, AdminArgs};
+use crate::alerts::Channels;
 use crate::engine::{Engine, EngineConfig};
 
 use super::Wiring;
@@ -92,10 +93,21 @@ pub fn run(wiring: &Wiring<'_>, args: &ServeArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    // Secrets and CA files are read now: a wrong one stops `serve` before it listens.
+    let channels = match Channels::open(&settings.alerts, &crate::alerts::engine_name()) {
+        Ok(channels) => channels,
+        Err(e) => {
+            tracing::error!("{e}");
+            return ExitCode::from(2);
+        }
+    };
+    let certificates = crate::alerts::certificate_files(&settings, admin.as_ref(), &args.db);
+    let alert_settings = settings.alerts.clone();
     let Some(runtime) = super::runtime() else {
         return ExitCode::FAILURE;
     };
     runtime.block_on(async {
+        let started = jiff::Timestamp::now();
         // Started before the engine, so that `/ready` says 503 while the store opens and the
         // listeners bind, and stopped after it, so that it says 503 while the engine drains.
         let admin = match admin {
@@ -135,6 +147,14 @@ pub fn run(wiring: &Wiring<'_>, args: &ServeArgs) -> ExitCode {
             say!("MLLP listening on {addr} ({name})");
         }
         tokio::spawn(crate::tables::watch(tables, engine.shutdown_token()));
+        let sources = crate::alerts::Sources {
+            engine: engine.handle(),
+            certificates,
+            db: args.db.clone(),
+            started,
+        };
+        let alerts =
+            crate::alerts::start(alert_settings, channels, sources, engine.shutdown_token());
         #[cfg(unix)]
         let control = tokio::spawn(super::control::serve(
             engine.handle(),
@@ -157,6 +177,9 @@ pub fn run(wiring: &Wiring<'_>, args: &ServeArgs) -> ExitCode {
             admin.stopping();
         }
         engine.shutdown().await;
+        if let Some(alerts) = alerts {
+            let _ = alerts.await;
+        }
         #[cfg(unix)]
         let _ = control.await;
         if let Some(admin) = admin {

@@ -19,7 +19,8 @@
 //! `docs/options.md`.
 //!
 //! Two more sections serve what `tables!` and `values!` declare (`docs/tables.md`):
-//! `[tables]` points a code table at a file, `[values]` sets values for handlers.
+//! `[tables]` points a code table at a file, `[values]` sets values for handlers. `[alerts]`
+//! holds the alert rules and channels (`docs/alerts.md`).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -65,6 +66,8 @@ pub struct Environment {
     pub(super) tables: toml::Table,
     /// `[values]`: a value per name.
     pub(super) values: toml::Table,
+    /// `[alerts]`: rules and channels, read by [`crate::alerts`].
+    pub(super) alerts: toml::Table,
 }
 
 impl Environment {
@@ -93,12 +96,13 @@ impl Environment {
             let target = match key.as_str() {
                 "inbound" => &mut env.inbound,
                 "outbound" => &mut env.outbound,
-                "tables" | "values" => {
+                "tables" | "values" | "alerts" => {
                     let toml::Value::Table(entries) = value else {
                         return Err(invalid(format!("[{key}] must be a table: [{key}] NAME = …")));
                     };
                     match key.as_str() {
                         "tables" => env.tables = entries,
+                        "alerts" => env.alerts = entries,
                         _ => env.values = entries,
                     }
                     continue;
@@ -106,7 +110,7 @@ impl Environment {
                 other => {
                     return Err(invalid(format!(
                         "unknown section [{other}]; the sections are [inbound.NAME], \
-                         [outbound.NAME], [tables] and [values]"
+                         [outbound.NAME], [tables], [values] and [alerts]"
                     )));
                 }
             };

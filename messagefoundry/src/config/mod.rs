@@ -5,6 +5,7 @@
 //! The options themselves (names, kinds, defaults, the parsers of their values) are defined
 //! once in `messagefoundry-options`, which the macros use as well.
 
+mod alerts;
 mod connection;
 mod data;
 mod environment;

@@ -8,6 +8,7 @@ use messagefoundry_options::Setting;
 use super::connection::{InboundSettings, OutboundSettings};
 use super::data::{Declared, TableSetting};
 use super::environment::{Environment, EnvironmentError};
+use crate::alerts::AlertSettings;
 use crate::values::ValueDef;
 use crate::interface::{Inbound, Outbound};
 
@@ -24,6 +25,8 @@ pub struct Settings {
     pub tables: Vec<TableSetting>,
     /// Each declared value's setting.
     pub values: Vec<(&'static ValueDef, Setting)>,
+    /// The alert rules and channels.
+    pub alerts: AlertSettings,
 }
 
 /// Settings that could not all be read.
@@ -62,6 +65,10 @@ impl Settings {
         let (tables, mut errors) = env.tables(declared.tables);
         let (values, value_errors) = env.values(declared.values);
         errors.extend(value_errors);
+        match env.alerts(inbounds, outbounds) {
+            Ok(alerts) => settings.alerts = alerts,
+            Err(e) => errors.extend(e),
+        }
         settings.tables = tables;
         settings.values = values;
         for inbound in inbounds {

@@ -312,6 +312,9 @@ impl Engine {
                 metrics: Arc::clone(&counted),
             };
             tasks.spawn(pipeline.run());
+            // Bound is listening: connections wait in the backlog until the task accepts
+            // them, so `/ready` may say so as soon as this returns.
+            counted.set_listening(true);
             let ctx = intake::Context {
                 inbound,
                 frame_memory: Arc::new(intake::FrameBudget::new(settings.max_frame_memory)),
