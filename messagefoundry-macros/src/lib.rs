@@ -11,6 +11,7 @@ mod body;
 mod checked;
 mod connection;
 mod function;
+mod handler_args;
 mod lookup;
 mod main_macro;
 mod manifest;
@@ -77,8 +78,12 @@ pub fn router(args: TokenStream, item: TokenStream) -> TokenStream {
     function::expand(function::Kind::Router, args.into(), item.into()).into()
 }
 
-/// Marks a handler: `#[handler] fn name(msg: Message) -> Outcome`, optionally
-/// `#[handler(message = "ORU^R01")]`.
+/// Marks a handler: `#[handler] fn name(msg: Message) -> Outcome`, or `async fn` for one that
+/// awaits I/O (a database, a web service), optionally `#[handler(message = "ORU^R01")]`.
+///
+/// An `async` handler may take 30 seconds, or what `#[handler(timeout = "2s")]` says; past
+/// it, its disposition is ERROR. A timeout on a plain `fn` is a compile error: it could not
+/// be stopped.
 #[proc_macro_attribute]
 pub fn handler(args: TokenStream, item: TokenStream) -> TokenStream {
     function::expand(function::Kind::Handler, args.into(), item.into()).into()

@@ -35,7 +35,7 @@ mod value;
 pub use cidr::{Cidr, CidrError};
 pub use crosswalk::{Crosswalk, CrosswalkError, is_name};
 pub use docs::{default_text, markdown_table};
-pub use duration::{format_duration, parse_duration};
+pub use duration::{format_duration, parse_duration, suggest_duration};
 pub use setting::{Setting, SettingType};
 pub use suggest::nearest;
 pub use table::{Default, Direction, INBOUND, Kind, MAX_BYTES, MAX_COUNT, OUTBOUND, Spec};

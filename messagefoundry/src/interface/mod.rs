@@ -29,7 +29,7 @@ pub(crate) mod plumbing {
         AckMode, CharsetPolicy, InboundDef, InvalidAck, MllpConnect, MllpListen, OutboundDef,
         ParsePolicy, Plaintext, RetryPolicy, Tls, ValidatePolicy,
     };
-    pub use super::handler::{Handler, HandlerDef};
+    pub use super::handler::{DEFAULT_TIMEOUT, Handle, Handler, HandlerDef, HandlerFuture};
     pub use super::outcome::IntoOutcome;
     pub use super::route::IntoRoute;
     pub use super::router::{Router, RouterDef};
