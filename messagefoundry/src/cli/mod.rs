@@ -18,6 +18,7 @@ macro_rules! say {
 }
 
 mod check;
+mod check_folders;
 mod control;
 mod deidentify;
 mod diff;
