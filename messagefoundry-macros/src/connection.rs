@@ -1,7 +1,7 @@
 //! `inbound!` and `outbound!`: parse the declaration, check every option, and emit the
 //! connection's constant plus its link-time registration.
 
-use messagefoundry_options::{Default, Direction, Kind, Spec};
+use messagefoundry_options::{Default, Direction, Kind, Piece, Spec, Transport};
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 use syn::parse::{Parse, ParseStream};
@@ -79,37 +79,37 @@ impl Errors {
 
 /// Expands `inbound!` or `outbound!`.
 pub fn expand(direction: Direction, input: TokenStream) -> TokenStream {
-    let usage = match direction {
-        Direction::Inbound => "inbound!(IB_NAME, mllp(port = 2575), router = my_router)",
-        Direction::Outbound => "outbound!(OB_NAME, mllp(host = \"10.0.0.5\", port = 6661))",
-    };
     let decl: Declaration = match syn::parse2(input) {
         Ok(d) => d,
         Err(e) => {
+            let usage = usage(direction, Transport::Mllp);
             return syn::Error::new(e.span(), format!("{e}; usage: {usage}")).to_compile_error();
         }
     };
     let mut errors = Errors::default();
-    if decl.transport != "mllp" {
-        errors.push(syn::Error::new(
-            decl.transport.span(),
-            format!(
-                "unknown transport `{}`; the transport is `mllp(…)`",
-                decl.transport
-            ),
-        ));
-    }
+    // An unknown transport is one error; its settings are not checked against another's.
+    let (transport, known) = match Transport::named(&decl.transport.to_string()) {
+        Some(t) => (t, true),
+        None => {
+            errors.push(syn::Error::new(
+                decl.transport.span(),
+                Transport::unknown_transport(&decl.transport.to_string()),
+            ));
+            (Transport::Mllp, false)
+        }
+    };
+    let usage = usage(direction, transport);
     let mut seen: Vec<String> = Vec::new();
     // Options an unknown name was taken for: their absence is the same mistake, not another.
     let mut suggested: Vec<&str> = Vec::new();
     let mut fields = Vec::new();
-    for setting in &decl.settings {
+    for setting in decl.settings.iter().filter(|_| known) {
         let key = setting.name.to_string();
-        let Some(spec) = direction.option(&key) else {
-            suggested.extend(direction.nearest(&key));
+        let Some(spec) = transport.option(direction, &key) else {
+            suggested.extend(transport.nearest(direction, &key));
             errors.push(syn::Error::new(
                 setting.name.span(),
-                direction.unknown(&key),
+                transport.unknown(direction, &key),
             ));
             continue;
         };
@@ -149,10 +149,10 @@ pub fn expand(direction: Direction, input: TokenStream) -> TokenStream {
             "give `tls_ca` or `tls_fingerprint`, not both",
         ));
     }
-    let required = direction
-        .options()
+    let required = transport
+        .options(direction)
         .iter()
-        .filter(|spec| spec.default == Default::Required);
+        .filter(|spec| known && spec.default == Default::Required);
     for spec in required {
         let r = spec.name;
         if !given(r) && !suggested.contains(&r) {
@@ -194,11 +194,59 @@ pub fn expand(direction: Direction, input: TokenStream) -> TokenStream {
             let errors = e.to_compile_error();
             let fallback_router =
                 router.or_else(|| syn::parse_str("::messagefoundry::__private::NoRouter").ok());
-            let declaration = emit(direction, &decl, &fields, fallback_router.as_ref(), false);
+            let declaration = emit(
+                direction,
+                transport,
+                &decl,
+                &fields,
+                fallback_router.as_ref(),
+                false,
+            );
             quote!(#errors #declaration)
         }
-        None => emit(direction, &decl, &fields, router.as_ref(), true),
+        None => emit(direction, transport, &decl, &fields, router.as_ref(), true),
     }
+}
+
+/// How a declaration of this transport is written, for error messages.
+fn usage(direction: Direction, transport: Transport) -> &'static str {
+    match (direction, transport) {
+        (Direction::Inbound, Transport::Mllp) => {
+            "inbound!(IB_NAME, mllp(port = 2575), router = my_router)"
+        }
+        (Direction::Outbound, Transport::Mllp) => {
+            "outbound!(OB_NAME, mllp(host = \"10.0.0.5\", port = 6661))"
+        }
+        (Direction::Inbound, Transport::File) => {
+            "inbound!(IB_NAME, file(dir = \"/data/in\", pattern = \"*.hl7\"), router = my_router)"
+        }
+        (Direction::Outbound, Transport::File) => {
+            "outbound!(OB_NAME, file(dir = \"/data/out\", name = \"{MSH-10}.hl7\"))"
+        }
+    }
+}
+
+/// Checks each HL7 path of a file name template against the schema, as every path literal is.
+fn check_template(spec: &Spec, value: &Expr) -> syn::Result<()> {
+    let Expr::Lit(syn::ExprLit {
+        lit: syn::Lit::Str(lit),
+        ..
+    }) = value
+    else {
+        return Ok(());
+    };
+    let text = lit.value();
+    let pieces = messagefoundry_options::name_template(&text)
+        .map_err(|e| syn::Error::new(lit.span(), format!("{}: {e}", spec.name)))?;
+    for (_, piece) in pieces {
+        if let Piece::Path(path) = piece {
+            let inner = syn::LitStr::new(path, lit.span());
+            crate::path_literal::check(&inner).map_err(|e| {
+                syn::Error::new(lit.span(), format!("in the file name `{text}`: {e}"))
+            })?;
+        }
+    }
+    Ok(())
 }
 
 /// A checked option: a field initialiser of the settings struct, or of its retry policy.
@@ -212,6 +260,9 @@ enum Field {
 /// (a list, empty when unset).
 fn field(spec: &Spec, value: &Expr) -> syn::Result<Field> {
     let checked = options::check(spec, value)?;
+    if spec.kind == Kind::NameTemplate {
+        check_template(spec, value)?;
+    }
     let mut tokens = options::tokens(spec, &checked)?;
     if matches!(spec.default, Default::Unset(_)) && spec.kind != Kind::Addresses {
         tokens = quote!(::core::option::Option::Some(#tokens));
@@ -229,6 +280,7 @@ fn field(spec: &Spec, value: &Expr) -> syn::Result<Field> {
 
 fn emit(
     direction: Direction,
+    transport: Transport,
     decl: &Declaration,
     fields: &[Field],
     router: Option<&syn::Path>,
@@ -265,18 +317,33 @@ fn emit(
     } else {
         TokenStream::new()
     };
+    let kind_word = match transport {
+        Transport::Mllp => "MLLP",
+        Transport::File => "file",
+    };
     match direction {
         Direction::Inbound => {
             let router = router.map(|r| crate::named::def(crate::named::Role::Router, r));
-            let doc =
-                format!("The MLLP inbound connection `{name_str}`, declared with `inbound!`.");
+            let doc = format!(
+                "The {kind_word} inbound connection `{name_str}`, declared with `inbound!`."
+            );
+            let settings = match transport {
+                Transport::Mllp => quote!(#p::InboundTransport::Mllp(
+                    #p::MllpListen { #(#plain,)* ..#p::MllpListen::DEFAULT }
+                )),
+                Transport::File => quote!(#p::InboundTransport::File(
+                    #p::FileIn { #(#plain,)* ..#p::FileIn::DEFAULT }
+                )),
+            };
             quote! {
                 #[doc = #doc]
                 #[allow(non_upper_case_globals)]
                 #vis const #name: #p::Inbound = #p::Inbound({
+                    // Every field may be given, leaving the defaults nothing to add.
+                    #[allow(clippy::needless_update)]
                     static DEF: #p::InboundDef = #p::InboundDef {
                         name: #name_str,
-                        mllp: #p::MllpListen { #(#plain,)* ..#p::MllpListen::DEFAULT },
+                        transport: #settings,
                         router: #router,
                     };
                     &DEF
@@ -285,19 +352,31 @@ fn emit(
             }
         }
         Direction::Outbound => {
-            let doc =
-                format!("The MLLP outbound connection `{name_str}`, declared with `outbound!`.");
+            let doc = format!(
+                "The {kind_word} outbound connection `{name_str}`, declared with `outbound!`."
+            );
+            let retry = quote!(#p::RetryPolicy { #(#retry,)* ..#p::RetryPolicy::DEFAULT });
+            let settings = match transport {
+                Transport::Mllp => quote!(#p::OutboundTransport::Mllp(#p::MllpConnect {
+                    #(#plain,)*
+                    retry: #retry,
+                    ..#p::MllpConnect::DEFAULT
+                })),
+                Transport::File => quote!(#p::OutboundTransport::File(#p::FileOut {
+                    #(#plain,)*
+                    retry: #retry,
+                    ..#p::FileOut::DEFAULT
+                })),
+            };
             quote! {
                 #[doc = #doc]
                 #[allow(non_upper_case_globals)]
                 #vis const #name: #p::Outbound = #p::Outbound({
+                    // Every field may be given, leaving the defaults nothing to add.
+                    #[allow(clippy::needless_update)]
                     static DEF: #p::OutboundDef = #p::OutboundDef {
                         name: #name_str,
-                        mllp: #p::MllpConnect {
-                            #(#plain,)*
-                            retry: #p::RetryPolicy { #(#retry,)* ..#p::RetryPolicy::DEFAULT },
-                            ..#p::MllpConnect::DEFAULT
-                        },
+                        transport: #settings,
                     };
                     &DEF
                 });

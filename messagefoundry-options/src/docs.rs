@@ -5,10 +5,15 @@ use std::fmt::Write as _;
 use crate::duration::format_duration;
 use crate::table::{Default, Direction, Kind, Spec};
 
-/// The rows of one direction: `| option | value | default | meaning |`.
+/// The rows of one direction of `mllp(…)`: `| option | value | default | meaning |`.
 pub fn markdown_table(direction: Direction) -> String {
+    markdown_table_of(crate::Transport::Mllp, direction)
+}
+
+/// The rows of one transport's options in one direction.
+pub fn markdown_table_of(transport: crate::Transport, direction: Direction) -> String {
     let mut out = String::from("| option | value | default | meaning |\n|---|---|---|---|\n");
-    for spec in direction.options() {
+    for spec in transport.options(direction) {
         let _ = writeln!(
             out,
             "| `{}` | {} | {} | {} |",
@@ -38,6 +43,8 @@ fn value_form(spec: &Spec) -> String {
         Kind::Addresses => "addresses and networks".to_owned(),
         Kind::File => "PEM file".to_owned(),
         Kind::Text => "text".to_owned(),
+        Kind::Folder => "folder".to_owned(),
+        Kind::NameTemplate => "file name template".to_owned(),
     }
 }
 

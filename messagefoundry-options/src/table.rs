@@ -16,7 +16,8 @@ pub enum Direction {
 }
 
 impl Direction {
-    /// Every option of this direction, in the order the docs list them.
+    /// Every option of `mllp(…)` in this direction, in the order the docs list them
+    /// ([`crate::Transport::options`] for the others).
     pub fn options(self) -> &'static [Spec] {
         match self {
             Direction::Inbound => INBOUND,
@@ -39,22 +40,13 @@ impl Direction {
 
     /// The option a name that is no option was likely meant to be.
     pub fn nearest(self, name: &str) -> Option<&'static str> {
-        let names: Vec<&'static str> = self.options().iter().map(|spec| spec.name).collect();
-        crate::suggest::nearest(name, &names)
+        crate::Transport::Mllp.nearest(self, name)
     }
 
     /// The error for a name that is no option: a suggestion when it looks like a typo, and the
     /// list of options.
     pub fn unknown(self, name: &str) -> String {
-        let names: Vec<&str> = self.options().iter().map(|spec| spec.name).collect();
-        let hint = self
-            .nearest(name)
-            .map(|n| format!("did you mean `{n}`? "))
-            .unwrap_or_default();
-        format!(
-            "unknown option `{name}`; {hint}the options are: {}",
-            names.join(", ")
-        )
+        crate::Transport::Mllp.unknown(self, name)
     }
 }
 
@@ -84,6 +76,10 @@ pub enum Kind {
     File,
     /// Other text, such as a certificate fingerprint.
     Text,
+    /// The path of a folder.
+    Folder,
+    /// A file name with placeholders: `"{MSH-10}.hl7"` ([`crate::name_template`]).
+    NameTemplate,
 }
 
 /// The largest count an option takes (retries are counted in 32 bits).
@@ -354,8 +350,13 @@ mod tests {
 
     #[test]
     fn names_are_unique_and_choices_hold_their_default() {
-        for direction in [Direction::Inbound, Direction::Outbound] {
-            let options = direction.options();
+        let tables = crate::Transport::ALL.iter().flat_map(|t| {
+            [
+                t.options(Direction::Inbound),
+                t.options(Direction::Outbound),
+            ]
+        });
+        for options in tables {
             for (i, spec) in options.iter().enumerate() {
                 assert!(
                     options[..i].iter().all(|s| s.name != spec.name),

@@ -95,7 +95,7 @@ pub fn run(inbound: Inbound, msg: &Message) -> TestRun {
 /// character set the inbound declares (its `charset` option).
 pub fn run_text(inbound: Inbound, text: &str) -> Result<TestRun, TestError> {
     let mut msg = Message::parse(text)?;
-    inbound.def().mllp.charset.apply(&mut msg);
+    inbound.def().charset().apply(&mut msg);
     Ok(run(inbound, &msg))
 }
 
@@ -108,7 +108,7 @@ pub fn run_file(inbound: Inbound, path: impl AsRef<Path>) -> Result<TestRun, Tes
         source,
     })?;
     let mut msg = Message::parse(bytes)?;
-    inbound.def().mllp.charset.apply(&mut msg);
+    inbound.def().charset().apply(&mut msg);
     Ok(run(inbound, &msg))
 }
 

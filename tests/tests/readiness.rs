@@ -20,6 +20,8 @@ async fn every_listener_is_listening_when_the_engine_has_started() {
         db: dir.path().join("r.redb"),
         inbounds: vec![(IB_Lab_ORU, inbound)],
         outbounds: vec![(OB_EHR_ORU, ehr_down())],
+        file_inbounds: Vec::new(),
+        file_outbounds: Vec::new(),
         retention: None,
     })
     .await

@@ -6,7 +6,7 @@
 
 use std::path::{Path, PathBuf};
 
-use messagefoundry_options::{Direction, markdown_table};
+use messagefoundry_options::{Direction, Transport, markdown_table, markdown_table_of};
 
 use crate::Output;
 
@@ -41,6 +41,20 @@ pub fn generate_options() -> Vec<Output> {
         Output {
             path: macros_docs.join("outbound-options.md"),
             text: table(Direction::Outbound),
+        },
+        Output {
+            path: macros_docs.join("file-inbound-options.md"),
+            text: format!(
+                "{MARKDOWN_HEADER}\n{}",
+                markdown_table_of(Transport::File, Direction::Inbound)
+            ),
+        },
+        Output {
+            path: macros_docs.join("file-outbound-options.md"),
+            text: format!(
+                "{MARKDOWN_HEADER}\n{}",
+                markdown_table_of(Transport::File, Direction::Outbound)
+            ),
         },
         Output {
             path: PathBuf::from("docs").join("options.md"),
@@ -82,9 +96,23 @@ reports every one, `serve` refuses to start.
 {}
 ## Outbound: `outbound!`, `[outbound.NAME]`
 
+{}
+## File inbound: `file(…)` in `inbound!`, `[inbound.NAME]`
+
+`inbound!(IB_Files, file(dir = \"/data/in\", pattern = \"*.hl7\"), router = my_router)` picks
+files up from a folder; `docs/files.md` says how.
+
+{}
+## File outbound: `file(…)` in `outbound!`, `[outbound.NAME]`
+
+`outbound!(OB_Archive, file(dir = \"/data/out\", name = \"{{MSH-10}}.hl7\"))` writes each message
+to a new file. The name's HL7 paths are checked against the schema at build time.
+
 {}",
         markdown_table(Direction::Inbound),
-        markdown_table(Direction::Outbound)
+        markdown_table(Direction::Outbound),
+        markdown_table_of(Transport::File, Direction::Inbound),
+        markdown_table_of(Transport::File, Direction::Outbound)
     )
 }
 

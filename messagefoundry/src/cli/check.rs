@@ -93,6 +93,22 @@ pub fn run(wiring: &Wiring<'_>, args: &CheckArgs) -> ExitCode {
     for (inbound, settings) in &settings.inbounds {
         check_inbound(&mut found, *inbound, settings, &args.db, serving);
     }
+    let folders = settings
+        .file_inbounds
+        .iter()
+        .map(|(i, s)| ("inbound", i.name(), &s.dir))
+        .chain(
+            settings
+                .file_outbounds
+                .iter()
+                .map(|(o, s)| ("outbound", o.name(), &s.dir)),
+        );
+    for (direction, name, dir) in folders {
+        match super::check_folders::writable_folder(dir) {
+            Ok(()) => found.ok(format!("{direction} {name}: folder {} is writable", dir.display())),
+            Err(e) => found.error(format!("{direction} {name}: {e}")),
+        }
+    }
     check_admin(&mut found, &args.admin, &args.db, serving);
     let Some(runtime) = super::runtime() else {
         return ExitCode::FAILURE;

@@ -4,35 +4,49 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use super::Wiring;
-use crate::interface::{Plaintext, Tls};
+use crate::interface::{AfterPickup, InboundTransport, OutboundTransport, Plaintext, Tls};
 
 /// Prints one line per connection.
 pub fn print(wiring: &Wiring<'_>, out: &mut impl Write) -> std::io::Result<ExitCode> {
     for inbound in wiring.inbounds {
         let def = inbound.def();
-        let security = match (def.mllp.tls, def.mllp.plaintext) {
-            (Tls::Off, _) => "plaintext",
-            (Tls::On, Plaintext::Allow) => "tls, plaintext allowed",
-            (Tls::On, Plaintext::Refuse) => "tls only",
+        let transport = match &def.transport {
+            InboundTransport::Mllp(m) => {
+                let security = match (m.tls, m.plaintext) {
+                    (Tls::Off, _) => "plaintext",
+                    (Tls::On, Plaintext::Allow) => "tls, plaintext allowed",
+                    (Tls::On, Plaintext::Refuse) => "tls only",
+                };
+                format!("mllp {}:{} ({security})", m.bind, m.port)
+            }
+            InboundTransport::File(f) => {
+                let after = match f.after {
+                    AfterPickup::Move => format!("then to {}/", f.done),
+                    AfterPickup::Delete => "then deleted".to_owned(),
+                };
+                format!("file {}/{} ({after})", f.dir, f.pattern)
+            }
         };
         writeln!(
             out,
-            "inbound  {}  mllp {}:{} ({security})  -> router {}",
-            def.name, def.mllp.bind, def.mllp.port, def.router.name
+            "inbound  {}  {transport}  -> router {}",
+            def.name, def.router.name
         )?;
     }
     for outbound in wiring.outbounds {
         let def = outbound.def();
-        let security = if def.mllp.tls_ca.is_some() || def.mllp.tls_fingerprint.is_some() {
-            "tls"
-        } else {
-            "plaintext"
+        let transport = match &def.transport {
+            OutboundTransport::Mllp(m) => {
+                let security = if m.tls_ca.is_some() || m.tls_fingerprint.is_some() {
+                    "tls"
+                } else {
+                    "plaintext"
+                };
+                format!("mllp {}:{} ({security})", m.host, m.port)
+            }
+            OutboundTransport::File(f) => format!("file {}/{}", f.dir, f.name),
         };
-        writeln!(
-            out,
-            "outbound {}  mllp {}:{} ({security})",
-            def.name, def.mllp.host, def.mllp.port
-        )?;
+        writeln!(out, "outbound {}  {transport}", def.name)?;
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -41,7 +55,8 @@ pub fn print(wiring: &Wiring<'_>, out: &mut impl Write) -> std::io::Result<ExitC
 mod tests {
     use super::*;
     use crate::interface::{
-        Inbound, InboundDef, MllpConnect, MllpListen, Outbound, OutboundDef, Route, RouterDef,
+        FileIn, FileOut, Inbound, InboundDef, MllpConnect, MllpListen, Outbound, OutboundDef,
+        Route, RouterDef,
     };
 
     static ROUTER: RouterDef = RouterDef {
@@ -50,35 +65,52 @@ mod tests {
     };
     static IB: InboundDef = InboundDef {
         name: "IB_Lab",
-        mllp: MllpListen {
+        transport: InboundTransport::Mllp(MllpListen {
             port: 2575,
             plaintext: Plaintext::Refuse,
             ..MllpListen::DEFAULT
-        },
+        }),
+        router: &ROUTER,
+    };
+    static IB_FILES: InboundDef = InboundDef {
+        name: "IB_Files",
+        transport: InboundTransport::File(FileIn {
+            dir: "/data/in",
+            ..FileIn::DEFAULT
+        }),
         router: &ROUTER,
     };
     static OB: OutboundDef = OutboundDef {
         name: "OB_EHR",
-        mllp: MllpConnect {
+        transport: OutboundTransport::Mllp(MllpConnect {
             host: "ehr.example.org",
             port: 6661,
             tls_ca: Some("ehr-ca.pem"),
             ..MllpConnect::DEFAULT
-        },
+        }),
+    };
+    static OB_FILES: OutboundDef = OutboundDef {
+        name: "OB_Archive",
+        transport: OutboundTransport::File(FileOut {
+            dir: "/data/out",
+            ..FileOut::DEFAULT
+        }),
     };
 
     #[test]
     fn one_line_per_connection_with_its_security() {
         let wiring = Wiring {
-            inbounds: &[Inbound(&IB)],
-            outbounds: &[Outbound(&OB)],
+            inbounds: &[Inbound(&IB), Inbound(&IB_FILES)],
+            outbounds: &[Outbound(&OB), Outbound(&OB_FILES)],
         };
         let mut out = Vec::new();
         print(&wiring, &mut out).unwrap();
         assert_eq!(
             String::from_utf8(out).unwrap(),
             "inbound  IB_Lab  mllp 0.0.0.0:2575 (tls only)  -> router lab_router\n\
-             outbound OB_EHR  mllp ehr.example.org:6661 (tls)\n"
+             inbound  IB_Files  file /data/in/*.hl7 (then to done/)  -> router lab_router\n\
+             outbound OB_EHR  mllp ehr.example.org:6661 (tls)\n\
+             outbound OB_Archive  file /data/out/{MSH-10}.hl7\n"
         );
     }
 }

@@ -19,6 +19,7 @@ macro_rules! say {
 
 mod alerts;
 mod check;
+mod check_folders;
 mod control;
 mod deidentify;
 mod diff;

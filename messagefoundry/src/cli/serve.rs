@@ -127,6 +127,8 @@ pub fn run(wiring: &Wiring<'_>, args: &ServeArgs) -> ExitCode {
             db: args.db.clone(),
             inbounds: settings.inbounds,
             outbounds: settings.outbounds,
+            file_inbounds: settings.file_inbounds,
+            file_outbounds: settings.file_outbounds,
             retention: args.retain,
         };
         let engine = match Engine::start(config).await {

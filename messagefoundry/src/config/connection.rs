@@ -203,11 +203,11 @@ const ACK_MODES: &[(&str, AckMode)] = &[
 const TLS: &[(&str, Tls)] = &[("on", Tls::On), ("off", Tls::Off)];
 const PLAINTEXT: &[(&str, Plaintext)] =
     &[("allow", Plaintext::Allow), ("refuse", Plaintext::Refuse)];
-const PARSE: &[(&str, ParsePolicy)] = &[
+pub(super) const PARSE: &[(&str, ParsePolicy)] = &[
     ("tolerant", ParsePolicy::Tolerant),
     ("strict", ParsePolicy::Strict),
 ];
-const CHARSET: &[(&str, CharsetPolicy)] = &[
+pub(super) const CHARSET: &[(&str, CharsetPolicy)] = &[
     ("declared", CharsetPolicy::Declared),
     ("utf8", CharsetPolicy::Utf8),
     ("latin1", CharsetPolicy::Latin1),
@@ -220,7 +220,7 @@ const VALIDATE: &[(&str, ValidatePolicy)] = &[
 ];
 
 /// The variant a word of a choice names.
-fn word<T: Copy>(given: &str, words: &[(&str, T)]) -> Result<T, String> {
+pub(super) fn word<T: Copy>(given: &str, words: &[(&str, T)]) -> Result<T, String> {
     words
         .iter()
         .find(|(w, _)| *w == given)
@@ -228,16 +228,16 @@ fn word<T: Copy>(given: &str, words: &[(&str, T)]) -> Result<T, String> {
         .ok_or_else(|| format!("`{given}` has no meaning here"))
 }
 
-fn size(n: u64) -> Result<usize, String> {
+pub(super) fn size(n: u64) -> Result<usize, String> {
     usize::try_from(n).map_err(|_| too_large(n))
 }
 
-fn too_large(n: u64) -> String {
+pub(super) fn too_large(n: u64) -> String {
     format!("{n} is too large for this machine")
 }
 
 /// The options table and this file disagree: a defect, reported rather than ignored.
-fn mismatch(name: &str, value: &Value) -> String {
+pub(super) fn mismatch(name: &str, value: &Value) -> String {
     format!("the option `{name}` cannot take {value:?}")
 }
 
@@ -349,7 +349,10 @@ mod tests {
     fn samples(spec: &Spec) -> Vec<Written> {
         match spec.kind {
             Kind::Port | Kind::ListenPort => vec![Written::Int(2600)],
-            Kind::Host | Kind::File | Kind::Text => vec![Written::Str("x.example".into())],
+            Kind::Host | Kind::File | Kind::Text | Kind::Folder => {
+                vec![Written::Str("x.example".into())]
+            }
+            Kind::NameTemplate => vec![Written::Str("{seq}.hl7".into())],
             Kind::Duration => vec![Written::Str("7s".into())],
             Kind::Bytes | Kind::Count => vec![Written::Int(3)],
             Kind::Flag => vec![Written::Bool(false), Written::Bool(true)],

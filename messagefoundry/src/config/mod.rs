@@ -9,15 +9,17 @@ mod alerts;
 mod connection;
 mod data;
 mod environment;
+mod file_connection;
 #[cfg(test)]
 mod fixtures;
 mod plaintext;
 mod settings;
 
 pub use connection::{InboundSettings, OutboundSettings};
+pub use file_connection::{FileInSettings, FileOutSettings};
 pub use data::{Declared, TableSetting};
 // Read by the tests (with `test-support`); the runtime goes through `Settings`.
 #[cfg_attr(not(feature = "test-support"), allow(unused_imports))]
-pub use environment::{Environment, EnvironmentError};
+pub use environment::{Environment, EnvironmentError, InboundConnection, OutboundConnection};
 pub use messagefoundry_options::{Cidr, CidrError, parse_duration};
 pub use settings::{Settings, SettingsError};

@@ -6,6 +6,8 @@ use std::path::{Path, PathBuf};
 use messagefoundry_options::Setting;
 
 use super::connection::{InboundSettings, OutboundSettings};
+use super::environment::{InboundConnection, OutboundConnection};
+use super::file_connection::{FileInSettings, FileOutSettings};
 use super::data::{Declared, TableSetting};
 use super::environment::{Environment, EnvironmentError};
 use crate::alerts::AlertSettings;
@@ -21,6 +23,10 @@ pub struct Settings {
     pub inbounds: Vec<(Inbound, InboundSettings)>,
     /// Each outbound with its settings.
     pub outbounds: Vec<(Outbound, OutboundSettings)>,
+    /// Each file inbound with its settings.
+    pub file_inbounds: Vec<(Inbound, FileInSettings)>,
+    /// Each file outbound with its settings.
+    pub file_outbounds: Vec<(Outbound, FileOutSettings)>,
     /// Where each declared table is read from.
     pub tables: Vec<TableSetting>,
     /// Each declared value's setting.
@@ -73,13 +79,15 @@ impl Settings {
         settings.values = values;
         for inbound in inbounds {
             match env.inbound(*inbound) {
-                Ok(s) => settings.inbounds.push((*inbound, s)),
+                Ok(InboundConnection::Mllp(s)) => settings.inbounds.push((*inbound, s)),
+                Ok(InboundConnection::File(s)) => settings.file_inbounds.push((*inbound, s)),
                 Err(e) => errors.push(e),
             }
         }
         for outbound in outbounds {
             match env.outbound(*outbound) {
-                Ok(s) => settings.outbounds.push((*outbound, s)),
+                Ok(OutboundConnection::Mllp(s)) => settings.outbounds.push((*outbound, s)),
+                Ok(OutboundConnection::File(s)) => settings.file_outbounds.push((*outbound, s)),
                 Err(e) => errors.push(e),
             }
         }

@@ -5,6 +5,8 @@
 
 use std::time::Duration;
 
+use super::file::FileIn;
+use super::file::FileOut;
 use super::router::RouterDef;
 use crate::config::Cidr;
 
@@ -312,15 +314,61 @@ impl MllpConnect {
     };
 }
 
+/// What an inbound receives from: its transport and that transport's settings.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum InboundTransport {
+    /// `mllp(…)`: a listener.
+    Mllp(MllpListen),
+    /// `file(…)`: a folder.
+    File(FileIn),
+}
+
+/// What an outbound delivers to: its transport and that transport's settings.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum OutboundTransport {
+    /// `mllp(…)`: a sender.
+    Mllp(MllpConnect),
+    /// `file(…)`: a folder.
+    File(FileOut),
+}
+
+impl OutboundDef {
+    /// Its sender's settings, when it is an MLLP outbound.
+    pub fn mllp(&self) -> Option<&MllpConnect> {
+        match &self.transport {
+            OutboundTransport::Mllp(m) => Some(m),
+            OutboundTransport::File(_) => None,
+        }
+    }
+}
+
 /// An inbound connection, as `inbound!` declares it.
 #[derive(Debug)]
 pub struct InboundDef {
     /// The connection's name (`IB_Lab_ORU`).
     pub name: &'static str,
-    /// Listener settings.
-    pub mllp: MllpListen,
+    /// Its transport's settings.
+    pub transport: InboundTransport,
     /// The router every message of this inbound goes through.
     pub router: &'static RouterDef,
+}
+
+impl InboundDef {
+    /// Its listener's settings, when it is an MLLP inbound.
+    pub fn mllp(&self) -> Option<&MllpListen> {
+        match &self.transport {
+            InboundTransport::Mllp(m) => Some(m),
+            InboundTransport::File(_) => None,
+        }
+    }
+
+    /// The character set its messages are read in.
+    pub fn charset(&self) -> CharsetPolicy {
+        match &self.transport {
+            InboundTransport::Mllp(m) => m.charset,
+            InboundTransport::File(f) => f.charset,
+        }
+    }
 }
 
 /// An outbound connection, as `outbound!` declares it.
@@ -328,8 +376,8 @@ pub struct InboundDef {
 pub struct OutboundDef {
     /// The connection's name (`OB_EHR_ORU`).
     pub name: &'static str,
-    /// Sender settings.
-    pub mllp: MllpConnect,
+    /// Its transport's settings.
+    pub transport: OutboundTransport,
 }
 
 /// A handle on an inbound connection: what the name declared by `inbound!` stands for.

@@ -8,6 +8,7 @@
 //! path.
 
 mod connection;
+mod file;
 mod handler;
 mod outcome;
 mod route;
@@ -26,9 +27,10 @@ pub(crate) use plumbing::*;
 /// What the macros expand to and the engine reads.
 pub(crate) mod plumbing {
     pub use super::connection::{
-        AckMode, CharsetPolicy, InboundDef, InvalidAck, MllpConnect, MllpListen, OutboundDef,
-        ParsePolicy, Plaintext, RetryPolicy, Tls, ValidatePolicy,
+        AckMode, CharsetPolicy, InboundDef, InboundTransport, InvalidAck, MllpConnect, MllpListen,
+        OutboundDef, OutboundTransport, ParsePolicy, Plaintext, RetryPolicy, Tls, ValidatePolicy,
     };
+    pub use super::file::{AfterPickup, FileIn, FileOut};
     pub use super::handler::{DEFAULT_TIMEOUT, Handle, Handler, HandlerDef, HandlerFuture};
     pub use super::outcome::IntoOutcome;
     pub use super::route::IntoRoute;

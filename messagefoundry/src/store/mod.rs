@@ -10,6 +10,7 @@
 //! the writer; call the blocking ones from `spawn_blocking`, never on an async worker.
 
 mod destinations;
+mod files;
 mod ops;
 mod reads;
 mod request;
@@ -23,6 +24,7 @@ use std::thread::JoinHandle;
 use tokio::sync::{mpsc, oneshot};
 
 pub use destinations::{Destination, DestinationState, SendOrigin, StateKind};
+pub use files::FilePart;
 pub use reads::{DeadLetter, QueueEntry, StoredDisposition};
 use request::Request;
 pub use tables::{MessageId, MessageInfo, ParseState};

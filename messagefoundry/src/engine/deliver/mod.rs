@@ -2,6 +2,6 @@
 //! at least once.
 
 pub(crate) mod exchange;
-mod sender;
+pub(crate) mod sender;
 
 pub use sender::{OutboundWorker, SenderStatus};

@@ -392,7 +392,7 @@ impl OutboundWorker {
 
     /// Logs a failure and waits the backoff for `failures`; false when shutdown came first.
     async fn pause_after(&self, what: &str, failures: u32) -> bool {
-        let wait = backoff(&self.settings, failures);
+        let wait = backoff(self.settings.retry, failures);
         self.metrics.retries.inc();
         tracing::warn!(outbound = %self.name, failures, retry_in = ?wait, "{what}");
         self.status.send_modify(|s| {
@@ -450,8 +450,7 @@ async fn next_frame(
 }
 
 /// The wait before retry number `failures`: the initial backoff doubled each time, capped.
-fn backoff(settings: &OutboundSettings, failures: u32) -> Duration {
-    let policy = settings.retry;
+pub(crate) fn backoff(policy: crate::interface::RetryPolicy, failures: u32) -> Duration {
     let factor = 1u32 << failures.saturating_sub(1).min(16);
     policy
         .initial_backoff
@@ -481,10 +480,10 @@ mod tests {
 
     #[test]
     fn backoff_doubles_and_caps() {
-        let s = OutboundSettings::from(&MllpConnect::DEFAULT);
-        assert_eq!(backoff(&s, 1), Duration::from_secs(1));
-        assert_eq!(backoff(&s, 2), Duration::from_secs(2));
-        assert_eq!(backoff(&s, 4), Duration::from_secs(8));
-        assert_eq!(backoff(&s, 30), Duration::from_secs(60));
+        let s = OutboundSettings::from(&MllpConnect::DEFAULT).retry;
+        assert_eq!(backoff(s, 1), Duration::from_secs(1));
+        assert_eq!(backoff(s, 2), Duration::from_secs(2));
+        assert_eq!(backoff(s, 4), Duration::from_secs(8));
+        assert_eq!(backoff(s, 30), Duration::from_secs(60));
     }
 }

@@ -166,7 +166,7 @@ mod tests {
 
     static OB: OutboundDef = OutboundDef {
         name: "OB",
-        mllp: MllpConnect::DEFAULT,
+        transport: crate::interface::OutboundTransport::Mllp(MllpConnect::DEFAULT),
     };
     static SENDS: HandlerDef = HandlerDef {
         name: "sends",

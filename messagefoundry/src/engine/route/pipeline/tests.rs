@@ -15,11 +15,11 @@ mod awaiting;
 
 static OB_A: OutboundDef = OutboundDef {
     name: "OB_A",
-    mllp: MllpConnect::DEFAULT,
+    transport: crate::interface::OutboundTransport::Mllp(MllpConnect::DEFAULT),
 };
 static OB_B: OutboundDef = OutboundDef {
     name: "OB_B",
-    mllp: MllpConnect::DEFAULT,
+    transport: crate::interface::OutboundTransport::Mllp(MllpConnect::DEFAULT),
 };
 
 /// Sends the message as received to OB_A and with MSH-5 changed to OB_B.
@@ -63,7 +63,7 @@ static ROUTER: RouterDef = RouterDef {
 };
 static IB: InboundDef = InboundDef {
     name: "IB",
-    mllp: MllpListen::DEFAULT,
+    transport: crate::interface::InboundTransport::Mllp(MllpListen::DEFAULT),
     router: &ROUTER,
 };
 
@@ -408,7 +408,7 @@ static BY_NAME: RouterDef = RouterDef {
 };
 static IB_NAMES: InboundDef = InboundDef {
     name: "IB_NAMES",
-    mllp: MllpListen::DEFAULT,
+    transport: crate::interface::InboundTransport::Mllp(MllpListen::DEFAULT),
     router: &BY_NAME,
 };
 
