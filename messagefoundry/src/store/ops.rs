@@ -10,7 +10,9 @@ use super::tables::{
     self, CONTROL_IDS, DEAD_LETTERS, DELIVERIES, DELIVERY_ACKS, DESTINATIONS, DISPOSITIONS,
     EDITS, HANDLER_RESULTS, MESSAGE_INFO, MESSAGES, META, MessageId, PENDING_ROUTE, QUEUE,
 };
-use super::{Edit, Edited, QueueKey, Received, RouteRecord, disposition_code, now_micros};
+use super::{
+    Edit, Edited, Incoming, QueueKey, Received, RouteRecord, disposition_code, now_micros,
+};
 use crate::interface::Disposition;
 
 /// Ids the writer hands out; they advance only when a transaction commits.
@@ -23,6 +25,8 @@ pub(crate) struct Counters {
 /// What a request produced, sent back after the commit.
 pub(crate) enum Answer {
     Received(Received),
+    /// What storing each message of a batch gave, in the batch's order.
+    ReceivedAll(Vec<Received>),
     /// The queue keys of each routed message's sends, in the order of the records.
     Routed(Vec<Vec<QueueKey>>),
     Queued(Vec<QueueKey>),
@@ -75,6 +79,66 @@ impl<'t> Tables<'t> {
     }
 }
 
+/// Stores one received message: its bytes and summary, and what comes next for it (waiting to
+/// be routed, ERROR when refused, FILTERED as a duplicate).
+fn receive(
+    t: &mut Tables<'_>,
+    counters: &mut Counters,
+    incoming: &Incoming,
+) -> Result<Received, redb::Error> {
+    let id = MessageId(counters.next_message);
+    counters.next_message += 1;
+    tables::insert_message(
+        &mut t.messages,
+        &mut t.infos,
+        id,
+        &incoming.raw,
+        &incoming.info,
+    )?;
+    let mut duplicate_of = None;
+    if let Some(dedupe) = &incoming.dedupe {
+        let ids = &mut t.control_ids;
+        let key = (
+            &*incoming.inbound,
+            dedupe.sending_application.as_str(),
+            dedupe.control_id.as_str(),
+        );
+        let at = incoming.info.received_at_micros;
+        if let Some(seen) = ids.get(key)? {
+            let (original, seen_at) = seen.value();
+            if at.saturating_sub(seen_at) <= dedupe.window_micros {
+                duplicate_of = Some(MessageId(original));
+            }
+        }
+        if duplicate_of.is_none() {
+            ids.insert(key, (id.0, at))?;
+        }
+    }
+    match duplicate_of {
+        Some(original) => {
+            let detail = format!("duplicate of {original}");
+            t.dispositions.insert(
+                id.0,
+                (disposition_code(Disposition::Filtered), detail.as_str()),
+            )?;
+        }
+        None => match &incoming.refused {
+            // Waiting in `pending_route` is what RECEIVED means; the disposition row
+            // is written once, when the message is routed.
+            None => {
+                t.pending.insert(id.0, &*incoming.inbound)?;
+            }
+            Some(reason) => {
+                t.dispositions.insert(
+                    id.0,
+                    (disposition_code(Disposition::Error), reason.as_str()),
+                )?;
+            }
+        },
+    }
+    Ok(Received { id, duplicate_of })
+}
+
 /// Applies one request. A redb error aborts the whole transaction; a missing entry only fails
 /// its own request.
 pub(crate) fn apply(
@@ -84,57 +148,14 @@ pub(crate) fn apply(
 ) -> Result<Answer, redb::Error> {
     match request {
         Request::Receive { incoming, .. } => {
-            let id = MessageId(counters.next_message);
-            counters.next_message += 1;
-            tables::insert_message(
-                &mut t.messages,
-                &mut t.infos,
-                id,
-                &incoming.raw,
-                &incoming.info,
-            )?;
-            let mut duplicate_of = None;
-            if let Some(dedupe) = &incoming.dedupe {
-                let ids = &mut t.control_ids;
-                let key = (
-                    &*incoming.inbound,
-                    dedupe.sending_application.as_str(),
-                    dedupe.control_id.as_str(),
-                );
-                let at = incoming.info.received_at_micros;
-                if let Some(seen) = ids.get(key)? {
-                    let (original, seen_at) = seen.value();
-                    if at.saturating_sub(seen_at) <= dedupe.window_micros {
-                        duplicate_of = Some(MessageId(original));
-                    }
-                }
-                if duplicate_of.is_none() {
-                    ids.insert(key, (id.0, at))?;
-                }
-            }
-            match duplicate_of {
-                Some(original) => {
-                    let detail = format!("duplicate of {original}");
-                    t.dispositions.insert(
-                        id.0,
-                        (disposition_code(Disposition::Filtered), detail.as_str()),
-                    )?;
-                }
-                None => match &incoming.refused {
-                    // Waiting in `pending_route` is what RECEIVED means; the disposition row
-                    // is written once, when the message is routed.
-                    None => {
-                        t.pending.insert(id.0, &*incoming.inbound)?;
-                    }
-                    Some(reason) => {
-                        t.dispositions.insert(
-                            id.0,
-                            (disposition_code(Disposition::Error), reason.as_str()),
-                        )?;
-                    }
-                },
-            }
-            Ok(Answer::Received(Received { id, duplicate_of }))
+            Ok(Answer::Received(receive(t, counters, incoming)?))
+        }
+        Request::ReceiveAll { incoming, .. } => {
+            let received = incoming
+                .iter()
+                .map(|one| receive(t, counters, one))
+                .collect::<Result<_, _>>()?;
+            Ok(Answer::ReceivedAll(received))
         }
         Request::Routed { records, .. } => {
             // One request, applied in order: queue positions follow the records' order, which

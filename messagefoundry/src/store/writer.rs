@@ -131,6 +131,9 @@ fn reply(request: Request, answer: Result<Answer, String>, commits: u64) {
         (Request::Receive { reply, .. }, Ok(Answer::Received(r))) => {
             let _ = reply.send(Ok(r));
         }
+        (Request::ReceiveAll { reply, .. }, Ok(Answer::ReceivedAll(r))) => {
+            let _ = reply.send(Ok(r));
+        }
         (Request::Routed { reply, .. }, Ok(Answer::Routed(keys))) => {
             let _ = reply.send(Ok(keys));
         }
@@ -166,6 +169,9 @@ fn send_error(request: Request, error: StoreError) {
             let _ = reply.send(Err(error));
         }
         Request::Routed { reply, .. } => {
+            let _ = reply.send(Err(error));
+        }
+        Request::ReceiveAll { reply, .. } => {
             let _ = reply.send(Err(error));
         }
         Request::Replay { reply, .. } | Request::Resend { reply, .. } => {

@@ -3,6 +3,8 @@
 
 mod acks;
 mod admission;
+mod batch;
+mod batch_answer;
 mod connection;
 mod frame_memory;
 mod handshake;

@@ -35,6 +35,8 @@ outbound!(
         send_timeout = "3s",
         ack_timeout = "4s",
         persistent = false,
+        batch = 50,
+        batch_wait = "200ms",
         retries = 3,
         backoff = "500ms",
         max_backoff = "30s",
@@ -81,6 +83,8 @@ fn main() {
     let out = OB_ALL.def();
     assert_eq!(out.mllp.tls_server_name, Some("ehr.example.org"));
     assert!(!out.mllp.persistent);
+    assert_eq!(out.mllp.batch, Some(50));
+    assert_eq!(out.mllp.batch_wait, std::time::Duration::from_millis(200));
     assert_eq!(out.mllp.retry.max_attempts, 3);
     assert_eq!(out.mllp.retry.initial_backoff, std::time::Duration::from_millis(500));
     const P: Path = path!("OBX[2]-5.1");
