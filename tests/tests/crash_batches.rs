@@ -86,7 +86,7 @@ async fn client(load: Arc<Load>, connection: usize) {
     }
 }
 
-/// How many times each message of each batch is in the store.
+/// How many times each message of each batch is in the store. Blocking.
 fn stored_copies(db: &std::path::Path) -> HashMap<(usize, u64), Vec<usize>> {
     let store = Store::open(db).expect("the store opens");
     let mut copies: HashMap<(usize, u64), Vec<usize>> = HashMap::new();
@@ -217,7 +217,10 @@ async fn kills_mid_batch_lose_nothing_and_never_store_part_of_a_batch() {
 
     engine.terminate();
     assert_eq!(engine.exit_status().await.code(), Some(0));
-    let copies = stored_copies(&engine.db);
+    let db = engine.db.clone();
+    let copies = tokio::task::spawn_blocking(move || stored_copies(&db))
+        .await
+        .unwrap();
     let partial: Vec<_> = copies
         .iter()
         .filter(|(_, counts)| counts.iter().any(|&c| c != counts[0]))
