@@ -12,15 +12,15 @@
 #![cfg(unix)]
 
 use std::collections::{HashMap, HashSet};
-use std::net::SocketAddr;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use messagefoundry::store::{MessageId, Store};
+use messagefoundry_tests::crash::{self, Load};
 use messagefoundry_tests::downstream::{Downstream, Reply};
+use messagefoundry_tests::oru;
 use messagefoundry_tests::process::{Options, serve_with};
-use messagefoundry_tests::{Client, PATIENCE, oru};
 
 const CONNECTIONS: usize = 4;
 const BATCH: usize = 5;
@@ -48,27 +48,12 @@ fn batch(connection: usize, n: u64) -> Vec<u8> {
     out
 }
 
-#[derive(Default)]
-struct Load {
-    addr: Mutex<Option<SocketAddr>>,
-    acknowledged: Mutex<Vec<String>>,
-    stop: AtomicBool,
-}
-
 /// One client connection: sends its numbered batches one at a time and, when the engine dies
 /// under it, sends the unanswered batch again on a new connection.
 async fn client(load: Arc<Load>, connection: usize) {
     let mut n = 0;
-    while !load.stop.load(Ordering::Relaxed) {
-        let addr = *load.addr.lock().expect("lock");
-        let Some(Ok(mut client)) = (match addr {
-            Some(addr) => Some(Client::connect(addr).await),
-            None => None,
-        }) else {
-            tokio::time::sleep(Duration::from_millis(20)).await;
-            continue;
-        };
-        while !load.stop.load(Ordering::Relaxed) {
+    while let Some(mut client) = load.connect().await {
+        while !load.stopping() {
             match client.exchange(&batch(connection, n)).await {
                 Ok(Some(answer))
                     if String::from_utf8_lossy(&answer)
@@ -76,8 +61,7 @@ async fn client(load: Arc<Load>, connection: usize) {
                         .count()
                         == BATCH =>
                 {
-                    let mut acknowledged = load.acknowledged.lock().expect("lock");
-                    acknowledged.extend((0..BATCH).map(|m| control_id(connection, n, m)));
+                    load.acknowledge((0..BATCH).map(|m| control_id(connection, n, m)));
                     n += 1;
                 }
                 _ => break,
@@ -106,19 +90,8 @@ fn stored_copies(db: &std::path::Path) -> HashMap<(usize, u64), Vec<usize>> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn kills_mid_batch_lose_nothing_and_never_store_part_of_a_batch() {
-    let restarts: usize = std::env::var("CRASH_RESTARTS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(6);
-    let seed: u64 = std::env::var("CRASH_SEED")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or_else(|| {
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map_or(1, |d| d.as_nanos() as u64)
-                | 1
-        });
+    let restarts = crash::restarts(6);
+    let seed = crash::seed();
     println!("crash run: {restarts} kills, CRASH_SEED={seed}");
     let mut moment = seed;
     let mut next_wait = move || {
@@ -165,22 +138,12 @@ async fn kills_mid_batch_lose_nothing_and_never_store_part_of_a_batch() {
         "too little load to judge by: {} acknowledged",
         acknowledged.len()
     );
-    let mut last_progress = (tokio::time::Instant::now(), 0);
-    let (lost, delivered) = loop {
-        let delivered = down.control_ids();
-        let seen: HashSet<&str> = delivered.iter().map(String::as_str).collect();
-        let lost = acknowledged
-            .iter()
-            .filter(|id| !seen.contains(id.as_str()))
-            .count();
-        if delivered.len() > last_progress.1 {
-            last_progress = (tokio::time::Instant::now(), delivered.len());
-        }
-        if lost == 0 || last_progress.0.elapsed() >= PATIENCE {
-            break (lost, delivered);
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    };
+    let delivered = crash::delivered(&down, &acknowledged).await;
+    let seen: HashSet<&str> = delivered.iter().map(String::as_str).collect();
+    let lost = acknowledged
+        .iter()
+        .filter(|id| !seen.contains(id.as_str()))
+        .count();
     // First deliveries of one connection come in the order it sent them.
     let mut first = HashSet::new();
     let mut last: HashMap<usize, (u64, usize)> = HashMap::new();
