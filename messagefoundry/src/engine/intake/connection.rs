@@ -1,4 +1,6 @@
-//! One inbound connection: read frames, store each one, acknowledge it, wake the pipeline.
+//! One inbound connection: read frames, store each one, acknowledge it, wake the pipeline. A
+//! frame holding several messages (a batch) is handed to `batch.rs`, which checks, stores and
+//! answers its messages with the same steps as here (`check`, `answer`, `settle`).
 //!
 //! In enhanced mode a message whose MSH-16 asks for an application acknowledgment gets it on
 //! the same connection once the pipeline has processed it, after its accept acknowledgment and
