@@ -295,6 +295,18 @@ pub const OUTBOUND: &[Spec] = &[
         meaning: "keep one connection between messages (`false`: a connection per message)",
     },
     Spec {
+        name: "batch",
+        kind: Kind::Count,
+        default: Default::Unset("off"),
+        meaning: "send queued messages as batches (BHS … BTS in one frame) of at most this many, and read the batch acknowledgment",
+    },
+    Spec {
+        name: "batch_wait",
+        kind: Kind::Duration,
+        default: Default::Duration(Duration::from_millis(500)),
+        meaning: "with `batch`, how long a batch not yet full waits for more queued messages",
+    },
+    Spec {
         name: "retries",
         kind: Kind::Count,
         default: Default::Number(5),
@@ -379,7 +391,7 @@ mod tests {
     fn unknown_names_get_a_suggestion() {
         assert_eq!(
             Direction::Outbound.unknown("ack_timout"),
-            "unknown option `ack_timout`; did you mean `ack_timeout`? the options are: host, port, connect_timeout, send_timeout, ack_timeout, persistent, retries, backoff, max_backoff, tls_ca, tls_fingerprint, tls_server_name, tls_cert, tls_key"
+            "unknown option `ack_timout`; did you mean `ack_timeout`? the options are: host, port, connect_timeout, send_timeout, ack_timeout, persistent, batch, batch_wait, retries, backoff, max_backoff, tls_ca, tls_fingerprint, tls_server_name, tls_cert, tls_key"
         );
         assert!(
             !Direction::Inbound

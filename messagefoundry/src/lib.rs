@@ -104,6 +104,11 @@ struct BuildingDoc;
 #[doc = include_str!("../../docs/dsl.md")]
 struct DslDoc;
 
+/// The Rust example of `docs/engine.md`, run as a doctest so the page stays true.
+#[cfg(doctest)]
+#[doc = include_str!("../../docs/engine.md")]
+struct EngineDoc;
+
 /// The Rust examples of `docs/testing.md`, run as doctests so the page stays true.
 #[cfg(doctest)]
 #[doc = include_str!("../../docs/testing.md")]

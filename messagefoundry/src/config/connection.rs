@@ -72,6 +72,10 @@ pub struct OutboundSettings {
     pub ack_timeout: Duration,
     /// Persistent connection or one per message.
     pub persistent: bool,
+    /// Messages per batch, when the outbound sends batches.
+    pub batch: Option<usize>,
+    /// How long a batch not yet full waits for more messages.
+    pub batch_wait: Duration,
     /// Retry policy.
     pub retry: RetryPolicy,
     /// CA file to trust; `Some` makes the connection TLS.
@@ -123,6 +127,8 @@ impl From<&MllpConnect> for OutboundSettings {
             send_timeout: m.send_timeout,
             ack_timeout: m.ack_timeout,
             persistent: m.persistent,
+            batch: m.batch,
+            batch_wait: m.batch_wait,
             retry: m.retry,
             tls_ca: m.tls_ca.map(PathBuf::from),
             tls_fingerprint: m.tls_fingerprint.map(str::to_owned),
@@ -177,6 +183,8 @@ impl OutboundSettings {
             ("send_timeout", Value::Duration(d)) => self.send_timeout = d,
             ("ack_timeout", Value::Duration(d)) => self.ack_timeout = d,
             ("persistent", Value::Flag(b)) => self.persistent = b,
+            ("batch", Value::Number(n)) => self.batch = Some(size(n)?),
+            ("batch_wait", Value::Duration(d)) => self.batch_wait = d,
             ("retries", Value::Number(n)) => {
                 self.retry.max_attempts = u32::try_from(n).map_err(|_| too_large(n))?
             }
@@ -304,6 +312,8 @@ mod tests {
             "send_timeout" => duration(s.send_timeout),
             "ack_timeout" => duration(s.ack_timeout),
             "persistent" => Some(Value::Flag(s.persistent)),
+            "batch" => s.batch.and_then(number),
+            "batch_wait" => duration(s.batch_wait),
             "retries" => Some(Value::Number(u64::from(s.retry.max_attempts))),
             "backoff" => duration(s.retry.initial_backoff),
             "max_backoff" => duration(s.retry.max_backoff),

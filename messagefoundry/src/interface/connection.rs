@@ -279,6 +279,11 @@ pub struct MllpConnect {
     pub ack_timeout: Duration,
     /// Keep one connection open between messages (true, the default) or connect per message.
     pub persistent: bool,
+    /// Send queued messages as batches of at most this many (BHS … BTS in one frame), each
+    /// answered with a batch acknowledgment. Default: off, one message per frame.
+    pub batch: Option<usize>,
+    /// With `batch`: how long a batch not yet full waits for more messages. Default 500 ms.
+    pub batch_wait: Duration,
     /// Retries of AE/CE answers and unreachable downstreams. Default [`RetryPolicy::DEFAULT`].
     pub retry: RetryPolicy,
     /// Speak TLS, trusting the CAs (or the self-signed certificate) in this PEM file. Without
@@ -305,6 +310,8 @@ impl MllpConnect {
         send_timeout: Duration::from_secs(30),
         ack_timeout: Duration::from_secs(30),
         persistent: true,
+        batch: None,
+        batch_wait: Duration::from_millis(500),
         retry: RetryPolicy::DEFAULT,
         tls_ca: None,
         tls_fingerprint: None,

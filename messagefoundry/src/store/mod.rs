@@ -259,6 +259,14 @@ impl Store {
         .await
     }
 
+    /// Stores the messages of one batch durably, in their order, in one transaction: every one
+    /// of them or none. Resolves, with each message's answer in order, once that transaction has
+    /// committed.
+    pub async fn receive_all(&self, incoming: Vec<Incoming>) -> Result<Vec<Received>, StoreError> {
+        self.ask(|reply| Request::ReceiveAll { incoming, reply })
+            .await
+    }
+
     /// Records a routing result and queues its sends, in one transaction.
     #[cfg(any(test, feature = "test-support"))]
     pub async fn record_route(&self, record: RouteRecord) -> Result<Vec<QueueKey>, StoreError> {

@@ -10,7 +10,9 @@ use super::tables::{
     self, CONTROL_IDS, DEAD_LETTERS, DELIVERIES, DELIVERY_ACKS, DESTINATIONS, DISPOSITIONS,
     EDITS, HANDLER_RESULTS, MESSAGE_INFO, MESSAGES, META, MessageId, PENDING_ROUTE, QUEUE,
 };
-use super::{Edit, Edited, QueueKey, Received, RouteRecord, disposition_code, now_micros};
+use super::{
+    Edit, Edited, QueueKey, Received, RouteRecord, disposition_code, now_micros,
+};
 use crate::interface::Disposition;
 
 /// Ids the writer hands out; they advance only when a transaction commits.
@@ -25,6 +27,8 @@ pub(crate) enum Answer {
     Received(Received),
     /// Each message of a part of a file, in order.
     ReceivedFile(Vec<Received>),
+    /// What storing each message of a batch gave, in the batch's order.
+    ReceivedAll(Vec<Received>),
     /// The queue keys of each routed message's sends, in the order of the records.
     Routed(Vec<Vec<QueueKey>>),
     Queued(Vec<QueueKey>),
@@ -92,6 +96,13 @@ pub(crate) fn apply(
         Request::FileFinished { inbound, file, .. } => {
             t.files.remove((inbound.as_str(), file.as_str()))?;
             Ok(Answer::Done)
+        }
+        Request::ReceiveAll { incoming, .. } => {
+            let received = incoming
+                .iter()
+                .map(|one| receive(t, counters, one))
+                .collect::<Result<_, _>>()?;
+            Ok(Answer::ReceivedAll(received))
         }
         Request::Routed { records, .. } => {
             // One request, applied in order: queue positions follow the records' order, which

@@ -23,6 +23,12 @@ pub(crate) enum Request {
         file: String,
         reply: oneshot::Sender<Result<(), StoreError>>,
     },
+    /// Store the messages of one batch, in order, all in this transaction: a batch is
+    /// acknowledged only once every message of it is committed.
+    ReceiveAll {
+        incoming: Vec<Incoming>,
+        reply: oneshot::Sender<Result<Vec<Received>, StoreError>>,
+    },
     /// Record how messages were routed and handled, and queue their sends, in the order
     /// given: their queue positions follow that order.
     Routed {

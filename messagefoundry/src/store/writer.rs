@@ -131,7 +131,8 @@ fn reply(request: Request, answer: Result<Answer, String>, commits: u64) {
         (Request::Receive { reply, .. }, Ok(Answer::Received(r))) => {
             let _ = reply.send(Ok(r));
         }
-        (Request::ReceiveFile { reply, .. }, Ok(Answer::ReceivedFile(r))) => {
+        (Request::ReceiveFile { reply, .. }, Ok(Answer::ReceivedFile(r)))
+        | (Request::ReceiveAll { reply, .. }, Ok(Answer::ReceivedAll(r))) => {
             let _ = reply.send(Ok(r));
         }
         (Request::Routed { reply, .. }, Ok(Answer::Routed(keys))) => {
@@ -172,7 +173,7 @@ fn send_error(request: Request, error: StoreError) {
         Request::Routed { reply, .. } => {
             let _ = reply.send(Err(error));
         }
-        Request::ReceiveFile { reply, .. } => {
+        Request::ReceiveFile { reply, .. } | Request::ReceiveAll { reply, .. } => {
             let _ = reply.send(Err(error));
         }
         Request::Replay { reply, .. } | Request::Resend { reply, .. } => {

@@ -37,6 +37,8 @@ outbound!(
         send_timeout = "3s",
         ack_timeout = "4s",
         persistent = false,
+        batch = 50,
+        batch_wait = "200ms",
         retries = 3,
         backoff = "500ms",
         max_backoff = "30s",
@@ -87,6 +89,8 @@ fn main() {
     };
     assert_eq!(out.tls_server_name, Some("ehr.example.org"));
     assert!(!out.persistent);
+    assert_eq!(out.batch, Some(50));
+    assert_eq!(out.batch_wait, std::time::Duration::from_millis(200));
     assert_eq!(out.retry.max_attempts, 3);
     assert_eq!(out.retry.initial_backoff, std::time::Duration::from_millis(500));
     const P: Path = path!("OBX[2]-5.1");
