@@ -17,7 +17,7 @@ cd "$(dirname "$0")/../fuzz"
 
 seconds="${FUZZ_SECONDS:-20}"
 mutation_seed="${FUZZ_SEED:-1}"
-all=(parse batch_split mllp_split path json ack)
+all=(parse batch_split batch_build mllp_split path json ack)
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=("${all[@]}")
 
@@ -38,7 +38,7 @@ seed() {
     local name="$1"
     mkdir -p "corpus/$name"
     case "$name" in
-    parse | batch_split | ack)
+    parse | batch_split | batch_build | ack)
         find ../corpus -name '*.hl7' -exec cp {} "corpus/$name/" \;
         ;;
     mllp_split)

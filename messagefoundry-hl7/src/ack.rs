@@ -507,12 +507,31 @@ pub fn for_unparseable(
         _ => ErrorEntry::APPLICATION_INTERNAL_ERROR,
     })
     .with_text(error.to_string());
-    let errors = [reason];
+    for_raw(bytes, code, &[reason], stamp)
+}
+
+/// Builds an ACK with these errors for a message known only by its bytes, whether it parses or
+/// not: from its MSH when one can be read (as [`for_unparseable`] does), else a minimal ACK
+/// with an empty MSA-2. For answering every message of a batch that is refused as a whole.
+///
+/// ```
+/// use messagefoundry_hl7::{Message, ack::{self, Ack, Code, ErrorEntry, Stamp}};
+/// let error = ErrorEntry::new(ErrorEntry::SEGMENT_SEQUENCE_ERROR).with_text("BTS-1 is wrong");
+/// let nak = ack::for_raw(b"MSH|^~\\&|LAB||||20240101||ADT^A01|7|P|2.5\rPID|1\r", Code::ApplicationReject, &[error], &Stamp::now()).unwrap();
+/// let read = Ack::read(&nak).unwrap();
+/// assert!(read.acknowledges("7") && read.is_reject());
+/// ```
+pub fn for_raw(
+    bytes: &[u8],
+    code: Code,
+    errors: &[ErrorEntry],
+    stamp: &Stamp,
+) -> Result<Message, BuildError> {
     if let Some(header) = salvage_header(bytes) {
         if header.is_ack {
             return Err(BuildError::AckOfAck);
         }
-        if let Ok(ack) = render(header.header, code, None, &errors, stamp) {
+        if let Ok(ack) = render(header.header, code, None, errors, stamp) {
             return Ok(ack);
         }
     }
@@ -530,7 +549,7 @@ pub fn for_unparseable(
         version_raw: b"2.5.1",
         charset_raw: b"",
     };
-    render(minimal, code, None, &errors, stamp)
+    render(minimal, code, None, errors, stamp)
 }
 
 /// The header fields an ACK is made from, as raw ER7 in the original's delimiters.

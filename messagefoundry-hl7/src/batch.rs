@@ -251,6 +251,35 @@ pub fn split_with(input: &[u8], options: SplitOptions) -> Result<Batch<'_>, Batc
     splitter.finish()
 }
 
+/// Whether `input` is more than one message: it holds an envelope segment (FHS, BHS, BTS,
+/// FTS) or a second MSH. Such input is for [`split`]; anything else is at most one message, for
+/// [`Message::parse`]. Looks at the first bytes of each segment only, so it is cheap to ask of
+/// every frame or file.
+///
+/// ```
+/// use messagefoundry_hl7::batch;
+/// assert!(!batch::is_batch(b"MSH|^~\\&|A\rPID|1\r"));
+/// assert!(batch::is_batch(b"MSH|^~\\&|A\rMSH|^~\\&|B\r"));
+/// assert!(batch::is_batch(b"BHS|^~\\&\rMSH|^~\\&|A\rBTS|1\r"));
+/// ```
+pub fn is_batch(input: &[u8]) -> bool {
+    let (start, end) = trim_framing(input);
+    let mut headers = 0;
+    for line in lines(input, start, end) {
+        match kind_of(&input[line.start..line.end]) {
+            Kind::Envelope(_) => return true,
+            Kind::Msh => {
+                headers += 1;
+                if headers > 1 {
+                    return true;
+                }
+            }
+            Kind::Other => {}
+        }
+    }
+    false
+}
+
 impl<'a> Batch<'a> {
     /// A builder for a batch file or batch (FHS/BHS … BTS/FTS).
     pub fn builder() -> BatchBuilder {
@@ -823,7 +852,8 @@ pub enum BuildError {
 /// ```
 #[derive(Clone, Debug)]
 pub struct BatchBuilder {
-    delims: Delimiters,
+    /// Set by [`BatchBuilder::delimiters`]; else those of the first message.
+    delims: Option<Delimiters>,
     file: Option<HeaderFields>,
     batches: Vec<(HeaderFields, Vec<Vec<u8>>)>,
 }
@@ -835,18 +865,20 @@ impl Default for BatchBuilder {
 }
 
 impl BatchBuilder {
-    /// A builder with the standard delimiters, no file header and no batches.
+    /// A builder with no file header and no batches, whose envelope takes the delimiters of
+    /// the first message (the standard ones when there is none).
     pub fn new() -> BatchBuilder {
         BatchBuilder {
-            delims: Delimiters::STANDARD,
+            delims: None,
             file: None,
             batches: Vec::new(),
         }
     }
 
-    /// The delimiters of the FHS and BHS segments (messages keep their own).
+    /// The delimiters of the envelope segments, instead of the first message's (messages
+    /// keep their own).
     pub fn delimiters(mut self, delims: Delimiters) -> BatchBuilder {
-        self.delims = delims;
+        self.delims = Some(delims);
         self
     }
 
@@ -870,9 +902,33 @@ impl BatchBuilder {
         self
     }
 
+    /// Adds a batch of messages given as their ER7 bytes, each starting with its MSH (an
+    /// acknowledgment just built, a message read from a store), written as they are.
+    pub fn batch_of_bytes(
+        mut self,
+        header: HeaderFields,
+        messages: impl IntoIterator<Item = Vec<u8>>,
+    ) -> BatchBuilder {
+        self.batches.push((header, messages.into_iter().collect()));
+        self
+    }
+
+    /// The envelope's delimiters: those set, else the first message's, else the standard ones.
+    fn envelope_delimiters(&self) -> Delimiters {
+        self.delims.unwrap_or_else(|| {
+            self.batches
+                .iter()
+                .flat_map(|(_, ms)| ms.first())
+                .next()
+                .and_then(|m| Delimiters::from_header(m).ok())
+                .map_or(Delimiters::STANDARD, |(d, _)| d)
+        })
+    }
+
     /// Writes the batch file. Every segment ends with `\r`, the last message's included.
     pub fn build(&self) -> Result<Vec<u8>, BuildError> {
-        self.delims.validate().map_err(BuildError::BadDelimiters)?;
+        let delims = self.envelope_delimiters();
+        delims.validate().map_err(BuildError::BadDelimiters)?;
         let size: usize = self
             .batches
             .iter()
@@ -880,57 +936,63 @@ impl BatchBuilder {
             .sum();
         let mut out = Vec::with_capacity(size + 256);
         if let Some(file) = &self.file {
-            self.write_header(&mut out, EnvelopeSegment::Fhs, file)?;
+            write_header(&mut out, &delims, EnvelopeSegment::Fhs, file)?;
         }
         for (header, messages) in &self.batches {
-            self.write_header(&mut out, EnvelopeSegment::Bhs, header)?;
+            write_header(&mut out, &delims, EnvelopeSegment::Bhs, header)?;
             for m in messages {
                 out.extend_from_slice(m);
                 if !m.ends_with(b"\r") {
                     out.push(b'\r');
                 }
             }
-            self.write_trailer(&mut out, "BTS", messages.len(), header);
+            write_trailer(&mut out, &delims, "BTS", messages.len(), header);
         }
         if let Some(file) = &self.file {
-            self.write_trailer(&mut out, "FTS", self.batches.len(), file);
+            write_trailer(&mut out, &delims, "FTS", self.batches.len(), file);
         }
         Ok(out)
     }
+}
 
-    fn write_header(
-        &self,
-        out: &mut Vec<u8>,
-        segment: EnvelopeSegment,
-        header: &HeaderFields,
-    ) -> Result<(), BuildError> {
-        if let Some(&(field, _)) = header.fields.iter().find(|(n, _)| !(3..=12).contains(n)) {
-            return Err(BuildError::BadField { segment, field });
-        }
-        out.extend_from_slice(segment.as_str().as_bytes());
-        out.push(self.delims.field);
-        out.extend_from_slice(&self.delims.encoding_characters());
-        let last = header.fields.iter().map(|(n, _)| *n).max().unwrap_or(2);
-        for n in 3..=last {
-            out.push(self.delims.field);
-            if let Some((_, text)) = header.fields.iter().find(|(m, _)| *m == n) {
-                out.extend_from_slice(&escape::escape(text.as_bytes(), &self.delims));
-            }
-        }
-        out.push(b'\r');
-        Ok(())
+fn write_header(
+    out: &mut Vec<u8>,
+    delims: &Delimiters,
+    segment: EnvelopeSegment,
+    header: &HeaderFields,
+) -> Result<(), BuildError> {
+    if let Some(&(field, _)) = header.fields.iter().find(|(n, _)| !(3..=12).contains(n)) {
+        return Err(BuildError::BadField { segment, field });
     }
+    out.extend_from_slice(segment.as_str().as_bytes());
+    out.push(delims.field);
+    out.extend_from_slice(&delims.encoding_characters());
+    let last = header.fields.iter().map(|(n, _)| *n).max().unwrap_or(2);
+    for n in 3..=last {
+        out.push(delims.field);
+        if let Some((_, text)) = header.fields.iter().find(|(m, _)| *m == n) {
+            out.extend_from_slice(&escape::escape(text.as_bytes(), delims));
+        }
+    }
+    out.push(b'\r');
+    Ok(())
+}
 
-    fn write_trailer(&self, out: &mut Vec<u8>, id: &str, count: usize, header: &HeaderFields) {
-        out.extend_from_slice(id.as_bytes());
-        out.push(self.delims.field);
-        out.extend_from_slice(count.to_string().as_bytes());
-        if let Some(comment) = &header.trailer_comment {
-            out.push(self.delims.field);
-            out.extend_from_slice(&escape::escape(comment.as_bytes(), &self.delims));
-        }
-        out.push(b'\r');
+fn write_trailer(
+    out: &mut Vec<u8>,
+    delims: &Delimiters,
+    id: &str,
+    count: usize,
+    header: &HeaderFields,
+) {
+    out.extend_from_slice(id.as_bytes());
+    out.push(delims.field);
+    out.extend_from_slice(count.to_string().as_bytes());
+    if let Some(comment) = &header.trailer_comment {
+        out.push(delims.field);
+        out.extend_from_slice(&escape::escape(comment.as_bytes(), delims));
     }
+    out.push(b'\r');
 }
 
 #[cfg(test)]

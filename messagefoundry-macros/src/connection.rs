@@ -1,7 +1,7 @@
 //! `inbound!` and `outbound!`: parse the declaration, check every option, and emit the
 //! connection's constant plus its link-time registration.
 
-use messagefoundry_options::{Default, Direction, Kind, Spec, Transport};
+use messagefoundry_options::{Default, Direction, Kind, Piece, Spec, Transport};
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 use syn::parse::{Parse, ParseStream};
@@ -79,58 +79,39 @@ impl Errors {
 
 /// Expands `inbound!` or `outbound!`.
 pub fn expand(direction: Direction, input: TokenStream) -> TokenStream {
-    let usage = match direction {
-        Direction::Inbound => "inbound!(IB_NAME, mllp(port = 2575), router = my_router)",
-        Direction::Outbound => "outbound!(OB_NAME, mllp(host = \"10.0.0.5\", port = 6661))",
-    };
-    let http_usage = match direction {
-        Direction::Inbound => {
-            "inbound!(IB_NAME, http(port = 8080, path = \"/hl7\"), router = my_router)"
-        }
-        Direction::Outbound => {
-            "outbound!(OB_NAME, http(url = \"https://ehr.example.org/hl7\", tls_ca = \"ehr-ca.pem\"))"
-        }
-    };
     let decl: Declaration = match syn::parse2(input) {
         Ok(d) => d,
         Err(e) => {
+            let usage = usage(direction, Transport::Mllp);
             return syn::Error::new(e.span(), format!("{e}; usage: {usage}")).to_compile_error();
         }
     };
     let mut errors = Errors::default();
-    let known = Transport::parse(&decl.transport.to_string());
-    let transport = match known {
-        Some(t) => t,
+    // An unknown transport is one error; its settings are not checked against another's.
+    let (transport, known) = match Transport::named(&decl.transport.to_string()) {
+        Some(t) => (t, true),
         None => {
             errors.push(syn::Error::new(
                 decl.transport.span(),
-                format!(
-                    "unknown transport `{}`; the transports are `mllp(…)` and `http(…)`",
-                    decl.transport
-                ),
+                Transport::unknown_transport(&decl.transport.to_string()),
             ));
-            Transport::Mllp
+            (Transport::Mllp, false)
         }
     };
-    let usage = match transport {
-        Transport::Mllp => usage,
-        Transport::Http => http_usage,
-    };
+    let usage = usage(direction, transport);
     let mut seen: Vec<String> = Vec::new();
     // Options an unknown name was taken for: their absence is the same mistake, not another.
     let mut suggested: Vec<&str> = Vec::new();
     let mut fields = Vec::new();
     // Whether the URL, if one was given and is valid, is `https`, and where it was written.
     let mut https: Option<(bool, Expr)> = None;
-    // Under an unknown transport the options cannot be judged: its name is the one error.
-    let settings = decl.settings.iter().filter(|_| known.is_some());
-    for setting in settings {
+    for setting in decl.settings.iter().filter(|_| known) {
         let key = setting.name.to_string();
-        let Some(spec) = direction.option_of(transport, &key) else {
-            suggested.extend(direction.nearest_of(transport, &key));
+        let Some(spec) = transport.option(direction, &key) else {
+            suggested.extend(transport.nearest(direction, &key));
             errors.push(syn::Error::new(
                 setting.name.span(),
-                direction.unknown_of(transport, &key),
+                transport.unknown(direction, &key),
             ));
             continue;
         };
@@ -203,13 +184,13 @@ pub fn expand(direction: Direction, input: TokenStream) -> TokenStream {
         }
         _ => {}
     }
-    let required = direction
-        .options_of(transport)
+    let required = transport
+        .options(direction)
         .iter()
-        .filter(|spec| spec.default == Default::Required);
+        .filter(|spec| known && spec.default == Default::Required);
     for spec in required {
         let r = spec.name;
-        if known.is_some() && !given(r) && !suggested.contains(&r) {
+        if !given(r) && !suggested.contains(&r) {
             errors.push(syn::Error::new(
                 decl.transport.span(),
                 format!("`{r}` is required; usage: {usage}"),
@@ -262,6 +243,53 @@ pub fn expand(direction: Direction, input: TokenStream) -> TokenStream {
     }
 }
 
+/// How a declaration of this transport is written, for error messages.
+fn usage(direction: Direction, transport: Transport) -> &'static str {
+    match (direction, transport) {
+        (Direction::Inbound, Transport::Mllp) => {
+            "inbound!(IB_NAME, mllp(port = 2575), router = my_router)"
+        }
+        (Direction::Outbound, Transport::Mllp) => {
+            "outbound!(OB_NAME, mllp(host = \"10.0.0.5\", port = 6661))"
+        }
+        (Direction::Inbound, Transport::File) => {
+            "inbound!(IB_NAME, file(dir = \"/data/in\", pattern = \"*.hl7\"), router = my_router)"
+        }
+        (Direction::Outbound, Transport::File) => {
+            "outbound!(OB_NAME, file(dir = \"/data/out\", name = \"{MSH-10}.hl7\"))"
+        }
+        (Direction::Inbound, Transport::Http) => {
+            "inbound!(IB_NAME, http(port = 8080, path = \"/hl7\"), router = my_router)"
+        }
+        (Direction::Outbound, Transport::Http) => {
+            "outbound!(OB_NAME, http(url = \"https://ehr.example.org/hl7\", tls_ca = \"ehr-ca.pem\"))"
+        }
+    }
+}
+
+/// Checks each HL7 path of a file name template against the schema, as every path literal is.
+fn check_template(spec: &Spec, value: &Expr) -> syn::Result<()> {
+    let Expr::Lit(syn::ExprLit {
+        lit: syn::Lit::Str(lit),
+        ..
+    }) = value
+    else {
+        return Ok(());
+    };
+    let text = lit.value();
+    let pieces = messagefoundry_options::name_template(&text)
+        .map_err(|e| syn::Error::new(lit.span(), format!("{}: {e}", spec.name)))?;
+    for (_, piece) in pieces {
+        if let Piece::Path(path) = piece {
+            let inner = syn::LitStr::new(path, lit.span());
+            crate::path_literal::check(&inner).map_err(|e| {
+                syn::Error::new(lit.span(), format!("in the file name `{text}`: {e}"))
+            })?;
+        }
+    }
+    Ok(())
+}
+
 /// A checked option: a field initialiser of the settings struct, of its retry policy, or of
 /// the HTTP settings.
 enum Field {
@@ -286,6 +314,9 @@ const HTTP_ONLY: &[&str] = &[
 /// (a list, empty when unset).
 fn field(transport: Transport, spec: &Spec, value: &Expr) -> syn::Result<Field> {
     let checked = options::check(spec, value)?;
+    if spec.kind == Kind::NameTemplate {
+        check_template(spec, value)?;
+    }
     let mut tokens = options::tokens(spec, &checked)?;
     let listed = matches!(spec.kind, Kind::Addresses | Kind::Headers);
     if matches!(spec.default, Default::Unset(_)) && !listed {
@@ -336,20 +367,6 @@ fn emit(
             _ => None,
         })
         .collect();
-    let (http_listen, http_connect) = match transport {
-        Transport::Mllp => (
-            quote!(::core::option::Option::None),
-            quote!(::core::option::Option::None),
-        ),
-        Transport::Http => (
-            quote!(::core::option::Option::Some(#p::HttpListen { #(#http,)* ..#p::HttpListen::DEFAULT })),
-            quote!(::core::option::Option::Some(#p::HttpConnect { #(#http,)* ..#p::HttpConnect::DEFAULT })),
-        ),
-    };
-    let kind_word = match transport {
-        Transport::Mllp => "MLLP",
-        Transport::Http => "HTTP",
-    };
     let (slice, kind) = match direction {
         Direction::Inbound => (quote!(INBOUNDS), quote!(Inbound)),
         Direction::Outbound => (quote!(OUTBOUNDS), quote!(Outbound)),
@@ -366,21 +383,39 @@ fn emit(
     } else {
         TokenStream::new()
     };
+    let kind_word = match transport {
+        Transport::Mllp => "MLLP",
+        Transport::File => "file",
+        Transport::Http => "HTTP",
+    };
     match direction {
         Direction::Inbound => {
             let router = router.map(|r| crate::named::def(crate::named::Role::Router, r));
             let doc = format!(
                 "The {kind_word} inbound connection `{name_str}`, declared with `inbound!`."
             );
+            let settings = match transport {
+                Transport::Mllp => quote!(#p::InboundTransport::Mllp(
+                    #p::MllpListen { #(#plain,)* ..#p::MllpListen::DEFAULT }
+                )),
+                Transport::File => quote!(#p::InboundTransport::File(
+                    #p::FileIn { #(#plain,)* ..#p::FileIn::DEFAULT }
+                )),
+                Transport::Http => quote!(#p::InboundTransport::Http {
+                    listen: #p::MllpListen { #(#plain,)* ..#p::MllpListen::DEFAULT },
+                    http: #p::HttpListen { #(#http,)* ..#p::HttpListen::DEFAULT },
+                }),
+            };
             quote! {
                 #[doc = #doc]
                 // Every field of a settings struct may be given, leaving its defaults unused.
                 #[allow(non_upper_case_globals, clippy::needless_update)]
                 #vis const #name: #p::Inbound = #p::Inbound({
+                    // Every field may be given, leaving the defaults nothing to add.
+                    #[allow(clippy::needless_update)]
                     static DEF: #p::InboundDef = #p::InboundDef {
                         name: #name_str,
-                        mllp: #p::MllpListen { #(#plain,)* ..#p::MllpListen::DEFAULT },
-                        http: #http_listen,
+                        transport: #settings,
                         router: #router,
                     };
                     &DEF
@@ -392,19 +427,37 @@ fn emit(
             let doc = format!(
                 "The {kind_word} outbound connection `{name_str}`, declared with `outbound!`."
             );
+            let retry = quote!(#p::RetryPolicy { #(#retry,)* ..#p::RetryPolicy::DEFAULT });
+            let settings = match transport {
+                Transport::Mllp => quote!(#p::OutboundTransport::Mllp(#p::MllpConnect {
+                    #(#plain,)*
+                    retry: #retry,
+                    ..#p::MllpConnect::DEFAULT
+                })),
+                Transport::File => quote!(#p::OutboundTransport::File(#p::FileOut {
+                    #(#plain,)*
+                    retry: #retry,
+                    ..#p::FileOut::DEFAULT
+                })),
+                Transport::Http => quote!(#p::OutboundTransport::Http {
+                    connect: #p::MllpConnect {
+                        #(#plain,)*
+                        retry: #retry,
+                        ..#p::MllpConnect::DEFAULT
+                    },
+                    http: #p::HttpConnect { #(#http,)* ..#p::HttpConnect::DEFAULT },
+                }),
+            };
             quote! {
                 #[doc = #doc]
                 // Every field of a settings struct may be given, leaving its defaults unused.
                 #[allow(non_upper_case_globals, clippy::needless_update)]
                 #vis const #name: #p::Outbound = #p::Outbound({
+                    // Every field may be given, leaving the defaults nothing to add.
+                    #[allow(clippy::needless_update)]
                     static DEF: #p::OutboundDef = #p::OutboundDef {
                         name: #name_str,
-                        mllp: #p::MllpConnect {
-                            #(#plain,)*
-                            retry: #p::RetryPolicy { #(#retry,)* ..#p::RetryPolicy::DEFAULT },
-                            ..#p::MllpConnect::DEFAULT
-                        },
-                        http: #http_connect,
+                        transport: #settings,
                     };
                     &DEF
                 });

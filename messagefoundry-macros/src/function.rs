@@ -7,6 +7,7 @@ use syn::spanned::Spanned;
 use syn::{FnArg, ItemFn, LitStr, ReturnType, Type};
 
 use crate::body;
+use crate::handler_args::{self, HandlerArgs};
 use crate::manifest;
 use crate::message_type::{self, Checked};
 
@@ -15,7 +16,7 @@ use crate::message_type::{self, Checked};
 pub enum Kind {
     /// `#[router]`: `fn(&Message) -> Route`.
     Router,
-    /// `#[handler]`: `fn(Message) -> Outcome`.
+    /// `#[handler]`: `fn(Message) -> Outcome`, or `async fn`.
     Handler,
 }
 
@@ -55,12 +56,12 @@ pub fn expand(kind: Kind, args: TokenStream, item: TokenStream) -> TokenStream {
         let companion = companion(kind, &func, Registration::Unbuilt);
         return quote!(#func #companion #errors);
     }
-    let (message, args_errors) = match parse_args(kind, args) {
-        Ok(m) => (m, TokenStream::new()),
-        Err(e) => (None, e.to_compile_error()),
+    let (checked, args_errors) = match parse_args(kind, args, func.sig.asyncness.is_some()) {
+        Ok(checked) => (checked, TokenStream::new()),
+        Err(e) => (HandlerArgs::default(), e.to_compile_error()),
     };
     let paths = body::rewrite(&mut func.block);
-    let structure_errors = match &message {
+    let structure_errors = match &checked.message {
         Some(lit) => check_structure(lit, &paths)
             .map_or_else(|e| e.to_compile_error(), |()| TokenStream::new()),
         None => TokenStream::new(),
@@ -68,7 +69,7 @@ pub fn expand(kind: Kind, args: TokenStream, item: TokenStream) -> TokenStream {
     // A crate whose function bodies hold no path literal still hears of a bad manifest.
     let manifest_errors =
         manifest::unreported_problem(func.sig.ident.span()).map(|e| e.to_compile_error());
-    let companion = companion(kind, &func, Registration::Calls(message.as_ref()));
+    let companion = companion(kind, &func, Registration::Calls(&checked));
     quote!(#func #companion #args_errors #structure_errors #manifest_errors)
 }
 
@@ -124,30 +125,15 @@ fn collect_segments(
     }
 }
 
-/// `#[handler(message = "ORU^R01")]`; routers take no arguments.
-fn parse_args(kind: Kind, args: TokenStream) -> syn::Result<Option<LitStr>> {
-    if args.is_empty() {
-        return Ok(None);
-    }
-    if kind == Kind::Router {
+/// `#[handler(message = "ORU^R01", timeout = "2s")]`; routers take no arguments.
+fn parse_args(kind: Kind, args: TokenStream, is_async: bool) -> syn::Result<HandlerArgs> {
+    if kind == Kind::Router && !args.is_empty() {
         return Err(syn::Error::new_spanned(
             args,
             "#[router] takes no arguments",
         ));
     }
-    let mut message = None;
-    let parser = syn::meta::parser(|meta| {
-        if meta.path.is_ident("message") {
-            let lit: LitStr = meta.value()?.parse()?;
-            message_type::parse(&lit)?;
-            message = Some(lit);
-            Ok(())
-        } else {
-            Err(meta.error("unknown #[handler] option; the one option is `message = \"ORU^R01\"`"))
-        }
-    });
-    syn::parse::Parser::parse2(parser, args)?;
-    Ok(message)
+    handler_args::parse(args, is_async)
 }
 
 fn check_signature(kind: Kind, func: &ItemFn) -> syn::Result<()> {
@@ -162,8 +148,12 @@ fn check_signature(kind: Kind, func: &ItemFn) -> syn::Result<()> {
             ),
         ))
     };
-    if let Some(a) = &sig.asyncness {
-        return wrong(a.span(), "it cannot be async");
+    if let (Kind::Router, Some(a)) = (kind, &sig.asyncness) {
+        return wrong(
+            a.span(),
+            "it cannot be async (a router decides from the message alone; an `async` \
+             #[handler] can await a lookup)",
+        );
     }
     if !sig.generics.params.is_empty() {
         return wrong(sig.generics.span(), "it cannot be generic");
@@ -214,8 +204,8 @@ fn names_message(ty: &Type) -> bool {
 
 /// What the companion's registration holds.
 enum Registration<'a> {
-    /// The function, with the message type `#[handler(message = …)]` declared.
-    Calls(Option<&'a LitStr>),
+    /// The function, with the options its `#[handler(…)]` declared.
+    Calls(&'a HandlerArgs),
     /// A stand-in, for a function whose signature is wrong: calling it would add type errors
     /// to the one already reported.
     Unbuilt,
@@ -242,19 +232,18 @@ fn companion(kind: Kind, func: &ItemFn, registration: Registration<'_>) -> Token
                 },
             )
         }
-        (Kind::Handler, Registration::Calls(message), ReturnType::Type(_, ret)) => {
-            let call = quote_spanned!(ret.span()=>
-                ::messagefoundry::__private::IntoOutcome::into_outcome(#name(msg)));
-            let message = match message {
+        (Kind::Handler, Registration::Calls(args), ReturnType::Type(_, ret)) => {
+            let message = match &args.message {
                 Some(m) => quote!(::core::option::Option::Some(#m)),
                 None => quote!(::core::option::Option::None),
             };
+            let handle = handle(func, ret, args);
             (
                 quote!(#i::Handler),
                 quote! {
                     &#i::HandlerDef {
                         name: #name_str,
-                        handle: |msg: ::messagefoundry::hl7::Message| #call,
+                        handle: #handle,
                         message: #message,
                     }
                 },
@@ -280,6 +269,35 @@ fn companion(kind: Kind, func: &ItemFn, registration: Registration<'_>) -> Token
 
         impl #trait_name for #name {
             const DEF: &'static #def_type = #def;
+        }
+    }
+}
+
+/// How the engine calls a handler: a plain `fn` directly, an `async fn` as a boxed future with
+/// its timeout (`#[handler(timeout = …)]`, or the runtime's default).
+fn handle(func: &ItemFn, ret: &Type, args: &HandlerArgs) -> TokenStream {
+    let name = &func.sig.ident;
+    let i = quote!(::messagefoundry::__private);
+    if func.sig.asyncness.is_none() {
+        let call = quote_spanned!(ret.span()=>
+            ::messagefoundry::__private::IntoOutcome::into_outcome(#name(msg)));
+        return quote!(#i::Handle::Sync(|msg: ::messagefoundry::hl7::Message| #call));
+    }
+    let call = quote_spanned!(ret.span()=>
+        ::messagefoundry::__private::IntoOutcome::into_outcome(#name(msg).await));
+    let timeout = match args.timeout {
+        Some((d, _)) => {
+            let millis = u64::try_from(d.as_millis()).unwrap_or(u64::MAX);
+            quote!(::core::time::Duration::from_millis(#millis))
+        }
+        None => quote!(#i::DEFAULT_TIMEOUT),
+    };
+    quote! {
+        #i::Handle::Async {
+            call: |msg: ::messagefoundry::hl7::Message| -> #i::HandlerFuture {
+                ::std::boxed::Box::pin(async move { #call })
+            },
+            timeout: #timeout,
         }
     }
 }

@@ -11,6 +11,7 @@ mod body;
 mod checked;
 mod connection;
 mod function;
+mod handler_args;
 mod lookup;
 mod main_macro;
 mod manifest;
@@ -77,8 +78,12 @@ pub fn router(args: TokenStream, item: TokenStream) -> TokenStream {
     function::expand(function::Kind::Router, args.into(), item.into()).into()
 }
 
-/// Marks a handler: `#[handler] fn name(msg: Message) -> Outcome`, optionally
-/// `#[handler(message = "ORU^R01")]`.
+/// Marks a handler: `#[handler] fn name(msg: Message) -> Outcome`, or `async fn` for one that
+/// awaits I/O (a database, a web service), optionally `#[handler(message = "ORU^R01")]`.
+///
+/// An `async` handler may take 30 seconds, or what `#[handler(timeout = "2s")]` says; past
+/// it, its disposition is ERROR. A timeout on a plain `fn` is a compile error: it could not
+/// be stopped.
 #[proc_macro_attribute]
 pub fn handler(args: TokenStream, item: TokenStream) -> TokenStream {
     function::expand(function::Kind::Handler, args.into(), item.into()).into()
@@ -93,14 +98,22 @@ pub fn route(input: TokenStream) -> TokenStream {
     route::expand(input.into()).into()
 }
 
-/// Declares an MLLP listener: `inbound!(IB_NAME, mllp(port = 2575), router = my_router)`.
+/// Declares an inbound connection: an MLLP listener,
+/// `inbound!(IB_NAME, mllp(port = 2575), router = my_router)`, or a folder files are picked up
+/// from, `inbound!(IB_NAME, file(dir = "/data/in", pattern = "*.hl7"), router = my_router)`.
 ///
 /// `IB_NAME` becomes a constant naming the connection (operators see the name in logs and in
-/// `messages`); `router` names a `#[router]` function. Options go inside `mllp(…)`; each can be
-/// overridden per environment under `[inbound.IB_NAME]` in `environments/<env>.toml`, with the
-/// same key. Every option is checked here, at build time.
+/// `messages`); `router` names a `#[router]` function. Options go inside `mllp(…)` or
+/// `file(…)`; each can be overridden per environment under `[inbound.IB_NAME]` in
+/// `environments/<env>.toml`, with the same key. Every option is checked here, at build time.
+///
+/// `mllp(…)`:
 ///
 #[doc = include_str!("../docs/inbound-options.md")]
+///
+/// `file(…)`:
+///
+#[doc = include_str!("../docs/file-inbound-options.md")]
 ///
 /// Durations are strings such as `"500ms"`, `"30s"`, `"10m"`, `"1h"`. The choices of
 /// `ack_mode`, `tls`, `plaintext`, `parse` and `validate` are bare words here (`ack_mode = enhanced`) and
@@ -114,13 +127,22 @@ pub fn inbound(input: TokenStream) -> TokenStream {
     connection::expand(messagefoundry_options::Direction::Inbound, input.into()).into()
 }
 
-/// Declares an MLLP sender: `outbound!(OB_NAME, mllp(host = "10.0.0.5", port = 6661))`.
+/// Declares an outbound connection: an MLLP sender,
+/// `outbound!(OB_NAME, mllp(host = "10.0.0.5", port = 6661))`, or a folder each message is
+/// written to as a file, `outbound!(OB_NAME, file(dir = "/data/out", name = "{MSH-10}.hl7"))`.
 ///
 /// `OB_NAME` becomes a constant that handlers send to (`Outcome::send(OB_NAME, msg)`). Options
-/// go inside `mllp(…)`; each can be overridden per environment under `[outbound.OB_NAME]` in
-/// `environments/<env>.toml`, with the same key. Every option is checked here, at build time.
+/// go inside `mllp(…)` or `file(…)`; each can be overridden per environment under
+/// `[outbound.OB_NAME]` in `environments/<env>.toml`, with the same key. Every option is
+/// checked here, at build time, and each HL7 path of a file name template against the schema.
+///
+/// `mllp(…)`:
 ///
 #[doc = include_str!("../docs/outbound-options.md")]
+///
+/// `file(…)`:
+///
+#[doc = include_str!("../docs/file-outbound-options.md")]
 ///
 /// Durations are strings such as `"500ms"`, `"30s"`, `"10m"`, `"1h"`.
 ///

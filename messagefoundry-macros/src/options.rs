@@ -104,6 +104,7 @@ fn choice(spec: &Spec, word: &str) -> syn::Result<TokenStream> {
         "charset" => "CharsetPolicy",
         "invalid_ack" => "InvalidAck",
         "validate" => "ValidatePolicy",
+        "after" => "AfterPickup",
         other => {
             return Err(syn::Error::new(
                 proc_macro2::Span::call_site(),
@@ -174,8 +175,11 @@ mod tests {
 
     #[test]
     fn every_choice_has_a_runtime_type() {
-        for direction in [Direction::Inbound, Direction::Outbound] {
-            for spec in direction.options() {
+        for (transport, direction) in messagefoundry_options::Transport::ALL
+            .iter()
+            .flat_map(|t| [(*t, Direction::Inbound), (*t, Direction::Outbound)])
+        {
+            for spec in transport.options(direction) {
                 if let messagefoundry_options::Kind::Choice(words) = spec.kind {
                     for word in words {
                         assert!(choice(spec, word).is_ok(), "{}", spec.name);

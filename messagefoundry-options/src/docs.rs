@@ -3,17 +3,17 @@
 use std::fmt::Write as _;
 
 use crate::duration::format_duration;
-use crate::table::{Default, Direction, Kind, Spec, Transport};
+use crate::table::{Default, Direction, Kind, Spec};
 
-/// The rows of one direction of MLLP: `| option | value | default | meaning |`.
+/// The rows of one direction of `mllp(…)`: `| option | value | default | meaning |`.
 pub fn markdown_table(direction: Direction) -> String {
-    markdown_table_of(direction, Transport::Mllp)
+    markdown_table_of(crate::Transport::Mllp, direction)
 }
 
-/// The rows of one direction of a transport.
-pub fn markdown_table_of(direction: Direction, transport: Transport) -> String {
+/// The rows of one transport's options in one direction.
+pub fn markdown_table_of(transport: crate::Transport, direction: Direction) -> String {
     let mut out = String::from("| option | value | default | meaning |\n|---|---|---|---|\n");
-    for spec in direction.options_of(transport) {
+    for spec in transport.options(direction) {
         let _ = writeln!(
             out,
             "| `{}` | {} | {} | {} |",
@@ -46,6 +46,8 @@ fn value_form(spec: &Spec) -> String {
         Kind::Url => "URL".to_owned(),
         Kind::UrlPath => "path".to_owned(),
         Kind::Headers => "header lines".to_owned(),
+        Kind::Folder => "folder".to_owned(),
+        Kind::NameTemplate => "file name template".to_owned(),
     }
 }
 

@@ -6,35 +6,6 @@
 
 use std::time::Duration;
 
-/// How a connection carries messages: the word before the options in `inbound!` and
-/// `outbound!` (`mllp(…)`, `http(…)`). Each transport has its own options; those it shares
-/// with another are written and mean the same.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub enum Transport {
-    /// MLLP over TCP, with or without TLS.
-    Mllp,
-    /// HL7 v2 in the body of an HTTP `POST`, the ACK in the response.
-    Http,
-}
-
-impl Transport {
-    /// Every transport, in the order the docs list them.
-    pub const ALL: [Transport; 2] = [Transport::Mllp, Transport::Http];
-
-    /// Its word in the macros: `mllp`, `http`.
-    pub fn name(self) -> &'static str {
-        match self {
-            Transport::Mllp => "mllp",
-            Transport::Http => "http",
-        }
-    }
-
-    /// The transport a word names.
-    pub fn parse(word: &str) -> Option<Transport> {
-        Transport::ALL.into_iter().find(|t| t.name() == word)
-    }
-}
-
 /// The runtime setting an option sets, where its name differs from the option's: an HTTP
 /// option that means what an MLLP one means under a name that fits HTTP (`max_body` is
 /// MLLP's `max_frame`). Other options set the setting of their own name.
@@ -57,31 +28,18 @@ pub enum Direction {
 }
 
 impl Direction {
-    /// Every MLLP option of this direction, in the order the docs list them.
+    /// Every option of `mllp(…)` in this direction, in the order the docs list them
+    /// ([`crate::Transport::options`] for the others).
     pub fn options(self) -> &'static [Spec] {
-        self.options_of(Transport::Mllp)
-    }
-
-    /// Every option of this direction for a transport, in the order the docs list them.
-    pub fn options_of(self, transport: Transport) -> &'static [Spec] {
-        match (self, transport) {
-            (Direction::Inbound, Transport::Mllp) => INBOUND,
-            (Direction::Outbound, Transport::Mllp) => OUTBOUND,
-            (Direction::Inbound, Transport::Http) => HTTP_INBOUND,
-            (Direction::Outbound, Transport::Http) => HTTP_OUTBOUND,
+        match self {
+            Direction::Inbound => INBOUND,
+            Direction::Outbound => OUTBOUND,
         }
     }
 
-    /// The MLLP option with this name, if there is one.
+    /// The option with this name, if there is one.
     pub fn option(self, name: &str) -> Option<&'static Spec> {
-        self.option_of(Transport::Mllp, name)
-    }
-
-    /// The option of a transport with this name, if there is one.
-    pub fn option_of(self, transport: Transport, name: &str) -> Option<&'static Spec> {
-        self.options_of(transport)
-            .iter()
-            .find(|spec| spec.name == name)
+        self.options().iter().find(|spec| spec.name == name)
     }
 
     /// `inbound` or `outbound`: the macro's name and the environment file's section.
@@ -92,49 +50,15 @@ impl Direction {
         }
     }
 
-    /// The MLLP option a name that is no option was likely meant to be.
+    /// The option a name that is no option was likely meant to be.
     pub fn nearest(self, name: &str) -> Option<&'static str> {
-        self.nearest_of(Transport::Mllp, name)
+        crate::Transport::Mllp.nearest(self, name)
     }
 
-    /// The option of a transport a name that is no option was likely meant to be.
-    pub fn nearest_of(self, transport: Transport, name: &str) -> Option<&'static str> {
-        let names: Vec<&'static str> = self
-            .options_of(transport)
-            .iter()
-            .map(|spec| spec.name)
-            .collect();
-        crate::suggest::nearest(name, &names)
-    }
-
-    /// The error for a name that is no MLLP option: a suggestion when it looks like a typo,
-    /// and the list of options.
+    /// The error for a name that is no option: a suggestion when it looks like a typo, and the
+    /// list of options.
     pub fn unknown(self, name: &str) -> String {
-        self.unknown_of(Transport::Mllp, name)
-    }
-
-    /// The error for a name that is no option of a transport.
-    pub fn unknown_of(self, transport: Transport, name: &str) -> String {
-        let names: Vec<&str> = self
-            .options_of(transport)
-            .iter()
-            .map(|spec| spec.name)
-            .collect();
-        // An option another transport names differently (`max_frame` of MLLP is `max_body`
-        // here) is suggested by what it sets, whatever the spelling.
-        let renamed = self
-            .options_of(transport)
-            .iter()
-            .find(|spec| spec.name != name && setting_of(spec.name) == name)
-            .map(|spec| spec.name);
-        let hint = renamed
-            .or_else(|| self.nearest_of(transport, name))
-            .map(|n| format!("did you mean `{n}`? "))
-            .unwrap_or_default();
-        format!(
-            "unknown option `{name}`; {hint}the options are: {}",
-            names.join(", ")
-        )
+        crate::Transport::Mllp.unknown(self, name)
     }
 }
 
@@ -164,6 +88,10 @@ pub enum Kind {
     File,
     /// Other text, such as a certificate fingerprint.
     Text,
+    /// The path of a folder.
+    Folder,
+    /// A file name with placeholders: `"{MSH-10}.hl7"` ([`crate::name_template`]).
+    NameTemplate,
     /// An `http://` or `https://` URL with a host: `"https://ehr.example.org/hl7"`.
     Url,
     /// The path part of a URL: `"/hl7"`.
@@ -210,11 +138,11 @@ pub struct Spec {
     pub meaning: &'static str,
 }
 
-const fn secs(n: u64) -> Default {
+pub(crate) const fn secs(n: u64) -> Default {
     Default::Duration(Duration::from_secs(n))
 }
 
-const MIB: u64 = 1024 * 1024;
+pub(crate) const MIB: u64 = 1024 * 1024;
 
 /// The options of `inbound!`.
 pub const INBOUND: &[Spec] = &[
@@ -385,6 +313,18 @@ pub const OUTBOUND: &[Spec] = &[
         meaning: "keep one connection between messages (`false`: a connection per message)",
     },
     Spec {
+        name: "batch",
+        kind: Kind::Count,
+        default: Default::Unset("off"),
+        meaning: "send queued messages as batches (BHS … BTS in one frame) of at most this many, and read the batch acknowledgment",
+    },
+    Spec {
+        name: "batch_wait",
+        kind: Kind::Duration,
+        default: Default::Duration(Duration::from_millis(500)),
+        meaning: "with `batch`, how long a batch not yet full waits for more queued messages",
+    },
+    Spec {
         name: "retries",
         kind: Kind::Count,
         default: Default::Number(5),
@@ -434,189 +374,19 @@ pub const OUTBOUND: &[Spec] = &[
     },
 ];
 
-/// An option an HTTP table shares with an MLLP one: the same row, so they cannot drift apart.
-const fn shared(table: &'static [Spec], name: &str) -> Spec {
-    let mut i = 0;
-    while i < table.len() {
-        if same(table[i].name, name) {
-            return table[i];
-        }
-        i += 1;
-    }
-    panic!("an HTTP table names an option the MLLP table does not have");
-}
-
-const fn same(a: &str, b: &str) -> bool {
-    let (a, b) = (a.as_bytes(), b.as_bytes());
-    if a.len() != b.len() {
-        return false;
-    }
-    let mut i = 0;
-    while i < a.len() {
-        if a[i] != b[i] {
-            return false;
-        }
-        i += 1;
-    }
-    true
-}
-
-/// The options of `inbound!(…, http(…))`.
-pub const HTTP_INBOUND: &[Spec] = &[
-    shared(INBOUND, "port"),
-    shared(INBOUND, "bind"),
-    Spec {
-        name: "path",
-        kind: Kind::UrlPath,
-        default: Default::Text("/hl7"),
-        meaning: "the path messages are posted to; any other path is answered 404",
-    },
-    Spec {
-        name: "max_body",
-        kind: Kind::Bytes,
-        default: Default::Number(16 * MIB),
-        meaning: "largest request body accepted, in bytes; a larger one is answered 413 and not stored",
-    },
-    Spec {
-        name: "max_connections",
-        kind: Kind::Count,
-        default: Default::Number(64),
-        meaning: "connections served at once; more wait until one closes",
-    },
-    shared(INBOUND, "allow"),
-    Spec {
-        name: "request_timeout",
-        kind: Kind::Duration,
-        default: secs(30),
-        meaning: "a request's headers, and then its body, must arrive this soon; a kept-alive connection with no request for this long is closed",
-    },
-    Spec {
-        name: "ack_mode",
-        kind: Kind::Choice(&["original", "enhanced", "after_processing", "none"]),
-        default: Default::Word("original"),
-        meaning: "the ACK in the response: `original` (AA once stored), `enhanced` (CA once stored as MSH-15 asks, else the application ACK MSH-16 asks for), `after_processing` (AA/AE once routed), `none` (204, no body)",
-    },
-    shared(INBOUND, "duplicate_window"),
-    shared(INBOUND, "tls"),
-    shared(INBOUND, "plaintext"),
-    shared(INBOUND, "parse"),
-    shared(INBOUND, "charset"),
-    shared(INBOUND, "validate"),
-    shared(INBOUND, "invalid_ack"),
-    shared(INBOUND, "tls_cert"),
-    shared(INBOUND, "tls_key"),
-    Spec {
-        name: "tls_client_ca",
-        kind: Kind::File,
-        default: Default::Unset("none"),
-        meaning: "require client certificates signed by these CAs (mutual TLS); such a certificate authenticates a request",
-    },
-    Spec {
-        name: "auth_token_env",
-        kind: Kind::Text,
-        default: Default::Unset("none"),
-        meaning: "the environment variable holding the bearer token a request may carry (`Authorization: Bearer …`)",
-    },
-    Spec {
-        name: "auth_user",
-        kind: Kind::Text,
-        default: Default::Unset("none"),
-        meaning: "the user name of basic authentication; with `auth_password_env`",
-    },
-    Spec {
-        name: "auth_password_env",
-        kind: Kind::Text,
-        default: Default::Unset("none"),
-        meaning: "the environment variable holding the password of `auth_user`",
-    },
-];
-
-/// The options of `outbound!(…, http(…))`.
-pub const HTTP_OUTBOUND: &[Spec] = &[
-    Spec {
-        name: "url",
-        kind: Kind::Url,
-        default: Default::Required,
-        meaning: "where each message is posted: `http://…` or `https://…` (https needs `tls_ca` or `tls_fingerprint`)",
-    },
-    shared(OUTBOUND, "connect_timeout"),
-    Spec {
-        name: "response_timeout",
-        kind: Kind::Duration,
-        default: secs(30),
-        meaning: "time to send a message and receive the whole response",
-    },
-    Spec {
-        name: "persistent",
-        kind: Kind::Flag,
-        default: Default::Flag(true),
-        meaning: "keep the connection alive between messages (`false`: a connection per message)",
-    },
-    Spec {
-        name: "retries",
-        kind: Kind::Count,
-        default: Default::Number(5),
-        meaning: "attempts for a message answered AE/CE or a 5xx status before it is dead-lettered",
-    },
-    shared(OUTBOUND, "backoff"),
-    shared(OUTBOUND, "max_backoff"),
-    Spec {
-        name: "tls_ca",
-        kind: Kind::File,
-        default: Default::Unset("none"),
-        meaning: "trust the CAs (or self-signed certificate) in this file for an `https` URL",
-    },
-    Spec {
-        name: "tls_fingerprint",
-        kind: Kind::Text,
-        default: Default::Unset("none"),
-        meaning: "for an `https` URL, trust only the certificate with this SHA-256 fingerprint",
-    },
-    shared(OUTBOUND, "tls_server_name"),
-    shared(OUTBOUND, "tls_cert"),
-    shared(OUTBOUND, "tls_key"),
-    Spec {
-        name: "headers",
-        kind: Kind::Headers,
-        default: Default::Unset("none"),
-        meaning: "more header lines for every request: `headers = [\"X-Partner: lab\"]`",
-    },
-    Spec {
-        name: "auth_token_env",
-        kind: Kind::Text,
-        default: Default::Unset("none"),
-        meaning: "the environment variable holding a bearer token to send (`Authorization: Bearer …`)",
-    },
-    Spec {
-        name: "auth_user",
-        kind: Kind::Text,
-        default: Default::Unset("none"),
-        meaning: "the user name of basic authentication; with `auth_password_env`",
-    },
-    Spec {
-        name: "auth_password_env",
-        kind: Kind::Text,
-        default: Default::Unset("none"),
-        meaning: "the environment variable holding the password of `auth_user`",
-    },
-];
-
-/// Every table: each direction of each transport.
-pub const ALL_TABLES: [(Direction, Transport); 4] = [
-    (Direction::Inbound, Transport::Mllp),
-    (Direction::Outbound, Transport::Mllp),
-    (Direction::Inbound, Transport::Http),
-    (Direction::Outbound, Transport::Http),
-];
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn names_are_unique_and_choices_hold_their_default() {
-        for (direction, transport) in ALL_TABLES {
-            let options = direction.options_of(transport);
+        let tables = crate::Transport::ALL.iter().flat_map(|t| {
+            [
+                t.options(Direction::Inbound),
+                t.options(Direction::Outbound),
+            ]
+        });
+        for options in tables {
             for (i, spec) in options.iter().enumerate() {
                 assert!(
                     options[..i].iter().all(|s| s.name != spec.name),
@@ -636,24 +406,10 @@ mod tests {
     }
 
     #[test]
-    fn an_option_named_otherwise_for_http_is_suggested() {
-        assert!(
-            Direction::Inbound
-                .unknown_of(Transport::Http, "max_frame")
-                .starts_with("unknown option `max_frame`; did you mean `max_body`? ")
-        );
-        assert!(
-            Direction::Outbound
-                .unknown_of(Transport::Http, "ack_timeout")
-                .starts_with("unknown option `ack_timeout`; did you mean `response_timeout`? ")
-        );
-    }
-
-    #[test]
     fn unknown_names_get_a_suggestion() {
         assert_eq!(
             Direction::Outbound.unknown("ack_timout"),
-            "unknown option `ack_timout`; did you mean `ack_timeout`? the options are: host, port, connect_timeout, send_timeout, ack_timeout, persistent, retries, backoff, max_backoff, tls_ca, tls_fingerprint, tls_server_name, tls_cert, tls_key"
+            "unknown option `ack_timout`; did you mean `ack_timeout`? the options are: host, port, connect_timeout, send_timeout, ack_timeout, persistent, batch, batch_wait, retries, backoff, max_backoff, tls_ca, tls_fingerprint, tls_server_name, tls_cert, tls_key"
         );
         assert!(
             !Direction::Inbound

@@ -137,9 +137,17 @@ impl Spec {
                 _ => Err(Invalid::whole(format!("{name} must be `true` or `false`"))),
             },
             Kind::Choice(words) => choice(name, words, written, origin),
-            Kind::Host | Kind::File | Kind::Text => match written {
+            Kind::Host | Kind::File | Kind::Text | Kind::Folder => match written {
                 Written::Str(s) if !s.trim().is_empty() => Ok(Value::Text(s.clone())),
                 _ => Err(Invalid::whole(format!("{name} must be a non-empty string"))),
+            },
+            Kind::NameTemplate => match written {
+                Written::Str(s) => crate::template::name_template(s)
+                    .map(|_| Value::Text(s.clone()))
+                    .map_err(|e| Invalid::whole(format!("{name}: {e}"))),
+                _ => Err(Invalid::whole(format!(
+                    "{name} is a file name such as \"{{MSH-10}}.hl7\""
+                ))),
             },
             Kind::Addresses => addresses(name, written),
             Kind::Url => match written {

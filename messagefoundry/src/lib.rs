@@ -81,7 +81,7 @@ macro_rules! runtime_modules {
 }
 
 runtime_modules!(
-    admin, cli, config, engine, http, metrics, mllp, operations, store, tls
+    admin, alerts, cli, config, engine, file, http, metrics, mllp, operations, store, tls
 );
 
 /// Everything an interface crate needs: `use messagefoundry::prelude::*;`.
@@ -108,6 +108,11 @@ struct DslDoc;
 #[cfg(doctest)]
 #[doc = include_str!("../../docs/http.md")]
 struct HttpDoc;
+
+/// The Rust example of `docs/engine.md`, run as a doctest so the page stays true.
+#[cfg(doctest)]
+#[doc = include_str!("../../docs/engine.md")]
+struct EngineDoc;
 
 /// The Rust examples of `docs/testing.md`, run as doctests so the page stays true.
 #[cfg(doctest)]

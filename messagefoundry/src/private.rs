@@ -39,7 +39,7 @@ pub fn run_main() -> std::process::ExitCode {
 /// runs.
 pub const UNBUILT_HANDLER: &HandlerDef = &HandlerDef {
     name: "(did not build)",
-    handle: |_| crate::interface::Outcome::error("the handler did not build"),
+    handle: Handle::Sync(|_| crate::interface::Outcome::error("the handler did not build")),
     message: None,
 };
 

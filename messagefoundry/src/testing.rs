@@ -80,10 +80,14 @@ impl TestRun {
     }
 }
 
-/// Runs a parsed message through the inbound's router and handlers.
+/// Runs a parsed message through the inbound's router and handlers, and waits for them.
+///
+/// `async` handlers run as under `serve`, with their timeouts, on a tokio runtime made for the
+/// run; a plain `#[test]` is all a test needs. The values a test set with [`set_value`] are
+/// read on that runtime's threads too (inside `spawn_blocking`, say).
 pub fn run(inbound: Inbound, msg: &Message) -> TestRun {
     TestRun {
-        processed: crate::engine::route::process::process(inbound.def().router, msg),
+        processed: crate::engine::route::standalone::process_here(inbound.def().router, msg),
     }
 }
 
@@ -91,7 +95,7 @@ pub fn run(inbound: Inbound, msg: &Message) -> TestRun {
 /// character set the inbound declares (its `charset` option).
 pub fn run_text(inbound: Inbound, text: &str) -> Result<TestRun, TestError> {
     let mut msg = Message::parse(text)?;
-    inbound.def().mllp.charset.apply(&mut msg);
+    inbound.def().charset().apply(&mut msg);
     Ok(run(inbound, &msg))
 }
 
@@ -104,7 +108,7 @@ pub fn run_file(inbound: Inbound, path: impl AsRef<Path>) -> Result<TestRun, Tes
         source,
     })?;
     let mut msg = Message::parse(bytes)?;
-    inbound.def().mllp.charset.apply(&mut msg);
+    inbound.def().charset().apply(&mut msg);
     Ok(run(inbound, &msg))
 }
 

@@ -1,5 +1,5 @@
 //! A scriptable downstream MLLP system for delivery tests: it records every message it
-//! receives and answers each as the test says.
+//! receives and answers each as the test says; a batch it answers with an acknowledgment batch.
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
@@ -69,6 +69,13 @@ impl Downstream {
                         while let Some(end) = buffer.windows(2).position(|w| w == [0x1c, 0x0d]) {
                             let frame: Vec<u8> = buffer[1..end].to_vec();
                             buffer.drain(..end + 2);
+                            if frame.starts_with(b"BHS|") {
+                                let answer = answer_batch(&frame, &log, &script);
+                                if stream.write_all(&answer).await.is_err() {
+                                    return;
+                                }
+                                continue;
+                            }
                             let control = control_id(&frame);
                             let seen = {
                                 let mut log = log.lock().expect("log");
@@ -127,6 +134,42 @@ impl Downstream {
     pub fn stop(self) {
         self.task.abort();
     }
+}
+
+/// Records each message of a batch (a frame starting with BHS) as received and answers with an
+/// acknowledgment batch: BHS-12 naming the batch's BHS-11, an ACK for each message whose script
+/// says `Ack` or `AckAndClose` (with that code; the connection stays open), none for the others,
+/// BTS counting them.
+fn answer_batch(frame: &[u8], log: &Mutex<Vec<Vec<u8>>>, script: &Script) -> Vec<u8> {
+    let text = String::from_utf8_lossy(frame);
+    let batch_id = text
+        .split('\r')
+        .next()
+        .and_then(|bhs| bhs.split('|').nth(10))
+        .unwrap_or_default()
+        .to_owned();
+    let mut acks = Vec::new();
+    for member in text.split("\rMSH|").skip(1) {
+        let member = format!("MSH|{}", member.split("\rBTS|").next().unwrap_or_default());
+        let control = control_id(member.as_bytes());
+        let seen = {
+            let mut log = log.lock().expect("log");
+            let seen = log.iter().filter(|m| control_id(m) == control).count();
+            log.push(member.into_bytes());
+            seen
+        };
+        if let Reply::Ack(code) | Reply::AckAndClose(code) = script(&control, seen) {
+            acks.push(format!(
+                "MSH|^~\\&|EHR|HOSP|LIS|LAB|20260101||ACK^R01^ACK|A{control}|P|2.5.1\rMSA|{code}|{control}\r"
+            ));
+        }
+    }
+    format!(
+        "\x0bBHS|^~\\&|EHR|HOSP|LIS|LAB|20260101||||A{batch_id}|{batch_id}\r{}BTS|{}\r\x1c\r",
+        acks.concat(),
+        acks.len()
+    )
+    .into_bytes()
 }
 
 /// MSH-10 of a message, or an empty string.

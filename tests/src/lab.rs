@@ -12,7 +12,7 @@ pub use lab_oru::{IB_Lab_ORU, OB_EHR_ORU, oru_router, to_ehr};
 
 /// The EHR outbound's settings, delivering to this loopback port.
 pub fn ehr_at(port: u16) -> OutboundSettings {
-    let mut settings = OutboundSettings::from(&OB_EHR_ORU.def().mllp);
+    let mut settings = OutboundSettings::from(OB_EHR_ORU.def().mllp().expect("an MLLP outbound"));
     settings.host = "127.0.0.1".into();
     settings.port = port;
     settings
@@ -35,6 +35,8 @@ pub async fn start(
         db: db.to_path_buf(),
         inbounds: vec![(IB_Lab_ORU, inbound)],
         outbounds: vec![(OB_EHR_ORU, outbound)],
+        file_inbounds: Vec::new(),
+        file_outbounds: Vec::new(),
         retention: None,
     })
     .await

@@ -3,6 +3,7 @@
 //! test to frame and read.
 
 pub mod backlog;
+pub mod crash;
 pub mod downstream;
 pub mod http;
 pub mod http_downstream;

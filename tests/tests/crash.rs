@@ -18,15 +18,15 @@
 #![cfg(unix)]
 
 use std::collections::{HashMap, HashSet};
-use std::net::SocketAddr;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use messagefoundry_tests::backlog::store_unrouted;
+use messagefoundry_tests::crash::{self, Load};
 use messagefoundry_tests::downstream::{Downstream, Reply};
 use messagefoundry_tests::process::serve_to;
-use messagefoundry_tests::{Client, PATIENCE, ack_code, oru};
+use messagefoundry_tests::{ack_code, oru};
 
 const CONNECTIONS: usize = 8;
 
@@ -61,33 +61,17 @@ fn parse_control_id(id: &str) -> Option<(usize, u64)> {
     Some((connection.parse().ok()?, n.parse().ok()?))
 }
 
-/// What the clients share: where the engine listens now, what it acknowledged, when to stop.
-#[derive(Default)]
-struct Load {
-    addr: Mutex<Option<SocketAddr>>,
-    acknowledged: Mutex<Vec<String>>,
-    stop: AtomicBool,
-}
-
 /// One client connection: sends its numbered messages one at a time and, when the engine dies
 /// under it, reconnects to wherever the engine listens next and sends the unanswered message
 /// again, as a real sender does.
 async fn client(load: Arc<Load>, connection: usize) {
     let mut n = 0;
-    while !load.stop.load(Ordering::Relaxed) {
-        let addr = *load.addr.lock().expect("lock");
-        let Some(Ok(mut client)) = (match addr {
-            Some(addr) => Some(Client::connect(addr).await),
-            None => None,
-        }) else {
-            tokio::time::sleep(Duration::from_millis(20)).await;
-            continue;
-        };
-        while !load.stop.load(Ordering::Relaxed) {
+    while let Some(mut client) = load.connect().await {
+        while !load.stopping() {
             let id = control_id(connection, n);
             match client.exchange(&oru(&id, "F")).await {
                 Ok(Some(ack)) if ack_code(&ack) == "AA" => {
-                    load.acknowledged.lock().expect("lock").push(id);
+                    load.acknowledge([id]);
                     n += 1;
                 }
                 // The engine died: whatever was in flight was never acknowledged.
@@ -140,19 +124,8 @@ fn judge(acknowledged: &HashSet<String>, delivered: &[String]) -> Verdict {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn kills_at_random_moments_lose_nothing_and_keep_each_connection_in_order() {
-    let restarts: usize = std::env::var("CRASH_RESTARTS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(12);
-    let seed: u64 = std::env::var("CRASH_SEED")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or_else(|| {
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map_or(1, |d| d.as_nanos() as u64)
-                | 1
-        });
+    let restarts = crash::restarts(12);
+    let seed = crash::seed();
     println!("crash run: {restarts} kills, CRASH_SEED={seed}");
     let mut moments = Moments(seed);
 
@@ -207,18 +180,7 @@ async fn kills_at_random_moments_lose_nothing_and_keep_each_connection_in_order(
     );
     // Delivery goes on while the downstream keeps receiving; a message is lost when nothing
     // more has arrived for the test's patience and it is still missing.
-    let mut last_progress = (tokio::time::Instant::now(), 0);
-    let verdict = loop {
-        let delivered = down.control_ids();
-        let verdict = judge(&acknowledged, &delivered);
-        if delivered.len() > last_progress.1 {
-            last_progress = (tokio::time::Instant::now(), delivered.len());
-        }
-        if verdict.lost == 0 || last_progress.0.elapsed() >= PATIENCE {
-            break verdict;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    };
+    let verdict = judge(&acknowledged, &crash::delivered(&down, &acknowledged).await);
     println!(
         "acknowledged {}, delivered {} ({} twice), lost {}, order violations {}",
         verdict.acknowledged,

@@ -77,5 +77,5 @@ fn testing_reads_in_the_inbounds_character_set() {
     assert_eq!(declared.disposition(), Disposition::Unrouted);
     let utf8 = messagefoundry::testing::run_file(IB_UTF8, &path).unwrap();
     assert_eq!(utf8.disposition(), Disposition::Filtered);
-    assert_eq!(IB_UTF8.def().mllp.charset, CharsetPolicy::Utf8);
+    assert_eq!(IB_UTF8.def().charset(), CharsetPolicy::Utf8);
 }

@@ -44,6 +44,8 @@ async fn start_with_retention(
         inbounds: vec![(IB_Lab_ORU, inbound)],
         // The EHR is down: results wait in its queue.
         outbounds: vec![(OB_EHR_ORU, ehr_down())],
+        file_inbounds: Vec::new(),
+        file_outbounds: Vec::new(),
         retention,
     })
     .await

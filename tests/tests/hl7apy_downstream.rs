@@ -41,6 +41,8 @@ async fn a_queue_reaches_an_hl7apy_server_that_closes_after_each_ack() {
         db,
         inbounds: vec![(IB_Lab_ORU, inbound)],
         outbounds: vec![(OB_EHR_ORU, ehr_at(port))],
+        file_inbounds: Vec::new(),
+        file_outbounds: Vec::new(),
         retention: None,
     })
     .await

@@ -43,6 +43,20 @@ pub fn generate_options() -> Vec<Output> {
             text: table(Direction::Outbound),
         },
         Output {
+            path: macros_docs.join("file-inbound-options.md"),
+            text: format!(
+                "{MARKDOWN_HEADER}\n{}",
+                markdown_table_of(Transport::File, Direction::Inbound)
+            ),
+        },
+        Output {
+            path: macros_docs.join("file-outbound-options.md"),
+            text: format!(
+                "{MARKDOWN_HEADER}\n{}",
+                markdown_table_of(Transport::File, Direction::Outbound)
+            ),
+        },
+        Output {
             path: PathBuf::from("docs").join("options.md"),
             text: page(),
         },
@@ -83,19 +97,33 @@ reports every one, `serve` refuses to start.
 ## Outbound: `outbound!`, `[outbound.NAME]`
 
 {}
-## HTTP inbound: `inbound!(NAME, http(…), router = …)`
+## File inbound: `file(…)` in `inbound!`, `[inbound.NAME]`
+
+`inbound!(IB_Files, file(dir = \"/data/in\", pattern = \"*.hl7\"), router = my_router)` picks
+files up from a folder; `docs/files.md` says how.
+
+{}
+## File outbound: `file(…)` in `outbound!`, `[outbound.NAME]`
+
+`outbound!(OB_Archive, file(dir = \"/data/out\", name = \"{{MSH-10}}.hl7\"))` writes each message
+to a new file. The name's HL7 paths are checked against the schema at build time.
+
+{}
+## HTTP inbound: `http(…)` in `inbound!`, `[inbound.NAME]`
 
 An HTTP inbound (see `http.md`) takes these options, in `http(…)` and under `[inbound.NAME]`.
 Those it shares with MLLP mean the same.
 
 {}
-## HTTP outbound: `outbound!(NAME, http(…))`
+## HTTP outbound: `http(…)` in `outbound!`, `[outbound.NAME]`
 
 {}",
         markdown_table(Direction::Inbound),
         markdown_table(Direction::Outbound),
-        markdown_table_of(Direction::Inbound, Transport::Http),
-        markdown_table_of(Direction::Outbound, Transport::Http)
+        markdown_table_of(Transport::File, Direction::Inbound),
+        markdown_table_of(Transport::File, Direction::Outbound),
+        markdown_table_of(Transport::Http, Direction::Inbound),
+        markdown_table_of(Transport::Http, Direction::Outbound)
     )
 }
 

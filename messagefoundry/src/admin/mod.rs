@@ -22,6 +22,7 @@ use std::sync::Arc;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
+pub(crate) use scrape::queue;
 pub use settings::{AdminArgs, AdminCert, AdminPlan, read_token};
 use state::AdminState;
 

@@ -3,16 +3,19 @@
 //!
 //! The queue figures are computed by the store when scraped: the depth by counting the
 //! queue's entries, the age from the message at its head. That costs a read per queued
-//! message, on a blocking thread beside the writer, never on the intake path.
+//! message, on a blocking thread beside the writer, never on the intake path. The alert rules
+//! read the queues through [`queue`] too, so both see the same figures.
 
 use crate::engine::EngineHandle;
 use crate::metrics::{OutboundReading, Page, age_seconds};
 use crate::store::{Store, StoreError, now_micros};
 
 /// One outbound's queue, read now.
-struct Queue {
-    depth: Option<u64>,
-    oldest_age_seconds: Option<f64>,
+pub(crate) struct Queue {
+    /// Messages waiting; `None` when it could not be read.
+    pub depth: Option<u64>,
+    /// Age of the message at the head, in seconds (0 when empty); `None` when unreadable.
+    pub oldest_age_seconds: Option<f64>,
 }
 
 /// The `/metrics` page of a running engine.
@@ -54,8 +57,8 @@ pub async fn page(engine: &EngineHandle) -> String {
     .render()
 }
 
-/// An outbound's depth and oldest age; `None` for what could not be read.
-fn queue(store: &Store, outbound: &str) -> Queue {
+/// An outbound's depth and oldest age; `None` for what could not be read. Blocking.
+pub(crate) fn queue(store: &Store, outbound: &str) -> Queue {
     let depth = store.queue_len(outbound).ok();
     let oldest = || -> Result<f64, StoreError> {
         let Some(head) = store.queue_head(outbound, 1)?.pop() else {

@@ -76,6 +76,7 @@ pub fn run(wiring: &Wiring<'_>, args: &CheckArgs) -> ExitCode {
         return summary(&found);
     }
     check_tables(&mut found, &settings.tables);
+    check_alerts(&mut found, &settings.alerts);
     if !settings.values.is_empty() {
         let mut names: Vec<&str> = settings.values.iter().map(|(def, _)| def.name).collect();
         names.sort_unstable();
@@ -91,6 +92,22 @@ pub fn run(wiring: &Wiring<'_>, args: &CheckArgs) -> ExitCode {
     let serving = check_store(&mut found, &args.db);
     for (inbound, settings) in &settings.inbounds {
         check_inbound(&mut found, *inbound, settings, &args.db, serving);
+    }
+    let folders = settings
+        .file_inbounds
+        .iter()
+        .map(|(i, s)| ("inbound", i.name(), &s.dir))
+        .chain(
+            settings
+                .file_outbounds
+                .iter()
+                .map(|(o, s)| ("outbound", o.name(), &s.dir)),
+        );
+    for (direction, name, dir) in folders {
+        match super::check_folders::writable_folder(dir) {
+            Ok(()) => found.ok(format!("{direction} {name}: folder {} is writable", dir.display())),
+            Err(e) => found.error(format!("{direction} {name}: {e}")),
+        }
     }
     check_admin(&mut found, &args.admin, &args.db, serving);
     let Some(runtime) = super::runtime() else {
@@ -173,6 +190,27 @@ fn check_tables(found: &mut Findings, tables: &[crate::config::TableSetting]) {
                 Err(e) => found.error(e),
             },
         }
+    }
+}
+
+/// The alert rules (already read with the settings) and their channels: secrets set, CA files
+/// usable. Nothing is sent; `alerts test` does that.
+fn check_alerts(found: &mut Findings, alerts: &crate::alerts::AlertSettings) {
+    if alerts.rules.is_empty() && alerts.webhook.is_none() && alerts.email.is_none() {
+        return;
+    }
+    let mut kinds: Vec<&str> = alerts.rules.iter().map(|r| r.kind()).collect();
+    kinds.dedup();
+    found.ok(format!(
+        "alerts: {} rule(s) ({}), looked at every {}, times in {}",
+        alerts.rules.len(),
+        kinds.join(", "),
+        messagefoundry_options::format_duration(alerts.check_every),
+        alerts.zone.iana_name().unwrap_or("the system's time zone")
+    ));
+    match crate::alerts::Channels::open(alerts, "check") {
+        Ok(channels) => found.ok(format!("alerts notify: {}", channels.names().join(", "))),
+        Err(e) => found.error(format!("alerts: {e}")),
     }
 }
 

@@ -4,49 +4,79 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use super::Wiring;
-use crate::interface::{Plaintext, Tls};
+use crate::interface::{
+    AfterPickup, InboundTransport, MllpConnect, MllpListen, OutboundTransport, Plaintext, Tls,
+};
 
 /// Prints one line per connection.
 pub fn print(wiring: &Wiring<'_>, out: &mut impl Write) -> std::io::Result<ExitCode> {
     for inbound in wiring.inbounds {
         let def = inbound.def();
-        let security = match (def.mllp.tls, def.mllp.plaintext) {
-            (Tls::Off, _) => "plaintext",
-            (Tls::On, Plaintext::Allow) => "tls, plaintext allowed",
-            (Tls::On, Plaintext::Refuse) => "tls only",
-        };
-        let transport = match &def.http {
-            Some(http) => format!("http {}:{}{}", def.mllp.bind, def.mllp.port, http.path),
-            None => format!("mllp {}:{}", def.mllp.bind, def.mllp.port),
+        let transport = match &def.transport {
+            InboundTransport::Mllp(m) => {
+                format!("mllp {}:{} ({})", m.bind, m.port, listen_security(m))
+            }
+            InboundTransport::Http { listen, http } => format!(
+                "http {}:{}{} ({})",
+                listen.bind,
+                listen.port,
+                http.path,
+                listen_security(listen)
+            ),
+            InboundTransport::File(f) => {
+                let after = match f.after {
+                    AfterPickup::Move => format!("then to {}/", f.done),
+                    AfterPickup::Delete => "then deleted".to_owned(),
+                };
+                format!("file {}/{} ({after})", f.dir, f.pattern)
+            }
         };
         writeln!(
             out,
-            "inbound  {}  {transport} ({security})  -> router {}",
+            "inbound  {}  {transport}  -> router {}",
             def.name, def.router.name
         )?;
     }
     for outbound in wiring.outbounds {
         let def = outbound.def();
-        let security = if def.mllp.tls_ca.is_some() || def.mllp.tls_fingerprint.is_some() {
-            "tls"
-        } else {
-            "plaintext"
+        let transport = match &def.transport {
+            OutboundTransport::Mllp(m) => {
+                format!("mllp {}:{} ({})", m.host, m.port, connect_security(m))
+            }
+            OutboundTransport::Http { connect, http } => {
+                format!("http {} ({})", http.url, connect_security(connect))
+            }
+            OutboundTransport::File(f) => format!("file {}/{}", f.dir, f.name),
         };
-        let transport = match &def.http {
-            Some(http) => format!("http {}", http.url),
-            None => format!("mllp {}:{}", def.mllp.host, def.mllp.port),
-        };
-        writeln!(out, "outbound {}  {transport} ({security})", def.name)?;
+        writeln!(out, "outbound {}  {transport}", def.name)?;
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Whether a listener speaks TLS, and to whom.
+fn listen_security(m: &MllpListen) -> &'static str {
+    match (m.tls, m.plaintext) {
+        (Tls::Off, _) => "plaintext",
+        (Tls::On, Plaintext::Allow) => "tls, plaintext allowed",
+        (Tls::On, Plaintext::Refuse) => "tls only",
+    }
+}
+
+/// Whether a sender speaks TLS.
+fn connect_security(m: &MllpConnect) -> &'static str {
+    if m.tls_ca.is_some() || m.tls_fingerprint.is_some() {
+        "tls"
+    } else {
+        "plaintext"
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::interface::{
-        HttpConnect, HttpListen, Inbound, InboundDef, MllpConnect, MllpListen, Outbound,
-        OutboundDef, Route, RouterDef,
+        FileIn, FileOut, HttpConnect, HttpListen, Inbound, InboundDef, Outbound, OutboundDef,
+        Route, RouterDef,
     };
 
     static ROUTER: RouterDef = RouterDef {
@@ -55,41 +85,58 @@ mod tests {
     };
     static IB: InboundDef = InboundDef {
         name: "IB_Lab",
-        mllp: MllpListen {
+        transport: InboundTransport::Mllp(MllpListen {
             port: 2575,
             plaintext: Plaintext::Refuse,
             ..MllpListen::DEFAULT
-        },
+        }),
         router: &ROUTER,
-        http: None,
+    };
+    static IB_FILES: InboundDef = InboundDef {
+        name: "IB_Files",
+        transport: InboundTransport::File(FileIn {
+            dir: "/data/in",
+            ..FileIn::DEFAULT
+        }),
+        router: &ROUTER,
     };
     static OB: OutboundDef = OutboundDef {
         name: "OB_EHR",
-        mllp: MllpConnect {
+        transport: OutboundTransport::Mllp(MllpConnect {
             host: "ehr.example.org",
             port: 6661,
             tls_ca: Some("ehr-ca.pem"),
             ..MllpConnect::DEFAULT
-        },
-        http: None,
+        }),
+    };
+    static OB_FILES: OutboundDef = OutboundDef {
+        name: "OB_Archive",
+        transport: OutboundTransport::File(FileOut {
+            dir: "/data/out",
+            ..FileOut::DEFAULT
+        }),
     };
 
     static IB_HTTP: InboundDef = InboundDef {
         name: "IB_Web",
-        mllp: MllpListen {
-            port: 8443,
-            ..MllpListen::DEFAULT
+        transport: InboundTransport::Http {
+            listen: MllpListen {
+                port: 8443,
+                ..MllpListen::DEFAULT
+            },
+            http: HttpListen::DEFAULT,
         },
-        http: Some(HttpListen::DEFAULT),
         router: &ROUTER,
     };
     static OB_HTTP: OutboundDef = OutboundDef {
         name: "OB_Web",
-        mllp: MllpConnect::DEFAULT,
-        http: Some(HttpConnect {
-            url: "http://127.0.0.1:8080/hl7",
-            ..HttpConnect::DEFAULT
-        }),
+        transport: OutboundTransport::Http {
+            connect: MllpConnect::DEFAULT,
+            http: HttpConnect {
+                url: "http://127.0.0.1:8080/hl7",
+                ..HttpConnect::DEFAULT
+            },
+        },
     };
 
     #[test]
@@ -110,15 +157,17 @@ mod tests {
     #[test]
     fn one_line_per_connection_with_its_security() {
         let wiring = Wiring {
-            inbounds: &[Inbound(&IB)],
-            outbounds: &[Outbound(&OB)],
+            inbounds: &[Inbound(&IB), Inbound(&IB_FILES)],
+            outbounds: &[Outbound(&OB), Outbound(&OB_FILES)],
         };
         let mut out = Vec::new();
         print(&wiring, &mut out).unwrap();
         assert_eq!(
             String::from_utf8(out).unwrap(),
             "inbound  IB_Lab  mllp 0.0.0.0:2575 (tls only)  -> router lab_router\n\
-             outbound OB_EHR  mllp ehr.example.org:6661 (tls)\n"
+             inbound  IB_Files  file /data/in/*.hl7 (then to done/)  -> router lab_router\n\
+             outbound OB_EHR  mllp ehr.example.org:6661 (tls)\n\
+             outbound OB_Archive  file /data/out/{MSH-10}.hl7\n"
         );
     }
 }

@@ -17,7 +17,9 @@ macro_rules! say {
     }};
 }
 
+mod alerts;
 mod check;
+mod check_folders;
 mod control;
 mod deidentify;
 mod diff;
@@ -55,6 +57,8 @@ enum Command {
     Serve(serve::ServeArgs),
     /// Check what the build cannot: environment settings, TLS files, ports, downstreams.
     Check(check::CheckArgs),
+    /// Alert notifications: `alerts test` sends one through every configured channel.
+    Alerts(alerts::AlertsArgs),
     /// Send messages over MLLP and print each ACK; with --count, a load generator.
     Send(send::SendArgs),
     /// Receive messages over MLLP, acknowledge each (AA, or --code), print type and control
@@ -126,6 +130,7 @@ pub fn run(wiring: &Wiring<'_>, args: impl IntoIterator<Item = std::ffi::OsStrin
     let result = match cli.command {
         Command::Serve(args) => return serve::run(wiring, &args),
         Command::Check(args) => return check::run(wiring, &args),
+        Command::Alerts(args) => return alerts::run(wiring, &args),
         Command::Send(args) => return send::run(&args),
         Command::Sink(args) => return sink::run(&args),
         Command::Messages(args) => return messages::run(wiring, &args),

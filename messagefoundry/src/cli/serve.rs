@@ -5,6 +5,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use crate::admin::{Admin, AdminArgs};
+use crate::alerts::Channels;
 use crate::engine::{Engine, EngineConfig};
 
 use super::Wiring;
@@ -92,10 +93,21 @@ pub fn run(wiring: &Wiring<'_>, args: &ServeArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    // Secrets and CA files are read now: a wrong one stops `serve` before it listens.
+    let channels = match Channels::open(&settings.alerts, &crate::alerts::engine_name()) {
+        Ok(channels) => channels,
+        Err(e) => {
+            tracing::error!("{e}");
+            return ExitCode::from(2);
+        }
+    };
+    let certificates = crate::alerts::certificate_files(&settings, admin.as_ref(), &args.db);
+    let alert_settings = settings.alerts.clone();
     let Some(runtime) = super::runtime() else {
         return ExitCode::FAILURE;
     };
     runtime.block_on(async {
+        let started = jiff::Timestamp::now();
         // Started before the engine, so that `/ready` says 503 while the store opens and the
         // listeners bind, and stopped after it, so that it says 503 while the engine drains.
         let admin = match admin {
@@ -115,6 +127,8 @@ pub fn run(wiring: &Wiring<'_>, args: &ServeArgs) -> ExitCode {
             db: args.db.clone(),
             inbounds: settings.inbounds,
             outbounds: settings.outbounds,
+            file_inbounds: settings.file_inbounds,
+            file_outbounds: settings.file_outbounds,
             retention: args.retain,
         };
         let engine = match Engine::start(config).await {
@@ -136,13 +150,21 @@ pub fn run(wiring: &Wiring<'_>, args: &ServeArgs) -> ExitCode {
                 .inbounds
                 .iter()
                 .find(|i| i.name() == *name)
-                .and_then(|i| i.def().http);
+                .and_then(|i| i.def().http());
             match http {
                 Some(http) => say!("HTTP listening on {addr} ({name}, POST {})", http.path),
                 None => say!("MLLP listening on {addr} ({name})"),
             }
         }
         tokio::spawn(crate::tables::watch(tables, engine.shutdown_token()));
+        let sources = crate::alerts::Sources {
+            engine: engine.handle(),
+            certificates,
+            db: args.db.clone(),
+            started,
+        };
+        let alerts =
+            crate::alerts::start(alert_settings, channels, sources, engine.shutdown_token());
         #[cfg(unix)]
         let control = tokio::spawn(super::control::serve(
             engine.handle(),
@@ -165,6 +187,9 @@ pub fn run(wiring: &Wiring<'_>, args: &ServeArgs) -> ExitCode {
             admin.stopping();
         }
         engine.shutdown().await;
+        if let Some(alerts) = alerts {
+            let _ = alerts.await;
+        }
         #[cfg(unix)]
         let _ = control.await;
         if let Some(admin) = admin {

@@ -7,7 +7,7 @@ use std::time::Duration;
 use messagefoundry_options::{Cidr, Value};
 
 use crate::interface::{
-    AckMode, CharsetPolicy, InboundDef, InvalidAck, MllpConnect, MllpListen, OutboundDef,
+    AckMode, CharsetPolicy, HttpConnect, HttpListen, InvalidAck, MllpConnect, MllpListen,
     ParsePolicy, Plaintext, RetryPolicy, Tls, ValidatePolicy,
 };
 
@@ -75,6 +75,10 @@ pub struct OutboundSettings {
     pub ack_timeout: Duration,
     /// Persistent connection or one per message.
     pub persistent: bool,
+    /// Messages per batch, when the outbound sends batches.
+    pub batch: Option<usize>,
+    /// How long a batch not yet full waits for more messages.
+    pub batch_wait: Duration,
     /// Retry policy.
     pub retry: RetryPolicy,
     /// CA file to trust; `Some` makes the connection TLS.
@@ -120,20 +124,22 @@ impl From<&MllpListen> for InboundSettings {
     }
 }
 
-impl From<&InboundDef> for InboundSettings {
-    fn from(def: &InboundDef) -> Self {
+impl InboundSettings {
+    /// The settings an HTTP inbound declares: those it shares with MLLP, and its own.
+    pub(crate) fn of_http(listen: &MllpListen, http: &HttpListen) -> Self {
         InboundSettings {
-            http: def.http.as_ref().map(Into::into),
-            ..InboundSettings::from(&def.mllp)
+            http: Some(http.into()),
+            ..InboundSettings::from(listen)
         }
     }
 }
 
-impl From<&OutboundDef> for OutboundSettings {
-    fn from(def: &OutboundDef) -> Self {
+impl OutboundSettings {
+    /// The settings an HTTP outbound declares: those it shares with MLLP, and its own.
+    pub(crate) fn of_http(connect: &MllpConnect, http: &HttpConnect) -> Self {
         OutboundSettings {
-            http: def.http.as_ref().map(Into::into),
-            ..OutboundSettings::from(&def.mllp)
+            http: Some(http.into()),
+            ..OutboundSettings::from(connect)
         }
     }
 }
@@ -147,6 +153,8 @@ impl From<&MllpConnect> for OutboundSettings {
             send_timeout: m.send_timeout,
             ack_timeout: m.ack_timeout,
             persistent: m.persistent,
+            batch: m.batch,
+            batch_wait: m.batch_wait,
             retry: m.retry,
             tls_ca: m.tls_ca.map(PathBuf::from),
             tls_fingerprint: m.tls_fingerprint.map(str::to_owned),
@@ -218,6 +226,8 @@ impl OutboundSettings {
             ("send_timeout", Value::Duration(d)) => self.send_timeout = d,
             ("ack_timeout", Value::Duration(d)) => self.ack_timeout = d,
             ("persistent", Value::Flag(b)) => self.persistent = b,
+            ("batch", Value::Number(n)) => self.batch = Some(size(n)?),
+            ("batch_wait", Value::Duration(d)) => self.batch_wait = d,
             ("retries", Value::Number(n)) => {
                 self.retry.max_attempts = u32::try_from(n).map_err(|_| too_large(n))?
             }
@@ -244,11 +254,11 @@ const ACK_MODES: &[(&str, AckMode)] = &[
 const TLS: &[(&str, Tls)] = &[("on", Tls::On), ("off", Tls::Off)];
 const PLAINTEXT: &[(&str, Plaintext)] =
     &[("allow", Plaintext::Allow), ("refuse", Plaintext::Refuse)];
-const PARSE: &[(&str, ParsePolicy)] = &[
+pub(super) const PARSE: &[(&str, ParsePolicy)] = &[
     ("tolerant", ParsePolicy::Tolerant),
     ("strict", ParsePolicy::Strict),
 ];
-const CHARSET: &[(&str, CharsetPolicy)] = &[
+pub(super) const CHARSET: &[(&str, CharsetPolicy)] = &[
     ("declared", CharsetPolicy::Declared),
     ("utf8", CharsetPolicy::Utf8),
     ("latin1", CharsetPolicy::Latin1),
@@ -261,7 +271,7 @@ const VALIDATE: &[(&str, ValidatePolicy)] = &[
 ];
 
 /// The variant a word of a choice names.
-fn word<T: Copy>(given: &str, words: &[(&str, T)]) -> Result<T, String> {
+pub(super) fn word<T: Copy>(given: &str, words: &[(&str, T)]) -> Result<T, String> {
     words
         .iter()
         .find(|(w, _)| *w == given)
@@ -269,16 +279,16 @@ fn word<T: Copy>(given: &str, words: &[(&str, T)]) -> Result<T, String> {
         .ok_or_else(|| format!("`{given}` has no meaning here"))
 }
 
-fn size(n: u64) -> Result<usize, String> {
+pub(super) fn size(n: u64) -> Result<usize, String> {
     usize::try_from(n).map_err(|_| too_large(n))
 }
 
-fn too_large(n: u64) -> String {
+pub(super) fn too_large(n: u64) -> String {
     format!("{n} is too large for this machine")
 }
 
 /// The options table and this file disagree: a defect, reported rather than ignored.
-fn mismatch(name: &str, value: &Value) -> String {
+pub(super) fn mismatch(name: &str, value: &Value) -> String {
     format!("the option `{name}` cannot take {value:?}")
 }
 
@@ -359,6 +369,8 @@ mod tests {
             "send_timeout" => duration(s.send_timeout),
             "ack_timeout" => duration(s.ack_timeout),
             "persistent" => Some(Value::Flag(s.persistent)),
+            "batch" => s.batch.and_then(number),
+            "batch_wait" => duration(s.batch_wait),
             "retries" => Some(Value::Number(u64::from(s.retry.max_attempts))),
             "backoff" => duration(s.retry.initial_backoff),
             "max_backoff" => duration(s.retry.max_backoff),
@@ -370,6 +382,14 @@ mod tests {
             other => panic!("outbound option {other} is not in this test"),
         }
     }
+
+    /// The tables these settings hold: MLLP's and HTTP's (files have their own settings).
+    const LISTENER_TABLES: [(Direction, Transport); 4] = [
+        (Direction::Inbound, Transport::Mllp),
+        (Direction::Outbound, Transport::Mllp),
+        (Direction::Inbound, Transport::Http),
+        (Direction::Outbound, Transport::Http),
+    ];
 
     /// The settings `inbound!` and `outbound!` start from for a transport.
     fn defaults(transport: Transport) -> (InboundSettings, OutboundSettings) {
@@ -386,13 +406,13 @@ mod tests {
     /// file overrides, are the defaults of the options table that the docs are made from.
     #[test]
     fn defaults_are_the_tables() {
-        for (direction, transport) in messagefoundry_options::ALL_TABLES {
+        for (direction, transport) in LISTENER_TABLES {
             let (inbound, outbound) = defaults(transport);
             let value = |name: &str| match direction {
                 Direction::Inbound => inbound_value(&inbound, name),
                 Direction::Outbound => outbound_value(&outbound, name),
             };
-            for spec in direction.options_of(transport) {
+            for spec in transport.options(direction) {
                 if spec.default != Default::Required {
                     assert_eq!(
                         value(spec.name),
@@ -410,7 +430,10 @@ mod tests {
     fn samples(spec: &Spec) -> Vec<Written> {
         match spec.kind {
             Kind::Port | Kind::ListenPort => vec![Written::Int(2600)],
-            Kind::Host | Kind::File | Kind::Text => vec![Written::Str("x.example".into())],
+            Kind::Host | Kind::File | Kind::Text | Kind::Folder => {
+                vec![Written::Str("x.example".into())]
+            }
+            Kind::NameTemplate => vec![Written::Str("{seq}.hl7".into())],
             Kind::Duration => vec![Written::Str("7s".into())],
             Kind::Bytes | Kind::Count => vec![Written::Int(3)],
             Kind::Flag => vec![Written::Bool(false), Written::Bool(true)],
@@ -425,8 +448,8 @@ mod tests {
     /// Every option of every table can be set, and reads back as set.
     #[test]
     fn every_option_is_settable() {
-        for transport in Transport::ALL {
-            for spec in Direction::Inbound.options_of(transport) {
+        for transport in [Transport::Mllp, Transport::Http] {
+            for spec in transport.options(Direction::Inbound) {
                 for sample in samples(spec) {
                     let mut s = defaults(transport).0;
                     let value = spec.check(&sample, Origin::Environment).unwrap();
@@ -434,7 +457,7 @@ mod tests {
                     assert_eq!(inbound_value(&s, spec.name), Some(value), "{}", spec.name);
                 }
             }
-            for spec in Direction::Outbound.options_of(transport) {
+            for spec in transport.options(Direction::Outbound) {
                 for sample in samples(spec) {
                     let mut s = defaults(transport).1;
                     let value = spec.check(&sample, Origin::Environment).unwrap();

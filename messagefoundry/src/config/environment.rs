@@ -19,7 +19,8 @@
 //! `docs/options.md`.
 //!
 //! Two more sections serve what `tables!` and `values!` declare (`docs/tables.md`):
-//! `[tables]` points a code table at a file, `[values]` sets values for handlers.
+//! `[tables]` points a code table at a file, `[values]` sets values for handlers. `[alerts]`
+//! holds the alert rules and channels (`docs/alerts.md`).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -27,7 +28,30 @@ use std::path::{Path, PathBuf};
 use messagefoundry_options::{Direction, Invalid, Origin, Transport, Value, Written};
 
 use super::connection::{InboundSettings, OutboundSettings};
-use crate::interface::{Inbound, Outbound};
+use super::file_connection::{FileInSettings, FileOutSettings};
+use crate::interface::{Inbound, InboundTransport, Outbound, OutboundTransport};
+
+/// The effective settings of an inbound, by transport.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub enum InboundConnection {
+    /// An MLLP listener's.
+    Mllp(InboundSettings),
+    /// A file inbound's.
+    File(FileInSettings),
+    /// An HTTP listener's: what it shares with MLLP, and its own in `http`.
+    Http(InboundSettings),
+}
+
+/// The effective settings of an outbound, by transport.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub enum OutboundConnection {
+    /// An MLLP sender's.
+    Mllp(OutboundSettings),
+    /// A file outbound's.
+    File(FileOutSettings),
+    /// An HTTP sender's: what it shares with MLLP, and its own in `http`.
+    Http(OutboundSettings),
+}
 
 /// An error in an environment file.
 #[derive(Debug, thiserror::Error)]
@@ -65,6 +89,8 @@ pub struct Environment {
     pub(super) tables: toml::Table,
     /// `[values]`: a value per name.
     pub(super) values: toml::Table,
+    /// `[alerts]`: rules and channels, read by [`crate::alerts`].
+    pub(super) alerts: toml::Table,
 }
 
 impl Environment {
@@ -93,12 +119,13 @@ impl Environment {
             let target = match key.as_str() {
                 "inbound" => &mut env.inbound,
                 "outbound" => &mut env.outbound,
-                "tables" | "values" => {
+                "tables" | "values" | "alerts" => {
                     let toml::Value::Table(entries) = value else {
                         return Err(invalid(format!("[{key}] must be a table: [{key}] NAME = …")));
                     };
                     match key.as_str() {
                         "tables" => env.tables = entries,
+                        "alerts" => env.alerts = entries,
                         _ => env.values = entries,
                     }
                     continue;
@@ -106,7 +133,7 @@ impl Environment {
                 other => {
                     return Err(invalid(format!(
                         "unknown section [{other}]; the sections are [inbound.NAME], \
-                         [outbound.NAME], [tables] and [values]"
+                         [outbound.NAME], [tables], [values] and [alerts]"
                     )));
                 }
             };
@@ -158,38 +185,60 @@ impl Environment {
     }
 
     /// The effective settings of an inbound.
-    pub fn inbound(&self, inbound: Inbound) -> Result<InboundSettings, EnvironmentError> {
-        let def = inbound.def();
-        let mut s = InboundSettings::from(def);
-        let transport = transport_of(def.http.is_some());
-        self.apply(Direction::Inbound, transport, inbound.name(), |key, value| {
-            s.set(key, value)
-        })?;
-        if let Some(problem) = s.http.as_ref().and_then(|h| h.problem()) {
-            return Err(self.invalid(format!("[inbound.{}] {problem}", inbound.name())));
-        }
-        Ok(s)
+    pub fn inbound(&self, inbound: Inbound) -> Result<InboundConnection, EnvironmentError> {
+        let name = inbound.name();
+        Ok(match &inbound.def().transport {
+            InboundTransport::Mllp(m) => {
+                let mut s = InboundSettings::from(m);
+                self.apply(Transport::Mllp, Direction::Inbound, name, |k, v| s.set(k, v))?;
+                InboundConnection::Mllp(s)
+            }
+            InboundTransport::File(f) => {
+                let mut s = FileInSettings::from(f);
+                self.apply(Transport::File, Direction::Inbound, name, |k, v| s.set(k, v))?;
+                InboundConnection::File(s)
+            }
+            InboundTransport::Http { listen, http } => {
+                let mut s = InboundSettings::of_http(listen, http);
+                self.apply(Transport::Http, Direction::Inbound, name, |k, v| s.set(k, v))?;
+                if let Some(problem) = s.http.as_ref().and_then(|h| h.problem()) {
+                    return Err(self.invalid(format!("[inbound.{name}] {problem}")));
+                }
+                InboundConnection::Http(s)
+            }
+        })
     }
 
     /// The effective settings of an outbound.
-    pub fn outbound(&self, outbound: Outbound) -> Result<OutboundSettings, EnvironmentError> {
-        let def = outbound.def();
-        let mut s = OutboundSettings::from(def);
-        let transport = transport_of(def.http.is_some());
-        self.apply(Direction::Outbound, transport, outbound.name(), |key, value| {
-            s.set(key, value)
-        })?;
-        s.settle_http()
-            .map_err(|m| self.invalid(format!("[outbound.{}] {m}", outbound.name())))?;
-        Ok(s)
+    pub fn outbound(&self, outbound: Outbound) -> Result<OutboundConnection, EnvironmentError> {
+        let name = outbound.name();
+        Ok(match &outbound.def().transport {
+            OutboundTransport::Mllp(m) => {
+                let mut s = OutboundSettings::from(m);
+                self.apply(Transport::Mllp, Direction::Outbound, name, |k, v| s.set(k, v))?;
+                OutboundConnection::Mllp(s)
+            }
+            OutboundTransport::File(f) => {
+                let mut s = FileOutSettings::from(f);
+                self.apply(Transport::File, Direction::Outbound, name, |k, v| s.set(k, v))?;
+                OutboundConnection::File(s)
+            }
+            OutboundTransport::Http { connect, http } => {
+                let mut s = OutboundSettings::of_http(connect, http);
+                self.apply(Transport::Http, Direction::Outbound, name, |k, v| s.set(k, v))?;
+                s.settle_http()
+                    .map_err(|m| self.invalid(format!("[outbound.{name}] {m}")))?;
+                OutboundConnection::Http(s)
+            }
+        })
     }
 
     /// Checks each key of the connection's section against the options table and hands the
     /// value to `set`. The first mistake is the error.
     fn apply(
         &self,
-        direction: Direction,
         transport: Transport,
+        direction: Direction,
         connection: &str,
         mut set: impl FnMut(&str, Value) -> Result<(), String>,
     ) -> Result<(), EnvironmentError> {
@@ -202,11 +251,8 @@ impl Environment {
         };
         let at = format!("[{}.{connection}]", direction.section());
         for (key, value) in table {
-            let Some(spec) = direction.option_of(transport, key) else {
-                return Err(self.invalid(format!(
-                    "{at} {}",
-                    direction.unknown_of(transport, key)
-                )));
+            let Some(spec) = transport.option(direction, key) else {
+                return Err(self.invalid(format!("{at} {}", transport.unknown(direction, key))));
             };
             let value = spec
                 .check(&written(value), Origin::Environment)
@@ -215,11 +261,6 @@ impl Environment {
         }
         Ok(())
     }
-}
-
-/// The transport of a connection, by whether it has HTTP settings.
-fn transport_of(http: bool) -> Transport {
-    if http { Transport::Http } else { Transport::Mllp }
 }
 
 /// A TOML value in the terms of the options table.
@@ -254,6 +295,20 @@ mod tests {
     use crate::config::fixtures::{EHR, IB, IB_HTTP, LAB, OB, OB_HTTP};
     use crate::interface::{AckMode, Cidr, Plaintext, Tls};
 
+    fn mllp_in(c: InboundConnection) -> InboundSettings {
+        match c {
+            InboundConnection::Mllp(s) => s,
+            other => panic!("not MLLP: {other:?}"),
+        }
+    }
+
+    fn mllp_out(c: OutboundConnection) -> OutboundSettings {
+        match c {
+            OutboundConnection::Mllp(s) => s,
+            other => panic!("not MLLP: {other:?}"),
+        }
+    }
+
     fn env(text: &str) -> Result<Environment, EnvironmentError> {
         Environment::parse(text, PathBuf::from("environments/test.toml"))
     }
@@ -262,12 +317,12 @@ mod tests {
     fn overrides_apply() {
         let e = env("[inbound.IB_A]\nport = 12575\nack_mode = \"enhanced\"\n[outbound.OB_B]\nhost = \"ehr.test\"\nretries = 9\nack_timeout = \"1m\"\n").unwrap();
         e.check_names(&[Inbound(&IB)], &[Outbound(&OB)]).unwrap();
-        let i = e.inbound(Inbound(&IB)).unwrap();
+        let i = mllp_in(e.inbound(Inbound(&IB)).unwrap());
         assert_eq!(
             (i.port, i.ack_mode, i.bind.as_str()),
             (12575, AckMode::Enhanced, "0.0.0.0")
         );
-        let o = e.outbound(Outbound(&OB)).unwrap();
+        let o = mllp_out(e.outbound(Outbound(&OB)).unwrap());
         assert_eq!((o.host.as_str(), o.port), ("ehr.test", 6661));
         assert_eq!(o.retry.max_attempts, 9);
         assert_eq!(o.ack_timeout, Duration::from_secs(60));
@@ -276,7 +331,7 @@ mod tests {
     #[test]
     fn an_inbound_may_take_any_free_port() {
         let e = env("[inbound.IB_A]\nport = 0\n").unwrap();
-        assert_eq!(e.inbound(Inbound(&IB)).unwrap().port, 0);
+        assert_eq!(mllp_in(e.inbound(Inbound(&IB)).unwrap()).port, 0);
     }
 
     #[test]
@@ -322,14 +377,14 @@ mod tests {
     #[test]
     fn tls_settings_apply() {
         let e = env("[inbound.IB_A]\ntls_cert = \"/etc/mf/lab.pem\"\ntls_key = \"/etc/mf/lab-key.pem\"\nplaintext = \"refuse\"\n[outbound.OB_B]\ntls_ca = \"/etc/mf/ehr-ca.pem\"\ntls_server_name = \"ehr.example.org\"\n").unwrap();
-        let i = e.inbound(Inbound(&IB)).unwrap();
+        let i = mllp_in(e.inbound(Inbound(&IB)).unwrap());
         assert_eq!((i.tls, i.plaintext), (Tls::On, Plaintext::Refuse));
         assert_eq!(i.tls_cert, Some(PathBuf::from("/etc/mf/lab.pem")));
-        let o = e.outbound(Outbound(&OB)).unwrap();
+        let o = mllp_out(e.outbound(Outbound(&OB)).unwrap());
         assert_eq!(o.tls_ca, Some(PathBuf::from("/etc/mf/ehr-ca.pem")));
         assert_eq!(o.tls_server_name.as_deref(), Some("ehr.example.org"));
         let off = env("[inbound.IB_A]\ntls = \"off\"\n").unwrap();
-        assert_eq!(off.inbound(Inbound(&IB)).unwrap().tls, Tls::Off);
+        assert_eq!(mllp_in(off.inbound(Inbound(&IB)).unwrap()).tls, Tls::Off);
         let bad = env("[inbound.IB_A]\nplaintext = \"maybe\"\n").unwrap();
         assert_eq!(
             bad.inbound(Inbound(&IB)).unwrap_err().to_string(),
@@ -340,13 +395,13 @@ mod tests {
     #[test]
     fn connection_limits_apply() {
         let e = env("[inbound.IB_A]\nallow = [\"127.0.0.1\", \"fd00::/8\"]\nmax_connections_per_peer = 4\nfirst_frame_timeout = \"2s\"\nmax_frame_memory = 1048576\n").unwrap();
-        let i = e.inbound(Inbound(&IB)).unwrap();
+        let i = mllp_in(e.inbound(Inbound(&IB)).unwrap());
         let expected: Vec<Cidr> = vec!["127.0.0.1".parse().unwrap(), "fd00::/8".parse().unwrap()];
         assert_eq!(i.allow, expected);
         assert_eq!(i.max_connections_per_peer, Some(4));
         assert_eq!(i.first_frame_timeout, Duration::from_secs(2));
         assert_eq!(i.max_frame_memory, 1 << 20);
-        let defaults = env("").unwrap().inbound(Inbound(&IB)).unwrap();
+        let defaults = mllp_in(env("").unwrap().inbound(Inbound(&IB)).unwrap());
         assert!(defaults.allow.is_empty());
         assert_eq!(defaults.max_connections_per_peer, None);
         let bad = env("[inbound.IB_A]\nallow = [\"10.1.2.0/33\"]\n").unwrap();
@@ -364,10 +419,14 @@ mod tests {
                      [outbound.OB_Web]\nurl = \"https://ehr.test/hl7\"\ntls_fingerprint = \"AB\"\n\
                      headers = [\"X-Feed: lab\"]\nresponse_timeout = \"9s\"\n")
         .unwrap();
-        let i = e.inbound(Inbound(&IB_HTTP)).unwrap();
+        let InboundConnection::Http(i) = e.inbound(Inbound(&IB_HTTP)).unwrap() else {
+            panic!("an HTTP inbound")
+        };
         assert_eq!(i.http.map(|h| h.path), Some("/lab".to_owned()));
         assert_eq!((i.max_frame, i.frame_timeout), (1024, Duration::from_secs(5)));
-        let o = e.outbound(Outbound(&OB_HTTP)).unwrap();
+        let OutboundConnection::Http(o) = e.outbound(Outbound(&OB_HTTP)).unwrap() else {
+            panic!("an HTTP outbound")
+        };
         assert_eq!((o.host.as_str(), o.port), ("ehr.test", 443));
         assert_eq!(o.ack_timeout, Duration::from_secs(9));
         assert_eq!(o.http.map(|h| h.headers), Some(vec!["X-Feed: lab".to_owned()]));
@@ -384,6 +443,33 @@ mod tests {
         assert!(msg.contains("url: `ftp://ehr.test/` is not an http:// or https:// URL"), "{msg}");
     }
 
+    #[test]
+    fn file_connections_take_their_own_options() {
+        use crate::config::fixtures::{FILES_IN, FILES_OUT};
+        let e = env("[inbound.IB_FILES]\ndir = \"/data/in\"\nafter = \"delete\"\n[outbound.OB_FILES]\nname = \"{MSH-9.1}_{seq}.hl7\"\n").unwrap();
+        let InboundConnection::File(i) = e.inbound(Inbound(&FILES_IN)).unwrap() else {
+            panic!("a file inbound")
+        };
+        assert_eq!(i.dir, PathBuf::from("/data/in"));
+        assert_eq!(i.after, crate::interface::AfterPickup::Delete);
+        let OutboundConnection::File(o) = e.outbound(Outbound(&FILES_OUT)).unwrap() else {
+            panic!("a file outbound")
+        };
+        assert_eq!((o.dir, o.name.as_str()), (PathBuf::from("out"), "{MSH-9.1}_{seq}.hl7"));
+        let e = env("[inbound.IB_FILES]\nport = 2575\n").unwrap();
+        assert_eq!(
+            e.inbound(Inbound(&FILES_IN)).unwrap_err().to_string(),
+            "environments/test.toml: [inbound.IB_FILES] unknown option `port`; did you mean `poll`? \
+             the options are: \
+             dir, pattern, settle, poll, after, done, error, max_file, parse, charset"
+        );
+        let e = env("[outbound.OB_FILES]\nname = \"{MSH-10\"\n").unwrap();
+        assert_eq!(
+            e.outbound(Outbound(&FILES_OUT)).unwrap_err().to_string(),
+            "environments/test.toml: [outbound.OB_FILES] name: `{` at byte 0 is not closed"
+        );
+    }
+
     /// The environment file `docs/options.md` shows loads as it says.
     #[test]
     fn the_documented_example_loads() {
@@ -395,10 +481,10 @@ mod tests {
             .expect("docs/options.md shows an environment file");
         let e = env(example).unwrap();
         e.check_names(&[Inbound(&LAB)], &[Outbound(&EHR)]).unwrap();
-        let i = e.inbound(Inbound(&LAB)).unwrap();
+        let i = mllp_in(e.inbound(Inbound(&LAB)).unwrap());
         assert_eq!((i.port, i.ack_mode), (12575, AckMode::Enhanced));
         assert_eq!(i.idle_timeout, Duration::from_secs(300));
-        let o = e.outbound(Outbound(&EHR)).unwrap();
+        let o = mllp_out(e.outbound(Outbound(&EHR)).unwrap());
         assert_eq!(
             (o.host.as_str(), o.retry.max_attempts),
             ("ehr.example.org", 10)

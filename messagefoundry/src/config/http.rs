@@ -157,20 +157,16 @@ impl OutboundSettings {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::interface::{MllpConnect, OutboundDef};
+    use crate::interface::MllpConnect;
 
-    static OB: OutboundDef = OutboundDef {
-        name: "OB_H",
-        mllp: MllpConnect::DEFAULT,
-        http: Some(HttpConnect {
-            url: "http://ehr.test:8080/hl7",
-            ..HttpConnect::DEFAULT
-        }),
+    const HTTP: HttpConnect = HttpConnect {
+        url: "http://ehr.test:8080/hl7",
+        ..HttpConnect::DEFAULT
     };
 
     #[test]
     fn the_url_gives_host_and_port_and_agrees_with_tls() {
-        let mut s = OutboundSettings::from(&OB);
+        let mut s = OutboundSettings::of_http(&MllpConnect::DEFAULT, &HTTP);
         s.settle_http().unwrap();
         assert_eq!((s.host.as_str(), s.port), ("ehr.test", 8080));
         s.tls_ca = Some("ca.pem".into());

@@ -5,9 +5,11 @@
 //! The options themselves (names, kinds, defaults, the parsers of their values) are defined
 //! once in `messagefoundry-options`, which the macros use as well.
 
+mod alerts;
 mod connection;
 mod data;
 mod environment;
+mod file_connection;
 #[cfg(test)]
 mod fixtures;
 mod http;
@@ -18,9 +20,10 @@ pub use connection::{InboundSettings, OutboundSettings};
 pub use http::HttpInboundSettings;
 #[cfg_attr(not(feature = "test-support"), allow(unused_imports))]
 pub use http::HttpOutboundSettings;
+pub use file_connection::{FileInSettings, FileOutSettings};
 pub use data::{Declared, TableSetting};
 // Read by the tests (with `test-support`); the runtime goes through `Settings`.
 #[cfg_attr(not(feature = "test-support"), allow(unused_imports))]
-pub use environment::{Environment, EnvironmentError};
+pub use environment::{Environment, EnvironmentError, InboundConnection, OutboundConnection};
 pub use messagefoundry_options::{Cidr, CidrError, parse_duration};
 pub use settings::{Settings, SettingsError};

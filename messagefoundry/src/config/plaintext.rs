@@ -55,7 +55,7 @@ fn is_loopback(host: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::fixtures::{IB, OB};
+    use crate::config::fixtures::{CONNECT, IB, LISTEN, OB};
     use crate::config::{InboundSettings, OutboundSettings};
     use crate::interface::{Inbound, Outbound};
 
@@ -63,9 +63,9 @@ mod tests {
         inbound: impl FnOnce(&mut InboundSettings),
         outbound: impl FnOnce(&mut OutboundSettings),
     ) -> Vec<String> {
-        let mut i = InboundSettings::from(&IB.mllp);
+        let mut i = InboundSettings::from(&LISTEN);
         inbound(&mut i);
-        let mut o = OutboundSettings::from(&OB.mllp);
+        let mut o = OutboundSettings::from(&CONNECT);
         o.host = "10.0.0.5".into();
         outbound(&mut o);
         Settings {

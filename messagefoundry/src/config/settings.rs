@@ -6,8 +6,11 @@ use std::path::{Path, PathBuf};
 use messagefoundry_options::Setting;
 
 use super::connection::{InboundSettings, OutboundSettings};
+use super::environment::{InboundConnection, OutboundConnection};
+use super::file_connection::{FileInSettings, FileOutSettings};
 use super::data::{Declared, TableSetting};
 use super::environment::{Environment, EnvironmentError};
+use crate::alerts::AlertSettings;
 use crate::values::ValueDef;
 use crate::interface::{Inbound, Outbound};
 
@@ -16,14 +19,20 @@ use crate::interface::{Inbound, Outbound};
 pub struct Settings {
     /// The environment file they came from; `None` when the declarations apply as written.
     pub environment: Option<PathBuf>,
-    /// Each inbound with its settings.
+    /// Each listening inbound (MLLP, or HTTP with `http` set) with its settings.
     pub inbounds: Vec<(Inbound, InboundSettings)>,
-    /// Each outbound with its settings.
+    /// Each sending outbound (MLLP, or HTTP with `http` set) with its settings.
     pub outbounds: Vec<(Outbound, OutboundSettings)>,
+    /// Each file inbound with its settings.
+    pub file_inbounds: Vec<(Inbound, FileInSettings)>,
+    /// Each file outbound with its settings.
+    pub file_outbounds: Vec<(Outbound, FileOutSettings)>,
     /// Where each declared table is read from.
     pub tables: Vec<TableSetting>,
     /// Each declared value's setting.
     pub values: Vec<(&'static ValueDef, Setting)>,
+    /// The alert rules and channels.
+    pub alerts: AlertSettings,
 }
 
 /// Settings that could not all be read.
@@ -62,17 +71,27 @@ impl Settings {
         let (tables, mut errors) = env.tables(declared.tables);
         let (values, value_errors) = env.values(declared.values);
         errors.extend(value_errors);
+        match env.alerts(inbounds, outbounds) {
+            Ok(alerts) => settings.alerts = alerts,
+            Err(e) => errors.extend(e),
+        }
         settings.tables = tables;
         settings.values = values;
         for inbound in inbounds {
             match env.inbound(*inbound) {
-                Ok(s) => settings.inbounds.push((*inbound, s)),
+                Ok(InboundConnection::Mllp(s) | InboundConnection::Http(s)) => {
+                    settings.inbounds.push((*inbound, s))
+                }
+                Ok(InboundConnection::File(s)) => settings.file_inbounds.push((*inbound, s)),
                 Err(e) => errors.push(e),
             }
         }
         for outbound in outbounds {
             match env.outbound(*outbound) {
-                Ok(s) => settings.outbounds.push((*outbound, s)),
+                Ok(OutboundConnection::Mllp(s) | OutboundConnection::Http(s)) => {
+                    settings.outbounds.push((*outbound, s))
+                }
+                Ok(OutboundConnection::File(s)) => settings.file_outbounds.push((*outbound, s)),
                 Err(e) => errors.push(e),
             }
         }

@@ -30,7 +30,7 @@ use tokio::sync::{Notify, watch};
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
-use crate::config::{InboundSettings, OutboundSettings};
+use crate::config::{FileInSettings, FileOutSettings, InboundSettings, OutboundSettings};
 use crate::interface::{Inbound, Outbound};
 use crate::metrics::{InboundMetrics, OutboundMetrics};
 use crate::store::{QueueKey, Store, StoreError};
@@ -47,6 +47,10 @@ pub struct EngineConfig {
     pub inbounds: Vec<(Inbound, InboundSettings)>,
     /// Each outbound with its effective settings.
     pub outbounds: Vec<(Outbound, OutboundSettings)>,
+    /// Each file inbound with its effective settings.
+    pub file_inbounds: Vec<(Inbound, FileInSettings)>,
+    /// Each file outbound with its effective settings.
+    pub file_outbounds: Vec<(Outbound, FileOutSettings)>,
     /// Delete finished messages older than this (checked at start, then hourly); `None`
     /// keeps everything.
     pub retention: Option<Duration>,
@@ -255,7 +259,9 @@ impl Engine {
             config
                 .outbounds
                 .iter()
-                .map(|(o, _)| (o.name().to_owned(), Arc::new(Notify::new())))
+                .map(|(o, _)| o.name())
+                .chain(config.file_outbounds.iter().map(|(o, _)| o.name()))
+                .map(|name| (name.to_owned(), Arc::new(Notify::new())))
                 .collect(),
         );
         let mut tasks = JoinSet::new();
@@ -286,6 +292,26 @@ impl Engine {
                 tasks.spawn(reload::watch(tls, outbound.name(), shutdown.clone()));
             }
             tasks.spawn(worker.run());
+        }
+        for (outbound, settings) in config.file_outbounds {
+            let Some(wake) = outbound_wakes.get(outbound.name()).cloned() else {
+                continue;
+            };
+            let status = watch::Sender::new(SenderStatus::default());
+            let counted = Arc::new(OutboundMetrics::default());
+            senders.push((outbound.name(), status.subscribe()));
+            metrics.outbounds.push((outbound.name(), Arc::clone(&counted)));
+            let sender = crate::file::deliver::FileSender {
+                name: outbound.name(),
+                folder: crate::file::LocalFolder::new(&settings.dir),
+                settings,
+                store: store.clone(),
+                wake,
+                shutdown: shutdown.clone(),
+                status,
+                metrics: counted,
+            };
+            tasks.spawn(sender.run());
         }
         let mut addresses = Vec::new();
         let mut inbound_wakes = HashMap::new();
@@ -337,6 +363,9 @@ impl Engine {
                 metrics: Arc::clone(&counted),
             };
             tasks.spawn(pipeline.run());
+            // Bound is listening: connections wait in the backlog until the task accepts
+            // them, so `/ready` may say so as soon as this returns.
+            counted.set_listening(true);
             let ctx = intake::Context {
                 inbound,
                 frame_memory: Arc::new(intake::FrameBudget::new(settings.max_frame_memory)),
@@ -355,6 +384,36 @@ impl Engine {
                 Some(gate) => tasks.spawn(crate::http::run(listener, ctx, gate)),
                 None => tasks.spawn(intake::run(listener, ctx)),
             };
+        }
+        for (inbound, settings) in config.file_inbounds {
+            let counted = Arc::new(InboundMetrics::new(
+                inbound.name(),
+                inbound.def().router.name,
+            ));
+            metrics.inbounds.push(Arc::clone(&counted));
+            let wake = Arc::new(Notify::new());
+            inbound_wakes.insert(inbound.name().to_owned(), Arc::clone(&wake));
+            let pipeline = route::pipeline::Pipeline {
+                inbound,
+                charset: settings.charset,
+                store: store.clone(),
+                wake: Arc::clone(&wake),
+                outbound_wakes: Arc::clone(&outbound_wakes),
+                waiters: Arc::new(Mutex::new(HashMap::new())),
+                shutdown: shutdown.clone(),
+                metrics: Arc::clone(&counted),
+            };
+            tasks.spawn(pipeline.run());
+            let pickup = crate::file::pickup::Pickup {
+                inbound,
+                folder: crate::file::LocalFolder::new(&settings.dir),
+                settings,
+                store: store.clone(),
+                wake,
+                shutdown: shutdown.clone(),
+                metrics: counted,
+            };
+            tasks.spawn(pickup.run());
         }
         if let Some(age) = config.retention {
             tasks.spawn(retention::run(store.clone(), age, shutdown.clone()));

@@ -12,7 +12,7 @@ use axum::response::{IntoResponse, Response};
 use http_body_util::BodyExt;
 
 use super::auth::Gate;
-use crate::engine::intake::{Answer, Context, Reply, receive};
+use crate::engine::intake::{Answer, Context, Reply, store_one};
 use crate::metrics::{AckCode, NakReason};
 
 /// The content types an HL7 v2 message in ER7 is posted with.
@@ -138,10 +138,13 @@ async fn post(
     // The warning about a mislabelled character set is once per connection for MLLP; a
     // request stands alone.
     let mut charset_warned = false;
-    let Some(reply) = receive(ctx, raw, peer, &mut charset_warned).await else {
+    ctx.metrics.received.inc();
+    ctx.metrics.received_bytes.add(raw.len() as u64);
+    ctx.metrics.last_message.set(crate::store::now_micros());
+    let Some((reply, stored)) = store_one(ctx, raw, peer, &mut charset_warned).await else {
         return refused(StatusCode::SERVICE_UNAVAILABLE, "the store has stopped; nothing was stored, send it again later");
     };
-    answer(ctx, reply).await
+    answer(ctx, reply, stored).await
 }
 
 /// 413: the body is over `max_body`; nothing is kept or stored.
@@ -158,9 +161,9 @@ fn too_large(ctx: &Context, peer: SocketAddr, len: u64) -> Response {
 /// The response to a stored message: the ACK due now; when none is due now but one is owed
 /// after processing (after-processing mode, or enhanced mode with an application ACK only),
 /// that one; else 204.
-async fn answer(ctx: &Context, reply: Reply) -> Response {
-    let Reply { now, later, stored } = reply;
-    let ack = match (now, later) {
+async fn answer(ctx: &Context, reply: Reply, stored: bool) -> Response {
+    let Reply { now, later } = reply;
+    let ack = match (now, later.into_iter().next()) {
         (Answer::Ack(ack), _) => Some(ack),
         (Answer::Nothing, Some(later)) => {
             let awaited = tokio::select! {

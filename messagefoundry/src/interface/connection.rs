@@ -5,6 +5,9 @@
 
 use std::time::Duration;
 
+use super::file::FileIn;
+use super::file::FileOut;
+use super::http::{HttpConnect, HttpListen};
 use super::router::RouterDef;
 use crate::config::Cidr;
 
@@ -277,6 +280,11 @@ pub struct MllpConnect {
     pub ack_timeout: Duration,
     /// Keep one connection open between messages (true, the default) or connect per message.
     pub persistent: bool,
+    /// Send queued messages as batches of at most this many (BHS … BTS in one frame), each
+    /// answered with a batch acknowledgment. Default: off, one message per frame.
+    pub batch: Option<usize>,
+    /// With `batch`: how long a batch not yet full waits for more messages. Default 500 ms.
+    pub batch_wait: Duration,
     /// Retries of AE/CE answers and unreachable downstreams. Default [`RetryPolicy::DEFAULT`].
     pub retry: RetryPolicy,
     /// Speak TLS, trusting the CAs (or the self-signed certificate) in this PEM file. Without
@@ -303,6 +311,8 @@ impl MllpConnect {
         send_timeout: Duration::from_secs(30),
         ack_timeout: Duration::from_secs(30),
         persistent: true,
+        batch: None,
+        batch_wait: Duration::from_millis(500),
         retry: RetryPolicy::DEFAULT,
         tls_ca: None,
         tls_fingerprint: None,
@@ -312,17 +322,107 @@ impl MllpConnect {
     };
 }
 
+/// What an inbound receives from: its transport and that transport's settings.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum InboundTransport {
+    /// `mllp(…)`: a listener.
+    Mllp(MllpListen),
+    /// `file(…)`: a folder.
+    File(FileIn),
+    /// `http(…)`: a listener answering `POST`s.
+    Http {
+        /// What HTTP shares with MLLP: port, TLS, ACK mode, limits.
+        listen: MllpListen,
+        /// HTTP's own settings: path, authentication.
+        http: HttpListen,
+    },
+}
+
+/// What an outbound delivers to: its transport and that transport's settings.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum OutboundTransport {
+    /// `mllp(…)`: a sender.
+    Mllp(MllpConnect),
+    /// `file(…)`: a folder.
+    File(FileOut),
+    /// `http(…)`: each message posted.
+    Http {
+        /// What HTTP shares with MLLP: timeouts, retries, TLS.
+        connect: MllpConnect,
+        /// HTTP's own settings: URL, headers, authentication.
+        http: HttpConnect,
+    },
+}
+
+impl OutboundDef {
+    /// Its sender's settings, when it is an MLLP outbound.
+    pub fn mllp(&self) -> Option<&MllpConnect> {
+        match &self.transport {
+            OutboundTransport::Mllp(m) => Some(m),
+            OutboundTransport::File(_) | OutboundTransport::Http { .. } => None,
+        }
+    }
+
+    /// Its sender's settings, when it sends over a network: MLLP or HTTP.
+    pub fn connect(&self) -> Option<&MllpConnect> {
+        match &self.transport {
+            OutboundTransport::Mllp(m) | OutboundTransport::Http { connect: m, .. } => Some(m),
+            OutboundTransport::File(_) => None,
+        }
+    }
+
+    /// Its HTTP settings, when it is an HTTP outbound.
+    pub fn http(&self) -> Option<&HttpConnect> {
+        match &self.transport {
+            OutboundTransport::Http { http, .. } => Some(http),
+            _ => None,
+        }
+    }
+}
+
 /// An inbound connection, as `inbound!` declares it.
 #[derive(Debug)]
 pub struct InboundDef {
     /// The connection's name (`IB_Lab_ORU`).
     pub name: &'static str,
-    /// Listener settings (those HTTP shares with MLLP, for an HTTP inbound).
-    pub mllp: MllpListen,
-    /// An HTTP inbound's own settings; `None` for MLLP.
-    pub http: Option<super::http::HttpListen>,
+    /// Its transport's settings.
+    pub transport: InboundTransport,
     /// The router every message of this inbound goes through.
     pub router: &'static RouterDef,
+}
+
+impl InboundDef {
+    /// Its listener's settings, when it is an MLLP inbound.
+    pub fn mllp(&self) -> Option<&MllpListen> {
+        match &self.transport {
+            InboundTransport::Mllp(m) => Some(m),
+            InboundTransport::File(_) | InboundTransport::Http { .. } => None,
+        }
+    }
+
+    /// Its listener's settings, when it listens on a port: MLLP or HTTP.
+    pub fn listen(&self) -> Option<&MllpListen> {
+        match &self.transport {
+            InboundTransport::Mllp(m) | InboundTransport::Http { listen: m, .. } => Some(m),
+            InboundTransport::File(_) => None,
+        }
+    }
+
+    /// Its HTTP settings, when it is an HTTP inbound.
+    pub fn http(&self) -> Option<&HttpListen> {
+        match &self.transport {
+            InboundTransport::Http { http, .. } => Some(http),
+            _ => None,
+        }
+    }
+
+    /// The character set its messages are read in.
+    pub fn charset(&self) -> CharsetPolicy {
+        match &self.transport {
+            InboundTransport::Mllp(m) | InboundTransport::Http { listen: m, .. } => m.charset,
+            InboundTransport::File(f) => f.charset,
+        }
+    }
 }
 
 /// An outbound connection, as `outbound!` declares it.
@@ -330,10 +430,8 @@ pub struct InboundDef {
 pub struct OutboundDef {
     /// The connection's name (`OB_EHR_ORU`).
     pub name: &'static str,
-    /// Sender settings (those HTTP shares with MLLP, for an HTTP outbound).
-    pub mllp: MllpConnect,
-    /// An HTTP outbound's own settings; `None` for MLLP.
-    pub http: Option<super::http::HttpConnect>,
+    /// Its transport's settings.
+    pub transport: OutboundTransport,
 }
 
 /// A handle on an inbound connection: what the name declared by `inbound!` stands for.

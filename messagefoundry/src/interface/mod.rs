@@ -8,6 +8,7 @@
 //! path.
 
 mod connection;
+mod file;
 mod handler;
 mod http;
 mod outcome;
@@ -27,10 +28,11 @@ pub(crate) use plumbing::*;
 /// What the macros expand to and the engine reads.
 pub(crate) mod plumbing {
     pub use super::connection::{
-        AckMode, CharsetPolicy, InboundDef, InvalidAck, MllpConnect, MllpListen, OutboundDef,
-        ParsePolicy, Plaintext, RetryPolicy, Tls, ValidatePolicy,
+        AckMode, CharsetPolicy, InboundDef, InboundTransport, InvalidAck, MllpConnect, MllpListen,
+        OutboundDef, OutboundTransport, ParsePolicy, Plaintext, RetryPolicy, Tls, ValidatePolicy,
     };
-    pub use super::handler::{Handler, HandlerDef};
+    pub use super::file::{AfterPickup, FileIn, FileOut};
+    pub use super::handler::{DEFAULT_TIMEOUT, Handle, Handler, HandlerDef, HandlerFuture};
     pub use super::http::{HttpConnect, HttpListen};
     pub use super::outcome::IntoOutcome;
     pub use super::route::IntoRoute;

@@ -80,17 +80,21 @@ pub enum NakReason {
     StoreFailed,
     /// The router or a handler recorded an ERROR (after-processing and enhanced modes).
     Error,
+    /// A batch refused as a whole (its envelope is broken or its counts do not match); each of
+    /// its messages answered is counted.
+    Batch,
 }
 
 impl NakReason {
     /// Every reason, in the order they are shown.
-    pub const ALL: [NakReason; 6] = [
+    pub const ALL: [NakReason; 7] = [
         NakReason::Unparseable,
         NakReason::HeaderIncomplete,
         NakReason::Invalid,
         NakReason::Oversize,
         NakReason::StoreFailed,
         NakReason::Error,
+        NakReason::Batch,
     ];
 
     /// Its label value.
@@ -102,6 +106,7 @@ impl NakReason {
             NakReason::Oversize => "oversize",
             NakReason::StoreFailed => "store_failed",
             NakReason::Error => "error",
+            NakReason::Batch => "batch",
         }
     }
 }
@@ -169,10 +174,13 @@ impl InboundMetrics {
         self.listening.load(Ordering::Relaxed)
     }
 
-    /// Counts an acknowledgment written to the peer.
+    /// Counts an acknowledgment written to the peer; an acknowledgment batch counts each of
+    /// its messages.
     pub fn ack_sent(&self, ack: &[u8]) {
-        if let Some(code) = AckCode::of_ack(ack) {
-            self.acks[code as usize].inc();
+        for at in memchr::memmem::find_iter(ack, b"\rMSA") {
+            if let Some(code) = AckCode::of_ack(&ack[at..]) {
+                self.acks[code as usize].inc();
+            }
         }
     }
 

@@ -67,7 +67,7 @@ impl Page<'_> {
             page,
             "messagefoundry_inbound_listening",
             Kind::Gauge,
-            "1 while the inbound's listener is bound and accepting.",
+            "1 while the inbound's listener is bound and accepting (a file inbound: while its folder can be listed).",
             &|m| i128::from(m.listening()),
         );
         each(

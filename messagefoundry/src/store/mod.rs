@@ -10,6 +10,7 @@
 //! the writer; call the blocking ones from `spawn_blocking`, never on an async worker.
 
 mod destinations;
+mod files;
 mod ops;
 mod reads;
 mod request;
@@ -23,6 +24,7 @@ use std::thread::JoinHandle;
 use tokio::sync::{mpsc, oneshot};
 
 pub use destinations::{Destination, DestinationState, SendOrigin, StateKind};
+pub use files::FilePart;
 pub use reads::{DeadLetter, QueueEntry, StoredDisposition};
 use request::Request;
 pub use tables::{MessageId, MessageInfo, ParseState};
@@ -255,6 +257,14 @@ impl Store {
             reply,
         })
         .await
+    }
+
+    /// Stores the messages of one batch durably, in their order, in one transaction: every one
+    /// of them or none. Resolves, with each message's answer in order, once that transaction has
+    /// committed.
+    pub async fn receive_all(&self, incoming: Vec<Incoming>) -> Result<Vec<Received>, StoreError> {
+        self.ask(|reply| Request::ReceiveAll { incoming, reply })
+            .await
     }
 
     /// Records a routing result and queues its sends, in one transaction.

@@ -10,7 +10,9 @@ use super::tables::{
     self, CONTROL_IDS, DEAD_LETTERS, DELIVERIES, DELIVERY_ACKS, DESTINATIONS, DISPOSITIONS,
     EDITS, HANDLER_RESULTS, MESSAGE_INFO, MESSAGES, META, MessageId, PENDING_ROUTE, QUEUE,
 };
-use super::{Edit, Edited, QueueKey, Received, RouteRecord, disposition_code, now_micros};
+use super::{
+    Edit, Edited, QueueKey, Received, RouteRecord, disposition_code, now_micros,
+};
 use crate::interface::Disposition;
 
 /// Ids the writer hands out; they advance only when a transaction commits.
@@ -23,6 +25,10 @@ pub(crate) struct Counters {
 /// What a request produced, sent back after the commit.
 pub(crate) enum Answer {
     Received(Received),
+    /// Each message of a part of a file, in order.
+    ReceivedFile(Vec<Received>),
+    /// What storing each message of a batch gave, in the batch's order.
+    ReceivedAll(Vec<Received>),
     /// The queue keys of each routed message's sends, in the order of the records.
     Routed(Vec<Vec<QueueKey>>),
     Queued(Vec<QueueKey>),
@@ -54,6 +60,7 @@ pub(crate) struct Tables<'t> {
     destinations: redb::Table<'t, (u64, u32), tables::DestinationRow>,
     acks: redb::Table<'t, (&'static str, u64), &'static str>,
     edits: redb::Table<'t, u64, (u64, u64)>,
+    pub(super) files: redb::Table<'t, (&'static str, &'static str), (&'static [u8], u64)>,
 }
 
 impl<'t> Tables<'t> {
@@ -71,6 +78,7 @@ impl<'t> Tables<'t> {
             destinations: txn.open_table(DESTINATIONS)?,
             acks: txn.open_table(DELIVERY_ACKS)?,
             edits: txn.open_table(EDITS)?,
+            files: txn.open_table(super::files::FILE_PROGRESS)?,
         })
     }
 }
@@ -83,58 +91,18 @@ pub(crate) fn apply(
     request: &Request,
 ) -> Result<Answer, redb::Error> {
     match request {
-        Request::Receive { incoming, .. } => {
-            let id = MessageId(counters.next_message);
-            counters.next_message += 1;
-            tables::insert_message(
-                &mut t.messages,
-                &mut t.infos,
-                id,
-                &incoming.raw,
-                &incoming.info,
-            )?;
-            let mut duplicate_of = None;
-            if let Some(dedupe) = &incoming.dedupe {
-                let ids = &mut t.control_ids;
-                let key = (
-                    &*incoming.inbound,
-                    dedupe.sending_application.as_str(),
-                    dedupe.control_id.as_str(),
-                );
-                let at = incoming.info.received_at_micros;
-                if let Some(seen) = ids.get(key)? {
-                    let (original, seen_at) = seen.value();
-                    if at.saturating_sub(seen_at) <= dedupe.window_micros {
-                        duplicate_of = Some(MessageId(original));
-                    }
-                }
-                if duplicate_of.is_none() {
-                    ids.insert(key, (id.0, at))?;
-                }
-            }
-            match duplicate_of {
-                Some(original) => {
-                    let detail = format!("duplicate of {original}");
-                    t.dispositions.insert(
-                        id.0,
-                        (disposition_code(Disposition::Filtered), detail.as_str()),
-                    )?;
-                }
-                None => match &incoming.refused {
-                    // Waiting in `pending_route` is what RECEIVED means; the disposition row
-                    // is written once, when the message is routed.
-                    None => {
-                        t.pending.insert(id.0, &*incoming.inbound)?;
-                    }
-                    Some(reason) => {
-                        t.dispositions.insert(
-                            id.0,
-                            (disposition_code(Disposition::Error), reason.as_str()),
-                        )?;
-                    }
-                },
-            }
-            Ok(Answer::Received(Received { id, duplicate_of }))
+        Request::Receive { incoming, .. } => receive(t, counters, incoming).map(Answer::Received),
+        Request::ReceiveFile { part, .. } => super::files::receive_part(t, counters, part),
+        Request::FileFinished { inbound, file, .. } => {
+            t.files.remove((inbound.as_str(), file.as_str()))?;
+            Ok(Answer::Done)
+        }
+        Request::ReceiveAll { incoming, .. } => {
+            let received = incoming
+                .iter()
+                .map(|one| receive(t, counters, one))
+                .collect::<Result<_, _>>()?;
+            Ok(Answer::ReceivedAll(received))
         }
         Request::Routed { records, .. } => {
             // One request, applied in order: queue positions follow the records' order, which
@@ -245,6 +213,67 @@ pub(crate) fn apply(
         Request::CommitCount { .. } | Request::Stop => Ok(Answer::None),
     }
 }
+
+/// Stores one received message: its bytes and summary, and either its place among the
+/// messages waiting to be routed or its final disposition (a duplicate, or refused).
+pub(crate) fn receive(
+    t: &mut Tables<'_>,
+    counters: &mut Counters,
+    incoming: &super::Incoming,
+) -> Result<Received, redb::Error> {
+        let id = MessageId(counters.next_message);
+        counters.next_message += 1;
+        tables::insert_message(
+            &mut t.messages,
+            &mut t.infos,
+            id,
+            &incoming.raw,
+            &incoming.info,
+        )?;
+        let mut duplicate_of = None;
+        if let Some(dedupe) = &incoming.dedupe {
+            let ids = &mut t.control_ids;
+            let key = (
+                &*incoming.inbound,
+                dedupe.sending_application.as_str(),
+                dedupe.control_id.as_str(),
+            );
+            let at = incoming.info.received_at_micros;
+            if let Some(seen) = ids.get(key)? {
+                let (original, seen_at) = seen.value();
+                if at.saturating_sub(seen_at) <= dedupe.window_micros {
+                    duplicate_of = Some(MessageId(original));
+                }
+            }
+            if duplicate_of.is_none() {
+                ids.insert(key, (id.0, at))?;
+            }
+        }
+        match duplicate_of {
+            Some(original) => {
+                let detail = format!("duplicate of {original}");
+                t.dispositions.insert(
+                    id.0,
+                    (disposition_code(Disposition::Filtered), detail.as_str()),
+                )?;
+            }
+            None => match &incoming.refused {
+                // Waiting in `pending_route` is what RECEIVED means; the disposition row
+                // is written once, when the message is routed.
+                None => {
+                    t.pending.insert(id.0, &*incoming.inbound)?;
+                }
+                Some(reason) => {
+                    t.dispositions.insert(
+                        id.0,
+                        (disposition_code(Disposition::Error), reason.as_str()),
+                    )?;
+                }
+            },
+        }
+        Ok(Received { id, duplicate_of })
+}
+
 
 /// Records one message's routing and queues its sends at the end of their outbounds' queues.
 fn record_route(

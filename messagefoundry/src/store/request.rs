@@ -12,6 +12,23 @@ pub(crate) enum Request {
         incoming: Box<Incoming>,
         reply: oneshot::Sender<Result<Received, StoreError>>,
     },
+    /// Store the next messages of a picked-up file and how far the file is stored.
+    ReceiveFile {
+        part: Box<super::files::FilePart>,
+        reply: oneshot::Sender<Result<Vec<Received>, StoreError>>,
+    },
+    /// Forget a file whose messages are all stored.
+    FileFinished {
+        inbound: String,
+        file: String,
+        reply: oneshot::Sender<Result<(), StoreError>>,
+    },
+    /// Store the messages of one batch, in order, all in this transaction: a batch is
+    /// acknowledged only once every message of it is committed.
+    ReceiveAll {
+        incoming: Vec<Incoming>,
+        reply: oneshot::Sender<Result<Vec<Received>, StoreError>>,
+    },
     /// Record how messages were routed and handled, and queue their sends, in the order
     /// given: their queue positions follow that order.
     Routed {

@@ -160,7 +160,7 @@ impl MessageInfo {
     pub fn broken(
         inbound: &str,
         received_at_micros: u64,
-        error: &messagefoundry_hl7::ParseError,
+        error: &dyn std::fmt::Display,
     ) -> MessageInfo {
         MessageInfo {
             inbound: inbound.to_owned(),

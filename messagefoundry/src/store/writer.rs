@@ -131,6 +131,10 @@ fn reply(request: Request, answer: Result<Answer, String>, commits: u64) {
         (Request::Receive { reply, .. }, Ok(Answer::Received(r))) => {
             let _ = reply.send(Ok(r));
         }
+        (Request::ReceiveFile { reply, .. }, Ok(Answer::ReceivedFile(r)))
+        | (Request::ReceiveAll { reply, .. }, Ok(Answer::ReceivedAll(r))) => {
+            let _ = reply.send(Ok(r));
+        }
         (Request::Routed { reply, .. }, Ok(Answer::Routed(keys))) => {
             let _ = reply.send(Ok(keys));
         }
@@ -149,7 +153,8 @@ fn reply(request: Request, answer: Result<Answer, String>, commits: u64) {
         (
             Request::Delivered { reply, .. }
             | Request::Attempted { reply, .. }
-            | Request::DeadLetter { reply, .. },
+            | Request::DeadLetter { reply, .. }
+            | Request::FileFinished { reply, .. },
             Ok(Answer::Done),
         ) => {
             let _ = reply.send(Ok(()));
@@ -168,6 +173,9 @@ fn send_error(request: Request, error: StoreError) {
         Request::Routed { reply, .. } => {
             let _ = reply.send(Err(error));
         }
+        Request::ReceiveFile { reply, .. } | Request::ReceiveAll { reply, .. } => {
+            let _ = reply.send(Err(error));
+        }
         Request::Replay { reply, .. } | Request::Resend { reply, .. } => {
             let _ = reply.send(Err(error));
         }
@@ -179,7 +187,8 @@ fn send_error(request: Request, error: StoreError) {
         }
         Request::Delivered { reply, .. }
         | Request::Attempted { reply, .. }
-        | Request::DeadLetter { reply, .. } => {
+        | Request::DeadLetter { reply, .. }
+        | Request::FileFinished { reply, .. } => {
             let _ = reply.send(Err(error));
         }
         Request::CommitCount { reply } => {

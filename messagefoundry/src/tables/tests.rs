@@ -8,7 +8,7 @@ use messagefoundry_hl7::Message;
 
 use super::load::Loaded;
 use super::*;
-use crate::interface::{Disposition, HandlerDef, IntoOutcome, Outcome, Route, RouterDef};
+use crate::interface::{Disposition, Handle, HandlerDef, IntoOutcome, Outcome, Route, RouterDef};
 
 static POINT_OF_CARE: TableDef = TableDef {
     name: "point_of_care",
@@ -53,7 +53,7 @@ fn strict_handler(msg: Message) -> Outcome {
 
 static STRICT: HandlerDef = HandlerDef {
     name: "strict",
-    handle: strict_handler,
+    handle: Handle::Sync(strict_handler),
     message: None,
 };
 
@@ -65,12 +65,12 @@ static ROUTER: RouterDef = RouterDef {
 #[test]
 fn a_miss_that_is_an_error_makes_the_message_error_with_a_reason_without_the_key() {
     let msg = Message::parse("MSH|^~\\&|||||||ADT^A01|1|P|2.5.1\rPV1|1|I|SECRET5E^1\r").unwrap();
-    let processed = crate::engine::route::process::process(&ROUTER, &msg);
+    let processed = crate::engine::route::standalone::process_here(&ROUTER, &msg);
     assert_eq!(processed.disposition, Disposition::Error);
     let reason = processed.handlers[0].reason.clone().unwrap();
     assert_eq!(reason, "table point_of_care has no downstream for this key");
     let msg = Message::parse("MSH|^~\\&|||||||ADT^A01|1|P|2.5.1\rPV1|1|I|ICU^1\r").unwrap();
-    let processed = crate::engine::route::process::process(&ROUTER, &msg);
+    let processed = crate::engine::route::standalone::process_here(&ROUTER, &msg);
     assert_eq!(processed.disposition, Disposition::Processed);
 }
 

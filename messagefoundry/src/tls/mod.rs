@@ -164,6 +164,25 @@ pub fn client_config(
     Ok(Arc::new(config))
 }
 
+/// A client configuration trusting the system's CAs (the operating system's store), for
+/// services that name no CA file of their own, such as an alert webhook.
+pub fn system_client_config() -> Result<Arc<ClientConfig>, TlsError> {
+    let mut roots = RootCertStore::empty();
+    let found = rustls_native_certs::load_native_certs();
+    let (added, _) = roots.add_parsable_certificates(found.certs);
+    if added == 0 {
+        return Err(TlsError::Config(
+            "no trusted CA certificates found on this system; name a CA file (ca = \"…\")".into(),
+        ));
+    }
+    let config = ClientConfig::builder_with_provider(provider())
+        .with_protocol_versions(VERSIONS)
+        .map_err(|e| TlsError::Config(e.to_string()))?
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    Ok(Arc::new(config))
+}
+
 /// The name a sender checks in the downstream's certificate.
 pub fn server_name(name: &str) -> Result<ServerName<'static>, TlsError> {
     ServerName::try_from(name.to_owned())

@@ -37,7 +37,7 @@ mod registry;
 
 pub use handles::{DurationValue, FlagValue, IntegerValue, TextValue};
 pub use messagefoundry_options::{Setting, SettingType};
-pub(crate) use registry::{install, set_for_thread};
+pub(crate) use registry::{all_for_thread, install, set_all_for_thread, set_for_thread};
 
 /// A value as `values!` declares it. What the macros expand to; not an author's API.
 #[derive(Debug)]

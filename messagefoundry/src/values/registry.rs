@@ -51,3 +51,14 @@ fn unset(def: &ValueDef) -> Setting {
         def.name
     )
 }
+
+/// Every value set for this thread, to be set on another one ([`set_all_for_thread`]): the
+/// threads a test's `async` handlers run their blocking work on read what the test set.
+pub fn all_for_thread() -> HashMap<String, Setting> {
+    FOR_THREAD.with(|values| values.borrow().clone())
+}
+
+/// Sets this thread's values to `values` (from [`all_for_thread`] on another thread).
+pub fn set_all_for_thread(values: HashMap<String, Setting>) {
+    FOR_THREAD.with(|mine| *mine.borrow_mut() = values);
+}

@@ -55,3 +55,46 @@ fn a_test_cannot_set_a_value_with_another_type() {
 fn a_test_cannot_set_a_value_nothing_declares() {
     let _set = set_value("test_facilty", "x");
 }
+
+/// Reads `test_facility` on a blocking thread, as a lookup through `spawn_blocking` would,
+/// and reports it as its error's reason.
+static READS_ON_A_BLOCKING_THREAD: crate::interface::HandlerDef = crate::interface::HandlerDef {
+    name: "reads",
+    handle: crate::interface::Handle::Async {
+        call: |_| {
+            Box::pin(async {
+                match tokio::task::spawn_blocking(|| FACILITY_VALUE.get()).await {
+                    Ok(facility) => crate::interface::Outcome::error(facility),
+                    Err(_) => crate::interface::Outcome::error("the value was not set there"),
+                }
+            })
+        },
+        timeout: Duration::from_secs(30),
+    },
+    message: None,
+};
+
+static READER: crate::interface::RouterDef = crate::interface::RouterDef {
+    name: "reader",
+    route: |_| crate::interface::Route::to(vec![&READS_ON_A_BLOCKING_THREAD]),
+};
+
+/// What the handler read, routed as `testing` routes.
+fn read_by_the_handler() -> Option<String> {
+    let msg =
+        messagefoundry_hl7::Message::parse("MSH|^~\\&|A|B|C|D|1||ADT^A01|1|P|2.5.1\r").unwrap();
+    let processed = crate::engine::route::standalone::process_here(&READER, &msg);
+    processed.handlers[0].reason.clone()
+}
+
+#[test]
+fn a_tests_setting_is_read_on_the_threads_of_an_async_handler() {
+    let _set = set_value("test_facility", "GENHOSP_TEST");
+    assert_eq!(read_by_the_handler().as_deref(), Some("GENHOSP_TEST"));
+}
+
+#[tokio::test]
+async fn a_tests_setting_is_read_there_from_an_async_test_too() {
+    let _set = set_value("test_facility", "GENHOSP_ASYNC");
+    assert_eq!(read_by_the_handler().as_deref(), Some("GENHOSP_ASYNC"));
+}

@@ -177,6 +177,16 @@ fn peer(host: &str, port: u16) -> String {
     }
 }
 
+/// What a frame the downstream sent while an answer was awaited amounts to.
+pub(crate) enum Heard<T> {
+    /// The answer awaited: the exchange is over.
+    Answer(T),
+    /// Part of the answer (one message's ACK, of a batch answered message by message).
+    Part,
+    /// Not the answer: dropped, and reported.
+    Stray(Stray),
+}
+
 /// Sends `payload` and returns the ACK whose MSA-2 is `control_id`. Frames that are not that
 /// ACK (a late ACK of an earlier message, a wrong MSA-2, garbage) are dropped and logged, never
 /// credited to this message; `on_stray` hears of each as it comes.
@@ -187,43 +197,47 @@ pub(crate) async fn exchange(
     conn: &mut Connection,
     payload: &[u8],
     control_id: &str,
-    send_timeout: Duration,
-    ack_timeout: Duration,
+    timeouts: (Duration, Duration),
     outbound: &str,
     on_stray: impl FnMut(Stray),
 ) -> Result<Ack, ExchangeError> {
-    match conn {
-        Connection::Mllp(framed) => {
-            exchange_mllp(
-                framed,
-                payload,
-                control_id,
-                send_timeout,
-                ack_timeout,
-                outbound,
-                on_stray,
-            )
-            .await
-        }
-        Connection::Http(link) => {
-            let timeout = send_timeout.saturating_add(ack_timeout);
-            link.post(payload, control_id, timeout, MAX_HTTP_ANSWER).await
-        }
+    if let Connection::Http(link) = conn {
+        let timeout = timeouts.0.saturating_add(timeouts.1);
+        return link.post(payload, control_id, timeout, MAX_HTTP_ANSWER).await;
     }
+    exchange_with(conn, payload, timeouts, outbound, on_stray, |bytes| {
+        match Message::parse(bytes.to_vec())
+            .ok()
+            .and_then(|msg| Ack::read(&msg).ok())
+        {
+            Some(ack) if ack.acknowledges(control_id) => Heard::Answer(ack),
+            Some(_) => Heard::Stray(Stray::OtherAck),
+            None => Heard::Stray(Stray::NotAnAck),
+        }
+    })
+    .await
 }
 
 /// The largest HTTP answer read; a longer one is read as no ACK.
 const MAX_HTTP_ANSWER: usize = 1024 * 1024;
 
-async fn exchange_mllp(
-    conn: &mut MllpConnection,
+/// Sends `payload` (within the send timeout, the first of `timeouts`) and reads frames until
+/// `hear` finds the answer in one (within the ACK timeout, the second). Frames `hear` calls
+/// strays are dropped and logged; `on_stray` hears of each as it comes. MLLP only: HTTP has
+/// no batches (its options have no `batch`), and [`exchange`] posts its messages.
+pub(crate) async fn exchange_with<T>(
+    conn: &mut Connection,
     payload: &[u8],
-    control_id: &str,
-    send_timeout: Duration,
-    ack_timeout: Duration,
+    (send_timeout, ack_timeout): (Duration, Duration),
     outbound: &str,
     mut on_stray: impl FnMut(Stray),
-) -> Result<Ack, ExchangeError> {
+    mut hear: impl FnMut(&[u8]) -> Heard<T>,
+) -> Result<T, ExchangeError> {
+    let Connection::Mllp(conn) = conn else {
+        return Err(ExchangeError::Io(std::io::Error::other(
+            "frames of answers are read over MLLP only",
+        )));
+    };
     tokio::time::timeout(send_timeout, conn.send(payload))
         .await
         .map_err(|_| ExchangeError::SendTimeout)??;
@@ -236,33 +250,28 @@ async fn exchange_mllp(
                 after: ack_timeout,
                 stray,
             })?;
-        let bytes = match frame {
+        let dropped = match frame {
             None => return Err(ExchangeError::Closed),
             Some(Err(e)) => return Err(e.into()),
             Some(Ok(Frame::Oversize { len })) => {
                 tracing::warn!(outbound, len, "oversize frame from the downstream dropped");
-                stray = Some(Stray::Oversize);
-                on_stray(Stray::Oversize);
-                continue;
+                Stray::Oversize
             }
-            Some(Ok(Frame::Message(bytes))) => bytes,
-        };
-        let ack = Message::parse(bytes.to_vec())
-            .ok()
-            .and_then(|msg| Ack::read(&msg).ok());
-        let dropped = match ack {
-            Some(ack) if ack.acknowledges(control_id) => return Ok(ack),
-            Some(_) => {
-                tracing::warn!(
-                    outbound,
-                    "ACK for another message dropped (late, or a wrong MSA-2)"
-                );
-                Stray::OtherAck
-            }
-            None => {
-                tracing::warn!(outbound, "a frame that is not an ACK was dropped");
-                Stray::NotAnAck
-            }
+            Some(Ok(Frame::Message(bytes))) => match hear(&bytes) {
+                Heard::Answer(answer) => return Ok(answer),
+                Heard::Part => continue,
+                Heard::Stray(Stray::OtherAck) => {
+                    tracing::warn!(
+                        outbound,
+                        "ACK for another message dropped (late, or a wrong MSA-2)"
+                    );
+                    Stray::OtherAck
+                }
+                Heard::Stray(other) => {
+                    tracing::warn!(outbound, "a frame that is not an ACK was dropped");
+                    other
+                }
+            },
         };
         stray = Some(dropped);
         on_stray(dropped);

@@ -23,6 +23,8 @@ use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
 use super::exchange::{self, Connection};
+
+mod batches;
 use crate::config::OutboundSettings;
 use crate::metrics::OutboundMetrics;
 use crate::store::{QueueEntry, Store, StoreError, now_micros};
@@ -51,6 +53,16 @@ pub struct SenderStatus {
     pub delivered: u64,
     /// Connects and exchanges that failed since start (refused, timed out, closed mid-way).
     pub connection_failures: u64,
+}
+
+/// What the sender does next, once it has looked at its queue.
+enum Step {
+    /// Send what the buffer holds.
+    Ready,
+    /// Look again.
+    Again,
+    /// Stop: shutdown, or the store failed.
+    Stop,
 }
 
 /// The sender of one outbound connection.
@@ -126,6 +138,9 @@ impl OutboundWorker {
 
     /// Runs until shutdown. A message in flight when shutdown comes stays queued.
     pub async fn run(self) {
+        if let Some(size) = self.settings.batch {
+            return self.run_batches(size).await;
+        }
         let name = self.name.clone();
         let mut conn: Option<Connection> = None;
         let mut failures: u32 = 0;
@@ -144,36 +159,16 @@ impl OutboundWorker {
             if self.shutdown.is_cancelled() {
                 break;
             }
-            if buffer.is_empty() {
-                match self.read_window(last_done).await {
-                    // Only finished entries whose commits are still landing: look again soon.
-                    Ok((entries, true)) if entries.is_empty() => {
-                        tokio::time::sleep(Duration::from_millis(1)).await;
-                        continue;
-                    }
-                    Ok((entries, _)) => buffer.extend(entries),
-                    Err(e) => {
-                        tracing::error!(outbound = %name, error = %e, "sender stopped: the store failed");
-                        break;
-                    }
-                }
+            match self
+                .await_entries(&mut buffer, last_done, WINDOW, &mut conn)
+                .await
+            {
+                Step::Ready => {}
+                Step::Again => continue,
+                Step::Stop => break,
             }
-            let entry = match buffer.front().cloned() {
-                Some(entry) => entry,
-                None => {
-                    tokio::select! {
-                        () = self.wake.notified() => {}
-                        () = tokio::time::sleep(IDLE_CHECK) => {}
-                        () = self.shutdown.cancelled() => break,
-                        frame = next_frame(&mut conn) => {
-                            if closed_by(frame, &name) {
-                                conn = None;
-                                self.status.send_modify(|s| s.connected = false);
-                            }
-                        }
-                    }
-                    continue;
-                }
+            let Some(entry) = buffer.front().cloned() else {
+                continue;
             };
             let control_id = match ParsePolicy::stored(entry.payload.clone()) {
                 Ok(msg) => msg.control_id().to_string(),
@@ -199,23 +194,10 @@ impl OutboundWorker {
             }
             if conn.is_none() {
                 conn_served = false;
-                match exchange::connect_to(
-                    &self.settings.host,
-                    self.settings.port,
-                    self.settings.connect_timeout,
-                    MAX_ACK_FRAME,
-                    self.tls.as_ref(),
-                    self.http.as_ref(),
-                )
-                .await
-                {
-                    Ok(c) => {
-                        conn = Some(c);
-                        self.status.send_modify(|s| s.connected = true);
-                    }
+                match self.open().await {
+                    Ok(c) => conn = Some(c),
                     Err(e) => {
                         failures += 1;
-                        self.status.send_modify(|s| s.connection_failures += 1);
                         if !self.pause_after(&e.to_string(), failures).await {
                             break;
                         }
@@ -238,8 +220,7 @@ impl OutboundWorker {
                 c,
                 &entry.payload,
                 &control_id,
-                self.settings.send_timeout,
-                self.settings.ack_timeout,
+                (self.settings.send_timeout, self.settings.ack_timeout),
                 &name,
                 stray,
             );
@@ -353,15 +334,76 @@ impl OutboundWorker {
         while commits.join_next().await.is_some() {}
     }
 
-    /// Reads the next entries of the queue after `last_done`, and whether the head still held
+    /// Makes sure `buffer` holds entries: reads the queue when it is empty, and when the queue
+    /// is empty too, waits to be woken, watching the open connection for a close.
+    async fn await_entries(
+        &self,
+        buffer: &mut VecDeque<QueueEntry>,
+        last_done: Option<u64>,
+        limit: usize,
+        conn: &mut Option<Connection>,
+    ) -> Step {
+        if !buffer.is_empty() {
+            return Step::Ready;
+        }
+        match self.read_window(last_done, limit).await {
+            // Only finished entries whose commits are still landing: look again soon.
+            Ok((entries, true)) if entries.is_empty() => {
+                tokio::time::sleep(Duration::from_millis(1)).await;
+                return Step::Again;
+            }
+            Ok((entries, _)) => buffer.extend(entries),
+            Err(e) => {
+                tracing::error!(outbound = %self.name, error = %e, "sender stopped: the store failed");
+                return Step::Stop;
+            }
+        }
+        if !buffer.is_empty() {
+            return Step::Ready;
+        }
+        tokio::select! {
+            () = self.wake.notified() => {}
+            () = tokio::time::sleep(IDLE_CHECK) => {}
+            () = self.shutdown.cancelled() => return Step::Stop,
+            frame = next_frame(conn) => {
+                if closed_by(frame, &self.name) {
+                    *conn = None;
+                    self.status.send_modify(|s| s.connected = false);
+                }
+            }
+        }
+        Step::Again
+    }
+
+    /// Connects to the downstream (with TLS if configured, speaking HTTP for an HTTP
+    /// outbound), and says so in the status.
+    async fn open(&self) -> Result<Connection, exchange::ExchangeError> {
+        let opened = exchange::connect_to(
+            &self.settings.host,
+            self.settings.port,
+            self.settings.connect_timeout,
+            MAX_ACK_FRAME,
+            self.tls.as_ref(),
+            self.http.as_ref(),
+        )
+        .await;
+        match &opened {
+            Ok(_) => self.status.send_modify(|s| s.connected = true),
+            Err(_) => self.status.send_modify(|s| s.connection_failures += 1),
+        }
+        opened
+    }
+
+    /// Reads the next `limit` entries of the queue after `last_done`, and whether the head still held
     /// finished entries (deliveries whose commit has not landed yet).
     async fn read_window(
         &self,
         last_done: Option<u64>,
+        limit: usize,
     ) -> Result<(Vec<QueueEntry>, bool), StoreError> {
         let store = self.store.clone();
         let name = self.name.clone();
-        let head = tokio::task::spawn_blocking(move || store.queue_head(&name, WINDOW))
+        let head = tokio::task::spawn_blocking(move || store.queue_head(&name, limit))
             .await
             .map_err(|e| StoreError::Read(e.to_string()))??;
         let read = head.len();
@@ -402,7 +444,7 @@ impl OutboundWorker {
 
     /// Logs a failure and waits the backoff for `failures`; false when shutdown came first.
     async fn pause_after(&self, what: &str, failures: u32) -> bool {
-        let wait = backoff(&self.settings, failures);
+        let wait = backoff(self.settings.retry, failures);
         self.metrics.retries.inc();
         tracing::warn!(outbound = %self.name, failures, retry_in = ?wait, "{what}");
         self.status.send_modify(|s| {
@@ -468,8 +510,7 @@ async fn next_frame(
 }
 
 /// The wait before retry number `failures`: the initial backoff doubled each time, capped.
-fn backoff(settings: &OutboundSettings, failures: u32) -> Duration {
-    let policy = settings.retry;
+pub(crate) fn backoff(policy: crate::interface::RetryPolicy, failures: u32) -> Duration {
     let factor = 1u32 << failures.saturating_sub(1).min(16);
     policy
         .initial_backoff
@@ -499,10 +540,10 @@ mod tests {
 
     #[test]
     fn backoff_doubles_and_caps() {
-        let s = OutboundSettings::from(&MllpConnect::DEFAULT);
-        assert_eq!(backoff(&s, 1), Duration::from_secs(1));
-        assert_eq!(backoff(&s, 2), Duration::from_secs(2));
-        assert_eq!(backoff(&s, 4), Duration::from_secs(8));
-        assert_eq!(backoff(&s, 30), Duration::from_secs(60));
+        let s = OutboundSettings::from(&MllpConnect::DEFAULT).retry;
+        assert_eq!(backoff(s, 1), Duration::from_secs(1));
+        assert_eq!(backoff(s, 2), Duration::from_secs(2));
+        assert_eq!(backoff(s, 4), Duration::from_secs(8));
+        assert_eq!(backoff(s, 30), Duration::from_secs(60));
     }
 }

@@ -161,7 +161,7 @@ pub(crate) fn header_incomplete(
 }
 
 /// The code that refuses a message outright: AR, or CR in enhanced mode; none in `none` mode.
-fn reject_code(mode: AckMode) -> Option<ack::Code> {
+pub(super) fn reject_code(mode: AckMode) -> Option<ack::Code> {
     match mode {
         AckMode::None => None,
         AckMode::Enhanced => Some(ack::Code::CommitReject),

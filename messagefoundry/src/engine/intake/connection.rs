@@ -1,4 +1,6 @@
-//! One inbound connection: read frames, store each one, acknowledge it, wake the pipeline.
+//! One inbound connection: read frames, store each one, acknowledge it, wake the pipeline. A
+//! frame holding several messages (a batch) is handed to `batch.rs`, which checks, stores and
+//! answers its messages with the same steps as here (`check`, `answer`, `settle`).
 //!
 //! In enhanced mode a message whose MSH-16 asks for an application acknowledgment gets it on
 //! the same connection once the pipeline has processed it, after its accept acknowledgment and
@@ -15,7 +17,7 @@ use std::time::Instant;
 
 use futures_util::stream::FuturesUnordered;
 use futures_util::{SinkExt, StreamExt};
-use messagefoundry_hl7::Path;
+use messagefoundry_hl7::{Message, ParseError, Path, ack};
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::sync::{Notify, oneshot};
 use tokio_util::codec::{FramedRead, FramedWrite};
@@ -32,7 +34,9 @@ use crate::engine::route::pipeline::{RouteResult, Waiters};
 use crate::interface::{AckMode, Disposition, Inbound};
 use crate::metrics::{AckCode, InboundMetrics, NakReason};
 use crate::mllp::{Frame, MllpCodec, MllpError};
-use crate::store::{Dedupe, Incoming, MessageInfo, Store, now_micros};
+use crate::store::{
+    Dedupe, Incoming, MessageInfo, Received, Store, StoreError, now_micros,
+};
 
 /// What a connection needs from its listener.
 #[derive(Clone)]
@@ -57,24 +61,32 @@ const MAX_OWED: usize = 1024;
 /// An application acknowledgment owed to the peer once its message has been processed.
 pub(crate) type Owed = Pin<Box<dyn Future<Output = Answer> + Send>>;
 
-/// What a stored frame is answered with: an acknowledgment now, and maybe one later.
+/// What a stored frame is answered with: an acknowledgment now, and maybe later ones (one per
+/// message of a batch, in enhanced mode).
 pub(crate) struct Reply {
     /// The answer due at once.
     pub now: Answer,
-    /// The application acknowledgment due once the message is processed, if any.
-    pub later: Option<Owed>,
-    /// False when the message could not be stored (the answer refuses it for now).
-    pub stored: bool,
+    /// The application acknowledgments due once the messages are processed.
+    pub later: Vec<Owed>,
 }
 
 impl From<Answer> for Reply {
     fn from(now: Answer) -> Reply {
         Reply {
             now,
-            later: None,
-            stored: true,
+            later: Vec::new(),
         }
     }
+}
+
+/// A message read from a frame (or from a batch) and checked, waiting to be stored.
+pub(super) struct Checked {
+    /// The message, or its bytes with why they are not one.
+    msg: Result<Message, (bytes::Bytes, ParseError)>,
+    /// The header fields the engine needs that are empty.
+    missing: Vec<ack::ErrorEntry>,
+    /// What validation found, when the message failed it.
+    findings: Vec<ack::ErrorEntry>,
 }
 
 /// Why a connection ended, for its log line.
@@ -209,7 +221,16 @@ where
             }
             Some(Ok(Frame::Message(bytes))) => {
                 count += 1;
-                match receive(&ctx, bytes.freeze(), peer, &mut charset_warned).await {
+                ctx.metrics.received_bytes.add(bytes.len() as u64);
+                ctx.metrics.last_message.set(now_micros());
+                let bytes = bytes.freeze();
+                let reply = if messagefoundry_hl7::batch::is_batch(&bytes) {
+                    super::batch::receive(&ctx, bytes, peer, &mut charset_warned).await
+                } else {
+                    ctx.metrics.received.inc();
+                    receive(&ctx, bytes, peer, &mut charset_warned).await
+                };
+                match reply {
                     Some(reply) => reply,
                     None => break End::StoreStopped,
                 }
@@ -276,7 +297,7 @@ where
 }
 
 /// Counts a negative answer (AE, AR, CE, CR) for `reason`, when `answer` is one.
-fn count_nak(metrics: &InboundMetrics, reason: NakReason, answer: &Answer) {
+pub(super) fn count_nak(metrics: &InboundMetrics, reason: NakReason, answer: &Answer) {
     if let Answer::Ack(ack) = answer
         && AckCode::of_ack(ack).is_some_and(AckCode::is_negative)
     {
@@ -303,20 +324,43 @@ fn next_deadline<R>(
     }
 }
 
-/// Stores one message (a frame, or a request's body) and works out the answer; `None` when
-/// the store has stopped.
-pub(crate) async fn receive(
+/// Stores one frame and works out the answer, waiting for an application acknowledgment where
+/// it is the answer itself; `None` when the store has stopped.
+async fn receive(
     ctx: &Context,
     raw: bytes::Bytes,
     peer: SocketAddr,
     charset_warned: &mut bool,
 ) -> Option<Reply> {
-    ctx.metrics.received.inc();
-    ctx.metrics.received_bytes.add(raw.len() as u64);
-    ctx.metrics.last_message.set(now_micros());
+    let (reply, _) = store_one(ctx, raw, peer, charset_warned).await?;
+    Some(settle(ctx, reply).await)
+}
+
+/// Checks and stores one message (a frame, or an HTTP request's body) and works out its
+/// answer, without waiting for an application acknowledgment: the reply, and whether the
+/// message was stored. `None` when the store has stopped and nothing can be answered.
+pub(crate) async fn store_one(
+    ctx: &Context,
+    raw: bytes::Bytes,
+    peer: SocketAddr,
+    charset_warned: &mut bool,
+) -> Option<(Reply, bool)> {
+    let (incoming, checked) = check(ctx, raw, peer, charset_warned, now_micros());
+    let stored = ctx.store.receive(incoming).await;
+    let reply = answer(ctx, peer, checked, stored.as_ref().copied())?;
+    Some((reply, stored.is_ok()))
+}
+
+/// Reads a message as the inbound's parse, charset and validation policies say, and makes
+/// what the store keeps of it.
+pub(super) fn check(
+    ctx: &Context,
+    raw: bytes::Bytes,
+    peer: SocketAddr,
+    charset_warned: &mut bool,
+    received_at: u64,
+) -> (Incoming, Checked) {
     let inbound = ctx.inbound.name();
-    let received_at = now_micros();
-    let mode = ctx.settings.ack_mode;
     let parsed = ctx.settings.parse.read(&raw);
     let mut missing = Vec::new();
     let mut findings = Vec::new();
@@ -369,19 +413,37 @@ pub(crate) async fn receive(
             (incoming, Err((raw, error)))
         }
     };
-    // In after-processing mode the pipeline's result is awaited; register before it can run.
-    let stored = ctx.store.receive(incoming).await;
-    let received = match (&stored, &msg) {
-        (Ok(r), _) => *r,
+    let checked = Checked {
+        msg,
+        missing,
+        findings,
+    };
+    (incoming, checked)
+}
+
+/// Works out the answer to a checked message once storing it succeeded or failed; `None` when
+/// the store has stopped and the frame, not being a message, cannot be answered.
+pub(super) fn answer(
+    ctx: &Context,
+    peer: SocketAddr,
+    checked: Checked,
+    stored: Result<Received, &StoreError>,
+) -> Option<Reply> {
+    let inbound = ctx.inbound.name();
+    let mode = ctx.settings.ack_mode;
+    let Checked {
+        msg,
+        missing,
+        findings,
+    } = checked;
+    let received = match (stored, &msg) {
+        (Ok(r), _) => r,
         (Err(e), Ok(msg)) => {
             tracing::error!(inbound, %peer, error = %e, "message not stored; refused");
             ctx.shutdown.cancel();
             let answer = AckPlan::of(mode, msg).store_failed(msg);
             count_nak(&ctx.metrics, NakReason::StoreFailed, &answer);
-            return Some(Reply {
-                stored: false,
-                ..answer.into()
-            });
+            return Some(answer.into());
         }
         (Err(e), Err(_)) => {
             tracing::error!(inbound, %peer, error = %e, "frame not stored");
@@ -413,11 +475,11 @@ pub(crate) async fn receive(
         let (now, later) = plan.invalid(&msg, ctx.settings.invalid_ack.code(), findings);
         count_nak(&ctx.metrics, NakReason::Invalid, &now);
         count_nak(&ctx.metrics, NakReason::Invalid, &later);
-        return Some(Reply {
-            now,
-            later: Some(Box::pin(std::future::ready(later))),
-            stored: true,
-        });
+        let later: Vec<Owed> = match later {
+            Answer::Nothing => Vec::new(),
+            later => vec![Box::pin(std::future::ready(later))],
+        };
+        return Some(Reply { now, later });
     }
     // Registered before the pipeline is woken, so the result cannot be missed.
     let outcome = match (received.duplicate_of, plan.after_processing) {
@@ -455,22 +517,29 @@ pub(crate) async fn receive(
             })
         }
     };
-    if mode == AckMode::Enhanced {
-        return Some(Reply {
-            now,
-            later: Some(later),
-            stored: true,
-        });
+    Some(Reply {
+        now,
+        later: vec![later],
+    })
+}
+
+/// Outside enhanced mode an application acknowledgment is the answer itself: it is waited for
+/// here, and the peer hears nothing before it. In enhanced mode it is sent when it comes.
+pub(super) async fn settle(ctx: &Context, reply: Reply) -> Reply {
+    let Reply { now, later } = reply;
+    if ctx.settings.ack_mode == AckMode::Enhanced {
+        return Reply { now, later };
     }
-    Some(
-        tokio::select! {
+    match later.into_iter().next() {
+        None => now.into(),
+        Some(later) => tokio::select! {
             answer = later => answer,
             // Stored but not processed before shutdown: it will be routed at the next start;
             // the peer gets no answer and will resend, which duplicate detection can absorb.
             () = ctx.shutdown.cancelled() => Answer::Nothing,
         }
         .into(),
-    )
+    }
 }
 
 /// Registers for the pipeline's result for a message.

@@ -19,7 +19,6 @@ pub(crate) async fn run(listener: TcpListener, ctx: Context) {
     let mut summary = tokio::time::interval(SUMMARY_EVERY);
     summary.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut connections = JoinSet::new();
-    ctx.metrics.set_listening(true);
     loop {
         let accepted = tokio::select! {
             accepted = listener.accept() => accepted,

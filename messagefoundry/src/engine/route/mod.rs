@@ -3,3 +3,4 @@
 
 pub(crate) mod pipeline;
 pub(crate) mod process;
+pub(crate) mod standalone;

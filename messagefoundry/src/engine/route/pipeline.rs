@@ -7,6 +7,7 @@
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use crate::interface::{CharsetPolicy, ParsePolicy};
 use tokio::sync::{Notify, oneshot};
@@ -18,6 +19,9 @@ use crate::store::{HandlerRecord, MessageId, RouteRecord, SendRecord, Store, Sto
 
 /// How many waiting messages one round takes.
 const BATCH: usize = 256;
+
+/// How long one round goes on taking messages of its batch before it records what it has.
+const ROUND_TIME: Duration = Duration::from_millis(200);
 
 /// What the pipeline tells a connection waiting for a message's result (after-processing
 /// ACK mode).
@@ -75,22 +79,21 @@ impl Pipeline {
         if pending.is_empty() {
             return Ok(0);
         }
-        let count = pending.len();
         let inbound = self.inbound;
         let charset = self.charset;
-        // Routers and handlers are the user's synchronous code: they run off the async workers.
+        let runtime = tokio::runtime::Handle::current();
+        let shutdown = self.shutdown.clone();
+        // Routers and handlers are the user's code: they run on a blocking thread, which also
+        // awaits the `async` handlers, so a handler that blocks holds up this inbound only.
         let results = tokio::task::spawn_blocking(move || {
-            pending
-                .into_iter()
-                .map(|(id, raw)| {
-                    let processed = route_one(inbound, charset, raw.clone());
-                    let record = record(id, &processed, &raw);
-                    (id, processed, record)
-                })
-                .collect::<Vec<_>>()
+            runtime.block_on(route_batch(inbound, charset, pending, shutdown))
         })
         .await
         .map_err(|e| StoreError::Write(e.to_string()))?;
+        let count = results.len();
+        if count == 0 {
+            return Ok(0);
+        }
         // One request for the whole batch: the writer queues the sends in this order, the
         // inbound's arrival order, so each outbound stays first in, first out by construction.
         let (results, records): (Vec<_>, Vec<_>) = results
@@ -133,13 +136,56 @@ impl Pipeline {
     }
 }
 
+/// Routes `pending` in order, until all are done, or a handler has awaited and the round has
+/// run for [`ROUND_TIME`] (the rest wait in the store for the next round, so results are
+/// recorded soon after their handlers return), or shutdown comes while a handler awaits (that
+/// message and the rest stay unrouted in the store and are routed at the next start).
+async fn route_batch(
+    inbound: Inbound,
+    charset: CharsetPolicy,
+    pending: Vec<(MessageId, Vec<u8>)>,
+    shutdown: CancellationToken,
+) -> Vec<(MessageId, Processed, RouteRecord)> {
+    let started = Instant::now();
+    let mut awaited = false;
+    let mut done = Vec::with_capacity(pending.len());
+    for (id, raw) in pending {
+        if awaited && started.elapsed() >= ROUND_TIME {
+            break;
+        }
+        // The routing first: a message without `async` handlers is done at its first poll,
+        // whatever shutdown says.
+        let processed = tokio::select! {
+            biased;
+            processed = noting_waits(route_one(inbound, charset, raw.clone()), &mut awaited) => {
+                processed
+            }
+            () = shutdown.cancelled() => break,
+        };
+        let record = record(id, &processed, &raw);
+        done.push((id, processed, record));
+    }
+    done
+}
+
+/// `future`'s output; sets `awaited` if it was not ready at once.
+async fn noting_waits<F: Future>(future: F, awaited: &mut bool) -> F::Output {
+    let mut future = std::pin::pin!(future);
+    std::future::poll_fn(|cx| {
+        let poll = future.as_mut().poll(cx);
+        *awaited |= poll.is_pending();
+        poll
+    })
+    .await
+}
+
 /// Parses and routes one stored message. It parsed when it was received, so a failure here
 /// means the store holds something else than was received: an ERROR, never a panic.
-fn route_one(inbound: Inbound, charset: CharsetPolicy, raw: Vec<u8>) -> Processed {
+async fn route_one(inbound: Inbound, charset: CharsetPolicy, raw: Vec<u8>) -> Processed {
     match ParsePolicy::stored(raw) {
         Ok(mut msg) => {
             charset.apply(&mut msg);
-            process(inbound.def().router, &msg)
+            process(inbound.def().router, &msg).await
         }
         Err(e) => Processed {
             disposition: Disposition::Error,

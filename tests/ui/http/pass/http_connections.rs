@@ -29,9 +29,14 @@ fn h(msg: Message) -> Outcome {
 
 fn main() {
     let inbound = IB_Web.def();
-    assert_eq!(inbound.mllp.max_frame, 1048576);
-    assert_eq!(inbound.http.map(|h| h.path), Some("/hl7/lab"));
+    assert_eq!(inbound.listen().map(|l| l.max_frame), Some(1048576));
+    assert_eq!(inbound.http().map(|h| h.path), Some("/hl7/lab"));
+    assert!(inbound.mllp().is_none());
     let outbound = OB_Web.def();
-    assert_eq!(outbound.mllp.ack_timeout, std::time::Duration::from_secs(10));
-    assert_eq!(outbound.http.map(|h| h.headers), Some(&["X-Feed: lab"][..]));
+    assert_eq!(
+        outbound.connect().map(|c| c.ack_timeout),
+        Some(std::time::Duration::from_secs(10))
+    );
+    assert_eq!(outbound.http().map(|h| h.headers), Some(&["X-Feed: lab"][..]));
+    assert!(outbound.mllp().is_none());
 }

@@ -1,4 +1,6 @@
-use messagefoundry::interface::{AckMode, Cidr, ParsePolicy, Plaintext, Tls, ValidatePolicy};
+use messagefoundry::interface::{
+    AckMode, Cidr, InboundTransport, OutboundTransport, ParsePolicy, Plaintext, Tls, ValidatePolicy,
+};
 use messagefoundry::prelude::*;
 
 inbound!(
@@ -35,6 +37,8 @@ outbound!(
         send_timeout = "3s",
         ack_timeout = "4s",
         persistent = false,
+        batch = 50,
+        batch_wait = "200ms",
         retries = 3,
         backoff = "500ms",
         max_backoff = "30s",
@@ -62,27 +66,33 @@ fn fallible(msg: Message) -> Result<Outcome, std::num::ParseIntError> {
 }
 
 fn main() {
-    let def = IB_ALL.def();
-    assert_eq!(def.mllp.bind, "127.0.0.1");
-    assert_eq!(def.mllp.ack_mode, AckMode::Enhanced);
-    assert_eq!(def.mllp.duplicate_window, Some(std::time::Duration::from_secs(3600)));
-    assert_eq!((def.mllp.tls, def.mllp.plaintext), (Tls::On, Plaintext::Refuse));
-    assert_eq!(def.mllp.parse, ParsePolicy::Strict);
-    assert_eq!(def.mllp.validate, ValidatePolicy::Tolerant);
-    assert_eq!(def.mllp.tls_client_ca, Some("certs/partners.pem"));
+    let InboundTransport::Mllp(def) = IB_ALL.def().transport else {
+        panic!("IB_ALL is an MLLP inbound")
+    };
+    assert_eq!(def.bind, "127.0.0.1");
+    assert_eq!(def.ack_mode, AckMode::Enhanced);
+    assert_eq!(def.duplicate_window, Some(std::time::Duration::from_secs(3600)));
+    assert_eq!((def.tls, def.plaintext), (Tls::On, Plaintext::Refuse));
+    assert_eq!(def.parse, ParsePolicy::Strict);
+    assert_eq!(def.validate, ValidatePolicy::Tolerant);
+    assert_eq!(def.tls_client_ca, Some("certs/partners.pem"));
     let allow: Vec<Cidr> = ["127.0.0.1", "10.1.2.0/24", "fd00:1::/32"]
         .iter()
         .map(|a| a.parse().unwrap())
         .collect();
-    assert_eq!(def.mllp.allow, &allow[..]);
-    assert_eq!(def.mllp.max_connections_per_peer, Some(4));
-    assert_eq!(def.mllp.first_frame_timeout, std::time::Duration::from_secs(2));
-    assert_eq!(def.mllp.max_frame_memory, 32 << 20);
-    let out = OB_ALL.def();
-    assert_eq!(out.mllp.tls_server_name, Some("ehr.example.org"));
-    assert!(!out.mllp.persistent);
-    assert_eq!(out.mllp.retry.max_attempts, 3);
-    assert_eq!(out.mllp.retry.initial_backoff, std::time::Duration::from_millis(500));
+    assert_eq!(def.allow, &allow[..]);
+    assert_eq!(def.max_connections_per_peer, Some(4));
+    assert_eq!(def.first_frame_timeout, std::time::Duration::from_secs(2));
+    assert_eq!(def.max_frame_memory, 32 << 20);
+    let OutboundTransport::Mllp(out) = OB_ALL.def().transport else {
+        panic!("OB_ALL is an MLLP outbound")
+    };
+    assert_eq!(out.tls_server_name, Some("ehr.example.org"));
+    assert!(!out.persistent);
+    assert_eq!(out.batch, Some(50));
+    assert_eq!(out.batch_wait, std::time::Duration::from_millis(200));
+    assert_eq!(out.retry.max_attempts, 3);
+    assert_eq!(out.retry.initial_backoff, std::time::Duration::from_millis(500));
     const P: Path = path!("OBX[2]-5.1");
     assert_eq!(P.to_string(), "OBX[2]-5.1");
 }

@@ -7,46 +7,47 @@ use messagefoundry_hl7::{Message, Path};
 
 use super::*;
 use crate::interface::{
-    HandlerDef, InboundDef, MllpConnect, MllpListen, Outbound, OutboundDef, Outcome, Route,
+    Handle, HandlerDef, InboundDef, MllpConnect, MllpListen, Outbound, OutboundDef, Outcome, Route,
 };
 use crate::store::{Incoming, MessageInfo, now_micros};
 
+mod awaiting;
+
 static OB_A: OutboundDef = OutboundDef {
     name: "OB_A",
-    mllp: MllpConnect::DEFAULT,
-    http: None,
+    transport: crate::interface::OutboundTransport::Mllp(MllpConnect::DEFAULT),
 };
 static OB_B: OutboundDef = OutboundDef {
     name: "OB_B",
-    mllp: MllpConnect::DEFAULT,
-    http: None,
+    transport: crate::interface::OutboundTransport::Mllp(MllpConnect::DEFAULT),
 };
 
 /// Sends the message as received to OB_A and with MSH-5 changed to OB_B.
 static TO_BOTH: HandlerDef = HandlerDef {
     name: "to_both",
-    handle: |msg| {
+    handle: Handle::Sync(|msg| {
         let mut changed = msg.clone();
         if changed.set(Path::parse_const("MSH-5"), "B").is_err() {
             return Outcome::error("cannot set MSH-5");
         }
         Outcome::send_all([(Outbound(&OB_A), msg), (Outbound(&OB_B), changed)])
-    },
+    }),
     message: None,
 };
 static FAILS: HandlerDef = HandlerDef {
     name: "fails",
-    handle: |_| Outcome::error("no such patient"),
+    handle: Handle::Sync(|_| Outcome::error("no such patient")),
     message: None,
 };
 static PANICS: HandlerDef = HandlerDef {
     name: "panics",
-    handle: |_| panic!("boom"),
+    handle: Handle::Sync(|_| panic!("boom")),
     message: None,
 };
 
 /// Routes by the first letter of MSH-10: F filtered, U unrouted, E to a handler that fails,
-/// P to one that panics (then to `to_both`, which still runs), anything else to `to_both`.
+/// P to one that panics (then to `to_both`, which still runs), A, S and H to the `async`
+/// handlers of [`awaiting`], anything else to `to_both`.
 static ROUTER: RouterDef = RouterDef {
     name: "by_control_id",
     route: |msg| match control_id(msg).chars().next() {
@@ -54,14 +55,16 @@ static ROUTER: RouterDef = RouterDef {
         Some('U') => Route::unrouted(),
         Some('E') => Route::to(vec![&FAILS]),
         Some('P') => Route::to(vec![&PANICS, &TO_BOTH]),
+        Some('A') => Route::to(vec![&awaiting::AWAITS]),
+        Some('S') => Route::to(vec![&awaiting::OUTLASTS, &TO_BOTH]),
+        Some('H') => Route::to(vec![&awaiting::HANGS]),
         _ => Route::to(vec![&TO_BOTH]),
     },
 };
 static IB: InboundDef = InboundDef {
     name: "IB",
-    mllp: MllpListen::DEFAULT,
+    transport: crate::interface::InboundTransport::Mllp(MllpListen::DEFAULT),
     router: &ROUTER,
-    http: None,
 };
 
 use crate::interface::RouterDef;
@@ -70,18 +73,18 @@ fn control_id(msg: &Message) -> String {
     msg.get(Path::parse_const("MSH-10")).er7().into_owned()
 }
 
-fn oru(control_id: &str) -> String {
+pub(super) fn oru(control_id: &str) -> String {
     format!("MSH|^~\\&|LIS|LAB|EHR|HOSP|20260101||ORU^R01|{control_id}|P|2.5.1\rPID|1||MRN\r")
 }
 
 /// A store, a pipeline for IB on it, and the wakes of its outbounds.
-struct Setup {
-    _dir: tempfile::TempDir,
-    store: Store,
-    pipeline: Pipeline,
+pub(super) struct Setup {
+    pub(super) _dir: tempfile::TempDir,
+    pub(super) store: Store,
+    pub(super) pipeline: Pipeline,
 }
 
-fn setup() -> Setup {
+pub(super) fn setup() -> Setup {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(dir.path().join("p.redb")).unwrap();
     let outbound_wakes = ["OB_A", "OB_B"]
@@ -106,7 +109,7 @@ fn setup() -> Setup {
 }
 
 /// Stores a frame for IB as intake does, waiting to be routed.
-async fn receive(store: &Store, raw: &str) -> MessageId {
+pub(super) async fn receive(store: &Store, raw: &str) -> MessageId {
     let info = match Message::parse(raw) {
         Ok(msg) => MessageInfo::of("IB", now_micros(), &msg),
         Err(e) => MessageInfo::broken("IB", now_micros(), &e),
@@ -121,7 +124,7 @@ async fn receive(store: &Store, raw: &str) -> MessageId {
     store.receive(incoming).await.unwrap().id
 }
 
-fn disposition(store: &Store, id: MessageId) -> Option<(Disposition, String)> {
+pub(super) fn disposition(store: &Store, id: MessageId) -> Option<(Disposition, String)> {
     store
         .disposition(id)
         .unwrap()
@@ -129,7 +132,7 @@ fn disposition(store: &Store, id: MessageId) -> Option<(Disposition, String)> {
 }
 
 /// The MSH-10 and MSH-5 of each message queued for an outbound, in queue order.
-fn queued(store: &Store, outbound: &str) -> Vec<(String, String)> {
+pub(super) fn queued(store: &Store, outbound: &str) -> Vec<(String, String)> {
     store
         .queue_head(outbound, 100)
         .unwrap()
@@ -271,7 +274,7 @@ async fn a_stored_message_that_no_longer_parses_is_an_error_not_a_crash() {
 fn a_send_of_the_message_as_received_is_queued_by_reference() {
     let raw = oru("C1");
     let msg = Message::parse(raw.as_str()).unwrap();
-    let processed = crate::engine::route::process::process(&ROUTER, &msg);
+    let processed = crate::engine::route::standalone::process_here(&ROUTER, &msg);
     let routed = record(MessageId(7), &processed, raw.as_bytes());
     assert_eq!(routed.message, MessageId(7));
     assert_eq!(routed.disposition, Disposition::Processed);
@@ -377,7 +380,7 @@ async fn run_stops_when_the_store_fails_and_the_message_stays_to_be_routed() {
 }
 
 /// Commits what the store holds and stops it (a blocking call).
-async fn stop(store: Store) {
+pub(super) async fn stop(store: Store) {
     tokio::task::spawn_blocking(move || store.shutdown())
         .await
         .unwrap();
@@ -405,23 +408,22 @@ static BY_NAME: RouterDef = RouterDef {
 };
 static IB_NAMES: InboundDef = InboundDef {
     name: "IB_NAMES",
-    mllp: MllpListen::DEFAULT,
+    transport: crate::interface::InboundTransport::Mllp(MllpListen::DEFAULT),
     router: &BY_NAME,
-    http: None,
 };
 
-#[test]
-fn the_router_reads_text_in_the_inbounds_character_set() {
+#[tokio::test]
+async fn the_router_reads_text_in_the_inbounds_character_set() {
     // Declared ISO-8859-1, sent as UTF-8: `ë` is two bytes.
     let raw = "MSH|^~\\&|ADT|H|EHR|H|20260101||ADT^A08|C1|P|2.4|||||NLD|8859/1\rPID|1||M1||Zoë\r";
     let route = |charset| route_one(Inbound(&IB_NAMES), charset, raw.as_bytes().to_vec());
     assert_eq!(
-        route(CharsetPolicy::Declared).disposition,
+        route(CharsetPolicy::Declared).await.disposition,
         Disposition::Unrouted,
         "read as declared, the name is `ZoÃ«`"
     );
     assert_eq!(
-        route(CharsetPolicy::Utf8).disposition,
+        route(CharsetPolicy::Utf8).await.disposition,
         Disposition::Filtered
     );
 }

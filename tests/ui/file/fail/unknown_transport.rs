@@ -1,0 +1,5 @@
+use messagefoundry::prelude::*;
+
+outbound!(OB_ARCHIVE, ftp(dir = "out"));
+
+fn main() {}

@@ -1,0 +1,8 @@
+use messagefoundry::prelude::*;
+
+#[handler]
+async fn h(_msg: Message) -> String {
+    String::new()
+}
+
+fn main() {}
