@@ -84,6 +84,9 @@ runtime_modules!(
     admin, cli, config, engine, metrics, mllp, operations, store, tls
 );
 
+// Folders, local and over SFTP: the file transport's side of a connection.
+runtime_modules!(file, sftp);
+
 /// Everything an interface crate needs: `use messagefoundry::prelude::*;`.
 pub mod prelude {
     pub use crate::hl7::{Message, Path, SegmentId};
