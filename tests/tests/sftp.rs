@@ -15,8 +15,9 @@ const PASSWORD_USER: &str = "messagefoundry-sftp";
 const PASSWORD: &str = "messagefoundry-sftp-test";
 
 fn settings(sshd: &Sshd, dir: &Path, user: &str, auth: Auth) -> SftpSettings {
-    let pin = HostKeyPin::parse(&sshd.host_key).unwrap();
-    let mut settings = SftpSettings::new("127.0.0.1", user, dir.to_str().unwrap(), auth, pin);
+    let pin = HostKeyPin::parse(&sshd.host_key).expect("ssh-keygen's fingerprint is a pin");
+    let dir = dir.to_str().expect("a UTF-8 temporary folder");
+    let mut settings = SftpSettings::new("127.0.0.1", user, dir, auth, pin);
     settings.port = sshd.port;
     settings
 }
@@ -39,8 +40,13 @@ fn sftp_error(e: &io::Error) -> &SftpError {
 /// The names in a folder on the server's disk, sorted, hidden ones too.
 fn on_disk(dir: &Path) -> Vec<String> {
     let mut names: Vec<String> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .expect("the folder is there")
+        .map(|e| {
+            e.expect("an entry")
+                .file_name()
+                .to_string_lossy()
+                .into_owned()
+        })
         .collect();
     names.sort();
     names

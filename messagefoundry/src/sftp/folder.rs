@@ -33,8 +33,8 @@ impl SftpFolder {
         }
     }
 
-    /// Connects now and lists the folder: what `check` does, so a wrong host key, refused
-    /// credentials or a missing folder are found before `serve`.
+    /// Connects now and lists the folder, so a wrong host key, refused credentials or a
+    /// missing folder are found before any file is moved (the pre-flight `check` asks this).
     pub async fn probe(&self) -> io::Result<()> {
         self.list().await.map(drop)
     }
