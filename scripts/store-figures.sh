@@ -2,11 +2,13 @@
 # Figures of the store file's commands on a 60 000-message store of the 2.7 KB ORU^R01 (the
 # load tool's message): the cost of a /metrics scrape with the queue at 60 000, `store backup`
 # through a running serve (idle, then under load) and with serve stopped, `store verify`,
-# `messages prune` and `store compact` (time, sizes), and the file's size when the same load is
-# stored again after a prune (pruned space reused). Loopback only; everything started here is
-# stopped on exit.
+# `messages prune` and `store compact` (time, sizes), the file's size when the same load is
+# stored again after a prune (pruned space reused), and `store compact` of that store.
+# Loopback only; everything started here is stopped on exit.
 #
 #   scripts/store-figures.sh
+#   SCRAPE_ONLY=1 scripts/store-figures.sh   # only the scrape with 60 000 queued (runs on a
+#                                            # checkout from before the queue counters too)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -60,12 +62,16 @@ print("   %s; scrape median %.2f ms, slowest %.2f ms" % (depth[0] if depth else 
 PYTHON
 }
 
-echo "== 60 000 messages stored, 64 connections, the downstream down (all queued)"
 start_engine
+echo "== /metrics with the queue empty"
+scrapes
+echo "== 60 000 messages stored, 64 connections, the downstream down (all queued)"
 timeout 600 "$bin" send "127.0.0.1:$port" "$message" --connections 64 --count 60000 --quiet
 echo "   store file $(mb "$(size "$db")")"
 echo "== /metrics with the queue at 60 000"
 scrapes
+
+if [ -n "${SCRAPE_ONLY:-}" ]; then stop_engine; exit 0; fi
 
 echo "== store backup through the running serve, idle"
 timed "$bin" store --db "$db" backup "$work/online.redb" --quiet
@@ -104,3 +110,5 @@ start_engine
 timeout 600 "$bin" send "127.0.0.1:$port" "$message" --connections 64 --count 60000 --quiet
 stop_engine
 echo "   store file $(mb "$(size "$db")") (before the prune it was $(mb "$full"))"
+echo "== store compact of that store (60 000 messages queued, the pruned pages free)"
+timed "$bin" store --db "$db" compact --quiet

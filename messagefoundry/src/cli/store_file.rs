@@ -18,7 +18,9 @@ use tokio::io::{AsyncRead, AsyncReadExt};
 use tokio_util::sync::CancellationToken;
 
 use super::progress::Progress;
-use crate::store::{BackupReport, FileError, Store, Verified, backup_file, compact, verify};
+use crate::store::{
+    BackupReport, Compacted, FileError, Store, Verified, backup_file, compact, verify,
+};
 
 /// Options of `store`.
 #[derive(clap::Args, Debug)]
@@ -261,7 +263,7 @@ fn run_compact(db: &Path, quiet: bool) -> Result<(), FileError> {
     let spinner = Spinner::new("compacting (Ctrl-C leaves the store sound)", quiet);
     let compacted = compact(db);
     drop(spinner);
-    let compacted = compacted?;
+    let compacted: Compacted = compacted?;
     say!(
         "compacted {}: {} bytes before, {} after, in {:.1} s",
         db.display(),

@@ -37,8 +37,8 @@ pub struct BackupReport {
     pub bytes: u64,
 }
 
-/// Rows copied so far, and the rows to copy.
-pub type Progress<'a> = &'a mut dyn FnMut(u64, u64);
+/// Called as work advances with the rows done so far and the rows in all.
+pub type RowsDone<'a> = &'a mut dyn FnMut(u64, u64);
 
 impl Store {
     /// Copies the store, as it is at this moment, to `to` (see the module's doc), while the
@@ -47,7 +47,7 @@ impl Store {
         &self,
         to: &Path,
         cancel: &AtomicBool,
-        progress: Progress<'_>,
+        progress: RowsDone<'_>,
     ) -> Result<BackupReport, FileError> {
         copy(&*self.db, &self.path, to, cancel, progress)
     }
@@ -59,7 +59,7 @@ pub fn backup_file(
     source: &Path,
     to: &Path,
     cancel: &AtomicBool,
-    progress: Progress<'_>,
+    progress: RowsDone<'_>,
 ) -> Result<BackupReport, FileError> {
     let db = redb::Builder::new()
         .open(source)
@@ -79,7 +79,7 @@ fn copy(
     source: &Path,
     to: &Path,
     cancel: &AtomicBool,
-    progress: Progress<'_>,
+    progress: RowsDone<'_>,
 ) -> Result<BackupReport, FileError> {
     if let (Ok(a), Ok(b)) = (source.canonicalize(), to.canonicalize())
         && a == b
@@ -203,7 +203,7 @@ struct Copier<'a, 'p> {
     read: &'a ReadTransaction,
     target: &'a redb::Database,
     cancel: &'a AtomicBool,
-    progress: Progress<'p>,
+    progress: RowsDone<'p>,
     done: u64,
     total: u64,
 }

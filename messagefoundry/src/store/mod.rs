@@ -31,7 +31,9 @@ use std::thread::JoinHandle;
 use tokio::sync::{mpsc, oneshot};
 
 pub use destinations::{Destination, DestinationState, SendOrigin, StateKind};
-pub use backup::{BackupReport, Progress, backup_file, partial_path};
+#[cfg(any(test, feature = "test-support"))]
+pub use backup::partial_path;
+pub use backup::{BackupReport, backup_file};
 pub use compact::{Compacted, compact};
 pub use file_error::FileError;
 pub use queue_counters::QueueCount;

@@ -35,7 +35,7 @@ pub struct Verified {
 }
 
 /// Checks the store file at `path` (see the module's doc). Blocking.
-pub fn verify(path: &Path, progress: super::backup::Progress<'_>) -> Result<Verified, FileError> {
+pub fn verify(path: &Path, progress: super::backup::RowsDone<'_>) -> Result<Verified, FileError> {
     if !path.is_file() {
         return Err(FileError::Refused(format!("{} is not a file", path.display())));
     }
@@ -98,7 +98,7 @@ pub fn verify(path: &Path, progress: super::backup::Progress<'_>) -> Result<Veri
 struct Reader<'a, 'p> {
     read: &'a ReadTransaction,
     tables: Vec<(&'static str, u64)>,
-    progress: super::backup::Progress<'p>,
+    progress: super::backup::RowsDone<'p>,
     done: u64,
     total: u64,
 }
