@@ -81,7 +81,7 @@ macro_rules! runtime_modules {
 }
 
 runtime_modules!(
-    admin, alerts, cli, config, engine, file, http, metrics, mllp, operations, store, tls
+    admin, alerts, cli, config, engine, file, http, metrics, mllp, operations, sftp, store, tls
 );
 
 /// Everything an interface crate needs: `use messagefoundry::prelude::*;`.

@@ -13,6 +13,7 @@ pub mod openapi;
 pub mod ports;
 pub mod process;
 pub mod python;
+pub mod sshd;
 
 use std::net::SocketAddr;
 use std::time::Duration;

@@ -1,14 +1,13 @@
 //! A scrape of `/metrics`: the counters as they are, and what is read from the store now (each
 //! queue's depth and oldest message, the file's size).
 //!
-//! The queue figures are computed by the store when scraped: the depth by counting the
-//! queue's entries, the age from the message at its head. That costs a read per queued
-//! message, on a blocking thread beside the writer, never on the intake path. The alert rules
-//! read the queues through [`queue`] too, so both see the same figures.
+//! The queue figures are the counters the store's writer keeps beside each queue: one lookup
+//! per outbound, on a blocking thread beside the writer, whatever the queue's depth. The alert
+//! rules read the queues through [`queue`] too, so both see the same figures.
 
 use crate::engine::EngineHandle;
 use crate::metrics::{OutboundReading, Page, age_seconds};
-use crate::store::{Store, StoreError, now_micros};
+use crate::store::{Store, now_micros};
 
 /// One outbound's queue, read now.
 pub(crate) struct Queue {
@@ -59,18 +58,18 @@ pub async fn page(engine: &EngineHandle) -> String {
 
 /// An outbound's depth and oldest age; `None` for what could not be read. Blocking.
 pub(crate) fn queue(store: &Store, outbound: &str) -> Queue {
-    let depth = store.queue_len(outbound).ok();
-    let oldest = || -> Result<f64, StoreError> {
-        let Some(head) = store.queue_head(outbound, 1)?.pop() else {
-            return Ok(0.0);
-        };
-        let received = store
-            .read_message(head.message)?
-            .map_or(0, |(info, _)| info.received_at_micros);
-        Ok(age_seconds(received, now_micros()))
-    };
-    Queue {
-        depth,
-        oldest_age_seconds: oldest().ok(),
+    match store.queue_count(outbound) {
+        Ok(count) => Queue {
+            depth: Some(count.depth),
+            oldest_age_seconds: Some(
+                count
+                    .head_received_at_micros
+                    .map_or(0.0, |received| age_seconds(received, now_micros())),
+            ),
+        },
+        Err(_) => Queue {
+            depth: None,
+            oldest_age_seconds: None,
+        },
     }
 }

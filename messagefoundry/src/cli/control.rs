@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio_util::sync::CancellationToken;
 
+use super::store_file::StoreRequest;
 use crate::engine::EngineHandle;
 use crate::operations::{Request, Response, Scope, execute};
 
@@ -57,8 +58,9 @@ pub(super) async fn serve(engine: EngineHandle, db: PathBuf, shutdown: Cancellat
         };
         let Ok((stream, _)) = accepted else { continue };
         let scope = scope.clone();
+        let shutdown = shutdown.clone();
         tokio::spawn(async move {
-            if let Err(e) = answer(stream, &scope).await {
+            if let Err(e) = answer(stream, &scope, shutdown).await {
                 tracing::debug!(error = %e, "control request failed");
             }
         });
@@ -67,30 +69,49 @@ pub(super) async fn serve(engine: EngineHandle, db: PathBuf, shutdown: Cancellat
 }
 
 #[cfg(unix)]
-async fn answer(stream: tokio::net::UnixStream, scope: &Scope) -> std::io::Result<()> {
+async fn answer(
+    stream: tokio::net::UnixStream,
+    scope: &Scope,
+    shutdown: CancellationToken,
+) -> std::io::Result<()> {
     let (read, mut write) = stream.into_split();
     let mut line = String::new();
-    tokio::io::AsyncReadExt::take(BufReader::new(read), MAX_REQUEST)
-        .read_line(&mut line)
-        .await?;
-    let answer: Answer = match serde_json::from_str::<Request>(&line) {
-        Ok(request) => execute(scope, &request).await.map_err(|e| e.to_string()),
-        Err(e) => Err(format!("not a request: {e}")),
+    let mut read = tokio::io::AsyncReadExt::take(BufReader::new(read), MAX_REQUEST);
+    read.read_line(&mut line).await?;
+    let answer = match serde_json::from_str::<Request>(&line) {
+        Ok(request) => {
+            serde_json::to_vec::<Answer>(&execute(scope, &request).await.map_err(|e| e.to_string()))
+        }
+        Err(e) => match (serde_json::from_str::<StoreRequest>(&line), scope) {
+            (Ok(request), Scope::Serving(engine)) => serde_json::to_vec(
+                &super::store_file::answer(engine.store().clone(), request, read, shutdown).await,
+            ),
+            _ => serde_json::to_vec::<Answer>(&Err(format!("not a request: {e}"))),
+        },
     };
-    let mut bytes = serde_json::to_vec(&answer).map_err(std::io::Error::other)?;
+    let mut bytes = answer.map_err(std::io::Error::other)?;
     bytes.push(b'\n');
     write.write_all(&bytes).await?;
     write.shutdown().await
 }
 
-/// Sends a request to the `serve` running on `db`: `None` when none is listening, else its
+/// Sends an operation to the `serve` running on `db`: `None` when none is listening, else its
 /// answer, or why the exchange failed.
-#[cfg(unix)]
 pub(super) fn ask(db: &Path, request: &Request) -> Option<Result<Answer, String>> {
+    ask_for(db, request)
+}
+
+/// [`ask`] for any request the socket takes (an operation, a [`StoreRequest`]) and its
+/// answer's type.
+#[cfg(unix)]
+pub(super) fn ask_for<Q: serde::Serialize, A: serde::de::DeserializeOwned>(
+    db: &Path,
+    request: &Q,
+) -> Option<Result<A, String>> {
     use std::io::{BufRead, Write};
     let path = socket_path(db);
     let mut stream = std::os::unix::net::UnixStream::connect(&path).ok()?;
-    let mut exchange = || -> Result<Answer, String> {
+    let mut exchange = || -> Result<A, String> {
         let mut bytes = serde_json::to_vec(request).map_err(|e| e.to_string())?;
         bytes.push(b'\n');
         stream.write_all(&bytes).map_err(|e| e.to_string())?;
@@ -105,6 +126,6 @@ pub(super) fn ask(db: &Path, request: &Request) -> Option<Result<Answer, String>
 
 /// No control socket off Unix: `messages` needs `serve` stopped.
 #[cfg(not(unix))]
-pub(super) fn ask(_db: &Path, _request: &Request) -> Option<Result<Answer, String>> {
+pub(super) fn ask_for<Q, A>(_db: &Path, _request: &Q) -> Option<Result<A, String>> {
     None
 }

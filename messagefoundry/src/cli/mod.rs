@@ -4,7 +4,8 @@
 //! of settings, TLS files, ports and downstreams), `send` (an MLLP client and load generator),
 //! `graph` (the wiring) and `test` (a dry run of files through an inbound's router and
 //! handlers), `sink` (a receiver that acknowledges everything), `hl7` (JSON, validation,
-//! ACKs and de-identified copies of message files), `messages` (list, search, show per
+//! ACKs and de-identified copies of message files), `store` (backup, verify, compact),
+//! `messages` (list, search, show per
 //! destination, dead letters, replay, resend, edit, prune; through a running `serve`'s control
 //! socket, or on a stopped engine's store).
 
@@ -34,6 +35,7 @@ mod progress;
 mod send;
 mod serve;
 mod sink;
+mod store_file;
 mod test_files;
 
 use std::process::ExitCode;
@@ -70,6 +72,8 @@ enum Command {
     Messages(messages::MessagesArgs),
     /// Tools over message files: JSON, validation, acknowledgments.
     Hl7(hl7::Hl7Args),
+    /// The store file: backup (while serve runs or not), verify a copy, compact.
+    Store(store_file::StoreArgs),
     /// Run message files through an inbound's router and handlers, with no network and no
     /// store, and print what would happen; print what each destination gets, or compare it
     /// with expected files.
@@ -134,6 +138,7 @@ pub fn run(wiring: &Wiring<'_>, args: impl IntoIterator<Item = std::ffi::OsStrin
         Command::Send(args) => return send::run(&args),
         Command::Sink(args) => return sink::run(&args),
         Command::Messages(args) => return messages::run(wiring, &args),
+        Command::Store(args) => return store_file::run(&args),
         Command::Graph => graph::print(wiring, &mut std::io::stdout().lock()),
         Command::Hl7(args) => hl7::run(&args, &mut std::io::stdout().lock()),
         Command::Test(args) => test_files::run(wiring, &args, &mut std::io::stdout().lock()),

@@ -1,4 +1,4 @@
-//! Progress of the commands that can run long (`send`, `test`, `hl7`): a bar with the count,
+//! Progress of the commands that can run long (`send`, `test`, `hl7`, `store`): a bar with the count,
 //! the rate and the time left, on standard error while it is a terminal. Where standard error
 //! is not a terminal (a pipe, a file, CI), or with `--quiet`, nothing is drawn, so what the
 //! command prints stays one plain line per result.
@@ -44,6 +44,13 @@ impl Progress {
     pub(crate) fn step(&self) {
         if let Some(bar) = &self.bar {
             bar.inc(1);
+        }
+    }
+
+    /// `done` steps done in all (for work counted in chunks).
+    pub(crate) fn reach(&self, done: u64) {
+        if let Some(bar) = &self.bar {
+            bar.set_position(done);
         }
     }
 

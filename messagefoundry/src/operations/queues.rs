@@ -38,7 +38,7 @@ pub async fn queues(scope: &Scope) -> Result<Vec<QueueState>, OperationError> {
             .map(|(outbound, sender)| {
                 let dead_letters = dead.iter().filter(|d| d.key.outbound == outbound).count();
                 Ok(QueueState {
-                    queued: store.queue_len(&outbound)?,
+                    queued: store.queue_count(&outbound)?.depth,
                     dead_letters: dead_letters as u64,
                     outbound,
                     sender,

@@ -9,12 +9,20 @@
 //! Every call here that touches the file is blocking except the `async` ones, which wait for
 //! the writer; call the blocking ones from `spawn_blocking`, never on an async worker.
 
+mod backup;
+mod compact;
 mod destinations;
 mod files;
+mod every_table;
+mod file_error;
 mod ops;
+mod queue_counters;
 mod reads;
 mod request;
 mod tables;
+#[cfg(test)]
+mod test_messages;
+mod verify;
 mod writer;
 
 use std::path::{Path, PathBuf};
@@ -25,6 +33,13 @@ use tokio::sync::{mpsc, oneshot};
 
 pub use destinations::{Destination, DestinationState, SendOrigin, StateKind};
 pub use files::FilePart;
+#[cfg(any(test, feature = "test-support"))]
+pub use backup::partial_path;
+pub use backup::{BackupReport, backup_file};
+pub use compact::{Compacted, compact};
+pub use file_error::FileError;
+pub use queue_counters::QueueCount;
+pub use verify::{Verified, verify};
 pub use reads::{DeadLetter, QueueEntry, StoredDisposition};
 use request::Request;
 pub use tables::{MessageId, MessageInfo, ParseState};
@@ -476,9 +491,17 @@ impl Store {
         reads::queue_head(&self.db, outbound, limit).map_err(read_error)
     }
 
-    /// How many messages wait in an outbound's queue. Blocking.
+    /// How many messages wait in an outbound's queue, counted by a scan of it (the counters
+    /// of [`Store::queue_count`] are checked against it). Blocking.
+    #[cfg(any(test, feature = "test-support"))]
     pub fn queue_len(&self, outbound: &str) -> Result<u64, StoreError> {
         reads::queue_len(&self.db, outbound).map_err(read_error)
+    }
+
+    /// How many messages wait in an outbound's queue and when the one at its head was
+    /// received: one lookup of the counters the writer keeps. Blocking.
+    pub fn queue_count(&self, outbound: &str) -> Result<QueueCount, StoreError> {
+        reads::queue_count(&self.db, outbound).map_err(read_error)
     }
 
     /// The dead letters of an outbound (or of all when `None`), oldest first. Blocking.

@@ -5,6 +5,7 @@ use std::collections::HashSet;
 use redb::{ReadableTable, WriteTransaction};
 
 use super::destinations::{self, SendOrigin};
+use super::queue_counters::{QUEUE_COUNTERS, Tally};
 use super::request::Request;
 use super::tables::{
     self, CONTROL_IDS, DEAD_LETTERS, DELIVERIES, DELIVERY_ACKS, DESTINATIONS, DISPOSITIONS,
@@ -53,7 +54,7 @@ pub(crate) struct Tables<'t> {
     pending: redb::Table<'t, u64, &'static str>,
     dispositions: redb::Table<'t, u64, (u8, &'static str)>,
     results: redb::Table<'t, (u64, u32), (&'static str, u8, &'static str)>,
-    queue: redb::Table<'t, (&'static str, u64), (u64, &'static [u8], u32)>,
+    queue: redb::Table<'t, (&'static str, u64), tables::QueueRow>,
     deliveries: redb::Table<'t, (&'static str, u64), (u64, u64, u32)>,
     dead: redb::Table<'t, (&'static str, u64), tables::DeadLetterRow>,
     control_ids: redb::Table<'t, (&'static str, &'static str, &'static str), (u64, u64)>,
@@ -61,6 +62,9 @@ pub(crate) struct Tables<'t> {
     acks: redb::Table<'t, (&'static str, u64), &'static str>,
     edits: redb::Table<'t, u64, (u64, u64)>,
     pub(super) files: redb::Table<'t, (&'static str, &'static str), (&'static [u8], u64)>,
+    queue_counters: redb::Table<'t, &'static str, (u64, u64)>,
+    /// What this transaction did to each queue, written to `queue_counters` before the commit.
+    tally: Tally,
 }
 
 impl<'t> Tables<'t> {
@@ -79,7 +83,16 @@ impl<'t> Tables<'t> {
             acks: txn.open_table(DELIVERY_ACKS)?,
             edits: txn.open_table(EDITS)?,
             files: txn.open_table(super::files::FILE_PROGRESS)?,
+            queue_counters: txn.open_table(QUEUE_COUNTERS)?,
+            tally: Tally::default(),
         })
+    }
+
+    /// Writes the queue counters of the outbounds this transaction touched; called once,
+    /// before the commit.
+    pub(crate) fn settle(&mut self) -> Result<(), redb::Error> {
+        self.tally
+            .write(&mut self.queue_counters, &self.queue, &self.infos)
     }
 }
 
@@ -121,6 +134,7 @@ pub(crate) fn apply(
             };
             let (message, _, _) = entry.value();
             drop(entry);
+            t.tally.removed(&key.outbound);
             t.deliveries.insert(
                 (key.outbound.as_str(), key.seq),
                 (message, now_micros(), *attempts),
@@ -154,6 +168,7 @@ pub(crate) fn apply(
             let (message, payload, _) = entry.value();
             let payload = payload.to_vec();
             drop(entry);
+            t.tally.removed(&key.outbound);
             t.dead.insert(
                 (key.outbound.as_str(), key.seq),
                 (
@@ -179,6 +194,7 @@ pub(crate) fn apply(
                 (key.outbound.as_str(), seq),
                 (message, payload.as_slice(), 0u32),
             )?;
+            t.tally.queued(&key.outbound);
             destinations::moved(&mut t.destinations, MessageId(message), key, seq)?;
             Ok(Answer::Queued(vec![QueueKey {
                 outbound: key.outbound.clone(),
@@ -324,6 +340,7 @@ fn queue_copy(
     let seq = counters.next_seq;
     counters.next_seq += 1;
     t.queue.insert((outbound, seq), (message.0, payload, 0u32))?;
+    t.tally.queued(outbound);
     let key = QueueKey {
         outbound: outbound.to_owned(),
         seq,

@@ -5,6 +5,7 @@ use redb::{ReadableDatabase, ReadableTable};
 use super::tables::{
     DEAD_LETTERS, DISPOSITIONS, HANDLER_RESULTS, MESSAGES, MessageId, PENDING_ROUTE, QUEUE,
 };
+use super::queue_counters::{self, QUEUE_COUNTERS, QueueCount};
 use super::{HandlerRecord, QueueKey, disposition_of};
 use crate::interface::Disposition;
 
@@ -155,6 +156,7 @@ pub(crate) fn queue_head(
     Ok(out)
 }
 
+#[cfg(any(test, feature = "test-support"))]
 pub(crate) fn queue_len(db: &redb::Database, outbound: &str) -> Result<u64, redb::Error> {
     let txn = db.begin_read()?;
     let table = txn.open_table(QUEUE)?;
@@ -164,6 +166,12 @@ pub(crate) fn queue_len(db: &redb::Database, outbound: &str) -> Result<u64, redb
         n += 1;
     }
     Ok(n)
+}
+
+pub(crate) fn queue_count(db: &redb::Database, outbound: &str) -> Result<QueueCount, redb::Error> {
+    let txn = db.begin_read()?;
+    let table = txn.open_table(QUEUE_COUNTERS)?;
+    queue_counters::read(&table, outbound)
 }
 
 pub(crate) fn dead_letters(

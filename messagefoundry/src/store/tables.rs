@@ -20,8 +20,9 @@ pub(crate) const DISPOSITIONS: TableDefinition<u64, (u8, &str)> =
 pub(crate) const HANDLER_RESULTS: TableDefinition<(u64, u32), (&str, u8, &str)> =
     TableDefinition::new("handler_results");
 /// `queue`: (outbound, sequence) → (message id, payload, attempts so far). FIFO per outbound.
-pub(crate) const QUEUE: TableDefinition<(&str, u64), (u64, &[u8], u32)> =
-    TableDefinition::new("queue");
+pub(crate) const QUEUE: TableDefinition<(&str, u64), QueueRow> = TableDefinition::new("queue");
+/// (message id, payload, attempts so far).
+pub(crate) type QueueRow = (u64, &'static [u8], u32);
 /// `deliveries`: (outbound, sequence) → (message id, delivered at µs, attempts). History.
 pub(crate) const DELIVERIES: TableDefinition<(&str, u64), (u64, u64, u32)> =
     TableDefinition::new("deliveries");
@@ -64,7 +65,7 @@ pub(crate) type InfoRow = (
 );
 
 /// The layout version written to `meta`; a file with another version is refused.
-const LAYOUT_VERSION: &str = "1";
+pub(crate) const LAYOUT_VERSION: &str = "1";
 
 /// A message's id in the store: monotonic, never reused.
 #[derive(
@@ -206,6 +207,7 @@ pub(crate) fn initialise(db: &redb::Database) -> Result<(u64, u64), redb::Error>
         txn.open_table(DESTINATIONS)?;
         txn.open_table(DELIVERY_ACKS)?;
         txn.open_table(EDITS)?;
+        txn.open_table(super::files::FILE_PROGRESS)?;
         let messages = txn.open_table(MESSAGES)?;
         let next_message = messages.last()?.map_or(1, |(k, _)| k.value() + 1);
         let next_seq = meta
@@ -214,6 +216,7 @@ pub(crate) fn initialise(db: &redb::Database) -> Result<(u64, u64), redb::Error>
             .unwrap_or(1);
         (next_message, next_seq)
     };
+    super::queue_counters::ensure(&txn)?;
     txn.commit()?;
     Ok(next)
 }

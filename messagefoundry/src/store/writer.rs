@@ -105,6 +105,7 @@ impl Writer {
                 for request in group {
                     answers.push(ops::apply(&mut tables, &mut counters, request)?);
                 }
+                tables.settle()?;
             }
             ops::save_counters(&txn, &self.counters, &counters)?;
             txn.commit()?;

@@ -1,0 +1,203 @@
+//! `store verify`: opens a store file read-only (a backup, or a stopped engine's store) and
+//! checks it: the layout version, every row of every table read and decoded, the queue
+//! counters against a scan of the queue, and that every message the queues, the dead letters
+//! and the routing backlog name is stored.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use redb::{Key, ReadTransaction, ReadableDatabase, ReadableTable, TableDefinition, Value};
+
+use super::backup::{open, rows, unknown_tables};
+use super::every_table::{NAMES, TableVisitor, visit_all};
+use super::file_error::{FileError, opening, redb_error};
+use super::queue_counters::{self, QUEUE_COUNTERS};
+use super::tables::{
+    DEAD_LETTERS, LAYOUT_VERSION, MESSAGE_INFO, MESSAGES, META, PENDING_ROUTE, QUEUE,
+};
+
+/// What verify found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Verified {
+    /// The layout version the file says it has.
+    pub layout: String,
+    /// Each table present, with its rows, in the order of the layout.
+    pub tables: Vec<(&'static str, u64)>,
+    /// Messages stored.
+    pub messages: u64,
+    /// Entries queued, over every outbound.
+    pub queued: u64,
+    /// Whether the file keeps queue counters (a store written before they existed does not;
+    /// they are built when it next opens).
+    pub counters_kept: bool,
+    /// What is wrong; empty when the file is sound.
+    pub problems: Vec<String>,
+}
+
+/// Checks the store file at `path` (see the module's doc). Blocking.
+pub fn verify(path: &Path, progress: super::backup::RowsDone<'_>) -> Result<Verified, FileError> {
+    if !path.is_file() {
+        return Err(FileError::Refused(format!("{} is not a file", path.display())));
+    }
+    let db = redb::ReadOnlyDatabase::open(path)
+        .map_err(|e| opening(path, e, "verify a backup, or stop serve first"))?;
+    let read = db.begin_read().map_err(redb_error)?;
+    let mut problems: Vec<String> = unknown_tables(&read)?
+        .into_iter()
+        .map(|name| format!("a table this version does not know: `{name}`"))
+        .collect();
+    let layout = match open(&read, META)? {
+        Some(meta) => meta
+            .get("layout")
+            .map_err(redb_error)?
+            .map(|v| v.value().to_owned())
+            .unwrap_or_default(),
+        None => String::new(),
+    };
+    if layout != LAYOUT_VERSION {
+        problems.push(format!(
+            "layout version {layout:?}; this version reads {LAYOUT_VERSION:?}"
+        ));
+    }
+    let mut reader = Reader {
+        read: &read,
+        tables: Vec::new(),
+        progress,
+        done: 0,
+        total: rows(&read)?,
+    };
+    visit_all(&mut reader)?;
+    let tables = reader.tables;
+    let rows_of = |name: &str| tables.iter().find(|t| t.0 == name).map_or(0, |t| t.1);
+    let messages = rows_of("messages");
+    if rows_of("message_info") != messages {
+        problems.push(format!(
+            "{messages} messages but {} summaries",
+            rows_of("message_info")
+        ));
+    }
+    problems.extend(missing_messages(&read)?);
+    let counters_kept = match open(&read, META)? {
+        Some(meta) => queue_counters::kept(&meta)?,
+        None => false,
+    };
+    if counters_kept {
+        problems.extend(counter_problems(&read)?);
+    }
+    Ok(Verified {
+        layout,
+        messages,
+        queued: rows_of("queue"),
+        counters_kept,
+        tables,
+        problems,
+    })
+}
+
+/// Reads and decodes every row of each table.
+struct Reader<'a, 'p> {
+    read: &'a ReadTransaction,
+    tables: Vec<(&'static str, u64)>,
+    progress: super::backup::RowsDone<'p>,
+    done: u64,
+    total: u64,
+}
+
+impl TableVisitor for Reader<'_, '_> {
+    type Error = FileError;
+
+    fn visit<K: Key + 'static, V: Value + 'static>(
+        &mut self,
+        def: TableDefinition<'static, K, V>,
+    ) -> Result<(), FileError> {
+        let Some(table) = open(self.read, def)? else {
+            return Ok(());
+        };
+        let mut rows = 0u64;
+        for row in table.iter().map_err(redb_error)? {
+            let (key, value) = row.map_err(redb_error)?;
+            // Decoded, not only found: a row that does not decode is a problem found here.
+            let _ = (key.value(), value.value());
+            rows += 1;
+            self.done += 1;
+            if self.done.is_multiple_of(2_000) {
+                (self.progress)(self.done, self.total);
+            }
+        }
+        let name = NAMES
+            .iter()
+            .find(|n| **n == redb::TableHandle::name(&def))
+            .copied()
+            .unwrap_or("?");
+        self.tables.push((name, rows));
+        Ok(())
+    }
+}
+
+/// Queue entries, dead letters and messages waiting to be routed whose message is not stored.
+fn missing_messages(read: &ReadTransaction) -> Result<Vec<String>, FileError> {
+    let Some(messages) = open(read, MESSAGES)? else {
+        return Ok(Vec::new());
+    };
+    let mut missing: BTreeMap<&str, u64> = BTreeMap::new();
+    let stored = |id: u64| -> Result<bool, FileError> {
+        Ok(messages.get(id).map_err(redb_error)?.is_some())
+    };
+    if let Some(queue) = open(read, QUEUE)? {
+        for row in queue.iter().map_err(redb_error)? {
+            if !stored(row.map_err(redb_error)?.1.value().0)? {
+                *missing.entry("queue entries").or_default() += 1;
+            }
+        }
+    }
+    if let Some(dead) = open(read, DEAD_LETTERS)? {
+        for row in dead.iter().map_err(redb_error)? {
+            if !stored(row.map_err(redb_error)?.1.value().0)? {
+                *missing.entry("dead letters").or_default() += 1;
+            }
+        }
+    }
+    if let Some(pending) = open(read, PENDING_ROUTE)? {
+        for row in pending.iter().map_err(redb_error)? {
+            if !stored(row.map_err(redb_error)?.0.value())? {
+                *missing.entry("messages waiting to be routed").or_default() += 1;
+            }
+        }
+    }
+    Ok(missing
+        .into_iter()
+        .map(|(what, n)| format!("{n} {what} name a message that is not stored"))
+        .collect())
+}
+
+/// Where the queue counters differ from a scan of the queue.
+fn counter_problems(read: &ReadTransaction) -> Result<Vec<String>, FileError> {
+    let (Some(queue), Some(infos), Some(counters)) = (
+        open(read, QUEUE)?,
+        open(read, MESSAGE_INFO)?,
+        open(read, QUEUE_COUNTERS)?,
+    ) else {
+        return Ok(vec!["the queue counters are marked kept but missing".into()]);
+    };
+    let counted = queue_counters::scan(&queue, &infos)?;
+    let kept = queue_counters::stored(&counters)?;
+    let mut outbounds: Vec<&String> = counted.keys().chain(kept.keys()).collect();
+    outbounds.sort();
+    outbounds.dedup();
+    Ok(outbounds
+        .into_iter()
+        .filter_map(|o| {
+            let (c, k) = (counted.get(o).copied(), kept.get(o).copied());
+            (c != k).then(|| {
+                let depth = |q: Option<queue_counters::QueueCount>| q.map_or(0, |q| q.depth);
+                format!(
+                    "queue counter of {o}: {} queued, head received at {:?}; the queue holds {}, head received at {:?}",
+                    depth(k),
+                    k.and_then(|q| q.head_received_at_micros),
+                    depth(c),
+                    c.and_then(|q| q.head_received_at_micros),
+                )
+            })
+        })
+        .collect())
+}
