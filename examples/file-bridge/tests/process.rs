@@ -225,7 +225,7 @@ fn a_file_that_is_not_hl7_goes_to_the_error_folder_with_its_reason() {
     let reason = std::fs::read_to_string(reason).expect("the reason");
     assert_eq!(
         reason,
-        "broken.hl7: byte 94: a segment outside any message; a file holds messages that begin with MSH, optionally in an FHS/BHS batch\n"
+        "broken.hl7: a segment outside any message (an MSH was expected) (at byte 94)\n"
     );
     // Nothing of it was stored or sent; a good file after it goes through.
     drop_file(&inbox, "good.hl7", BATCH.as_bytes());
