@@ -103,6 +103,8 @@ pub fn expand(direction: Direction, input: TokenStream) -> TokenStream {
     // Options an unknown name was taken for: their absence is the same mistake, not another.
     let mut suggested: Vec<&str> = Vec::new();
     let mut fields = Vec::new();
+    // Whether the URL, if one was given and is valid, is `https`, and where it was written.
+    let mut https: Option<(bool, Expr)> = None;
     for setting in decl.settings.iter().filter(|_| known) {
         let key = setting.name.to_string();
         let Some(spec) = transport.option(direction, &key) else {
@@ -121,7 +123,15 @@ pub fn expand(direction: Direction, input: TokenStream) -> TokenStream {
             continue;
         }
         seen.push(key.clone());
-        match field(spec, &setting.value) {
+        if key == "url"
+            && let Ok(url) = options::check(spec, &setting.value)
+            && let messagefoundry_options::Value::Text(url) = url
+        {
+            https = messagefoundry_options::HttpUrl::parse(&url)
+                .ok()
+                .map(|u| (u.tls, setting.value.clone()));
+        }
+        match field(transport, spec, &setting.value) {
             Ok(tokens) => fields.push(tokens),
             Err(e) => errors.push(e),
         }
@@ -148,6 +158,31 @@ pub fn expand(direction: Direction, input: TokenStream) -> TokenStream {
             decl.transport.span(),
             "give `tls_ca` or `tls_fingerprint`, not both",
         ));
+    }
+    if given("auth_user") != given("auth_password_env") {
+        errors.push(syn::Error::new(
+            decl.transport.span(),
+            "`auth_user` and `auth_password_env` go together: give both or neither",
+        ));
+    }
+    if direction == Direction::Outbound && given("auth_token_env") && given("auth_user") {
+        errors.push(syn::Error::new(
+            decl.transport.span(),
+            "give `auth_token_env` (a bearer token) or `auth_user` (basic), not both",
+        ));
+    }
+    match &https {
+        Some((true, url)) if !trusts => errors.push(syn::Error::new_spanned(
+            url,
+            "an https URL needs `tls_ca` or `tls_fingerprint`: the certificate the downstream must present",
+        )),
+        Some((false, url)) if trusts || given("tls_cert") || given("tls_server_name") => {
+            errors.push(syn::Error::new_spanned(
+                url,
+                "TLS options with an http:// URL: write https:// to speak TLS (an http:// URL is plaintext)",
+            ))
+        }
+        _ => {}
     }
     let required = transport
         .options(direction)
@@ -223,6 +258,12 @@ fn usage(direction: Direction, transport: Transport) -> &'static str {
         (Direction::Outbound, Transport::File) => {
             "outbound!(OB_NAME, file(dir = \"/data/out\", name = \"{MSH-10}.hl7\"))"
         }
+        (Direction::Inbound, Transport::Http) => {
+            "inbound!(IB_NAME, http(port = 8080, path = \"/hl7\"), router = my_router)"
+        }
+        (Direction::Outbound, Transport::Http) => {
+            "outbound!(OB_NAME, http(url = \"https://ehr.example.org/hl7\", tls_ca = \"ehr-ca.pem\"))"
+        }
     }
 }
 
@@ -249,31 +290,49 @@ fn check_template(spec: &Spec, value: &Expr) -> syn::Result<()> {
     Ok(())
 }
 
-/// A checked option: a field initialiser of the settings struct, or of its retry policy.
+/// A checked option: a field initialiser of the settings struct, of its retry policy, or of
+/// the HTTP settings.
 enum Field {
     Plain(TokenStream),
     Retry(TokenStream),
+    Http(TokenStream),
 }
+
+/// The options kept in the HTTP settings (`HttpListen`, `HttpConnect`) rather than in the
+/// settings HTTP shares with MLLP.
+const HTTP_ONLY: &[&str] = &[
+    "path",
+    "url",
+    "headers",
+    "auth_token_env",
+    "auth_user",
+    "auth_password_env",
+];
 
 /// One checked option as a struct field initialiser. A field is named as its option, but for
 /// the retry policy's three; an option without a default is an `Option` field, but for `allow`
 /// (a list, empty when unset).
-fn field(spec: &Spec, value: &Expr) -> syn::Result<Field> {
+fn field(transport: Transport, spec: &Spec, value: &Expr) -> syn::Result<Field> {
     let checked = options::check(spec, value)?;
     if spec.kind == Kind::NameTemplate {
         check_template(spec, value)?;
     }
     let mut tokens = options::tokens(spec, &checked)?;
-    if matches!(spec.default, Default::Unset(_)) && spec.kind != Kind::Addresses {
+    let listed = matches!(spec.kind, Kind::Addresses | Kind::Headers);
+    if matches!(spec.default, Default::Unset(_)) && !listed {
         tokens = quote!(::core::option::Option::Some(#tokens));
     }
-    Ok(match spec.name {
+    Ok(match messagefoundry_options::setting_of(spec.name) {
         "retries" => Field::Retry(quote!(max_attempts: #tokens)),
         "backoff" => Field::Retry(quote!(initial_backoff: #tokens)),
         "max_backoff" => Field::Retry(quote!(max_backoff: #tokens)),
         name => {
             let ident = format_ident!("{}", name);
-            Field::Plain(quote!(#ident: #tokens))
+            if transport == Transport::Http && HTTP_ONLY.contains(&name) {
+                Field::Http(quote!(#ident: #tokens))
+            } else {
+                Field::Plain(quote!(#ident: #tokens))
+            }
         }
     })
 }
@@ -295,12 +354,19 @@ fn emit(
     let p = quote!(::messagefoundry::__private);
     let plain = fields.iter().filter_map(|f| match f {
         Field::Plain(t) => Some(t),
-        Field::Retry(_) => None,
+        _ => None,
     });
     let retry = fields.iter().filter_map(|f| match f {
         Field::Retry(t) => Some(t),
-        Field::Plain(_) => None,
+        _ => None,
     });
+    let http: Vec<&TokenStream> = fields
+        .iter()
+        .filter_map(|f| match f {
+            Field::Http(t) => Some(t),
+            _ => None,
+        })
+        .collect();
     let (slice, kind) = match direction {
         Direction::Inbound => (quote!(INBOUNDS), quote!(Inbound)),
         Direction::Outbound => (quote!(OUTBOUNDS), quote!(Outbound)),
@@ -320,6 +386,7 @@ fn emit(
     let kind_word = match transport {
         Transport::Mllp => "MLLP",
         Transport::File => "file",
+        Transport::Http => "HTTP",
     };
     match direction {
         Direction::Inbound => {
@@ -334,10 +401,15 @@ fn emit(
                 Transport::File => quote!(#p::InboundTransport::File(
                     #p::FileIn { #(#plain,)* ..#p::FileIn::DEFAULT }
                 )),
+                Transport::Http => quote!(#p::InboundTransport::Http {
+                    listen: #p::MllpListen { #(#plain,)* ..#p::MllpListen::DEFAULT },
+                    http: #p::HttpListen { #(#http,)* ..#p::HttpListen::DEFAULT },
+                }),
             };
             quote! {
                 #[doc = #doc]
-                #[allow(non_upper_case_globals)]
+                // Every field of a settings struct may be given, leaving its defaults unused.
+                #[allow(non_upper_case_globals, clippy::needless_update)]
                 #vis const #name: #p::Inbound = #p::Inbound({
                     // Every field may be given, leaving the defaults nothing to add.
                     #[allow(clippy::needless_update)]
@@ -367,10 +439,19 @@ fn emit(
                     retry: #retry,
                     ..#p::FileOut::DEFAULT
                 })),
+                Transport::Http => quote!(#p::OutboundTransport::Http {
+                    connect: #p::MllpConnect {
+                        #(#plain,)*
+                        retry: #retry,
+                        ..#p::MllpConnect::DEFAULT
+                    },
+                    http: #p::HttpConnect { #(#http,)* ..#p::HttpConnect::DEFAULT },
+                }),
             };
             quote! {
                 #[doc = #doc]
-                #[allow(non_upper_case_globals)]
+                // Every field of a settings struct may be given, leaving its defaults unused.
+                #[allow(non_upper_case_globals, clippy::needless_update)]
                 #vis const #name: #p::Outbound = #p::Outbound({
                     // Every field may be given, leaving the defaults nothing to add.
                     #[allow(clippy::needless_update)]

@@ -118,6 +118,10 @@ pub fn route(input: TokenStream) -> TokenStream {
 /// Durations are strings such as `"500ms"`, `"30s"`, `"10m"`, `"1h"`. The choices of
 /// `ack_mode`, `tls`, `plaintext`, `parse` and `validate` are bare words here (`ack_mode = enhanced`) and
 /// strings in an environment file (`ack_mode = "enhanced"`).
+///
+/// `http(port = 8080, path = "/hl7", …)` instead of `mllp(…)` declares an HTTP inbound: HL7 v2
+/// posted to the path, the ACK in the response (its options are listed in `docs/options.md`,
+/// its statuses in `docs/http.md`).
 #[proc_macro]
 pub fn inbound(input: TokenStream) -> TokenStream {
     connection::expand(messagefoundry_options::Direction::Inbound, input.into()).into()
@@ -141,6 +145,9 @@ pub fn inbound(input: TokenStream) -> TokenStream {
 #[doc = include_str!("../docs/file-outbound-options.md")]
 ///
 /// Durations are strings such as `"500ms"`, `"30s"`, `"10m"`, `"1h"`.
+///
+/// `http(url = "https://…", tls_ca = "…", …)` instead of `mllp(…)` declares an HTTP outbound:
+/// each message posted to the URL, the response read as its ACK (see `docs/http.md`).
 #[proc_macro]
 pub fn outbound(input: TokenStream) -> TokenStream {
     connection::expand(messagefoundry_options::Direction::Outbound, input.into()).into()

@@ -89,6 +89,7 @@ pub fn tokens(spec: &Spec, value: &Value) -> syn::Result<TokenStream> {
             });
             quote!(&[#(#entries),*])
         }
+        Value::Texts(list) => quote!(&[#(#list),*]),
     })
 }
 

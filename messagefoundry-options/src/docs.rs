@@ -43,6 +43,9 @@ fn value_form(spec: &Spec) -> String {
         Kind::Addresses => "addresses and networks".to_owned(),
         Kind::File => "PEM file".to_owned(),
         Kind::Text => "text".to_owned(),
+        Kind::Url => "URL".to_owned(),
+        Kind::UrlPath => "path".to_owned(),
+        Kind::Headers => "header lines".to_owned(),
         Kind::Folder => "folder".to_owned(),
         Kind::NameTemplate => "file name template".to_owned(),
     }

@@ -2,7 +2,7 @@
 //!
 //! Every option of `inbound!` and `outbound!` is a row of one table per transport and
 //! direction ([`INBOUND`], [`OUTBOUND`] for `mllp(…)`, [`FILE_INBOUND`], [`FILE_OUTBOUND`] for
-//! `file(…)`; [`Transport::options`]): its name (also its key in an environment file), the kind of its value, its
+//! `file(…)`, [`HTTP_INBOUND`], [`HTTP_OUTBOUND`] for `http(…)`; [`Transport::options`]): its name (also its key in an environment file), the kind of its value, its
 //! default and its meaning. The macros check what an author writes against it, the runtime's
 //! environment loader checks `environments/<name>.toml` against it, and the docs tables are
 //! generated from it, so the three cannot disagree.
@@ -29,11 +29,13 @@ mod crosswalk;
 mod docs;
 mod duration;
 mod file;
+mod http;
 mod setting;
 mod suggest;
 mod table;
 mod template;
 mod transport;
+mod url;
 mod value;
 
 pub use cidr::{Cidr, CidrError};
@@ -41,9 +43,13 @@ pub use crosswalk::{Crosswalk, CrosswalkError, is_name};
 pub use docs::{default_text, markdown_table, markdown_table_of};
 pub use duration::{format_duration, parse_duration, suggest_duration};
 pub use file::{FILE_INBOUND, FILE_OUTBOUND};
+pub use http::{HTTP_INBOUND, HTTP_OUTBOUND};
 pub use setting::{Setting, SettingType};
 pub use suggest::nearest;
-pub use table::{Default, Direction, INBOUND, Kind, MAX_BYTES, MAX_COUNT, OUTBOUND, Spec};
+pub use table::{
+    Default, Direction, INBOUND, Kind, MAX_BYTES, MAX_COUNT, OUTBOUND, Spec, setting_of,
+};
 pub use template::{Piece, name_template};
 pub use transport::Transport;
+pub use url::{HttpUrl, check_header, check_path};
 pub use value::{Invalid, Origin, Value, Written};

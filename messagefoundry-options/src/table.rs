@@ -6,6 +6,18 @@
 
 use std::time::Duration;
 
+/// The runtime setting an option sets, where its name differs from the option's: an HTTP
+/// option that means what an MLLP one means under a name that fits HTTP (`max_body` is
+/// MLLP's `max_frame`). Other options set the setting of their own name.
+pub fn setting_of(option: &str) -> &str {
+    match option {
+        "max_body" => "max_frame",
+        "request_timeout" => "frame_timeout",
+        "response_timeout" => "ack_timeout",
+        other => other,
+    }
+}
+
 /// Which macro declares a connection, and which section of an environment file overrides it.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum Direction {
@@ -80,6 +92,12 @@ pub enum Kind {
     Folder,
     /// A file name with placeholders: `"{MSH-10}.hl7"` ([`crate::name_template`]).
     NameTemplate,
+    /// An `http://` or `https://` URL with a host: `"https://ehr.example.org/hl7"`.
+    Url,
+    /// The path part of a URL: `"/hl7"`.
+    UrlPath,
+    /// A list of HTTP header lines: `["X-Partner: lab"]`.
+    Headers,
 }
 
 /// The largest count an option takes (retries are counted in 32 bits).
@@ -120,11 +138,11 @@ pub struct Spec {
     pub meaning: &'static str,
 }
 
-const fn secs(n: u64) -> Default {
+pub(crate) const fn secs(n: u64) -> Default {
     Default::Duration(Duration::from_secs(n))
 }
 
-const MIB: u64 = 1024 * 1024;
+pub(crate) const MIB: u64 = 1024 * 1024;
 
 /// The options of `inbound!`.
 pub const INBOUND: &[Spec] = &[

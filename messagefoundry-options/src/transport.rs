@@ -1,4 +1,5 @@
-//! The transports a connection speaks, each with its own options: `mllp(…)` and `file(…)`.
+//! The transports a connection speaks, each with its own options: `mllp(…)`, `file(…)` and
+//! `http(…)`.
 
 use crate::table::{Direction, INBOUND, OUTBOUND, Spec};
 
@@ -9,17 +10,20 @@ pub enum Transport {
     Mllp,
     /// `file(…)`: files in a folder.
     File,
+    /// `http(…)`: HL7 v2 in the body of an HTTP `POST`, the ACK in the response.
+    Http,
 }
 
 impl Transport {
     /// Every transport, in the order the docs list them.
-    pub const ALL: &'static [Transport] = &[Transport::Mllp, Transport::File];
+    pub const ALL: &'static [Transport] = &[Transport::Mllp, Transport::File, Transport::Http];
 
-    /// The transport's word: `mllp`, `file`.
+    /// The transport's word: `mllp`, `file`, `http`.
     pub fn word(self) -> &'static str {
         match self {
             Transport::Mllp => "mllp",
             Transport::File => "file",
+            Transport::Http => "http",
         }
     }
 
@@ -35,6 +39,8 @@ impl Transport {
             (Transport::Mllp, Direction::Outbound) => OUTBOUND,
             (Transport::File, Direction::Inbound) => crate::file::FILE_INBOUND,
             (Transport::File, Direction::Outbound) => crate::file::FILE_OUTBOUND,
+            (Transport::Http, Direction::Inbound) => crate::http::HTTP_INBOUND,
+            (Transport::Http, Direction::Outbound) => crate::http::HTTP_OUTBOUND,
         }
     }
 
@@ -55,8 +61,15 @@ impl Transport {
     /// list of options.
     pub fn unknown(self, direction: Direction, name: &str) -> String {
         let names: Vec<&str> = self.options(direction).iter().map(|s| s.name).collect();
-        let hint = self
-            .nearest(direction, name)
+        // An option this transport names differently (MLLP's `max_frame` is HTTP's
+        // `max_body`) is suggested by what it sets, whatever the spelling.
+        let renamed = self
+            .options(direction)
+            .iter()
+            .find(|spec| spec.name != name && crate::setting_of(spec.name) == name)
+            .map(|spec| spec.name);
+        let hint = renamed
+            .or_else(|| self.nearest(direction, name))
             .map(|n| format!("did you mean `{n}`? "))
             .unwrap_or_default();
         format!(
@@ -71,9 +84,10 @@ impl Transport {
             .iter()
             .map(|t| format!("`{}(…)`", t.word()))
             .collect();
+        let (last, rest) = words.split_last().expect("there are transports");
         format!(
-            "unknown transport `{word}`; the transports are {}",
-            words.join(" and ")
+            "unknown transport `{word}`; the transports are {} and {last}",
+            rest.join(", ")
         )
     }
 }
@@ -94,7 +108,21 @@ mod tests {
         assert_eq!(Transport::named("file"), Some(Transport::File));
         assert_eq!(
             Transport::unknown_transport("ftp"),
-            "unknown transport `ftp`; the transports are `mllp(…)` and `file(…)`"
+            "unknown transport `ftp`; the transports are `mllp(…)`, `file(…)` and `http(…)`"
+        );
+    }
+
+    #[test]
+    fn an_option_named_otherwise_for_http_is_suggested() {
+        assert!(
+            Transport::Http
+                .unknown(Direction::Inbound, "max_frame")
+                .starts_with("unknown option `max_frame`; did you mean `max_body`? ")
+        );
+        assert!(
+            Transport::Http
+                .unknown(Direction::Outbound, "ack_timeout")
+                .starts_with("unknown option `ack_timeout`; did you mean `response_timeout`? ")
         );
     }
 }

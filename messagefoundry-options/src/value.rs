@@ -52,6 +52,8 @@ pub enum Value {
     Text(String),
     /// A non-empty list of addresses and networks.
     Addresses(Vec<Cidr>),
+    /// A list of texts, each checked: HTTP header lines.
+    Texts(Vec<String>),
 }
 
 /// Why a value was refused.
@@ -148,6 +150,23 @@ impl Spec {
                 ))),
             },
             Kind::Addresses => addresses(name, written),
+            Kind::Url => match written {
+                Written::Str(s) => crate::url::HttpUrl::parse(s)
+                    .map(|_| Value::Text(s.clone()))
+                    .map_err(|e| Invalid::whole(format!("{name}: {e}"))),
+                _ => Err(Invalid::whole(format!(
+                    "{name} is a URL string, such as \"https://ehr.example.org/hl7\""
+                ))),
+            },
+            Kind::UrlPath => match written {
+                Written::Str(s) => crate::url::check_path(s)
+                    .map(|()| Value::Text(s.clone()))
+                    .map_err(|e| Invalid::whole(format!("{name}: {e}"))),
+                _ => Err(Invalid::whole(format!(
+                    "{name} is a path string, such as \"/hl7\""
+                ))),
+            },
+            Kind::Headers => headers(name, written),
         }
     }
 }
@@ -199,6 +218,35 @@ fn choice(
         _ => String::new(),
     };
     Err(Invalid::whole(format!("{name} is {list}{hint}")))
+}
+
+/// A list of header lines, every bad one reported.
+fn headers(name: &str, written: &Written) -> Result<Value, Vec<Invalid>> {
+    let Written::List(items) = written else {
+        return Err(Invalid::whole(format!(
+            "{name} is a list of header lines, such as [\"X-Partner: lab\"]"
+        )));
+    };
+    let mut lines = Vec::new();
+    let mut problems = Vec::new();
+    for (i, item) in items.iter().enumerate() {
+        let checked = match item {
+            Written::Str(s) => crate::url::check_header(s).map(|()| s.clone()),
+            _ => Err(format!("{name} entries are strings `Name: value`")),
+        };
+        match checked {
+            Ok(line) => lines.push(line),
+            Err(message) => problems.push(Invalid {
+                item: Some(i),
+                message,
+            }),
+        }
+    }
+    if problems.is_empty() {
+        Ok(Value::Texts(lines))
+    } else {
+        Err(problems)
+    }
 }
 
 /// A non-empty list of addresses and networks.

@@ -81,7 +81,7 @@ macro_rules! runtime_modules {
 }
 
 runtime_modules!(
-    admin, alerts, cli, config, engine, file, metrics, mllp, operations, sftp, store, tls
+    admin, alerts, cli, config, engine, file, http, metrics, mllp, operations, sftp, store, tls
 );
 
 /// Everything an interface crate needs: `use messagefoundry::prelude::*;`.
@@ -103,6 +103,11 @@ struct BuildingDoc;
 #[cfg(doctest)]
 #[doc = include_str!("../../docs/dsl.md")]
 struct DslDoc;
+
+/// The Rust example of `docs/http.md`, run as a doctest so the page stays true.
+#[cfg(doctest)]
+#[doc = include_str!("../../docs/http.md")]
+struct HttpDoc;
 
 /// The Rust example of `docs/engine.md`, run as a doctest so the page stays true.
 #[cfg(doctest)]

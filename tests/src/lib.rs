@@ -6,6 +6,7 @@ pub mod backlog;
 pub mod crash;
 pub mod downstream;
 pub mod http;
+pub mod http_downstream;
 pub mod lab;
 pub mod node;
 pub mod openapi;

@@ -149,7 +149,9 @@ pub fn serve_with(binary: &str, dir: &Path, options: Options<'_>) -> Served {
         });
         if banner.starts_with("admin listening on ") {
             admin = address;
-        } else if banner.starts_with("MLLP listening on ") {
+        } else if banner.starts_with("MLLP listening on ")
+            || banner.starts_with("HTTP listening on ")
+        {
             break address.unwrap_or_else(|| panic!("no address in {banner:?}"));
         }
     };

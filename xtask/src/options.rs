@@ -73,7 +73,7 @@ Every option of `inbound!` and `outbound!`, defined once (in the `messagefoundry
 crate): the macros check them at build time, `serve` and `check` read the same options from
 an environment file, and these tables are generated from the same definition.
 
-In the macro an option goes inside `mllp(…)`:
+In the macro an option goes inside `mllp(…)` (or `http(…)`, see below):
 `inbound!(IB_Lab_ORU, mllp(port = 2575, idle_timeout = \"5m\"), router = oru_router)`. In an
 environment file, `environments/<name>.toml`, chosen with `serve --env <name>` or
 `check --env <name>`, the same option has the same key, under the connection's name:
@@ -108,11 +108,22 @@ files up from a folder; `docs/files.md` says how.
 `outbound!(OB_Archive, file(dir = \"/data/out\", name = \"{{MSH-10}}.hl7\"))` writes each message
 to a new file. The name's HL7 paths are checked against the schema at build time.
 
+{}
+## HTTP inbound: `http(…)` in `inbound!`, `[inbound.NAME]`
+
+An HTTP inbound (see `http.md`) takes these options, in `http(…)` and under `[inbound.NAME]`.
+Those it shares with MLLP mean the same.
+
+{}
+## HTTP outbound: `http(…)` in `outbound!`, `[outbound.NAME]`
+
 {}",
         markdown_table(Direction::Inbound),
         markdown_table(Direction::Outbound),
         markdown_table_of(Transport::File, Direction::Inbound),
-        markdown_table_of(Transport::File, Direction::Outbound)
+        markdown_table_of(Transport::File, Direction::Outbound),
+        markdown_table_of(Transport::Http, Direction::Inbound),
+        markdown_table_of(Transport::Http, Direction::Outbound)
     )
 }
 

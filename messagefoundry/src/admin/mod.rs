@@ -8,7 +8,7 @@
 //! token or mutual TLS.
 
 mod api;
-mod auth;
+pub(crate) mod auth;
 mod routes;
 mod scrape;
 mod server;

@@ -225,6 +225,15 @@ fn check_inbound(
     let name = inbound.name();
     let address = format!("{}:{}", s.bind, s.port);
     check_bind(found, &format!("inbound {name}"), &address, serving);
+    if let Some(http) = &s.http {
+        match crate::http::auth::Gate::of(http, s.tls_client_ca.is_some()) {
+            Err(e) => found.error(format!("inbound {name}: {e}")),
+            Ok(gate) if gate.is_open() => found.warn(format!(
+                "inbound {name}: HTTP without authentication (auth_token_env, auth_user or tls_client_ca)"
+            )),
+            Ok(_) => found.ok(format!("inbound {name}: HTTP POST {} authenticated", http.path)),
+        }
+    }
     match crate::tls::listener_cert(s) {
         Err(e) => found.error(format!("inbound {name}: {e}")),
         Ok(cert) => check_cert(
@@ -381,8 +390,18 @@ async fn check_outbound(
     tls: Option<crate::tls::Client>,
 ) {
     let name = outbound.name();
-    let target = format!("{}:{}", s.host, s.port);
+    let target = match &s.http {
+        Some(http) => http.url.clone(),
+        None => format!("{}:{}", s.host, s.port),
+    };
+    if s.http.is_some()
+        && let Err(e) = crate::http::client::Target::of(s)
+    {
+        found.error(format!("outbound {name}: {e}"));
+    }
     let timeout = s.connect_timeout.min(REACH_TIMEOUT);
+    // The connection and handshake are what can fail before a message is sent; an HTTP
+    // downstream is reached the same way, without posting anything.
     match crate::engine::deliver::exchange::connect(&s.host, s.port, timeout, 1024, tls.as_ref())
         .await
     {

@@ -4,7 +4,9 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use super::Wiring;
-use crate::interface::{AfterPickup, InboundTransport, OutboundTransport, Plaintext, Tls};
+use crate::interface::{
+    AfterPickup, InboundTransport, MllpConnect, MllpListen, OutboundTransport, Plaintext, Tls,
+};
 
 /// Prints one line per connection.
 pub fn print(wiring: &Wiring<'_>, out: &mut impl Write) -> std::io::Result<ExitCode> {
@@ -12,13 +14,15 @@ pub fn print(wiring: &Wiring<'_>, out: &mut impl Write) -> std::io::Result<ExitC
         let def = inbound.def();
         let transport = match &def.transport {
             InboundTransport::Mllp(m) => {
-                let security = match (m.tls, m.plaintext) {
-                    (Tls::Off, _) => "plaintext",
-                    (Tls::On, Plaintext::Allow) => "tls, plaintext allowed",
-                    (Tls::On, Plaintext::Refuse) => "tls only",
-                };
-                format!("mllp {}:{} ({security})", m.bind, m.port)
+                format!("mllp {}:{} ({})", m.bind, m.port, listen_security(m))
             }
+            InboundTransport::Http { listen, http } => format!(
+                "http {}:{}{} ({})",
+                listen.bind,
+                listen.port,
+                http.path,
+                listen_security(listen)
+            ),
             InboundTransport::File(f) => {
                 let after = match f.after {
                     AfterPickup::Move => format!("then to {}/", f.done),
@@ -37,12 +41,10 @@ pub fn print(wiring: &Wiring<'_>, out: &mut impl Write) -> std::io::Result<ExitC
         let def = outbound.def();
         let transport = match &def.transport {
             OutboundTransport::Mllp(m) => {
-                let security = if m.tls_ca.is_some() || m.tls_fingerprint.is_some() {
-                    "tls"
-                } else {
-                    "plaintext"
-                };
-                format!("mllp {}:{} ({security})", m.host, m.port)
+                format!("mllp {}:{} ({})", m.host, m.port, connect_security(m))
+            }
+            OutboundTransport::Http { connect, http } => {
+                format!("http {} ({})", http.url, connect_security(connect))
             }
             OutboundTransport::File(f) => format!("file {}/{}", f.dir, f.name),
         };
@@ -51,11 +53,29 @@ pub fn print(wiring: &Wiring<'_>, out: &mut impl Write) -> std::io::Result<ExitC
     Ok(ExitCode::SUCCESS)
 }
 
+/// Whether a listener speaks TLS, and to whom.
+fn listen_security(m: &MllpListen) -> &'static str {
+    match (m.tls, m.plaintext) {
+        (Tls::Off, _) => "plaintext",
+        (Tls::On, Plaintext::Allow) => "tls, plaintext allowed",
+        (Tls::On, Plaintext::Refuse) => "tls only",
+    }
+}
+
+/// Whether a sender speaks TLS.
+fn connect_security(m: &MllpConnect) -> &'static str {
+    if m.tls_ca.is_some() || m.tls_fingerprint.is_some() {
+        "tls"
+    } else {
+        "plaintext"
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::interface::{
-        FileIn, FileOut, Inbound, InboundDef, MllpConnect, MllpListen, Outbound, OutboundDef,
+        FileIn, FileOut, HttpConnect, HttpListen, Inbound, InboundDef, Outbound, OutboundDef,
         Route, RouterDef,
     };
 
@@ -96,6 +116,43 @@ mod tests {
             ..FileOut::DEFAULT
         }),
     };
+
+    static IB_HTTP: InboundDef = InboundDef {
+        name: "IB_Web",
+        transport: InboundTransport::Http {
+            listen: MllpListen {
+                port: 8443,
+                ..MllpListen::DEFAULT
+            },
+            http: HttpListen::DEFAULT,
+        },
+        router: &ROUTER,
+    };
+    static OB_HTTP: OutboundDef = OutboundDef {
+        name: "OB_Web",
+        transport: OutboundTransport::Http {
+            connect: MllpConnect::DEFAULT,
+            http: HttpConnect {
+                url: "http://127.0.0.1:8080/hl7",
+                ..HttpConnect::DEFAULT
+            },
+        },
+    };
+
+    #[test]
+    fn http_connections_show_their_path_and_url() {
+        let wiring = Wiring {
+            inbounds: &[Inbound(&IB_HTTP)],
+            outbounds: &[Outbound(&OB_HTTP)],
+        };
+        let mut out = Vec::new();
+        print(&wiring, &mut out).unwrap();
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "inbound  IB_Web  http 0.0.0.0:8443/hl7 (tls, plaintext allowed)  -> router lab_router\n\
+             outbound OB_Web  http http://127.0.0.1:8080/hl7 (plaintext)\n"
+        );
+    }
 
     #[test]
     fn one_line_per_connection_with_its_security() {

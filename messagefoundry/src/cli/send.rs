@@ -162,7 +162,7 @@ fn load(files: &[PathBuf]) -> Result<Vec<Outgoing>, String> {
     Ok(out)
 }
 
-use crate::engine::deliver::exchange::Connection;
+use crate::engine::deliver::exchange::MllpConnection as Connection;
 
 async fn connect(target: &Target) -> Result<Connection, String> {
     let s = &target.settings;

@@ -146,7 +146,15 @@ pub fn run(wiring: &Wiring<'_>, args: &ServeArgs) -> ExitCode {
             admin.running(engine.handle());
         }
         for (name, addr) in engine.addresses() {
-            say!("MLLP listening on {addr} ({name})");
+            let http = wiring
+                .inbounds
+                .iter()
+                .find(|i| i.name() == *name)
+                .and_then(|i| i.def().http());
+            match http {
+                Some(http) => say!("HTTP listening on {addr} ({name}, POST {})", http.path),
+                None => say!("MLLP listening on {addr} ({name})"),
+            }
         }
         tokio::spawn(crate::tables::watch(tables, engine.shutdown_token()));
         let sources = crate::alerts::Sources {

@@ -7,7 +7,8 @@ use std::time::Duration;
 use messagefoundry_options::{Cidr, Value};
 
 use crate::interface::{
-    AckMode, CharsetPolicy, InvalidAck, MllpConnect, MllpListen, ParsePolicy, Plaintext, RetryPolicy, Tls, ValidatePolicy,
+    AckMode, CharsetPolicy, HttpConnect, HttpListen, InvalidAck, MllpConnect, MllpListen,
+    ParsePolicy, Plaintext, RetryPolicy, Tls, ValidatePolicy,
 };
 
 /// The effective settings of an inbound: its declaration with the environment's overrides.
@@ -55,6 +56,8 @@ pub struct InboundSettings {
     pub tls_key: Option<PathBuf>,
     /// CA file for client certificates (mutual TLS).
     pub tls_client_ca: Option<PathBuf>,
+    /// An HTTP inbound's own settings; `None` for MLLP.
+    pub http: Option<super::http::HttpInboundSettings>,
 }
 
 /// The effective settings of an outbound: its declaration with the environment's overrides.
@@ -88,6 +91,8 @@ pub struct OutboundSettings {
     pub tls_cert: Option<PathBuf>,
     /// Client private key file.
     pub tls_key: Option<PathBuf>,
+    /// An HTTP outbound's own settings; `None` for MLLP. Its URL gives `host` and `port`.
+    pub http: Option<super::http::HttpOutboundSettings>,
 }
 
 impl From<&MllpListen> for InboundSettings {
@@ -114,6 +119,27 @@ impl From<&MllpListen> for InboundSettings {
             tls_cert: m.tls_cert.map(PathBuf::from),
             tls_key: m.tls_key.map(PathBuf::from),
             tls_client_ca: m.tls_client_ca.map(PathBuf::from),
+            http: None,
+        }
+    }
+}
+
+impl InboundSettings {
+    /// The settings an HTTP inbound declares: those it shares with MLLP, and its own.
+    pub(crate) fn of_http(listen: &MllpListen, http: &HttpListen) -> Self {
+        InboundSettings {
+            http: Some(http.into()),
+            ..InboundSettings::from(listen)
+        }
+    }
+}
+
+impl OutboundSettings {
+    /// The settings an HTTP outbound declares: those it shares with MLLP, and its own.
+    pub(crate) fn of_http(connect: &MllpConnect, http: &HttpConnect) -> Self {
+        OutboundSettings {
+            http: Some(http.into()),
+            ..OutboundSettings::from(connect)
         }
     }
 }
@@ -135,6 +161,7 @@ impl From<&MllpConnect> for OutboundSettings {
             tls_server_name: m.tls_server_name.map(str::to_owned),
             tls_cert: m.tls_cert.map(PathBuf::from),
             tls_key: m.tls_key.map(PathBuf::from),
+            http: None,
         }
     }
 }
@@ -143,6 +170,14 @@ impl InboundSettings {
     /// Sets the option `name` to a value the options table checked for it. An error says why
     /// the value cannot be held here (a size past this machine's `usize`).
     pub(crate) fn set(&mut self, name: &str, value: Value) -> Result<(), String> {
+        let name = messagefoundry_options::setting_of(name);
+        let value = match &mut self.http {
+            Some(http) => match http.set(name, value) {
+                Ok(()) => return Ok(()),
+                Err(value) => value,
+            },
+            None => value,
+        };
         match (name, value) {
             ("bind", Value::Text(t)) => self.bind = t,
             ("port", Value::Port(p)) => self.port = p,
@@ -176,6 +211,14 @@ impl InboundSettings {
 impl OutboundSettings {
     /// Sets the option `name` to a value the options table checked for it.
     pub(crate) fn set(&mut self, name: &str, value: Value) -> Result<(), String> {
+        let name = messagefoundry_options::setting_of(name);
+        let value = match &mut self.http {
+            Some(http) => match http.set(name, value) {
+                Ok(()) => return Ok(()),
+                Err(value) => value,
+            },
+            None => value,
+        };
         match (name, value) {
             ("host", Value::Text(t)) => self.host = t,
             ("port", Value::Port(p)) => self.port = p,
@@ -252,7 +295,8 @@ pub(super) fn mismatch(name: &str, value: &Value) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use messagefoundry_options::{Default, Direction, Kind, Origin, Spec, Written};
+    use crate::interface::{HttpConnect, HttpListen};
+    use messagefoundry_options::{Default, Direction, Kind, Origin, Spec, Transport, Written};
 
     /// The word a variant is written as.
     fn word_of<T: PartialEq>(value: T, words: &[(&'static str, T)]) -> Value {
@@ -277,7 +321,12 @@ mod tests {
 
     /// An inbound option's value in the settings; `None` when unset.
     fn inbound_value(s: &InboundSettings, name: &str) -> Option<Value> {
-        match name {
+        let http = s.http.as_ref();
+        match messagefoundry_options::setting_of(name) {
+            "path" => http.map(|h| Value::Text(h.path.clone())),
+            "auth_token_env" => http.and_then(|h| h.auth_token_env.clone().map(Value::Text)),
+            "auth_user" => http.and_then(|h| h.auth_user.clone().map(Value::Text)),
+            "auth_password_env" => http.and_then(|h| h.auth_password_env.clone().map(Value::Text)),
             "bind" => Some(Value::Text(s.bind.clone())),
             "port" => Some(Value::Port(s.port)),
             "max_frame" => number(s.max_frame),
@@ -305,7 +354,15 @@ mod tests {
 
     /// An outbound option's value in the settings; `None` when unset.
     fn outbound_value(s: &OutboundSettings, name: &str) -> Option<Value> {
-        match name {
+        let http = s.http.as_ref();
+        match messagefoundry_options::setting_of(name) {
+            "url" => http.map(|h| Value::Text(h.url.clone())),
+            "headers" => http
+                .filter(|h| !h.headers.is_empty())
+                .map(|h| Value::Texts(h.headers.clone())),
+            "auth_token_env" => http.and_then(|h| h.auth_token_env.clone().map(Value::Text)),
+            "auth_user" => http.and_then(|h| h.auth_user.clone().map(Value::Text)),
+            "auth_password_env" => http.and_then(|h| h.auth_password_env.clone().map(Value::Text)),
             "host" => Some(Value::Text(s.host.clone())),
             "port" => Some(Value::Port(s.port)),
             "connect_timeout" => duration(s.connect_timeout),
@@ -326,22 +383,36 @@ mod tests {
         }
     }
 
+    /// The tables these settings hold: MLLP's and HTTP's (files have their own settings).
+    const LISTENER_TABLES: [(Direction, Transport); 4] = [
+        (Direction::Inbound, Transport::Mllp),
+        (Direction::Outbound, Transport::Mllp),
+        (Direction::Inbound, Transport::Http),
+        (Direction::Outbound, Transport::Http),
+    ];
+
+    /// The settings `inbound!` and `outbound!` start from for a transport.
+    fn defaults(transport: Transport) -> (InboundSettings, OutboundSettings) {
+        let mut inbound = InboundSettings::from(&MllpListen::DEFAULT);
+        let mut outbound = OutboundSettings::from(&MllpConnect::DEFAULT);
+        if transport == Transport::Http {
+            inbound.http = Some((&HttpListen::DEFAULT).into());
+            outbound.http = Some((&HttpConnect::DEFAULT).into());
+        }
+        (inbound, outbound)
+    }
+
     /// The runtime's defaults, which `inbound!` and `outbound!` expand to and an environment
     /// file overrides, are the defaults of the options table that the docs are made from.
     #[test]
     fn defaults_are_the_tables() {
-        let inbound = InboundSettings::from(&MllpListen::DEFAULT);
-        let outbound = OutboundSettings::from(&MllpConnect::DEFAULT);
-        for (direction, value) in [
-            (
-                Direction::Inbound,
-                &(|name: &str| inbound_value(&inbound, name)) as &dyn Fn(&str) -> Option<Value>,
-            ),
-            (Direction::Outbound, &|name: &str| {
-                outbound_value(&outbound, name)
-            }),
-        ] {
-            for spec in direction.options() {
+        for (direction, transport) in LISTENER_TABLES {
+            let (inbound, outbound) = defaults(transport);
+            let value = |name: &str| match direction {
+                Direction::Inbound => inbound_value(&inbound, name),
+                Direction::Outbound => outbound_value(&outbound, name),
+            };
+            for spec in transport.options(direction) {
                 if spec.default != Default::Required {
                     assert_eq!(
                         value(spec.name),
@@ -368,26 +439,31 @@ mod tests {
             Kind::Flag => vec![Written::Bool(false), Written::Bool(true)],
             Kind::Choice(words) => words.iter().map(|w| Written::Str((*w).into())).collect(),
             Kind::Addresses => vec![Written::List(vec![Written::Str("10.0.0.0/8".into())])],
+            Kind::Url => vec![Written::Str("https://ehr.example.org:8443/hl7".into())],
+            Kind::UrlPath => vec![Written::Str("/hl7/lab".into())],
+            Kind::Headers => vec![Written::List(vec![Written::Str("X-Feed: lab".into())])],
         }
     }
 
-    /// Every option of the table can be set, and reads back as set.
+    /// Every option of every table can be set, and reads back as set.
     #[test]
     fn every_option_is_settable() {
-        for spec in Direction::Inbound.options() {
-            for sample in samples(spec) {
-                let mut s = InboundSettings::from(&MllpListen::DEFAULT);
-                let value = spec.check(&sample, Origin::Environment).unwrap();
-                s.set(spec.name, value.clone()).unwrap();
-                assert_eq!(inbound_value(&s, spec.name), Some(value), "{}", spec.name);
+        for transport in [Transport::Mllp, Transport::Http] {
+            for spec in transport.options(Direction::Inbound) {
+                for sample in samples(spec) {
+                    let mut s = defaults(transport).0;
+                    let value = spec.check(&sample, Origin::Environment).unwrap();
+                    s.set(spec.name, value.clone()).unwrap();
+                    assert_eq!(inbound_value(&s, spec.name), Some(value), "{}", spec.name);
+                }
             }
-        }
-        for spec in Direction::Outbound.options() {
-            for sample in samples(spec) {
-                let mut s = OutboundSettings::from(&MllpConnect::DEFAULT);
-                let value = spec.check(&sample, Origin::Environment).unwrap();
-                s.set(spec.name, value.clone()).unwrap();
-                assert_eq!(outbound_value(&s, spec.name), Some(value), "{}", spec.name);
+            for spec in transport.options(Direction::Outbound) {
+                for sample in samples(spec) {
+                    let mut s = defaults(transport).1;
+                    let value = spec.check(&sample, Origin::Environment).unwrap();
+                    s.set(spec.name, value.clone()).unwrap();
+                    assert_eq!(outbound_value(&s, spec.name), Some(value), "{}", spec.name);
+                }
             }
         }
     }

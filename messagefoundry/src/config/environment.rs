@@ -38,6 +38,8 @@ pub enum InboundConnection {
     Mllp(InboundSettings),
     /// A file inbound's.
     File(FileInSettings),
+    /// An HTTP listener's: what it shares with MLLP, and its own in `http`.
+    Http(InboundSettings),
 }
 
 /// The effective settings of an outbound, by transport.
@@ -47,6 +49,8 @@ pub enum OutboundConnection {
     Mllp(OutboundSettings),
     /// A file outbound's.
     File(FileOutSettings),
+    /// An HTTP sender's: what it shares with MLLP, and its own in `http`.
+    Http(OutboundSettings),
 }
 
 /// An error in an environment file.
@@ -194,6 +198,14 @@ impl Environment {
                 self.apply(Transport::File, Direction::Inbound, name, |k, v| s.set(k, v))?;
                 InboundConnection::File(s)
             }
+            InboundTransport::Http { listen, http } => {
+                let mut s = InboundSettings::of_http(listen, http);
+                self.apply(Transport::Http, Direction::Inbound, name, |k, v| s.set(k, v))?;
+                if let Some(problem) = s.http.as_ref().and_then(|h| h.problem()) {
+                    return Err(self.invalid(format!("[inbound.{name}] {problem}")));
+                }
+                InboundConnection::Http(s)
+            }
         })
     }
 
@@ -210,6 +222,13 @@ impl Environment {
                 let mut s = FileOutSettings::from(f);
                 self.apply(Transport::File, Direction::Outbound, name, |k, v| s.set(k, v))?;
                 OutboundConnection::File(s)
+            }
+            OutboundTransport::Http { connect, http } => {
+                let mut s = OutboundSettings::of_http(connect, http);
+                self.apply(Transport::Http, Direction::Outbound, name, |k, v| s.set(k, v))?;
+                s.settle_http()
+                    .map_err(|m| self.invalid(format!("[outbound.{name}] {m}")))?;
+                OutboundConnection::Http(s)
             }
         })
     }
@@ -273,7 +292,7 @@ mod tests {
     use std::time::Duration;
 
     use super::*;
-    use crate::config::fixtures::{EHR, IB, LAB, OB};
+    use crate::config::fixtures::{EHR, IB, IB_HTTP, LAB, OB, OB_HTTP};
     use crate::interface::{AckMode, Cidr, Plaintext, Tls};
 
     fn mllp_in(c: InboundConnection) -> InboundSettings {
@@ -392,6 +411,36 @@ mod tests {
         );
         let empty = env("[inbound.IB_A]\nallow = []\n").unwrap();
         assert!(empty.inbound(Inbound(&IB)).is_err());
+    }
+
+    #[test]
+    fn http_connections_take_their_own_options() {
+        let e = env("[inbound.IB_Web]\npath = \"/lab\"\nmax_body = 1024\nrequest_timeout = \"5s\"\n\
+                     [outbound.OB_Web]\nurl = \"https://ehr.test/hl7\"\ntls_fingerprint = \"AB\"\n\
+                     headers = [\"X-Feed: lab\"]\nresponse_timeout = \"9s\"\n")
+        .unwrap();
+        let InboundConnection::Http(i) = e.inbound(Inbound(&IB_HTTP)).unwrap() else {
+            panic!("an HTTP inbound")
+        };
+        assert_eq!(i.http.map(|h| h.path), Some("/lab".to_owned()));
+        assert_eq!((i.max_frame, i.frame_timeout), (1024, Duration::from_secs(5)));
+        let OutboundConnection::Http(o) = e.outbound(Outbound(&OB_HTTP)).unwrap() else {
+            panic!("an HTTP outbound")
+        };
+        assert_eq!((o.host.as_str(), o.port), ("ehr.test", 443));
+        assert_eq!(o.ack_timeout, Duration::from_secs(9));
+        assert_eq!(o.http.map(|h| h.headers), Some(vec!["X-Feed: lab".to_owned()]));
+        // An MLLP option is not an HTTP one, and the suggestion is HTTP's.
+        let e = env("[inbound.IB_Web]\nmax_frame = 1024\n").unwrap();
+        let msg = e.inbound(Inbound(&IB_HTTP)).unwrap_err().to_string();
+        assert!(msg.contains("unknown option `max_frame`; did you mean `max_body`?"), "{msg}");
+        // An https URL needs a certificate to trust.
+        let e = env("[outbound.OB_Web]\nurl = \"https://ehr.test/hl7\"\n").unwrap();
+        let msg = e.outbound(Outbound(&OB_HTTP)).unwrap_err().to_string();
+        assert!(msg.contains("[outbound.OB_Web] an https URL needs `tls_ca`"), "{msg}");
+        let e = env("[outbound.OB_Web]\nurl = \"ftp://ehr.test/\"\n").unwrap();
+        let msg = e.outbound(Outbound(&OB_HTTP)).unwrap_err().to_string();
+        assert!(msg.contains("url: `ftp://ehr.test/` is not an http:// or https:// URL"), "{msg}");
     }
 
     #[test]

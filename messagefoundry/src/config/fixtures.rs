@@ -1,7 +1,7 @@
 //! Connections declared by hand for the tests of this module.
 
 use crate::interface::{
-    FileIn, FileOut, InboundDef, InboundTransport, MllpConnect, MllpListen, OutboundDef,
+    FileIn, FileOut, HttpConnect, HttpListen, InboundDef, InboundTransport, MllpConnect, MllpListen, OutboundDef,
     OutboundTransport, Route, RouterDef,
 };
 
@@ -66,4 +66,29 @@ pub(super) static FILES_OUT: OutboundDef = OutboundDef {
         dir: "out",
         ..FileOut::DEFAULT
     }),
+};
+
+/// An HTTP inbound on port 8080, otherwise the defaults.
+pub(super) static IB_HTTP: InboundDef = InboundDef {
+    name: "IB_Web",
+    transport: InboundTransport::Http {
+        listen: MllpListen {
+            port: 8080,
+            ..MllpListen::DEFAULT
+        },
+        http: HttpListen::DEFAULT,
+    },
+    router: &ROUTER,
+};
+
+/// An HTTP outbound to http://127.0.0.1:8081/hl7, otherwise the defaults.
+pub(super) static OB_HTTP: OutboundDef = OutboundDef {
+    name: "OB_Web",
+    transport: OutboundTransport::Http {
+        connect: MllpConnect::DEFAULT,
+        http: HttpConnect {
+            url: "http://127.0.0.1:8081/hl7",
+            ..HttpConnect::DEFAULT
+        },
+    },
 };

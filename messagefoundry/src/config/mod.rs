@@ -12,10 +12,14 @@ mod environment;
 mod file_connection;
 #[cfg(test)]
 mod fixtures;
+mod http;
 mod plaintext;
 mod settings;
 
 pub use connection::{InboundSettings, OutboundSettings};
+pub use http::HttpInboundSettings;
+#[cfg_attr(not(feature = "test-support"), allow(unused_imports))]
+pub use http::HttpOutboundSettings;
 pub use file_connection::{FileInSettings, FileOutSettings};
 pub use data::{Declared, TableSetting};
 // Read by the tests (with `test-support`); the runtime goes through `Settings`.

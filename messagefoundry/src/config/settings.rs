@@ -19,9 +19,9 @@ use crate::interface::{Inbound, Outbound};
 pub struct Settings {
     /// The environment file they came from; `None` when the declarations apply as written.
     pub environment: Option<PathBuf>,
-    /// Each inbound with its settings.
+    /// Each listening inbound (MLLP, or HTTP with `http` set) with its settings.
     pub inbounds: Vec<(Inbound, InboundSettings)>,
-    /// Each outbound with its settings.
+    /// Each sending outbound (MLLP, or HTTP with `http` set) with its settings.
     pub outbounds: Vec<(Outbound, OutboundSettings)>,
     /// Each file inbound with its settings.
     pub file_inbounds: Vec<(Inbound, FileInSettings)>,
@@ -79,14 +79,18 @@ impl Settings {
         settings.values = values;
         for inbound in inbounds {
             match env.inbound(*inbound) {
-                Ok(InboundConnection::Mllp(s)) => settings.inbounds.push((*inbound, s)),
+                Ok(InboundConnection::Mllp(s) | InboundConnection::Http(s)) => {
+                    settings.inbounds.push((*inbound, s))
+                }
                 Ok(InboundConnection::File(s)) => settings.file_inbounds.push((*inbound, s)),
                 Err(e) => errors.push(e),
             }
         }
         for outbound in outbounds {
             match env.outbound(*outbound) {
-                Ok(OutboundConnection::Mllp(s)) => settings.outbounds.push((*outbound, s)),
+                Ok(OutboundConnection::Mllp(s) | OutboundConnection::Http(s)) => {
+                    settings.outbounds.push((*outbound, s))
+                }
                 Ok(OutboundConnection::File(s)) => settings.file_outbounds.push((*outbound, s)),
                 Err(e) => errors.push(e),
             }

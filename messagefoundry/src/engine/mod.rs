@@ -73,6 +73,14 @@ pub enum EngineError {
         #[source]
         source: std::io::Error,
     },
+    /// An HTTP connection's settings could not be used (a secret's environment variable unset).
+    #[error("{connection}: {message}")]
+    Http {
+        /// The inbound or outbound.
+        connection: &'static str,
+        /// What is wrong, without any secret.
+        message: String,
+    },
     /// A connection's TLS could not be set up (a missing or wrong certificate or key file).
     #[error("{connection}: {source}")]
     Tls {
@@ -270,6 +278,12 @@ impl Engine {
                 wake,
                 shutdown.clone(),
             );
+            let worker = worker
+                .with_http_from_settings()
+                .map_err(|message| EngineError::Http {
+                    connection: outbound.name(),
+                    message,
+                })?;
             let worker =
                 blocking_tls(outbound.name(), move || worker.with_tls_from_settings()).await?;
             senders.push((outbound.name(), worker.status()));
@@ -303,6 +317,17 @@ impl Engine {
         let mut inbound_wakes = HashMap::new();
         let mut self_signed = None;
         for (inbound, settings) in config.inbounds {
+            let gate = match &settings.http {
+                Some(http) => Some(
+                    crate::http::auth::Gate::of(http, settings.tls_client_ca.is_some()).map_err(
+                        |message| EngineError::Http {
+                            connection: inbound.name(),
+                            message,
+                        },
+                    )?,
+                ),
+                None => None,
+            };
             let tls = acceptor(inbound, &settings, &config.db, &mut self_signed).await?;
             let address = format!("{}:{}", settings.bind, settings.port);
             let listener =
@@ -355,7 +380,10 @@ impl Engine {
             if let Some(tls) = tls {
                 tasks.spawn(reload::watch(tls, inbound.name(), shutdown.clone()));
             }
-            tasks.spawn(intake::run(listener, ctx));
+            match gate {
+                Some(gate) => tasks.spawn(crate::http::run(listener, ctx, gate)),
+                None => tasks.spawn(intake::run(listener, ctx)),
+            };
         }
         for (inbound, settings) in config.file_inbounds {
             let counted = Arc::new(InboundMetrics::new(

@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use super::file::FileIn;
 use super::file::FileOut;
+use super::http::{HttpConnect, HttpListen};
 use super::router::RouterDef;
 use crate::config::Cidr;
 
@@ -328,6 +329,13 @@ pub enum InboundTransport {
     Mllp(MllpListen),
     /// `file(…)`: a folder.
     File(FileIn),
+    /// `http(…)`: a listener answering `POST`s.
+    Http {
+        /// What HTTP shares with MLLP: port, TLS, ACK mode, limits.
+        listen: MllpListen,
+        /// HTTP's own settings: path, authentication.
+        http: HttpListen,
+    },
 }
 
 /// What an outbound delivers to: its transport and that transport's settings.
@@ -337,6 +345,13 @@ pub enum OutboundTransport {
     Mllp(MllpConnect),
     /// `file(…)`: a folder.
     File(FileOut),
+    /// `http(…)`: each message posted.
+    Http {
+        /// What HTTP shares with MLLP: timeouts, retries, TLS.
+        connect: MllpConnect,
+        /// HTTP's own settings: URL, headers, authentication.
+        http: HttpConnect,
+    },
 }
 
 impl OutboundDef {
@@ -344,7 +359,23 @@ impl OutboundDef {
     pub fn mllp(&self) -> Option<&MllpConnect> {
         match &self.transport {
             OutboundTransport::Mllp(m) => Some(m),
+            OutboundTransport::File(_) | OutboundTransport::Http { .. } => None,
+        }
+    }
+
+    /// Its sender's settings, when it sends over a network: MLLP or HTTP.
+    pub fn connect(&self) -> Option<&MllpConnect> {
+        match &self.transport {
+            OutboundTransport::Mllp(m) | OutboundTransport::Http { connect: m, .. } => Some(m),
             OutboundTransport::File(_) => None,
+        }
+    }
+
+    /// Its HTTP settings, when it is an HTTP outbound.
+    pub fn http(&self) -> Option<&HttpConnect> {
+        match &self.transport {
+            OutboundTransport::Http { http, .. } => Some(http),
+            _ => None,
         }
     }
 }
@@ -365,14 +396,30 @@ impl InboundDef {
     pub fn mllp(&self) -> Option<&MllpListen> {
         match &self.transport {
             InboundTransport::Mllp(m) => Some(m),
+            InboundTransport::File(_) | InboundTransport::Http { .. } => None,
+        }
+    }
+
+    /// Its listener's settings, when it listens on a port: MLLP or HTTP.
+    pub fn listen(&self) -> Option<&MllpListen> {
+        match &self.transport {
+            InboundTransport::Mllp(m) | InboundTransport::Http { listen: m, .. } => Some(m),
             InboundTransport::File(_) => None,
+        }
+    }
+
+    /// Its HTTP settings, when it is an HTTP inbound.
+    pub fn http(&self) -> Option<&HttpListen> {
+        match &self.transport {
+            InboundTransport::Http { http, .. } => Some(http),
+            _ => None,
         }
     }
 
     /// The character set its messages are read in.
     pub fn charset(&self) -> CharsetPolicy {
         match &self.transport {
-            InboundTransport::Mllp(m) => m.charset,
+            InboundTransport::Mllp(m) | InboundTransport::Http { listen: m, .. } => m.charset,
             InboundTransport::File(f) => f.charset,
         }
     }

@@ -10,6 +10,7 @@
 mod connection;
 mod file;
 mod handler;
+mod http;
 mod outcome;
 mod route;
 mod router;
@@ -32,6 +33,7 @@ pub(crate) mod plumbing {
     };
     pub use super::file::{AfterPickup, FileIn, FileOut};
     pub use super::handler::{DEFAULT_TIMEOUT, Handle, Handler, HandlerDef, HandlerFuture};
+    pub use super::http::{HttpConnect, HttpListen};
     pub use super::outcome::IntoOutcome;
     pub use super::route::IntoRoute;
     pub use super::router::{Router, RouterDef};

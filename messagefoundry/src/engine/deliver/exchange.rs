@@ -15,8 +15,16 @@ pub(crate) trait Stream: AsyncRead + AsyncWrite + Unpin + Send {}
 
 impl<S: AsyncRead + AsyncWrite + Unpin + Send> Stream for S {}
 
-/// An open connection to the downstream.
-pub(crate) type Connection = Framed<Box<dyn Stream>, MllpCodec>;
+/// An open MLLP connection to the downstream.
+pub(crate) type MllpConnection = Framed<Box<dyn Stream>, MllpCodec>;
+
+/// An open connection to the downstream: MLLP frames, or HTTP requests.
+pub(crate) enum Connection {
+    /// MLLP.
+    Mllp(MllpConnection),
+    /// HTTP/1.1.
+    Http(crate::http::client::Link),
+}
 
 /// Why an exchange failed; each of these closes the connection. Connection problems name the
 /// peer, so an operator can tell a wrong address from a peer that does not speak TLS.
@@ -48,6 +56,8 @@ pub(crate) enum ExchangeError {
     },
     #[error("the downstream closed the connection")]
     Closed,
+    #[error("the downstream answered HTTP {0}; it cannot take messages now")]
+    Status(u16),
     #[error("connection failed: {0}")]
     Io(std::io::Error),
 }
@@ -97,7 +107,7 @@ pub(crate) async fn connect(
     timeout: Duration,
     max_frame: usize,
     tls: Option<&crate::tls::Client>,
-) -> Result<Connection, ExchangeError> {
+) -> Result<MllpConnection, ExchangeError> {
     let peer = peer(host, port);
     let deadline = tokio::time::Instant::now() + timeout;
     let stream = match tokio::time::timeout_at(deadline, TcpStream::connect((host, port))).await {
@@ -133,6 +143,26 @@ pub(crate) async fn connect(
     Ok(Framed::new(stream, MllpCodec::new(max_frame)))
 }
 
+/// Connects as [`connect`] does, and speaks MLLP on the connection, or HTTP to `http`.
+pub(crate) async fn connect_to(
+    host: &str,
+    port: u16,
+    timeout: Duration,
+    max_frame: usize,
+    tls: Option<&crate::tls::Client>,
+    http: Option<&std::sync::Arc<crate::http::client::Target>>,
+) -> Result<Connection, ExchangeError> {
+    let framed = connect(host, port, timeout, max_frame, tls).await?;
+    match http {
+        Some(target) => {
+            crate::http::client::Link::open(framed.into_inner(), std::sync::Arc::clone(target))
+                .await
+                .map(Connection::Http)
+        }
+        None => Ok(Connection::Mllp(framed)),
+    }
+}
+
 /// What came instead of the ACK, for the timeout's message.
 fn stray_note(stray: &Option<Stray>) -> String {
     stray.map_or_else(String::new, |s| format!("; the downstream answered {s}"))
@@ -160,6 +190,9 @@ pub(crate) enum Heard<T> {
 /// Sends `payload` and returns the ACK whose MSA-2 is `control_id`. Frames that are not that
 /// ACK (a late ACK of an earlier message, a wrong MSA-2, garbage) are dropped and logged, never
 /// credited to this message; `on_stray` hears of each as it comes.
+///
+/// Over HTTP the message is posted and the answer read as an ACK (see `http::client`), within
+/// both timeouts together.
 pub(crate) async fn exchange(
     conn: &mut Connection,
     payload: &[u8],
@@ -168,6 +201,10 @@ pub(crate) async fn exchange(
     outbound: &str,
     on_stray: impl FnMut(Stray),
 ) -> Result<Ack, ExchangeError> {
+    if let Connection::Http(link) = conn {
+        let timeout = timeouts.0.saturating_add(timeouts.1);
+        return link.post(payload, control_id, timeout, MAX_HTTP_ANSWER).await;
+    }
     exchange_with(conn, payload, timeouts, outbound, on_stray, |bytes| {
         match Message::parse(bytes.to_vec())
             .ok()
@@ -181,9 +218,13 @@ pub(crate) async fn exchange(
     .await
 }
 
+/// The largest HTTP answer read; a longer one is read as no ACK.
+const MAX_HTTP_ANSWER: usize = 1024 * 1024;
+
 /// Sends `payload` (within the send timeout, the first of `timeouts`) and reads frames until
 /// `hear` finds the answer in one (within the ACK timeout, the second). Frames `hear` calls
-/// strays are dropped and logged; `on_stray` hears of each as it comes.
+/// strays are dropped and logged; `on_stray` hears of each as it comes. MLLP only: HTTP has
+/// no batches (its options have no `batch`), and [`exchange`] posts its messages.
 pub(crate) async fn exchange_with<T>(
     conn: &mut Connection,
     payload: &[u8],
@@ -192,6 +233,11 @@ pub(crate) async fn exchange_with<T>(
     mut on_stray: impl FnMut(Stray),
     mut hear: impl FnMut(&[u8]) -> Heard<T>,
 ) -> Result<T, ExchangeError> {
+    let Connection::Mllp(conn) = conn else {
+        return Err(ExchangeError::Io(std::io::Error::other(
+            "frames of answers are read over MLLP only",
+        )));
+    };
     tokio::time::timeout(send_timeout, conn.send(payload))
         .await
         .map_err(|_| ExchangeError::SendTimeout)??;

@@ -74,6 +74,8 @@ pub struct OutboundWorker {
     shutdown: CancellationToken,
     status: watch::Sender<SenderStatus>,
     tls: Option<TlsClient>,
+    /// Where an HTTP outbound posts; `None` for MLLP.
+    http: Option<Arc<crate::http::client::Target>>,
     /// What the sender counts, for `/metrics`.
     metrics: Arc<OutboundMetrics>,
 }
@@ -95,6 +97,7 @@ impl OutboundWorker {
             shutdown,
             status: watch::Sender::new(SenderStatus::default()),
             tls: None,
+            http: None,
             metrics: Arc::default(),
         }
     }
@@ -112,6 +115,12 @@ impl OutboundWorker {
         if let Some(cert) = &self.settings.tls_cert {
             crate::tls::log_expiry(&self.name, cert);
         }
+        Ok(self)
+    }
+
+    /// For an HTTP outbound, reads where and how it posts (its secrets from the environment).
+    pub fn with_http_from_settings(mut self) -> Result<OutboundWorker, String> {
+        self.http = crate::http::client::Target::of(&self.settings)?;
         Ok(self)
     }
 
@@ -366,14 +375,16 @@ impl OutboundWorker {
         Step::Again
     }
 
-    /// Connects to the downstream (with TLS if configured), and says so in the status.
+    /// Connects to the downstream (with TLS if configured, speaking HTTP for an HTTP
+    /// outbound), and says so in the status.
     async fn open(&self) -> Result<Connection, exchange::ExchangeError> {
-        let opened = exchange::connect(
+        let opened = exchange::connect_to(
             &self.settings.host,
             self.settings.port,
             self.settings.connect_timeout,
             MAX_ACK_FRAME,
             self.tls.as_ref(),
+            self.http.as_ref(),
         )
         .await;
         match &opened {
@@ -450,6 +461,9 @@ impl OutboundWorker {
 /// Whether the downstream has closed the open connection, looking without waiting. A frame it
 /// sent unasked is dropped on the way.
 fn peer_closed(conn: &mut Option<Connection>, outbound: &str) -> bool {
+    if let Some(Connection::Http(link)) = conn {
+        return link.is_closed();
+    }
     while let Some(frame) = futures_util::FutureExt::now_or_never(next_frame(conn)) {
         if closed_by(frame, outbound) {
             return true;
@@ -485,7 +499,12 @@ async fn next_frame(
     conn: &mut Option<Connection>,
 ) -> Option<Result<crate::mllp::Frame, crate::mllp::MllpError>> {
     match conn {
-        Some(c) => futures_util::StreamExt::next(c).await,
+        Some(Connection::Mllp(c)) => futures_util::StreamExt::next(c).await,
+        // An HTTP downstream sends nothing unasked: only its close is looked for.
+        Some(Connection::Http(link)) => {
+            link.closed().await;
+            None
+        }
         None => std::future::pending().await,
     }
 }

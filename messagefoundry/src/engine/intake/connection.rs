@@ -59,12 +59,14 @@ pub(crate) struct Context {
 const MAX_OWED: usize = 1024;
 
 /// An application acknowledgment owed to the peer once its message has been processed.
-pub(super) type Owed = Pin<Box<dyn Future<Output = Answer> + Send>>;
+pub(crate) type Owed = Pin<Box<dyn Future<Output = Answer> + Send>>;
 
 /// What a stored frame is answered with: an acknowledgment now, and maybe later ones (one per
 /// message of a batch, in enhanced mode).
-pub(super) struct Reply {
+pub(crate) struct Reply {
+    /// The answer due at once.
     pub now: Answer,
+    /// The application acknowledgments due once the messages are processed.
     pub later: Vec<Owed>,
 }
 
@@ -322,17 +324,31 @@ fn next_deadline<R>(
     }
 }
 
-/// Stores one frame and works out the answer; `None` when the store has stopped.
+/// Stores one frame and works out the answer, waiting for an application acknowledgment where
+/// it is the answer itself; `None` when the store has stopped.
 async fn receive(
     ctx: &Context,
     raw: bytes::Bytes,
     peer: SocketAddr,
     charset_warned: &mut bool,
 ) -> Option<Reply> {
+    let (reply, _) = store_one(ctx, raw, peer, charset_warned).await?;
+    Some(settle(ctx, reply).await)
+}
+
+/// Checks and stores one message (a frame, or an HTTP request's body) and works out its
+/// answer, without waiting for an application acknowledgment: the reply, and whether the
+/// message was stored. `None` when the store has stopped and nothing can be answered.
+pub(crate) async fn store_one(
+    ctx: &Context,
+    raw: bytes::Bytes,
+    peer: SocketAddr,
+    charset_warned: &mut bool,
+) -> Option<(Reply, bool)> {
     let (incoming, checked) = check(ctx, raw, peer, charset_warned, now_micros());
     let stored = ctx.store.receive(incoming).await;
     let reply = answer(ctx, peer, checked, stored.as_ref().copied())?;
-    Some(settle(ctx, reply).await)
+    Some((reply, stored.is_ok()))
 }
 
 /// Reads a message as the inbound's parse, charset and validation policies say, and makes

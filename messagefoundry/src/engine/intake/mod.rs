@@ -14,6 +14,7 @@ mod listener;
 mod tally;
 mod validation;
 
-pub(super) use connection::Context;
+pub(crate) use acks::Answer;
+pub(crate) use connection::{Context, Reply, store_one};
 pub(super) use frame_memory::FrameBudget;
 pub(super) use listener::run;
