@@ -14,10 +14,10 @@ use std::time::Duration;
 use std::net::SocketAddr;
 
 use axum::extract::{Query, RawPathParams, State};
-use axum::{Extension, Json};
 use axum::http::StatusCode;
-use axum::routing::MethodFilter;
 use axum::response::{IntoResponse, Response};
+use axum::routing::MethodFilter;
+use axum::{Extension, Json};
 use serde_json::{Value, json};
 
 use super::server::Peer;
@@ -96,13 +96,13 @@ pub const OPERATIONS: &[Operation] = &[
                         .ok_or_else(|| format!("disposition {name:?} is not a disposition"))?,
                 ),
             };
-            let state = match p.text("state") {
-                None => None,
-                Some(name) => Some(
-                    StateKind::from_name(name)
-                        .ok_or_else(|| format!("state {name:?} is not queued, delivered or dead"))?,
-                ),
-            };
+            let state =
+                match p.text("state") {
+                    None => None,
+                    Some(name) => Some(StateKind::from_name(name).ok_or_else(|| {
+                        format!("state {name:?} is not queued, delivered or dead")
+                    })?),
+                };
             Ok(Request::Search(Search {
                 control_id: p.text("control_id").map(str::to_owned),
                 message_type: p.text("message_type").map(str::to_owned),
@@ -185,15 +185,13 @@ impl Params {
 }
 
 /// Adds every operation to `router`.
-pub fn routes(
-    mut router: axum::Router<Arc<AdminState>>,
-) -> axum::Router<Arc<AdminState>> {
+pub fn routes(mut router: axum::Router<Arc<AdminState>>) -> axum::Router<Arc<AdminState>> {
     for operation in OPERATIONS {
         let make = operation.request;
         let handler = move |State(state): State<Arc<AdminState>>,
-                             peer: Option<Extension<Peer>>,
-                             path: RawPathParams,
-                             Query(query): Query<HashMap<String, String>>| async move {
+                            peer: Option<Extension<Peer>>,
+                            path: RawPathParams,
+                            Query(query): Query<HashMap<String, String>>| async move {
             let params = Params {
                 path: path
                     .iter()
@@ -217,7 +215,10 @@ pub fn routes(
 /// Runs an operation on the running engine.
 async fn run(state: &AdminState, request: Request, peer: Option<SocketAddr>) -> Response {
     let Some(engine) = state.engine() else {
-        return error(StatusCode::SERVICE_UNAVAILABLE, "the engine is starting".into());
+        return error(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "the engine is starting".into(),
+        );
     };
     let scope = crate::operations::Scope::Serving(engine.clone());
     match execute(&scope, &request).await {
@@ -249,7 +250,9 @@ async fn run(state: &AdminState, request: Request, peer: Option<SocketAddr>) -> 
 /// as `{"Variant": value}`: the API answers with the value.
 fn unwrap_variant(value: Value) -> Value {
     match value {
-        Value::Object(map) if map.len() == 1 => map.into_iter().next().map_or(Value::Null, |(_, v)| v),
+        Value::Object(map) if map.len() == 1 => {
+            map.into_iter().next().map_or(Value::Null, |(_, v)| v)
+        }
         other => other,
     }
 }

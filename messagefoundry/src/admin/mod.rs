@@ -34,7 +34,9 @@ use crate::tls::reload::{self, Reloading};
 #[derive(Debug, thiserror::Error)]
 pub enum AdminError {
     /// Its address could not be bound.
-    #[error("admin server: cannot listen on {address}: {source} (choose another with --admin ADDR, or --admin off)")]
+    #[error(
+        "admin server: cannot listen on {address}: {source} (choose another with --admin ADDR, or --admin off)"
+    )]
     Bind {
         /// The address.
         address: SocketAddr,
@@ -138,11 +140,10 @@ async fn tls_config(
         AdminCert::Files { cert, key } => (cert.clone(), key.clone()),
         AdminCert::SelfSigned => {
             let db = db.to_path_buf();
-            let made = tokio::task::spawn_blocking(move || {
-                crate::tls::self_signed::load_or_create(&db)
-            })
-            .await
-            .map_err(|e| TlsError::Config(e.to_string()))??;
+            let made =
+                tokio::task::spawn_blocking(move || crate::tls::self_signed::load_or_create(&db))
+                    .await
+                    .map_err(|e| TlsError::Config(e.to_string()))??;
             (made.cert, made.key)
         }
     };

@@ -54,7 +54,10 @@ async fn ready(State(state): State<Arc<AdminState>>) -> Response {
 /// The Prometheus page.
 async fn metrics(State(state): State<Arc<AdminState>>) -> Response {
     let Some(engine) = state.engine() else {
-        return api::error(StatusCode::SERVICE_UNAVAILABLE, "the engine is starting".into());
+        return api::error(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "the engine is starting".into(),
+        );
     };
     let page = super::scrape::page(engine).await;
     ([(header::CONTENT_TYPE, crate::metrics::CONTENT_TYPE)], page).into_response()
@@ -65,7 +68,10 @@ async fn openapi() -> Response {
 }
 
 async fn not_found() -> Response {
-    api::error(StatusCode::NOT_FOUND, "no such route; see /api/v1/openapi.json".into())
+    api::error(
+        StatusCode::NOT_FOUND,
+        "no such route; see /api/v1/openapi.json".into(),
+    )
 }
 
 /// One connection in `/api/v1/connections`.
@@ -88,7 +94,10 @@ struct Connection {
 /// Each inbound (address, listening, connections open) and each outbound (its sender's state).
 async fn connections(State(state): State<Arc<AdminState>>) -> Response {
     let Some(engine) = state.engine() else {
-        return api::error(StatusCode::SERVICE_UNAVAILABLE, "the engine is starting".into());
+        return api::error(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "the engine is starting".into(),
+        );
     };
     let inbounds = engine.metrics().inbounds.iter().map(|m| Connection {
         name: m.name,

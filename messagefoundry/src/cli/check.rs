@@ -105,7 +105,10 @@ pub fn run(wiring: &Wiring<'_>, args: &CheckArgs) -> ExitCode {
         );
     for (direction, name, dir) in folders {
         match super::check_folders::writable_folder(dir) {
-            Ok(()) => found.ok(format!("{direction} {name}: folder {} is writable", dir.display())),
+            Ok(()) => found.ok(format!(
+                "{direction} {name}: folder {} is writable",
+                dir.display()
+            )),
             Err(e) => found.error(format!("{direction} {name}: {e}")),
         }
     }
@@ -186,7 +189,11 @@ fn check_tables(found: &mut Findings, tables: &[crate::config::TableSetting]) {
                 table.def.file
             )),
             Some(path) => match crate::tables::read(table.def, path) {
-                Ok(t) => found.ok(format!("table {name}: {} ({} rows)", path.display(), t.len())),
+                Ok(t) => found.ok(format!(
+                    "table {name}: {} ({} rows)",
+                    path.display(),
+                    t.len()
+                )),
                 Err(e) => found.error(e),
             },
         }
@@ -315,7 +322,9 @@ fn check_admin(found: &mut Findings, args: &AdminArgs, db: &std::path::Path, ser
     let address = plan.address;
     check_bind(found, "admin server", &address.to_string(), serving);
     if plan.cert == AdminCert::Off {
-        found.ok(format!("admin server: plaintext HTTP on loopback ({address})"));
+        found.ok(format!(
+            "admin server: plaintext HTTP on loopback ({address})"
+        ));
     }
     check_cert(
         found,
@@ -362,7 +371,10 @@ fn outbound_tls(
                 let print = crate::tls::normalized_fingerprint(print).unwrap_or_default();
                 found.ok(format!("outbound {name}: pinned to SHA-256 {print}"));
             }
-            for (what, file) in [("trusts CA", &s.tls_ca), ("client certificate", &s.tls_cert)] {
+            for (what, file) in [
+                ("trusts CA", &s.tls_ca),
+                ("client certificate", &s.tls_cert),
+            ] {
                 if let Some(file) = file {
                     match crate::tls::file_fingerprint(file) {
                         Ok(line) => found.ok(format!("outbound {name}: {what} {line}")),

@@ -28,6 +28,10 @@ mod tests {
         assert!(writable_folder(&dir.path().join("missing")).is_err());
         let file = dir.path().join("f");
         std::fs::write(&file, b"x").unwrap();
-        assert!(writable_folder(&file).unwrap_err().contains("is not a folder"));
+        assert!(
+            writable_folder(&file)
+                .unwrap_err()
+                .contains("is not a folder")
+        );
     }
 }

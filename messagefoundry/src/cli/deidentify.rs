@@ -207,7 +207,11 @@ MSH|^~\\&|A|B|C|D|20240102||ADT^A08^ADT_A01|2|P|2.5.1\rPID|1||8675309^^^H^MR||Do
             m[messagefoundry_hl7::Path::parse_const("PID-3.1")].to_string()
         };
         assert_ne!(mrn(&msgs[0]), "8675309");
-        assert_eq!(mrn(&msgs[0]), mrn(&msgs[1]), "one patient stays one patient");
+        assert_eq!(
+            mrn(&msgs[0]),
+            mrn(&msgs[1]),
+            "one patient stays one patient"
+        );
         assert!(!String::from_utf8_lossy(&written).contains("Doe"));
     }
 
@@ -227,7 +231,11 @@ MSH|^~\\&|A|B|C|D|20240102||ADT^A08^ADT_A01|2|P|2.5.1\rPID|1||8675309^^^H^MR||Do
         request.key_file = Some(&key);
         request.out_dir = Some(dir.path());
         assert_eq!(run(&request, &mut Vec::new()).unwrap(), ExitCode::FAILURE);
-        assert_eq!(std::fs::read_to_string(&files[0]).unwrap(), TWO, "source untouched");
+        assert_eq!(
+            std::fs::read_to_string(&files[0]).unwrap(),
+            TWO,
+            "source untouched"
+        );
     }
 
     #[test]

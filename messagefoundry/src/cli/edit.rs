@@ -18,8 +18,9 @@ pub(super) fn request(
     to: Option<String>,
 ) -> Result<Request, String> {
     let message = match file {
-        Some(file) => std::fs::read(file)
-            .map_err(|e| format!("cannot read {}: {e}", file.display()))?,
+        Some(file) => {
+            std::fs::read(file).map_err(|e| format!("cannot read {}: {e}", file.display()))?
+        }
         None => in_editor(original)?,
     };
     Ok(Request::Edit {

@@ -40,13 +40,10 @@ pub(crate) type Labelled = (String, Result<Message, ParseError>);
 /// The messages of one file (one message, a batch, or several one after the other), each
 /// named `<file> message <n>` and parsed; `Err` names the file when it cannot be read or split.
 /// Errors hold positions and reasons only, never content.
-pub(crate) fn messages_in(
-    file: &std::path::Path,
-) -> Result<Vec<Labelled>, String> {
-    let bytes =
-        std::fs::read(file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
-    let batch = messagefoundry_hl7::batch::split(&bytes)
-        .map_err(|e| format!("{}: {e}", file.display()))?;
+pub(crate) fn messages_in(file: &std::path::Path) -> Result<Vec<Labelled>, String> {
+    let bytes = std::fs::read(file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+    let batch =
+        messagefoundry_hl7::batch::split(&bytes).map_err(|e| format!("{}: {e}", file.display()))?;
     Ok(batch
         .messages()
         .enumerate()

@@ -10,8 +10,8 @@ use std::time::{Duration, UNIX_EPOCH};
 
 use crate::interface::Disposition;
 use crate::operations::{
-    DestinationDetail, MessageDetail, MessageSummary, QueueState, Request, Response, Scope,
-    Search, execute,
+    DestinationDetail, MessageDetail, MessageSummary, QueueState, Request, Response, Scope, Search,
+    execute,
 };
 use crate::store::{
     DeadLetter, DestinationState, MessageId, ParseState, QueueKey, SendOrigin, StateKind, Store,
@@ -298,7 +298,11 @@ fn print(out: &mut impl Write, response: &Response) -> std::io::Result<()> {
         }
         Response::Pruned(deleted) => writeln!(out, "{deleted} message(s) deleted")?,
         Response::Resent(queued) => {
-            writeln!(out, "resent: queued on {} as {}", queued.outbound, queued.seq)?;
+            writeln!(
+                out,
+                "resent: queued on {} as {}",
+                queued.outbound, queued.seq
+            )?;
         }
         Response::Edited(edited) => match &edited.queued {
             Some(queued) => writeln!(
@@ -428,7 +432,11 @@ fn destination_line(d: &DestinationDetail) -> String {
                 .map(|s| {
                     format!(
                         "; sender {}, {} failure(s) in a row{}",
-                        if s.connected { "connected" } else { "not connected" },
+                        if s.connected {
+                            "connected"
+                        } else {
+                            "not connected"
+                        },
                         s.consecutive_failures,
                         s.last_error
                             .as_deref()
@@ -583,7 +591,10 @@ mod tests {
             .find(|l| l.starts_with("to        "))
             .unwrap_or_else(|| panic!("no destination line: {shown}"));
         assert!(
-            to.starts_with(&format!("to        OB_EHR {} by to_ehr, queued ", f.dead.seq)),
+            to.starts_with(&format!(
+                "to        OB_EHR {} by to_ehr, queued ",
+                f.dead.seq
+            )),
             "{to}"
         );
         assert!(

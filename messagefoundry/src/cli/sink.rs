@@ -138,7 +138,10 @@ pub fn run(args: &SinkArgs) -> ExitCode {
             _ = tokio::signal::ctrl_c() => {}
         }
         let n = shared.received.load(Ordering::SeqCst);
-        let secs = shared.first.get().map_or(0.0, |t| t.elapsed().as_secs_f64());
+        let secs = shared
+            .first
+            .get()
+            .map_or(0.0, |t| t.elapsed().as_secs_f64());
         say!(
             "received {n} messages in {secs:.2} s: {:.0} msg/s",
             if secs > 0.0 { n as f64 / secs } else { 0.0 }

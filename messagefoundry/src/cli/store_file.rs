@@ -78,7 +78,11 @@ pub fn run(args: &StoreArgs) -> ExitCode {
         Err(e) => {
             eprintln!("error: {e}");
             // 130, as a shell reports a command stopped by Ctrl-C.
-            ExitCode::from(if matches!(e, FileError::Interrupted(_)) { 130 } else { 1 })
+            ExitCode::from(if matches!(e, FileError::Interrupted(_)) {
+                130
+            } else {
+                1
+            })
         }
     }
 }
@@ -92,11 +96,18 @@ fn backup(db: &Path, path: &Path, quiet: bool) -> Result<(), FileError> {
     })?;
     let started = Instant::now();
     let spinner = Spinner::new("backing up through the running serve", quiet);
-    let asked = super::control::ask_for::<_, Result<BackupReport, String>>(db, &StoreRequest::Backup(to.clone()));
+    let asked = super::control::ask_for::<_, Result<BackupReport, String>>(
+        db,
+        &StoreRequest::Backup(to.clone()),
+    );
     drop(spinner);
     let report = match asked {
         Some(Ok(answer)) => answer.map_err(FileError::Store)?,
-        Some(Err(e)) => return Err(FileError::Store(format!("the running serve did not answer: {e}"))),
+        Some(Err(e)) => {
+            return Err(FileError::Store(format!(
+                "the running serve did not answer: {e}"
+            )));
+        }
         None => on_file(db, &to, quiet)?,
     };
     say!(
@@ -191,7 +202,9 @@ pub(super) async fn answer(
             copy.await
         }
     };
-    let result = joined.map_err(|e| e.to_string()).and_then(|r| r.map_err(|e| e.to_string()));
+    let result = joined
+        .map_err(|e| e.to_string())
+        .and_then(|r| r.map_err(|e| e.to_string()));
     match &result {
         Ok(report) => tracing::info!(
             backup = %path.display(),
@@ -252,7 +265,11 @@ fn print_verified(v: &Verified) {
     }
     say!(
         "{}: {} message(s), {} queued",
-        if v.problems.is_empty() { "ok" } else { "NOT OK" },
+        if v.problems.is_empty() {
+            "ok"
+        } else {
+            "NOT OK"
+        },
         v.messages,
         v.queued
     );

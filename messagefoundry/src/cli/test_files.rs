@@ -49,7 +49,11 @@ pub struct TestArgs {
 
 /// Runs each file; the exit code is 1 if any file could not be read or parsed, ended in
 /// ERROR, or sent something else than expected.
-pub fn run(wiring: &Wiring<'_>, args: &TestArgs, out: &mut impl Write) -> std::io::Result<ExitCode> {
+pub fn run(
+    wiring: &Wiring<'_>,
+    args: &TestArgs,
+    out: &mut impl Write,
+) -> std::io::Result<ExitCode> {
     let inbound = match pick(wiring, args.inbound.as_deref()) {
         Ok(i) => i,
         Err(message) => {

@@ -129,7 +129,6 @@ impl Environment {
     }
 }
 
-
 #[cfg(test)]
 mod tests {
     use std::time::Duration;
@@ -186,8 +185,10 @@ mod tests {
         let (_, e) = env("[tables]\npoint_of_car = \"x.csv\"\n").tables(&TABLES);
         assert_eq!(
             errors(&e),
-            ["environments/test.toml: [tables] the interface has no table named point_of_car; \
-              did you mean point_of_care?"]
+            [
+                "environments/test.toml: [tables] the interface has no table named point_of_car; \
+              did you mean point_of_care?"
+            ]
         );
         let (_, e) = env("[tables]\npoint_of_care = 3\n").tables(&TABLES);
         assert_eq!(

@@ -121,7 +121,9 @@ impl Environment {
                 "outbound" => &mut env.outbound,
                 "tables" | "values" | "alerts" => {
                     let toml::Value::Table(entries) = value else {
-                        return Err(invalid(format!("[{key}] must be a table: [{key}] NAME = …")));
+                        return Err(invalid(format!(
+                            "[{key}] must be a table: [{key}] NAME = …"
+                        )));
                     };
                     match key.as_str() {
                         "tables" => env.tables = entries,
@@ -190,17 +192,23 @@ impl Environment {
         Ok(match &inbound.def().transport {
             InboundTransport::Mllp(m) => {
                 let mut s = InboundSettings::from(m);
-                self.apply(Transport::Mllp, Direction::Inbound, name, |k, v| s.set(k, v))?;
+                self.apply(Transport::Mllp, Direction::Inbound, name, |k, v| {
+                    s.set(k, v)
+                })?;
                 InboundConnection::Mllp(s)
             }
             InboundTransport::File(f) => {
                 let mut s = FileInSettings::from(f);
-                self.apply(Transport::File, Direction::Inbound, name, |k, v| s.set(k, v))?;
+                self.apply(Transport::File, Direction::Inbound, name, |k, v| {
+                    s.set(k, v)
+                })?;
                 InboundConnection::File(s)
             }
             InboundTransport::Http { listen, http } => {
                 let mut s = InboundSettings::of_http(listen, http);
-                self.apply(Transport::Http, Direction::Inbound, name, |k, v| s.set(k, v))?;
+                self.apply(Transport::Http, Direction::Inbound, name, |k, v| {
+                    s.set(k, v)
+                })?;
                 if let Some(problem) = s.http.as_ref().and_then(|h| h.problem()) {
                     return Err(self.invalid(format!("[inbound.{name}] {problem}")));
                 }
@@ -215,17 +223,23 @@ impl Environment {
         Ok(match &outbound.def().transport {
             OutboundTransport::Mllp(m) => {
                 let mut s = OutboundSettings::from(m);
-                self.apply(Transport::Mllp, Direction::Outbound, name, |k, v| s.set(k, v))?;
+                self.apply(Transport::Mllp, Direction::Outbound, name, |k, v| {
+                    s.set(k, v)
+                })?;
                 OutboundConnection::Mllp(s)
             }
             OutboundTransport::File(f) => {
                 let mut s = FileOutSettings::from(f);
-                self.apply(Transport::File, Direction::Outbound, name, |k, v| s.set(k, v))?;
+                self.apply(Transport::File, Direction::Outbound, name, |k, v| {
+                    s.set(k, v)
+                })?;
                 OutboundConnection::File(s)
             }
             OutboundTransport::Http { connect, http } => {
                 let mut s = OutboundSettings::of_http(connect, http);
-                self.apply(Transport::Http, Direction::Outbound, name, |k, v| s.set(k, v))?;
+                self.apply(Transport::Http, Direction::Outbound, name, |k, v| {
+                    s.set(k, v)
+                })?;
                 s.settle_http()
                     .map_err(|m| self.invalid(format!("[outbound.{name}] {m}")))?;
                 OutboundConnection::Http(s)
@@ -415,32 +429,49 @@ mod tests {
 
     #[test]
     fn http_connections_take_their_own_options() {
-        let e = env("[inbound.IB_Web]\npath = \"/lab\"\nmax_body = 1024\nrequest_timeout = \"5s\"\n\
+        let e = env(
+            "[inbound.IB_Web]\npath = \"/lab\"\nmax_body = 1024\nrequest_timeout = \"5s\"\n\
                      [outbound.OB_Web]\nurl = \"https://ehr.test/hl7\"\ntls_fingerprint = \"AB\"\n\
-                     headers = [\"X-Feed: lab\"]\nresponse_timeout = \"9s\"\n")
+                     headers = [\"X-Feed: lab\"]\nresponse_timeout = \"9s\"\n",
+        )
         .unwrap();
         let InboundConnection::Http(i) = e.inbound(Inbound(&IB_HTTP)).unwrap() else {
             panic!("an HTTP inbound")
         };
         assert_eq!(i.http.map(|h| h.path), Some("/lab".to_owned()));
-        assert_eq!((i.max_frame, i.frame_timeout), (1024, Duration::from_secs(5)));
+        assert_eq!(
+            (i.max_frame, i.frame_timeout),
+            (1024, Duration::from_secs(5))
+        );
         let OutboundConnection::Http(o) = e.outbound(Outbound(&OB_HTTP)).unwrap() else {
             panic!("an HTTP outbound")
         };
         assert_eq!((o.host.as_str(), o.port), ("ehr.test", 443));
         assert_eq!(o.ack_timeout, Duration::from_secs(9));
-        assert_eq!(o.http.map(|h| h.headers), Some(vec!["X-Feed: lab".to_owned()]));
+        assert_eq!(
+            o.http.map(|h| h.headers),
+            Some(vec!["X-Feed: lab".to_owned()])
+        );
         // An MLLP option is not an HTTP one, and the suggestion is HTTP's.
         let e = env("[inbound.IB_Web]\nmax_frame = 1024\n").unwrap();
         let msg = e.inbound(Inbound(&IB_HTTP)).unwrap_err().to_string();
-        assert!(msg.contains("unknown option `max_frame`; did you mean `max_body`?"), "{msg}");
+        assert!(
+            msg.contains("unknown option `max_frame`; did you mean `max_body`?"),
+            "{msg}"
+        );
         // An https URL needs a certificate to trust.
         let e = env("[outbound.OB_Web]\nurl = \"https://ehr.test/hl7\"\n").unwrap();
         let msg = e.outbound(Outbound(&OB_HTTP)).unwrap_err().to_string();
-        assert!(msg.contains("[outbound.OB_Web] an https URL needs `tls_ca`"), "{msg}");
+        assert!(
+            msg.contains("[outbound.OB_Web] an https URL needs `tls_ca`"),
+            "{msg}"
+        );
         let e = env("[outbound.OB_Web]\nurl = \"ftp://ehr.test/\"\n").unwrap();
         let msg = e.outbound(Outbound(&OB_HTTP)).unwrap_err().to_string();
-        assert!(msg.contains("url: `ftp://ehr.test/` is not an http:// or https:// URL"), "{msg}");
+        assert!(
+            msg.contains("url: `ftp://ehr.test/` is not an http:// or https:// URL"),
+            "{msg}"
+        );
     }
 
     #[test]
@@ -455,7 +486,10 @@ mod tests {
         let OutboundConnection::File(o) = e.outbound(Outbound(&FILES_OUT)).unwrap() else {
             panic!("a file outbound")
         };
-        assert_eq!((o.dir, o.name.as_str()), (PathBuf::from("out"), "{MSH-9.1}_{seq}.hl7"));
+        assert_eq!(
+            (o.dir, o.name.as_str()),
+            (PathBuf::from("out"), "{MSH-9.1}_{seq}.hl7")
+        );
         let e = env("[inbound.IB_FILES]\nport = 2575\n").unwrap();
         assert_eq!(
             e.inbound(Inbound(&FILES_IN)).unwrap_err().to_string(),

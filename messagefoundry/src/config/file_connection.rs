@@ -72,7 +72,8 @@ impl From<&FileOut> for FileOutSettings {
     }
 }
 
-const AFTER: &[(&str, AfterPickup)] = &[("move", AfterPickup::Move), ("delete", AfterPickup::Delete)];
+const AFTER: &[(&str, AfterPickup)] =
+    &[("move", AfterPickup::Move), ("delete", AfterPickup::Delete)];
 
 impl FileInSettings {
     /// Sets the option `name` to a value the options table checked for it.
@@ -129,7 +130,9 @@ fn template_paths(template: &str) -> Result<(), String> {
 /// A subfolder's name: one name directly inside the folder.
 fn subfolder(name: String) -> Result<String, String> {
     if name.contains(['/', '\\']) || name == "." || name == ".." {
-        return Err(format!("`{name}` must be one subfolder's name, without `/`"));
+        return Err(format!(
+            "`{name}` must be one subfolder's name, without `/`"
+        ));
     }
     Ok(name)
 }
@@ -183,7 +186,8 @@ mod tests {
         assert_eq!(s.settle, Duration::from_millis(250));
         assert!(set_in("done", Written::Str("a/b".into())).is_err());
         let mut out = FileOutSettings::from(&FileOut::DEFAULT);
-        out.set("name", Value::Text("{PID-3.1}_{seq}.hl7".into())).unwrap();
+        out.set("name", Value::Text("{PID-3.1}_{seq}.hl7".into()))
+            .unwrap();
         assert_eq!(out.name, "{PID-3.1}_{seq}.hl7");
         assert!(
             out.set("name", Value::Text("{PID-0}.hl7".into()))

@@ -1,8 +1,8 @@
 //! Connections declared by hand for the tests of this module.
 
 use crate::interface::{
-    FileIn, FileOut, HttpConnect, HttpListen, InboundDef, InboundTransport, MllpConnect, MllpListen, OutboundDef,
-    OutboundTransport, Route, RouterDef,
+    FileIn, FileOut, HttpConnect, HttpListen, InboundDef, InboundTransport, MllpConnect,
+    MllpListen, OutboundDef, OutboundTransport, Route, RouterDef,
 };
 
 static ROUTER: RouterDef = RouterDef {

@@ -143,10 +143,14 @@ impl OutboundSettings {
             return Err("TLS options with an http:// URL: write https:// to speak TLS (an http:// URL is plaintext)".into());
         }
         if http.auth_user.is_some() != http.auth_password_env.is_some() {
-            return Err("`auth_user` and `auth_password_env` go together: give both or neither".into());
+            return Err(
+                "`auth_user` and `auth_password_env` go together: give both or neither".into(),
+            );
         }
         if http.auth_user.is_some() && http.auth_token_env.is_some() {
-            return Err("give `auth_token_env` (a bearer token) or `auth_user` (basic), not both".into());
+            return Err(
+                "give `auth_token_env` (a bearer token) or `auth_user` (basic), not both".into(),
+            );
         }
         self.host = url.host;
         self.port = url.port;

@@ -17,11 +17,11 @@ mod plaintext;
 mod settings;
 
 pub use connection::{InboundSettings, OutboundSettings};
+pub use data::{Declared, TableSetting};
+pub use file_connection::{FileInSettings, FileOutSettings};
 pub use http::HttpInboundSettings;
 #[cfg_attr(not(feature = "test-support"), allow(unused_imports))]
 pub use http::HttpOutboundSettings;
-pub use file_connection::{FileInSettings, FileOutSettings};
-pub use data::{Declared, TableSetting};
 // Read by the tests (with `test-support`); the runtime goes through `Settings`.
 #[cfg_attr(not(feature = "test-support"), allow(unused_imports))]
 pub use environment::{Environment, EnvironmentError, InboundConnection, OutboundConnection};

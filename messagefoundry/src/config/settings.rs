@@ -6,13 +6,13 @@ use std::path::{Path, PathBuf};
 use messagefoundry_options::Setting;
 
 use super::connection::{InboundSettings, OutboundSettings};
-use super::environment::{InboundConnection, OutboundConnection};
-use super::file_connection::{FileInSettings, FileOutSettings};
 use super::data::{Declared, TableSetting};
 use super::environment::{Environment, EnvironmentError};
+use super::environment::{InboundConnection, OutboundConnection};
+use super::file_connection::{FileInSettings, FileOutSettings};
 use crate::alerts::AlertSettings;
-use crate::values::ValueDef;
 use crate::interface::{Inbound, Outbound};
+use crate::values::ValueDef;
 
 /// The effective settings of every connection of an interface.
 #[derive(Debug, Default)]

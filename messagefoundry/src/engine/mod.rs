@@ -300,7 +300,9 @@ impl Engine {
             let status = watch::Sender::new(SenderStatus::default());
             let counted = Arc::new(OutboundMetrics::default());
             senders.push((outbound.name(), status.subscribe()));
-            metrics.outbounds.push((outbound.name(), Arc::clone(&counted)));
+            metrics
+                .outbounds
+                .push((outbound.name(), Arc::clone(&counted)));
             let sender = crate::file::deliver::FileSender {
                 name: outbound.name(),
                 folder: crate::file::LocalFolder::new(&settings.dir),

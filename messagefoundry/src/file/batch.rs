@@ -36,7 +36,10 @@ mod tests {
         let file = b"FHS|^~\\&|LAB\rBHS|^~\\&|LAB\rMSH|^~\\&|A|1\rPID|1\r\rMSH|^~\\&|A|2\nPID|2\nBTS|2\rFTS|1\r";
         assert_eq!(
             pieces(file),
-            vec![&b"MSH|^~\\&|A|1\rPID|1\r"[..], &b"MSH|^~\\&|A|2\nPID|2\n"[..]]
+            vec![
+                &b"MSH|^~\\&|A|1\rPID|1\r"[..],
+                &b"MSH|^~\\&|A|2\nPID|2\n"[..]
+            ]
         );
         assert_eq!(pieces(b"MSH|^~\\&|A"), vec![&b"MSH|^~\\&|A"[..]]);
         // An MSH-looking word inside a segment does not start a message.
@@ -51,7 +54,11 @@ mod tests {
         let miscounted = split(b"BHS|^~\\&\rMSH|^~\\&|A|1\rBTS|2\r").unwrap_err();
         assert!(miscounted.contains("BTS-1 says 2 but 1"), "{miscounted}");
         assert!(split(b"").unwrap_err().contains("empty"));
-        assert!(split(b"BHS|^~\\&\rBTS|0\r").unwrap_err().contains("no message"));
+        assert!(
+            split(b"BHS|^~\\&\rBTS|0\r")
+                .unwrap_err()
+                .contains("no message")
+        );
         assert!(split(b"MSH|1\rBTS|1\rPID|x\r").is_err());
     }
 }

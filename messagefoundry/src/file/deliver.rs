@@ -96,7 +96,12 @@ impl<F: Folder> FileSender<F> {
                         }
                         Attempt::Taken(what) => {
                             failures += 1;
-                            if self.store.attempted(entry.key.clone(), attempts).await.is_err() {
+                            if self
+                                .store
+                                .attempted(entry.key.clone(), attempts)
+                                .await
+                                .is_err()
+                            {
                                 return;
                             }
                             entry.attempts = attempts;
@@ -183,10 +188,20 @@ impl<F: Folder> FileSender<F> {
         Ok(())
     }
 
-    async fn dead(&self, entry: &QueueEntry, attempts: u32, reason: String) -> Result<(), StoreError> {
+    async fn dead(
+        &self,
+        entry: &QueueEntry,
+        attempts: u32,
+        reason: String,
+    ) -> Result<(), StoreError> {
         tracing::warn!(outbound = self.name, seq = entry.key.seq, id = %entry.message, reason = %reason, "dead-lettered");
-        self.status.send_modify(|s| s.last_error = Some(reason.clone()));
-        match self.store.dead_letter(entry.key.clone(), attempts, reason).await {
+        self.status
+            .send_modify(|s| s.last_error = Some(reason.clone()));
+        match self
+            .store
+            .dead_letter(entry.key.clone(), attempts, reason)
+            .await
+        {
             Ok(()) => {
                 self.metrics.dead_letters.inc();
                 Ok(())

@@ -188,15 +188,27 @@ mod tests {
             folder.write_new("out/b.hl7", b"MSH|2").await.unwrap();
             let again = folder.write_new("a.hl7", b"other").await.unwrap_err();
             assert_eq!(again.kind(), io::ErrorKind::AlreadyExists);
-            let names: Vec<String> = folder.list().await.unwrap().into_iter().map(|e| e.name).collect();
+            let names: Vec<String> = folder
+                .list()
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|e| e.name)
+                .collect();
             // The subfolder is no file, and no temporary file is left.
             assert_eq!(names, vec!["a.hl7".to_owned()]);
             assert_eq!(folder.read("a.hl7").await.unwrap(), b"MSH|1");
             folder.move_to("a.hl7", "done").await.unwrap();
             folder.write_new("a.hl7", b"MSH|3").await.unwrap();
             folder.move_to("a.hl7", "done").await.unwrap();
-            assert_eq!(std::fs::read(dir.path().join("done/a.hl7")).unwrap(), b"MSH|1");
-            assert_eq!(std::fs::read(dir.path().join("done/a.hl7.1")).unwrap(), b"MSH|3");
+            assert_eq!(
+                std::fs::read(dir.path().join("done/a.hl7")).unwrap(),
+                b"MSH|1"
+            );
+            assert_eq!(
+                std::fs::read(dir.path().join("done/a.hl7.1")).unwrap(),
+                b"MSH|3"
+            );
             folder.write_new("c.hl7", b"x").await.unwrap();
             folder.remove("c.hl7").await.unwrap();
             assert!(folder.list().await.unwrap().is_empty());

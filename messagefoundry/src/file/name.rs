@@ -46,8 +46,10 @@ mod tests {
 
     #[test]
     fn placeholders_take_the_message_values() {
-        let msg = Message::parse("MSH|^~\\&|LAB|H|EHR|H|20240101||ORU^R01|C/1 x|P|2.5.1\rPID|1||..^^^MRN\r")
-            .unwrap();
+        let msg = Message::parse(
+            "MSH|^~\\&|LAB|H|EHR|H|20240101||ORU^R01|C/1 x|P|2.5.1\rPID|1||..^^^MRN\r",
+        )
+        .unwrap();
         assert_eq!(render("{MSH-10}.hl7", &msg, 7).unwrap(), "C_1_x.hl7");
         assert_eq!(render("{MSH-9.1}_{seq}.hl7", &msg, 7).unwrap(), "ORU_7.hl7");
         assert_eq!(render("{PID-3.1}", &msg, 7).unwrap(), "_.");

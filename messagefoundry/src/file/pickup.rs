@@ -141,7 +141,10 @@ impl<F: Folder> Pickup<F> {
             }
         };
         if content.len() as u64 > limit {
-            let reason = format!("the file is {} bytes, over max_file ({limit})", content.len());
+            let reason = format!(
+                "the file is {} bytes, over max_file ({limit})",
+                content.len()
+            );
             return self.reject(name, &reason).await;
         }
         let messages = match self.read(&content) {
@@ -157,8 +160,8 @@ impl<F: Folder> Pickup<F> {
         };
         let store = self.store.clone();
         let file = name.to_owned();
-        let done = tokio::task::spawn_blocking(move || store.file_progress(inbound, &file, &digest))
-            .await;
+        let done =
+            tokio::task::spawn_blocking(move || store.file_progress(inbound, &file, &digest)).await;
         let done = match done {
             Ok(Ok(done)) => done,
             Ok(Err(e)) => {
@@ -169,9 +172,17 @@ impl<F: Folder> Pickup<F> {
         };
         let total = messages.len() as u64;
         if done > 0 {
-            tracing::info!(inbound, file = name, stored = done, total, "resuming a file begun by an earlier run");
+            tracing::info!(
+                inbound,
+                file = name,
+                stored = done,
+                total,
+                "resuming a file begun by an earlier run"
+            );
         }
-        let skip = usize::try_from(done).unwrap_or(usize::MAX).min(messages.len());
+        let skip = usize::try_from(done)
+            .unwrap_or(usize::MAX)
+            .min(messages.len());
         let mut upto = done.min(total);
         for part in messages[skip..].chunks(PART) {
             upto += part.len() as u64;
@@ -285,7 +296,12 @@ impl<F: Folder> Pickup<F> {
     async fn reject(&self, name: &str, reason: &str) -> Taken {
         let inbound = self.inbound.name();
         let error = &self.settings.error;
-        tracing::warn!(inbound, file = name, reason, "file is not HL7 the inbound can read; moved to the error folder");
+        tracing::warn!(
+            inbound,
+            file = name,
+            reason,
+            "file is not HL7 the inbound can read; moved to the error folder"
+        );
         let text = format!("{name}: {reason}\n");
         let mut written = self
             .folder
@@ -294,7 +310,10 @@ impl<F: Folder> Pickup<F> {
         if matches!(&written, Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists) {
             written = self
                 .folder
-                .write_new(&format!("{error}/{name}.{}.reason", now_micros()), text.as_bytes())
+                .write_new(
+                    &format!("{error}/{name}.{}.reason", now_micros()),
+                    text.as_bytes(),
+                )
                 .await;
         }
         if let Err(e) = written {

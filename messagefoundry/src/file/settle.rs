@@ -83,13 +83,27 @@ mod tests {
         let names = |v: Vec<Entry>| v.into_iter().map(|e| e.name).collect::<Vec<_>>();
         // An old, unchanged file is read at first sight; a fresh one waits.
         assert_eq!(
-            names(s.ready(vec![entry("old", 5, old), entry("new", 5, fresh)], settle, start)),
+            names(s.ready(
+                vec![entry("old", 5, old), entry("new", 5, fresh)],
+                settle,
+                start
+            )),
             vec!["old"]
         );
         // Still growing: it waits again from now.
         let later = start + Duration::from_secs(3);
-        assert!(s.ready(vec![entry("new", 9, fresh)], settle, later).is_empty());
-        assert!(s.ready(vec![entry("new", 9, fresh)], settle, later + Duration::from_secs(1)).is_empty());
+        assert!(
+            s.ready(vec![entry("new", 9, fresh)], settle, later)
+                .is_empty()
+        );
+        assert!(
+            s.ready(
+                vec![entry("new", 9, fresh)],
+                settle,
+                later + Duration::from_secs(1)
+            )
+            .is_empty()
+        );
         assert_eq!(
             names(s.ready(vec![entry("new", 9, fresh)], settle, later + settle)),
             vec!["new"]

@@ -69,11 +69,15 @@ impl Target {
                 .ok_or_else(|| format!("`{line}` is not a header line"))?;
             let name = HeaderName::from_bytes(name.trim().as_bytes())
                 .map_err(|e| format!("header `{name}`: {e}"))?;
-            let value = HeaderValue::from_str(value.trim())
-                .map_err(|e| format!("header `{name}`: {e}"))?;
+            let value =
+                HeaderValue::from_str(value.trim()).map_err(|e| format!("header `{name}`: {e}"))?;
             headers.push((name, value));
         }
-        let authorization = match (&http.auth_token_env, &http.auth_user, &http.auth_password_env) {
+        let authorization = match (
+            &http.auth_token_env,
+            &http.auth_user,
+            &http.auth_password_env,
+        ) {
             (Some(variable), _, _) => Some(format!("Bearer {}", super::auth::secret(variable)?)),
             (None, Some(user), Some(variable)) => {
                 Some(super::auth::basic(user, &super::auth::secret(variable)?))
@@ -112,7 +116,10 @@ impl Drop for Link {
 
 impl Link {
     /// Speaks HTTP/1.1 on an open stream.
-    pub(crate) async fn open(stream: Box<dyn Stream>, target: Arc<Target>) -> Result<Link, ExchangeError> {
+    pub(crate) async fn open(
+        stream: Box<dyn Stream>,
+        target: Arc<Target>,
+    ) -> Result<Link, ExchangeError> {
         let (sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
             .await
             .map_err(|e| ExchangeError::Io(std::io::Error::other(e)))?;
@@ -209,8 +216,12 @@ fn read_answer(status: u16, body: &[u8], control_id: &str) -> Result<Ack, Exchan
             Code::ApplicationError,
             format!("HTTP {status} with an ACK for another message"),
         ),
-        None if (200..300).contains(&status) => made(Code::ApplicationAccept, format!("HTTP {status}")),
-        None if (400..500).contains(&status) => made(Code::ApplicationReject, format!("HTTP {status}")),
+        None if (200..300).contains(&status) => {
+            made(Code::ApplicationAccept, format!("HTTP {status}"))
+        }
+        None if (400..500).contains(&status) => {
+            made(Code::ApplicationReject, format!("HTTP {status}"))
+        }
         None => made(Code::ApplicationError, format!("HTTP {status}")),
     })
 }
@@ -225,7 +236,8 @@ mod tests {
 
     #[test]
     fn answers_read_as_the_acks_they_stand_for() {
-        let code = |status, body: &[u8]| read_answer(status, body, "M1").map(|a| a.code.to_string());
+        let code =
+            |status, body: &[u8]| read_answer(status, body, "M1").map(|a| a.code.to_string());
         assert_eq!(code(200, b"").unwrap(), "AA");
         assert_eq!(code(200, &ack("AE", "M1")).unwrap(), "AE");
         assert_eq!(code(422, &ack("AR", "M1")).unwrap(), "AR");

@@ -91,7 +91,9 @@ async fn accept(stream: TcpStream, peer: SocketAddr, ctx: &Context, app: axum::R
     };
     match peeked {
         Ok(Ok(1..)) => {}
-        Ok(Ok(_)) | Err(_) => return tracing::debug!(inbound, %peer, "closed before sending anything"),
+        Ok(Ok(_)) | Err(_) => {
+            return tracing::debug!(inbound, %peer, "closed before sending anything");
+        }
         Ok(Err(e)) => return tracing::debug!(inbound, %peer, error = %e, "connection failed"),
     }
     if first[0] != TLS_HANDSHAKE {
@@ -117,8 +119,13 @@ async fn accept(stream: TcpStream, peer: SocketAddr, ctx: &Context, app: axum::R
 
 /// Serves HTTP/1.1 requests on one connection until the peer closes it, it stays quiet for
 /// `request_timeout`, or shutdown (when the request in progress is finished first).
-async fn http<S>(stream: S, peer: SocketAddr, client_certificate: bool, ctx: &Context, app: axum::Router)
-where
+async fn http<S>(
+    stream: S,
+    peer: SocketAddr,
+    client_certificate: bool,
+    ctx: &Context,
+    app: axum::Router,
+) where
     S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
 {
     let app = app.layer(axum::Extension(Connection {

@@ -53,7 +53,12 @@ pub(super) fn router(ctx: &Context, gate: Gate) -> axum::Router {
     });
     axum::Router::new()
         .route(&path, axum::routing::post(post))
-        .fallback(|| async { refused(StatusCode::NOT_FOUND, "nothing here; post HL7 v2 messages to the inbound's path") })
+        .fallback(|| async {
+            refused(
+                StatusCode::NOT_FOUND,
+                "nothing here; post HL7 v2 messages to the inbound's path",
+            )
+        })
         .with_state(shared)
 }
 
@@ -120,20 +125,29 @@ async fn post(
     let raw = match read {
         Err(_) => {
             tracing::warn!(inbound, %peer, "request body not received in time");
-            return refused(StatusCode::REQUEST_TIMEOUT, "the body did not arrive in time; nothing was stored");
+            return refused(
+                StatusCode::REQUEST_TIMEOUT,
+                "the body did not arrive in time; nothing was stored",
+            );
         }
         Ok(Err(e)) if e.is::<http_body_util::LengthLimitError>() => {
             return too_large(ctx, peer, limit as u64 + 1);
         }
         Ok(Err(e)) => {
             tracing::warn!(inbound, %peer, error = %e, "request body could not be read");
-            return refused(StatusCode::BAD_REQUEST, "the body could not be read; nothing was stored");
+            return refused(
+                StatusCode::BAD_REQUEST,
+                "the body could not be read; nothing was stored",
+            );
         }
         Ok(Ok(collected)) => collected.to_bytes(),
     };
     if raw.iter().all(u8::is_ascii_whitespace) {
         tracing::warn!(inbound, %peer, "request refused: empty body");
-        return refused(StatusCode::BAD_REQUEST, "the body is empty; post one HL7 v2 message");
+        return refused(
+            StatusCode::BAD_REQUEST,
+            "the body is empty; post one HL7 v2 message",
+        );
     }
     // The warning about a mislabelled character set is once per connection for MLLP; a
     // request stands alone.
@@ -142,7 +156,10 @@ async fn post(
     ctx.metrics.received_bytes.add(raw.len() as u64);
     ctx.metrics.last_message.set(crate::store::now_micros());
     let Some((reply, stored)) = store_one(ctx, raw, peer, &mut charset_warned).await else {
-        return refused(StatusCode::SERVICE_UNAVAILABLE, "the store has stopped; nothing was stored, send it again later");
+        return refused(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "the store has stopped; nothing was stored, send it again later",
+        );
     };
     answer(ctx, reply, stored).await
 }
@@ -154,7 +171,9 @@ fn too_large(ctx: &Context, peer: SocketAddr, len: u64) -> Response {
     ctx.metrics.nak(NakReason::Oversize);
     refused(
         StatusCode::PAYLOAD_TOO_LARGE,
-        &format!("the body is larger than this inbound accepts ({limit} bytes); nothing was stored"),
+        &format!(
+            "the body is larger than this inbound accepts ({limit} bytes); nothing was stored"
+        ),
     )
 }
 
@@ -198,7 +217,12 @@ async fn answer(ctx: &Context, reply: Reply, stored: bool) -> Response {
     } else {
         StatusCode::OK
     };
-    (status, [(header::CONTENT_TYPE, ACK_CONTENT_TYPE)], Body::from(ack)).into_response()
+    (
+        status,
+        [(header::CONTENT_TYPE, ACK_CONTENT_TYPE)],
+        Body::from(ack),
+    )
+        .into_response()
 }
 
 #[cfg(test)]

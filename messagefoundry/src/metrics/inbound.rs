@@ -284,10 +284,7 @@ mod tests {
         assert_eq!(m.routed_count(Disposition::Unrouted), 1);
         assert_eq!(
             m.handler_results(),
-            [
-                (("a", "PROCESSED"), 2),
-                (("b", "ERROR"), 1)
-            ]
+            [(("a", "PROCESSED"), 2), (("b", "ERROR"), 1)]
         );
     }
 

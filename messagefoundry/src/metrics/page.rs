@@ -263,7 +263,11 @@ impl Page<'_> {
             Kind::Gauge,
             "1 while the store is open and its writer running.",
         );
-        page.int("messagefoundry_store_open", &[], i128::from(self.store_open));
+        page.int(
+            "messagefoundry_store_open",
+            &[],
+            i128::from(self.store_open),
+        );
         page.family(
             "messagefoundry_store_commits_total",
             Kind::Counter,

@@ -103,7 +103,10 @@ mod tests {
 
     #[test]
     fn editor_line_endings_become_segment_ends() {
-        assert_eq!(segments_ended_by_cr(b"MSH|a\nPID|1\r\n\nOBX|2"), b"MSH|a\rPID|1\rOBX|2\r");
+        assert_eq!(
+            segments_ended_by_cr(b"MSH|a\nPID|1\r\n\nOBX|2"),
+            b"MSH|a\rPID|1\rOBX|2\r"
+        );
         assert_eq!(segments_ended_by_cr(b"MSH|a\r"), b"MSH|a\r");
     }
 }

@@ -313,10 +313,17 @@ async fn search_finds_messages_by_the_state_of_a_copy() {
     assert_eq!(found(Some("OB_EHR"), None).await, [f.sent]);
     assert_eq!(found(Some("OB_EHR"), Some(StateKind::Dead)).await, [f.sent]);
     assert_eq!(found(None, Some(StateKind::Dead)).await, [f.sent]);
-    assert!(found(Some("OB_EHR"), Some(StateKind::Queued)).await.is_empty());
+    assert!(
+        found(Some("OB_EHR"), Some(StateKind::Queued))
+            .await
+            .is_empty()
+    );
     assert!(found(Some("OB_Other"), None).await.is_empty());
     replay(&scope, f.dead.clone()).await.unwrap();
-    assert_eq!(found(Some("OB_EHR"), Some(StateKind::Queued)).await, [f.sent]);
+    assert_eq!(
+        found(Some("OB_EHR"), Some(StateKind::Queued)).await,
+        [f.sent]
+    );
     assert!(found(None, Some(StateKind::Dead)).await.is_empty());
     f.store
         .delivered(queues_head(&f.store), 1, "AA")
@@ -344,7 +351,9 @@ async fn resend_queues_again_for_a_declared_outbound_only() {
         resend(&scope, MessageId(99), "OB_EHR".into(), false).await,
         Err(OperationError::NoMessage(_))
     ));
-    let queued = resend(&scope, f.sent, "OB_EHR".into(), false).await.unwrap();
+    let queued = resend(&scope, f.sent, "OB_EHR".into(), false)
+        .await
+        .unwrap();
     assert_eq!(f.store.queue_head("OB_EHR", 5).unwrap()[0].key, queued);
     let copies = show(&scope, f.sent).await.unwrap().destinations;
     assert_eq!(copies.len(), 2);
@@ -372,9 +381,14 @@ async fn a_message_that_did_not_parse_is_not_resent_as_it_is() {
         Err(OperationError::Broken(id)) if id == broken
     ));
     // An edit of it is the way to send it.
-    let edited = edit(&f.scope(), broken, ORU.replace("C1", "C9").into(), Some("OB_EHR".into()))
-        .await
-        .unwrap();
+    let edited = edit(
+        &f.scope(),
+        broken,
+        ORU.replace("C1", "C9").into(),
+        Some("OB_EHR".into()),
+    )
+    .await
+    .unwrap();
     assert!(edited.queued.is_some());
 }
 
@@ -403,14 +417,22 @@ async fn an_edit_must_change_the_message_and_be_one_the_engine_can_send() {
         other => panic!("expected a refusal, got {other:?}"),
     }
     assert!(matches!(
-        edit(&scope, f.sent, ORU.replace("MRN1", "MRN9").into(), Some("OB_X".into())).await,
+        edit(
+            &scope,
+            f.sent,
+            ORU.replace("MRN1", "MRN9").into(),
+            Some("OB_X".into())
+        )
+        .await,
         Err(OperationError::NoConnection { .. })
     ));
     // Nothing refused was stored.
     assert_eq!(list(&scope, None, 10).await.unwrap().len(), 3);
 
     let fixed = ORU.replace("MRN1", "MRN9").replace('\r', "\r\n");
-    let edited = edit(&scope, f.sent, fixed.into_bytes(), None).await.unwrap();
+    let edited = edit(&scope, f.sent, fixed.into_bytes(), None)
+        .await
+        .unwrap();
     assert_eq!(edited.queued, None);
     let shown = show(&scope, edited.edit).await.unwrap();
     // Stored with HL7's segment ends, beside the original, waiting to be routed.
@@ -442,5 +464,9 @@ async fn an_edit_routed_again_needs_its_inbound_declared() {
         other => panic!("expected a refusal, got {other:?}"),
     }
     // Sent to one outbound, it needs no inbound.
-    assert!(edit(&scope, f.sent, fixed, Some("OB_EHR".into())).await.is_ok());
+    assert!(
+        edit(&scope, f.sent, fixed, Some("OB_EHR".into()))
+            .await
+            .is_ok()
+    );
 }

@@ -51,13 +51,16 @@ impl Connection {
 /// Connects, within the connect timeout.
 pub(crate) async fn connect(settings: &SftpSettings) -> Result<Connection, SftpError> {
     let server = settings.label();
-    tokio::time::timeout(settings.connect_timeout, connect_unbounded(settings, &server))
-        .await
-        .map_err(|_| SftpError::Timeout {
-            server,
-            step: "connecting (TCP, key exchange, authentication, SFTP start)".into(),
-            after: settings.connect_timeout,
-        })?
+    tokio::time::timeout(
+        settings.connect_timeout,
+        connect_unbounded(settings, &server),
+    )
+    .await
+    .map_err(|_| SftpError::Timeout {
+        server,
+        step: "connecting (TCP, key exchange, authentication, SFTP start)".into(),
+        after: settings.connect_timeout,
+    })?
 }
 
 async fn connect_unbounded(settings: &SftpSettings, server: &str) -> Result<Connection, SftpError> {

@@ -80,7 +80,8 @@ mod tests {
     use super::*;
 
     // A key made with `ssh-keygen -t ed25519`, and what `ssh-keygen -lf` printed for it.
-    const KEY: &str = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIB4/B8yq5JQcz8wYXHDPAQdwtvXLLlFIg0kWjaLy72Xk";
+    const KEY: &str =
+        "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIB4/B8yq5JQcz8wYXHDPAQdwtvXLLlFIg0kWjaLy72Xk";
     const FINGERPRINT: &str = "SHA256:JC/gg2T4+pzUQwIzSmQPJ93YWJ2/g0gvAvep76FLN+0";
 
     fn key() -> PublicKeyOrCertificate {
@@ -106,14 +107,21 @@ mod tests {
 
     #[test]
     fn another_key_is_refused_and_its_fingerprint_given() {
-        let other = HostKeyPin::parse("SHA256:47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU").unwrap();
+        let other =
+            HostKeyPin::parse("SHA256:47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU").unwrap();
         let seen = other.check(&key()).unwrap_err();
         assert_eq!(seen.to_string(), FINGERPRINT);
     }
 
     #[test]
     fn what_is_not_a_pin_says_what_a_pin_is() {
-        for text in ["", "yes", "SHA256", "host ssh-ed25519 notbase64", "@revoked * ".to_owned().as_str()] {
+        for text in [
+            "",
+            "yes",
+            "SHA256",
+            "host ssh-ed25519 notbase64",
+            "@revoked * ".to_owned().as_str(),
+        ] {
             let err = HostKeyPin::parse(text).unwrap_err().to_string();
             assert!(err.contains("SHA256:"), "{text}: {err}");
         }

@@ -45,7 +45,8 @@ pub(crate) fn candidates(name: &str) -> impl Iterator<Item = String> + '_ {
         Some(dot) if dot > 0 => name.split_at(dot),
         _ => (name, ""),
     };
-    std::iter::once(name.to_owned()).chain((1..=MOST_RENAMES).map(move |n| format!("{stem}-{n}{ext}")))
+    std::iter::once(name.to_owned())
+        .chain((1..=MOST_RENAMES).map(move |n| format!("{stem}-{n}{ext}")))
 }
 
 /// Joins a folder and a name.

@@ -142,7 +142,9 @@ impl Remote<'_> {
             {
                 Packet::Status(s) if s.status_code == StatusCode::Ok => Ok(()),
                 Packet::Status(s) => Err(self.fail("posix-rename", to)(s.into())),
-                _ => Err(self.fail("posix-rename", to)(SftpClientError::UnexpectedPacket)),
+                _ => Err(self.fail("posix-rename", to)(
+                    SftpClientError::UnexpectedPacket,
+                )),
             };
         }
         sftp.rename(from, to)

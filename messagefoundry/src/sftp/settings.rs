@@ -94,7 +94,10 @@ impl Secret {
             }),
             Secret::File(path) => {
                 let text = std::fs::read_to_string(path).map_err(|e| {
-                    SftpError::Config(format!("cannot read the secret file {}: {e}", path.display()))
+                    SftpError::Config(format!(
+                        "cannot read the secret file {}: {e}",
+                        path.display()
+                    ))
                 })?;
                 let text = text.strip_suffix('\n').unwrap_or(&text);
                 Ok(text.strip_suffix('\r').unwrap_or(text).to_owned())

@@ -61,9 +61,13 @@ pub fn backup_file(
     cancel: &AtomicBool,
     progress: RowsDone<'_>,
 ) -> Result<BackupReport, FileError> {
-    let db = redb::Builder::new()
-        .open(source)
-        .map_err(|e| opening(source, e, "back it up through serve (`store backup` does when it runs)"))?;
+    let db = redb::Builder::new().open(source).map_err(|e| {
+        opening(
+            source,
+            e,
+            "back it up through serve (`store backup` does when it runs)",
+        )
+    })?;
     copy(&db, source, to, cancel, progress)
 }
 

@@ -7,8 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::QueueKey;
 use super::tables::{
-    DEAD_LETTERS, DELIVERIES, DELIVERY_ACKS, DESTINATIONS, DestinationRow, EDITS, MessageId,
-    QUEUE,
+    DEAD_LETTERS, DELIVERIES, DELIVERY_ACKS, DESTINATIONS, DestinationRow, EDITS, MessageId, QUEUE,
 };
 
 /// Who queued a copy.
@@ -188,7 +187,13 @@ pub(crate) fn moved(
     if let Some((outbound, handler, payload, at)) = row {
         table.insert(
             (message.0, n),
-            (outbound.as_str(), handler.as_str(), to, payload.as_slice(), at),
+            (
+                outbound.as_str(),
+                handler.as_str(),
+                to,
+                payload.as_slice(),
+                at,
+            ),
         )?;
     }
     Ok(())
@@ -213,7 +218,10 @@ pub(crate) fn last_payload(
 }
 
 /// Every copy of a message, in the order queued, with its state now.
-pub(crate) fn read(db: &redb::Database, message: MessageId) -> Result<Vec<Destination>, redb::Error> {
+pub(crate) fn read(
+    db: &redb::Database,
+    message: MessageId,
+) -> Result<Vec<Destination>, redb::Error> {
     copies(db, message, true)
 }
 

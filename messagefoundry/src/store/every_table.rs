@@ -96,7 +96,10 @@ mod tests {
         made.sort();
         let mut known = names.0;
         known.sort();
-        assert_eq!(made, known, "a table the store makes is missing from every_table");
+        assert_eq!(
+            made, known,
+            "a table the store makes is missing from every_table"
+        );
         store.shutdown();
     }
 }

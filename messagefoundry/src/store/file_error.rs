@@ -7,9 +7,7 @@ use std::path::PathBuf;
 #[derive(Debug, thiserror::Error)]
 pub enum FileError {
     /// Another process holds the store: a running `serve`.
-    #[error(
-        "the store {0} is open in another process (a running serve): {1}"
-    )]
+    #[error("the store {0} is open in another process (a running serve): {1}")]
     InUse(PathBuf, &'static str),
     /// The file could not be opened as a store.
     #[error("cannot open {path}: {source}")]
@@ -49,7 +47,11 @@ impl From<redb::Error> for FileError {
 }
 
 /// The error of opening `path`, with a running `serve` (redb's lock) named for what it is.
-pub(crate) fn opening(path: &std::path::Path, e: redb::DatabaseError, then: &'static str) -> FileError {
+pub(crate) fn opening(
+    path: &std::path::Path,
+    e: redb::DatabaseError,
+    then: &'static str,
+) -> FileError {
     match e {
         redb::DatabaseError::DatabaseAlreadyOpen => FileError::InUse(path.to_path_buf(), then),
         source => FileError::Open {

@@ -12,9 +12,9 @@
 mod backup;
 mod compact;
 mod destinations;
-mod files;
 mod every_table;
 mod file_error;
+mod files;
 mod ops;
 mod queue_counters;
 mod reads;
@@ -31,18 +31,18 @@ use std::thread::JoinHandle;
 
 use tokio::sync::{mpsc, oneshot};
 
-pub use destinations::{Destination, DestinationState, SendOrigin, StateKind};
-pub use files::FilePart;
 #[cfg(any(test, feature = "test-support"))]
 pub use backup::partial_path;
 pub use backup::{BackupReport, backup_file};
 pub use compact::{Compacted, compact};
+pub use destinations::{Destination, DestinationState, SendOrigin, StateKind};
 pub use file_error::FileError;
+pub use files::FilePart;
 pub use queue_counters::QueueCount;
-pub use verify::{Verified, verify};
 pub use reads::{DeadLetter, QueueEntry, StoredDisposition};
 use request::Request;
 pub use tables::{MessageId, MessageInfo, ParseState};
+pub use verify::{Verified, verify};
 use writer::Writer;
 
 use crate::interface::Disposition;
@@ -479,10 +479,7 @@ impl Store {
 
     /// The message an edit was made from (if `id` is an edit), and the edits made from `id`,
     /// oldest first. Blocking.
-    pub fn edits(
-        &self,
-        id: MessageId,
-    ) -> Result<(Option<MessageId>, Vec<MessageId>), StoreError> {
+    pub fn edits(&self, id: MessageId) -> Result<(Option<MessageId>, Vec<MessageId>), StoreError> {
         destinations::edits(&self.db, id).map_err(read_error)
     }
 

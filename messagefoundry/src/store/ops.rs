@@ -8,12 +8,10 @@ use super::destinations::{self, SendOrigin};
 use super::queue_counters::{QUEUE_COUNTERS, Tally};
 use super::request::Request;
 use super::tables::{
-    self, CONTROL_IDS, DEAD_LETTERS, DELIVERIES, DELIVERY_ACKS, DESTINATIONS, DISPOSITIONS,
-    EDITS, HANDLER_RESULTS, MESSAGE_INFO, MESSAGES, META, MessageId, PENDING_ROUTE, QUEUE,
+    self, CONTROL_IDS, DEAD_LETTERS, DELIVERIES, DELIVERY_ACKS, DESTINATIONS, DISPOSITIONS, EDITS,
+    HANDLER_RESULTS, MESSAGE_INFO, MESSAGES, META, MessageId, PENDING_ROUTE, QUEUE,
 };
-use super::{
-    Edit, Edited, QueueKey, Received, RouteRecord, disposition_code, now_micros,
-};
+use super::{Edit, Edited, QueueKey, Received, RouteRecord, disposition_code, now_micros};
 use crate::interface::Disposition;
 
 /// Ids the writer hands out; they advance only when a transaction commits.
@@ -213,10 +211,16 @@ pub(crate) fn apply(
             let payload = if *as_received {
                 Vec::new()
             } else {
-                destinations::last_payload(&t.destinations, *message, outbound)?
-                    .unwrap_or_default()
+                destinations::last_payload(&t.destinations, *message, outbound)?.unwrap_or_default()
             };
-            let key = queue_copy(t, counters, *message, outbound, &SendOrigin::Operator, &payload)?;
+            let key = queue_copy(
+                t,
+                counters,
+                *message,
+                outbound,
+                &SendOrigin::Operator,
+                &payload,
+            )?;
             Ok(Answer::Queued(vec![key]))
         }
         Request::Edit { edit, .. } => store_edit(t, counters, edit),
@@ -237,59 +241,58 @@ pub(crate) fn receive(
     counters: &mut Counters,
     incoming: &super::Incoming,
 ) -> Result<Received, redb::Error> {
-        let id = MessageId(counters.next_message);
-        counters.next_message += 1;
-        tables::insert_message(
-            &mut t.messages,
-            &mut t.infos,
-            id,
-            &incoming.raw,
-            &incoming.info,
-        )?;
-        let mut duplicate_of = None;
-        if let Some(dedupe) = &incoming.dedupe {
-            let ids = &mut t.control_ids;
-            let key = (
-                &*incoming.inbound,
-                dedupe.sending_application.as_str(),
-                dedupe.control_id.as_str(),
-            );
-            let at = incoming.info.received_at_micros;
-            if let Some(seen) = ids.get(key)? {
-                let (original, seen_at) = seen.value();
-                if at.saturating_sub(seen_at) <= dedupe.window_micros {
-                    duplicate_of = Some(MessageId(original));
-                }
-            }
-            if duplicate_of.is_none() {
-                ids.insert(key, (id.0, at))?;
+    let id = MessageId(counters.next_message);
+    counters.next_message += 1;
+    tables::insert_message(
+        &mut t.messages,
+        &mut t.infos,
+        id,
+        &incoming.raw,
+        &incoming.info,
+    )?;
+    let mut duplicate_of = None;
+    if let Some(dedupe) = &incoming.dedupe {
+        let ids = &mut t.control_ids;
+        let key = (
+            &*incoming.inbound,
+            dedupe.sending_application.as_str(),
+            dedupe.control_id.as_str(),
+        );
+        let at = incoming.info.received_at_micros;
+        if let Some(seen) = ids.get(key)? {
+            let (original, seen_at) = seen.value();
+            if at.saturating_sub(seen_at) <= dedupe.window_micros {
+                duplicate_of = Some(MessageId(original));
             }
         }
-        match duplicate_of {
-            Some(original) => {
-                let detail = format!("duplicate of {original}");
+        if duplicate_of.is_none() {
+            ids.insert(key, (id.0, at))?;
+        }
+    }
+    match duplicate_of {
+        Some(original) => {
+            let detail = format!("duplicate of {original}");
+            t.dispositions.insert(
+                id.0,
+                (disposition_code(Disposition::Filtered), detail.as_str()),
+            )?;
+        }
+        None => match &incoming.refused {
+            // Waiting in `pending_route` is what RECEIVED means; the disposition row
+            // is written once, when the message is routed.
+            None => {
+                t.pending.insert(id.0, &*incoming.inbound)?;
+            }
+            Some(reason) => {
                 t.dispositions.insert(
                     id.0,
-                    (disposition_code(Disposition::Filtered), detail.as_str()),
+                    (disposition_code(Disposition::Error), reason.as_str()),
                 )?;
             }
-            None => match &incoming.refused {
-                // Waiting in `pending_route` is what RECEIVED means; the disposition row
-                // is written once, when the message is routed.
-                None => {
-                    t.pending.insert(id.0, &*incoming.inbound)?;
-                }
-                Some(reason) => {
-                    t.dispositions.insert(
-                        id.0,
-                        (disposition_code(Disposition::Error), reason.as_str()),
-                    )?;
-                }
-            },
-        }
-        Ok(Received { id, duplicate_of })
+        },
+    }
+    Ok(Received { id, duplicate_of })
 }
-
 
 /// Records one message's routing and queues its sends at the end of their outbounds' queues.
 fn record_route(
@@ -339,13 +342,21 @@ fn queue_copy(
 ) -> Result<QueueKey, redb::Error> {
     let seq = counters.next_seq;
     counters.next_seq += 1;
-    t.queue.insert((outbound, seq), (message.0, payload, 0u32))?;
+    t.queue
+        .insert((outbound, seq), (message.0, payload, 0u32))?;
     t.tally.queued(outbound);
     let key = QueueKey {
         outbound: outbound.to_owned(),
         seq,
     };
-    destinations::record(&mut t.destinations, message, &key, origin, payload, now_micros())?;
+    destinations::record(
+        &mut t.destinations,
+        message,
+        &key,
+        origin,
+        payload,
+        now_micros(),
+    )?;
     Ok(key)
 }
 
@@ -369,12 +380,22 @@ fn store_edit(
             None
         }
         Some(outbound) => {
-            let detail = format!("edit of {} sent to {outbound} by the operator", edit.original);
+            let detail = format!(
+                "edit of {} sent to {outbound} by the operator",
+                edit.original
+            );
             t.dispositions.insert(
                 id.0,
                 (disposition_code(Disposition::Processed), detail.as_str()),
             )?;
-            Some(queue_copy(t, counters, id, outbound, &SendOrigin::Operator, &[])?)
+            Some(queue_copy(
+                t,
+                counters,
+                id,
+                outbound,
+                &SendOrigin::Operator,
+                &[],
+            )?)
         }
     };
     Ok(Answer::Edited(Edited { edit: id, queued }))

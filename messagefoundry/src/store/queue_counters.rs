@@ -148,7 +148,10 @@ pub(crate) fn stored(
     let mut out = BTreeMap::new();
     for row in counters.iter()? {
         let (outbound, value) = row?;
-        out.insert(outbound.value().to_owned(), QueueCount::of_row(value.value()));
+        out.insert(
+            outbound.value().to_owned(),
+            QueueCount::of_row(value.value()),
+        );
     }
     Ok(out)
 }

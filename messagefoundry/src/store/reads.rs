@@ -2,10 +2,10 @@
 
 use redb::{ReadableDatabase, ReadableTable};
 
+use super::queue_counters::{self, QUEUE_COUNTERS, QueueCount};
 use super::tables::{
     DEAD_LETTERS, DISPOSITIONS, HANDLER_RESULTS, MESSAGES, MessageId, PENDING_ROUTE, QUEUE,
 };
-use super::queue_counters::{self, QUEUE_COUNTERS, QueueCount};
 use super::{HandlerRecord, QueueKey, disposition_of};
 use crate::interface::Disposition;
 

@@ -37,7 +37,10 @@ pub struct Verified {
 /// Checks the store file at `path` (see the module's doc). Blocking.
 pub fn verify(path: &Path, progress: super::backup::RowsDone<'_>) -> Result<Verified, FileError> {
     if !path.is_file() {
-        return Err(FileError::Refused(format!("{} is not a file", path.display())));
+        return Err(FileError::Refused(format!(
+            "{} is not a file",
+            path.display()
+        )));
     }
     let db = redb::ReadOnlyDatabase::open(path)
         .map_err(|e| opening(path, e, "verify a backup, or stop serve first"))?;
@@ -177,7 +180,9 @@ fn counter_problems(read: &ReadTransaction) -> Result<Vec<String>, FileError> {
         open(read, MESSAGE_INFO)?,
         open(read, QUEUE_COUNTERS)?,
     ) else {
-        return Ok(vec!["the queue counters are marked kept but missing".into()]);
+        return Ok(vec![
+            "the queue counters are marked kept but missing".into(),
+        ]);
     };
     let counted = queue_counters::scan(&queue, &infos)?;
     let kept = queue_counters::stored(&counters)?;

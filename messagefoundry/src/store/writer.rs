@@ -6,9 +6,9 @@ use std::sync::Arc;
 use tokio::sync::mpsc;
 
 use super::StoreError;
-use crate::metrics::StoreMetrics;
 use super::ops::{self, Answer, Counters};
 use super::request::Request;
+use crate::metrics::StoreMetrics;
 
 /// The most requests one transaction takes, so one commit's latency stays bounded.
 const MAX_GROUP: usize = 1024;

@@ -89,7 +89,10 @@ pub(crate) async fn watch<T: Send + Sync + 'static>(
     shutdown: tokio_util::sync::CancellationToken,
 ) {
     every_interval(shutdown, move || match config.refresh() {
-        Ok(true) => tracing::info!(connection, "TLS files changed: reloaded for new connections"),
+        Ok(true) => tracing::info!(
+            connection,
+            "TLS files changed: reloaded for new connections"
+        ),
         Ok(false) => {}
         Err(e) => tracing::error!(
             connection,
@@ -112,7 +115,10 @@ pub(crate) async fn every_interval(
             () = shutdown.cancelled() => return,
         }
         let looking = Arc::clone(&look);
-        if tokio::task::spawn_blocking(move || looking()).await.is_err() {
+        if tokio::task::spawn_blocking(move || looking())
+            .await
+            .is_err()
+        {
             return;
         }
     }

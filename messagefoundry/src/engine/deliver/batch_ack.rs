@@ -110,7 +110,9 @@ mod tests {
     use super::*;
 
     fn ack(code: &str, control_id: &str) -> String {
-        format!("MSH|^~\\&|EHR|H|LAB|H|20240101||ACK|A{control_id}|P|2.5\rMSA|{code}|{control_id}\r")
+        format!(
+            "MSH|^~\\&|EHR|H|LAB|H|20240101||ACK|A{control_id}|P|2.5\rMSA|{code}|{control_id}\r"
+        )
     }
 
     fn members() -> Vec<String> {

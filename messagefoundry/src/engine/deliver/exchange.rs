@@ -203,18 +203,25 @@ pub(crate) async fn exchange(
 ) -> Result<Ack, ExchangeError> {
     if let Connection::Http(link) = conn {
         let timeout = timeouts.0.saturating_add(timeouts.1);
-        return link.post(payload, control_id, timeout, MAX_HTTP_ANSWER).await;
+        return link
+            .post(payload, control_id, timeout, MAX_HTTP_ANSWER)
+            .await;
     }
-    exchange_with(conn, payload, timeouts, outbound, on_stray, |bytes| {
-        match Message::parse(bytes.to_vec())
+    exchange_with(
+        conn,
+        payload,
+        timeouts,
+        outbound,
+        on_stray,
+        |bytes| match Message::parse(bytes.to_vec())
             .ok()
             .and_then(|msg| Ack::read(&msg).ok())
         {
             Some(ack) if ack.acknowledges(control_id) => Heard::Answer(ack),
             Some(_) => Heard::Stray(Stray::OtherAck),
             None => Heard::Stray(Stray::NotAnAck),
-        }
-    })
+        },
+    )
     .await
 }
 

@@ -101,13 +101,7 @@ impl AckPlan {
         code: ack::Code,
         errors: Vec<ack::ErrorEntry>,
     ) -> (Answer, Answer) {
-        let application_error = || {
-            bytes(
-                ack::Builder::new(msg, code)
-                    .errors(errors)
-                    .build_now(),
-            )
-        };
+        let application_error = || bytes(ack::Builder::new(msg, code).errors(errors).build_now());
         match self.mode {
             AckMode::None => (Answer::Nothing, Answer::Nothing),
             AckMode::Enhanced => {

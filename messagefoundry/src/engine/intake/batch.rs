@@ -12,9 +12,9 @@
 use std::net::SocketAddr;
 use std::sync::Arc;
 
+use messagefoundry_hl7::Message;
 use messagefoundry_hl7::ack::{self, ErrorEntry, Stamp};
 use messagefoundry_hl7::batch::{self, Batch, SplitOptions};
-use messagefoundry_hl7::Message;
 
 use super::acks::{self, Answer};
 use super::batch_answer::Envelope;

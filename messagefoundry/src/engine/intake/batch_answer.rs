@@ -68,9 +68,7 @@ impl Envelope {
         let rest = &raw[start..];
         let enveloped = rest.starts_with(b"BHS") || rest.starts_with(b"FHS");
         Envelope {
-            file: rest
-                .starts_with(b"FHS")
-                .then(|| fresh(HeaderFields::new())),
+            file: rest.starts_with(b"FHS").then(|| fresh(HeaderFields::new())),
             batches: vec![(enveloped.then(|| fresh(HeaderFields::new())), 1)],
         }
     }

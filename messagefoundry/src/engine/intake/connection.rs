@@ -34,9 +34,7 @@ use crate::engine::route::pipeline::{RouteResult, Waiters};
 use crate::interface::{AckMode, Disposition, Inbound};
 use crate::metrics::{AckCode, InboundMetrics, NakReason};
 use crate::mllp::{Frame, MllpCodec, MllpError};
-use crate::store::{
-    Dedupe, Incoming, MessageInfo, Received, Store, StoreError, now_micros,
-};
+use crate::store::{Dedupe, Incoming, MessageInfo, Received, Store, StoreError, now_micros};
 
 /// What a connection needs from its listener.
 #[derive(Clone)]

@@ -104,7 +104,10 @@ impl Pipeline {
         for (id, processed) in results {
             self.metrics.routed(
                 processed.disposition,
-                processed.handlers.iter().map(|h| (h.handler, h.disposition)),
+                processed
+                    .handlers
+                    .iter()
+                    .map(|h| (h.handler, h.disposition)),
             );
             for send in &processed.sends {
                 if let Some(wake) = self.outbound_wakes.get(send.outbound.name()) {

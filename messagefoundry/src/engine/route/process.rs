@@ -149,7 +149,9 @@ fn timed_out(name: &str, timeout: Duration) -> String {
 /// `future`'s output, or `None` if polling it panicked (it is not polled again).
 async fn unwinding<F: Future + Unpin>(mut future: F) -> Option<F::Output> {
     poll_fn(|cx| {
-        match catch_unwind(AssertUnwindSafe(|| std::pin::Pin::new(&mut future).poll(cx))) {
+        match catch_unwind(AssertUnwindSafe(|| {
+            std::pin::Pin::new(&mut future).poll(cx)
+        })) {
             Ok(Poll::Ready(output)) => Poll::Ready(Some(output)),
             Ok(Poll::Pending) => Poll::Pending,
             Err(_) => Poll::Ready(None),

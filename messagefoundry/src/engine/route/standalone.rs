@@ -41,7 +41,9 @@ fn on_this_thread(router: &RouterDef, msg: &Message) -> Processed {
             runtime.shutdown_background();
             processed
         }
-        Err(e) => failed(format!("cannot start an async runtime for the handlers: {e}")),
+        Err(e) => failed(format!(
+            "cannot start an async runtime for the handlers: {e}"
+        )),
     }
 }
 

@@ -22,7 +22,10 @@ async fn fill(store: &Store, n: usize, size: usize) {
 /// Delivers every queued entry, so a prune can delete the messages.
 async fn deliver_all(store: &Store) {
     for entry in store.queue_head("OB", usize::MAX).expect("queue") {
-        store.delivered(entry.key, 1, "AA").await.expect("delivered");
+        store
+            .delivered(entry.key, 1, "AA")
+            .await
+            .expect("delivered");
     }
 }
 
@@ -48,8 +51,15 @@ async fn a_backup_taken_while_the_store_is_open_holds_everything_and_verifies() 
     assert!(verified.counters_kept);
     let copy = Store::open(&to).expect("the copy opens");
     assert_eq!(copy.queue_count("OB").expect("count").depth, 300);
-    let first = copy.queue_head("OB", 1).expect("head").pop().expect("an entry");
-    let (_, raw) = copy.read_message(first.message).expect("read").expect("stored");
+    let first = copy
+        .queue_head("OB", 1)
+        .expect("head")
+        .pop()
+        .expect("an entry");
+    let (_, raw) = copy
+        .read_message(first.message)
+        .expect("read")
+        .expect("stored");
     assert_eq!(raw, first.payload);
     close(copy);
 }
@@ -62,7 +72,9 @@ async fn an_interrupted_backup_leaves_the_earlier_backup_as_it_was() {
     fill(&store, 10, 50).await;
     let to = dir.path().join("b.redb");
     let cancel = AtomicBool::new(false);
-    store.backup(&to, &cancel, &mut |_, _| {}).expect("first backup");
+    store
+        .backup(&to, &cancel, &mut |_, _| {})
+        .expect("first backup");
     let earlier = std::fs::read(&to).expect("read");
     // More rows than one chunk, so the copy is stopped halfway.
     fill(&store, 1_500, 50).await;
@@ -74,7 +86,10 @@ async fn an_interrupted_backup_leaves_the_earlier_backup_as_it_was() {
         assert!(done < total, "stopped after the last chunk");
         cancel.store(true, Ordering::Relaxed);
     });
-    assert!(matches!(stopped, Err(FileError::Interrupted(_))), "{stopped:?}");
+    assert!(
+        matches!(stopped, Err(FileError::Interrupted(_))),
+        "{stopped:?}"
+    );
     assert_eq!(chunks, 1);
     assert_eq!(std::fs::read(&to).expect("read"), earlier);
     assert!(!partial_path(&to).exists(), "the partial copy is removed");
@@ -118,7 +133,12 @@ fn verify_and_compact_refuse_a_store_held_by_another_handle() {
     let store = Store::open(&db).expect("store");
     assert!(matches!(compact(&db), Err(FileError::InUse(..))));
     assert!(matches!(
-        backup_file(&db, &dir.path().join("b"), &AtomicBool::new(false), &mut |_, _| {}),
+        backup_file(
+            &db,
+            &dir.path().join("b"),
+            &AtomicBool::new(false),
+            &mut |_, _| {}
+        ),
         Err(FileError::InUse(..))
     ));
     close(store);
@@ -152,7 +172,10 @@ async fn pruned_space_is_reused_and_compaction_gives_it_back() {
         compacted.after
     );
     assert_eq!(compacted.after, size(&db));
-    assert_eq!(verify(&db, &mut |_, _| {}).expect("verified").problems, Vec::<String>::new());
+    assert_eq!(
+        verify(&db, &mut |_, _| {}).expect("verified").problems,
+        Vec::<String>::new()
+    );
 }
 
 /// Stops a store from inside the runtime (its shutdown blocks).

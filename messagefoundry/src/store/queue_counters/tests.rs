@@ -84,10 +84,7 @@ async fn apply(store: &mut Store, op: &Op, received: &mut Vec<MessageId>) {
             if matches!(op, Op::Deliver(..)) {
                 store.delivered(key, 1, "AA").await.expect("delivered");
             } else {
-                store
-                    .dead_letter(key, 1, "AR".into())
-                    .await
-                    .expect("dead");
+                store.dead_letter(key, 1, "AR".into()).await.expect("dead");
             }
         }
         Op::Attempt(o) => {

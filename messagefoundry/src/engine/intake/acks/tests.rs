@@ -23,7 +23,10 @@ fn msa(answer: Answer) -> Option<(String, String)> {
         Answer::Nothing => None,
         Answer::Ack(bytes) => {
             let ack = Message::parse(bytes).expect("the ACK parses");
-            Some((ack[messagefoundry_hl7::Path::parse_const("MSA-1")].to_owned(), ack[messagefoundry_hl7::Path::parse_const("MSA-2")].to_owned()))
+            Some((
+                ack[messagefoundry_hl7::Path::parse_const("MSA-1")].to_owned(),
+                ack[messagefoundry_hl7::Path::parse_const("MSA-2")].to_owned(),
+            ))
         }
     }
 }
@@ -57,12 +60,8 @@ struct Sent {
 fn sent(mode: AckMode, msh15: &str, msh16: &str) -> Sent {
     let msg = message(msh15, msh16);
     let plan = AckPlan::of(mode, &msg);
-    let after = |disposition, reason| {
-        codes([
-            plan.stored(&msg),
-            plan.processed(&msg, disposition, reason),
-        ])
-    };
+    let after =
+        |disposition, reason| codes([plan.stored(&msg), plan.processed(&msg, disposition, reason)]);
     let processed = after(Disposition::Processed, None);
     for positive in [Disposition::Filtered, Disposition::Unrouted] {
         assert_eq!(
@@ -71,7 +70,8 @@ fn sent(mode: AckMode, msh15: &str, msh16: &str) -> Sent {
             "{positive} is answered as PROCESSED: {mode:?} MSH-15={msh15:?} MSH-16={msh16:?}"
         );
     }
-    let finding = ack::ErrorEntry::new(ack::ErrorEntry::REQUIRED_FIELD_MISSING).with_text("OBR missing");
+    let finding =
+        ack::ErrorEntry::new(ack::ErrorEntry::REQUIRED_FIELD_MISSING).with_text("OBR missing");
     let (now, later) = plan.invalid(&msg, ack::Code::ApplicationError, vec![finding]);
     Sent {
         processed,
@@ -169,7 +169,9 @@ fn refusals_by_mode() {
         for msh15 in CONDITIONS {
             for msh16 in CONDITIONS {
                 let msg = message(msh15, msh16);
-                let missing = vec![ack::ErrorEntry::new(ack::ErrorEntry::REQUIRED_FIELD_MISSING)];
+                let missing = vec![ack::ErrorEntry::new(
+                    ack::ErrorEntry::REQUIRED_FIELD_MISSING,
+                )];
                 let row = format!("{mode:?} MSH-15={msh15:?} MSH-16={msh16:?}");
                 assert_eq!(
                     codes([header_incomplete(mode, &msg, missing)]),
@@ -196,7 +198,10 @@ fn an_application_error_carries_the_reason() {
     };
     let ack = Message::parse(bytes).expect("the ACK parses");
     assert_eq!(&ack[messagefoundry_hl7::Path::parse_const("MSA-1")], "AE");
-    assert_eq!(&ack[messagefoundry_hl7::Path::parse_const("ERR-8")], "handler to_ehr panicked");
+    assert_eq!(
+        &ack[messagefoundry_hl7::Path::parse_const("ERR-8")],
+        "handler to_ehr panicked"
+    );
 }
 
 #[test]

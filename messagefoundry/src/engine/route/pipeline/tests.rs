@@ -320,7 +320,11 @@ async fn a_partial_fan_out_records_each_destination_and_each_handler() {
     let to_both = crate::store::SendOrigin::Handler("to_both".into());
     assert_eq!(copies.len(), 2);
     assert_eq!(
-        (copies[0].key.outbound.as_str(), &copies[0].origin, &copies[0].payload),
+        (
+            copies[0].key.outbound.as_str(),
+            &copies[0].origin,
+            &copies[0].payload
+        ),
         ("OB_A", &to_both, &None)
     );
     assert_eq!(
@@ -390,7 +394,10 @@ pub(super) async fn stop(store: Store) {
 async fn settled(store: &Store, id: MessageId) {
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
     while disposition(store, id).is_none_or(|(d, _)| d == Disposition::Received) {
-        assert!(std::time::Instant::now() < deadline, "{id} was never routed");
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{id} was never routed"
+        );
         tokio::time::sleep(std::time::Duration::from_millis(10)).await;
     }
 }

@@ -76,7 +76,10 @@ async fn async_handlers_are_awaited_in_arrival_order_and_a_timeout_is_an_error()
     );
     // The handler after the one that timed out ran, and the next messages went on.
     assert_eq!(handlers[1].disposition, Disposition::Processed);
-    let order: Vec<String> = queued(&s.store, "OB_A").into_iter().map(|(c, _)| c).collect();
+    let order: Vec<String> = queued(&s.store, "OB_A")
+        .into_iter()
+        .map(|(c, _)| c)
+        .collect();
     assert_eq!(order, ["A1", "S1", "C1", "A2"]);
     stop(s.store).await;
 }
@@ -107,6 +110,9 @@ async fn a_shutdown_while_a_handler_awaits_leaves_its_message_to_be_routed_again
         Some((Disposition::Received, String::new()))
     );
     let pending = store.pending_routes_for("IB", 10).unwrap();
-    assert_eq!(pending.iter().map(|(id, _)| *id).collect::<Vec<_>>(), [hanging]);
+    assert_eq!(
+        pending.iter().map(|(id, _)| *id).collect::<Vec<_>>(),
+        [hanging]
+    );
     stop(store).await;
 }
