@@ -44,16 +44,27 @@ fuzz_target!(|data: &[u8]| {
         assert!(expected.iter().all(|(_, ms)| ms.is_empty()), "a batch of valid messages was refused");
         return;
     };
+    // The envelope takes the first message's delimiters. Without an escape character, text
+    // that would need one (a delimiter, a control byte) is written as a space, as
+    // `escape::escape` documents, so control IDs are compared only when it can be kept.
+    let ids_kept = expected
+        .iter()
+        .find_map(|(_, ms)| ms.first())
+        .is_none_or(|m| m.delimiters().escape.is_some());
     let again = batch::split(&bytes).expect("a built batch splits strictly");
     assert!(again.warnings().is_empty());
-    assert_eq!(
-        again.file_header().map(|h| h.control_id().text().into_owned()),
-        file_id
-    );
+    if ids_kept {
+        assert_eq!(
+            again.file_header().map(|h| h.control_id().text().into_owned()),
+            file_id
+        );
+    }
     assert_eq!(again.groups().len(), expected.len());
     for (group, (id, messages)) in again.groups().iter().zip(&expected) {
         let header = group.header().expect("every built batch has a BHS");
-        assert_eq!(&header.control_id().text(), id);
+        if ids_kept {
+            assert_eq!(&header.control_id().text(), id);
+        }
         assert_eq!(group.trailer().and_then(|t| t.count().ok().flatten()), Some(messages.len()));
         assert_eq!(group.messages().len(), messages.len());
         for (raw, msg) in group.messages().iter().zip(messages) {
