@@ -189,38 +189,32 @@ impl Evaluator {
                         add(&o.name, finding);
                     }
                 }
-                Rule::NakRate(rate) => {
+                Rule::NakRate(rate) | Rule::ErrorRate(rate) => {
+                    // NAKs among received messages, or ERRORs among routed ones, over `over`.
+                    let naks = matches!(rule, Rule::NakRate(_));
+                    let counts = |i: &InboundSeen| {
+                        if naks {
+                            (i.naks, i.received)
+                        } else {
+                            (i.errors, i.routed)
+                        }
+                    };
+                    let what = if naks {
+                        "answered negatively"
+                    } else {
+                        "routed to ERROR"
+                    };
                     for i in seen
                         .inbounds
                         .iter()
                         .filter(|i| named(&rate.inbound, &i.name))
                     {
-                        let base = self.base(&i.name, seen.at, rate.over);
-                        let (part, whole) = (
-                            i.naks - base.naks.min(i.naks),
-                            i.received - base.received.min(i.received),
-                        );
-                        add(
-                            &i.name,
-                            share(rate, &i.name, part, whole, "answered negatively"),
-                        );
-                    }
-                }
-                Rule::ErrorRate(rate) => {
-                    for i in seen
-                        .inbounds
-                        .iter()
-                        .filter(|i| named(&rate.inbound, &i.name))
-                    {
-                        let base = self.base(&i.name, seen.at, rate.over);
-                        let (part, whole) = (
-                            i.errors - base.errors.min(i.errors),
-                            i.routed - base.routed.min(i.routed),
-                        );
-                        add(
-                            &i.name,
-                            share(rate, &i.name, part, whole, "routed to ERROR"),
-                        );
+                        let (part, whole) = counts(i);
+                        let (base_part, base_whole) =
+                            counts(&self.base(&i.name, seen.at, rate.over));
+                        let (part, whole) =
+                            (part - base_part.min(part), whole - base_whole.min(whole));
+                        add(&i.name, share(rate, &i.name, part, whole, what));
                     }
                 }
                 Rule::Certificates { within } => {
