@@ -48,6 +48,7 @@ fn value_form(spec: &Spec) -> String {
         Kind::Headers => "header lines".to_owned(),
         Kind::Folder => "folder".to_owned(),
         Kind::NameTemplate => "file name template".to_owned(),
+        Kind::HostKey => "host key fingerprint".to_owned(),
     }
 }
 

@@ -167,6 +167,15 @@ impl Spec {
                 ))),
             },
             Kind::Headers => headers(name, written),
+            Kind::HostKey => match written {
+                Written::Str(s) => crate::host_key::check(s)
+                    .map(|()| Value::Text(s.clone()))
+                    .map_err(|e| Invalid::whole(format!("{name}: {e}"))),
+                _ => Err(Invalid::whole(format!(
+                    "{name} is a string: {}",
+                    crate::host_key::FORM
+                ))),
+            },
         }
     }
 }

@@ -29,6 +29,7 @@ use messagefoundry_options::{Direction, Invalid, Origin, Transport, Value, Writt
 
 use super::connection::{InboundSettings, OutboundSettings};
 use super::file_connection::{FileInSettings, FileOutSettings};
+use super::sftp_connection::SftpServerSettings;
 use crate::interface::{Inbound, InboundTransport, Outbound, OutboundTransport};
 
 /// The effective settings of an inbound, by transport.
@@ -36,7 +37,7 @@ use crate::interface::{Inbound, InboundTransport, Outbound, OutboundTransport};
 pub enum InboundConnection {
     /// An MLLP listener's.
     Mllp(InboundSettings),
-    /// A file inbound's.
+    /// A file inbound's, on a local folder or an SFTP server's (`remote`).
     File(FileInSettings),
     /// An HTTP listener's: what it shares with MLLP, and its own in `http`.
     Http(InboundSettings),
@@ -47,7 +48,7 @@ pub enum InboundConnection {
 pub enum OutboundConnection {
     /// An MLLP sender's.
     Mllp(OutboundSettings),
-    /// A file outbound's.
+    /// A file outbound's, on a local folder or an SFTP server's (`remote`).
     File(FileOutSettings),
     /// An HTTP sender's: what it shares with MLLP, and its own in `http`.
     Http(OutboundSettings),
@@ -204,6 +205,19 @@ impl Environment {
                 })?;
                 InboundConnection::File(s)
             }
+            InboundTransport::Sftp { server, folder } => {
+                let mut s = FileInSettings::from(folder);
+                let mut server = SftpServerSettings::from(server);
+                self.apply(Transport::Sftp, Direction::Inbound, name, |k, v| {
+                    match messagefoundry_options::is_server_option(k) {
+                        true => server.set(k, v),
+                        false => s.set(k, v),
+                    }
+                })?;
+                let remote = server.folder(&s.dir);
+                s.remote = Some(remote.map_err(|m| self.invalid(format!("[inbound.{name}] {m}")))?);
+                InboundConnection::File(s)
+            }
             InboundTransport::Http { listen, http } => {
                 let mut s = InboundSettings::of_http(listen, http);
                 self.apply(Transport::Http, Direction::Inbound, name, |k, v| {
@@ -233,6 +247,20 @@ impl Environment {
                 self.apply(Transport::File, Direction::Outbound, name, |k, v| {
                     s.set(k, v)
                 })?;
+                OutboundConnection::File(s)
+            }
+            OutboundTransport::Sftp { server, folder } => {
+                let mut s = FileOutSettings::from(folder);
+                let mut server = SftpServerSettings::from(server);
+                self.apply(Transport::Sftp, Direction::Outbound, name, |k, v| {
+                    match messagefoundry_options::is_server_option(k) {
+                        true => server.set(k, v),
+                        false => s.set(k, v),
+                    }
+                })?;
+                let remote = server.folder(&s.dir);
+                s.remote =
+                    Some(remote.map_err(|m| self.invalid(format!("[outbound.{name}] {m}")))?);
                 OutboundConnection::File(s)
             }
             OutboundTransport::Http { connect, http } => {
