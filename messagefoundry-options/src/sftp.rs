@@ -16,7 +16,7 @@ pub const SFTP_SERVER: &[Spec] = &[
     Spec {
         name: "port",
         kind: Kind::Port,
-        default: Default::Number(22),
+        default: Default::Port(22),
         meaning: "its SSH port",
     },
     Spec {

@@ -120,6 +120,8 @@ pub enum Default {
     Duration(Duration),
     /// A number of bytes, or a count.
     Number(u64),
+    /// A TCP port.
+    Port(u16),
     /// `true` or `false`.
     Flag(bool),
     /// One word of a choice.
