@@ -347,10 +347,11 @@ async fn orders_queued_while_the_server_is_away_are_written_in_order_once_it_is_
         .map(|f| std::fs::metadata(f).unwrap().modified().unwrap())
         .collect();
     assert!(written.windows(2).all(|w| w[0] < w[1]), "{written:?}");
+    let left = names(&outbox);
     assert_eq!(
-        names(&outbox).len(),
+        left.len(),
         1 + ids.len(),
-        "no temporary file left"
+        "no temporary file left: {left:?}"
     );
 }
 

@@ -552,4 +552,44 @@ mod tests {
             ("ehr.example.org", 10)
         );
     }
+
+    /// The environment file `docs/sftp.md` shows loads as it says: another server and pin,
+    /// and a password file where the code names a key.
+    #[test]
+    fn the_documented_sftp_example_loads() {
+        use crate::config::fixtures::IB_SFTP;
+        use crate::sftp::{Auth, Secret};
+        let page = include_str!("../../../docs/sftp.md");
+        let example = page
+            .split("```toml\n")
+            .nth(1)
+            .and_then(|rest| rest.split("```").next())
+            .expect("docs/sftp.md shows an environment file");
+        let e = env(example).unwrap();
+        e.check_names(&[Inbound(&IB_SFTP)], &[]).unwrap();
+        let InboundConnection::File(s) = e.inbound(Inbound(&IB_SFTP)).unwrap() else {
+            panic!("an SFTP inbound is a file inbound");
+        };
+        let remote = s.remote.expect("on an SFTP server");
+        assert_eq!(remote.label(), "gh@sftp-test.lab.example:2222");
+        assert_eq!(
+            remote.host_key.to_string(),
+            "SHA256:47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU"
+        );
+        assert_eq!(
+            remote.auth,
+            Auth::Password(Secret::File("/run/secrets/lab-sftp".into()))
+        );
+        assert_eq!(
+            (remote.dir.as_str(), s.pattern.as_str()),
+            ("results", "*.hl7")
+        );
+        // A key that is no option of `sftp(…)` is an error naming it, with a suggestion.
+        let e = env("[inbound.IB_Lab_Results]\npassword = \"x\"\n").unwrap();
+        let err = e.inbound(Inbound(&IB_SFTP)).unwrap_err().to_string();
+        assert!(
+            err.contains("unknown option `password`; did you mean `password_env`?"),
+            "{err}"
+        );
+    }
 }
