@@ -184,6 +184,15 @@ pub fn expand(direction: Direction, input: TokenStream) -> TokenStream {
         }
         _ => {}
     }
+    // A misspelt login option is one mistake, not also a missing login.
+    let login_suggested = suggested
+        .iter()
+        .any(|s| s.starts_with("key") || s.starts_with("password"));
+    if transport == Transport::Sftp && known && !login_suggested {
+        for e in sftp_login(&given) {
+            errors.push(syn::Error::new(decl.transport.span(), e));
+        }
+    }
     let required = transport
         .options(direction)
         .iter()
@@ -191,9 +200,13 @@ pub fn expand(direction: Direction, input: TokenStream) -> TokenStream {
     for spec in required {
         let r = spec.name;
         if !given(r) && !suggested.contains(&r) {
+            let why = match r {
+                "host_key" => HOST_KEY_REQUIRED,
+                _ => "",
+            };
             errors.push(syn::Error::new(
                 decl.transport.span(),
-                format!("`{r}` is required; usage: {usage}"),
+                format!("`{r}` is required{why}; usage: {usage}"),
             ));
         }
     }
@@ -243,6 +256,33 @@ pub fn expand(direction: Direction, input: TokenStream) -> TokenStream {
     }
 }
 
+/// Why an SFTP connection must pin its server's key.
+const HOST_KEY_REQUIRED: &str = ": the server's host key is pinned, never trusted on first use \
+     (ask the partner for its fingerprint, or run `ssh-keygen -lf` on the server's public key)";
+
+/// The mistakes in how an SFTP connection logs in: exactly one of a key and a password, each
+/// secret from one place, a passphrase only for a key.
+fn sftp_login(given: &dyn Fn(&str) -> bool) -> Vec<&'static str> {
+    let mut errors = Vec::new();
+    let password = given("password_env") || given("password_file");
+    if given("key") == password {
+        errors.push(
+            "an SFTP connection logs in with `key` (a private key file) or a password \
+             (`password_env` or `password_file`): give one of them",
+        );
+    }
+    if given("password_env") && given("password_file") {
+        errors.push("give `password_env` or `password_file`, not both");
+    }
+    if given("key_passphrase_env") && given("key_passphrase_file") {
+        errors.push("give `key_passphrase_env` or `key_passphrase_file`, not both");
+    }
+    if !given("key") && (given("key_passphrase_env") || given("key_passphrase_file")) {
+        errors.push("a key passphrase goes with `key`");
+    }
+    errors
+}
+
 /// How a declaration of this transport is written, for error messages.
 fn usage(direction: Direction, transport: Transport) -> &'static str {
     match (direction, transport) {
@@ -263,6 +303,12 @@ fn usage(direction: Direction, transport: Transport) -> &'static str {
         }
         (Direction::Outbound, Transport::Http) => {
             "outbound!(OB_NAME, http(url = \"https://ehr.example.org/hl7\", tls_ca = \"ehr-ca.pem\"))"
+        }
+        (Direction::Inbound, Transport::Sftp) => {
+            "inbound!(IB_NAME, sftp(host = \"sftp.lab.example\", user = \"gh\", host_key = \"SHA256:…\", key = \"keys/lab\", dir = \"results\"), router = my_router)"
+        }
+        (Direction::Outbound, Transport::Sftp) => {
+            "outbound!(OB_NAME, sftp(host = \"sftp.lab.example\", user = \"gh\", host_key = \"SHA256:…\", key = \"keys/lab\", dir = \"orders\", name = \"{MSH-10}.hl7\"))"
         }
     }
 }
@@ -290,12 +336,13 @@ fn check_template(spec: &Spec, value: &Expr) -> syn::Result<()> {
     Ok(())
 }
 
-/// A checked option: a field initialiser of the settings struct, of its retry policy, or of
-/// the HTTP settings.
+/// A checked option: a field initialiser of the settings struct, of its retry policy, of the
+/// HTTP settings, or of the SFTP server's.
 enum Field {
     Plain(TokenStream),
     Retry(TokenStream),
     Http(TokenStream),
+    Sftp(TokenStream),
 }
 
 /// The options kept in the HTTP settings (`HttpListen`, `HttpConnect`) rather than in the
@@ -330,6 +377,9 @@ fn field(transport: Transport, spec: &Spec, value: &Expr) -> syn::Result<Field> 
             let ident = format_ident!("{}", name);
             if transport == Transport::Http && HTTP_ONLY.contains(&name) {
                 Field::Http(quote!(#ident: #tokens))
+            } else if transport == Transport::Sftp && messagefoundry_options::is_server_option(name)
+            {
+                Field::Sftp(quote!(#ident: #tokens))
             } else {
                 Field::Plain(quote!(#ident: #tokens))
             }
@@ -367,6 +417,14 @@ fn emit(
             _ => None,
         })
         .collect();
+    let sftp: Vec<&TokenStream> = fields
+        .iter()
+        .filter_map(|f| match f {
+            Field::Sftp(t) => Some(t),
+            _ => None,
+        })
+        .collect();
+    let server = quote!(#p::SftpServer { #(#sftp,)* ..#p::SftpServer::DEFAULT });
     let (slice, kind) = match direction {
         Direction::Inbound => (quote!(INBOUNDS), quote!(Inbound)),
         Direction::Outbound => (quote!(OUTBOUNDS), quote!(Outbound)),
@@ -387,6 +445,7 @@ fn emit(
         Transport::Mllp => "MLLP",
         Transport::File => "file",
         Transport::Http => "HTTP",
+        Transport::Sftp => "SFTP",
     };
     match direction {
         Direction::Inbound => {
@@ -404,6 +463,10 @@ fn emit(
                 Transport::Http => quote!(#p::InboundTransport::Http {
                     listen: #p::MllpListen { #(#plain,)* ..#p::MllpListen::DEFAULT },
                     http: #p::HttpListen { #(#http,)* ..#p::HttpListen::DEFAULT },
+                }),
+                Transport::Sftp => quote!(#p::InboundTransport::Sftp {
+                    server: #server,
+                    folder: #p::FileIn { #(#plain,)* ..#p::FileIn::DEFAULT },
                 }),
             };
             quote! {
@@ -446,6 +509,14 @@ fn emit(
                         ..#p::MllpConnect::DEFAULT
                     },
                     http: #p::HttpConnect { #(#http,)* ..#p::HttpConnect::DEFAULT },
+                }),
+                Transport::Sftp => quote!(#p::OutboundTransport::Sftp {
+                    server: #server,
+                    folder: #p::FileOut {
+                        #(#plain,)*
+                        retry: #retry,
+                        ..#p::FileOut::DEFAULT
+                    },
                 }),
             };
             quote! {

@@ -122,6 +122,11 @@ pub fn route(input: TokenStream) -> TokenStream {
 /// `http(port = 8080, path = "/hl7", …)` instead of `mllp(…)` declares an HTTP inbound: HL7 v2
 /// posted to the path, the ACK in the response (its options are listed in `docs/options.md`,
 /// its statuses in `docs/http.md`).
+///
+/// `sftp(host = "…", user = "…", host_key = "SHA256:…", key = "…", dir = "…", …)` declares a
+/// folder on an SFTP server, picked up from as `file(…)` picks up a local one (its options are
+/// listed in `docs/options.md`; the host key is required: it is pinned, never trusted on first
+/// use).
 #[proc_macro]
 pub fn inbound(input: TokenStream) -> TokenStream {
     connection::expand(messagefoundry_options::Direction::Inbound, input.into()).into()
@@ -148,6 +153,9 @@ pub fn inbound(input: TokenStream) -> TokenStream {
 ///
 /// `http(url = "https://…", tls_ca = "…", …)` instead of `mllp(…)` declares an HTTP outbound:
 /// each message posted to the URL, the response read as its ACK (see `docs/http.md`).
+///
+/// `sftp(host = "…", user = "…", host_key = "SHA256:…", key = "…", dir = "…", name = "…")`
+/// writes each message as a file in a folder on an SFTP server, as `file(…)` does locally.
 #[proc_macro]
 pub fn outbound(input: TokenStream) -> TokenStream {
     connection::expand(messagefoundry_options::Direction::Outbound, input.into()).into()

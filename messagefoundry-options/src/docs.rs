@@ -48,6 +48,7 @@ fn value_form(spec: &Spec) -> String {
         Kind::Headers => "header lines".to_owned(),
         Kind::Folder => "folder".to_owned(),
         Kind::NameTemplate => "file name template".to_owned(),
+        Kind::HostKey => "host key fingerprint".to_owned(),
     }
 }
 
@@ -59,6 +60,7 @@ pub fn default_text(spec: &Spec) -> String {
         Default::Duration(d) => format!("`\"{}\"`", format_duration(d)),
         Default::Number(n) if spec.kind == Kind::Bytes => bytes(n),
         Default::Number(n) => n.to_string(),
+        Default::Port(p) => p.to_string(),
         Default::Flag(b) => format!("`{b}`"),
         Default::Word(w) => format!("`{w}`"),
         Default::Text(t) => format!("`\"{t}\"`"),

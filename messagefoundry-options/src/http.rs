@@ -1,34 +1,7 @@
 //! The options of `http(…)`: HL7 v2 posted over HTTP. Those HTTP shares with MLLP are the
 //! MLLP rows themselves, so they cannot drift apart.
 
-use crate::table::{Default, INBOUND, Kind, MIB, OUTBOUND, Spec, secs};
-
-/// An option an HTTP table shares with an MLLP one: the same row, so they cannot drift apart.
-const fn shared(table: &'static [Spec], name: &str) -> Spec {
-    let mut i = 0;
-    while i < table.len() {
-        if same(table[i].name, name) {
-            return table[i];
-        }
-        i += 1;
-    }
-    panic!("an HTTP table names an option the MLLP table does not have");
-}
-
-const fn same(a: &str, b: &str) -> bool {
-    let (a, b) = (a.as_bytes(), b.as_bytes());
-    if a.len() != b.len() {
-        return false;
-    }
-    let mut i = 0;
-    while i < a.len() {
-        if a[i] != b[i] {
-            return false;
-        }
-        i += 1;
-    }
-    true
-}
+use crate::table::{Default, INBOUND, Kind, MIB, OUTBOUND, Spec, secs, shared};
 
 /// The options of `inbound!(…, http(…))`.
 pub const HTTP_INBOUND: &[Spec] = &[

@@ -2,7 +2,8 @@
 //!
 //! Every option of `inbound!` and `outbound!` is a row of one table per transport and
 //! direction ([`INBOUND`], [`OUTBOUND`] for `mllp(…)`, [`FILE_INBOUND`], [`FILE_OUTBOUND`] for
-//! `file(…)`, [`HTTP_INBOUND`], [`HTTP_OUTBOUND`] for `http(…)`; [`Transport::options`]): its name (also its key in an environment file), the kind of its value, its
+//! `file(…)`, [`HTTP_INBOUND`], [`HTTP_OUTBOUND`] for `http(…)`, [`SFTP_INBOUND`],
+//! [`SFTP_OUTBOUND`] for `sftp(…)`; [`Transport::options`]): its name (also its key in an environment file), the kind of its value, its
 //! default and its meaning. The macros check what an author writes against it, the runtime's
 //! environment loader checks `environments/<name>.toml` against it, and the docs tables are
 //! generated from it, so the three cannot disagree.
@@ -29,8 +30,10 @@ mod crosswalk;
 mod docs;
 mod duration;
 mod file;
+mod host_key;
 mod http;
 mod setting;
+mod sftp;
 mod suggest;
 mod table;
 mod template;
@@ -45,6 +48,7 @@ pub use duration::{format_duration, parse_duration, suggest_duration};
 pub use file::{FILE_INBOUND, FILE_OUTBOUND};
 pub use http::{HTTP_INBOUND, HTTP_OUTBOUND};
 pub use setting::{Setting, SettingType};
+pub use sftp::{SFTP_INBOUND, SFTP_OUTBOUND, SFTP_SERVER, is_server_option};
 pub use suggest::nearest;
 pub use table::{
     Default, Direction, INBOUND, Kind, MAX_BYTES, MAX_COUNT, OUTBOUND, Spec, setting_of,

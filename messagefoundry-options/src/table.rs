@@ -98,6 +98,9 @@ pub enum Kind {
     UrlPath,
     /// A list of HTTP header lines: `["X-Partner: lab"]`.
     Headers,
+    /// An SSH server's host key, pinned: `"SHA256:…"` as `ssh-keygen -lf` prints it, or a
+    /// `known_hosts` or public key line.
+    HostKey,
 }
 
 /// The largest count an option takes (retries are counted in 32 bits).
@@ -117,6 +120,8 @@ pub enum Default {
     Duration(Duration),
     /// A number of bytes, or a count.
     Number(u64),
+    /// A TCP port.
+    Port(u16),
     /// `true` or `false`.
     Flag(bool),
     /// One word of a choice.
@@ -143,6 +148,34 @@ pub(crate) const fn secs(n: u64) -> Default {
 }
 
 pub(crate) const MIB: u64 = 1024 * 1024;
+
+/// An option one table shares with another: the same row, so they cannot drift apart.
+pub(crate) const fn shared(table: &'static [Spec], name: &str) -> Spec {
+    let mut i = 0;
+    while i < table.len() {
+        if same(table[i].name, name) {
+            return table[i];
+        }
+        i += 1;
+    }
+    panic!("a table names an option the table it shares with does not have");
+}
+
+/// String equality in a constant.
+pub(crate) const fn same(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
 
 /// The options of `inbound!`.
 pub const INBOUND: &[Spec] = &[

@@ -1,5 +1,5 @@
-//! The transports a connection speaks, each with its own options: `mllp(…)`, `file(…)` and
-//! `http(…)`.
+//! The transports a connection speaks, each with its own options: `mllp(…)`, `file(…)`,
+//! `http(…)` and `sftp(…)`.
 
 use crate::table::{Direction, INBOUND, OUTBOUND, Spec};
 
@@ -12,18 +12,26 @@ pub enum Transport {
     File,
     /// `http(…)`: HL7 v2 in the body of an HTTP `POST`, the ACK in the response.
     Http,
+    /// `sftp(…)`: files in a folder on an SFTP server.
+    Sftp,
 }
 
 impl Transport {
     /// Every transport, in the order the docs list them.
-    pub const ALL: &'static [Transport] = &[Transport::Mllp, Transport::File, Transport::Http];
+    pub const ALL: &'static [Transport] = &[
+        Transport::Mllp,
+        Transport::File,
+        Transport::Http,
+        Transport::Sftp,
+    ];
 
-    /// The transport's word: `mllp`, `file`, `http`.
+    /// The transport's word: `mllp`, `file`, `http`, `sftp`.
     pub fn word(self) -> &'static str {
         match self {
             Transport::Mllp => "mllp",
             Transport::File => "file",
             Transport::Http => "http",
+            Transport::Sftp => "sftp",
         }
     }
 
@@ -41,6 +49,8 @@ impl Transport {
             (Transport::File, Direction::Outbound) => crate::file::FILE_OUTBOUND,
             (Transport::Http, Direction::Inbound) => crate::http::HTTP_INBOUND,
             (Transport::Http, Direction::Outbound) => crate::http::HTTP_OUTBOUND,
+            (Transport::Sftp, Direction::Inbound) => crate::sftp::SFTP_INBOUND,
+            (Transport::Sftp, Direction::Outbound) => crate::sftp::SFTP_OUTBOUND,
         }
     }
 
@@ -108,7 +118,7 @@ mod tests {
         assert_eq!(Transport::named("file"), Some(Transport::File));
         assert_eq!(
             Transport::unknown_transport("ftp"),
-            "unknown transport `ftp`; the transports are `mllp(…)`, `file(…)` and `http(…)`"
+            "unknown transport `ftp`; the transports are `mllp(…)`, `file(…)`, `http(…)` and `sftp(…)`"
         );
     }
 

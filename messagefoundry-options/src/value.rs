@@ -81,6 +81,7 @@ impl Default {
             Default::Required | Default::Unset(_) => None,
             Default::Duration(d) => Some(Value::Duration(d)),
             Default::Number(n) => Some(Value::Number(n)),
+            Default::Port(p) => Some(Value::Port(p)),
             Default::Flag(b) => Some(Value::Flag(b)),
             Default::Word(w) => Some(Value::Word(w)),
             Default::Text(t) => Some(Value::Text(t.to_owned())),
@@ -93,6 +94,7 @@ impl Default {
             Default::Required | Default::Unset(_) => None,
             Default::Duration(d) => Some(Written::Str(format_duration(d))),
             Default::Number(n) => Some(Written::Int(i128::from(n))),
+            Default::Port(p) => Some(Written::Int(i128::from(p))),
             Default::Flag(b) => Some(Written::Bool(b)),
             Default::Word(w) | Default::Text(w) => Some(Written::Str(w.to_owned())),
         }
@@ -167,6 +169,15 @@ impl Spec {
                 ))),
             },
             Kind::Headers => headers(name, written),
+            Kind::HostKey => match written {
+                Written::Str(s) => crate::host_key::check(s)
+                    .map(|()| Value::Text(s.clone()))
+                    .map_err(|e| Invalid::whole(format!("{name}: {e}"))),
+                _ => Err(Invalid::whole(format!(
+                    "{name} is a string: {}",
+                    crate::host_key::FORM
+                ))),
+            },
         }
     }
 }

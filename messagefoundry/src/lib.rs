@@ -151,6 +151,11 @@ struct DslDoc;
 #[doc = include_str!("../../docs/http.md")]
 struct HttpDoc;
 
+/// The Rust example of `docs/sftp.md`, run as a doctest so the page stays true.
+#[cfg(doctest)]
+#[doc = include_str!("../../docs/sftp.md")]
+struct SftpDoc;
+
 /// The Rust example of `docs/engine.md`, run as a doctest so the page stays true.
 #[cfg(doctest)]
 #[doc = include_str!("../../docs/engine.md")]

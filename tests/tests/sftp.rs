@@ -67,9 +67,13 @@ async fn every_folder_operation_on_a_key_login_over_one_connection() {
         std::fs::read(root.join("sub/b.hl7")).unwrap(),
         b"MSH|second"
     );
-    // write_new replaces a file of the same name in one step.
-    folder.write_new("a.hl7", b"MSH|again").await.unwrap();
-    assert_eq!(std::fs::read(root.join("a.hl7")).unwrap(), b"MSH|again");
+    // write_new never replaces a file of the same name, and its error does not name the file
+    // (an outbound's names are made of message values).
+    let taken = folder.write_new("a.hl7", b"MSH|again").await.unwrap_err();
+    assert_eq!(taken.kind(), io::ErrorKind::AlreadyExists, "{taken}");
+    assert!(!taken.to_string().contains("a.hl7"), "{taken}");
+    std::fs::write(root.join("a.hl7"), b"MSH|again").unwrap();
+    assert_eq!(on_disk(root), ["a.hl7", "sub"], "no temporary file left");
 
     // Only regular files are listed: not the subfolder, not a link.
     std::os::unix::fs::symlink(root.join("a.hl7"), root.join("link.hl7")).unwrap();

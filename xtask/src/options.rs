@@ -117,13 +117,26 @@ Those it shares with MLLP mean the same.
 {}
 ## HTTP outbound: `http(…)` in `outbound!`, `[outbound.NAME]`
 
+{}
+## SFTP inbound: `sftp(…)` in `inbound!`, `[inbound.NAME]`
+
+`inbound!(IB_Lab, sftp(host = \"sftp.lab.example\", user = \"gh\", host_key = \"SHA256:…\", key = \"keys/lab\", dir = \"results\"), router = my_router)`
+picks files up from a folder on an SFTP server as `file(…)` does from a local one; `sftp.md`
+says how. A password or passphrase is never written here: `password_env` and `password_file`
+say where it is read.
+
+{}
+## SFTP outbound: `sftp(…)` in `outbound!`, `[outbound.NAME]`
+
 {}",
         markdown_table(Direction::Inbound),
         markdown_table(Direction::Outbound),
         markdown_table_of(Transport::File, Direction::Inbound),
         markdown_table_of(Transport::File, Direction::Outbound),
         markdown_table_of(Transport::Http, Direction::Inbound),
-        markdown_table_of(Transport::Http, Direction::Outbound)
+        markdown_table_of(Transport::Http, Direction::Outbound),
+        markdown_table_of(Transport::Sftp, Direction::Inbound),
+        markdown_table_of(Transport::Sftp, Direction::Outbound)
     )
 }
 

@@ -96,14 +96,20 @@ pub fn run(wiring: &Wiring<'_>, args: &CheckArgs) -> ExitCode {
     let folders = settings
         .file_inbounds
         .iter()
-        .map(|(i, s)| ("inbound", i.name(), &s.dir))
+        .map(|(i, s)| ("inbound", i.name(), &s.dir, s.remote.as_ref()))
         .chain(
             settings
                 .file_outbounds
                 .iter()
-                .map(|(o, s)| ("outbound", o.name(), &s.dir)),
+                .map(|(o, s)| ("outbound", o.name(), &s.dir, s.remote.as_ref())),
         );
-    for (direction, name, dir) in folders {
+    // SFTP folders are reached through the async runtime, below.
+    let mut remote_folders = Vec::new();
+    for (direction, name, dir, remote) in folders {
+        if let Some(remote) = remote {
+            remote_folders.push((direction, name, remote));
+            continue;
+        }
         match super::check_folders::writable_folder(dir) {
             Ok(()) => found.ok(format!(
                 "{direction} {name}: folder {} is writable",
@@ -126,6 +132,12 @@ pub fn run(wiring: &Wiring<'_>, args: &CheckArgs) -> ExitCode {
         })
         .collect();
     runtime.block_on(async {
+        for (direction, name, remote) in remote_folders {
+            match super::check_folders::writable_remote_folder(remote).await {
+                Ok(line) => found.ok(format!("{direction} {name}: {line}")),
+                Err(e) => found.error(format!("{direction} {name}: {e}")),
+            }
+        }
         for (outbound, settings, tls) in reachable {
             check_outbound(&mut found, outbound, settings, tls).await;
         }

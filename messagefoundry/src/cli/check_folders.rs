@@ -1,7 +1,31 @@
 //! `check` of file connections: each folder exists, is a folder, and can be written (an
-//! inbound moves files into its subfolders; an outbound writes its files there).
+//! inbound moves files into its subfolders; an outbound writes its files there). A folder on
+//! an SFTP server is reached as `serve` reaches it: its pinned host key verified, the login
+//! accepted.
 
 use std::path::Path;
+
+use crate::file::folder::Folder;
+use crate::sftp::{SftpFolder, SftpSettings};
+
+/// An SFTP folder: connects, lists it, writes a hidden file and removes it. `Ok` with the line
+/// to show, or `Err` with what is wrong (the server's own words, never a secret).
+pub(super) async fn writable_remote_folder(settings: &SftpSettings) -> Result<String, String> {
+    let folder = SftpFolder::new(settings.clone());
+    let server = settings.label();
+    let dir = &settings.dir;
+    folder.probe().await.map_err(|e| e.to_string())?;
+    let probe = format!(".messagefoundry-check-{}", std::process::id());
+    let written = match folder.write_new(&probe, b"").await {
+        Ok(()) => folder.remove(&probe).await,
+        Err(e) => Err(e),
+    };
+    written.map_err(|e| format!("SFTP folder {dir} on {server} cannot be written: {e}"))?;
+    Ok(format!(
+        "SFTP folder {dir} on {server} is writable (host key {} verified)",
+        settings.host_key
+    ))
+}
 
 /// What a folder is: `Ok` with a line to show, or `Err` with what is wrong.
 pub(super) fn writable_folder(dir: &Path) -> Result<(), String> {

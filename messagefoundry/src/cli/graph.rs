@@ -5,7 +5,8 @@ use std::process::ExitCode;
 
 use super::Wiring;
 use crate::interface::{
-    AfterPickup, InboundTransport, MllpConnect, MllpListen, OutboundTransport, Plaintext, Tls,
+    AfterPickup, FileIn, InboundTransport, MllpConnect, MllpListen, OutboundTransport, Plaintext,
+    SftpServer, Tls,
 };
 
 /// Prints one line per connection.
@@ -23,12 +24,9 @@ pub fn print(wiring: &Wiring<'_>, out: &mut impl Write) -> std::io::Result<ExitC
                 http.path,
                 listen_security(listen)
             ),
-            InboundTransport::File(f) => {
-                let after = match f.after {
-                    AfterPickup::Move => format!("then to {}/", f.done),
-                    AfterPickup::Delete => "then deleted".to_owned(),
-                };
-                format!("file {}/{} ({after})", f.dir, f.pattern)
+            InboundTransport::File(f) => format!("file {}", pickup(f)),
+            InboundTransport::Sftp { server, folder } => {
+                format!("sftp {} {}", server_label(server), pickup(folder))
             }
         };
         writeln!(
@@ -47,10 +45,30 @@ pub fn print(wiring: &Wiring<'_>, out: &mut impl Write) -> std::io::Result<ExitC
                 format!("http {} ({})", http.url, connect_security(connect))
             }
             OutboundTransport::File(f) => format!("file {}/{}", f.dir, f.name),
+            OutboundTransport::Sftp { server, folder } => format!(
+                "sftp {} {}/{}",
+                server_label(server),
+                folder.dir,
+                folder.name
+            ),
         };
         writeln!(out, "outbound {}  {transport}", def.name)?;
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The folder and pattern a file inbound picks up, and what becomes of a file.
+fn pickup(f: &FileIn) -> String {
+    let after = match f.after {
+        AfterPickup::Move => format!("then to {}/", f.done),
+        AfterPickup::Delete => "then deleted".to_owned(),
+    };
+    format!("{}/{} ({after})", f.dir, f.pattern)
+}
+
+/// `user@host:port`, and the pinned key.
+fn server_label(s: &SftpServer) -> String {
+    format!("{}@{}:{} (host key {})", s.user, s.host, s.port, s.host_key)
 }
 
 /// Whether a listener speaks TLS, and to whom.
@@ -138,6 +156,54 @@ mod tests {
             },
         },
     };
+
+    const LAB_SFTP: SftpServer = SftpServer {
+        host: "sftp.lab.example",
+        user: "gh",
+        host_key: "SHA256:JC/gg2T4+pzUQwIzSmQPJ93YWJ2/g0gvAvep76FLN+0",
+        key: Some("keys/lab"),
+        ..SftpServer::DEFAULT
+    };
+    static IB_SFTP: InboundDef = InboundDef {
+        name: "IB_Lab_Files",
+        transport: InboundTransport::Sftp {
+            server: LAB_SFTP,
+            folder: FileIn {
+                dir: "results",
+                after: AfterPickup::Delete,
+                ..FileIn::DEFAULT
+            },
+        },
+        router: &ROUTER,
+    };
+    static OB_SFTP: OutboundDef = OutboundDef {
+        name: "OB_Lab_Orders",
+        transport: OutboundTransport::Sftp {
+            server: LAB_SFTP,
+            folder: FileOut {
+                dir: "orders",
+                ..FileOut::DEFAULT
+            },
+        },
+    };
+
+    #[test]
+    fn sftp_connections_show_their_server_pin_and_folder() {
+        let wiring = Wiring {
+            inbounds: &[Inbound(&IB_SFTP)],
+            outbounds: &[Outbound(&OB_SFTP)],
+        };
+        let mut out = Vec::new();
+        print(&wiring, &mut out).unwrap();
+        let pin = "host key SHA256:JC/gg2T4+pzUQwIzSmQPJ93YWJ2/g0gvAvep76FLN+0";
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            format!(
+                "inbound  IB_Lab_Files  sftp gh@sftp.lab.example:22 ({pin}) results/*.hl7 (then deleted)  -> router lab_router\n\
+                 outbound OB_Lab_Orders  sftp gh@sftp.lab.example:22 ({pin}) orders/{{MSH-10}}.hl7\n"
+            )
+        );
+    }
 
     #[test]
     fn http_connections_show_their_path_and_url() {

@@ -442,6 +442,9 @@ mod tests {
             Kind::Url => vec![Written::Str("https://ehr.example.org:8443/hl7".into())],
             Kind::UrlPath => vec![Written::Str("/hl7/lab".into())],
             Kind::Headers => vec![Written::List(vec![Written::Str("X-Feed: lab".into())])],
+            Kind::HostKey => vec![Written::Str(
+                "SHA256:JC/gg2T4+pzUQwIzSmQPJ93YWJ2/g0gvAvep76FLN+0".into(),
+            )],
         }
     }
 

@@ -29,6 +29,7 @@ use messagefoundry_options::{Direction, Invalid, Origin, Transport, Value, Writt
 
 use super::connection::{InboundSettings, OutboundSettings};
 use super::file_connection::{FileInSettings, FileOutSettings};
+use super::sftp_connection::SftpServerSettings;
 use crate::interface::{Inbound, InboundTransport, Outbound, OutboundTransport};
 
 /// The effective settings of an inbound, by transport.
@@ -36,7 +37,7 @@ use crate::interface::{Inbound, InboundTransport, Outbound, OutboundTransport};
 pub enum InboundConnection {
     /// An MLLP listener's.
     Mllp(InboundSettings),
-    /// A file inbound's.
+    /// A file inbound's, on a local folder or an SFTP server's (`remote`).
     File(FileInSettings),
     /// An HTTP listener's: what it shares with MLLP, and its own in `http`.
     Http(InboundSettings),
@@ -47,7 +48,7 @@ pub enum InboundConnection {
 pub enum OutboundConnection {
     /// An MLLP sender's.
     Mllp(OutboundSettings),
-    /// A file outbound's.
+    /// A file outbound's, on a local folder or an SFTP server's (`remote`).
     File(FileOutSettings),
     /// An HTTP sender's: what it shares with MLLP, and its own in `http`.
     Http(OutboundSettings),
@@ -204,6 +205,19 @@ impl Environment {
                 })?;
                 InboundConnection::File(s)
             }
+            InboundTransport::Sftp { server, folder } => {
+                let mut s = FileInSettings::from(folder);
+                let mut server = SftpServerSettings::from(server);
+                self.apply(Transport::Sftp, Direction::Inbound, name, |k, v| {
+                    match messagefoundry_options::is_server_option(k) {
+                        true => server.set(k, v),
+                        false => s.set(k, v),
+                    }
+                })?;
+                let remote = server.folder(&s.dir);
+                s.remote = Some(remote.map_err(|m| self.invalid(format!("[inbound.{name}] {m}")))?);
+                InboundConnection::File(s)
+            }
             InboundTransport::Http { listen, http } => {
                 let mut s = InboundSettings::of_http(listen, http);
                 self.apply(Transport::Http, Direction::Inbound, name, |k, v| {
@@ -233,6 +247,20 @@ impl Environment {
                 self.apply(Transport::File, Direction::Outbound, name, |k, v| {
                     s.set(k, v)
                 })?;
+                OutboundConnection::File(s)
+            }
+            OutboundTransport::Sftp { server, folder } => {
+                let mut s = FileOutSettings::from(folder);
+                let mut server = SftpServerSettings::from(server);
+                self.apply(Transport::Sftp, Direction::Outbound, name, |k, v| {
+                    match messagefoundry_options::is_server_option(k) {
+                        true => server.set(k, v),
+                        false => s.set(k, v),
+                    }
+                })?;
+                let remote = server.folder(&s.dir);
+                s.remote =
+                    Some(remote.map_err(|m| self.invalid(format!("[outbound.{name}] {m}")))?);
                 OutboundConnection::File(s)
             }
             OutboundTransport::Http { connect, http } => {
@@ -522,6 +550,46 @@ mod tests {
         assert_eq!(
             (o.host.as_str(), o.retry.max_attempts),
             ("ehr.example.org", 10)
+        );
+    }
+
+    /// The environment file `docs/sftp.md` shows loads as it says: another server and pin,
+    /// and a password file where the code names a key.
+    #[test]
+    fn the_documented_sftp_example_loads() {
+        use crate::config::fixtures::IB_SFTP;
+        use crate::sftp::{Auth, Secret};
+        let page = include_str!("../../../docs/sftp.md");
+        let example = page
+            .split("```toml\n")
+            .nth(1)
+            .and_then(|rest| rest.split("```").next())
+            .expect("docs/sftp.md shows an environment file");
+        let e = env(example).unwrap();
+        e.check_names(&[Inbound(&IB_SFTP)], &[]).unwrap();
+        let InboundConnection::File(s) = e.inbound(Inbound(&IB_SFTP)).unwrap() else {
+            panic!("an SFTP inbound is a file inbound");
+        };
+        let remote = s.remote.expect("on an SFTP server");
+        assert_eq!(remote.label(), "gh@sftp-test.lab.example:2222");
+        assert_eq!(
+            remote.host_key.to_string(),
+            "SHA256:47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU"
+        );
+        assert_eq!(
+            remote.auth,
+            Auth::Password(Secret::File("/run/secrets/lab-sftp".into()))
+        );
+        assert_eq!(
+            (remote.dir.as_str(), s.pattern.as_str()),
+            ("results", "*.hl7")
+        );
+        // A key that is no option of `sftp(…)` is an error naming it, with a suggestion.
+        let e = env("[inbound.IB_Lab_Results]\npassword = \"x\"\n").unwrap();
+        let err = e.inbound(Inbound(&IB_SFTP)).unwrap_err().to_string();
+        assert!(
+            err.contains("unknown option `password`; did you mean `password_env`?"),
+            "{err}"
         );
     }
 }

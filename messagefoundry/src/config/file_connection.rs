@@ -8,6 +8,7 @@ use messagefoundry_options::{Piece, Value, name_template};
 
 use super::connection::{CHARSET, PARSE, mismatch, size, too_large, word};
 use crate::interface::{AfterPickup, CharsetPolicy, FileIn, FileOut, ParsePolicy, RetryPolicy};
+use crate::sftp::SftpSettings;
 
 /// The effective settings of a file inbound.
 #[derive(Clone, PartialEq, Eq, Debug)]
@@ -32,6 +33,8 @@ pub struct FileInSettings {
     pub parse: ParsePolicy,
     /// The character set text is read in.
     pub charset: CharsetPolicy,
+    /// The SFTP server `dir` is on; `None` for a local folder.
+    pub remote: Option<SftpSettings>,
 }
 
 /// The effective settings of a file outbound.
@@ -43,6 +46,8 @@ pub struct FileOutSettings {
     pub name: String,
     /// Retries of a message whose name is taken.
     pub retry: RetryPolicy,
+    /// The SFTP server `dir` is on; `None` for a local folder.
+    pub remote: Option<SftpSettings>,
 }
 
 impl From<&FileIn> for FileInSettings {
@@ -58,6 +63,7 @@ impl From<&FileIn> for FileInSettings {
             max_file: f.max_file,
             parse: f.parse,
             charset: f.charset,
+            remote: None,
         }
     }
 }
@@ -68,6 +74,7 @@ impl From<&FileOut> for FileOutSettings {
             dir: PathBuf::from(f.dir),
             name: f.name.to_owned(),
             retry: f.retry,
+            remote: None,
         }
     }
 }

@@ -2,7 +2,7 @@
 
 use crate::interface::{
     FileIn, FileOut, HttpConnect, HttpListen, InboundDef, InboundTransport, MllpConnect,
-    MllpListen, OutboundDef, OutboundTransport, Route, RouterDef,
+    MllpListen, OutboundDef, OutboundTransport, Route, RouterDef, SftpServer,
 };
 
 static ROUTER: RouterDef = RouterDef {
@@ -91,4 +91,23 @@ pub(super) static OB_HTTP: OutboundDef = OutboundDef {
             ..HttpConnect::DEFAULT
         },
     },
+};
+
+/// The SFTP inbound `docs/sftp.md` declares: a key login, files from `results`.
+pub(super) static IB_SFTP: InboundDef = InboundDef {
+    name: "IB_Lab_Results",
+    transport: InboundTransport::Sftp {
+        server: SftpServer {
+            host: "sftp.lab.example",
+            user: "gh",
+            host_key: "SHA256:JC/gg2T4+pzUQwIzSmQPJ93YWJ2/g0gvAvep76FLN+0",
+            key: Some("keys/lab_ed25519"),
+            ..SftpServer::DEFAULT
+        },
+        folder: FileIn {
+            dir: "results",
+            ..FileIn::DEFAULT
+        },
+    },
+    router: &ROUTER,
 };

@@ -305,7 +305,7 @@ impl Engine {
                 .push((outbound.name(), Arc::clone(&counted)));
             let sender = crate::file::deliver::FileSender {
                 name: outbound.name(),
-                folder: crate::file::LocalFolder::new(&settings.dir),
+                folder: crate::file::place::Place::of(&settings.dir, settings.remote.as_ref()),
                 settings,
                 store: store.clone(),
                 wake,
@@ -408,7 +408,7 @@ impl Engine {
             tasks.spawn(pipeline.run());
             let pickup = crate::file::pickup::Pickup {
                 inbound,
-                folder: crate::file::LocalFolder::new(&settings.dir),
+                folder: crate::file::place::Place::of(&settings.dir, settings.remote.as_ref()),
                 settings,
                 store: store.clone(),
                 wake,

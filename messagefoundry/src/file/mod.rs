@@ -1,7 +1,8 @@
 //! File connections: `inbound!(…, file(…), …)` picks messages up from files in a folder,
 //! `outbound!(…, file(…))` writes each message to a new file in a folder.
 //!
-//! Both work on a [`folder::Folder`]: a local one ([`LocalFolder`]) or a remote one. The promises are
+//! Both work on a [`folder::Folder`]: a local one ([`LocalFolder`]) or a remote one
+//! ([`crate::sftp::SftpFolder`], for `sftp(…)`), as [`place::Place`] chooses. The promises are
 //! those of MLLP: a file leaves the inbound's folder only once every message of it is stored,
 //! and an outbound writes its queue in order, at least once.
 //!
@@ -22,6 +23,7 @@ mod local;
 mod name;
 mod pattern;
 pub(crate) mod pickup;
+pub(crate) mod place;
 mod settle;
 
 pub use local::LocalFolder;

@@ -9,6 +9,7 @@ use super::file::FileIn;
 use super::file::FileOut;
 use super::http::{HttpConnect, HttpListen};
 use super::router::RouterDef;
+use super::sftp::SftpServer;
 use crate::config::Cidr;
 
 /// How an inbound acknowledges what it receives.
@@ -336,6 +337,13 @@ pub enum InboundTransport {
         /// HTTP's own settings: path, authentication.
         http: HttpListen,
     },
+    /// `sftp(…)`: a folder on an SFTP server.
+    Sftp {
+        /// The server, and how to log in.
+        server: SftpServer,
+        /// The folder on it, picked up from as a local one.
+        folder: FileIn,
+    },
 }
 
 /// What an outbound delivers to: its transport and that transport's settings.
@@ -352,6 +360,13 @@ pub enum OutboundTransport {
         /// HTTP's own settings: URL, headers, authentication.
         http: HttpConnect,
     },
+    /// `sftp(…)`: a folder on an SFTP server.
+    Sftp {
+        /// The server, and how to log in.
+        server: SftpServer,
+        /// The folder on it, written to as a local one.
+        folder: FileOut,
+    },
 }
 
 impl OutboundDef {
@@ -359,7 +374,7 @@ impl OutboundDef {
     pub fn mllp(&self) -> Option<&MllpConnect> {
         match &self.transport {
             OutboundTransport::Mllp(m) => Some(m),
-            OutboundTransport::File(_) | OutboundTransport::Http { .. } => None,
+            _ => None,
         }
     }
 
@@ -367,7 +382,7 @@ impl OutboundDef {
     pub fn connect(&self) -> Option<&MllpConnect> {
         match &self.transport {
             OutboundTransport::Mllp(m) | OutboundTransport::Http { connect: m, .. } => Some(m),
-            OutboundTransport::File(_) => None,
+            OutboundTransport::File(_) | OutboundTransport::Sftp { .. } => None,
         }
     }
 
@@ -396,7 +411,7 @@ impl InboundDef {
     pub fn mllp(&self) -> Option<&MllpListen> {
         match &self.transport {
             InboundTransport::Mllp(m) => Some(m),
-            InboundTransport::File(_) | InboundTransport::Http { .. } => None,
+            _ => None,
         }
     }
 
@@ -404,7 +419,7 @@ impl InboundDef {
     pub fn listen(&self) -> Option<&MllpListen> {
         match &self.transport {
             InboundTransport::Mllp(m) | InboundTransport::Http { listen: m, .. } => Some(m),
-            InboundTransport::File(_) => None,
+            InboundTransport::File(_) | InboundTransport::Sftp { .. } => None,
         }
     }
 
@@ -420,7 +435,7 @@ impl InboundDef {
     pub fn charset(&self) -> CharsetPolicy {
         match &self.transport {
             InboundTransport::Mllp(m) | InboundTransport::Http { listen: m, .. } => m.charset,
-            InboundTransport::File(f) => f.charset,
+            InboundTransport::File(f) | InboundTransport::Sftp { folder: f, .. } => f.charset,
         }
     }
 }

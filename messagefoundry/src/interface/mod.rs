@@ -14,6 +14,7 @@ mod http;
 mod outcome;
 mod route;
 mod router;
+mod sftp;
 
 pub use connection::{Inbound, Outbound};
 pub use outcome::{Delivery, Disposition, Outcome};
@@ -37,5 +38,6 @@ pub(crate) mod plumbing {
     pub use super::outcome::IntoOutcome;
     pub use super::route::IntoRoute;
     pub use super::router::{Router, RouterDef};
+    pub use super::sftp::SftpServer;
     pub use crate::config::{Cidr, CidrError};
 }

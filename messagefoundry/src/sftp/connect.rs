@@ -17,8 +17,6 @@ use super::settings::{Auth, SftpSettings};
 
 /// The OpenSSH extension that makes a file's data stable on the server's disk.
 const FSYNC: &str = "fsync@openssh.com";
-/// The OpenSSH extension that renames over an existing name in one step (POSIX `rename`).
-pub(crate) const POSIX_RENAME: &str = "posix-rename@openssh.com";
 /// The largest read or write asked for when the server does not say its limits: the size
 /// every SFTP server must accept (draft-ietf-secsh-filexfer-02, section 3).
 const PORTABLE_CHUNK: u32 = 32 * 1024;
@@ -34,8 +32,6 @@ pub(crate) struct Connection {
     pub sftp: RawSftpSession,
     /// Whether `fsync@openssh.com` is there.
     pub fsync: bool,
-    /// Whether `posix-rename@openssh.com` is there.
-    pub posix_rename: bool,
     /// The largest read and write to ask for.
     pub chunk: u32,
 }
@@ -133,7 +129,6 @@ async fn connect_unbounded(settings: &SftpSettings, server: &str) -> Result<Conn
     Ok(Connection {
         ssh,
         fsync: has(FSYNC),
-        posix_rename: has(POSIX_RENAME),
         sftp,
         chunk,
     })

@@ -111,6 +111,26 @@ impl SftpError {
         }
     }
 
+    /// The same error naming `folder` rather than the file it was about.
+    pub(crate) fn about(self, folder: &str) -> SftpError {
+        match self {
+            SftpError::Request {
+                server,
+                op,
+                detail,
+                kind,
+                ..
+            } => SftpError::Request {
+                server,
+                op,
+                path: format!("a new file in {folder}"),
+                detail,
+                kind,
+            },
+            other => other,
+        }
+    }
+
     /// Whether the connection this came from can no longer be used.
     pub(crate) fn connection_lost(&self) -> bool {
         match self {

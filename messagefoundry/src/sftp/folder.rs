@@ -160,7 +160,8 @@ impl Folder for SftpFolder {
 }
 
 /// Writes `file` (in `sub` of `dir`, made if missing) under a temporary name, then renames it
-/// into place, replacing what has that name.
+/// into place; a file already there is never replaced (an `AlreadyExists` error). Errors name
+/// the folder, not the file: an outbound's file names are made of message values.
 async fn write_new(
     r: &Remote<'_>,
     dir: &str,
@@ -176,18 +177,33 @@ async fn write_new(
         }
         None => dir.to_owned(),
     };
+    let target = join(&dir, file);
+    let taken = || SftpError::Request {
+        server: r.server.to_owned(),
+        op: "write",
+        path: dir.clone(),
+        detail: "a file of that name is already there".to_owned(),
+        kind: io::ErrorKind::AlreadyExists,
+    };
+    if r.exists(&target).await.map_err(|e| e.about(&dir))? {
+        return Err(taken());
+    }
     let temporary = join(&dir, &names::temporary(file));
     let written = match r.create(&temporary, bytes).await {
-        Ok(()) => r.rename(&temporary, &join(&dir, file), true).await,
+        // The plain rename never replaces: a file that came meanwhile makes it fail.
+        Ok(()) => r.rename(&temporary, &target).await,
         Err(e) => Err(e),
     };
-    if let Err(e) = &written
-        && !e.connection_lost()
-    {
-        // What was written is of no use under its temporary name.
-        let _ = r.remove(&temporary).await;
+    let Err(e) = written else { return Ok(()) };
+    if e.connection_lost() {
+        return Err(e.about(&dir));
     }
-    written
+    // What was written is of no use under its temporary name.
+    let _ = r.remove(&temporary).await;
+    match r.exists(&target).await {
+        Ok(true) => Err(taken()),
+        _ => Err(e.about(&dir)),
+    }
 }
 
 /// Moves `name` from `dir` into its subfolder `subfolder` (made if missing), under the first
@@ -204,7 +220,7 @@ async fn move_to(r: &Remote<'_>, dir: &str, name: &str, subfolder: &str) -> Resu
         }
         // The plain rename never replaces: if another took `to` meanwhile, it fails and the
         // next name is tried.
-        match r.rename(&from, &to, false).await {
+        match r.rename(&from, &to).await {
             Ok(()) => return Ok(()),
             Err(e) if !e.connection_lost() && r.exists(&to).await? => last = Some(e),
             Err(e) => return Err(e),

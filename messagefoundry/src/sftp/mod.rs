@@ -6,8 +6,6 @@
 //! password ([`Auth`]). A new file is written under a temporary name, made stable with
 //! `fsync@openssh.com` where the server has it, and renamed into place with
 //! `posix-rename@openssh.com` where it has that, so a reader never sees half a file.
-// Until the file transport wires SFTP folders into connections, only tests use them.
-#![cfg_attr(not(feature = "test-support"), allow(dead_code, unused_imports))]
 
 mod connect;
 mod error;

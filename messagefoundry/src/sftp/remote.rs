@@ -4,9 +4,9 @@
 use std::time::{Duration, SystemTime};
 
 use russh_sftp::client::error::Error as SftpClientError;
-use russh_sftp::protocol::{FileAttributes, OpenFlags, Packet, StatusCode};
+use russh_sftp::protocol::{FileAttributes, OpenFlags, StatusCode};
 
-use super::connect::{Connection, POSIX_RENAME};
+use super::connect::Connection;
 use super::error::SftpError;
 use crate::file::folder::Entry;
 
@@ -120,34 +120,12 @@ impl Remote<'_> {
         Ok(())
     }
 
-    /// Renames `from` to `to`. With `replace`, an existing `to` is replaced in one step where
-    /// the server has `posix-rename@openssh.com`; otherwise the plain SFTP rename, which fails
-    /// when `to` exists.
-    pub async fn rename(&self, from: &str, to: &str, replace: bool) -> Result<(), SftpError> {
-        let sftp = &self.conn.sftp;
-        if replace && self.conn.posix_rename {
-            let mut data = Vec::with_capacity(8 + from.len() + to.len());
-            for path in [from, to] {
-                // SSH strings: a 32-bit big-endian length, then the bytes (RFC 4251, section 5).
-                let len = u32::try_from(path.len()).map_err(|_| {
-                    SftpError::Config(format!("a remote path is too long: {} bytes", path.len()))
-                })?;
-                data.extend_from_slice(&len.to_be_bytes());
-                data.extend_from_slice(path.as_bytes());
-            }
-            return match sftp
-                .extended(POSIX_RENAME, data)
-                .await
-                .map_err(self.fail("posix-rename", to))?
-            {
-                Packet::Status(s) if s.status_code == StatusCode::Ok => Ok(()),
-                Packet::Status(s) => Err(self.fail("posix-rename", to)(s.into())),
-                _ => Err(self.fail("posix-rename", to)(
-                    SftpClientError::UnexpectedPacket,
-                )),
-            };
-        }
-        sftp.rename(from, to)
+    /// Renames `from` to `to` with the plain SFTP rename, which never replaces: it fails when
+    /// `to` exists (OpenSSH links the new name, then unlinks the old).
+    pub async fn rename(&self, from: &str, to: &str) -> Result<(), SftpError> {
+        self.conn
+            .sftp
+            .rename(from, to)
             .await
             .map(drop)
             .map_err(self.fail("rename", to))

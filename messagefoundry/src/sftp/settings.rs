@@ -8,7 +8,7 @@ use super::error::SftpError;
 use super::host_key::HostKeyPin;
 
 /// The settings of one SFTP folder.
-#[derive(Clone, Debug)]
+#[derive(Clone, PartialEq, Eq, Debug)]
 pub struct SftpSettings {
     /// The server's host name or address.
     pub host: String,
@@ -60,7 +60,7 @@ impl SftpSettings {
 }
 
 /// How the client authenticates.
-#[derive(Clone, Debug)]
+#[derive(Clone, PartialEq, Eq, Debug)]
 pub enum Auth {
     /// A private key file (OpenSSH or PEM format), with an optional passphrase.
     Key {
