@@ -151,6 +151,11 @@ struct DslDoc;
 #[doc = include_str!("../../docs/http.md")]
 struct HttpDoc;
 
+/// The Rust examples of `docs/files.md`, run as doctests so the page stays true.
+#[cfg(doctest)]
+#[doc = include_str!("../../docs/files.md")]
+struct FilesDoc;
+
 /// The Rust example of `docs/engine.md`, run as a doctest so the page stays true.
 #[cfg(doctest)]
 #[doc = include_str!("../../docs/engine.md")]
