@@ -5,7 +5,7 @@
 //!
 //! - A batch is written once it is full, or once the message at the head of the queue has
 //!   waited `batch_wait` since it was received, or at shutdown: what is queued then is written
-//!   as it is.
+//!   as it is (full files, and the last one partial).
 //! - The file's name comes from the batch's first message: `{seq}` is its place in the queue,
 //!   an HL7 path its value. A batch is the head of the queue, so a crash between the rename
 //!   and the record gives the same first message, the same name, at the next start. That
@@ -88,7 +88,15 @@ impl<F: Folder> FileSender<F> {
                 continue;
             }
             let result = match self.write_batch(&head).await {
-                Written::Holds(entries) => self.delivered_all(&entries).await,
+                Written::Holds(entries) => {
+                    let recorded = self.delivered_all(&entries).await;
+                    // At shutdown one partial file ends the writing: what is routed while
+                    // the engine stops waits for the next start rather than make more.
+                    if recorded.is_ok() && stopping && entries.len() < size {
+                        return;
+                    }
+                    recorded
+                }
                 Written::Refused(i, reason) => {
                     let entry = &head[i];
                     self.dead(entry, entry.attempts + 1, reason).await
