@@ -159,6 +159,12 @@ pub fn expand(direction: Direction, input: TokenStream) -> TokenStream {
             "give `tls_ca` or `tls_fingerprint`, not both",
         ));
     }
+    if transport == Transport::File && given("batch_wait") && !given("batch") {
+        errors.push(syn::Error::new(
+            decl.transport.span(),
+            "`batch_wait` applies to batch files: give `batch` too, the most messages a file holds (`batch = 1000, batch_wait = \"5m\"`)",
+        ));
+    }
     if given("auth_user") != given("auth_password_env") {
         errors.push(syn::Error::new(
             decl.transport.span(),

@@ -84,7 +84,19 @@ pub const FILE_OUTBOUND: &[Spec] = &[
         name: "name",
         kind: Kind::NameTemplate,
         default: Default::Text("{MSH-10}.hl7"),
-        meaning: "each file's name: text with placeholders, `{seq}` (the message's place in the queue) or an HL7 path such as `{MSH-10}`",
+        meaning: "each file's name: text with placeholders, `{seq}` (the message's place in the queue) or an HL7 path such as `{MSH-10}`; for a batch file, those of the batch's first message",
+    },
+    Spec {
+        name: "batch",
+        kind: Kind::Count,
+        default: Default::Unset("off: a file per message"),
+        meaning: "write queued messages as batch files (FHS, BHS, the messages, BTS, FTS) of at most this many",
+    },
+    Spec {
+        name: "batch_wait",
+        kind: Kind::Duration,
+        default: secs(60),
+        meaning: "with `batch`, the longest a batch file not yet full waits for more messages before it is written as it is",
     },
     Spec {
         name: "retries",

@@ -156,6 +156,11 @@ struct HttpDoc;
 #[doc = include_str!("../../docs/sftp.md")]
 struct SftpDoc;
 
+/// The Rust examples of `docs/files.md`, run as doctests so the page stays true.
+#[cfg(doctest)]
+#[doc = include_str!("../../docs/files.md")]
+struct FilesDoc;
+
 /// The Rust example of `docs/engine.md`, run as a doctest so the page stays true.
 #[cfg(doctest)]
 #[doc = include_str!("../../docs/engine.md")]

@@ -106,7 +106,8 @@ files up from a folder; `docs/files.md` says how.
 ## File outbound: `file(…)` in `outbound!`, `[outbound.NAME]`
 
 `outbound!(OB_Archive, file(dir = \"/data/out\", name = \"{{MSH-10}}.hl7\"))` writes each message
-to a new file. The name's HL7 paths are checked against the schema at build time.
+to a new file; with `batch`, a batch of messages to each file. The name's HL7 paths are checked
+against the schema at build time.
 
 {}
 ## HTTP inbound: `http(…)` in `inbound!`, `[inbound.NAME]`

@@ -5,31 +5,17 @@
 #![cfg(unix)]
 
 use std::collections::HashSet;
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::sync::mpsc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-const PATIENCE: Duration = Duration::from_secs(60);
 const BATCH: &str = include_str!("../samples/results_batch.hl7");
 
-/// A running `serve`, killed when the test ends however it ends.
-struct Serving {
-    child: Child,
-    /// Where the orders inbound listens.
-    orders: String,
-    /// Where the admin server listens.
-    admin: String,
-}
-
-impl Drop for Serving {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
+mod common;
+use common::{PATIENCE, Serving, wait_for};
 
 /// Writes the environment file and starts `serve` in `dir`.
 fn serve(dir: &Path, ehr_port: u16) -> Serving {
@@ -45,40 +31,7 @@ fn serve(dir: &Path, ehr_port: u16) -> Serving {
         ),
     )
     .expect("environment file");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_file-bridge"))
-        .args([
-            "serve",
-            "--env",
-            "t",
-            "--db",
-            "bridge.redb",
-            "--admin",
-            "127.0.0.1:0",
-        ])
-        .current_dir(dir)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("serve starts");
-    let mut lines = BufReader::new(child.stdout.take().expect("its output")).lines();
-    let mut admin = None;
-    let orders = loop {
-        let line = lines.next().and_then(Result::ok).expect("serve's banners");
-        let address = line
-            .split(' ')
-            .nth(3)
-            .map(|a| a.trim_start_matches("http://").to_owned());
-        if line.starts_with("admin listening on") {
-            admin = address;
-        } else if line.starts_with("MLLP listening on") {
-            break address.expect("an address");
-        }
-    };
-    Serving {
-        child,
-        orders,
-        admin: admin.expect("the admin banner"),
-    }
+    common::start(dir)
 }
 
 /// Reads one MLLP frame's content.
@@ -134,15 +87,6 @@ fn ehr() -> (u16, mpsc::Receiver<String>) {
         }
     });
     (port, rx)
-}
-
-/// Waits until `done` holds, failing after the test's patience.
-fn wait_for(what: &str, mut done: impl FnMut() -> bool) {
-    let deadline = Instant::now() + PATIENCE;
-    while !done() {
-        assert!(Instant::now() < deadline, "gave up waiting: {what}");
-        std::thread::sleep(Duration::from_millis(20));
-    }
 }
 
 /// Writes a file into a folder as a careful writer does: under a hidden name, renamed in.
@@ -234,20 +178,10 @@ fn a_file_that_is_not_hl7_goes_to_the_error_folder_with_its_reason() {
 
 /// The inbound's stored message count, from `/metrics`.
 fn received_count(admin: &str) -> Option<u64> {
-    let mut stream = TcpStream::connect(admin).ok()?;
-    stream
-        .write_all(b"GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
-        .ok()?;
-    let mut page = String::new();
-    stream.read_to_string(&mut page).ok()?;
-    page.lines()
-        .find(|l| {
-            l.starts_with(
-                "messagefoundry_inbound_messages_received_total{inbound=\"IB_LAB_FILES\"}",
-            )
-        })
-        .and_then(|l| l.rsplit(' ').next())
-        .and_then(|n| n.parse().ok())
+    common::metric(
+        admin,
+        "messagefoundry_inbound_messages_received_total{inbound=\"IB_LAB_FILES\"}",
+    )
 }
 
 #[test]

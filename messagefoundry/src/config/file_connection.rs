@@ -44,6 +44,10 @@ pub struct FileOutSettings {
     pub dir: PathBuf,
     /// Each file's name template.
     pub name: String,
+    /// Messages per batch file; `None`: a file per message.
+    pub batch: Option<usize>,
+    /// How long a batch file not yet full waits for more messages.
+    pub batch_wait: Duration,
     /// Retries of a message whose name is taken.
     pub retry: RetryPolicy,
     /// The SFTP server `dir` is on; `None` for a local folder.
@@ -73,6 +77,8 @@ impl From<&FileOut> for FileOutSettings {
         FileOutSettings {
             dir: PathBuf::from(f.dir),
             name: f.name.to_owned(),
+            batch: f.batch,
+            batch_wait: f.batch_wait,
             retry: f.retry,
             remote: None,
         }
@@ -112,6 +118,8 @@ impl FileOutSettings {
                 template_paths(&t)?;
                 self.name = t;
             }
+            ("batch", Value::Number(n)) => self.batch = Some(size(n)?),
+            ("batch_wait", Value::Duration(d)) => self.batch_wait = d,
             ("retries", Value::Number(n)) => {
                 self.retry.max_attempts = u32::try_from(n).map_err(|_| too_large(n))?
             }
@@ -196,6 +204,13 @@ mod tests {
         out.set("name", Value::Text("{PID-3.1}_{seq}.hl7".into()))
             .unwrap();
         assert_eq!(out.name, "{PID-3.1}_{seq}.hl7");
+        out.set("batch", Value::Number(100)).unwrap();
+        out.set("batch_wait", Value::Duration(Duration::from_secs(300)))
+            .unwrap();
+        assert_eq!(
+            (out.batch, out.batch_wait),
+            (Some(100), Duration::from_secs(300))
+        );
         assert!(
             out.set("name", Value::Text("{PID-0}.hl7".into()))
                 .unwrap_err()

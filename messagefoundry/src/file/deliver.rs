@@ -1,5 +1,6 @@
 //! A file outbound: takes its queue in FIFO order and writes each message as a new file in
-//! its folder (temporary name, flushed, renamed), named by its template.
+//! its folder (temporary name, flushed, renamed), named by its template; with `batch`, a file
+//! per batch of messages (`batches.rs`).
 //!
 //! - Written: delivered, recorded before the next message is written. A crash between the
 //!   write and the record writes the message again at the next start; the file is then
@@ -19,6 +20,8 @@ use std::time::Duration;
 use tokio::sync::{Notify, watch};
 use tokio_util::sync::CancellationToken;
 
+mod batches;
+
 use super::folder::Folder;
 use super::name;
 use crate::config::FileOutSettings;
@@ -34,6 +37,11 @@ const WINDOW: usize = 64;
 const IDLE_CHECK: Duration = Duration::from_secs(5);
 /// The acknowledgment code recorded for a message written to its file.
 pub(crate) const WRITTEN: &str = "written";
+
+/// Why a file could not be written to the folder, for the status and the log.
+fn unwritable(dir: &std::path::Path, e: &std::io::Error) -> String {
+    format!("cannot write to {}: {e}", dir.display())
+}
 
 /// The writer of one file outbound.
 pub(crate) struct FileSender<F> {
@@ -61,6 +69,9 @@ enum Attempt {
 impl<F: Folder> FileSender<F> {
     /// Runs until shutdown, or until the store fails.
     pub async fn run(self) {
+        if let Some(size) = self.settings.batch {
+            return self.run_batches(size).await;
+        }
         let mut failures: u32 = 0;
         'reading: loop {
             if self.shutdown.is_cancelled() {
@@ -163,10 +174,7 @@ impl<F: Folder> FileSender<F> {
                     s.connected = false;
                     s.connection_failures += 1;
                 });
-                Attempt::Away(format!(
-                    "cannot write to {}: {e}",
-                    self.settings.dir.display()
-                ))
+                Attempt::Away(unwritable(&self.settings.dir, &e))
             }
         }
     }

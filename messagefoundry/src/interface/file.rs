@@ -54,13 +54,17 @@ impl FileIn {
     };
 }
 
-/// A file outbound's settings: the folder it writes one file per message to.
+/// A file outbound's settings: the folder it writes one file per message (or per batch) to.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub struct FileOut {
     /// The folder. No default.
     pub dir: &'static str,
     /// Each file's name, with placeholders (`{seq}`, `{MSH-10}`). Default `{MSH-10}.hl7`.
     pub name: &'static str,
+    /// Messages per batch file (FHS, BHS, messages, BTS, FTS). Default: off, a file per message.
+    pub batch: Option<usize>,
+    /// With `batch`: the longest a batch file not yet full waits for more messages. Default 1 min.
+    pub batch_wait: Duration,
     /// Retries of a message whose file name is taken by another file.
     pub retry: RetryPolicy,
 }
@@ -70,6 +74,8 @@ impl FileOut {
     pub const DEFAULT: FileOut = FileOut {
         dir: "",
         name: "{MSH-10}.hl7",
+        batch: None,
+        batch_wait: Duration::from_secs(60),
         retry: RetryPolicy::DEFAULT,
     };
 }

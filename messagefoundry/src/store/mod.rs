@@ -21,7 +21,7 @@ mod reads;
 mod request;
 mod tables;
 #[cfg(test)]
-mod test_messages;
+pub(crate) mod test_messages;
 mod verify;
 mod writer;
 
@@ -314,6 +314,22 @@ impl Store {
         self.ask(|reply| Request::Delivered {
             key,
             attempts,
+            ack: ack.to_owned(),
+            reply,
+        })
+        .await
+    }
+
+    /// Marks several queued messages delivered in one transaction (all of them or none),
+    /// each with its attempt count, under one acknowledgment code. Entries no longer queued
+    /// are passed over.
+    pub async fn delivered_all(
+        &self,
+        keys: Vec<(QueueKey, u32)>,
+        ack: &str,
+    ) -> Result<(), StoreError> {
+        self.ask(|reply| Request::DeliveredAll {
+            keys,
             ack: ack.to_owned(),
             reply,
         })

@@ -126,19 +126,15 @@ pub(crate) fn apply(
         }
         Request::Delivered {
             key, attempts, ack, ..
-        } => {
-            let Some(entry) = t.queue.remove((key.outbound.as_str(), key.seq))? else {
-                return Ok(Answer::Missing);
-            };
-            let (message, _, _) = entry.value();
-            drop(entry);
-            t.tally.removed(&key.outbound);
-            t.deliveries.insert(
-                (key.outbound.as_str(), key.seq),
-                (message, now_micros(), *attempts),
-            )?;
-            t.acks
-                .insert((key.outbound.as_str(), key.seq), ack.as_str())?;
+        } => Ok(match deliver(t, key, *attempts, ack)? {
+            true => Answer::Done,
+            false => Answer::Missing,
+        }),
+        Request::DeliveredAll { keys, ack, .. } => {
+            // Entries already gone (delivered, dead-lettered by an operator) are passed over.
+            for (key, attempts) in keys {
+                deliver(t, key, *attempts, ack)?;
+            }
             Ok(Answer::Done)
         }
         Request::Attempted { key, attempts, .. } => {
@@ -232,6 +228,28 @@ pub(crate) fn apply(
         } => prune_chunk(t, *before_micros, *from, *limit),
         Request::CommitCount { .. } | Request::Stop => Ok(Answer::None),
     }
+}
+
+/// Moves a queued entry to the delivery history with the acknowledgment code that delivered
+/// it; false when the entry is not queued.
+fn deliver(
+    t: &mut Tables<'_>,
+    key: &QueueKey,
+    attempts: u32,
+    ack: &str,
+) -> Result<bool, redb::Error> {
+    let Some(entry) = t.queue.remove((key.outbound.as_str(), key.seq))? else {
+        return Ok(false);
+    };
+    let (message, _, _) = entry.value();
+    drop(entry);
+    t.tally.removed(&key.outbound);
+    t.deliveries.insert(
+        (key.outbound.as_str(), key.seq),
+        (message, now_micros(), attempts),
+    )?;
+    t.acks.insert((key.outbound.as_str(), key.seq), ack)?;
+    Ok(true)
 }
 
 /// Stores one received message: its bytes and summary, and either its place among the

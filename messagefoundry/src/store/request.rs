@@ -42,6 +42,13 @@ pub(crate) enum Request {
         ack: String,
         reply: oneshot::Sender<Result<(), StoreError>>,
     },
+    /// Queued messages were delivered together (one batch file): all recorded in this
+    /// transaction, each with its attempt count.
+    DeliveredAll {
+        keys: Vec<(QueueKey, u32)>,
+        ack: String,
+        reply: oneshot::Sender<Result<(), StoreError>>,
+    },
     /// A queued message was tried and will be tried again; remember the count.
     Attempted {
         key: QueueKey,

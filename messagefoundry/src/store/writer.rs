@@ -153,6 +153,7 @@ fn reply(request: Request, answer: Result<Answer, String>, commits: u64) {
         }
         (
             Request::Delivered { reply, .. }
+            | Request::DeliveredAll { reply, .. }
             | Request::Attempted { reply, .. }
             | Request::DeadLetter { reply, .. }
             | Request::FileFinished { reply, .. },
@@ -187,6 +188,7 @@ fn send_error(request: Request, error: StoreError) {
             let _ = reply.send(Err(error));
         }
         Request::Delivered { reply, .. }
+        | Request::DeliveredAll { reply, .. }
         | Request::Attempted { reply, .. }
         | Request::DeadLetter { reply, .. }
         | Request::FileFinished { reply, .. } => {

@@ -21,6 +21,7 @@ outbound!(
     OB_ARCHIVE,
     file(dir = "/data/out", name = "{MSH-9.1}_{PID-3.1}_{seq}.hl7", retries = 2, backoff = "2s")
 );
+outbound!(OB_BATCHES, file(dir = "/data/batches", name = "lab_{seq}.hl7", batch = 500, batch_wait = "5m"));
 
 #[router]
 fn r(_msg: &Message) -> Route {
@@ -47,4 +48,10 @@ fn main() {
     assert_eq!(out.name, "{MSH-9.1}_{PID-3.1}_{seq}.hl7");
     assert_eq!(out.retry.max_attempts, 2);
     assert_eq!(out.retry.initial_backoff, std::time::Duration::from_secs(2));
+    assert_eq!(out.batch, None);
+    let OutboundTransport::File(batches) = OB_BATCHES.def().transport else {
+        panic!("OB_BATCHES is a file outbound")
+    };
+    assert_eq!(batches.batch, Some(500));
+    assert_eq!(batches.batch_wait, std::time::Duration::from_secs(300));
 }
