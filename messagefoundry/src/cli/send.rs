@@ -1,21 +1,24 @@
-//! `send`: an MLLP client that prints each ACK, and a closed-loop load generator.
+//! `send`: an MLLP or HTTP client that prints each ACK, and a closed-loop load generator.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use futures_util::{SinkExt, StreamExt};
 use messagefoundry_hl7::{Message, Path, ack::Ack};
+use messagefoundry_options::HttpUrl;
 
 use super::progress::Progress;
-use crate::config::OutboundSettings;
+use crate::config::{HttpOutboundSettings, OutboundSettings};
 use crate::mllp::Frame;
 use crate::mllp::codec::DEFAULT_MAX_FRAME;
 
 /// Options of `send`.
 #[derive(clap::Args, Debug)]
 pub struct SendArgs {
-    /// Where to send: HOST:PORT.
+    /// Where to send: HOST:PORT for MLLP, or an `http://` or `https://` URL to post each
+    /// message to (HL7 over HTTP, the answers read as an HTTP outbound reads them).
     pub target: String,
     /// Files holding one message, a batch, or several messages one after the other; a folder
     /// stands for the .hl7 files in it.
@@ -52,29 +55,64 @@ pub struct SendArgs {
     /// The client certificate's private key (PEM).
     #[arg(long, requires = "tls_cert")]
     pub tls_key: Option<PathBuf>,
+    /// HTTP: send `Authorization: Bearer` with the token held in this environment variable.
+    #[arg(long)]
+    pub auth_token_env: Option<String>,
     /// Draw no progress bar (none is drawn where standard error is not a terminal either).
     #[arg(long)]
     pub quiet: bool,
 }
 
-/// Where `send` connects, and whether over TLS: described as an outbound is, so it connects
-/// and checks its TLS settings the way a sender does.
+/// Where `send` connects, whether over TLS, and whether it speaks MLLP or HTTP: described as
+/// an outbound is, so it connects and checks its TLS settings the way a sender does.
 #[derive(Clone)]
 struct Target {
     settings: OutboundSettings,
     tls: Option<crate::tls::Client>,
+    http: Option<Arc<crate::http::client::Target>>,
 }
 
 impl Target {
     fn of(args: &SendArgs, timeout: Duration) -> Result<Target, String> {
-        let bad = || format!("{:?} is not HOST:PORT", args.target);
-        let (host, port) = args.target.rsplit_once(':').ok_or_else(bad)?;
         let mut settings = OutboundSettings::from(&crate::interface::MllpConnect::DEFAULT);
-        settings.host = host
-            .trim_start_matches('[')
-            .trim_end_matches(']')
-            .to_owned();
-        settings.port = port.parse().map_err(|_| bad())?;
+        let url = args
+            .target
+            .contains("://")
+            .then(|| HttpUrl::parse(&args.target));
+        match url {
+            Some(url) => {
+                let url = url?;
+                let tls_given = args.tls_ca.is_some() || args.tls_fingerprint.is_some();
+                if url.tls != tls_given {
+                    return Err(if url.tls {
+                        "an https URL needs --tls-ca or --tls-fingerprint".to_owned()
+                    } else {
+                        "TLS options need an https URL".to_owned()
+                    });
+                }
+                settings.host.clone_from(&url.host);
+                settings.port = url.port;
+                settings.http = Some(HttpOutboundSettings {
+                    url: args.target.clone(),
+                    headers: Vec::new(),
+                    auth_token_env: args.auth_token_env.clone(),
+                    auth_user: None,
+                    auth_password_env: None,
+                });
+            }
+            None => {
+                if args.auth_token_env.is_some() {
+                    return Err("--auth-token-env is for an http:// or https:// URL".to_owned());
+                }
+                let bad = || format!("{:?} is not HOST:PORT or an HTTP URL", args.target);
+                let (host, port) = args.target.rsplit_once(':').ok_or_else(bad)?;
+                settings.host = host
+                    .trim_start_matches('[')
+                    .trim_end_matches(']')
+                    .to_owned();
+                settings.port = port.parse().map_err(|_| bad())?;
+            }
+        }
         settings.connect_timeout = settings.connect_timeout.min(timeout);
         settings.tls_ca = args.tls_ca.clone();
         settings.tls_fingerprint = args.tls_fingerprint.clone();
@@ -82,7 +120,12 @@ impl Target {
         settings.tls_cert = args.tls_cert.clone();
         settings.tls_key = args.tls_key.clone();
         let tls = crate::tls::client(&settings).map_err(|e| e.to_string())?;
-        Ok(Target { settings, tls })
+        let http = crate::http::client::Target::of(&settings)?;
+        Ok(Target {
+            settings,
+            tls,
+            http,
+        })
     }
 }
 
@@ -162,23 +205,51 @@ fn load(files: &[PathBuf]) -> Result<Vec<Outgoing>, String> {
     Ok(out)
 }
 
-use crate::engine::deliver::exchange::MllpConnection as Connection;
+use crate::engine::deliver::exchange::{Connection, MllpConnection};
 
 async fn connect(target: &Target) -> Result<Connection, String> {
     let s = &target.settings;
-    crate::engine::deliver::exchange::connect(
+    crate::engine::deliver::exchange::connect_to(
         &s.host,
         s.port,
         s.connect_timeout,
         DEFAULT_MAX_FRAME,
         target.tls.as_ref(),
+        target.http.as_ref(),
     )
     .await
     .map_err(|e| e.to_string())
 }
 
-/// Sends one message and waits for its ACK.
+/// Closes a connection cleanly (TLS close_notify included), so the engine logs no broken
+/// connection.
+async fn close(conn: Connection) {
+    match conn {
+        Connection::Mllp(mut c) => {
+            let _ = c.close().await;
+        }
+        Connection::Http(link) => drop(link),
+    }
+}
+
+/// Sends one message and waits for its ACK: an MLLP frame, or an HTTP response read as an
+/// HTTP outbound reads it.
 async fn exchange(conn: &mut Connection, msg: &Outgoing, timeout: Duration) -> Result<Ack, String> {
+    match conn {
+        Connection::Mllp(c) => exchange_mllp(c, msg, timeout).await,
+        Connection::Http(link) => link
+            .post(&msg.bytes, &msg.control_id, timeout, DEFAULT_MAX_FRAME)
+            .await
+            .map_err(|e| e.to_string()),
+    }
+}
+
+/// Sends one MLLP frame and waits for the ACK that names it.
+async fn exchange_mllp(
+    conn: &mut MllpConnection,
+    msg: &Outgoing,
+    timeout: Duration,
+) -> Result<Ack, String> {
     conn.send(msg.bytes.as_slice())
         .await
         .map_err(|e| e.to_string())?;
@@ -253,8 +324,7 @@ async fn send_each(
         }
     }
     progress.finish();
-    // A clean close (TLS close_notify included), so the engine logs no broken connection.
-    let _ = conn.close().await;
+    close(conn).await;
     if failed {
         ExitCode::FAILURE
     } else {
@@ -364,7 +434,7 @@ async fn load_run(target: &Target, messages: &[Outgoing], plan: LoadPlan) -> Exi
                     }
                 }
             }
-            let _ = conn.close().await;
+            close(conn).await;
             tally
         });
     }
