@@ -15,6 +15,8 @@
 mod backend;
 mod backup;
 mod compact;
+#[cfg(feature = "test-support")]
+pub mod contract;
 mod destinations;
 mod embedded;
 mod every_table;
