@@ -15,7 +15,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use redb::{Key, ReadTransaction, ReadableDatabase, ReadableTableMetadata, TableDefinition, Value};
 
-use super::Store;
+use super::embedded::Redb;
 use super::every_table::{NAMES, TableVisitor, visit_all};
 use super::file_error::{FileError, opening, redb_error};
 use super::tables::MESSAGES;
@@ -40,10 +40,10 @@ pub struct BackupReport {
 /// Called as work advances with the rows done so far and the rows in all.
 pub type RowsDone<'a> = &'a mut dyn FnMut(u64, u64);
 
-impl Store {
+impl Redb {
     /// Copies the store, as it is at this moment, to `to` (see the module's doc), while the
     /// engine runs. Stops, leaving `to` as it was, once `cancel` is set. Blocking.
-    pub fn backup(
+    pub(super) fn backup(
         &self,
         to: &Path,
         cancel: &AtomicBool,

@@ -87,7 +87,7 @@ mod tests {
         assert_eq!(names.0, NAMES);
         let dir = tempfile::tempdir().expect("temp dir");
         let store = crate::store::Store::open(dir.path().join("t.redb")).expect("store");
-        let txn = redb::ReadableDatabase::begin_read(&*store.db).expect("read");
+        let txn = redb::ReadableDatabase::begin_read(&*store.db()).expect("read");
         let mut made: Vec<String> = txn
             .list_tables()
             .expect("tables")

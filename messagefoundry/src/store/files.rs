@@ -7,8 +7,10 @@ use std::sync::Arc;
 
 use redb::{ReadableDatabase, TableDefinition};
 
+use super::backend::Pending;
+use super::embedded::Redb;
 use super::ops::{self, Answer, Counters, Tables};
-use super::{Incoming, Store, StoreError};
+use super::{Incoming, StoreError};
 
 /// `file_progress`: (inbound, file name) → (SHA-256 of the content, messages stored). Removed
 /// once the file has left the folder.
@@ -48,32 +50,27 @@ pub(crate) fn receive_part(
     Ok(Answer::ReceivedFile(received))
 }
 
-impl Store {
+impl Redb {
     /// Stores the next messages of a file and how far the file is stored, in one transaction.
-    pub async fn receive_file_part(
-        &self,
-        part: FilePart,
-    ) -> Result<Vec<super::Received>, StoreError> {
+    pub(super) fn receive_file_part(&self, part: FilePart) -> Pending<'_, Vec<super::Received>> {
         self.ask(|reply| super::request::Request::ReceiveFile {
             part: Box::new(part),
             reply,
         })
-        .await
     }
 
     /// Forgets a file whose messages are all stored, once it has left the folder.
-    pub async fn file_finished(&self, inbound: &str, file: &str) -> Result<(), StoreError> {
+    pub(super) fn file_finished(&self, inbound: &str, file: &str) -> Pending<'_, ()> {
         self.ask(|reply| super::request::Request::FileFinished {
             inbound: inbound.to_owned(),
             file: file.to_owned(),
             reply,
         })
-        .await
     }
 
     /// How many messages of a file are stored, if that file (same name, same digest) was
     /// begun. Blocking.
-    pub fn file_progress(
+    pub(super) fn file_progress(
         &self,
         inbound: &str,
         file: &str,
@@ -95,7 +92,7 @@ impl Store {
     }
 
     /// The files of an inbound begun and not yet forgotten. Blocking.
-    pub fn files_begun(&self, inbound: &str) -> Result<Vec<String>, StoreError> {
+    pub(super) fn files_begun(&self, inbound: &str) -> Result<Vec<String>, StoreError> {
         let read = || -> Result<Vec<String>, redb::Error> {
             let txn = self.db.begin_read()?;
             let table = match txn.open_table(FILE_PROGRESS) {

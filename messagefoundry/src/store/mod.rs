@@ -1,17 +1,24 @@
-//! The durable store: one redb file, written by one thread that commits in groups.
+//! The durable store: the [`Store`] handle the engine uses, over one [`Backend`] interface in
+//! the engine's words (see `backend.rs` for the interface and why it is a trait object).
 //!
-//! Every write (a received frame, a routing result, a delivery) is handed to the writer thread
-//! over a bounded channel. The writer takes everything that is waiting, applies it in one
+//! The embedded backend is one redb file, written by one thread that commits in groups: every
+//! write (a received frame, a routing result, a delivery) is handed to the writer thread over
+//! a bounded channel. The writer takes everything that is waiting, applies it in one
 //! `Durability::Immediate` transaction, and only after the commit returns answers each request.
 //! One fsync serves every connection that was waiting, which is how durable intake scales with
-//! connections. Reads use their own read transactions, beside the writer.
+//! connections. Reads use their own read transactions, beside the writer. Its file-level
+//! commands (backup of a stopped store, compact, verify) are about that file and stay here.
 //!
-//! Every call here that touches the file is blocking except the `async` ones, which wait for
+//! Every call here that touches the store is blocking except the `async` ones, which wait for
 //! the writer; call the blocking ones from `spawn_blocking`, never on an async worker.
 
+mod backend;
 mod backup;
 mod compact;
+#[cfg(feature = "test-support")]
+pub mod contract;
 mod destinations;
+mod embedded;
 mod every_table;
 mod file_error;
 mod files;
@@ -27,32 +34,29 @@ mod writer;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::thread::JoinHandle;
+use std::sync::atomic::AtomicBool;
 
-use tokio::sync::{mpsc, oneshot};
-
+pub use backend::Backend;
+// For a backend's implementation; the engine only awaits it.
+#[cfg_attr(not(feature = "test-support"), allow(unused_imports))]
+pub use backend::Pending;
 #[cfg(any(test, feature = "test-support"))]
 pub use backup::partial_path;
-pub use backup::{BackupReport, backup_file};
+pub use backup::{BackupReport, RowsDone, backup_file};
 pub use compact::{Compacted, compact};
 pub use destinations::{Destination, DestinationState, SendOrigin, StateKind};
 pub use file_error::FileError;
 pub use files::FilePart;
 pub use queue_counters::QueueCount;
 pub use reads::{DeadLetter, QueueEntry, StoredDisposition};
-use request::Request;
 pub use tables::{MessageId, MessageInfo, ParseState};
 pub use verify::{Verified, verify};
-use writer::Writer;
 
 use crate::interface::Disposition;
 use crate::metrics::StoreMetrics;
 
 /// How many messages one prune transaction looks at, at most.
 pub const PRUNE_CHUNK: usize = 2_000;
-
-/// How many requests may wait for the writer before senders wait for room.
-const DEFAULT_QUEUE: usize = 4096;
 
 /// Errors of the store. None carries message content.
 #[derive(Debug, thiserror::Error)]
@@ -64,7 +68,7 @@ pub enum StoreError {
         path: PathBuf,
         /// Why.
         #[source]
-        source: redb::DatabaseError,
+        source: Box<dyn std::error::Error + Send + Sync>,
     },
     /// A transaction failed; the store has stopped and nothing in it was acknowledged.
     #[error("store write failed: {0}; the store has stopped")]
@@ -187,17 +191,14 @@ pub struct Edited {
     pub queued: Option<QueueKey>,
 }
 
-/// The store. Cloning the handle is cheap; the writer thread stops when the last handle is
-/// dropped or [`Store::shutdown`] is called.
+/// The store. Cloning the handle is cheap; the backend stops (the redb writer thread) when
+/// the last handle is dropped or [`Store::shutdown`] is called.
+///
+/// A handle over a [`Backend`]: [`Store::open`] opens the embedded redb backend,
+/// [`Store::with_backend`] takes any other.
 #[derive(Clone)]
 pub struct Store {
-    db: Arc<redb::Database>,
-    requests: mpsc::Sender<Request>,
-    writer: Arc<std::sync::Mutex<Option<JoinHandle<()>>>>,
-    /// The file, for its size on `/metrics`.
-    path: Arc<Path>,
-    /// What the writer counts, for `/metrics`.
-    metrics: Arc<StoreMetrics>,
+    backend: Arc<dyn Backend>,
 }
 
 impl std::fmt::Debug for Store {
@@ -209,77 +210,68 @@ impl std::fmt::Debug for Store {
 impl Store {
     /// Opens (or creates) the store file and starts its writer thread. Blocking.
     pub fn open(path: impl AsRef<Path>) -> Result<Store, StoreError> {
-        let path = path.as_ref();
-        let db = redb::Database::create(path).map_err(|source| StoreError::Open {
-            path: path.to_path_buf(),
-            source,
-        })?;
-        let db = Arc::new(db);
-        let (next_message, next_seq) =
-            tables::initialise(&db).map_err(|e| StoreError::Write(e.to_string()))?;
-        let (requests, queue) = mpsc::channel(DEFAULT_QUEUE);
-        let counters = ops::Counters {
-            next_message,
-            next_seq,
-        };
-        let metrics = Arc::new(StoreMetrics::default());
-        let writer = Writer::new(Arc::clone(&db), queue, counters).counting(Arc::clone(&metrics));
-        let handle = std::thread::Builder::new()
-            .name("store-writer".into())
-            .spawn(move || writer.run())
-            .map_err(|e| StoreError::Write(format!("cannot start the writer thread: {e}")))?;
-        Ok(Store {
-            db,
-            requests,
-            writer: Arc::new(std::sync::Mutex::new(Some(handle))),
-            path: Arc::from(path),
-            metrics,
-        })
+        Ok(Store::with_backend(Arc::new(embedded::Redb::open(
+            path.as_ref(),
+        )?)))
+    }
+
+    /// A handle over a backend of any kind.
+    pub fn with_backend(backend: Arc<dyn Backend>) -> Store {
+        Store { backend }
     }
 
     /// Whether the writer is running: false once a commit failed or the store was shut down.
     pub fn is_open(&self) -> bool {
-        !self.requests.is_closed()
+        self.backend.is_open()
     }
 
     /// What the writer has counted.
     pub fn metrics(&self) -> &StoreMetrics {
-        &self.metrics
+        self.backend.metrics()
     }
 
     /// The store file's size in bytes. Blocking.
     pub fn file_size(&self) -> std::io::Result<u64> {
-        std::fs::metadata(&self.path).map(|m| m.len())
-    }
-
-    async fn ask<T>(
-        &self,
-        make: impl FnOnce(oneshot::Sender<Result<T, StoreError>>) -> Request,
-    ) -> Result<T, StoreError> {
-        let (reply, answer) = oneshot::channel();
-        self.requests
-            .send(make(reply))
-            .await
-            .map_err(|_| StoreError::Stopped)?;
-        answer.await.map_err(|_| StoreError::Stopped)?
+        self.backend.size_bytes()
     }
 
     /// Stores one received message durably; resolves once the transaction holding it has
     /// committed. Only then may the sender be acknowledged.
     pub async fn receive(&self, incoming: Incoming) -> Result<Received, StoreError> {
-        self.ask(|reply| Request::Receive {
-            incoming: Box::new(incoming),
-            reply,
-        })
-        .await
+        self.backend.receive(incoming).await
     }
 
     /// Stores the messages of one batch durably, in their order, in one transaction: every one
     /// of them or none. Resolves, with each message's answer in order, once that transaction has
     /// committed.
     pub async fn receive_all(&self, incoming: Vec<Incoming>) -> Result<Vec<Received>, StoreError> {
-        self.ask(|reply| Request::ReceiveAll { incoming, reply })
-            .await
+        self.backend.receive_all(incoming).await
+    }
+
+    /// Stores the next messages of a file and how far the file is stored, in one transaction.
+    pub async fn receive_file_part(&self, part: FilePart) -> Result<Vec<Received>, StoreError> {
+        self.backend.receive_file_part(part).await
+    }
+
+    /// Forgets a file whose messages are all stored, once it has left the folder.
+    pub async fn file_finished(&self, inbound: &str, file: &str) -> Result<(), StoreError> {
+        self.backend.file_finished(inbound, file).await
+    }
+
+    /// How many messages of a file are stored, if that file (same name, same digest) was
+    /// begun. Blocking.
+    pub fn file_progress(
+        &self,
+        inbound: &str,
+        file: &str,
+        digest: &[u8; 32],
+    ) -> Result<u64, StoreError> {
+        self.backend.file_progress(inbound, file, digest)
+    }
+
+    /// The files of an inbound begun and not yet forgotten. Blocking.
+    pub fn files_begun(&self, inbound: &str) -> Result<Vec<String>, StoreError> {
+        self.backend.files_begun(inbound)
     }
 
     /// Records a routing result and queues its sends, in one transaction.
@@ -300,7 +292,7 @@ impl Store {
         &self,
         records: Vec<RouteRecord>,
     ) -> Result<Vec<Vec<QueueKey>>, StoreError> {
-        self.ask(|reply| Request::Routed { records, reply }).await
+        self.backend.record_routes(records).await
     }
 
     /// Marks a queued message delivered (moves it to the delivery history), with the
@@ -311,13 +303,7 @@ impl Store {
         attempts: u32,
         ack: &str,
     ) -> Result<(), StoreError> {
-        self.ask(|reply| Request::Delivered {
-            key,
-            attempts,
-            ack: ack.to_owned(),
-            reply,
-        })
-        .await
+        self.backend.delivered(key, attempts, ack).await
     }
 
     /// Marks several queued messages delivered in one transaction (all of them or none),
@@ -338,12 +324,7 @@ impl Store {
 
     /// Records that a queued message was tried `attempts` times and stays queued.
     pub async fn attempted(&self, key: QueueKey, attempts: u32) -> Result<(), StoreError> {
-        self.ask(|reply| Request::Attempted {
-            key,
-            attempts,
-            reply,
-        })
-        .await
+        self.backend.attempted(key, attempts).await
     }
 
     /// Moves a queued message to the dead letters, with the reason (no patient data).
@@ -353,18 +334,12 @@ impl Store {
         attempts: u32,
         reason: String,
     ) -> Result<(), StoreError> {
-        self.ask(|reply| Request::DeadLetter {
-            key,
-            attempts,
-            reason,
-            reply,
-        })
-        .await
+        self.backend.dead_letter(key, attempts, reason).await
     }
 
     /// Puts a dead letter back at the end of its outbound's queue; returns its new key.
     pub async fn replay(&self, key: QueueKey) -> Result<QueueKey, StoreError> {
-        self.ask(|reply| Request::Replay { key, reply }).await
+        self.backend.replay(key).await
     }
 
     /// Queues a stored message again for one outbound, at the end of its queue: the last copy
@@ -376,24 +351,14 @@ impl Store {
         outbound: String,
         as_received: bool,
     ) -> Result<QueueKey, StoreError> {
-        self.ask(|reply| Request::Resend {
-            message,
-            outbound,
-            as_received,
-            reply,
-        })
-        .await
+        self.backend.resend(message, outbound, as_received).await
     }
 
     /// Stores an operator's edit as a message of its own beside the original (which is never
     /// changed), and routes it again through the original's inbound, or queues it for one
     /// outbound. [`StoreError::NotFound`] if the original is not stored.
     pub async fn store_edit(&self, edit: Edit) -> Result<Edited, StoreError> {
-        self.ask(|reply| Request::Edit {
-            edit: Box::new(edit),
-            reply,
-        })
-        .await
+        self.backend.store_edit(edit).await
     }
 
     /// Deletes messages received before the time (µs since the Unix epoch) that are not
@@ -407,12 +372,8 @@ impl Store {
         let mut from = 0;
         loop {
             let (count, next) = self
-                .ask(|reply| Request::Prune {
-                    before_micros,
-                    from,
-                    limit: PRUNE_CHUNK,
-                    reply,
-                })
+                .backend
+                .prune_chunk(before_micros, from, PRUNE_CHUNK)
                 .await?;
             deleted += count;
             match next {
@@ -425,12 +386,7 @@ impl Store {
     /// How many commits the writer has made since it started (for figures and tests).
     #[cfg(feature = "test-support")]
     pub async fn commit_count(&self) -> Result<u64, StoreError> {
-        let (reply, answer) = oneshot::channel();
-        self.requests
-            .send(Request::CommitCount { reply })
-            .await
-            .map_err(|_| StoreError::Stopped)?;
-        answer.await.map_err(|_| StoreError::Stopped)
+        self.backend.commit_count().await
     }
 
     /// Reads a stored message: its summary and its bytes. Blocking.
@@ -438,7 +394,7 @@ impl Store {
         &self,
         id: MessageId,
     ) -> Result<Option<(MessageInfo, Vec<u8>)>, StoreError> {
-        tables::read_message(&self.db, id).map_err(read_error)
+        self.backend.read_message(id)
     }
 
     /// The summaries of up to `limit` messages, newest first; with `before`, only those with
@@ -448,13 +404,13 @@ impl Store {
         before: Option<MessageId>,
         limit: usize,
     ) -> Result<Vec<(MessageId, MessageInfo)>, StoreError> {
-        tables::latest(&self.db, before, limit).map_err(read_error)
+        self.backend.latest(before, limit)
     }
 
     /// Messages stored but not routed yet, oldest first, with their inbound. Blocking.
     #[cfg(feature = "test-support")]
     pub fn pending_routes(&self) -> Result<Vec<(MessageId, String)>, StoreError> {
-        reads::pending_routes(&self.db).map_err(read_error)
+        self.backend.pending_routes()
     }
 
     /// Up to `limit` messages of one inbound waiting to be routed, oldest first, with their
@@ -464,23 +420,23 @@ impl Store {
         inbound: &str,
         limit: usize,
     ) -> Result<Vec<(MessageId, Vec<u8>)>, StoreError> {
-        reads::pending_routes_for(&self.db, inbound, limit).map_err(read_error)
+        self.backend.pending_routes_for(inbound, limit)
     }
 
     /// The message-level disposition and detail of a message. Blocking.
     pub fn disposition(&self, id: MessageId) -> Result<Option<StoredDisposition>, StoreError> {
-        reads::disposition(&self.db, id).map_err(read_error)
+        self.backend.disposition(id)
     }
 
     /// Each handler's result for a message, in route order. Blocking.
     pub fn handler_results(&self, id: MessageId) -> Result<Vec<HandlerRecord>, StoreError> {
-        reads::handler_results(&self.db, id).map_err(read_error)
+        self.backend.handler_results(id)
     }
 
     /// Every copy of a message queued for an outbound, in the order queued, with where it is
     /// now. Blocking.
     pub fn destinations(&self, id: MessageId) -> Result<Vec<Destination>, StoreError> {
-        destinations::read(&self.db, id).map_err(read_error)
+        self.backend.destinations(id)
     }
 
     /// The outbound and the kind of state (`None`: unknown) of every copy of a message, in
@@ -490,61 +446,62 @@ impl Store {
         &self,
         id: MessageId,
     ) -> Result<Vec<(String, Option<StateKind>)>, StoreError> {
-        destinations::kinds(&self.db, id).map_err(read_error)
+        self.backend.destination_kinds(id)
     }
 
     /// The message an edit was made from (if `id` is an edit), and the edits made from `id`,
     /// oldest first. Blocking.
     pub fn edits(&self, id: MessageId) -> Result<(Option<MessageId>, Vec<MessageId>), StoreError> {
-        destinations::edits(&self.db, id).map_err(read_error)
+        self.backend.edits(id)
     }
 
     /// The first `limit` entries of an outbound's queue, in order. Blocking.
     pub fn queue_head(&self, outbound: &str, limit: usize) -> Result<Vec<QueueEntry>, StoreError> {
-        reads::queue_head(&self.db, outbound, limit).map_err(read_error)
+        self.backend.queue_head(outbound, limit)
     }
 
     /// How many messages wait in an outbound's queue, counted by a scan of it (the counters
     /// of [`Store::queue_count`] are checked against it). Blocking.
     #[cfg(any(test, feature = "test-support"))]
     pub fn queue_len(&self, outbound: &str) -> Result<u64, StoreError> {
-        reads::queue_len(&self.db, outbound).map_err(read_error)
+        self.backend.queue_len(outbound)
     }
 
     /// How many messages wait in an outbound's queue and when the one at its head was
     /// received: one lookup of the counters the writer keeps. Blocking.
     pub fn queue_count(&self, outbound: &str) -> Result<QueueCount, StoreError> {
-        reads::queue_count(&self.db, outbound).map_err(read_error)
+        self.backend.queue_count(outbound)
     }
 
     /// The dead letters of an outbound (or of all when `None`), oldest first. Blocking.
     pub fn dead_letters(&self, outbound: Option<&str>) -> Result<Vec<DeadLetter>, StoreError> {
-        reads::dead_letters(&self.db, outbound).map_err(read_error)
+        self.backend.dead_letters(outbound)
+    }
+
+    /// Copies the store, as it is at this moment, to `to` while the engine runs (for the
+    /// embedded backend, a new redb file; see `store backup`). Stops, leaving `to` as it was,
+    /// once `cancel` is set. Blocking.
+    pub fn backup(
+        &self,
+        to: &Path,
+        cancel: &AtomicBool,
+        progress: RowsDone<'_>,
+    ) -> Result<BackupReport, FileError> {
+        self.backend.backup(to, cancel, progress)
+    }
+
+    /// The redb database of the embedded backend, for its unit tests.
+    #[cfg(test)]
+    pub(crate) fn db(&self) -> Arc<redb::Database> {
+        self.backend.redb().expect("the embedded backend")
     }
 
     /// Lets the writer commit what it holds, stops it, and waits for it. Blocking. Requests
     /// sent through other clones of the handle afterwards fail with [`StoreError::Stopped`].
     pub fn shutdown(self) {
-        let Store {
-            requests, writer, ..
-        } = self;
-        // If the writer is already gone the send fails, and the join below returns at once.
-        let _ = requests.blocking_send(Request::Stop);
-        drop(requests);
-        let handle = match writer.lock() {
-            Ok(mut guard) => guard.take(),
-            Err(poisoned) => poisoned.into_inner().take(),
-        };
-        if let Some(handle) = handle {
-            let _ = handle.join();
-        }
+        self.backend.shutdown();
     }
 }
-
-fn read_error(e: redb::Error) -> StoreError {
-    StoreError::Read(e.to_string())
-}
-
 /// The stored code of a disposition. Code 1 is not used (it was given to a disposition that
 /// was never produced) and is not to be reused.
 pub(crate) fn disposition_code(d: Disposition) -> u8 {

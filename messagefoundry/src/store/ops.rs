@@ -419,15 +419,22 @@ fn store_edit(
     Ok(Answer::Edited(Edited { edit: id, queued }))
 }
 
-/// Writes the sequence counter if it moved (message ids come from the `messages` table).
+/// Writes the sequence counter if it moved. Message ids come from the `messages` table, except
+/// after a prune, which may delete the newest messages: then the next id is written too, so a
+/// restart does not hand out a pruned message's id again.
 pub(crate) fn save_counters(
     txn: &WriteTransaction,
     before: &Counters,
     after: &Counters,
+    pruned: bool,
 ) -> Result<(), redb::Error> {
     if before.next_seq != after.next_seq {
         txn.open_table(META)?
             .insert("next_seq", after.next_seq.to_string().as_str())?;
+    }
+    if pruned {
+        txn.open_table(META)?
+            .insert("next_message", after.next_message.to_string().as_str())?;
     }
     Ok(())
 }

@@ -47,7 +47,6 @@ pub struct DeadLetter {
     pub at_micros: u64,
 }
 
-#[cfg(feature = "test-support")]
 pub(crate) fn pending_routes(db: &redb::Database) -> Result<Vec<(MessageId, String)>, redb::Error> {
     let txn = db.begin_read()?;
     let table = txn.open_table(PENDING_ROUTE)?;
@@ -156,7 +155,6 @@ pub(crate) fn queue_head(
     Ok(out)
 }
 
-#[cfg(any(test, feature = "test-support"))]
 pub(crate) fn queue_len(db: &redb::Database, outbound: &str) -> Result<u64, redb::Error> {
     let txn = db.begin_read()?;
     let table = txn.open_table(QUEUE)?;

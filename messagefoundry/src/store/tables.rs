@@ -209,7 +209,11 @@ pub(crate) fn initialise(db: &redb::Database) -> Result<(u64, u64), redb::Error>
         txn.open_table(EDITS)?;
         txn.open_table(super::files::FILE_PROGRESS)?;
         let messages = txn.open_table(MESSAGES)?;
-        let next_message = messages.last()?.map_or(1, |(k, _)| k.value() + 1);
+        let after_last = messages.last()?.map_or(1, |(k, _)| k.value() + 1);
+        let next_message = meta
+            .get("next_message")?
+            .and_then(|v| v.value().parse::<u64>().ok())
+            .map_or(after_last, |saved| saved.max(after_last));
         let next_seq = meta
             .get("next_seq")?
             .and_then(|v| v.value().parse::<u64>().ok())

@@ -107,7 +107,8 @@ impl Writer {
                 }
                 tables.settle()?;
             }
-            ops::save_counters(&txn, &self.counters, &counters)?;
+            let pruned = group.iter().any(|r| matches!(r, Request::Prune { .. }));
+            ops::save_counters(&txn, &self.counters, &counters, pruned)?;
             txn.commit()?;
             Ok(answers)
         };

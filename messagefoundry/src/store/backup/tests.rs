@@ -113,7 +113,7 @@ async fn verify_reports_counters_that_differ_from_the_queue() {
     let store = Store::open(&db).expect("store");
     fill(&store, 5, 10).await;
     {
-        let txn = store.db.begin_write().expect("write");
+        let txn = store.db().begin_write().expect("write");
         txn.open_table(QUEUE_COUNTERS)
             .expect("counters")
             .insert("OB", (4, 1_000))

@@ -50,7 +50,7 @@ fn op() -> impl Strategy<Value = Op> {
 
 /// The counters as stored, and as a scan of the queue finds them.
 fn both(store: &Store) -> (String, String) {
-    let txn = store.db.begin_read().expect("read");
+    let txn = store.db().begin_read().expect("read");
     let counters = txn.open_table(QUEUE_COUNTERS).expect("counters");
     let queue = txn.open_table(QUEUE).expect("queue");
     let infos = txn.open_table(MESSAGE_INFO).expect("infos");
@@ -171,7 +171,7 @@ async fn a_store_without_counters_gets_them_built_from_a_scan_at_open() {
     drop(handle);
     // As a store written before the counters existed: no mark, no rows.
     {
-        let txn = store.db.begin_write().expect("write");
+        let txn = store.db().begin_write().expect("write");
         txn.open_table(META)
             .expect("meta")
             .remove("queue_counters")
