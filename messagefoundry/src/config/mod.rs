@@ -15,6 +15,7 @@ mod fixtures;
 mod http;
 mod plaintext;
 mod settings;
+mod store_keys;
 
 pub use connection::{InboundSettings, OutboundSettings};
 pub use data::{Declared, TableSetting};

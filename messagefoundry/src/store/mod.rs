@@ -12,17 +12,25 @@
 mod backup;
 mod compact;
 mod destinations;
+mod envelope;
 mod every_table;
 mod file_error;
 mod files;
+mod keys;
+mod migrate;
 mod ops;
 mod queue_counters;
 mod reads;
 mod request;
+mod rewrite;
+mod rotate;
+mod seal_requests;
+mod sealing;
 mod tables;
 #[cfg(test)]
 mod test_messages;
 mod verify;
+mod verify_bodies;
 mod writer;
 
 use std::path::{Path, PathBuf};
@@ -36,13 +44,21 @@ pub use backup::partial_path;
 pub use backup::{BackupReport, backup_file};
 pub use compact::{Compacted, compact};
 pub use destinations::{Destination, DestinationState, SendOrigin, StateKind};
+#[cfg(feature = "test-support")]
+pub use envelope::Codec;
+pub use envelope::EnvelopeError;
 pub use file_error::FileError;
 pub use files::FilePart;
+pub use keys::{KeyId, KeySettings, KeySource, Keys};
+#[cfg(feature = "test-support")]
+pub use migrate::migrate_file_in_chunks;
+pub use migrate::{Migrated, migrate_file};
 pub use queue_counters::QueueCount;
 pub use reads::{DeadLetter, QueueEntry, StoredDisposition};
 use request::Request;
+pub use rotate::Rotated;
 pub use tables::{MessageId, MessageInfo, ParseState};
-pub use verify::{Verified, verify};
+pub use verify::{Verified, verify, verify_with_keys};
 use writer::Writer;
 
 use crate::interface::Disposition;
@@ -78,6 +94,28 @@ pub enum StoreError {
     /// The writer thread is gone (after a failed commit, or at shutdown).
     #[error("the store is stopped")]
     Stopped,
+    /// The file is of a layout newer than this build reads.
+    #[error(
+        "the store {path} has layout {found}, newer than layout {supported} which this build \
+         reads; run a build that reads layout {found}",
+        supported = tables::LAYOUT_VERSION
+    )]
+    Layout {
+        /// The file.
+        path: PathBuf,
+        /// The layout it has.
+        found: String,
+    },
+    /// The stored bodies cannot be read with the keys configured, or a key cannot be loaded.
+    #[error("{0}")]
+    Keys(String),
+    /// A body could not be put in its envelope or taken out of it.
+    #[error("{0}")]
+    Body(#[from] EnvelopeError),
+    /// A migration or a key rotation was stopped between two chunks; it goes on from there
+    /// when run again.
+    #[error("{0} was interrupted; run it again to go on from where it stopped")]
+    Interrupted(&'static str),
 }
 
 /// Duplicate detection for one received message: MSH-3 + MSH-10 seen on the same inbound
@@ -198,6 +236,8 @@ pub struct Store {
     path: Arc<Path>,
     /// What the writer counts, for `/metrics`.
     metrics: Arc<StoreMetrics>,
+    /// How bodies are put in their envelopes and taken out.
+    codec: Arc<envelope::Codec>,
 }
 
 impl std::fmt::Debug for Store {
@@ -207,13 +247,23 @@ impl std::fmt::Debug for Store {
 }
 
 impl Store {
-    /// Opens (or creates) the store file and starts its writer thread. Blocking.
+    /// Opens (or creates) the store file, unencrypted, and starts its writer thread. Blocking.
     pub fn open(path: impl AsRef<Path>) -> Result<Store, StoreError> {
+        Store::open_with(path, &KeySettings::default())
+    }
+
+    /// Opens (or creates) the store file with the keys of `keys`, and starts its writer
+    /// thread. A file of layout 1 is migrated first (progress logged); a file whose bodies are
+    /// sealed under a key not given is refused, naming the key's id. Blocking.
+    pub fn open_with(path: impl AsRef<Path>, keys: &KeySettings) -> Result<Store, StoreError> {
         let path = path.as_ref();
+        let codec = Arc::new(envelope::Codec::from_settings(keys)?);
         let db = redb::Database::create(path).map_err(|source| StoreError::Open {
             path: path.to_path_buf(),
             source,
         })?;
+        migrate::migrate_logging(&db, path, &codec)?;
+        sealing::check(&db, &codec)?;
         let db = Arc::new(db);
         let (next_message, next_seq) =
             tables::initialise(&db).map_err(|e| StoreError::Write(e.to_string()))?;
@@ -234,6 +284,7 @@ impl Store {
             writer: Arc::new(std::sync::Mutex::new(Some(handle))),
             path: Arc::from(path),
             metrics,
+            codec,
         })
     }
 
@@ -257,8 +308,10 @@ impl Store {
         make: impl FnOnce(oneshot::Sender<Result<T, StoreError>>) -> Request,
     ) -> Result<T, StoreError> {
         let (reply, answer) = oneshot::channel();
+        let mut request = make(reply);
+        seal_requests::seal(&self.codec, &mut request)?;
         self.requests
-            .send(make(reply))
+            .send(request)
             .await
             .map_err(|_| StoreError::Stopped)?;
         answer.await.map_err(|_| StoreError::Stopped)?
@@ -422,7 +475,10 @@ impl Store {
         &self,
         id: MessageId,
     ) -> Result<Option<(MessageInfo, Vec<u8>)>, StoreError> {
-        tables::read_message(&self.db, id).map_err(read_error)
+        let Some((info, stored)) = tables::read_message(&self.db, id).map_err(read_error)? else {
+            return Ok(None);
+        };
+        Ok(Some((info, self.codec.open(&stored)?)))
     }
 
     /// The summaries of up to `limit` messages, newest first; with `before`, only those with
@@ -448,7 +504,11 @@ impl Store {
         inbound: &str,
         limit: usize,
     ) -> Result<Vec<(MessageId, Vec<u8>)>, StoreError> {
-        reads::pending_routes_for(&self.db, inbound, limit).map_err(read_error)
+        let pending = reads::pending_routes_for(&self.db, inbound, limit).map_err(read_error)?;
+        pending
+            .into_iter()
+            .map(|(id, stored)| Ok((id, self.codec.open(&stored)?)))
+            .collect()
     }
 
     /// The message-level disposition and detail of a message. Blocking.
@@ -464,7 +524,13 @@ impl Store {
     /// Every copy of a message queued for an outbound, in the order queued, with where it is
     /// now. Blocking.
     pub fn destinations(&self, id: MessageId) -> Result<Vec<Destination>, StoreError> {
-        destinations::read(&self.db, id).map_err(read_error)
+        let mut copies = destinations::read(&self.db, id).map_err(read_error)?;
+        for copy in &mut copies {
+            if let Some(payload) = &mut copy.payload {
+                *payload = self.codec.open(payload)?;
+            }
+        }
+        Ok(copies)
     }
 
     /// The outbound and the kind of state (`None`: unknown) of every copy of a message, in
@@ -485,7 +551,11 @@ impl Store {
 
     /// The first `limit` entries of an outbound's queue, in order. Blocking.
     pub fn queue_head(&self, outbound: &str, limit: usize) -> Result<Vec<QueueEntry>, StoreError> {
-        reads::queue_head(&self.db, outbound, limit).map_err(read_error)
+        let mut head = reads::queue_head(&self.db, outbound, limit).map_err(read_error)?;
+        for entry in &mut head {
+            entry.payload = self.codec.open(&entry.payload)?;
+        }
+        Ok(head)
     }
 
     /// How many messages wait in an outbound's queue, counted by a scan of it (the counters
