@@ -310,8 +310,11 @@ pub(crate) fn run(
             let txn = db.begin_write().map_err(redb::Error::from)?;
             let (looked, table_done) = chunk(&txn, mark, table, limit, recode)?;
             txn.commit().map_err(redb::Error::from)?;
-            done += looked;
-            progress(done.min(total), total);
+            // A table done by an earlier run looks at nothing: no step to report.
+            if looked > 0 {
+                done += looked;
+                progress(done.min(total), total);
+            }
             if table_done {
                 break;
             }
