@@ -38,6 +38,7 @@ pub async fn start(
         file_inbounds: Vec::new(),
         file_outbounds: Vec::new(),
         retention: None,
+        store_keys: Default::default(),
     })
     .await
     .expect("engine starts")

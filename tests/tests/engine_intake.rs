@@ -47,6 +47,7 @@ async fn start_with_retention(
         file_inbounds: Vec::new(),
         file_outbounds: Vec::new(),
         retention,
+        store_keys: Default::default(),
     })
     .await
     .expect("engine starts");

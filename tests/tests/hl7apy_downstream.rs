@@ -44,6 +44,7 @@ async fn a_queue_reaches_an_hl7apy_server_that_closes_after_each_ack() {
         file_inbounds: Vec::new(),
         file_outbounds: Vec::new(),
         retention: None,
+        store_keys: Default::default(),
     })
     .await
     .unwrap();

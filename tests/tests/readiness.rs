@@ -23,6 +23,7 @@ async fn every_listener_is_listening_when_the_engine_has_started() {
         file_inbounds: Vec::new(),
         file_outbounds: Vec::new(),
         retention: None,
+        store_keys: Default::default(),
     })
     .await
     .expect("engine starts");

@@ -249,7 +249,7 @@ async fn a_backup_stopped_by_ctrl_c_leaves_the_earlier_backup_as_it_was() {
         Some(0) => assert!(verified(&backup).contains("ok: 20050 message(s)")),
         other => panic!("backup ended with {other:?}"),
     }
-    assert!(verified(&backup).starts_with("layout 1"));
+    assert!(verified(&backup).starts_with("layout 2"));
 }
 
 #[tokio::test(flavor = "multi_thread")]

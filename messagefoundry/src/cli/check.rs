@@ -89,7 +89,7 @@ pub fn run(wiring: &Wiring<'_>, args: &CheckArgs) -> ExitCode {
             found.warn(format!("plaintext allowed off loopback: {line}"));
         }
     }
-    let serving = check_store(&mut found, &args.db);
+    let serving = check_store(&mut found, &args.db, &settings.store);
     for (inbound, settings) in &settings.inbounds {
         check_inbound(&mut found, *inbound, settings, &args.db, serving);
     }
@@ -156,7 +156,11 @@ fn summary(found: &Findings) -> ExitCode {
 
 /// The store: a running `serve` answering on its control socket (then its queues are shown),
 /// or a file that opens, or none yet. Returns whether `serve` is running on it.
-fn check_store(found: &mut Findings, db: &std::path::Path) -> bool {
+fn check_store(
+    found: &mut Findings,
+    db: &std::path::Path,
+    keys: &crate::store::KeySettings,
+) -> bool {
     let shown = db.display();
     if let Some(answer) = super::control::ask(db, &Request::Queues) {
         match answer {
@@ -180,7 +184,7 @@ fn check_store(found: &mut Findings, db: &std::path::Path) -> bool {
         found.ok(format!("store {shown}: will be created at the first start"));
         return false;
     }
-    match crate::store::Store::open(db) {
+    match crate::store::Store::open_with(db, keys) {
         Ok(store) => {
             store.shutdown();
             found.ok(format!("store {shown}: opens"));

@@ -23,6 +23,10 @@ pub struct MessagesArgs {
     /// The store file.
     #[arg(long, default_value = "messagefoundry.redb", global = true)]
     pub db: PathBuf,
+    /// Where the store's keys are configured (with `serve` stopped; a running `serve` reads
+    /// with its own).
+    #[command(flatten)]
+    pub keys: super::store_keys::StoreKeyArgs,
     /// What to do.
     #[command(subcommand)]
     pub command: MessagesCommand,
@@ -206,7 +210,7 @@ pub fn run(wiring: &super::Wiring<'_>, args: &MessagesArgs) -> ExitCode {
         }
     };
     if let MessagesCommand::Edit { file, to, .. } = &args.command {
-        let original = match answer(wiring, &args.db, &request) {
+        let original = match answer(wiring, &args.db, &args.keys, &request) {
             Ok(Response::Message(original)) => original,
             Ok(_) => {
                 eprintln!("error: the store answered something else than the message");
@@ -225,7 +229,7 @@ pub fn run(wiring: &super::Wiring<'_>, args: &MessagesArgs) -> ExitCode {
             }
         };
     }
-    match answer(wiring, &args.db, &request) {
+    match answer(wiring, &args.db, &args.keys, &request) {
         Ok(response) => {
             // Best effort, as `say!`: a closed pipe does not make the command fail.
             let _ = print(&mut std::io::stdout().lock(), &response);
@@ -242,12 +246,13 @@ pub fn run(wiring: &super::Wiring<'_>, args: &MessagesArgs) -> ExitCode {
 fn answer(
     wiring: &super::Wiring<'_>,
     db: &std::path::Path,
+    keys: &super::store_keys::StoreKeyArgs,
     request: &Request,
 ) -> Result<Response, String> {
     match super::control::ask(db, request) {
         Some(Ok(answer)) => answer,
         Some(Err(e)) => Err(format!("the running serve did not answer: {e}")),
-        None => on_store(wiring, db, request),
+        None => on_store(wiring, db, keys, request),
     }
 }
 
@@ -255,9 +260,11 @@ fn answer(
 fn on_store(
     wiring: &super::Wiring<'_>,
     db: &std::path::Path,
+    keys: &super::store_keys::StoreKeyArgs,
     request: &Request,
 ) -> Result<Response, String> {
-    let store = Store::open(db).map_err(|e| e.to_string())?;
+    let keys = keys.keys().map_err(|e| e.to_string())?;
+    let store = Store::open_with(db, &keys).map_err(|e| e.to_string())?;
     let scope = Scope::Stopped {
         store: store.clone(),
         inbounds: wiring.inbounds.iter().map(|i| i.name()).collect(),

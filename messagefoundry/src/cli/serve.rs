@@ -130,6 +130,7 @@ pub fn run(wiring: &Wiring<'_>, args: &ServeArgs) -> ExitCode {
             file_inbounds: settings.file_inbounds,
             file_outbounds: settings.file_outbounds,
             retention: args.retain,
+            store_keys: settings.store,
         };
         let engine = match Engine::start(config).await {
             Ok(engine) => engine,

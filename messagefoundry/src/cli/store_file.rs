@@ -19,7 +19,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::progress::Progress;
 use crate::store::{
-    BackupReport, Compacted, FileError, Store, Verified, backup_file, compact, verify,
+    BackupReport, Compacted, FileError, Store, Verified, backup_file, compact, verify_with_keys,
 };
 
 /// Options of `store`.
@@ -31,6 +31,9 @@ pub struct StoreArgs {
     /// No progress bar.
     #[arg(long, global = true)]
     pub quiet: bool,
+    /// Where the store's keys are configured.
+    #[command(flatten)]
+    pub keys: super::store_keys::StoreKeyArgs,
     /// What to do.
     #[command(subcommand)]
     pub command: StoreCommand,
@@ -55,6 +58,13 @@ pub enum StoreCommand {
     /// Give the space freed by pruning back to the file system (redb compaction). Needs
     /// `serve` stopped.
     Compact,
+    /// Bring a store written by an earlier version to this version's layout, `serve` stopped
+    /// (`serve` migrates at start by itself). Interrupted, it goes on where it stopped.
+    Migrate,
+    /// Re-encrypt every stored message under the current key of the environment's `[store]`
+    /// settings, while `serve` runs (through it) or with it stopped. Interrupted, it goes on
+    /// where it stopped; once it finishes, the previous keys are no longer needed.
+    RotateKey,
 }
 
 /// A request only the control socket takes (not the admin API: it writes a file on the
@@ -63,6 +73,8 @@ pub enum StoreCommand {
 pub(super) enum StoreRequest {
     /// Back the store up to this (absolute) path.
     Backup(PathBuf),
+    /// Re-encrypt every stored body under the current key.
+    RotateKey,
 }
 
 /// Runs `store`.
@@ -70,8 +82,10 @@ pub fn run(args: &StoreArgs) -> ExitCode {
     super::init_logging(super::serve::LogFormat::Text);
     let result = match &args.command {
         StoreCommand::Backup { path } => backup(&args.db, path, args.quiet),
-        StoreCommand::Verify { path } => return run_verify(path, args.quiet),
+        StoreCommand::Verify { path } => return run_verify(path, &args.keys, args.quiet),
         StoreCommand::Compact => run_compact(&args.db, args.quiet),
+        StoreCommand::Migrate => super::store_keys::migrate(&args.db, &args.keys, args.quiet),
+        StoreCommand::RotateKey => super::store_keys::rotate_key(&args.db, &args.keys, args.quiet),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -152,7 +166,7 @@ fn on_file(db: &Path, to: &Path, quiet: bool) -> Result<BackupReport, FileError>
 }
 
 /// Ctrl-C or SIGTERM.
-async fn stop_signal() {
+pub(super) async fn stop_signal() {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{SignalKind, signal};
@@ -167,16 +181,33 @@ async fn stop_signal() {
     let _ = tokio::signal::ctrl_c().await;
 }
 
-/// Answers a [`StoreRequest`] in a running `serve`: the backup runs on a blocking thread,
-/// logs its progress every few seconds, and stops if the client goes away (its end of the
-/// socket closes) or `serve` is stopped.
+/// Answers a [`StoreRequest`] in a running `serve`, as the JSON of its answer.
 pub(super) async fn answer(
     store: Store,
     request: StoreRequest,
+    client: impl AsyncRead + Unpin,
+    shutdown: CancellationToken,
+) -> serde_json::Value {
+    let answer = match request {
+        StoreRequest::Backup(to) => {
+            serde_json::to_value(answer_backup(store, to, client, shutdown).await)
+        }
+        StoreRequest::RotateKey => {
+            serde_json::to_value(super::store_keys::answer(store, client, shutdown).await)
+        }
+    };
+    answer.unwrap_or_else(|e| serde_json::Value::String(e.to_string()))
+}
+
+/// Backs up in a running `serve`: the backup runs on a blocking thread, logs its progress
+/// every few seconds, and stops if the client goes away (its end of the socket closes) or
+/// `serve` is stopped.
+async fn answer_backup(
+    store: Store,
+    to: PathBuf,
     mut client: impl AsyncRead + Unpin,
     shutdown: CancellationToken,
 ) -> Result<BackupReport, String> {
-    let StoreRequest::Backup(to) = request;
     let cancel = Arc::new(AtomicBool::new(false));
     let flag = Arc::clone(&cancel);
     let path = to.clone();
@@ -222,9 +253,16 @@ pub(super) async fn answer(
 const LOG_EVERY: Duration = Duration::from_secs(5);
 
 /// `store verify`.
-fn run_verify(path: &Path, quiet: bool) -> ExitCode {
+fn run_verify(path: &Path, keys: &super::store_keys::StoreKeyArgs, quiet: bool) -> ExitCode {
+    let keys = match keys.keys() {
+        Ok(keys) => keys,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
     let mut bar: Option<Progress> = None;
-    let verified = verify(path, &mut |done, total| {
+    let verified = verify_with_keys(path, &keys, &mut |done, total| {
         bar.get_or_insert_with(|| Progress::new(total as usize, "rows", quiet))
             .reach(done);
     });
@@ -260,6 +298,12 @@ fn print_verified(v: &Verified) {
             "not kept in this file (built when it next opens)"
         }
     );
+    for (key, n) in &v.sealed {
+        say!("encrypted under key {key}: {n} body(ies)");
+    }
+    for (key, n) in &v.unopened {
+        say!("not decrypted (key {key} not given): {n} body(ies)");
+    }
     for problem in &v.problems {
         say!("problem: {problem}");
     }

@@ -92,6 +92,8 @@ pub struct Environment {
     pub(super) values: toml::Table,
     /// `[alerts]`: rules and channels, read by [`crate::alerts`].
     pub(super) alerts: toml::Table,
+    /// `[store]`: the store's keys, read by `store_keys.rs`.
+    pub(super) store: toml::Table,
 }
 
 impl Environment {
@@ -120,7 +122,7 @@ impl Environment {
             let target = match key.as_str() {
                 "inbound" => &mut env.inbound,
                 "outbound" => &mut env.outbound,
-                "tables" | "values" | "alerts" => {
+                "tables" | "values" | "alerts" | "store" => {
                     let toml::Value::Table(entries) = value else {
                         return Err(invalid(format!(
                             "[{key}] must be a table: [{key}] NAME = …"
@@ -129,6 +131,7 @@ impl Environment {
                     match key.as_str() {
                         "tables" => env.tables = entries,
                         "alerts" => env.alerts = entries,
+                        "store" => env.store = entries,
                         _ => env.values = entries,
                     }
                     continue;
@@ -136,7 +139,7 @@ impl Environment {
                 other => {
                     return Err(invalid(format!(
                         "unknown section [{other}]; the sections are [inbound.NAME], \
-                         [outbound.NAME], [tables], [values] and [alerts]"
+                         [outbound.NAME], [tables], [values], [alerts] and [store]"
                     )));
                 }
             };

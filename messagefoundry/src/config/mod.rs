@@ -16,6 +16,7 @@ mod http;
 mod plaintext;
 mod settings;
 mod sftp_connection;
+mod store_keys;
 
 pub use connection::{InboundSettings, OutboundSettings};
 pub use data::{Declared, TableSetting};

@@ -33,6 +33,8 @@ pub struct Settings {
     pub values: Vec<(&'static ValueDef, Setting)>,
     /// The alert rules and channels.
     pub alerts: AlertSettings,
+    /// The keys the store's bodies are sealed under (`[store]`).
+    pub store: crate::store::KeySettings,
 }
 
 /// Settings that could not all be read.
@@ -74,6 +76,10 @@ impl Settings {
         match env.alerts(inbounds, outbounds) {
             Ok(alerts) => settings.alerts = alerts,
             Err(e) => errors.extend(e),
+        }
+        match env.store_keys() {
+            Ok(keys) => settings.store = keys,
+            Err(e) => errors.push(e),
         }
         settings.tables = tables;
         settings.values = values;

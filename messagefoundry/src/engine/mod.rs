@@ -54,6 +54,8 @@ pub struct EngineConfig {
     /// Delete finished messages older than this (checked at start, then hourly); `None`
     /// keeps everything.
     pub retention: Option<Duration>,
+    /// The keys the store's bodies are sealed under; the default stores them unencrypted.
+    pub store_keys: crate::store::KeySettings,
 }
 
 /// Why the engine could not start.
@@ -251,7 +253,8 @@ impl Engine {
     /// routed by an earlier run are routed first.
     pub async fn start(config: EngineConfig) -> Result<Engine, EngineError> {
         let db = config.db.clone();
-        let store = tokio::task::spawn_blocking(move || Store::open(db))
+        let keys = config.store_keys.clone();
+        let store = tokio::task::spawn_blocking(move || Store::open_with(db, &keys))
             .await
             .map_err(|e| StoreError::Write(e.to_string()))??;
         let shutdown = CancellationToken::new();

@@ -39,8 +39,8 @@ use tokio::sync::oneshot;
 use super::backup::{BackupReport, RowsDone};
 use super::{
     DeadLetter, Destination, Edit, Edited, FileError, FilePart, HandlerRecord, Incoming, MessageId,
-    MessageInfo, QueueCount, QueueEntry, QueueKey, Received, RouteRecord, StateKind, StoreError,
-    StoredDisposition,
+    MessageInfo, QueueCount, QueueEntry, QueueKey, Received, Rotated, RouteRecord, StateKind,
+    StoreError, StoredDisposition,
 };
 use crate::metrics::StoreMetrics;
 
@@ -72,6 +72,11 @@ pub trait Backend: Send + Sync + 'static {
     /// Moves a queued entry to the delivery history, with the acknowledgment code.
     /// [`StoreError::NotFound`] if it is not queued.
     fn delivered(&self, key: QueueKey, attempts: u32, ack: &str) -> Pending<'_, ()>;
+
+    /// Moves several queued entries to the delivery history in one transaction (all or none),
+    /// each with its attempt count, under one acknowledgment code. Entries no longer queued
+    /// are passed over (a batch recorded again after a crash).
+    fn delivered_all(&self, keys: Vec<(QueueKey, u32)>, ack: &str) -> Pending<'_, ()>;
 
     /// Sets a queued entry's attempt count; it stays at its place.
     /// [`StoreError::NotFound`] if it is not queued.
@@ -194,6 +199,17 @@ pub trait Backend: Send + Sync + 'static {
         cancel: &AtomicBool,
         progress: RowsDone<'_>,
     ) -> Result<BackupReport, FileError>;
+
+    /// Re-seals every stored body under the current key (bodies under a previous key, and
+    /// bodies stored before encryption was turned on) while the engine runs, then records that
+    /// earlier keys are no longer needed. Reports (rows done, rows in all) as it goes; stops
+    /// between chunks once `cancel` is set with [`StoreError::Interrupted`], and the next call
+    /// goes on from there. Blocking.
+    fn rotate_key(
+        &self,
+        progress: &mut dyn FnMut(u64, u64),
+        cancel: &AtomicBool,
+    ) -> Result<Rotated, StoreError>;
 
     /// Whether the backend takes writes: false once a commit failed or it was shut down.
     fn is_open(&self) -> bool;

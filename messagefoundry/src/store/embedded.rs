@@ -16,12 +16,14 @@ use tokio::sync::{mpsc, oneshot};
 
 use super::backend::{Backend, Pending};
 use super::backup::{BackupReport, RowsDone};
+use super::envelope::Codec;
 use super::request::Request;
 use super::writer::Writer;
 use super::{
-    DeadLetter, Destination, Edit, Edited, FileError, FilePart, HandlerRecord, Incoming, MessageId,
-    MessageInfo, QueueCount, QueueEntry, QueueKey, Received, RouteRecord, StateKind, StoreError,
-    StoredDisposition, destinations, ops, reads, tables,
+    DeadLetter, Destination, Edit, Edited, FileError, FilePart, HandlerRecord, Incoming,
+    KeySettings, MessageId, MessageInfo, QueueCount, QueueEntry, QueueKey, Received, Rotated,
+    RouteRecord, StateKind, StoreError, StoredDisposition, destinations, migrate, ops, reads,
+    seal_requests, sealing, tables,
 };
 use crate::metrics::StoreMetrics;
 
@@ -37,15 +39,22 @@ pub(crate) struct Redb {
     pub(super) path: Arc<Path>,
     /// What the writer counts, for `/metrics`.
     metrics: Arc<StoreMetrics>,
+    /// How bodies are put in their envelopes (before they reach the writer) and taken out.
+    pub(super) codec: Arc<Codec>,
 }
 
 impl Redb {
-    /// Opens (or creates) the store file and starts its writer thread. Blocking.
-    pub(crate) fn open(path: &Path) -> Result<Redb, StoreError> {
+    /// Opens (or creates) the store file with the keys of `keys`, migrates a file of layout 1,
+    /// checks that every key its bodies are sealed under is given, and starts the writer
+    /// thread. Blocking.
+    pub(crate) fn open_with(path: &Path, keys: &KeySettings) -> Result<Redb, StoreError> {
+        let codec = Arc::new(Codec::from_settings(keys)?);
         let db = redb::Database::create(path).map_err(|source| StoreError::Open {
             path: path.to_path_buf(),
             source: Box::new(source),
         })?;
+        migrate::migrate_logging(&db, path, &codec)?;
+        sealing::check(&db, &codec)?;
         let db = Arc::new(db);
         let (next_message, next_seq) =
             tables::initialise(&db).map_err(|e| StoreError::Write(e.to_string()))?;
@@ -66,6 +75,7 @@ impl Redb {
             writer: std::sync::Mutex::new(Some(handle)),
             path: Arc::from(path),
             metrics,
+            codec,
         })
     }
 
@@ -77,7 +87,12 @@ impl Redb {
         make: impl FnOnce(oneshot::Sender<Result<T, StoreError>>) -> Request,
     ) -> Pending<'_, T> {
         let (reply, answer) = oneshot::channel();
-        match self.requests.try_send(make(reply)) {
+        let mut request = make(reply);
+        // Sealed here, on the caller's task, so the writer thread only writes bytes.
+        if let Err(e) = seal_requests::seal(&self.codec, &mut request) {
+            return Pending::ready(Err(e.into()));
+        }
+        match self.requests.try_send(request) {
             Ok(()) => Pending::channel(answer),
             Err(TrySendError::Full(request)) => Pending::boxed(async move {
                 self.requests
@@ -119,6 +134,14 @@ impl Backend for Redb {
         self.ask(|reply| Request::Delivered {
             key,
             attempts,
+            ack: ack.to_owned(),
+            reply,
+        })
+    }
+
+    fn delivered_all(&self, keys: Vec<(QueueKey, u32)>, ack: &str) -> Pending<'_, ()> {
+        self.ask(|reply| Request::DeliveredAll {
+            keys,
             ack: ack.to_owned(),
             reply,
         })
@@ -193,7 +216,10 @@ impl Backend for Redb {
     }
 
     fn read_message(&self, id: MessageId) -> Result<Option<(MessageInfo, Vec<u8>)>, StoreError> {
-        tables::read_message(&self.db, id).map_err(read_error)
+        let Some((info, stored)) = tables::read_message(&self.db, id).map_err(read_error)? else {
+            return Ok(None);
+        };
+        Ok(Some((info, self.codec.open(&stored)?)))
     }
 
     fn latest(
@@ -213,7 +239,11 @@ impl Backend for Redb {
         inbound: &str,
         limit: usize,
     ) -> Result<Vec<(MessageId, Vec<u8>)>, StoreError> {
-        reads::pending_routes_for(&self.db, inbound, limit).map_err(read_error)
+        let pending = reads::pending_routes_for(&self.db, inbound, limit).map_err(read_error)?;
+        pending
+            .into_iter()
+            .map(|(id, stored)| Ok((id, self.codec.open(&stored)?)))
+            .collect()
     }
 
     fn disposition(&self, id: MessageId) -> Result<Option<StoredDisposition>, StoreError> {
@@ -225,7 +255,13 @@ impl Backend for Redb {
     }
 
     fn destinations(&self, id: MessageId) -> Result<Vec<Destination>, StoreError> {
-        destinations::read(&self.db, id).map_err(read_error)
+        let mut copies = destinations::read(&self.db, id).map_err(read_error)?;
+        for copy in &mut copies {
+            if let Some(payload) = &mut copy.payload {
+                *payload = self.codec.open(payload)?;
+            }
+        }
+        Ok(copies)
     }
 
     fn destination_kinds(
@@ -240,7 +276,11 @@ impl Backend for Redb {
     }
 
     fn queue_head(&self, outbound: &str, limit: usize) -> Result<Vec<QueueEntry>, StoreError> {
-        reads::queue_head(&self.db, outbound, limit).map_err(read_error)
+        let mut head = reads::queue_head(&self.db, outbound, limit).map_err(read_error)?;
+        for entry in &mut head {
+            entry.payload = self.codec.open(&entry.payload)?;
+        }
+        Ok(head)
     }
 
     fn queue_len(&self, outbound: &str) -> Result<u64, StoreError> {
@@ -275,6 +315,14 @@ impl Backend for Redb {
         progress: RowsDone<'_>,
     ) -> Result<BackupReport, FileError> {
         Redb::backup(self, to, cancel, progress)
+    }
+
+    fn rotate_key(
+        &self,
+        progress: &mut dyn FnMut(u64, u64),
+        cancel: &AtomicBool,
+    ) -> Result<Rotated, StoreError> {
+        self.reseal_all(progress, cancel)
     }
 
     fn is_open(&self) -> bool {

@@ -19,17 +19,25 @@ mod compact;
 pub mod contract;
 mod destinations;
 mod embedded;
+mod envelope;
 mod every_table;
 mod file_error;
 mod files;
+mod keys;
+mod migrate;
 mod ops;
 mod queue_counters;
 mod reads;
 mod request;
+mod rewrite;
+mod rotate;
+mod seal_requests;
+mod sealing;
 mod tables;
 #[cfg(test)]
 pub(crate) mod test_messages;
 mod verify;
+mod verify_bodies;
 mod writer;
 
 use std::path::{Path, PathBuf};
@@ -45,12 +53,20 @@ pub use backup::partial_path;
 pub use backup::{BackupReport, RowsDone, backup_file};
 pub use compact::{Compacted, compact};
 pub use destinations::{Destination, DestinationState, SendOrigin, StateKind};
+#[cfg(feature = "test-support")]
+pub use envelope::Codec;
+pub use envelope::EnvelopeError;
 pub use file_error::FileError;
 pub use files::FilePart;
+pub use keys::{KeyId, KeySettings, KeySource, Keys};
+#[cfg(feature = "test-support")]
+pub use migrate::migrate_file_in_chunks;
+pub use migrate::{Migrated, migrate_file};
 pub use queue_counters::QueueCount;
 pub use reads::{DeadLetter, QueueEntry, StoredDisposition};
+pub use rotate::Rotated;
 pub use tables::{MessageId, MessageInfo, ParseState};
-pub use verify::{Verified, verify};
+pub use verify::{Verified, verify, verify_with_keys};
 
 use crate::interface::Disposition;
 use crate::metrics::StoreMetrics;
@@ -82,6 +98,28 @@ pub enum StoreError {
     /// The writer thread is gone (after a failed commit, or at shutdown).
     #[error("the store is stopped")]
     Stopped,
+    /// The file is of a layout newer than this build reads.
+    #[error(
+        "the store {path} has layout {found}, newer than layout {supported} which this build \
+         reads; run a build that reads layout {found}",
+        supported = tables::LAYOUT_VERSION
+    )]
+    Layout {
+        /// The file.
+        path: PathBuf,
+        /// The layout it has.
+        found: String,
+    },
+    /// The stored bodies cannot be read with the keys configured, or a key cannot be loaded.
+    #[error("{0}")]
+    Keys(String),
+    /// A body could not be put in its envelope or taken out of it.
+    #[error("{0}")]
+    Body(#[from] EnvelopeError),
+    /// A migration or a key rotation was stopped between two chunks; it goes on from there
+    /// when run again.
+    #[error("{0} was interrupted; run it again to go on from where it stopped")]
+    Interrupted(&'static str),
 }
 
 /// Duplicate detection for one received message: MSH-3 + MSH-10 seen on the same inbound
@@ -208,10 +246,18 @@ impl std::fmt::Debug for Store {
 }
 
 impl Store {
-    /// Opens (or creates) the store file and starts its writer thread. Blocking.
+    /// Opens (or creates) the store file, unencrypted, and starts its writer thread. Blocking.
     pub fn open(path: impl AsRef<Path>) -> Result<Store, StoreError> {
-        Ok(Store::with_backend(Arc::new(embedded::Redb::open(
+        Store::open_with(path, &KeySettings::default())
+    }
+
+    /// Opens (or creates) the store file with the keys of `keys`, and starts its writer
+    /// thread. A file of layout 1 is migrated first (progress logged); a file whose bodies are
+    /// sealed under a key not given is refused, naming the key's id. Blocking.
+    pub fn open_with(path: impl AsRef<Path>, keys: &KeySettings) -> Result<Store, StoreError> {
+        Ok(Store::with_backend(Arc::new(embedded::Redb::open_with(
             path.as_ref(),
+            keys,
         )?)))
     }
 
@@ -314,12 +360,7 @@ impl Store {
         keys: Vec<(QueueKey, u32)>,
         ack: &str,
     ) -> Result<(), StoreError> {
-        self.ask(|reply| Request::DeliveredAll {
-            keys,
-            ack: ack.to_owned(),
-            reply,
-        })
-        .await
+        self.backend.delivered_all(keys, ack).await
     }
 
     /// Records that a queued message was tried `attempts` times and stays queued.
@@ -476,6 +517,18 @@ impl Store {
     /// The dead letters of an outbound (or of all when `None`), oldest first. Blocking.
     pub fn dead_letters(&self, outbound: Option<&str>) -> Result<Vec<DeadLetter>, StoreError> {
         self.backend.dead_letters(outbound)
+    }
+
+    /// Re-seals every stored body under the current key while the engine runs (see
+    /// `store rotate-key`). Reports (rows done, rows in all) after each chunk, and stops
+    /// between chunks once `cancel` is set, with [`StoreError::Interrupted`]: the next rotation
+    /// goes on from there. Blocking.
+    pub fn rotate_key(
+        &self,
+        progress: &mut dyn FnMut(u64, u64),
+        cancel: &AtomicBool,
+    ) -> Result<Rotated, StoreError> {
+        self.backend.rotate_key(progress, cancel)
     }
 
     /// Copies the store, as it is at this moment, to `to` while the engine runs (for the

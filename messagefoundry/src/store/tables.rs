@@ -3,7 +3,7 @@
 use messagefoundry_hl7::Path;
 use redb::{ReadableDatabase, ReadableTable, TableDefinition};
 
-/// `messages`: id → the bytes exactly as received.
+/// `messages`: id → the bytes exactly as received, in their envelope (see `envelope.rs`).
 pub(crate) const MESSAGES: TableDefinition<u64, &[u8]> = TableDefinition::new("messages");
 /// `message_info`: id → (inbound, received at (µs since the Unix epoch), MSH-3, MSH-4, MSH-9,
 /// MSH-10, MSH-12, parse state, parse error). No patient data: header fields only.
@@ -64,8 +64,9 @@ pub(crate) type InfoRow = (
     &'static str,
 );
 
-/// The layout version written to `meta`; a file with another version is refused.
-pub(crate) const LAYOUT_VERSION: &str = "1";
+/// The layout version written to `meta`; a file with another version is refused. Layout 2 puts
+/// every body and payload in an envelope (`envelope.rs`); `migrate.rs` brings layout 1 to it.
+pub(crate) const LAYOUT_VERSION: &str = "2";
 
 /// A message's id in the store: monotonic, never reused.
 #[derive(

@@ -30,12 +30,28 @@ pub struct Verified {
     /// Whether the file keeps queue counters (a store written before they existed does not;
     /// they are built when it next opens).
     pub counters_kept: bool,
+    /// Bodies encrypted, by key id (hex).
+    pub sealed: Vec<(String, u64)>,
+    /// Bodies not decrypted because their key was not given, by key id (hex).
+    pub unopened: Vec<(String, u64)>,
     /// What is wrong; empty when the file is sound.
     pub problems: Vec<String>,
 }
 
-/// Checks the store file at `path` (see the module's doc). Blocking.
+/// Checks the store file at `path` (see the module's doc), without keys. Blocking.
 pub fn verify(path: &Path, progress: super::backup::RowsDone<'_>) -> Result<Verified, FileError> {
+    verify_with_keys(path, &super::KeySettings::default(), progress)
+}
+
+/// Checks the store file at `path` (see the module's doc), decrypting bodies sealed under the
+/// keys of `keys`. Blocking.
+pub fn verify_with_keys(
+    path: &Path,
+    keys: &super::KeySettings,
+    progress: super::backup::RowsDone<'_>,
+) -> Result<Verified, FileError> {
+    let codec = super::envelope::Codec::from_settings(keys)
+        .map_err(|e| FileError::Refused(e.to_string()))?;
     if !path.is_file() {
         return Err(FileError::Refused(format!(
             "{} is not a file",
@@ -87,7 +103,18 @@ pub fn verify(path: &Path, progress: super::backup::RowsDone<'_>) -> Result<Veri
     if counters_kept {
         problems.extend(counter_problems(&read)?);
     }
+    let bodies = if layout == LAYOUT_VERSION {
+        super::verify_bodies::check(&read, &codec)?
+    } else {
+        super::verify_bodies::Bodies::default()
+    };
+    problems.extend(bodies.problems);
+    let by_key = |m: std::collections::BTreeMap<super::KeyId, u64>| {
+        m.into_iter().map(|(k, n)| (k.to_string(), n)).collect()
+    };
     Ok(Verified {
+        sealed: by_key(bodies.sealed),
+        unopened: by_key(bodies.unopened),
         layout,
         messages,
         queued: rows_of("queue"),
