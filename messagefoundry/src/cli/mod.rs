@@ -36,6 +36,7 @@ mod send;
 mod serve;
 mod sink;
 mod store_file;
+mod store_reindex;
 mod test_files;
 
 use std::process::ExitCode;

@@ -55,6 +55,10 @@ pub enum StoreCommand {
     /// Give the space freed by pruning back to the file system (redb compaction). Needs
     /// `serve` stopped.
     Compact,
+    /// Remove every search index row and build them again: type, control ID and time of
+    /// every message, and each field an inbound declares (`index = [...]`). Needs `serve`
+    /// stopped; `serve` builds a newly declared index itself as it starts.
+    Reindex,
 }
 
 /// A request only the control socket takes (not the admin API: it writes a file on the
@@ -72,6 +76,7 @@ pub fn run(args: &StoreArgs) -> ExitCode {
         StoreCommand::Backup { path } => backup(&args.db, path, args.quiet),
         StoreCommand::Verify { path } => return run_verify(path, args.quiet),
         StoreCommand::Compact => run_compact(&args.db, args.quiet),
+        StoreCommand::Reindex => super::store_reindex::run(&args.db, args.quiet),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -251,9 +251,13 @@ impl Engine {
     /// routed by an earlier run are routed first.
     pub async fn start(config: EngineConfig) -> Result<Engine, EngineError> {
         let db = config.db.clone();
-        let store = tokio::task::spawn_blocking(move || Store::open(db))
-            .await
-            .map_err(|e| StoreError::Write(e.to_string()))??;
+        let store = tokio::task::spawn_blocking(move || {
+            let store = Store::open(db)?;
+            crate::store::index::build_declared(&store)?;
+            Ok::<_, StoreError>(store)
+        })
+        .await
+        .map_err(|e| StoreError::Write(e.to_string()))??;
         let shutdown = CancellationToken::new();
         let outbound_wakes: Arc<HashMap<String, Arc<Notify>>> = Arc::new(
             config

@@ -15,6 +15,7 @@ mod destinations;
 mod every_table;
 mod file_error;
 mod files;
+pub mod index;
 mod ops;
 mod queue_counters;
 mod reads;
@@ -106,6 +107,8 @@ pub struct Incoming {
     pub refused: Option<String>,
     /// Duplicate detection, when the inbound asks for it.
     pub dedupe: Option<Dedupe>,
+    /// The values of the fields its inbound indexes (patient data: never logged).
+    pub index: Vec<index::IndexValue>,
 }
 
 /// The answer to storing a message.
@@ -175,6 +178,8 @@ pub struct Edit {
     pub info: MessageInfo,
     /// Queue it for this outbound only; `None` routes it through its inbound again.
     pub to: Option<String>,
+    /// The values of the fields its inbound indexes.
+    pub index: Vec<index::IndexValue>,
 }
 
 /// What storing an edit gave.
@@ -217,6 +222,7 @@ impl Store {
         let db = Arc::new(db);
         let (next_message, next_seq) =
             tables::initialise(&db).map_err(|e| StoreError::Write(e.to_string()))?;
+        index::ensure(&db).map_err(|e| StoreError::Write(e.to_string()))?;
         let (requests, queue) = mpsc::channel(DEFAULT_QUEUE);
         let counters = ops::Counters {
             next_message,

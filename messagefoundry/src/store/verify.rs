@@ -80,6 +80,7 @@ pub fn verify(path: &Path, progress: super::backup::RowsDone<'_>) -> Result<Veri
         ));
     }
     problems.extend(missing_messages(&read)?);
+    problems.extend(super::index::problems(&read)?);
     let counters_kept = match open(&read, META)? {
         Some(meta) => queue_counters::kept(&meta)?,
         None => false,
