@@ -31,7 +31,8 @@ struct Declaration {
     name: Ident,
     transport: Ident,
     settings: Punctuated<Setting, Token![,]>,
-    router: Option<(Ident, syn::Path)>,
+    /// What follows the transport: `router = …`, `index = […]`.
+    trailing: Vec<Setting>,
 }
 
 impl Parse for Declaration {
@@ -43,13 +44,9 @@ impl Parse for Declaration {
         let content;
         syn::parenthesized!(content in input);
         let settings = content.parse_terminated(Setting::parse, Token![,])?;
-        let mut router = None;
-        if input.parse::<Option<Token![,]>>()?.is_some() && !input.is_empty() {
-            let key: Ident = input.parse()?;
-            input.parse::<Token![=]>()?;
-            let path: syn::Path = input.parse()?;
-            router = Some((key, path));
-            input.parse::<Option<Token![,]>>()?;
+        let mut trailing = Vec::new();
+        while input.parse::<Option<Token![,]>>()?.is_some() && !input.is_empty() {
+            trailing.push(input.parse::<Setting>()?);
         }
         if !input.is_empty() {
             return Err(input.error("unexpected tokens after the connection's settings"));
@@ -59,7 +56,7 @@ impl Parse for Declaration {
             name,
             transport,
             settings,
-            router,
+            trailing,
         })
     }
 }
@@ -107,6 +104,17 @@ pub fn expand(direction: Direction, input: TokenStream) -> TokenStream {
     let mut https: Option<(bool, Expr)> = None;
     for setting in decl.settings.iter().filter(|_| known) {
         let key = setting.name.to_string();
+        if direction == Direction::Inbound && key == "index" {
+            errors.push(syn::Error::new(
+                setting.name.span(),
+                format!(
+                    "`index` follows the transport's parentheses, beside the router: inbound!(IB_NAME, {}(…), router = my_router, {})",
+                    decl.transport,
+                    crate::index::USAGE
+                ),
+            ));
+            continue;
+        }
         let Some(spec) = transport.option(direction, &key) else {
             suggested.extend(transport.nearest(direction, &key));
             errors.push(syn::Error::new(
@@ -216,31 +224,7 @@ pub fn expand(direction: Direction, input: TokenStream) -> TokenStream {
             ));
         }
     }
-    let router = match (direction, &decl.router) {
-        (Direction::Inbound, Some((key, path))) if key == "router" => Some(path.clone()),
-        (Direction::Inbound, Some((key, _))) => {
-            errors.push(syn::Error::new(
-                key.span(),
-                format!("expected `router = …`; usage: {usage}"),
-            ));
-            None
-        }
-        (Direction::Inbound, None) => {
-            errors.push(syn::Error::new(
-                decl.name.span(),
-                format!("an inbound needs a router; usage: {usage}"),
-            ));
-            None
-        }
-        (Direction::Outbound, Some((key, _))) => {
-            errors.push(syn::Error::new(
-                key.span(),
-                format!("an outbound takes no `{key}`; usage: {usage}"),
-            ));
-            None
-        }
-        (Direction::Outbound, None) => None,
-    };
+    let (router, index) = trailing(direction, &decl, usage, &mut errors);
     match errors.0 {
         // The connection is still declared (with the settings that were valid), so the names
         // that refer to it resolve and one mistake gives one error.
@@ -258,7 +242,11 @@ pub fn expand(direction: Direction, input: TokenStream) -> TokenStream {
             );
             quote!(#errors #declaration)
         }
-        None => emit(direction, transport, &decl, &fields, router.as_ref(), true),
+        None => {
+            let declaration = emit(direction, transport, &decl, &fields, router.as_ref(), true);
+            let index = index.map(|i| crate::index::emit(&decl.name.to_string(), &i));
+            quote!(#declaration #index)
+        }
     }
 }
 
@@ -287,6 +275,72 @@ fn sftp_login(given: &dyn Fn(&str) -> bool) -> Vec<&'static str> {
         errors.push("a key passphrase goes with `key`");
     }
     errors
+}
+
+/// Reads what follows the transport: an inbound's router (required) and index (optional); an
+/// outbound takes neither.
+fn trailing(
+    direction: Direction,
+    decl: &Declaration,
+    usage: &str,
+    errors: &mut Errors,
+) -> (Option<syn::Path>, Option<crate::index::Checked>) {
+    let mut router = None;
+    let mut index = None;
+    let mut seen: Vec<String> = Vec::new();
+    for setting in &decl.trailing {
+        let key = setting.name.to_string();
+        if direction == Direction::Outbound {
+            errors.push(syn::Error::new(
+                setting.name.span(),
+                format!("an outbound takes no `{key}`; usage: {usage}"),
+            ));
+            continue;
+        }
+        if seen.contains(&key) {
+            errors.push(syn::Error::new(
+                setting.name.span(),
+                format!("`{key}` is given twice"),
+            ));
+            continue;
+        }
+        seen.push(key.clone());
+        match key.as_str() {
+            "router" => match &setting.value {
+                Expr::Path(p) => router = Some(p.path.clone()),
+                other => errors.push(syn::Error::new_spanned(
+                    other,
+                    format!(
+                        "a router is named by its function: router = my_router; usage: {usage}"
+                    ),
+                )),
+            },
+            "index" => match crate::index::check(&setting.value) {
+                Ok(checked) => index = Some(checked),
+                Err(e) => errors.push(e),
+            },
+            _ => {
+                const AFTER: &[&str] = &["router", "index"];
+                let hint = messagefoundry_options::nearest(&key, AFTER)
+                    .map(|n| format!("did you mean `{n}`? "))
+                    .unwrap_or_default();
+                errors.push(syn::Error::new(
+                    setting.name.span(),
+                    format!(
+                        "unknown `{key}` after the transport; {hint}an inbound takes `router = …` and, optionally, `{}`; usage: {usage}",
+                        crate::index::USAGE
+                    ),
+                ));
+            }
+        }
+    }
+    if direction == Direction::Inbound && router.is_none() && !seen.iter().any(|k| k == "router") {
+        errors.push(syn::Error::new(
+            decl.name.span(),
+            format!("an inbound needs a router; usage: {usage}"),
+        ));
+    }
+    (router, index)
 }
 
 /// How a declaration of this transport is written, for error messages.

@@ -12,6 +12,7 @@ mod checked;
 mod connection;
 mod function;
 mod handler_args;
+mod index;
 mod lookup;
 mod main_macro;
 mod manifest;

@@ -10,6 +10,12 @@ pub use crate::interface::{Inbound, Outbound};
 #[linkme::distributed_slice]
 pub static INBOUNDS: [Inbound];
 
+/// Every `index = [...]` of an `inbound!` in the binary, gathered at link time.
+#[linkme::distributed_slice]
+pub static INDEXES: [IndexDef];
+
+pub use crate::interface::index::IndexDef;
+
 /// Every `outbound!` of the binary, gathered at link time.
 #[linkme::distributed_slice]
 pub static OUTBOUNDS: [Outbound];

@@ -157,6 +157,7 @@ fn edit_of(original: MessageId, text: &str, to: Option<&str>) -> Edit {
         raw: text.as_bytes().to_vec(),
         info: MessageInfo::of("IB", now_micros(), &msg),
         to: to.map(str::to_owned),
+        index: Vec::new(),
     }
 }
 

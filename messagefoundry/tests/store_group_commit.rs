@@ -15,6 +15,7 @@ fn incoming(n: usize) -> Incoming {
         info: MessageInfo::of("IB_TEST", 1, &msg),
         refused: None,
         dedupe: None,
+        index: Vec::new(),
     }
 }
 
@@ -78,6 +79,7 @@ async fn broken_frames_are_stored_with_their_error() {
             info: MessageInfo::broken("IB", 5, &error),
             refused: Some(error.to_string()),
             dedupe: None,
+            index: Vec::new(),
         })
         .await
         .unwrap()

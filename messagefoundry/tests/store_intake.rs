@@ -57,6 +57,7 @@ async fn a_broken_frame_is_stored_as_received_with_its_error_and_never_routed() 
             info: MessageInfo::broken("IB", now_micros(), &error),
             refused: Some(format!("not HL7: {error}")),
             dedupe: None,
+            index: Vec::new(),
         },
     )
     .await;

@@ -43,6 +43,7 @@ fn fill(path: &Path, keys: &KeySettings, from: usize, n: usize) {
                 raw: raw.into(),
                 refused: None,
                 dedupe: None,
+                index: Vec::new(),
             };
             store.receive(incoming).await.expect("test step");
         }

@@ -32,6 +32,7 @@ fn incoming(control: &str, dedupe: bool) -> Incoming {
             control_id: control.into(),
             window_micros: 60_000_000,
         }),
+        index: Vec::new(),
     }
 }
 

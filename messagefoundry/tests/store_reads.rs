@@ -65,6 +65,7 @@ PID|1||M1||M\xfcller^Ann\n\n"
         info: MessageInfo::repaired("IB_ADT", at, &msg, &error),
         refused: None,
         dedupe: None,
+        index: Vec::new(),
     };
     let id = receive(&store, repaired).await;
 

@@ -27,6 +27,7 @@ pub async fn store_unrouted(db: &Path, control_ids: &[String]) {
             info: MessageInfo::of(IB_Lab_ORU.name(), now_micros(), &msg),
             refused: None,
             dedupe: None,
+            index: Vec::new(),
         };
         store.receive(incoming).await.expect("stored");
     }

@@ -21,6 +21,7 @@ fn incoming(inbound: &str, bytes: Vec<u8>) -> Incoming {
         raw: bytes.into(),
         refused: None,
         dedupe: None,
+        index: Vec::new(),
     }
 }
 

@@ -126,6 +126,7 @@ async fn the_messages_of_a_batch_are_committed_together() {
             raw: raw.into(),
             refused: None,
             dedupe: None,
+            index: Vec::new(),
         }
     };
     let before = store.commit_count().await.unwrap();

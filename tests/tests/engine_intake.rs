@@ -301,6 +301,7 @@ async fn messages_stored_before_a_restart_are_routed_at_start() {
                 info: MessageInfo::of("IB_Lab_ORU", n as u64, &msg),
                 refused: None,
                 dedupe: None,
+                index: Vec::new(),
             })
             .await
             .unwrap();

@@ -79,6 +79,7 @@ fn fill(db: &Path, keys: &KeySettings, n: usize) {
                         raw: raw.into(),
                         refused: None,
                         dedupe: None,
+                        index: Vec::new(),
                     }
                 })
                 .collect();

@@ -52,6 +52,7 @@ async fn fill(db: &Path, prefix: &str, n: usize) {
                 raw: raw.into(),
                 refused: None,
                 dedupe: None,
+                index: Vec::new(),
             };
             store.receive(incoming).await.expect("stored");
         });

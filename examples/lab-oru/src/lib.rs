@@ -7,8 +7,13 @@
 
 use messagefoundry::prelude::*;
 
-// Receive HL7 v2 over MLLP on port 2575.
-inbound!(pub IB_Lab_ORU, mllp(port = 2575), router = oru_router);
+// Receive HL7 v2 over MLLP on port 2575; operators search its messages by MRN and family name.
+inbound!(
+    pub IB_Lab_ORU,
+    mllp(port = 2575),
+    router = oru_router,
+    index = ["PID-3.1", "PID-5.1"]
+);
 // Send to the EHR. Loopback here, so running the example can never reach another machine;
 // a real deployment puts the EHR's address here, or overrides it per environment.
 outbound!(pub OB_EHR_ORU, mllp(host = "127.0.0.1", port = 6661));

@@ -23,7 +23,8 @@ use serde_json::{Value, json};
 use super::server::Peer;
 use super::state::AdminState;
 use crate::interface::Disposition;
-use crate::operations::{OperationError, Request, Search, execute};
+use crate::operations::{OperationError, Request, Search, execute, instant};
+use crate::store::index::FieldMatch;
 use crate::store::{MessageId, QueueKey, StateKind, StoreError};
 
 /// How many messages a list or search returns when `limit` is not given.
@@ -110,6 +111,14 @@ pub const OPERATIONS: &[Operation] = &[
                 disposition,
                 outbound: p.text("outbound").map(str::to_owned),
                 state,
+                fields: p
+                    .text("field")
+                    .map(FieldMatch::parse)
+                    .transpose()?
+                    .into_iter()
+                    .collect(),
+                since: p.text("since").map(instant).transpose()?,
+                until: p.text("until").map(instant).transpose()?,
                 limit: p.limit()?,
             }))
         },
@@ -239,6 +248,7 @@ async fn run(state: &AdminState, request: Request, peer: Option<SocketAddr>) -> 
                     StatusCode::NOT_FOUND
                 }
                 OperationError::Store(StoreError::Stopped) => StatusCode::SERVICE_UNAVAILABLE,
+                OperationError::NotIndexed(_) => StatusCode::BAD_REQUEST,
                 _ => StatusCode::INTERNAL_SERVER_ERROR,
             };
             error(status, e.to_string())

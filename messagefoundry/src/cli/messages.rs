@@ -11,8 +11,9 @@ use std::time::{Duration, UNIX_EPOCH};
 use crate::interface::Disposition;
 use crate::operations::{
     DestinationDetail, MessageDetail, MessageSummary, QueueState, Request, Response, Scope, Search,
-    execute,
+    execute, instant,
 };
+use crate::store::index::FieldMatch;
 use crate::store::{
     DeadLetter, DestinationState, MessageId, ParseState, QueueKey, SendOrigin, StateKind, Store,
 };
@@ -64,6 +65,17 @@ pub enum MessagesCommand {
         /// A copy in this state (queued, delivered, dead), for `--outbound` if given.
         #[arg(long, value_parser = state)]
         state: Option<StateKind>,
+        /// An indexed field's value, PATH=VALUE (`PID-3.1=12345`), or PATH=START* for the
+        /// values that start so (`PID-5.1=SMI*`); repeat for several. A field no inbound
+        /// indexes is refused.
+        #[arg(long = "field", value_parser = FieldMatch::parse)]
+        fields: Vec<FieldMatch>,
+        /// Received at or after: a time (`2026-11-30T08:00:00Z`) or how long ago (`2h`).
+        #[arg(long, value_parser = instant)]
+        since: Option<u64>,
+        /// Received before: a time (`2026-11-30T09:00:00Z`) or how long ago (`30m`).
+        #[arg(long, value_parser = instant)]
+        until: Option<u64>,
         /// How many at most.
         #[arg(long, default_value_t = 50)]
         limit: usize,
@@ -140,6 +152,9 @@ impl MessagesCommand {
                 disposition,
                 outbound,
                 state,
+                fields,
+                since,
+                until,
                 limit,
             } => Request::Search(Search {
                 control_id: control_id.clone(),
@@ -148,6 +163,9 @@ impl MessagesCommand {
                 disposition: *disposition,
                 outbound: outbound.clone(),
                 state: *state,
+                fields: fields.clone(),
+                since: *since,
+                until: *until,
                 limit: *limit,
             }),
             MessagesCommand::Show { id } => Request::Show(message_id(id)?),
@@ -576,6 +594,9 @@ mod tests {
                 disposition: Some(Disposition::Processed),
                 outbound: None,
                 state: None,
+                fields: Vec::new(),
+                since: None,
+                until: None,
                 limit: 10,
             },
         )

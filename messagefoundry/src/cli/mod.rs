@@ -37,6 +37,7 @@ mod serve;
 mod sink;
 mod store_file;
 mod store_keys;
+mod store_reindex;
 mod test_files;
 
 use std::process::ExitCode;

@@ -65,6 +65,10 @@ pub enum StoreCommand {
     /// settings, while `serve` runs (through it) or with it stopped. Interrupted, it goes on
     /// where it stopped; once it finishes, the previous keys are no longer needed.
     RotateKey,
+    /// Remove every search index row and build them again: type, control ID and time of
+    /// every message, and each field an inbound declares (`index = [...]`). Needs `serve`
+    /// stopped; `serve` builds a newly declared index itself as it starts.
+    Reindex,
 }
 
 /// A request only the control socket takes (not the admin API: it writes a file on the
@@ -86,6 +90,7 @@ pub fn run(args: &StoreArgs) -> ExitCode {
         StoreCommand::Compact => run_compact(&args.db, args.quiet),
         StoreCommand::Migrate => super::store_keys::migrate(&args.db, &args.keys, args.quiet),
         StoreCommand::RotateKey => super::store_keys::rotate_key(&args.db, &args.keys, args.quiet),
+        StoreCommand::Reindex => super::store_reindex::run(&args.db, &args.keys, args.quiet),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

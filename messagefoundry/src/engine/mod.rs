@@ -254,9 +254,13 @@ impl Engine {
     pub async fn start(config: EngineConfig) -> Result<Engine, EngineError> {
         let db = config.db.clone();
         let keys = config.store_keys.clone();
-        let store = tokio::task::spawn_blocking(move || Store::open_with(db, &keys))
-            .await
-            .map_err(|e| StoreError::Write(e.to_string()))??;
+        let store = tokio::task::spawn_blocking(move || {
+            let store = Store::open_with(db, &keys)?;
+            crate::store::index::build_declared(&store)?;
+            Ok::<_, StoreError>(store)
+        })
+        .await
+        .map_err(|e| StoreError::Write(e.to_string()))??;
         let shutdown = CancellationToken::new();
         let outbound_wakes: Arc<HashMap<String, Arc<Notify>>> = Arc::new(
             config

@@ -240,6 +240,7 @@ impl<F: Folder> Pickup<F> {
                 },
                 refused: None,
                 dedupe: None,
+                index: crate::interface::index::values_of(inbound, &r.msg),
             })
             .collect();
         let stored = self

@@ -11,6 +11,7 @@ mod connection;
 mod file;
 mod handler;
 mod http;
+pub mod index;
 mod outcome;
 mod route;
 mod router;

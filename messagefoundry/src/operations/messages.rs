@@ -7,13 +7,11 @@ use serde::{Deserialize, Serialize};
 use super::{OperationError, Scope, read};
 use crate::engine::SenderStatus;
 use crate::interface::Disposition;
+use crate::store::index::{Examined, FieldMatch, IndexQuery, SearchRefused};
 use crate::store::{
     Destination, DestinationState, HandlerRecord, MessageId, MessageInfo, StateKind, Store,
     StoreError, StoredDisposition, now_micros,
 };
-
-/// How many summaries a search reads at a time.
-const SEARCH_PAGE: usize = 1000;
 
 /// One message in a list: its summary and its message-level disposition.
 #[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
@@ -78,20 +76,30 @@ pub struct Search {
     /// A copy in this state (for `outbound`, if given).
     #[serde(default)]
     pub state: Option<StateKind>,
+    /// Indexed fields and their values (`PID-3.1=12345`, `PID-5.1=SMI*`).
+    #[serde(default)]
+    pub fields: Vec<FieldMatch>,
+    /// Received at or after, µs since the Unix epoch.
+    #[serde(default)]
+    pub since: Option<u64>,
+    /// Received before, µs since the Unix epoch.
+    #[serde(default)]
+    pub until: Option<u64>,
     /// How many at most.
     pub limit: usize,
 }
 
 impl Search {
-    fn matches(&self, info: &MessageInfo) -> bool {
-        self.control_id
-            .as_ref()
-            .is_none_or(|c| &info.control_id == c)
-            && self
-                .message_type
-                .as_ref()
-                .is_none_or(|t| info.message_type.starts_with(t.as_str()))
-            && self.inbound.as_ref().is_none_or(|i| &info.inbound == i)
+    /// What the store's indexes answer of it.
+    fn index_query(&self) -> IndexQuery {
+        IndexQuery {
+            fields: self.fields.clone(),
+            control_id: self.control_id.clone(),
+            message_type: self.message_type.clone(),
+            inbound: self.inbound.clone(),
+            since: self.since,
+            until: self.until,
+        }
     }
 
     /// Whether the search looks at destinations at all (reading them costs a lookup).
@@ -125,41 +133,62 @@ pub async fn list(
     .await
 }
 
-/// The newest messages that match every filter of `filter`, up to its limit: a scan of the
-/// summaries, newest first.
+/// The newest messages that match every filter of `filter`, up to its limit. The store's
+/// indexes find the candidates (see [`Store::search_index`]); the disposition and the copies
+/// are checked on each.
 pub async fn search(scope: &Scope, filter: Search) -> Result<Vec<MessageSummary>, OperationError> {
-    read(scope.store(), move |store| {
+    Ok(search_counted(scope, filter).await?.0)
+}
+
+/// [`search`], and how many rows of the store it read to answer.
+pub async fn search_counted(
+    scope: &Scope,
+    filter: Search,
+) -> Result<(Vec<MessageSummary>, Examined), OperationError> {
+    let store = scope.store().clone();
+    tokio::task::spawn_blocking(move || {
         let mut found = Vec::new();
-        let mut before = None;
-        while found.len() < filter.limit {
-            let page = store.latest(before, SEARCH_PAGE)?;
-            let Some((last, _)) = page.last() else { break };
-            before = Some(*last);
-            for (id, info) in page {
-                if !filter.matches(&info) {
-                    continue;
-                }
-                let message = summary(store, id, info)?;
-                if filter
-                    .disposition
-                    .is_some_and(|d| message.disposition != Some(d))
-                {
-                    continue;
-                }
-                if filter.by_destination()
-                    && !filter.matches_destinations(&store.destination_kinds(id)?)
-                {
-                    continue;
-                }
-                found.push(message);
-                if found.len() == filter.limit {
-                    break;
-                }
+        let query = filter.index_query();
+        let examined = store.search_index(&query, &mut |id, info| {
+            if found.len() >= filter.limit {
+                return Ok(false);
             }
+            let message = summary(&store, id, info)?;
+            if filter
+                .disposition
+                .is_some_and(|d| message.disposition != Some(d))
+            {
+                return Ok(true);
+            }
+            if filter.by_destination()
+                && !filter.matches_destinations(&store.destination_kinds(id)?)
+            {
+                return Ok(true);
+            }
+            found.push(message);
+            Ok(found.len() < filter.limit)
+        });
+        match examined {
+            Ok(examined) => Ok((found, examined)),
+            Err(SearchRefused::Refused(why)) => Err(OperationError::NotIndexed(why)),
+            Err(SearchRefused::Store(e)) => Err(e.into()),
         }
-        Ok(found)
     })
     .await
+    .map_err(|e| StoreError::Read(e.to_string()))?
+}
+
+/// A moment given by an operator, in µs since the Unix epoch: a time (`2026-11-30T08:00:00Z`,
+/// RFC 3339) or how long ago (`2h`, `30d`).
+pub fn instant(text: &str) -> Result<u64, String> {
+    if let Some(ago) = crate::config::parse_duration(text) {
+        let ago = u64::try_from(ago.as_micros()).unwrap_or(u64::MAX);
+        return Ok(now_micros().saturating_sub(ago));
+    }
+    let at: jiff::Timestamp = text.parse().map_err(|_| {
+        format!("{text:?} is neither a time such as 2026-11-30T08:00:00Z nor a duration such as 2h")
+    })?;
+    u64::try_from(at.as_microsecond()).map_err(|_| format!("{text:?} is before 1970"))
 }
 
 /// One message: its summary, its disposition, its bytes, each handler's result, each copy

@@ -20,7 +20,7 @@ use crate::engine::EngineHandle;
 use crate::store::{DeadLetter, Edited, MessageId, QueueKey, Store, StoreError};
 
 pub use messages::{
-    DestinationDetail, MessageDetail, MessageSummary, Search, list, prune, search, show,
+    DestinationDetail, MessageDetail, MessageSummary, Search, instant, list, prune, search, show,
 };
 pub use queues::{QueueState, dead_letters, queues, replay};
 pub use resend::{edit, resend};
@@ -122,6 +122,9 @@ pub enum OperationError {
     /// An edit is not a message the engine can route and send.
     #[error("the edited message was not stored: {0}")]
     Invalid(String),
+    /// A search asks for a field no index answers, or for too broad a start of a value.
+    #[error("{0}")]
+    NotIndexed(String),
 }
 
 /// Runs store reads (blocking calls) off the async workers.

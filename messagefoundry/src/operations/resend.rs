@@ -62,6 +62,7 @@ pub async fn edit(
     }
     let info = MessageInfo::of(&original.inbound, now_micros(), &msg);
     let inbound = info.inbound.clone();
+    let index = crate::interface::index::values_of(&inbound, &msg);
     let stored = scope
         .store()
         .store_edit(Edit {
@@ -69,6 +70,7 @@ pub async fn edit(
             raw: edited,
             info,
             to,
+            index,
         })
         .await?;
     match &stored.queued {

@@ -39,6 +39,7 @@ fn incoming(text: &str) -> Incoming {
         info: MessageInfo::of("IB_Lab", now_micros(), &msg),
         refused: None,
         dedupe: None,
+        index: Vec::new(),
     }
 }
 
@@ -372,6 +373,7 @@ async fn a_message_that_did_not_parse_is_not_resent_as_it_is() {
             info: MessageInfo::broken("IB_Lab", now_micros(), &error),
             refused: Some("it did not parse".into()),
             dedupe: None,
+            index: Vec::new(),
         })
         .await
         .unwrap()

@@ -37,11 +37,13 @@ use std::task::{Context, Poll};
 use tokio::sync::oneshot;
 
 use super::backup::{BackupReport, RowsDone};
+use super::index::{Built, Examined, IndexQuery, SearchRefused};
 use super::{
     DeadLetter, Destination, Edit, Edited, FileError, FilePart, HandlerRecord, Incoming, MessageId,
     MessageInfo, QueueCount, QueueEntry, QueueKey, Received, Rotated, RouteRecord, StateKind,
     StoreError, StoredDisposition,
 };
+use crate::interface::index::IndexDef;
 use crate::metrics::StoreMetrics;
 
 /// A store backend: everything the engine, the command line, the admin API and the alerts ask
@@ -210,6 +212,31 @@ pub trait Backend: Send + Sync + 'static {
         progress: &mut dyn FnMut(u64, u64),
         cancel: &AtomicBool,
     ) -> Result<Rotated, StoreError>;
+
+    /// The messages matching `query`, newest first, handed to `visit` with their summaries
+    /// until it returns false, found through the search indexes; a field no inbound indexes is
+    /// refused. Returns how many rows were read. Blocking.
+    fn search_index(
+        &self,
+        query: &IndexQuery,
+        visit: &mut dyn FnMut(MessageId, MessageInfo) -> Result<bool, StoreError>,
+    ) -> Result<Examined, SearchRefused>;
+
+    /// Builds the declared indexes not built yet over the messages already stored, and
+    /// removes the rows of those no longer declared. Reports (messages looked at, messages
+    /// stored) as it goes. Blocking.
+    fn sync_indexes(
+        &self,
+        declared: &[IndexDef],
+        progress: &mut dyn FnMut(u64, u64),
+    ) -> Result<Built, StoreError>;
+
+    /// Removes every index row and builds them all again. Blocking; with the engine stopped.
+    fn rebuild_indexes(
+        &self,
+        declared: &[IndexDef],
+        progress: &mut dyn FnMut(u64, u64),
+    ) -> Result<Built, StoreError>;
 
     /// Whether the backend takes writes: false once a commit failed or it was shut down.
     fn is_open(&self) -> bool;

@@ -17,14 +17,16 @@ use tokio::sync::{mpsc, oneshot};
 use super::backend::{Backend, Pending};
 use super::backup::{BackupReport, RowsDone};
 use super::envelope::Codec;
+use super::index::{Built, Examined, IndexQuery, SearchRefused};
 use super::request::Request;
 use super::writer::Writer;
 use super::{
     DeadLetter, Destination, Edit, Edited, FileError, FilePart, HandlerRecord, Incoming,
     KeySettings, MessageId, MessageInfo, QueueCount, QueueEntry, QueueKey, Received, Rotated,
-    RouteRecord, StateKind, StoreError, StoredDisposition, destinations, migrate, ops, reads,
-    seal_requests, sealing, tables,
+    RouteRecord, StateKind, StoreError, StoredDisposition, destinations, index, migrate, ops,
+    reads, seal_requests, sealing, tables,
 };
+use crate::interface::index::IndexDef;
 use crate::metrics::StoreMetrics;
 
 /// How many requests may wait for the writer before senders wait for room.
@@ -58,6 +60,7 @@ impl Redb {
         let db = Arc::new(db);
         let (next_message, next_seq) =
             tables::initialise(&db).map_err(|e| StoreError::Write(e.to_string()))?;
+        index::ensure(&db).map_err(|e| StoreError::Write(e.to_string()))?;
         let (requests, queue) = mpsc::channel(DEFAULT_QUEUE);
         let counters = ops::Counters {
             next_message,
@@ -323,6 +326,31 @@ impl Backend for Redb {
         cancel: &AtomicBool,
     ) -> Result<Rotated, StoreError> {
         self.reseal_all(progress, cancel)
+    }
+
+    fn search_index(
+        &self,
+        query: &IndexQuery,
+        visit: &mut dyn FnMut(MessageId, MessageInfo) -> Result<bool, StoreError>,
+    ) -> Result<Examined, SearchRefused> {
+        index::search_db(&self.db, query, visit)
+    }
+
+    fn sync_indexes(
+        &self,
+        declared: &[IndexDef],
+        progress: &mut dyn FnMut(u64, u64),
+    ) -> Result<Built, StoreError> {
+        index::sync_db(&self.db, &self.codec, declared, progress)
+            .map_err(|e| StoreError::Write(e.to_string()))
+    }
+
+    fn rebuild_indexes(
+        &self,
+        declared: &[IndexDef],
+        progress: &mut dyn FnMut(u64, u64),
+    ) -> Result<Built, StoreError> {
+        index::rebuild_db(&self.db, &self.codec, declared, progress)
     }
 
     fn is_open(&self) -> bool {

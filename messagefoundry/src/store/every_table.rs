@@ -24,7 +24,7 @@ pub(crate) trait TableVisitor {
 }
 
 /// The names of every table, in the order [`visit_all`] visits them.
-pub(crate) const NAMES: [&str; 15] = [
+pub(crate) const NAMES: [&str; 19] = [
     "meta",
     "messages",
     "message_info",
@@ -40,6 +40,10 @@ pub(crate) const NAMES: [&str; 15] = [
     "control_ids",
     "queue_counters",
     "file_progress",
+    "index",
+    "index_time",
+    "index_declared",
+    "index_built",
 ];
 
 /// Visits every table, in the order of [`NAMES`].
@@ -58,7 +62,11 @@ pub(crate) fn visit_all<T: TableVisitor>(visitor: &mut T) -> Result<(), T::Error
     visitor.visit(EDITS)?;
     visitor.visit(CONTROL_IDS)?;
     visitor.visit(QUEUE_COUNTERS)?;
-    visitor.visit(FILE_PROGRESS)
+    visitor.visit(FILE_PROGRESS)?;
+    visitor.visit(super::index::INDEX)?;
+    visitor.visit(super::index::INDEX_TIME)?;
+    visitor.visit(super::index::INDEX_DECLARED)?;
+    visitor.visit(super::index::INDEX_BUILT)
 }
 
 #[cfg(test)]

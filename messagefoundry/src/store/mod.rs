@@ -23,6 +23,7 @@ mod envelope;
 mod every_table;
 mod file_error;
 mod files;
+pub mod index;
 mod keys;
 mod migrate;
 mod ops;
@@ -148,6 +149,8 @@ pub struct Incoming {
     pub refused: Option<String>,
     /// Duplicate detection, when the inbound asks for it.
     pub dedupe: Option<Dedupe>,
+    /// The values of the fields its inbound indexes (patient data: never logged).
+    pub index: Vec<index::IndexValue>,
 }
 
 /// The answer to storing a message.
@@ -217,6 +220,8 @@ pub struct Edit {
     pub info: MessageInfo,
     /// Queue it for this outbound only; `None` routes it through its inbound again.
     pub to: Option<String>,
+    /// The values of the fields its inbound indexes.
+    pub index: Vec<index::IndexValue>,
 }
 
 /// What storing an edit gave.

@@ -61,6 +61,8 @@ pub(crate) struct Tables<'t> {
     edits: redb::Table<'t, u64, (u64, u64)>,
     pub(super) files: redb::Table<'t, (&'static str, &'static str), (&'static [u8], u64)>,
     queue_counters: redb::Table<'t, &'static str, (u64, u64)>,
+    /// The search indexes, written beside each message.
+    index: super::index::IndexTables<'t>,
     /// What this transaction did to each queue, written to `queue_counters` before the commit.
     tally: Tally,
 }
@@ -82,6 +84,7 @@ impl<'t> Tables<'t> {
             edits: txn.open_table(EDITS)?,
             files: txn.open_table(super::files::FILE_PROGRESS)?,
             queue_counters: txn.open_table(QUEUE_COUNTERS)?,
+            index: super::index::IndexTables::open(txn)?,
             tally: Tally::default(),
         })
     }
@@ -268,6 +271,14 @@ pub(crate) fn receive(
         &incoming.raw,
         &incoming.info,
     )?;
+    let info = &incoming.info;
+    t.index.insert(
+        id,
+        info.received_at_micros,
+        &info.message_type,
+        &info.control_id,
+        &incoming.index,
+    )?;
     let mut duplicate_of = None;
     if let Some(dedupe) = &incoming.dedupe {
         let ids = &mut t.control_ids;
@@ -391,6 +402,14 @@ fn store_edit(
     let id = MessageId(counters.next_message);
     counters.next_message += 1;
     tables::insert_message(&mut t.messages, &mut t.infos, id, &edit.raw, &edit.info)?;
+    let info = &edit.info;
+    t.index.insert(
+        id,
+        info.received_at_micros,
+        &info.message_type,
+        &info.control_id,
+        &edit.index,
+    )?;
     t.edits.insert(id.0, (edit.original.0, now_micros()))?;
     let queued = match &edit.to {
         None => {
@@ -481,7 +500,10 @@ fn prune_chunk(
     }
     for &id in &doomed {
         t.messages.remove(id)?;
-        t.infos.remove(id)?;
+        if let Some(row) = t.infos.remove(id)? {
+            let (_, at, _, _, kind, control, ..) = row.value();
+            t.index.remove(MessageId(id), at, kind, control)?;
+        }
         t.dispositions.remove(id)?;
         t.results
             .retain_in((id, 0u32)..=(id, u32::MAX), |_, _| false)?;

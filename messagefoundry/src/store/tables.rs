@@ -266,7 +266,7 @@ pub(crate) fn insert_message(
 const UTF8_DECLARED_LATIN1: u8 = 0x10;
 
 /// A summary row as a [`MessageInfo`].
-fn info_of(row: (&str, u64, &str, &str, &str, &str, &str, u8, &str)) -> MessageInfo {
+pub(crate) fn info_of(row: (&str, u64, &str, &str, &str, &str, &str, u8, &str)) -> MessageInfo {
     let (inbound, at, app, facility, kind, control, version, state, error) = row;
     MessageInfo {
         inbound: inbound.to_owned(),

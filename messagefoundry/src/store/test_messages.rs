@@ -32,6 +32,7 @@ pub(crate) async fn receive_routed(
             info,
             refused: None,
             dedupe: None,
+            index: Vec::new(),
         })
         .await
         .expect("received")

@@ -224,6 +224,7 @@ mod tests {
             info: MessageInfo::of("IB", 1, &msg),
             refused: None,
             dedupe: None,
+            index: Vec::new(),
         })
     }
 

@@ -56,6 +56,8 @@ fn incoming(raw: Vec<u8>, at: u64) -> Incoming {
         info,
         refused: None,
         dedupe: None,
+        // layout-1-absent: scripts/store-v1-fixture.sh drops this field for the layout-1 code.
+        index: Vec::new(),
     }
 }
 
@@ -114,6 +116,8 @@ pub async fn write(store: &Store) {
         raw: edited(),
         info: incoming(edited(), 1_700_000_000_001_000).info,
         to: Some("OB_A".into()),
+        // layout-1-absent: scripts/store-v1-fixture.sh drops this field for the layout-1 code.
+        index: Vec::new(),
     };
     store.store_edit(edit).await.expect("edited");
 }

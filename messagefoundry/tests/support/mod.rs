@@ -31,6 +31,7 @@ pub fn incoming_at(inbound: &str, text: &str, received_at: u64) -> Incoming {
         info: MessageInfo::of(inbound, received_at, &msg),
         refused: None,
         dedupe: None,
+        index: Vec::new(),
     }
 }
 

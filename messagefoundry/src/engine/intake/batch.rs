@@ -96,6 +96,7 @@ async fn refuse(
         info: MessageInfo::broken(inbound, now_micros(), &problem),
         refused: Some(reason),
         dedupe: None,
+        index: Vec::new(),
     };
     ctx.metrics.received.inc();
     match ctx.store.receive(incoming).await {

@@ -393,6 +393,7 @@ pub(super) fn check(
                 },
                 refused,
                 dedupe,
+                index: crate::interface::index::values_of(inbound, &msg),
             };
             // The summary found it once; the log says it once per connection.
             if incoming.info.utf8_declared_latin1 && !std::mem::replace(charset_warned, true) {
@@ -407,6 +408,7 @@ pub(super) fn check(
                 info: MessageInfo::broken(inbound, received_at, &error),
                 refused: Some(error.to_string()),
                 dedupe: None,
+                index: Vec::new(),
             };
             (incoming, Err((raw, error)))
         }

@@ -176,6 +176,7 @@ fn incoming_at(inbound: &str, control: &str, at: u64) -> Incoming {
         raw: text.into_bytes().into(),
         refused: None,
         dedupe: None,
+        index: Vec::new(),
     }
 }
 

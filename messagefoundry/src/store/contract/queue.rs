@@ -241,6 +241,7 @@ pub fn an_edit_is_a_message_of_its_own(s: &mut Subject) {
         raw: text.clone().into_bytes(),
         info: MessageInfo::of("IB", super::super::now_micros(), &msg),
         to: to.map(str::to_owned),
+        index: Vec::new(),
     };
     let rerouted = s.wait(s.store().store_edit(edit(None))).expect("edit");
     assert!(rerouted.edit > original);
@@ -342,6 +343,7 @@ pub fn queue_counters_equal_a_scan_after_each_change(s: &mut Subject) {
         raw: text.clone().into_bytes(),
         info: MessageInfo::of("IB", now + 10, &msg),
         to: Some("A".into()),
+        index: Vec::new(),
     }))
     .expect("edit");
     check(s, "an edit");

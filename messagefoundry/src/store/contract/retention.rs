@@ -147,6 +147,7 @@ pub fn missing_entries_are_not_found(s: &mut Subject) {
         raw: text.into_bytes(),
         info: crate::store::MessageInfo::of("IB", now_micros(), &msg),
         to: None,
+        index: Vec::new(),
     };
     assert!(matches!(
         s.wait(s.store().store_edit(edit)),

@@ -116,6 +116,7 @@ async fn apply(store: &mut Store, op: &Op, received: &mut Vec<MessageId>) {
                         raw,
                         info,
                         to: Some(outbound),
+                        index: Vec::new(),
                     })
                     .await;
             }

@@ -120,6 +120,7 @@ pub(super) async fn receive(store: &Store, raw: &str) -> MessageId {
         info,
         refused: None,
         dedupe: None,
+        index: Vec::new(),
     };
     store.receive(incoming).await.unwrap().id
 }

@@ -234,6 +234,7 @@ async fn at_shutdown_what_is_queued_is_written_as_a_partial_batch() {
                 info: crate::store::MessageInfo::of("IB", now_micros(), &msg),
                 refused: None,
                 dedupe: None,
+                index: Vec::new(),
             })
             .await
             .unwrap()
