@@ -2,7 +2,7 @@
 //! `outbound!(…, file(…))` writes each message to a new file in a folder.
 //!
 //! Both work on a [`folder::Folder`]: a local one ([`LocalFolder`]) or a remote one
-//! ([`crate::sftp::SftpFolder`], for `sftp(…)`), as [`place::Place`] chooses. The promises are
+//! ([`crate::sftp::SftpFolder`], for `sftp(…)`), as `place::Place` chooses. The promises are
 //! those of MLLP: a file leaves the inbound's folder only once every message of it is stored,
 //! and an outbound writes its queue in order, at least once.
 //!

@@ -43,7 +43,7 @@ pub fn sync(
     store.backend.sync_indexes(declared, progress)
 }
 
-/// [`sync`] with the binary's declarations, as `serve` starts: logs what it builds and drops
+/// `sync` with the binary's declarations, as `serve` starts: logs what it builds and drops
 /// (names only) and, every ten seconds of a long build, how far it is. Blocking.
 pub fn build_declared(store: &Store) -> Result<Built, StoreError> {
     let declared = crate::interface::index::all();
