@@ -1,7 +1,7 @@
 //! File connections: `inbound!(…, file(…), …)` picks messages up from files in a folder,
 //! `outbound!(…, file(…))` writes each message to a new file in a folder.
 //!
-//! Both work on a [`folder::Folder`]: a local one ([`LocalFolder`]) or a remote one
+//! Both work on a [`folder::Folder`]: a local one (`LocalFolder`) or a remote one
 //! ([`crate::sftp::SftpFolder`], for `sftp(…)`), as `place::Place` chooses. The promises are
 //! those of MLLP: a file leaves the inbound's folder only once every message of it is stored,
 //! and an outbound writes its queue in order, at least once.
@@ -26,4 +26,5 @@ pub(crate) mod pickup;
 pub(crate) mod place;
 mod settle;
 
+#[cfg(any(test, feature = "test-support"))]
 pub use local::LocalFolder;

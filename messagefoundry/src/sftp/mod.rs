@@ -15,6 +15,7 @@ mod names;
 mod remote;
 mod settings;
 
+#[cfg(any(test, feature = "test-support"))]
 pub use error::SftpError;
 pub use folder::SftpFolder;
 pub use host_key::HostKeyPin;

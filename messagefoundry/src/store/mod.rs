@@ -59,15 +59,21 @@ pub use envelope::Codec;
 pub use envelope::EnvelopeError;
 pub use file_error::FileError;
 pub use files::FilePart;
-pub use keys::{KeyId, KeySettings, KeySource, Keys};
+#[cfg(any(test, feature = "test-support"))]
+pub use keys::Keys;
+pub use keys::{KeyId, KeySettings, KeySource};
+#[cfg(any(test, feature = "test-support"))]
+pub use migrate::Migrated;
+pub use migrate::migrate_file;
 #[cfg(feature = "test-support")]
 pub use migrate::migrate_file_in_chunks;
-pub use migrate::{Migrated, migrate_file};
 pub use queue_counters::QueueCount;
 pub use reads::{DeadLetter, QueueEntry, StoredDisposition};
 pub use rotate::Rotated;
 pub use tables::{MessageId, MessageInfo, ParseState};
-pub use verify::{Verified, verify, verify_with_keys};
+#[cfg(any(test, feature = "test-support"))]
+pub use verify::verify;
+pub use verify::{Verified, verify_with_keys};
 
 use crate::interface::Disposition;
 use crate::metrics::StoreMetrics;
@@ -252,6 +258,7 @@ impl std::fmt::Debug for Store {
 
 impl Store {
     /// Opens (or creates) the store file, unencrypted, and starts its writer thread. Blocking.
+    #[cfg(any(test, feature = "test-support"))]
     pub fn open(path: impl AsRef<Path>) -> Result<Store, StoreError> {
         Store::open_with(path, &KeySettings::default())
     }

@@ -39,6 +39,7 @@ pub struct Verified {
 }
 
 /// Checks the store file at `path` (see the module's doc), without keys. Blocking.
+#[cfg(any(test, feature = "test-support"))]
 pub fn verify(path: &Path, progress: super::backup::RowsDone<'_>) -> Result<Verified, FileError> {
     verify_with_keys(path, &super::KeySettings::default(), progress)
 }

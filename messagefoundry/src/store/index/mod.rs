@@ -19,8 +19,10 @@ use redb::{ReadableDatabase, ReadableTable, TableDefinition, WriteTransaction};
 pub use build::{Built, build_declared, rebuild};
 pub(super) use build::{rebuild_db, sync_db};
 pub(crate) use check::problems;
+#[cfg(any(test, feature = "test-support"))]
+pub use search::MAX_PREFIX_VALUES;
 pub(super) use search::search_db;
-pub use search::{Examined, FieldMatch, IndexQuery, MAX_PREFIX_VALUES, SearchRefused};
+pub use search::{Examined, FieldMatch, IndexQuery, SearchRefused};
 
 use super::MessageId;
 use super::tables::{MESSAGE_INFO, META};
