@@ -35,7 +35,8 @@ pub use intake::{
 };
 pub use queue::{
     a_replay_goes_to_the_end_with_no_attempts, a_resend_queues_the_last_copy_or_the_original,
-    an_edit_is_a_message_of_its_own, delivered_attempted_and_dead_letter_move_the_entry,
+    an_edit_is_a_message_of_its_own, delivered_all_moves_every_entry_together,
+    delivered_attempted_and_dead_letter_move_the_entry,
     queue_counters_equal_a_scan_after_each_change, queue_head_is_first_in_first_out,
     routes_queue_copies_in_record_order_per_outbound,
 };
@@ -132,6 +133,7 @@ macro_rules! store_contract {
             routes_queue_copies_in_record_order_per_outbound,
             queue_head_is_first_in_first_out,
             delivered_attempted_and_dead_letter_move_the_entry,
+            delivered_all_moves_every_entry_together,
             a_replay_goes_to_the_end_with_no_attempts,
             a_resend_queues_the_last_copy_or_the_original,
             an_edit_is_a_message_of_its_own,

@@ -162,6 +162,39 @@ pub fn delivered_attempted_and_dead_letter_move_the_entry(s: &mut Subject) {
     );
 }
 
+/// Several entries delivered together (a batch file) leave the queue together, each with its
+/// attempt count and the one acknowledgment code, and stay delivered after a restart; entries
+/// no longer queued (a batch recorded again after a crash) are passed over, not an error.
+pub fn delivered_all_moves_every_entry_together(s: &mut Subject) {
+    let ids: Vec<_> = ["D1", "D2", "D3"]
+        .into_iter()
+        .map(|c| receive(s, incoming(c)))
+        .collect();
+    let keys: Vec<_> = ids
+        .iter()
+        .map(|&id| route(s, id, &[("A", b"")]).remove(0))
+        .collect();
+    let batch = vec![(keys[0].clone(), 1), (keys[1].clone(), 2)];
+    s.wait(s.store().delivered_all(batch.clone(), "AA"))
+        .expect("delivered");
+    assert_eq!(head_keys(s, "A"), vec![keys[2].clone()]);
+    s.wait(s.store().delivered_all(batch, "AA"))
+        .expect("a batch recorded again is passed over");
+    s.drop_and_reopen();
+    assert_eq!(head_keys(s, "A"), vec![keys[2].clone()]);
+    for (id, want) in [(ids[0], 1), (ids[1], 2)] {
+        match &s.store().destinations(id).expect("read")[..] {
+            [copy] => match &copy.state {
+                DestinationState::Delivered { attempts, ack, .. } => {
+                    assert_eq!((*attempts, ack.as_str()), (want, "AA"));
+                }
+                other => panic!("delivered copy reads {other:?}"),
+            },
+            other => panic!("one copy expected, read {other:?}"),
+        }
+    }
+}
+
 /// A replayed dead letter goes to the end of its queue, with its bytes and no attempts, under
 /// a new key; it is no longer a dead letter, and its message's copy follows it.
 pub fn a_replay_goes_to_the_end_with_no_attempts(s: &mut Subject) {
