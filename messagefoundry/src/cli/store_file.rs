@@ -143,31 +143,65 @@ fn backup(db: &Path, path: &Path, quiet: bool) -> Result<(), FileError> {
 /// A backup made by this process, `serve` stopped: a progress bar, and Ctrl-C or SIGTERM
 /// stop it.
 fn on_file(db: &Path, to: &Path, quiet: bool) -> Result<BackupReport, FileError> {
+    let (db, to) = (db.to_path_buf(), to.to_path_buf());
+    with_stop_signal(move |flag| {
+        let mut bar: Option<Progress> = None;
+        let result = backup_file(&db, &to, &flag, &mut |done, total| {
+            bar.get_or_insert_with(|| Progress::new(total as usize, "rows", quiet))
+                .reach(done);
+        });
+        if let Some(bar) = bar {
+            bar.finish();
+        }
+        result
+    })
+}
+
+/// Runs `work` on a blocking thread of a command run with `serve` stopped; Ctrl-C or SIGTERM
+/// set the flag it is given, and it stops at its next chunk.
+pub(super) fn with_stop_signal<T: Send + 'static>(
+    work: impl FnOnce(Arc<AtomicBool>) -> Result<T, FileError> + Send + 'static,
+) -> Result<T, FileError> {
     let runtime = super::runtime().ok_or_else(|| FileError::Store("no async runtime".into()))?;
     let cancel = Arc::new(AtomicBool::new(false));
-    let (db, to) = (db.to_path_buf(), to.to_path_buf());
     runtime.block_on(async {
         let flag = Arc::clone(&cancel);
-        let mut copy = tokio::task::spawn_blocking(move || {
-            let mut bar: Option<Progress> = None;
-            let result = backup_file(&db, &to, &flag, &mut |done, total| {
-                bar.get_or_insert_with(|| Progress::new(total as usize, "rows", quiet))
-                    .reach(done);
-            });
-            if let Some(bar) = bar {
-                bar.finish();
-            }
-            result
-        });
+        let mut task = tokio::task::spawn_blocking(move || work(flag));
         let joined = tokio::select! {
-            joined = &mut copy => joined,
+            joined = &mut task => joined,
             () = stop_signal() => {
                 cancel.store(true, Ordering::Relaxed);
-                copy.await
+                task.await
             }
         };
         joined.map_err(|e| FileError::Store(e.to_string()))?
     })
+}
+
+/// Runs `work` on a blocking thread of a running `serve`, for a command asked through the
+/// control socket; the flag it is given is set when the client goes away (its end of the
+/// socket closes) or `serve` is stopped, and it stops at its next chunk.
+pub(super) async fn in_serve<T: Send + 'static>(
+    mut client: impl AsyncRead + Unpin,
+    shutdown: CancellationToken,
+    work: impl FnOnce(Arc<AtomicBool>) -> T + Send + 'static,
+) -> Result<T, String> {
+    let cancel = Arc::new(AtomicBool::new(false));
+    let flag = Arc::clone(&cancel);
+    let mut task = tokio::task::spawn_blocking(move || work(flag));
+    let mut byte = [0u8; 1];
+    let joined = tokio::select! {
+        joined = &mut task => joined,
+        _ = client.read(&mut byte) => {
+            cancel.store(true, Ordering::Relaxed);
+            task.await
+        }
+        () = shutdown.cancelled() => {
+            cancel.store(true, Ordering::Relaxed);
+            task.await
+        }
+    };
+    joined.map_err(|e| e.to_string())
 }
 
 /// Ctrl-C or SIGTERM.
@@ -210,14 +244,12 @@ pub(super) async fn answer(
 async fn answer_backup(
     store: Store,
     to: PathBuf,
-    mut client: impl AsyncRead + Unpin,
+    client: impl AsyncRead + Unpin,
     shutdown: CancellationToken,
 ) -> Result<BackupReport, String> {
-    let cancel = Arc::new(AtomicBool::new(false));
-    let flag = Arc::clone(&cancel);
     let path = to.clone();
     tracing::info!(backup = %path.display(), "backup started");
-    let mut copy = tokio::task::spawn_blocking(move || {
+    let joined = in_serve(client, shutdown, move |flag| {
         let mut last = Instant::now();
         store.backup(&to, &flag, &mut |done, total| {
             if last.elapsed() >= LOG_EVERY {
@@ -225,22 +257,9 @@ async fn answer_backup(
                 tracing::info!(backup = %to.display(), rows = done, of = total, "backup in progress");
             }
         })
-    });
-    let mut byte = [0u8; 1];
-    let joined = tokio::select! {
-        joined = &mut copy => joined,
-        _ = client.read(&mut byte) => {
-            cancel.store(true, Ordering::Relaxed);
-            copy.await
-        }
-        () = shutdown.cancelled() => {
-            cancel.store(true, Ordering::Relaxed);
-            copy.await
-        }
-    };
-    let result = joined
-        .map_err(|e| e.to_string())
-        .and_then(|r| r.map_err(|e| e.to_string()));
+    })
+    .await;
+    let result = joined.and_then(|r| r.map_err(|e| e.to_string()));
     match &result {
         Ok(report) => tracing::info!(
             backup = %path.display(),
@@ -255,7 +274,7 @@ async fn answer_backup(
 }
 
 /// How often a backup under `serve` logs its progress.
-const LOG_EVERY: Duration = Duration::from_secs(5);
+pub(super) const LOG_EVERY: Duration = Duration::from_secs(5);
 
 /// `store verify`.
 fn run_verify(path: &Path, keys: &super::store_keys::StoreKeyArgs, quiet: bool) -> ExitCode {

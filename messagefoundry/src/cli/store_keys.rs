@@ -8,14 +8,14 @@
 //! environment named and draws a progress bar.
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::{Duration, Instant};
+use std::sync::atomic::Ordering;
+use std::time::Instant;
 
-use tokio::io::{AsyncRead, AsyncReadExt};
+use tokio::io::AsyncRead;
 use tokio_util::sync::CancellationToken;
 
 use super::progress::Progress;
+use super::store_file::{LOG_EVERY, in_serve, with_stop_signal};
 use crate::config::Environment;
 use crate::store::{FileError, KeySettings, Rotated, Store, StoreError, migrate_file};
 
@@ -137,41 +137,16 @@ pub(super) fn rotate_key(db: &Path, args: &StoreKeyArgs, quiet: bool) -> Result<
     Ok(())
 }
 
-/// Runs `work` on a blocking thread; Ctrl-C or SIGTERM set the flag it is given.
-fn with_stop_signal<T: Send + 'static>(
-    work: impl FnOnce(Arc<AtomicBool>) -> Result<T, FileError> + Send + 'static,
-) -> Result<T, FileError> {
-    let runtime = super::runtime().ok_or_else(|| FileError::Store("no async runtime".into()))?;
-    let cancel = Arc::new(AtomicBool::new(false));
-    runtime.block_on(async {
-        let flag = Arc::clone(&cancel);
-        let mut task = tokio::task::spawn_blocking(move || work(flag));
-        let joined = tokio::select! {
-            joined = &mut task => joined,
-            () = super::store_file::stop_signal() => {
-                cancel.store(true, Ordering::Relaxed);
-                task.await
-            }
-        };
-        joined.map_err(|e| FileError::Store(e.to_string()))?
-    })
-}
-
-/// How often a rotation under `serve` logs its progress.
-const LOG_EVERY: Duration = Duration::from_secs(5);
-
 /// Answers `store rotate-key` in a running `serve`: the rotation runs on a blocking thread
 /// beside the writer, logs its progress, and stops (harmlessly) if the client goes away or
 /// `serve` is stopped.
 pub(super) async fn answer(
     store: Store,
-    mut client: impl AsyncRead + Unpin,
+    client: impl AsyncRead + Unpin,
     shutdown: CancellationToken,
 ) -> Result<Rotated, String> {
-    let cancel = Arc::new(AtomicBool::new(false));
-    let flag = Arc::clone(&cancel);
     tracing::info!("key rotation started");
-    let mut work = tokio::task::spawn_blocking(move || {
+    let joined = in_serve(client, shutdown, move |flag| {
         let mut last = Instant::now();
         store.rotate_key(
             &mut |done, total| {
@@ -182,22 +157,9 @@ pub(super) async fn answer(
             },
             &flag,
         )
-    });
-    let mut byte = [0u8; 1];
-    let joined = tokio::select! {
-        joined = &mut work => joined,
-        _ = client.read(&mut byte) => {
-            cancel.store(true, Ordering::Relaxed);
-            work.await
-        }
-        () = shutdown.cancelled() => {
-            cancel.store(true, Ordering::Relaxed);
-            work.await
-        }
-    };
-    let result = joined
-        .map_err(|e| e.to_string())
-        .and_then(|r| r.map_err(|e| e.to_string()));
+    })
+    .await;
+    let result = joined.and_then(|r| r.map_err(|e| e.to_string()));
     match &result {
         Ok(done) => {
             tracing::info!(key = %done.key, resealed = done.resealed, "key rotation complete")
