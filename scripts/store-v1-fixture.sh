@@ -19,6 +19,8 @@ cp messagefoundry/tests/store_v1_fixture.rs "$tmp/v1/messagefoundry/tests/"
 sed '/layout-1-absent/,+1d' messagefoundry/tests/store_v1/content.rs \
     >"$tmp/v1/messagefoundry/tests/store_v1/content.rs"
 out="$root/messagefoundry/tests/fixtures/store-v1.redb"
-(cd "$tmp/v1" && CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$root/target}" MF_STORE_V1_FIXTURE="$out" \
+# A target folder of its own: the layout-1 crates share names and versions with this tree's,
+# and building both into one folder left stale artifacts for the next build here.
+(cd "$tmp/v1" && CARGO_TARGET_DIR="$root/target/store-v1" MF_STORE_V1_FIXTURE="$out" \
     cargo test -p messagefoundry --features test-support --test store_v1_fixture -- --ignored)
 ls -l "$out"
