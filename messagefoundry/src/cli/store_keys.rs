@@ -17,7 +17,9 @@ use tokio_util::sync::CancellationToken;
 use super::progress::Progress;
 use super::store_file::{LOG_EVERY, in_serve, with_stop_signal};
 use crate::config::Environment;
-use crate::store::{FileError, KeySettings, Rotated, Store, StoreError, migrate_file};
+use crate::store::{
+    FileError, KeySettings, Rotated, Store, StoreError, migrate_file, store_opening,
+};
 
 /// Which environment's `[store]` keys apply to `store migrate` and `store rotate-key`.
 #[derive(clap::Args, Debug)]
@@ -48,15 +50,7 @@ fn file_error(e: StoreError) -> FileError {
         StoreError::Interrupted(what) => FileError::Interrupted(format!(
             "{what} stopped; run it again to go on from where it stopped"
         )),
-        StoreError::Open { path, source }
-            if matches!(
-                source.downcast_ref::<redb::DatabaseError>(),
-                Some(redb::DatabaseError::DatabaseAlreadyOpen)
-            ) =>
-        {
-            FileError::InUse(path, "stop serve first (serve migrates at start by itself)")
-        }
-        e => FileError::Store(e.to_string()),
+        e => store_opening(e, "stop serve first (serve migrates at start by itself)"),
     }
 }
 

@@ -7,24 +7,16 @@ use std::path::Path;
 
 use super::progress::Progress;
 use super::store_keys::StoreKeyArgs;
-use crate::store::{FileError, Store, StoreError};
+use crate::store::{FileError, Store, store_opening};
 
 /// Runs `store reindex` on the store file `db`.
 pub(super) fn run(db: &Path, keys: &StoreKeyArgs, quiet: bool) -> Result<(), FileError> {
     let keys = keys.keys()?;
-    let store = Store::open_with(db, &keys).map_err(|e| match e {
-        StoreError::Open { source, .. }
-            if matches!(
-                source.downcast_ref::<redb::DatabaseError>(),
-                Some(redb::DatabaseError::DatabaseAlreadyOpen)
-            ) =>
-        {
-            FileError::Store(format!(
-            "{} is in use (is serve running?); stop serve first: it builds newly declared indexes itself as it starts",
-            db.display()
-        ))
-        }
-        e => FileError::Store(e.to_string()),
+    let store = Store::open_with(db, &keys).map_err(|e| {
+        store_opening(
+            e,
+            "stop serve first: it builds newly declared indexes itself as it starts",
+        )
     })?;
     let mut bar: Option<Progress> = None;
     let built = crate::store::index::rebuild(

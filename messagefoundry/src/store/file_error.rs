@@ -65,3 +65,19 @@ pub(crate) fn opening(
 pub(crate) fn redb_error(e: impl Into<redb::Error>) -> FileError {
     FileError::from(e.into())
 }
+
+/// A store that did not open, as a file command's error, with a running `serve` (redb's lock)
+/// named for what it is.
+pub(crate) fn store_opening(e: super::StoreError, then: &'static str) -> FileError {
+    match e {
+        super::StoreError::Open { path, source }
+            if matches!(
+                source.downcast_ref::<redb::DatabaseError>(),
+                Some(redb::DatabaseError::DatabaseAlreadyOpen)
+            ) =>
+        {
+            FileError::InUse(path, then)
+        }
+        e => FileError::Store(e.to_string()),
+    }
+}

@@ -58,6 +58,7 @@ pub use destinations::{Destination, DestinationState, SendOrigin, StateKind};
 pub use envelope::Codec;
 pub use envelope::EnvelopeError;
 pub use file_error::FileError;
+pub(crate) use file_error::store_opening;
 pub use files::FilePart;
 #[cfg(any(test, feature = "test-support"))]
 pub use keys::Keys;
