@@ -162,6 +162,23 @@ async fn metric(admin: std::net::SocketAddr, series: &str) -> Option<u64> {
         .and_then(|n| n.parse().ok())
 }
 
+/// Waits until a counter of the metrics page reads `expected`, failing after the test's
+/// patience with the last value read.
+async fn metric_reaches(admin: std::net::SocketAddr, series: &str, expected: u64) {
+    let deadline = Instant::now() + PATIENCE * 6;
+    loop {
+        let read = metric(admin, series).await;
+        if read == Some(expected) {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{series} read {read:?}, not {expected}"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn files_on_the_server_reach_the_ehr_and_orders_become_files_on_it() {
     let (sshd_dir, dir) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
@@ -202,9 +219,10 @@ async fn files_on_the_server_reach_the_ehr_and_orders_become_files_on_it() {
 
     // The metrics, `messages` and `check` know the SFTP connections.
     let received = "messagefoundry_inbound_messages_received_total{inbound=\"IB_Lab_Sftp\"}";
-    assert_eq!(metric(served.admin, received).await, Some(3));
+    metric_reaches(served.admin, received, 3).await;
+    // The file is on the server a moment before its delivery is recorded and counted.
     let sent = "messagefoundry_outbound_messages_sent_total{outbound=\"OB_Order_Files\"}";
-    assert_eq!(metric(served.admin, sent).await, Some(2));
+    metric_reaches(served.admin, sent, 2).await;
     let (_, queues) = served.messages(BINARY, &["queues"]);
     assert!(queues.contains("OB_Order_Files"), "{queues}");
     let (code, found) = check(dir.path());
