@@ -24,7 +24,7 @@ use super::{
     DeadLetter, Destination, Edit, Edited, FileError, FilePart, HandlerRecord, Incoming,
     KeySettings, MessageId, MessageInfo, QueueCount, QueueEntry, QueueKey, Received, Rotated,
     RouteRecord, StateKind, StoreError, StoredDisposition, destinations, index, migrate, ops,
-    reads, seal_requests, sealing, tables,
+    reads, seal_requests, sealing, tables, unrouted,
 };
 use crate::interface::index::IndexDef;
 use crate::metrics::StoreMetrics;
@@ -43,6 +43,8 @@ pub(crate) struct Redb {
     metrics: Arc<StoreMetrics>,
     /// How bodies are put in their envelopes (before they reach the writer) and taken out.
     pub(super) codec: Arc<Codec>,
+    /// The messages waiting to be routed, kept by the writer.
+    unrouted: unrouted::Shared,
 }
 
 impl Redb {
@@ -61,13 +63,16 @@ impl Redb {
         let (next_message, next_seq) =
             tables::initialise(&db).map_err(|e| StoreError::Write(e.to_string()))?;
         index::ensure(&db).map_err(|e| StoreError::Write(e.to_string()))?;
+        let unrouted = unrouted::Shared::load(&db).map_err(|e| StoreError::Read(e.to_string()))?;
         let (requests, queue) = mpsc::channel(DEFAULT_QUEUE);
         let counters = ops::Counters {
             next_message,
             next_seq,
         };
         let metrics = Arc::new(StoreMetrics::default());
-        let writer = Writer::new(Arc::clone(&db), queue, counters).counting(Arc::clone(&metrics));
+        let writer = Writer::new(Arc::clone(&db), queue, counters)
+            .counting(Arc::clone(&metrics))
+            .routing(unrouted.clone());
         let handle = std::thread::Builder::new()
             .name("store-writer".into())
             .spawn(move || writer.run())
@@ -79,6 +84,7 @@ impl Redb {
             path: Arc::from(path),
             metrics,
             codec,
+            unrouted,
         })
     }
 
@@ -234,7 +240,7 @@ impl Backend for Redb {
     }
 
     fn pending_routes(&self) -> Result<Vec<(MessageId, String)>, StoreError> {
-        reads::pending_routes(&self.db).map_err(read_error)
+        Ok(self.unrouted.all())
     }
 
     fn pending_routes_for(
@@ -242,7 +248,8 @@ impl Backend for Redb {
         inbound: &str,
         limit: usize,
     ) -> Result<Vec<(MessageId, Vec<u8>)>, StoreError> {
-        let pending = reads::pending_routes_for(&self.db, inbound, limit).map_err(read_error)?;
+        let ids = self.unrouted.of(inbound, limit);
+        let pending = reads::waiting_bodies(&self.db, &ids).map_err(read_error)?;
         pending
             .into_iter()
             .map(|(id, stored)| Ok((id, self.codec.open(&stored)?)))

@@ -8,7 +8,7 @@ use super::files::FILE_PROGRESS;
 use super::queue_counters::QUEUE_COUNTERS;
 use super::tables::{
     CONTROL_IDS, DEAD_LETTERS, DELIVERIES, DELIVERY_ACKS, DESTINATIONS, DISPOSITIONS, EDITS,
-    HANDLER_RESULTS, MESSAGE_INFO, MESSAGES, META, PENDING_ROUTE, QUEUE,
+    HANDLER_RESULTS, MESSAGE_INFO, MESSAGES, META, QUEUE,
 };
 
 /// Something done to each table in turn.
@@ -24,11 +24,10 @@ pub(crate) trait TableVisitor {
 }
 
 /// The names of every table, in the order [`visit_all`] visits them.
-pub(crate) const NAMES: [&str; 19] = [
+pub(crate) const NAMES: [&str; 18] = [
     "meta",
     "messages",
     "message_info",
-    "pending_route",
     "dispositions",
     "handler_results",
     "queue",
@@ -51,7 +50,6 @@ pub(crate) fn visit_all<T: TableVisitor>(visitor: &mut T) -> Result<(), T::Error
     visitor.visit(META)?;
     visitor.visit(MESSAGES)?;
     visitor.visit(MESSAGE_INFO)?;
-    visitor.visit(PENDING_ROUTE)?;
     visitor.visit(DISPOSITIONS)?;
     visitor.visit(HANDLER_RESULTS)?;
     visitor.visit(QUEUE)?;

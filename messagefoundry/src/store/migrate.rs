@@ -2,7 +2,8 @@
 //! refusing a file of a newer layout.
 //!
 //! Layout 2 stores every body and payload in an envelope (compressed, and sealed when a key
-//! is configured). Migration rewrites the body tables in place, a chunk of rows per
+//! is configured) and keeps a watermark of routed messages instead of a row per message
+//! waiting to be routed. Migration rewrites the body tables in place, a chunk of rows per
 //! transaction with the position reached recorded beside them (see [`super::rewrite`]), so
 //! Ctrl-C, SIGTERM or SIGKILL leave a file the next run goes on migrating. While it runs the
 //! file's layout reads [`MIGRATING`], which the layout-1 code refuses, so a half-migrated file
@@ -96,6 +97,7 @@ fn migrate_in_chunks(
     // Every layout-1 body is the bytes as received: each is sealed into an envelope.
     let mut recode = |body: &[u8]| codec.seal(body).map(Some);
     let finished = rewrite::run(db, MARK, limit, &mut recode, progress, cancel, &|txn| {
+        super::unrouted::from_pending_table(txn)?;
         txn.open_table(META)?.insert("layout", LAYOUT_VERSION)?;
         Ok(())
     })

@@ -37,6 +37,7 @@ mod sealing;
 mod tables;
 #[cfg(test)]
 pub(crate) mod test_messages;
+pub(crate) mod unrouted;
 mod verify;
 mod verify_bodies;
 mod writer;

@@ -9,7 +9,7 @@ use super::queue_counters::{QUEUE_COUNTERS, Tally};
 use super::request::Request;
 use super::tables::{
     self, CONTROL_IDS, DEAD_LETTERS, DELIVERIES, DELIVERY_ACKS, DESTINATIONS, DISPOSITIONS, EDITS,
-    HANDLER_RESULTS, MESSAGE_INFO, MESSAGES, META, MessageId, PENDING_ROUTE, QUEUE,
+    HANDLER_RESULTS, MESSAGE_INFO, MESSAGES, META, MessageId, QUEUE,
 };
 use super::{Edit, Edited, QueueKey, Received, RouteRecord, disposition_code, now_micros};
 use crate::interface::Disposition;
@@ -49,7 +49,6 @@ pub(crate) enum Answer {
 pub(crate) struct Tables<'t> {
     messages: redb::Table<'t, u64, &'static [u8]>,
     infos: redb::Table<'t, u64, tables::InfoRow>,
-    pending: redb::Table<'t, u64, &'static str>,
     dispositions: redb::Table<'t, u64, (u8, &'static str)>,
     results: redb::Table<'t, (u64, u32), (&'static str, u8, &'static str)>,
     queue: redb::Table<'t, (&'static str, u64), tables::QueueRow>,
@@ -65,6 +64,8 @@ pub(crate) struct Tables<'t> {
     index: super::index::IndexTables<'t>,
     /// What this transaction did to each queue, written to `queue_counters` before the commit.
     tally: Tally,
+    /// The messages this transaction stored to be routed and those it routed.
+    pub(crate) unrouted: super::unrouted::Staged,
 }
 
 impl<'t> Tables<'t> {
@@ -72,7 +73,6 @@ impl<'t> Tables<'t> {
         Ok(Tables {
             messages: txn.open_table(MESSAGES)?,
             infos: txn.open_table(MESSAGE_INFO)?,
-            pending: txn.open_table(PENDING_ROUTE)?,
             dispositions: txn.open_table(DISPOSITIONS)?,
             results: txn.open_table(HANDLER_RESULTS)?,
             queue: txn.open_table(QUEUE)?,
@@ -86,6 +86,7 @@ impl<'t> Tables<'t> {
             queue_counters: txn.open_table(QUEUE_COUNTERS)?,
             index: super::index::IndexTables::open(txn)?,
             tally: Tally::default(),
+            unrouted: super::unrouted::Staged::default(),
         })
     }
 
@@ -307,11 +308,9 @@ pub(crate) fn receive(
             )?;
         }
         None => match &incoming.refused {
-            // Waiting in `pending_route` is what RECEIVED means; the disposition row
-            // is written once, when the message is routed.
-            None => {
-                t.pending.insert(id.0, &*incoming.inbound)?;
-            }
+            // No disposition row is what RECEIVED means; it is written once, when the
+            // message is routed.
+            None => t.unrouted.stored(id, &incoming.inbound),
             Some(reason) => {
                 t.dispositions.insert(
                     id.0,
@@ -329,7 +328,7 @@ fn record_route(
     counters: &mut Counters,
     record: &RouteRecord,
 ) -> Result<Vec<QueueKey>, redb::Error> {
-    t.pending.remove(record.message.0)?;
+    t.unrouted.routed(record.message);
     t.dispositions.insert(
         record.message.0,
         (disposition_code(record.disposition), record.detail.as_str()),
@@ -413,7 +412,7 @@ fn store_edit(
     t.edits.insert(id.0, (edit.original.0, now_micros()))?;
     let queued = match &edit.to {
         None => {
-            t.pending.insert(id.0, edit.info.inbound.as_str())?;
+            t.unrouted.stored(id, &edit.info.inbound);
             None
         }
         Some(outbound) => {
@@ -494,7 +493,8 @@ fn prune_chunk(
             next = Some(id);
             break;
         }
-        if !keep.contains(&id) && t.pending.get(id)?.is_none() {
+        // A message without a disposition waits to be routed.
+        if !keep.contains(&id) && t.dispositions.get(id)?.is_some() {
             doomed.push(id);
         }
     }

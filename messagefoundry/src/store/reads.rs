@@ -3,9 +3,7 @@
 use redb::{ReadableDatabase, ReadableTable};
 
 use super::queue_counters::{self, QUEUE_COUNTERS, QueueCount};
-use super::tables::{
-    DEAD_LETTERS, DISPOSITIONS, HANDLER_RESULTS, MESSAGES, MessageId, PENDING_ROUTE, QUEUE,
-};
+use super::tables::{DEAD_LETTERS, DISPOSITIONS, HANDLER_RESULTS, MESSAGES, MessageId, QUEUE};
 use super::{HandlerRecord, QueueKey, disposition_of};
 use crate::interface::Disposition;
 
@@ -47,41 +45,24 @@ pub struct DeadLetter {
     pub at_micros: u64,
 }
 
-pub(crate) fn pending_routes(db: &redb::Database) -> Result<Vec<(MessageId, String)>, redb::Error> {
-    let txn = db.begin_read()?;
-    let table = txn.open_table(PENDING_ROUTE)?;
-    let mut out = Vec::new();
-    for row in table.iter()? {
-        let (id, inbound) = row?;
-        out.push((MessageId(id.value()), inbound.value().to_owned()));
-    }
-    Ok(out)
-}
-
-pub(crate) fn pending_routes_for(
+/// The stored bytes of messages waiting to be routed, in the order given.
+pub(crate) fn waiting_bodies(
     db: &redb::Database,
-    inbound: &str,
-    limit: usize,
+    ids: &[MessageId],
 ) -> Result<Vec<(MessageId, Vec<u8>)>, redb::Error> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
     let txn = db.begin_read()?;
-    let pending = txn.open_table(PENDING_ROUTE)?;
     let messages = txn.open_table(MESSAGES)?;
-    let mut out = Vec::new();
-    for row in pending.iter()? {
-        let (id, name) = row?;
-        if name.value() != inbound {
-            continue;
-        }
-        let id = id.value();
-        let Some(raw) = messages.get(id)? else {
+    let mut out = Vec::with_capacity(ids.len());
+    for &id in ids {
+        let Some(raw) = messages.get(id.0)? else {
             return Err(redb::Error::Corrupted(format!(
-                "message #{id} waits to be routed but is not stored"
+                "message {id} waits to be routed but is not stored"
             )));
         };
-        out.push((MessageId(id), raw.value().to_vec()));
-        if out.len() == limit {
-            break;
-        }
+        out.push((id, raw.value().to_vec()));
     }
     Ok(out)
 }
@@ -99,9 +80,9 @@ pub(crate) fn disposition(
             detail: detail.to_owned(),
         }));
     }
-    // Stored and waiting to be routed: RECEIVED.
-    let pending = txn.open_table(PENDING_ROUTE)?;
-    Ok(pending.get(id.0)?.map(|_| StoredDisposition {
+    // Stored without a disposition: waiting to be routed, RECEIVED.
+    let messages = txn.open_table(MESSAGES)?;
+    Ok(messages.get(id.0)?.map(|_| StoredDisposition {
         disposition: Disposition::Received,
         detail: String::new(),
     }))

@@ -10,9 +10,6 @@ pub(crate) const MESSAGES: TableDefinition<u64, &[u8]> = TableDefinition::new("m
 pub(crate) const MESSAGE_INFO: TableDefinition<u64, InfoRow> = TableDefinition::new("message_info");
 /// `meta`: key → value; holds the layout version of the file.
 pub(crate) const META: TableDefinition<&str, &str> = TableDefinition::new("meta");
-/// `pending_route`: id → inbound, for messages stored but not routed yet. Removed in the
-/// transaction that records the routing, so a crash in between routes the message again.
-pub(crate) const PENDING_ROUTE: TableDefinition<u64, &str> = TableDefinition::new("pending_route");
 /// `dispositions`: id → (disposition code, detail). The message-level disposition.
 pub(crate) const DISPOSITIONS: TableDefinition<u64, (u8, &str)> =
     TableDefinition::new("dispositions");
@@ -198,7 +195,6 @@ pub(crate) fn initialise(db: &redb::Database) -> Result<(u64, u64), redb::Error>
             }
         }
         txn.open_table(MESSAGE_INFO)?;
-        txn.open_table(PENDING_ROUTE)?;
         txn.open_table(DISPOSITIONS)?;
         txn.open_table(HANDLER_RESULTS)?;
         txn.open_table(QUEUE)?;

@@ -17,15 +17,10 @@ pub(crate) fn message(n: u64, body: usize) -> (Vec<u8>, MessageInfo) {
     (text.into_bytes(), info)
 }
 
-/// Receives [`message`] `n` and routes it PROCESSED, one copy queued to each outbound named.
-pub(crate) async fn receive_routed(
-    store: &Store,
-    n: u64,
-    body: usize,
-    outbounds: &[&str],
-) -> MessageId {
+/// Receives [`message`] `n`, left waiting to be routed.
+pub(crate) async fn receive_waiting(store: &Store, n: u64, body: usize) -> MessageId {
     let (raw, info) = message(n, body);
-    let id = store
+    store
         .receive(Incoming {
             inbound: Arc::from("IB"),
             raw: raw.into(),
@@ -36,7 +31,17 @@ pub(crate) async fn receive_routed(
         })
         .await
         .expect("received")
-        .id;
+        .id
+}
+
+/// Receives [`message`] `n` and routes it PROCESSED, one copy queued to each outbound named.
+pub(crate) async fn receive_routed(
+    store: &Store,
+    n: u64,
+    body: usize,
+    outbounds: &[&str],
+) -> MessageId {
+    let id = receive_waiting(store, n, body).await;
     let sends = outbounds
         .iter()
         .map(|o| SendRecord {

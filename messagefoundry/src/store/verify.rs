@@ -1,7 +1,7 @@
 //! `store verify`: opens a store file read-only (a backup, or a stopped engine's store) and
 //! checks it: the layout version, every row of every table read and decoded, the queue
-//! counters against a scan of the queue, and that every message the queues, the dead letters
-//! and the routing backlog name is stored.
+//! counters against a scan of the queue, that every message the queues and the dead letters
+//! name is stored, and that no message the routed watermark passed lacks a disposition.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -13,7 +13,7 @@ use super::every_table::{NAMES, TableVisitor, visit_all};
 use super::file_error::{FileError, opening, redb_error};
 use super::queue_counters::{self, QUEUE_COUNTERS};
 use super::tables::{
-    DEAD_LETTERS, LAYOUT_VERSION, MESSAGE_INFO, MESSAGES, META, PENDING_ROUTE, QUEUE,
+    DEAD_LETTERS, DISPOSITIONS, LAYOUT_VERSION, MESSAGE_INFO, MESSAGES, META, QUEUE,
 };
 
 /// What verify found.
@@ -189,17 +189,41 @@ fn missing_messages(read: &ReadTransaction) -> Result<Vec<String>, FileError> {
             }
         }
     }
-    if let Some(pending) = open(read, PENDING_ROUTE)? {
-        for row in pending.iter().map_err(redb_error)? {
-            if !stored(row.map_err(redb_error)?.0.value())? {
-                *missing.entry("messages waiting to be routed").or_default() += 1;
-            }
-        }
-    }
-    Ok(missing
+    let mut problems: Vec<String> = missing
         .into_iter()
         .map(|(what, n)| format!("{n} {what} name a message that is not stored"))
-        .collect())
+        .collect();
+    problems.extend(stranded(read)?);
+    Ok(problems)
+}
+
+/// Messages at or below the routed watermark without a disposition: a restart would never
+/// route them.
+fn stranded(read: &ReadTransaction) -> Result<Option<String>, FileError> {
+    let (Some(meta), Some(infos), Some(dispositions)) = (
+        open(read, META)?,
+        open(read, MESSAGE_INFO)?,
+        open(read, DISPOSITIONS)?,
+    ) else {
+        return Ok(None);
+    };
+    let mark = meta
+        .get(super::unrouted::ROUTED_THROUGH)
+        .map_err(redb_error)?
+        .and_then(|v| v.value().parse::<u64>().ok())
+        .unwrap_or(0);
+    let mut stranded = 0u64;
+    for row in infos.range(..=mark).map_err(redb_error)? {
+        let id = row.map_err(redb_error)?.0.value();
+        if dispositions.get(id).map_err(redb_error)?.is_none() {
+            stranded += 1;
+        }
+    }
+    Ok((stranded > 0).then(|| {
+        format!(
+            "{stranded} messages at or below the routed watermark (#{mark}) have no disposition: they would never be routed"
+        )
+    }))
 }
 
 /// Where the queue counters differ from a scan of the queue.

@@ -8,6 +8,7 @@ use tokio::sync::mpsc;
 use super::StoreError;
 use super::ops::{self, Answer, Counters};
 use super::request::Request;
+use super::unrouted::Shared;
 use crate::metrics::StoreMetrics;
 
 /// The most requests one transaction takes, so one commit's latency stays bounded.
@@ -21,6 +22,8 @@ pub(crate) struct Writer {
     commits: u64,
     /// Commit durations and group sizes, for `/metrics`.
     metrics: Arc<StoreMetrics>,
+    /// The messages waiting to be routed, changed after each commit.
+    unrouted: Shared,
 }
 
 impl Writer {
@@ -35,7 +38,14 @@ impl Writer {
             counters,
             commits: 0,
             metrics: Arc::default(),
+            unrouted: Shared::default(),
         }
+    }
+
+    /// Keeps the messages waiting to be routed in `unrouted` (read at open).
+    pub(crate) fn routing(mut self, unrouted: Shared) -> Writer {
+        self.unrouted = unrouted;
+        self
     }
 
     /// Records each commit's duration and group size in `metrics`.
@@ -95,24 +105,28 @@ impl Writer {
             return Ok((group.iter().map(|_| Answer::None).collect(), counters));
         }
         let started = std::time::Instant::now();
-        let mut run = || -> Result<Vec<Answer>, redb::Error> {
+        let mut run = || -> Result<(Vec<Answer>, super::unrouted::Staged), redb::Error> {
             let mut txn = self.db.begin_write()?;
             txn.set_durability(redb::Durability::Immediate)
                 .map_err(|e| redb::Error::Corrupted(e.to_string()))?;
             let mut answers = Vec::with_capacity(group.len());
-            {
+            let staged = {
                 let mut tables = ops::Tables::open(&txn)?;
                 for request in group {
                     answers.push(ops::apply(&mut tables, &mut counters, request)?);
                 }
                 tables.settle()?;
-            }
+                std::mem::take(&mut tables.unrouted)
+            };
             let pruned = group.iter().any(|r| matches!(r, Request::Prune { .. }));
             ops::save_counters(&txn, &self.counters, &counters, pruned)?;
+            self.unrouted
+                .write_mark(&txn, &staged, counters.next_message)?;
             txn.commit()?;
-            Ok(answers)
+            Ok((answers, staged))
         };
-        let answers = run().map_err(|e| e.to_string())?;
+        let (answers, staged) = run().map_err(|e| e.to_string())?;
+        self.unrouted.apply(staged, counters.next_message);
         self.commits += 1;
         let micros = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
         self.metrics.commits.inc();

@@ -4,7 +4,7 @@ use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::store::queue_counters::QUEUE_COUNTERS;
-use crate::store::test_messages::receive_routed;
+use crate::store::test_messages::{receive_routed, receive_waiting};
 use crate::store::{FileError, Store, backup_file, compact, partial_path, verify};
 
 /// Stores `n` messages of about `size` bytes at once, routes them, and queues each to OB.
@@ -124,6 +124,33 @@ async fn verify_reports_counters_that_differ_from_the_queue() {
     let verified = verify(&db, &mut |_, _| {}).expect("verified");
     assert_eq!(verified.problems.len(), 1, "{:?}", verified.problems);
     assert!(verified.problems[0].contains("queue counter of OB: 4 queued"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn verify_reports_a_watermark_past_a_message_waiting_to_be_routed() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = dir.path().join("s.redb");
+    let store = Store::open(&db).expect("store");
+    fill(&store, 3, 10).await;
+    // A fourth message, stored and left waiting to be routed.
+    receive_waiting(&store, 3, 10).await;
+    close(store);
+    assert_eq!(
+        verify(&db, &mut |_, _| {}).expect("verified").problems,
+        Vec::<String>::new()
+    );
+    {
+        let db = redb::Database::open(&db).expect("open");
+        let txn = db.begin_write().expect("write");
+        txn.open_table(crate::store::tables::META)
+            .expect("meta")
+            .insert(crate::store::unrouted::ROUTED_THROUGH, "4")
+            .expect("tampered");
+        txn.commit().expect("commit");
+    }
+    let verified = verify(&db, &mut |_, _| {}).expect("verified");
+    assert_eq!(verified.problems.len(), 1, "{:?}", verified.problems);
+    assert!(verified.problems[0].contains("1 messages at or below the routed watermark"));
 }
 
 #[test]

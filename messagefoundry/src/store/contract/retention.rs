@@ -4,8 +4,8 @@
 use super::{DAY, PATIENT, Subject, deduped, incoming, incoming_at, receive, route};
 use crate::store::{MessageId, QueueKey, StoreError, now_micros};
 
-/// Messages not routed before a restart are found after it, per inbound, oldest first, with
-/// their bytes; a limit takes the oldest.
+/// Messages admitted but not routed before a restart are found after it (and so routed), per
+/// inbound, oldest first, with their bytes; a limit takes the oldest.
 pub fn pending_routes_survive_a_restart(s: &mut Subject) {
     let a: Vec<MessageId> = (0..4)
         .map(|n| receive(s, incoming(&format!("W{n}"))))
@@ -38,6 +38,22 @@ pub fn pending_routes_survive_a_restart(s: &mut Subject) {
             (b, "IB2".to_owned())
         ]
     );
+    // Routed across restarts, out of order and inbound by inbound: what waits is found again
+    // each time, and what was routed never is.
+    route(s, a[3], &[]);
+    route(s, a[0], &[]);
+    s.restart();
+    let all = s.store().pending_routes().expect("read");
+    assert_eq!(all, vec![(a[2], "IB".to_owned()), (b, "IB2".to_owned())]);
+    route(s, b, &[]);
+    s.restart();
+    let all = s.store().pending_routes().expect("read");
+    assert_eq!(all, vec![(a[2], "IB".to_owned())]);
+    route(s, a[2], &[]);
+    let later = receive(s, incoming("W-LATER"));
+    s.restart();
+    let all = s.store().pending_routes().expect("read");
+    assert_eq!(all, vec![(later, "IB".to_owned())]);
 }
 
 /// A prune deletes the messages received before the cut-off that nothing needs, with their
