@@ -40,6 +40,15 @@ const MAX_REASON_TEXT: usize = 200;
 /// Frames from a downstream larger than this are dropped.
 const MAX_ACK_FRAME: usize = 1024 * 1024;
 
+/// The MSH-10 the downstream will echo for `entry`: the one kept in its queue row, or, when
+/// that is empty (a payload that did not parse when it was queued), the payload's own.
+fn known_control_id(entry: &QueueEntry) -> Result<String, messagefoundry_hl7::ParseError> {
+    if !entry.control_id.is_empty() {
+        return Ok(entry.control_id.clone());
+    }
+    ParsePolicy::stored(entry.payload.clone()).map(|msg| msg.control_id().to_string())
+}
+
 /// What a sender reports about itself, for `check` and logs.
 #[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct SenderStatus {
@@ -170,8 +179,8 @@ impl OutboundWorker {
             let Some(entry) = buffer.front().cloned() else {
                 continue;
             };
-            let control_id = match ParsePolicy::stored(entry.payload.clone()) {
-                Ok(msg) => msg.control_id().to_string(),
+            let control_id = match known_control_id(&entry) {
+                Ok(id) => id,
                 Err(e) => {
                     let reason = format!("the queued message is not valid HL7: {e}");
                     if self
