@@ -25,6 +25,8 @@ use tokio_util::sync::CancellationToken;
 use super::exchange::{self, Connection};
 
 mod batches;
+#[cfg(test)]
+mod control_id_tests;
 use crate::config::OutboundSettings;
 use crate::metrics::OutboundMetrics;
 use crate::store::{QueueEntry, Store, StoreError, now_micros};
