@@ -178,10 +178,20 @@ impl OutboundWorker {
                 Step::Again => continue,
                 Step::Stop => break,
             }
-            let Some(entry) = buffer.front().cloned() else {
+            let Some(head) = buffer.front() else {
                 continue;
             };
-            let control_id = match known_control_id(&entry) {
+            let known = known_control_id(head);
+            // What names the head entry, without its payload: that is sent from the buffer,
+            // where it stays until the entry is finished, rather than copied for each attempt.
+            let entry = QueueEntry {
+                key: head.key.clone(),
+                message: head.message,
+                payload: Vec::new(),
+                attempts: head.attempts,
+                control_id: String::new(),
+            };
+            let control_id = match known {
                 Ok(id) => id,
                 Err(e) => {
                     let reason = format!("the queued message is not valid HL7: {e}");
@@ -216,7 +226,9 @@ impl OutboundWorker {
                     }
                 }
             }
-            let Some(c) = conn.as_mut() else { continue };
+            let (Some(c), Some(head)) = (conn.as_mut(), buffer.front()) else {
+                continue;
+            };
             let attempts = entry.attempts + 1;
             // While the ACK is awaited, a frame that is not it is the current problem: the
             // status says so at once rather than showing an earlier, unrelated one.
@@ -229,7 +241,7 @@ impl OutboundWorker {
             };
             let exchanged = exchange::exchange(
                 c,
-                &entry.payload,
+                &head.payload,
                 &control_id,
                 (self.settings.send_timeout, self.settings.ack_timeout),
                 &name,
