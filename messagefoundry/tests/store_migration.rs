@@ -82,12 +82,25 @@ fn assert_content(path: &Path) {
             content::body(entry.message.0 - 1)
         };
         assert_eq!(entry.payload, expected, "OB_A {}", entry.key.seq);
+        // The edit is of message 1 and keeps its control ID.
+        let of = if entry.message == edit {
+            1
+        } else {
+            entry.message.0 - 1
+        };
+        assert_eq!(
+            entry.control_id,
+            content::control_id(of),
+            "OB_A {}",
+            entry.key.seq
+        );
     }
     // OB_B: every routed message transformed, but message 3 (dead-lettered).
     let b = store.queue_head("OB_B", 1000).expect("test step");
     assert_eq!(b.len() as u64, routed - 1);
     for entry in &b {
         assert_eq!(entry.payload, content::transformed(entry.message.0 - 1));
+        assert_eq!(entry.control_id, content::control_id(entry.message.0 - 1));
     }
     let dead = store.dead_letters(Some("OB_B")).expect("test step");
     assert_eq!(dead.len(), 1);
@@ -102,6 +115,20 @@ fn assert_content(path: &Path) {
         assert_eq!(raw, content::body(id.0 - 1));
     }
     store.shutdown();
+}
+
+/// A dead letter of layout 1 gains its payload's control ID, and a replay queues it with it.
+#[tokio::test]
+async fn a_migrated_dead_letter_is_replayed_with_its_control_id() {
+    let (_dir, path) = fixture_copy();
+    let store = Store::open(&path).expect("test step");
+    let dead = store.dead_letters(Some("OB_B")).expect("test step");
+    let key = store.replay(dead[0].key.clone()).await.expect("test step");
+    let head = store.queue_head("OB_B", 1000).expect("test step");
+    let last = head.last().expect("test step");
+    assert_eq!(last.key, key);
+    assert_eq!(last.control_id, content::control_id(dead[0].message.0 - 1));
+    drop(store);
 }
 
 #[test]

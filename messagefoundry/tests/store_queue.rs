@@ -16,6 +16,7 @@ fn send(payload: &[u8]) -> SendRecord {
         outbound: "OB".to_owned(),
         handler: "to_ehr".to_owned(),
         payload: payload.to_vec(),
+        control_id: String::new(),
     }
 }
 

@@ -58,6 +58,7 @@ fn routed(message: MessageId, disposition: Disposition, sends: usize) -> RouteRe
                 outbound: "OB_EHR".into(),
                 handler: "to_ehr".into(),
                 payload: Vec::new(),
+                control_id: String::new(),
             };
             sends
         ],

@@ -202,7 +202,7 @@ pub(crate) fn moved(
 /// The payload of the last copy of `message` queued for `outbound` (empty: the message as
 /// received), if any was.
 pub(crate) fn last_payload(
-    table: &redb::Table<'_, (u64, u32), DestinationRow>,
+    table: &impl ReadableTable<(u64, u32), DestinationRow>,
     message: MessageId,
     outbound: &str,
 ) -> Result<Option<Vec<u8>>, redb::Error> {
@@ -278,7 +278,7 @@ fn copies(
                     .unwrap_or_default(),
             }
         } else if let Some(failed) = dead.get(at_key)? {
-            let (_, _, attempts, reason, at_micros) = failed.value();
+            let (_, _, attempts, reason, at_micros, _) = failed.value();
             DestinationState::DeadLettered {
                 at_micros,
                 attempts,

@@ -24,7 +24,7 @@ use super::{
     DeadLetter, Destination, Edit, Edited, FileError, FilePart, HandlerRecord, Incoming,
     KeySettings, MessageId, MessageInfo, QueueCount, QueueEntry, QueueKey, Received, Rotated,
     RouteRecord, StateKind, StoreError, StoredDisposition, destinations, index, migrate, ops,
-    reads, seal_requests, sealing, tables, unrouted,
+    reads, resend_copy, seal_requests, sealing, tables, unrouted,
 };
 use crate::interface::index::IndexDef;
 use crate::metrics::StoreMetrics;
@@ -183,11 +183,22 @@ impl Backend for Redb {
         outbound: String,
         as_received: bool,
     ) -> Pending<'_, QueueKey> {
-        self.ask(|reply| Request::Resend {
-            message,
-            outbound,
-            as_received,
-            reply,
+        let (db, codec) = (Arc::clone(&self.db), Arc::clone(&self.codec));
+        Pending::boxed(async move {
+            let name = outbound.clone();
+            let chosen = tokio::task::spawn_blocking(move || {
+                resend_copy::choose(&db, &codec, message, &name, as_received)
+            })
+            .await
+            .map_err(|e| StoreError::Read(format!("reading what to resend: {e}")))??;
+            let copy = chosen.ok_or(StoreError::NotFound)?;
+            self.ask(|reply| Request::Resend {
+                message,
+                outbound,
+                copy,
+                reply,
+            })
+            .await
         })
     }
 
@@ -286,11 +297,7 @@ impl Backend for Redb {
     }
 
     fn queue_head(&self, outbound: &str, limit: usize) -> Result<Vec<QueueEntry>, StoreError> {
-        let mut head = reads::queue_head(&self.db, outbound, limit).map_err(read_error)?;
-        for entry in &mut head {
-            entry.payload = self.codec.open(&entry.payload)?;
-        }
-        Ok(head)
+        reads::queue_head(&self.db, &self.codec, outbound, limit)
     }
 
     fn queue_len(&self, outbound: &str) -> Result<u64, StoreError> {

@@ -130,11 +130,17 @@ impl Codec {
             return Ok(Vec::new());
         }
         let header = Header::read(stored)?;
+        let Some(key) = header.key else {
+            // In the clear: decompressed straight from the stored bytes, without a copy first.
+            let content = &stored[header.len..];
+            return match header.flags & ZSTD {
+                0 => Ok(content.to_vec()),
+                _ => decompress(content),
+            };
+        };
         let mut content = stored[header.len..].to_vec();
-        if let Some(key) = header.key {
-            let keys = self.keys.as_ref().ok_or(EnvelopeError::MissingKey(key))?;
-            keys.open_in_place(key, &stored[..header.len], &mut content)?;
-        }
+        let keys = self.keys.as_ref().ok_or(EnvelopeError::MissingKey(key))?;
+        keys.open_in_place(key, &stored[..header.len], &mut content)?;
         if header.flags & ZSTD != 0 {
             return decompress(&content);
         }

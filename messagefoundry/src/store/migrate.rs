@@ -94,6 +94,7 @@ fn migrate_in_chunks(
         Ok(())
     };
     mark_migrating().map_err(|e| failed(e.into()))?;
+    super::migrate_queue::add_control_ids(db).map_err(|e| failed(e.into()))?;
     // Every layout-1 body is the bytes as received: each is sealed into an envelope.
     let mut recode = |body: &[u8]| codec.seal(body).map(Some);
     let finished = rewrite::run(db, MARK, limit, &mut recode, progress, cancel, &|txn| {

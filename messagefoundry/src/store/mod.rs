@@ -17,6 +17,7 @@ mod backup;
 mod compact;
 #[cfg(feature = "test-support")]
 pub mod contract;
+mod control_id;
 mod destinations;
 mod embedded;
 mod envelope;
@@ -26,10 +27,12 @@ mod files;
 pub mod index;
 mod keys;
 mod migrate;
+mod migrate_queue;
 mod ops;
 mod queue_counters;
 mod reads;
 mod request;
+mod resend_copy;
 mod rewrite;
 mod rotate;
 mod seal_requests;
@@ -215,6 +218,10 @@ pub struct SendRecord {
     /// The ER7 bytes; empty for the message exactly as received (queued by reference, so the
     /// store writes its bytes once).
     pub payload: Vec<u8>,
+    /// MSH-10 of what is sent (the payload, or the message as received), which the
+    /// downstream echoes in MSA-2. Kept in the queue so the sender need not parse; empty when
+    /// not known, and the sender then reads it from the payload.
+    pub control_id: String,
 }
 
 /// An operator's edit of a stored message, to store beside it.

@@ -145,12 +145,12 @@ pub(crate) fn apply(
             let Some(entry) = t.queue.get((key.outbound.as_str(), key.seq))? else {
                 return Ok(Answer::Missing);
             };
-            let (message, payload, _) = entry.value();
-            let payload = payload.to_vec();
+            let (message, payload, _, control_id) = entry.value();
+            let (payload, control_id) = (payload.to_vec(), control_id.to_owned());
             drop(entry);
             t.queue.insert(
                 (key.outbound.as_str(), key.seq),
-                (message, payload.as_slice(), *attempts),
+                (message, payload.as_slice(), *attempts, control_id.as_str()),
             )?;
             Ok(Answer::Done)
         }
@@ -163,8 +163,8 @@ pub(crate) fn apply(
             let Some(entry) = t.queue.remove((key.outbound.as_str(), key.seq))? else {
                 return Ok(Answer::Missing);
             };
-            let (message, payload, _) = entry.value();
-            let payload = payload.to_vec();
+            let (message, payload, _, control_id) = entry.value();
+            let (payload, control_id) = (payload.to_vec(), control_id.to_owned());
             drop(entry);
             t.tally.removed(&key.outbound);
             t.dead.insert(
@@ -175,6 +175,7 @@ pub(crate) fn apply(
                     *attempts,
                     reason.as_str(),
                     now_micros(),
+                    control_id.as_str(),
                 ),
             )?;
             Ok(Answer::Done)
@@ -183,14 +184,14 @@ pub(crate) fn apply(
             let Some(entry) = t.dead.remove((key.outbound.as_str(), key.seq))? else {
                 return Ok(Answer::Missing);
             };
-            let (message, payload, _, _, _) = entry.value();
-            let payload = payload.to_vec();
+            let (message, payload, _, _, _, control_id) = entry.value();
+            let (payload, control_id) = (payload.to_vec(), control_id.to_owned());
             drop(entry);
             let seq = counters.next_seq;
             counters.next_seq += 1;
             t.queue.insert(
                 (key.outbound.as_str(), seq),
-                (message, payload.as_slice(), 0u32),
+                (message, payload.as_slice(), 0u32, control_id.as_str()),
             )?;
             t.tally.queued(&key.outbound);
             destinations::moved(&mut t.destinations, MessageId(message), key, seq)?;
@@ -202,24 +203,22 @@ pub(crate) fn apply(
         Request::Resend {
             message,
             outbound,
-            as_received,
+            copy,
             ..
         } => {
             if t.messages.get(message.0)?.is_none() {
                 return Ok(Answer::Missing);
             }
-            let payload = if *as_received {
-                Vec::new()
-            } else {
-                destinations::last_payload(&t.destinations, *message, outbound)?.unwrap_or_default()
-            };
             let key = queue_copy(
                 t,
                 counters,
                 *message,
                 outbound,
                 &SendOrigin::Operator,
-                &payload,
+                QueuedCopy {
+                    payload: &copy.payload,
+                    control_id: &copy.control_id,
+                },
             )?;
             Ok(Answer::Queued(vec![key]))
         }
@@ -245,7 +244,7 @@ fn deliver(
     let Some(entry) = t.queue.remove((key.outbound.as_str(), key.seq))? else {
         return Ok(false);
     };
-    let (message, _, _) = entry.value();
+    let (message, ..) = entry.value();
     drop(entry);
     t.tally.removed(&key.outbound);
     t.deliveries.insert(
@@ -346,32 +345,47 @@ fn record_route(
     let mut keys = Vec::with_capacity(record.sends.len());
     for send in &record.sends {
         let origin = SendOrigin::Handler(send.handler.clone());
+        let copy = QueuedCopy {
+            payload: &send.payload,
+            control_id: &send.control_id,
+        };
         keys.push(queue_copy(
             t,
             counters,
             record.message,
             &send.outbound,
             &origin,
-            &send.payload,
+            copy,
         )?);
     }
     Ok(keys)
 }
 
+/// What one queued copy is: its payload (empty: the message as received) and that payload's
+/// MSH-10, which the sender matches against the ACK.
+#[derive(Clone, Copy)]
+pub(crate) struct QueuedCopy<'a> {
+    pub payload: &'a [u8],
+    pub control_id: &'a str,
+}
+
 /// Queues one copy of a message at the end of its outbound's queue and records where it went.
-/// An empty payload is the message as received.
 fn queue_copy(
     t: &mut Tables<'_>,
     counters: &mut Counters,
     message: MessageId,
     outbound: &str,
     origin: &SendOrigin,
-    payload: &[u8],
+    copy: QueuedCopy<'_>,
 ) -> Result<QueueKey, redb::Error> {
+    let QueuedCopy {
+        payload,
+        control_id,
+    } = copy;
     let seq = counters.next_seq;
     counters.next_seq += 1;
     t.queue
-        .insert((outbound, seq), (message.0, payload, 0u32))?;
+        .insert((outbound, seq), (message.0, payload, 0u32, control_id))?;
     t.tally.queued(outbound);
     let key = QueueKey {
         outbound: outbound.to_owned(),
@@ -424,13 +438,18 @@ fn store_edit(
                 id.0,
                 (disposition_code(Disposition::Processed), detail.as_str()),
             )?;
+            // The edit as stored is what goes: its own MSH-10, read when it was parsed.
+            let copy = QueuedCopy {
+                payload: &[],
+                control_id: &edit.info.control_id,
+            };
             Some(queue_copy(
                 t,
                 counters,
                 id,
                 outbound,
                 &SendOrigin::Operator,
-                &[],
+                copy,
             )?)
         }
     };

@@ -2,6 +2,8 @@
 
 use redb::{ReadableDatabase, ReadableTable};
 
+use super::StoreError;
+use super::envelope::Codec;
 use super::queue_counters::{self, QUEUE_COUNTERS, QueueCount};
 use super::tables::{DEAD_LETTERS, DISPOSITIONS, HANDLER_RESULTS, MESSAGES, MessageId, QUEUE};
 use super::{HandlerRecord, QueueKey, disposition_of};
@@ -27,6 +29,9 @@ pub struct QueueEntry {
     pub payload: Vec<u8>,
     /// How many attempts were made so far.
     pub attempts: u32,
+    /// The payload's MSH-10, which the downstream echoes in MSA-2, read when the copy was
+    /// queued; empty when it is not known (a payload that does not parse).
+    pub control_id: String,
 }
 
 /// A message that failed for good, as listed: where it was queued and why it failed, without
@@ -107,30 +112,36 @@ pub(crate) fn handler_results(
     Ok(out)
 }
 
+/// The first `limit` entries of an outbound's queue, their payloads opened from their
+/// envelopes straight out of the file's pages.
 pub(crate) fn queue_head(
     db: &redb::Database,
+    codec: &Codec,
     outbound: &str,
     limit: usize,
-) -> Result<Vec<QueueEntry>, redb::Error> {
-    let txn = db.begin_read()?;
-    let table = txn.open_table(QUEUE)?;
-    let messages = txn.open_table(MESSAGES)?;
+) -> Result<Vec<QueueEntry>, StoreError> {
+    let read = |e: redb::Error| StoreError::Read(e.to_string());
+    let txn = db.begin_read().map_err(|e| read(e.into()))?;
+    let table = txn.open_table(QUEUE).map_err(|e| read(e.into()))?;
+    let messages = txn.open_table(MESSAGES).map_err(|e| read(e.into()))?;
     let mut out = Vec::new();
     for row in table
-        .range((outbound, 0u64)..=(outbound, u64::MAX))?
+        .range((outbound, 0u64)..=(outbound, u64::MAX))
+        .map_err(|e| read(e.into()))?
         .take(limit)
     {
-        let (key, value) = row?;
+        let (key, value) = row.map_err(|e| read(e.into()))?;
         let (_, seq) = key.value();
-        let (message, payload, attempts) = value.value();
+        let (message, payload, attempts, control_id) = value.value();
         out.push(QueueEntry {
             key: QueueKey {
                 outbound: outbound.to_owned(),
                 seq,
             },
             message: MessageId(message),
-            payload: resolve_payload(&messages, message, payload)?,
+            payload: open_payload(&messages, codec, message, payload)?,
             attempts,
+            control_id: control_id.to_owned(),
         });
     }
     Ok(out)
@@ -166,7 +177,7 @@ pub(crate) fn dead_letters(
         if outbound.is_some_and(|o| o != name) {
             continue;
         }
-        let (message, _, attempts, reason, at) = value.value();
+        let (message, _, attempts, reason, at, _) = value.value();
         out.push(DeadLetter {
             key: QueueKey {
                 outbound: name.to_owned(),
@@ -182,20 +193,22 @@ pub(crate) fn dead_letters(
     Ok(out)
 }
 
-/// A queued payload: the bytes given, or the message's own bytes when it was queued by
-/// reference (an empty payload; a real message is never empty).
-fn resolve_payload(
+/// A queued payload, opened: the bytes given, or the message's own bytes when it was queued
+/// by reference (an empty payload; a real message is never empty).
+fn open_payload(
     messages: &redb::ReadOnlyTable<u64, &'static [u8]>,
+    codec: &Codec,
     message: u64,
     payload: &[u8],
-) -> Result<Vec<u8>, redb::Error> {
+) -> Result<Vec<u8>, StoreError> {
     if !payload.is_empty() {
-        return Ok(payload.to_vec());
+        return Ok(codec.open(payload)?);
     }
-    match messages.get(message)? {
-        Some(raw) => Ok(raw.value().to_vec()),
-        None => Err(redb::Error::Corrupted(format!(
+    match messages.get(message) {
+        Ok(Some(raw)) => Ok(codec.open(raw.value())?),
+        Ok(None) => Err(StoreError::Read(format!(
             "queued message #{message} is not stored"
         ))),
+        Err(e) => Err(StoreError::Read(e.to_string())),
     }
 }

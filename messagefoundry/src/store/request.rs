@@ -71,7 +71,8 @@ pub(crate) enum Request {
     Resend {
         message: MessageId,
         outbound: String,
-        as_received: bool,
+        /// What to queue, chosen and read before the request (see `resend_copy.rs`).
+        copy: super::resend_copy::ResendCopy,
         reply: oneshot::Sender<Result<QueueKey, StoreError>>,
     },
     /// Store an operator's edit beside its original, and route or queue it.

@@ -169,18 +169,18 @@ fn named(
             .take(limit)
             .map(|row| {
                 row.map(|(k, v)| {
-                    let ((name, seq), (message, payload, attempts)) = (k.value(), v.value());
-                    (
-                        (name.to_owned(), seq),
-                        (message, payload.to_vec(), attempts),
-                    )
+                    let ((name, seq), (message, payload, attempts, control_id)) =
+                        (k.value(), v.value());
+                    let value = (message, payload.to_vec(), attempts, control_id.to_owned());
+                    ((name.to_owned(), seq), value)
                 })
             })
             .collect::<Result<Vec<_>, _>>()?;
-        for ((name, seq), (message, payload, attempts)) in &rows {
+        for ((name, seq), (message, payload, attempts, control_id)) in &rows {
             let row = || format!("{name}/{seq}");
             if let Some(new) = recode_row(recode, "queue", row, payload)? {
-                t.insert((name.as_str(), *seq), (*message, new.as_slice(), *attempts))?;
+                let value = (*message, new.as_slice(), *attempts, control_id.as_str());
+                t.insert((name.as_str(), *seq), value)?;
             }
         }
         if let Some(((name, seq), _)) = rows.last() {
@@ -194,17 +194,31 @@ fn named(
             .take(limit)
             .map(|row| {
                 row.map(|(k, v)| {
-                    let ((name, seq), (message, payload, attempts, reason, at)) =
+                    let ((name, seq), (message, payload, attempts, reason, at, control_id)) =
                         (k.value(), v.value());
-                    let value = (message, payload.to_vec(), attempts, reason.to_owned(), at);
+                    let value = (
+                        message,
+                        payload.to_vec(),
+                        attempts,
+                        reason.to_owned(),
+                        at,
+                        control_id.to_owned(),
+                    );
                     ((name.to_owned(), seq), value)
                 })
             })
             .collect::<Result<Vec<_>, _>>()?;
-        for ((name, seq), (message, payload, attempts, reason, at)) in &rows {
+        for ((name, seq), (message, payload, attempts, reason, at, control_id)) in &rows {
             let row = || format!("{name}/{seq}");
             if let Some(new) = recode_row(recode, "dead_letters", row, payload)? {
-                let value = (*message, new.as_slice(), *attempts, reason.as_str(), *at);
+                let value = (
+                    *message,
+                    new.as_slice(),
+                    *attempts,
+                    reason.as_str(),
+                    *at,
+                    control_id.as_str(),
+                );
                 t.insert((name.as_str(), *seq), value)?;
             }
         }

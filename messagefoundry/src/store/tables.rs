@@ -16,19 +16,25 @@ pub(crate) const DISPOSITIONS: TableDefinition<u64, (u8, &str)> =
 /// `handler_results`: (id, position in the route) → (handler, disposition code, reason).
 pub(crate) const HANDLER_RESULTS: TableDefinition<(u64, u32), (&str, u8, &str)> =
     TableDefinition::new("handler_results");
-/// `queue`: (outbound, sequence) → (message id, payload, attempts so far). FIFO per outbound.
+/// `queue`: (outbound, sequence) → (message id, payload, attempts so far, control ID). FIFO
+/// per outbound.
 pub(crate) const QUEUE: TableDefinition<(&str, u64), QueueRow> = TableDefinition::new("queue");
-/// (message id, payload, attempts so far).
-pub(crate) type QueueRow = (u64, &'static [u8], u32);
+/// (message id, payload, attempts so far, control ID). The control ID is the payload's MSH-10,
+/// which the downstream echoes in MSA-2: written when the copy is queued, so the sender never
+/// parses the payload. Empty when it is not known (a payload that did not parse): the sender
+/// then reads the payload.
+pub(crate) type QueueRow = (u64, &'static [u8], u32, &'static str);
 /// `deliveries`: (outbound, sequence) → (message id, delivered at µs, attempts). History.
 pub(crate) const DELIVERIES: TableDefinition<(&str, u64), (u64, u64, u32)> =
     TableDefinition::new("deliveries");
-/// `dead_letters`: (outbound, sequence) → (message id, payload, attempts, reason, at µs).
+/// `dead_letters`: (outbound, sequence) → (message id, payload, attempts, reason, at µs,
+/// control ID).
 pub(crate) const DEAD_LETTERS: TableDefinition<(&str, u64), DeadLetterRow> =
     TableDefinition::new("dead_letters");
 
-/// (message id, payload, attempts, reason, at µs).
-pub(crate) type DeadLetterRow = (u64, &'static [u8], u32, &'static str, u64);
+/// (message id, payload, attempts, reason, at µs, control ID). The control ID goes back to the
+/// queue with the payload when the letter is replayed.
+pub(crate) type DeadLetterRow = (u64, &'static [u8], u32, &'static str, u64, &'static str);
 /// `destinations`: (message id, position) → (outbound, handler, queue sequence, payload,
 /// queued at µs). Every copy of a message queued for an outbound, by a handler or by the
 /// operator (an empty handler), kept after delivery so the operator can see what went where.

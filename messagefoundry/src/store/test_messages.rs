@@ -48,6 +48,7 @@ pub(crate) async fn receive_routed(
             outbound: (*o).to_owned(),
             handler: "h".into(),
             payload: Vec::new(),
+            control_id: String::new(),
         })
         .collect();
     store

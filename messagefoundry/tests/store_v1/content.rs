@@ -27,6 +27,15 @@ pub fn body(i: u64) -> Vec<u8> {
     }
 }
 
+/// MSH-10 of message `i`, as received and as transformed.
+pub fn control_id(i: u64) -> String {
+    if i.is_multiple_of(3) {
+        format!("A{i}")
+    } else {
+        format!("R{i}")
+    }
+}
+
 /// What a handler sends to `OB_B` for message `i`: the message with processing ID T.
 pub fn transformed(i: u64) -> Vec<u8> {
     String::from_utf8_lossy(&body(i))
@@ -85,11 +94,15 @@ pub async fn write(store: &Store) {
                 outbound: "OB_A".into(),
                 handler: "to_a".into(),
                 payload: Vec::new(),
+                // layout-1-absent: scripts/store-v1-fixture.sh drops this field for the layout-1 code.
+                control_id: control_id(i as u64),
             },
             SendRecord {
                 outbound: "OB_B".into(),
                 handler: "to_b".into(),
                 payload: transformed(i as u64),
+                // layout-1-absent: scripts/store-v1-fixture.sh drops this field for the layout-1 code.
+                control_id: control_id(i as u64),
             },
         ];
         let record = RouteRecord {

@@ -61,6 +61,7 @@ pub fn send(outbound: &str, payload: &[u8]) -> SendRecord {
         outbound: outbound.to_owned(),
         handler: "to_ob".to_owned(),
         payload: payload.to_vec(),
+        control_id: String::new(),
     }
 }
 

@@ -25,6 +25,8 @@ use tokio_util::sync::CancellationToken;
 use super::exchange::{self, Connection};
 
 mod batches;
+#[cfg(test)]
+mod control_id_tests;
 use crate::config::OutboundSettings;
 use crate::metrics::OutboundMetrics;
 use crate::store::{QueueEntry, Store, StoreError, now_micros};
@@ -39,6 +41,15 @@ const IDLE_CHECK: Duration = Duration::from_secs(5);
 const MAX_REASON_TEXT: usize = 200;
 /// Frames from a downstream larger than this are dropped.
 const MAX_ACK_FRAME: usize = 1024 * 1024;
+
+/// The MSH-10 the downstream will echo for `entry`: the one kept in its queue row, or, when
+/// that is empty (a payload that did not parse when it was queued), the payload's own.
+fn known_control_id(entry: &QueueEntry) -> Result<String, messagefoundry_hl7::ParseError> {
+    if !entry.control_id.is_empty() {
+        return Ok(entry.control_id.clone());
+    }
+    ParsePolicy::stored(entry.payload.clone()).map(|msg| msg.control_id().to_string())
+}
 
 /// What a sender reports about itself, for `check` and logs.
 #[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -167,11 +178,21 @@ impl OutboundWorker {
                 Step::Again => continue,
                 Step::Stop => break,
             }
-            let Some(entry) = buffer.front().cloned() else {
+            let Some(head) = buffer.front() else {
                 continue;
             };
-            let control_id = match ParsePolicy::stored(entry.payload.clone()) {
-                Ok(msg) => msg.control_id().to_string(),
+            let known = known_control_id(head);
+            // What names the head entry, without its payload: that is sent from the buffer,
+            // where it stays until the entry is finished, rather than copied for each attempt.
+            let entry = QueueEntry {
+                key: head.key.clone(),
+                message: head.message,
+                payload: Vec::new(),
+                attempts: head.attempts,
+                control_id: String::new(),
+            };
+            let control_id = match known {
+                Ok(id) => id,
                 Err(e) => {
                     let reason = format!("the queued message is not valid HL7: {e}");
                     if self
@@ -205,7 +226,9 @@ impl OutboundWorker {
                     }
                 }
             }
-            let Some(c) = conn.as_mut() else { continue };
+            let (Some(c), Some(head)) = (conn.as_mut(), buffer.front()) else {
+                continue;
+            };
             let attempts = entry.attempts + 1;
             // While the ACK is awaited, a frame that is not it is the current problem: the
             // status says so at once rather than showing an earlier, unrelated one.
@@ -218,7 +241,7 @@ impl OutboundWorker {
             };
             let exchanged = exchange::exchange(
                 c,
-                &entry.payload,
+                &head.payload,
                 &control_id,
                 (self.settings.send_timeout, self.settings.ack_timeout),
                 &name,

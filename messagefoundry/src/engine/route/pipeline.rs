@@ -233,6 +233,7 @@ fn record(id: MessageId, processed: &Processed, raw: &[u8]) -> RouteRecord {
                     outbound: s.outbound.name().to_owned(),
                     handler: handler.to_owned(),
                     payload,
+                    control_id: s.message.control_id().to_string(),
                 }
             })
             .collect(),

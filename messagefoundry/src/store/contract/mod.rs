@@ -21,6 +21,7 @@
 //! same words. What needs a real crash (a kill between commit and answer) or a broken disk is
 //! checked by process tests of each backend, not here.
 
+mod control_ids;
 mod intake;
 mod queue;
 mod retention;
@@ -28,6 +29,7 @@ mod retention;
 use std::future::Future;
 use std::sync::Arc;
 
+pub use control_ids::the_queue_head_carries_the_control_id_queued;
 pub use intake::{
     a_batch_is_stored_whole_and_in_order, a_receive_is_durable_before_its_answer,
     duplicates_are_found_within_the_window_only, file_progress_is_kept_with_its_messages,
@@ -142,6 +144,7 @@ macro_rules! store_contract {
             prune_keeps_what_is_needed_and_removes_the_rest,
             missing_entries_are_not_found,
             errors_carry_no_message_content,
+            the_queue_head_carries_the_control_id_queued,
         );
     };
     (@each $harness:expr; $($promise:ident),+ $(,)?) => {
@@ -215,6 +218,7 @@ fn routed(message: MessageId, sends: &[(&str, &[u8])]) -> RouteRecord {
                 outbound: (*outbound).to_owned(),
                 handler: "to_ob".to_owned(),
                 payload: payload.to_vec(),
+                control_id: String::new(),
             })
             .collect(),
     }

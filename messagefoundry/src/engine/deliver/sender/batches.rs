@@ -208,6 +208,13 @@ impl OutboundWorker {
             let Some(entry) = buffer.pop_front() else {
                 break;
             };
+            // Only the first member is read (the batch header takes its fields), and one whose
+            // control ID was not known when it was queued.
+            if first.is_some() && !entry.control_id.is_empty() {
+                let control_id = entry.control_id.clone();
+                members.push(Member { entry, control_id });
+                continue;
+            }
             match ParsePolicy::stored(entry.payload.clone()) {
                 Ok(msg) => {
                     let control_id = msg.control_id().to_string();
@@ -355,6 +362,7 @@ mod tests {
             message: MessageId(seq),
             payload: Vec::new(),
             attempts: 0,
+            control_id: String::new(),
         }
     }
 

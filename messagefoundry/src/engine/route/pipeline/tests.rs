@@ -287,11 +287,13 @@ fn a_send_of_the_message_as_received_is_queued_by_reference() {
         SendRecord {
             outbound: "OB_A".to_owned(),
             handler: "to_both".to_owned(),
-            payload: Vec::new()
+            payload: Vec::new(),
+            control_id: "C1".to_owned(),
         }
     );
     assert_eq!(routed.sends[1].outbound, "OB_B");
     assert_eq!(routed.sends[1].handler, "to_both");
+    assert_eq!(routed.sends[1].control_id, "C1");
     assert_eq!(
         routed.sends[1].payload,
         raw.replace("|EHR|", "|B|").into_bytes()

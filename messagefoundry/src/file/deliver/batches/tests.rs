@@ -111,6 +111,7 @@ fn a_batch_file_has_its_envelope_counts_and_the_first_messages_fields() {
             message: crate::store::MessageId(n),
             payload: crate::store::test_messages::message(n, 0).0,
             attempts: 0,
+            control_id: String::new(),
         })
         .collect();
     let first = Message::parse(entries[0].payload.clone()).unwrap();
@@ -249,6 +250,7 @@ async fn at_shutdown_what_is_queued_is_written_as_a_partial_batch() {
                     outbound: OB.into(),
                     handler: "h".into(),
                     payload: Vec::new(),
+                    control_id: String::new(),
                 }],
             })
             .await
@@ -290,6 +292,7 @@ fn the_docs_batch_file_is_the_one_written() {
             )
             .into_bytes(),
             attempts: 0,
+            control_id: String::new(),
         })
         .collect();
     let first = Message::parse(entries[0].payload.clone()).unwrap();
