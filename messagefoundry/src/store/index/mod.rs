@@ -164,4 +164,6 @@ pub fn built(db: &redb::Database) -> Result<Vec<(String, String)>, redb::Error> 
 }
 
 #[cfg(test)]
+mod sealed_tests;
+#[cfg(test)]
 mod tests;
