@@ -44,24 +44,37 @@ pub fn values_of(inbound: &str, msg: &Message) -> Vec<IndexValue> {
 
 /// The values of a message at the fields of `def`.
 pub fn values(def: &IndexDef, msg: &Message) -> Vec<IndexValue> {
-    let mut out: Vec<IndexValue> = Vec::new();
-    for (name, path) in def.names.iter().zip(def.paths) {
+    values_at(
+        def.names.iter().copied().zip(def.paths.iter().copied()),
+        msg,
+    )
+}
+
+/// The values of a message at each (name, path) field, as [`values`] reads them: what the
+/// store uses to read a field again from its name when the binary's declarations are not at
+/// hand (a key rotation, a verify).
+pub fn values_at<'n>(
+    fields: impl IntoIterator<Item = (&'n str, Path)>,
+    msg: &Message,
+) -> Vec<(&'n str, String)> {
+    let mut out: Vec<(&'n str, String)> = Vec::new();
+    for (name, path) in fields {
         let repetitions = if path.repetition.is_some() {
             1
         } else {
-            msg.repetitions(*path).len().max(1)
+            msg.repetitions(path).len().max(1)
         };
         for n in 1..=repetitions {
             let at = if path.repetition.is_some() {
-                *path
+                path
             } else {
                 Path {
                     repetition: Some(n as u16),
-                    ..*path
+                    ..path
                 }
             };
             let text = cut(&msg.get(at).text()).to_owned();
-            if !text.is_empty() && !out.iter().any(|(f, v)| f == name && *v == text) {
+            if !text.is_empty() && !out.iter().any(|(f, v)| *f == name && *v == text) {
                 out.push((name, text));
             }
         }

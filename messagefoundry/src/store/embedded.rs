@@ -347,7 +347,7 @@ impl Backend for Redb {
         query: &IndexQuery,
         visit: &mut dyn FnMut(MessageId, MessageInfo) -> Result<bool, StoreError>,
     ) -> Result<Examined, SearchRefused> {
-        index::search_db(&self.db, query, visit)
+        index::search_db(&self.db, &self.codec, query, visit)
     }
 
     fn sync_indexes(

@@ -11,6 +11,7 @@
 use std::path::{Path, PathBuf};
 
 use ring::aead::{AES_256_GCM, Aad, LessSafeKey, Nonce, UnboundKey};
+use ring::hmac;
 use ring::rand::{SecureRandom, SystemRandom};
 
 use super::envelope::EnvelopeError;
@@ -97,10 +98,13 @@ impl KeySettings {
     }
 }
 
-/// One key and its id.
+/// One key, its id, and the key derived from it for the search index's digests.
 struct StoreKey {
     id: KeyId,
     key: LessSafeKey,
+    /// HMAC-SHA256 key of the index digests: derived from the store key, so that the index
+    /// rotates with it, and distinct from it, so that a digest says nothing about the AES key.
+    index: hmac::Key,
 }
 
 impl std::fmt::Debug for StoreKey {
@@ -126,8 +130,18 @@ impl StoreKey {
         Some(StoreKey {
             id: key_id(bytes),
             key,
+            index: index_key(bytes),
         })
     }
+}
+
+/// The index key of key bytes: HMAC-SHA256(key, label), used as an HMAC-SHA256 key.
+fn index_key(bytes: &[u8; 32]) -> hmac::Key {
+    let derived = hmac::sign(
+        &hmac::Key::new(hmac::HMAC_SHA256, bytes),
+        b"MessageFoundry index key",
+    );
+    hmac::Key::new(hmac::HMAC_SHA256, derived.as_ref())
 }
 
 fn read_key_file(path: &Path) -> Result<String, String> {
@@ -194,6 +208,19 @@ impl Keys {
             .find(|k| k.id == id)
     }
 
+    /// The HMAC-SHA256 of `field`, a zero byte and `value` under the current key's index key.
+    pub(crate) fn index_tag(&self, field: &str, value: &str) -> hmac::Tag {
+        index_tag(&self.current.index, field, value)
+    }
+
+    /// [`Keys::index_tag`] under every key configured, the current one first.
+    pub(crate) fn index_tags(&self, field: &str, value: &str) -> Vec<hmac::Tag> {
+        std::iter::once(&self.current)
+            .chain(&self.previous)
+            .map(|k| index_tag(&k.index, field, value))
+            .collect()
+    }
+
     /// Writes the key id and a fresh nonce of a body sealed under the current key.
     pub(crate) fn write_header(&self, out: &mut Vec<u8>) -> Result<(), EnvelopeError> {
         out.extend_from_slice(&self.current.id.0.to_le_bytes());
@@ -241,6 +268,16 @@ impl Keys {
         content.truncate(plain);
         Ok(())
     }
+}
+
+/// The field is part of what is signed, so that one value under two fields (an MRN kept as
+/// PID-3.1 and PID-2) gives two digests and the index does not say that they are equal.
+fn index_tag(key: &hmac::Key, field: &str, value: &str) -> hmac::Tag {
+    let mut ctx = hmac::Context::with_key(key);
+    ctx.update(field.as_bytes());
+    ctx.update(&[0]);
+    ctx.update(value.as_bytes());
+    ctx.sign()
 }
 
 fn nonce_at_end(header: &[u8]) -> Nonce {

@@ -1,6 +1,8 @@
 //! `store rotate-key`: re-seals every body that is not sealed under the current key (bodies
 //! under a previous key, and bodies stored before encryption was turned on), a chunk of rows
-//! per transaction with the position recorded (see [`super::rewrite`]). It runs beside the
+//! per transaction with the position recorded (see [`super::rewrite`]), then writes the
+//! declared index values again as digests under the current key, the same way (see
+//! `index::rekey`). It runs beside the
 //! writer while `serve` goes on: each chunk is a short write transaction of its own, and the
 //! writer's transactions wait for it as they wait for each other.
 //!
@@ -19,7 +21,7 @@ use super::envelope::{Codec, EnvelopeError};
 use super::keys::KeyId;
 use super::rewrite::{self, RewriteError};
 use super::tables::{DEAD_LETTERS, DESTINATIONS, MESSAGES, QUEUE};
-use super::{StoreError, sealing};
+use super::{StoreError, index, sealing};
 
 /// The rewrite's name in `meta`.
 const MARK: &str = "rotate";
@@ -72,6 +74,10 @@ impl Redb {
             )
             .map_err(failed)?;
             if !finished {
+                return Err(StoreError::Interrupted("the key rotation"));
+            }
+            // The declared indexes' digests follow the bodies to the new key.
+            if index::rekey(&self.db, codec, progress, &cancelled)?.is_none() {
                 return Err(StoreError::Interrupted("the key rotation"));
             }
             let txn = self

@@ -1,6 +1,7 @@
-//! Bodies are put in their envelopes (compressed, sealed) on the caller's task, before the
-//! request reaches the writer: the writer thread only inserts bytes, so compression and
-//! encryption do not lengthen the transaction every connection waits on.
+//! Bodies are put in their envelopes (compressed, sealed), and declared index values replaced
+//! by their digests on an encrypted store, on the caller's task, before the request reaches
+//! the writer: the writer thread only inserts bytes, so compression and encryption do not
+//! lengthen the transaction every connection waits on.
 
 use super::envelope::{Codec, EnvelopeError};
 use super::request::Request;
@@ -25,6 +26,7 @@ pub(crate) fn seal(codec: &Codec, request: &mut Request) -> Result<(), EnvelopeE
         }
         Request::Edit { edit, .. } => {
             edit.raw = codec.seal(&edit.raw)?;
+            super::index::digest::seal(codec, &mut edit.index);
             Ok(())
         }
         // The others carry no body, or copy bodies already sealed within the store.
@@ -34,5 +36,6 @@ pub(crate) fn seal(codec: &Codec, request: &mut Request) -> Result<(), EnvelopeE
 
 fn seal_incoming(codec: &Codec, incoming: &mut super::Incoming) -> Result<(), EnvelopeError> {
     incoming.raw = codec.seal(&incoming.raw)?.into();
+    super::index::digest::seal(codec, &mut incoming.index);
     Ok(())
 }

@@ -110,7 +110,7 @@ pub fn verify_with_keys(
         ));
     }
     problems.extend(missing_messages(&read)?);
-    problems.extend(super::index::problems(&read)?);
+    problems.extend(super::index::problems(&read, &codec)?);
     let counters_kept = match open(&read, META)? {
         Some(meta) => queue_counters::kept(&meta)?,
         None => false,

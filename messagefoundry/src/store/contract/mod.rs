@@ -9,8 +9,8 @@
 //! struct InTempDir(tempfile::TempDir);
 //!
 //! impl messagefoundry::store::contract::Harness for InTempDir {
-//!     fn open(&self) -> messagefoundry::store::Store {
-//!         messagefoundry::store::Store::open(self.0.path().join("contract.redb")).unwrap()
+//!     fn open_with(&self, keys: &messagefoundry::store::KeySettings) -> messagefoundry::store::Store {
+//!         messagefoundry::store::Store::open_with(self.0.path().join("contract.redb"), keys).unwrap()
 //!     }
 //! }
 //!
@@ -22,6 +22,7 @@
 //! checked by process tests of each backend, not here.
 
 mod control_ids;
+mod index;
 mod intake;
 mod queue;
 mod retention;
@@ -30,6 +31,13 @@ use std::future::Future;
 use std::sync::Arc;
 
 pub use control_ids::the_queue_head_carries_the_control_id_queued;
+pub use index::{
+    a_declared_index_finds_exactly_the_messages_with_the_value,
+    an_encrypted_index_finds_a_whole_value_and_refuses_a_start,
+    an_index_declared_later_is_built_over_earlier_messages,
+    rotate_key_leaves_every_body_and_the_index_under_the_new_key,
+    search_by_type_control_id_and_time_range,
+};
 pub use intake::{
     a_batch_is_stored_whole_and_in_order, a_receive_is_durable_before_its_answer,
     duplicates_are_found_within_the_window_only, file_progress_is_kept_with_its_messages,
@@ -47,16 +55,24 @@ pub use retention::{
     pending_routes_survive_a_restart, prune_keeps_what_is_needed_and_removes_the_rest,
 };
 
-use super::{Dedupe, Incoming, MessageId, MessageInfo, QueueKey, RouteRecord, SendRecord, Store};
+use super::{
+    Dedupe, Incoming, KeySettings, MessageId, MessageInfo, QueueKey, RouteRecord, SendRecord, Store,
+};
 use crate::interface::Disposition;
 
 /// Opens the store under test. One harness stands for one store, new and empty at the first
-/// [`Harness::open`].
+/// [`Harness::open_with`].
 pub trait Harness: Send + 'static {
-    /// Opens the store: new at the first call; the same store again at later calls, made after
-    /// the previous handle was shut down or dropped (a restart). A backend that releases its
-    /// store in the background after a drop waits for that here. Blocking.
-    fn open(&self) -> Store;
+    /// Opens the store with the keys of `keys` (none: unencrypted): new at the first call; the
+    /// same store again at later calls, made after the previous handle was shut down or
+    /// dropped (a restart). A backend that releases its store in the background after a drop
+    /// waits for that here. Blocking.
+    fn open_with(&self, keys: &KeySettings) -> Store;
+
+    /// [`Harness::open_with`] without keys.
+    fn open(&self) -> Store {
+        self.open_with(&KeySettings::default())
+    }
 }
 
 /// A store under test, with a runtime to wait for its writes in.
@@ -97,6 +113,14 @@ impl Subject {
             store.shutdown();
         }
         self.store = Some(self.harness.open());
+    }
+
+    /// Stops the store in order and opens it again with the keys of `keys`.
+    pub fn restart_with(&mut self, keys: &KeySettings) {
+        if let Some(store) = self.store.take() {
+            store.shutdown();
+        }
+        self.store = Some(self.harness.open_with(keys));
     }
 
     /// Drops the store without stopping it (nothing more is asked of it) and opens it again.
@@ -145,6 +169,11 @@ macro_rules! store_contract {
             missing_entries_are_not_found,
             errors_carry_no_message_content,
             the_queue_head_carries_the_control_id_queued,
+            a_declared_index_finds_exactly_the_messages_with_the_value,
+            an_index_declared_later_is_built_over_earlier_messages,
+            search_by_type_control_id_and_time_range,
+            an_encrypted_index_finds_a_whole_value_and_refuses_a_start,
+            rotate_key_leaves_every_body_and_the_index_under_the_new_key,
         );
     };
     (@each $harness:expr; $($promise:ident),+ $(,)?) => {

@@ -68,7 +68,8 @@ pub fn build_declared(store: &Store) -> Result<Built, StoreError> {
 }
 
 /// Removes every index row and builds them all again: the header indexes from the summaries,
-/// the declared ones from the messages. Blocking; for `store reindex`, with `serve` stopped.
+/// the declared ones from the messages (digested under the current key on an encrypted
+/// store). Blocking; for `store reindex`, with `serve` stopped.
 pub fn rebuild(
     store: &Store,
     declared: &[IndexDef],
@@ -91,6 +92,8 @@ pub(in crate::store) fn rebuild_db(
         txn.delete_table(INDEX_DECLARED)?;
         txn.delete_table(INDEX_BUILT)?;
         txn.open_table(META)?.remove(super::HEADERS_BUILT)?;
+        // Every declared value is written again below, under the current key.
+        super::rekey::mark(&txn, codec.current_key())?;
         txn.commit()?;
         super::ensure(db)?;
         sync_db(db, codec, declared, progress)
@@ -167,10 +170,11 @@ pub(in crate::store) fn sync_db(
                     continue;
                 };
                 report.parsed += 1;
-                let new: Vec<_> = values(def, &msg)
+                let mut new: Vec<_> = values(def, &msg)
                     .into_iter()
                     .filter(|(f, _)| fields.contains(f))
                     .collect();
+                super::digest::seal(codec, &mut new);
                 tables.merge(MessageId(id), &new)?;
             }
             if next.is_none() {
@@ -244,7 +248,11 @@ fn drop_index(db: &redb::Database, inbound: &str, field: &str) -> Result<(), red
 
 impl IndexTables<'_> {
     /// Adds declared values to a stored message's rows, keeping those it has.
-    fn merge(&mut self, id: MessageId, new: &[super::IndexValue]) -> Result<(), redb::Error> {
+    pub(super) fn merge(
+        &mut self,
+        id: MessageId,
+        new: &[(&str, String)],
+    ) -> Result<(), redb::Error> {
         if new.is_empty() {
             return Ok(());
         }

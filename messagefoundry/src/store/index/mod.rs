@@ -12,13 +12,16 @@
 
 mod build;
 mod check;
+pub(crate) mod digest;
+mod rekey;
 mod search;
 
 use redb::{ReadableDatabase, ReadableTable, TableDefinition, WriteTransaction};
 
-pub use build::{Built, build_declared, rebuild};
+pub use build::{Built, build_declared, rebuild, sync};
 pub(super) use build::{rebuild_db, sync_db};
 pub(crate) use check::problems;
+pub(super) use rekey::rekey;
 #[cfg(any(test, feature = "test-support"))]
 pub use search::MAX_PREFIX_VALUES;
 pub(super) use search::search_db;
@@ -160,5 +163,7 @@ pub fn built(db: &redb::Database) -> Result<Vec<(String, String)>, redb::Error> 
     Ok(out)
 }
 
+#[cfg(test)]
+mod sealed_tests;
 #[cfg(test)]
 mod tests;

@@ -12,8 +12,9 @@ use std::ops::Bound;
 use redb::{ReadOnlyTable, ReadableDatabase, ReadableTable};
 use serde::{Deserialize, Serialize};
 
-use super::{CONTROL_ID_FIELD, INDEX, INDEX_BUILT, INDEX_DECLARED, INDEX_TIME, TYPE_FIELD};
+use super::{CONTROL_ID_FIELD, INDEX, INDEX_BUILT, INDEX_DECLARED, INDEX_TIME, TYPE_FIELD, digest};
 use crate::interface::index::cut;
+use crate::store::envelope::Codec;
 use crate::store::tables::{MESSAGE_INFO, info_of};
 use crate::store::{MessageId, MessageInfo, Store, StoreError};
 
@@ -58,13 +59,48 @@ impl FieldMatch {
             prefix,
         })
     }
+}
+
+/// One filter as the index holds it: the forms a row's value may take (the value; on an
+/// encrypted store, its digests too), or a value's start.
+struct Want {
+    field: String,
+    forms: Vec<String>,
+    prefix: bool,
+}
+
+impl Want {
+    /// `f` as the rows of the store sealed by `codec` hold it; a declared field's start on an
+    /// encrypted store is refused: its rows hold digests, which keep no start.
+    fn of(f: &FieldMatch, codec: &Codec) -> Result<Want, SearchRefused> {
+        let header = f.field == TYPE_FIELD || f.field == CONTROL_ID_FIELD;
+        let forms = match (header, f.prefix, codec.keys().is_some()) {
+            (false, true, true) => {
+                return Err(SearchRefused::Refused(format!(
+                    "{} cannot be searched by the start of a value: the store is encrypted, and \
+                     its index keeps a keyed digest of each value of a declared field, not the \
+                     value, so only a whole value is found; give the whole value (without `*`)",
+                    f.field
+                )));
+            }
+            (false, false, _) => digest::forms(codec, &f.field, &f.value),
+            _ => vec![f.value.clone()],
+        };
+        Ok(Want {
+            field: f.field.clone(),
+            forms,
+            prefix: f.prefix,
+        })
+    }
 
     fn matches(&self, value: &str) -> bool {
         let value = cut(value);
         if self.prefix {
-            value.starts_with(self.value.as_str())
+            self.forms
+                .iter()
+                .any(|start| value.starts_with(start.as_str()))
         } else {
-            value == self.value
+            self.forms.iter().any(|form| form == value)
         }
     }
 }
@@ -120,8 +156,8 @@ impl From<redb::StorageError> for SearchRefused {
 
 /// What yields candidates.
 enum Driver {
-    /// One value of one field.
-    Exact(String, String),
+    /// One value of one field, in each of the forms its rows may hold.
+    Exact(String, Vec<String>),
     /// The time range.
     Time,
     /// The values of one field that start so.
@@ -150,15 +186,15 @@ impl IndexQuery {
         all
     }
 
-    fn driver(&self, fields: &[FieldMatch]) -> Driver {
+    fn driver(&self, fields: &[Want]) -> Driver {
         if let Some(f) = fields.iter().find(|f| !f.prefix) {
-            return Driver::Exact(f.field.clone(), f.value.clone());
+            return Driver::Exact(f.field.clone(), f.forms.clone());
         }
         if self.since.is_some() || self.until.is_some() {
             return Driver::Time;
         }
         match fields.first() {
-            Some(f) => Driver::Prefix(f.field.clone(), f.value.clone()),
+            Some(f) => Driver::Prefix(f.field.clone(), f.forms[0].clone()),
             None => Driver::Scan,
         }
     }
@@ -182,6 +218,7 @@ impl Store {
 /// [`Store::search_index`] on the embedded backend's file.
 pub(in crate::store) fn search_db(
     db: &redb::Database,
+    codec: &Codec,
     query: &IndexQuery,
     visit: &mut dyn FnMut(MessageId, MessageInfo) -> Result<bool, StoreError>,
 ) -> Result<Examined, SearchRefused> {
@@ -191,6 +228,10 @@ pub(in crate::store) fn search_db(
     for f in &fields {
         refuse_unindexed(&built, f, query.inbound.as_deref())?;
     }
+    let fields = fields
+        .iter()
+        .map(|f| Want::of(f, codec))
+        .collect::<Result<Vec<_>, _>>()?;
     let index = txn.open_table(INDEX).map_err(redb::Error::from)?;
     let infos = txn.open_table(MESSAGE_INFO).map_err(redb::Error::from)?;
     let declared = txn.open_table(INDEX_DECLARED).map_err(redb::Error::from)?;
@@ -216,15 +257,8 @@ pub(in crate::store) fn search_db(
         Ok(visit(MessageId(id), info)?)
     };
     match query.driver(&fields) {
-        Driver::Exact(field, value) => {
-            let range =
-                (field.as_str(), value.as_str(), 0)..=(field.as_str(), value.as_str(), u64::MAX);
-            for row in index.range(range)?.rev() {
-                examined.rows += 1;
-                if !offer(row?.0.value().2, None)? {
-                    break;
-                }
-            }
+        Driver::Exact(field, forms) => {
+            examined.rows = merged(&index, &field, &forms, &mut offer)?;
         }
         Driver::Time => {
             let from = (query.since.unwrap_or(0), 0);
@@ -243,29 +277,7 @@ pub(in crate::store) fn search_db(
         }
         Driver::Prefix(field, start) => {
             let values = values_starting(&index, &field, &start)?;
-            let mut runs = Vec::with_capacity(values.len());
-            for v in &values {
-                let range =
-                    (field.as_str(), v.as_str(), 0)..=(field.as_str(), v.as_str(), u64::MAX);
-                runs.push(index.range(range)?.rev());
-            }
-            // Newest first across the runs: each run is newest first, the heap takes the
-            // largest id at the head of any run.
-            let mut heads = BinaryHeap::new();
-            for (n, run) in runs.iter_mut().enumerate() {
-                if let Some(row) = run.next() {
-                    heads.push((row?.0.value().2, n));
-                }
-            }
-            while let Some((id, n)) = heads.pop() {
-                examined.rows += 1;
-                if !offer(id, None)? {
-                    break;
-                }
-                if let Some(row) = runs[n].next() {
-                    heads.push((row?.0.value().2, n));
-                }
-            }
+            examined.rows = merged(&index, &field, &values, &mut offer)?;
         }
         Driver::Scan => {
             examined.scanned = true;
@@ -281,12 +293,48 @@ pub(in crate::store) fn search_db(
     Ok(examined)
 }
 
+/// The rows of `field` holding any of `values`, offered newest first across them (each run is
+/// newest first; the heap takes the largest id at the head of any run) until `offer` says
+/// stop. Returns how many rows were read.
+fn merged(
+    index: &ReadOnlyTable<(&'static str, &'static str, u64), ()>,
+    field: &str,
+    values: &[String],
+    offer: &mut dyn FnMut(u64, Option<MessageInfo>) -> Result<bool, SearchRefused>,
+) -> Result<u64, SearchRefused> {
+    let mut runs = Vec::with_capacity(values.len());
+    for v in values {
+        runs.push(
+            index
+                .range((field, v.as_str(), 0)..=(field, v.as_str(), u64::MAX))?
+                .rev(),
+        );
+    }
+    let mut heads = BinaryHeap::new();
+    for (n, run) in runs.iter_mut().enumerate() {
+        if let Some(row) = run.next() {
+            heads.push((row?.0.value().2, n));
+        }
+    }
+    let mut rows = 0;
+    while let Some((id, n)) = heads.pop() {
+        rows += 1;
+        if !offer(id, None)? {
+            break;
+        }
+        if let Some(row) = runs[n].next() {
+            heads.push((row?.0.value().2, n));
+        }
+    }
+    Ok(rows)
+}
+
 impl IndexQuery {
     /// Whether a candidate meets every filter; `declared` reads its declared values, only if a
     /// declared field is asked for.
     fn passes(
         &self,
-        fields: &[FieldMatch],
+        fields: &[Want],
         info: &MessageInfo,
         declared: impl FnOnce() -> Result<Option<Vec<(String, String)>>, redb::Error>,
     ) -> Result<bool, redb::Error> {

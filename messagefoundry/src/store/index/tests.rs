@@ -15,6 +15,11 @@ use crate::store::{Incoming, MessageId, MessageInfo, Store};
 
 const INBOUND: &str = "IB_Indexed";
 
+/// The codec of an unencrypted store, for verify's check of the bodies.
+fn plain() -> crate::store::envelope::Codec {
+    crate::store::envelope::Codec::new(0, None)
+}
+
 #[linkme::distributed_slice(crate::__private::INDEXES)]
 static DECLARED: IndexDef = IndexDef {
     inbound: INBOUND,
@@ -177,7 +182,10 @@ async fn a_field_no_inbound_indexes_is_refused_with_those_that_are() {
 async fn pruning_removes_the_rows_and_verify_finds_a_row_gone_missing() {
     let (_dir, store) = fixture().await;
     let read = store.db().begin_read().expect("read");
-    assert_eq!(problems(&read).expect("checked"), Vec::<String>::new());
+    assert_eq!(
+        problems(&read, &plain()).expect("checked"),
+        Vec::<String>::new()
+    );
     drop(read);
     for id in 1..=5 {
         store
@@ -199,7 +207,10 @@ async fn pruning_removes_the_rows_and_verify_finds_a_row_gone_missing() {
     };
     assert_eq!(found(&store, &by_mrn), (vec![3], 1));
     let read = store.db().begin_read().expect("read");
-    assert_eq!(problems(&read).expect("checked"), Vec::<String>::new());
+    assert_eq!(
+        problems(&read, &plain()).expect("checked"),
+        Vec::<String>::new()
+    );
     assert_eq!(read.open_table(INDEX_TIME).expect("t").len().expect("n"), 3);
     drop(read);
 
@@ -211,7 +222,7 @@ async fn pruning_removes_the_rows_and_verify_finds_a_row_gone_missing() {
     txn.commit().expect("committed");
     let read = store.db().begin_read().expect("read");
     assert_eq!(
-        problems(&read).expect("checked"),
+        problems(&read, &plain()).expect("checked"),
         vec![
             "1 declared values missing from the index (`store reindex` rebuilds the indexes)"
                 .to_owned()
@@ -220,7 +231,10 @@ async fn pruning_removes_the_rows_and_verify_finds_a_row_gone_missing() {
     drop(read);
     super::rebuild(&store, &[IndexDef { ..DECLARED }], &mut |_, _| {}).expect("rebuilt");
     let read = store.db().begin_read().expect("read");
-    assert_eq!(problems(&read).expect("checked"), Vec::<String>::new());
+    assert_eq!(
+        problems(&read, &plain()).expect("checked"),
+        Vec::<String>::new()
+    );
 }
 
 #[tokio::test]
@@ -245,7 +259,10 @@ async fn an_index_declared_later_is_built_over_stored_messages_and_dropped_when_
     assert_eq!(built.parsed, 3);
     assert_eq!(found(&store, &by_mrn), (vec![2], 1));
     let read = store.db().begin_read().expect("read");
-    assert_eq!(problems(&read).expect("checked"), Vec::<String>::new());
+    assert_eq!(
+        problems(&read, &plain()).expect("checked"),
+        Vec::<String>::new()
+    );
     drop(read);
 
     let dropped = build::sync(&store, &[], &mut |_, _| {}).expect("dropped");
@@ -258,7 +275,10 @@ async fn an_index_declared_later_is_built_over_stored_messages_and_dropped_when_
             .expect("n"),
         0
     );
-    assert_eq!(problems(&read).expect("checked"), Vec::<String>::new());
+    assert_eq!(
+        problems(&read, &plain()).expect("checked"),
+        Vec::<String>::new()
+    );
 }
 
 /// Stores `count` messages straight into the tables, in transactions of 50 000, every
