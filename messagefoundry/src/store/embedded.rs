@@ -1,7 +1,8 @@
 //! The embedded backend: one redb file, written by one thread that commits in groups.
 //!
 //! Every write is handed to the writer thread over a bounded channel. The writer takes
-//! everything that is waiting, applies it in one `Durability::Immediate` transaction, and only
+//! everything that is waiting, applies it in one transaction (synced unless it holds only
+//! routing results, which the next synced commit makes durable), and only
 //! after the commit answers each request, on the channel a [`Pending`] waits on. One fsync
 //! serves every connection that was waiting. Reads use their own read transactions, beside the
 //! writer.

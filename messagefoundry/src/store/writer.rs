@@ -1,5 +1,14 @@
 //! The writer thread: drains waiting requests, applies them in one transaction, commits, and
 //! only then answers each of them.
+//!
+//! A commit syncs to disk (`Durability::Immediate`) unless every request in it is a routing
+//! result. Those are committed without a sync of their own: nobody outside the engine has been
+//! promised them, the next commit that syncs (the next received message, delivery or operator
+//! request) makes them durable together with everything before it, and a crash before then
+//! leaves their messages waiting to be routed, which start-up routes again, as after a crash
+//! between storing a message and routing it. At one connection this halves the syncs per
+//! message: each message's routing no longer waits for a sync of its own before the next
+//! message can be stored.
 
 use std::sync::Arc;
 
@@ -20,6 +29,8 @@ pub(crate) struct Writer {
     queue: mpsc::Receiver<Request>,
     counters: Counters,
     commits: u64,
+    /// A commit since the last sync was not synced: the last commit before stopping syncs.
+    unsynced: bool,
     /// Commit durations and group sizes, for `/metrics`.
     metrics: Arc<StoreMetrics>,
     /// The messages waiting to be routed, changed after each commit.
@@ -37,6 +48,7 @@ impl Writer {
             queue,
             counters,
             commits: 0,
+            unsynced: false,
             metrics: Arc::default(),
             unrouted: Shared::default(),
         }
@@ -97,17 +109,15 @@ impl Writer {
     /// Applies the group in one transaction and commits. The answers are only valid if this
     /// returns `Ok`; counters advance only then.
     fn commit(&mut self, group: &[Request]) -> Result<(Vec<Answer>, Counters), String> {
-        let needs_write = group
-            .iter()
-            .any(|r| !matches!(r, Request::CommitCount { .. } | Request::Stop));
+        let durability = durability(group, self.unsynced);
         let mut counters = self.counters;
-        if !needs_write {
+        let Some(durability) = durability else {
             return Ok((group.iter().map(|_| Answer::None).collect(), counters));
-        }
+        };
         let started = std::time::Instant::now();
         let mut run = || -> Result<(Vec<Answer>, super::unrouted::Staged), redb::Error> {
             let mut txn = self.db.begin_write()?;
-            txn.set_durability(redb::Durability::Immediate)
+            txn.set_durability(durability)
                 .map_err(|e| redb::Error::Corrupted(e.to_string()))?;
             let mut answers = Vec::with_capacity(group.len());
             let staged = {
@@ -128,11 +138,35 @@ impl Writer {
         let (answers, staged) = run().map_err(|e| e.to_string())?;
         self.unrouted.apply(staged, counters.next_message);
         self.commits += 1;
+        self.unsynced = matches!(durability, redb::Durability::None);
         let micros = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
         self.metrics.commits.inc();
         self.metrics.commit_duration.observe(micros);
         self.metrics.commit_group.observe(group.len() as u64);
         Ok((answers, counters))
+    }
+}
+
+/// How the group is committed: `None` when it writes nothing, `Durability::None` when it holds
+/// only routing results, `Durability::Immediate` otherwise, and for the last group before
+/// stopping when a commit since the last sync was not synced.
+fn durability(group: &[Request], unsynced: bool) -> Option<redb::Durability> {
+    let mut routed = false;
+    let mut stop = false;
+    for request in group {
+        match request {
+            Request::Routed { .. } => routed = true,
+            Request::CommitCount { .. } => {}
+            Request::Stop => stop = true,
+            _ => return Some(redb::Durability::Immediate),
+        }
+    }
+    if stop && (routed || unsynced) {
+        Some(redb::Durability::Immediate)
+    } else if routed {
+        Some(redb::Durability::None)
+    } else {
+        None
     }
 }
 
@@ -225,7 +259,7 @@ mod tests {
 
     use tokio::sync::{mpsc, oneshot};
 
-    use super::{MAX_GROUP, Request, Writer};
+    use super::{MAX_GROUP, Request, Writer, durability};
     use crate::store::ops::Counters;
     use crate::store::{Incoming, MessageId, MessageInfo, tables};
 
@@ -289,5 +323,39 @@ mod tests {
         let (ids, commits) = run_queued(MAX_GROUP + 10);
         assert_eq!(commits, 2);
         assert_eq!(ids.len(), MAX_GROUP + 10);
+    }
+
+    #[test]
+    fn only_a_group_of_routing_results_alone_skips_the_sync() {
+        let routed = || Request::Routed {
+            records: Vec::new(),
+            reply: oneshot::channel().0,
+        };
+        let received = || Request::Receive {
+            incoming: incoming(1),
+            reply: oneshot::channel().0,
+        };
+        let count = || Request::CommitCount {
+            reply: oneshot::channel().0,
+        };
+        let no_sync = |group: &[Request], unsynced| {
+            matches!(durability(group, unsynced), Some(redb::Durability::None))
+        };
+        let sync = |group: &[Request], unsynced| {
+            matches!(
+                durability(group, unsynced),
+                Some(redb::Durability::Immediate)
+            )
+        };
+        assert!(no_sync(&[routed(), count(), routed()], false));
+        // A received message is acknowledged after this commit: it syncs, and with it every
+        // routing result committed before.
+        assert!(sync(&[routed(), received()], true));
+        assert!(sync(&[received()], false));
+        // The last commit before stopping leaves nothing unsynced.
+        assert!(sync(&[routed(), Request::Stop], false));
+        assert!(sync(&[Request::Stop], true));
+        assert!(durability(&[Request::Stop], false).is_none());
+        assert!(durability(&[count()], true).is_none());
     }
 }
