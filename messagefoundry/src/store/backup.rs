@@ -110,7 +110,9 @@ fn copy(
     // Made first, readable by its owner alone: it holds patient data. redb initialises an
     // empty file.
     owner_only_file(&partial).map_err(io("create", &partial))?;
-    let target = redb::Database::create(&partial).map_err(|e| opening(&partial, e, ""))?;
+    let target = super::file_cache::builder()
+        .create(&partial)
+        .map_err(|e| opening(&partial, e, ""))?;
     let mut copier = Copier {
         read: &read,
         target: &target,

@@ -54,10 +54,12 @@ impl Redb {
     /// thread. Blocking.
     pub(crate) fn open_with(path: &Path, keys: &KeySettings) -> Result<Redb, StoreError> {
         let codec = Arc::new(Codec::from_settings(keys)?);
-        let db = redb::Database::create(path).map_err(|source| StoreError::Open {
-            path: path.to_path_buf(),
-            source: Box::new(source),
-        })?;
+        let db = super::file_cache::builder()
+            .create(path)
+            .map_err(|source| StoreError::Open {
+                path: path.to_path_buf(),
+                source: Box::new(source),
+            })?;
         migrate::migrate_logging(&db, path, &codec)?;
         sealing::check(&db, &codec)?;
         let db = Arc::new(db);

@@ -23,6 +23,7 @@ mod destinations;
 mod embedded;
 mod envelope;
 mod every_table;
+mod file_cache;
 mod file_error;
 mod files;
 pub mod index;
