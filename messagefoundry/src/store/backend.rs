@@ -69,7 +69,16 @@ pub trait Backend: Send + Sync + 'static {
     /// queues their sends at the ends of their outbounds' queues in the order of `records`,
     /// all together; the messages stop waiting to be routed. Returns each record's queue
     /// keys, in order.
+    /// A backend may answer before the results are durable (a crash then leaves the messages
+    /// waiting to be routed, and they are routed again): [`Backend::sync`] makes them durable.
     fn record_routes(&self, records: Vec<RouteRecord>) -> Pending<'_, Vec<Vec<QueueKey>>>;
+
+    /// Makes every change answered before it durable. A pipeline asks for it before it tells a
+    /// peer a routing result (an application ACK). A backend whose every answer is durable
+    /// answers at once.
+    fn sync(&self) -> Pending<'_, ()> {
+        Pending::ready(Ok(()))
+    }
 
     /// Moves a queued entry to the delivery history, with the acknowledgment code.
     /// [`StoreError::NotFound`] if it is not queued.

@@ -142,6 +142,10 @@ impl Backend for Redb {
         self.ask(|reply| Request::Routed { records, reply })
     }
 
+    fn sync(&self) -> Pending<'_, ()> {
+        self.ask(|reply| Request::Sync { reply })
+    }
+
     fn delivered(&self, key: QueueKey, attempts: u32, ack: &str) -> Pending<'_, ()> {
         self.ask(|reply| Request::Delivered {
             key,

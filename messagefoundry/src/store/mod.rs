@@ -364,6 +364,13 @@ impl Store {
         self.backend.record_routes(records).await
     }
 
+    /// Makes every change answered before it durable: routing results may be answered before
+    /// they are (a crash then routes their messages again), so a pipeline syncs before it tells
+    /// a peer a routing result.
+    pub async fn sync(&self) -> Result<(), StoreError> {
+        self.backend.sync().await
+    }
+
     /// Marks a queued message delivered (moves it to the delivery history), with the
     /// acknowledgment code that delivered it (AA, CA).
     pub async fn delivered(

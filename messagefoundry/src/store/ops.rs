@@ -229,7 +229,7 @@ pub(crate) fn apply(
             limit,
             ..
         } => prune_chunk(t, *before_micros, *from, *limit),
-        Request::CommitCount { .. } | Request::Stop => Ok(Answer::None),
+        Request::CommitCount { .. } | Request::Stop | Request::Sync { .. } => Ok(Answer::None),
     }
 }
 

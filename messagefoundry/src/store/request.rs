@@ -91,6 +91,11 @@ pub(crate) enum Request {
     /// Report how many commits were made. Only `test-support` asks.
     #[cfg_attr(not(feature = "test-support"), allow(dead_code))]
     CommitCount { reply: oneshot::Sender<u64> },
+    /// Make every commit before it durable (a routing result is committed without a sync of
+    /// its own); answered once it is.
+    Sync {
+        reply: oneshot::Sender<Result<(), StoreError>>,
+    },
     /// Commit what came before, then stop; later requests are refused.
     Stop,
 }

@@ -3,7 +3,8 @@
 //!
 //! A commit syncs to disk (`Durability::Immediate`) unless every request in it is a routing
 //! result. Those are committed without a sync of their own: nobody outside the engine has been
-//! promised them, the next commit that syncs (the next received message, delivery or operator
+//! promised them (a pipeline owing a peer an application ACK asks for a sync first), the next
+//! commit that syncs (the next received message, delivery or operator
 //! request) makes them durable together with everything before it, and a crash before then
 //! leaves their messages waiting to be routed, which start-up routes again, as after a crash
 //! between storing a message and routing it. At one connection this halves the syncs per
@@ -148,20 +149,20 @@ impl Writer {
 }
 
 /// How the group is committed: `None` when it writes nothing, `Durability::None` when it holds
-/// only routing results, `Durability::Immediate` otherwise, and for the last group before
-/// stopping when a commit since the last sync was not synced.
+/// only routing results, `Durability::Immediate` otherwise, and when a sync is asked for (or the
+/// writer stops) while a commit since the last sync, or this one, was not synced.
 fn durability(group: &[Request], unsynced: bool) -> Option<redb::Durability> {
     let mut routed = false;
-    let mut stop = false;
+    let mut sync = false;
     for request in group {
         match request {
             Request::Routed { .. } => routed = true,
             Request::CommitCount { .. } => {}
-            Request::Stop => stop = true,
+            Request::Stop | Request::Sync { .. } => sync = true,
             _ => return Some(redb::Durability::Immediate),
         }
     }
-    if stop && (routed || unsynced) {
+    if sync && (routed || unsynced) {
         Some(redb::Durability::Immediate)
     } else if routed {
         Some(redb::Durability::None)
@@ -175,6 +176,9 @@ fn reply(request: Request, answer: Result<Answer, String>, commits: u64) {
     let failed = |e: String| StoreError::Write(e);
     match (request, answer) {
         (Request::Stop, _) => {}
+        (Request::Sync { reply }, Ok(_)) => {
+            let _ = reply.send(Ok(()));
+        }
         (Request::CommitCount { reply }, _) => {
             let _ = reply.send(commits);
         }
@@ -222,6 +226,9 @@ fn send_error(request: Request, error: StoreError) {
             let _ = reply.send(Err(error));
         }
         Request::Routed { reply, .. } => {
+            let _ = reply.send(Err(error));
+        }
+        Request::Sync { reply } => {
             let _ = reply.send(Err(error));
         }
         Request::ReceiveFile { reply, .. } | Request::ReceiveAll { reply, .. } => {
@@ -357,5 +364,13 @@ mod tests {
         assert!(sync(&[Request::Stop], true));
         assert!(durability(&[Request::Stop], false).is_none());
         assert!(durability(&[count()], true).is_none());
+        // A sync asked for (before an application ACK) makes unsynced routing results durable,
+        // and costs nothing when everything is already.
+        let asked = || Request::Sync {
+            reply: oneshot::channel().0,
+        };
+        assert!(sync(&[asked()], true));
+        assert!(sync(&[routed(), asked()], false));
+        assert!(durability(&[asked()], false).is_none());
     }
 }

@@ -101,6 +101,17 @@ impl Pipeline {
             .map(|(id, processed, record)| ((id, processed), record))
             .unzip();
         self.store.record_routes(records).await?;
+        // A peer waiting for an application ACK is told the routing result: it must survive a
+        // power loss first, as the message itself did before its first ACK.
+        let promised = match self.waiters.lock() {
+            Ok(map) => results.iter().any(|(id, _)| map.contains_key(id)),
+            Err(poisoned) => results
+                .iter()
+                .any(|(id, _)| poisoned.get_ref().contains_key(id)),
+        };
+        if promised {
+            self.store.sync().await?;
+        }
         for (id, processed) in results {
             self.metrics.routed(
                 processed.disposition,

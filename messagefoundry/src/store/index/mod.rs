@@ -18,7 +18,9 @@ mod search;
 
 use redb::{ReadableDatabase, ReadableTable, TableDefinition, WriteTransaction};
 
-pub use build::{Built, build_declared, rebuild, sync};
+#[cfg(any(test, feature = "test-support"))]
+pub use build::sync;
+pub use build::{Built, build_declared, rebuild};
 pub(super) use build::{rebuild_db, sync_db};
 pub(crate) use check::problems;
 pub(super) use rekey::rekey;
