@@ -16,6 +16,10 @@ cd "$(dirname "$0")/.."
 
 layout1=b2e7e255b68b7ddfb1934c1c89c4a4bd9c6cf744
 if ! git cat-file -e "$layout1^{commit}" 2>/dev/null; then
+    # A shallow clone: ask its origin for that commit (or the whole history) first.
+    git fetch --quiet origin "$layout1" 2>/dev/null || git fetch --quiet --unshallow 2>/dev/null || true
+fi
+if ! git cat-file -e "$layout1^{commit}" 2>/dev/null; then
     echo "commit $layout1 (the layout-1 store) is not in this clone: fetch the full history"
     exit 1
 fi
