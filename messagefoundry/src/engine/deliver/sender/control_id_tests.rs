@@ -12,8 +12,8 @@ use tokio_util::sync::CancellationToken;
 use super::OutboundWorker;
 use crate::config::OutboundSettings;
 use crate::interface::{Disposition, MllpConnect};
-use crate::store::test_messages::message;
-use crate::store::{Incoming, RouteRecord, SendRecord, Store};
+use crate::store::test_messages::receive_waiting;
+use crate::store::{RouteRecord, SendRecord, Store};
 
 /// A downstream that answers AA to each frame, naming `ROW1` for the message whose MSH-10 is
 /// `C1` and the frame's own MSH-10 otherwise.
@@ -49,19 +49,7 @@ async fn the_ack_is_matched_against_the_control_id_in_the_queue_row() {
     let store = Store::open(dir.path().join("s.redb")).unwrap();
     // C1 is queued as `ROW1` (what a handler's copy would carry); C2 with no control ID.
     for (n, control_id) in [(1, "ROW1"), (2, "")] {
-        let (raw, info) = message(n, 0);
-        let id = store
-            .receive(Incoming {
-                inbound: Arc::from("IB"),
-                raw: raw.into(),
-                info,
-                refused: None,
-                dedupe: None,
-                index: Vec::new(),
-            })
-            .await
-            .unwrap()
-            .id;
+        let id = receive_waiting(&store, n, 0).await;
         let send = SendRecord {
             outbound: "OB".into(),
             handler: "h".into(),
