@@ -15,9 +15,6 @@ use crate::store::envelope::Codec;
 /// The bytes of the HMAC kept: 128 bits, so two values colliding is never seen in practice.
 const DIGEST_LEN: usize = 16;
 
-/// The characters of URL-safe base64.
-const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-
 /// Replaces the values by their digests under the current key, when `codec` seals (left as
 /// they are otherwise). Run on the caller's task, before the writer.
 pub(crate) fn seal(codec: &Codec, values: &mut [(&str, String)]) {
@@ -44,18 +41,8 @@ pub(crate) fn forms(codec: &Codec, field: &str, value: &str) -> Vec<String> {
 
 /// The first [`DIGEST_LEN`] bytes, in URL-safe base64 without padding.
 fn encode(tag: &[u8]) -> String {
-    let bytes = &tag[..DIGEST_LEN.min(tag.len())];
-    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
-    for group in bytes.chunks(3) {
-        let n = group
-            .iter()
-            .enumerate()
-            .fold(0u32, |n, (i, b)| n | (u32::from(*b) << (16 - 8 * i)));
-        for i in 0..=group.len() {
-            out.push(ALPHABET[((n >> (18 - 6 * i)) & 63) as usize] as char);
-        }
-    }
-    out
+    use base64::Engine;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&tag[..DIGEST_LEN.min(tag.len())])
 }
 
 #[cfg(test)]
