@@ -21,25 +21,10 @@ type DeadLetterV1 = (u64, &'static [u8], u32, &'static str, u64);
 /// gets an empty control ID, which the sender handles by reading the payload as before.
 pub(crate) fn add_control_ids(db: &redb::Database) -> Result<(), redb::Error> {
     let txn = db.begin_write()?;
-    let queued = match txn.open_table(QUEUE_V1) {
-        Ok(table) => Some(
-            table
-                .iter()?
-                .map(|row| {
-                    let (k, v) = row?;
-                    let ((name, seq), (message, payload, attempts)) = (k.value(), v.value());
-                    Ok((
-                        (name.to_owned(), seq),
-                        (message, payload.to_vec(), attempts),
-                    ))
-                })
-                .collect::<Result<Vec<_>, redb::Error>>()?,
-        ),
-        Err(TableError::TableTypeMismatch { .. }) => None,
-        Err(e) => return Err(e.into()),
-    };
+    let queued = take_v1(&txn, QUEUE_V1, |(message, payload, attempts)| {
+        (message, payload.to_vec(), attempts)
+    })?;
     if let Some(rows) = queued {
-        txn.delete_table(QUEUE_V1)?;
         let mut queue = txn.open_table(QUEUE)?;
         for ((name, seq), (message, payload, attempts)) in rows {
             let control_id = control_id_of(&txn, message, &payload)?;
@@ -47,24 +32,14 @@ pub(crate) fn add_control_ids(db: &redb::Database) -> Result<(), redb::Error> {
             queue.insert((name.as_str(), seq), value)?;
         }
     }
-    let dead = match txn.open_table(DEAD_LETTERS_V1) {
-        Ok(table) => Some(
-            table
-                .iter()?
-                .map(|row| {
-                    let (k, v) = row?;
-                    let ((name, seq), (message, payload, attempts, reason, at)) =
-                        (k.value(), v.value());
-                    let value = (message, payload.to_vec(), attempts, reason.to_owned(), at);
-                    Ok(((name.to_owned(), seq), value))
-                })
-                .collect::<Result<Vec<_>, redb::Error>>()?,
-        ),
-        Err(TableError::TableTypeMismatch { .. }) => None,
-        Err(e) => return Err(e.into()),
-    };
+    let dead = take_v1(
+        &txn,
+        DEAD_LETTERS_V1,
+        |(message, payload, attempts, reason, at)| {
+            (message, payload.to_vec(), attempts, reason.to_owned(), at)
+        },
+    )?;
     if let Some(rows) = dead {
-        txn.delete_table(DEAD_LETTERS_V1)?;
         let mut table = txn.open_table(DEAD_LETTERS)?;
         for ((name, seq), (message, payload, attempts, reason, at)) in rows {
             let control_id = control_id_of(&txn, message, &payload)?;
@@ -81,6 +56,35 @@ pub(crate) fn add_control_ids(db: &redb::Database) -> Result<(), redb::Error> {
     }
     txn.commit()?;
     Ok(())
+}
+
+/// Rows of a per-outbound table, owned: ((outbound, sequence), row).
+type Rows<T> = Vec<((String, u64), T)>;
+
+/// Every row of a per-outbound table as layout 1 wrote it, owned, and the table deleted so it
+/// can be made again with layout 2's rows; `None` when it has layout 2's rows already.
+fn take_v1<V, T>(
+    txn: &WriteTransaction,
+    table: TableDefinition<(&str, u64), V>,
+    own: impl Fn(V::SelfType<'_>) -> T,
+) -> Result<Option<Rows<T>>, redb::Error>
+where
+    V: redb::Value + 'static,
+{
+    let rows = match txn.open_table(table) {
+        Ok(opened) => opened
+            .iter()?
+            .map(|row| {
+                let (k, v) = row?;
+                let (name, seq) = k.value();
+                Ok(((name.to_owned(), seq), own(v.value())))
+            })
+            .collect::<Result<Vec<_>, redb::Error>>()?,
+        Err(TableError::TableTypeMismatch { .. }) => return Ok(None),
+        Err(e) => return Err(e.into()),
+    };
+    txn.delete_table(table)?;
+    Ok(Some(rows))
 }
 
 /// The control ID of a layout-1 payload, or of the message as received when it is empty.
