@@ -175,9 +175,14 @@ pub trait Backend: Send + Sync + 'static {
     /// Blocking.
     fn edits(&self, id: MessageId) -> Result<(Option<MessageId>, Vec<MessageId>), StoreError>;
 
-    /// The first `limit` entries of an outbound's queue, in order, with the bytes to send.
-    /// Blocking.
-    fn queue_head(&self, outbound: &str, limit: usize) -> Result<Vec<QueueEntry>, StoreError>;
+    /// The first `limit` entries of an outbound's queue whose sequence is above `after` (all
+    /// of them when `None`), in order, with the bytes to send. Blocking.
+    fn queue_head(
+        &self,
+        outbound: &str,
+        after: Option<u64>,
+        limit: usize,
+    ) -> Result<Vec<QueueEntry>, StoreError>;
 
     /// How many entries an outbound's queue holds, counted by a scan. Blocking.
     #[cfg_attr(not(feature = "test-support"), allow(dead_code))]

@@ -303,8 +303,13 @@ impl Backend for Redb {
         destinations::edits(&self.db, id).map_err(read_error)
     }
 
-    fn queue_head(&self, outbound: &str, limit: usize) -> Result<Vec<QueueEntry>, StoreError> {
-        reads::queue_head(&self.db, &self.codec, outbound, limit)
+    fn queue_head(
+        &self,
+        outbound: &str,
+        after: Option<u64>,
+        limit: usize,
+    ) -> Result<Vec<QueueEntry>, StoreError> {
+        reads::queue_head(&self.db, &self.codec, outbound, after, limit)
     }
 
     fn queue_len(&self, outbound: &str) -> Result<u64, StoreError> {

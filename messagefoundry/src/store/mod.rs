@@ -528,7 +528,19 @@ impl Store {
 
     /// The first `limit` entries of an outbound's queue, in order. Blocking.
     pub fn queue_head(&self, outbound: &str, limit: usize) -> Result<Vec<QueueEntry>, StoreError> {
-        self.backend.queue_head(outbound, limit)
+        self.backend.queue_head(outbound, None, limit)
+    }
+
+    /// The first `limit` entries of an outbound's queue whose sequence is above `after`, in
+    /// order. A sender reads on from the last entry it finished: entries at or below it are
+    /// finished, their commits still landing, and are neither read nor opened again. Blocking.
+    pub fn queue_head_after(
+        &self,
+        outbound: &str,
+        after: Option<u64>,
+        limit: usize,
+    ) -> Result<Vec<QueueEntry>, StoreError> {
+        self.backend.queue_head(outbound, after, limit)
     }
 
     /// How many messages wait in an outbound's queue, counted by a scan of it (the counters

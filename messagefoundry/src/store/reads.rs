@@ -112,21 +112,25 @@ pub(crate) fn handler_results(
     Ok(out)
 }
 
-/// The first `limit` entries of an outbound's queue, their payloads opened from their
-/// envelopes straight out of the file's pages.
+/// The first `limit` entries of an outbound's queue with a sequence above `after`, their
+/// payloads opened from their envelopes straight out of the file's pages.
 pub(crate) fn queue_head(
     db: &redb::Database,
     codec: &Codec,
     outbound: &str,
+    after: Option<u64>,
     limit: usize,
 ) -> Result<Vec<QueueEntry>, StoreError> {
+    let Some(first) = after.map_or(Some(0), |seq| seq.checked_add(1)) else {
+        return Ok(Vec::new());
+    };
     let read = |e: redb::Error| StoreError::Read(e.to_string());
     let txn = db.begin_read().map_err(|e| read(e.into()))?;
     let table = txn.open_table(QUEUE).map_err(|e| read(e.into()))?;
     let messages = txn.open_table(MESSAGES).map_err(|e| read(e.into()))?;
     let mut out = Vec::new();
     for row in table
-        .range((outbound, 0u64)..=(outbound, u64::MAX))
+        .range((outbound, first)..=(outbound, u64::MAX))
         .map_err(|e| read(e.into()))?
         .take(limit)
     {

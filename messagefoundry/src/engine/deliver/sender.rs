@@ -156,8 +156,8 @@ impl OutboundWorker {
         let mut conn: Option<Connection> = None;
         let mut failures: u32 = 0;
         // Entries read but not finished, oldest first; and the last entry finished (delivered or
-        // dead-lettered). Sequence numbers only grow, so anything at or below it read again
-        // from the store is a delivery whose commit has not landed yet, and is stepped over.
+        // dead-lettered). Sequence numbers only grow, so the queue is read on from it: what is
+        // at or below it is finished, its commit perhaps still landing.
         let mut buffer: VecDeque<QueueEntry> = VecDeque::new();
         let mut last_done: Option<u64> = None;
         let mut commits = JoinSet::new();
@@ -370,12 +370,7 @@ impl OutboundWorker {
             return Step::Ready;
         }
         match self.read_window(last_done, limit).await {
-            // Only finished entries whose commits are still landing: look again soon.
-            Ok((entries, true)) if entries.is_empty() => {
-                tokio::time::sleep(Duration::from_millis(1)).await;
-                return Step::Again;
-            }
-            Ok((entries, _)) => buffer.extend(entries),
+            Ok(entries) => buffer.extend(entries),
             Err(e) => {
                 tracing::error!(outbound = %self.name, error = %e, "sender stopped: the store failed");
                 return Step::Stop;
@@ -417,25 +412,18 @@ impl OutboundWorker {
         opened
     }
 
-    /// Reads the next `limit` entries of the queue after `last_done`, and whether the head still held
-    /// finished entries (deliveries whose commit has not landed yet).
+    /// Reads the next `limit` entries of the queue after `after`: finished entries whose
+    /// delivery commits have not landed yet are not read (nor opened) again.
     async fn read_window(
         &self,
-        last_done: Option<u64>,
+        after: Option<u64>,
         limit: usize,
-    ) -> Result<(Vec<QueueEntry>, bool), StoreError> {
+    ) -> Result<Vec<QueueEntry>, StoreError> {
         let store = self.store.clone();
         let name = self.name.clone();
-        let head = tokio::task::spawn_blocking(move || store.queue_head(&name, limit))
+        tokio::task::spawn_blocking(move || store.queue_head_after(&name, after, limit))
             .await
-            .map_err(|e| StoreError::Read(e.to_string()))??;
-        let read = head.len();
-        let next: Vec<QueueEntry> = head
-            .into_iter()
-            .filter(|e| last_done.is_none_or(|done| e.key.seq > done))
-            .collect();
-        let stale = next.len() < read;
-        Ok((next, stale))
+            .map_err(|e| StoreError::Read(e.to_string()))?
     }
 
     /// Dead-letters an entry with its reason.

@@ -66,7 +66,8 @@ pub fn routes_queue_copies_in_record_order_per_outbound(s: &mut Subject) {
 }
 
 /// The head of a queue is its oldest entry; delivering it brings up the next; a limit takes
-/// the first entries only; queues of other outbounds are apart; the order survives a restart.
+/// the first entries only; reading on after a sequence takes the entries above it only;
+/// queues of other outbounds are apart; the order survives a restart.
 pub fn queue_head_is_first_in_first_out(s: &mut Subject) {
     let mut keys = Vec::new();
     for n in 0..5 {
@@ -84,6 +85,19 @@ pub fn queue_head_is_first_in_first_out(s: &mut Subject) {
             .collect::<Vec<_>>(),
         keys[..2]
     );
+    let after = |s: &Subject, seq: Option<u64>, limit: usize| {
+        s.store()
+            .queue_head_after("A", seq, limit)
+            .expect("read")
+            .into_iter()
+            .map(|e| e.key)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(after(s, Some(keys[2].seq), 10), keys[3..]);
+    assert_eq!(after(s, Some(keys[0].seq), 2), keys[1..3]);
+    assert_eq!(after(s, None, 10), keys);
+    assert!(after(s, Some(keys[4].seq), 10).is_empty());
+    assert!(after(s, Some(u64::MAX), 10).is_empty());
     s.wait(s.store().delivered(keys[0].clone(), 1, "AA"))
         .expect("delivered");
     assert_eq!(head_keys(s, "A"), keys[1..]);

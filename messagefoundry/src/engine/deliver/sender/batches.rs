@@ -77,8 +77,9 @@ impl OutboundWorker {
                     () = tokio::time::sleep(self.settings.batch_wait) => {}
                     () = self.shutdown.cancelled() => break,
                 }
-                match self.read_window(last_done, size.max(WINDOW)).await {
-                    Ok((entries, _)) => top_up(&mut buffer, entries),
+                let after = buffer.back().map(|e| e.key.seq).or(last_done);
+                match self.read_window(after, size.max(WINDOW)).await {
+                    Ok(entries) => buffer.extend(entries),
                     Err(e) => {
                         tracing::error!(outbound = %name, error = %e, "sender stopped: the store failed");
                         break;
@@ -322,15 +323,6 @@ fn put_back(buffer: &mut VecDeque<QueueEntry>, entries: impl IntoIterator<Item =
     }
 }
 
-/// Adds to the buffer the entries read that come after its last one.
-fn top_up(buffer: &mut VecDeque<QueueEntry>, read: Vec<QueueEntry>) {
-    let after = buffer.back().map(|e| e.key.seq);
-    buffer.extend(
-        read.into_iter()
-            .filter(|e| after.is_none_or(|last| e.key.seq > last)),
-    );
-}
-
 /// The batch to send: BHS (the first message's applications and facilities, `batch_id` as
 /// BHS-11), the messages as queued, BTS with their count. `None` if it cannot be written.
 fn batch_of(first: &Message, batch_id: &str, members: &[Member]) -> Option<Vec<u8>> {
@@ -371,12 +363,10 @@ mod tests {
     }
 
     #[test]
-    fn kept_messages_go_first_in_their_order_and_a_top_up_adds_only_newer_ones() {
+    fn kept_messages_go_first_in_their_order() {
         let mut buffer: VecDeque<QueueEntry> = [5, 6].map(entry).into();
         put_back(&mut buffer, [2, 4].map(entry));
         assert_eq!(seqs(&buffer), [2, 4, 5, 6]);
-        top_up(&mut buffer, [4, 5, 6, 7, 8].map(entry).to_vec());
-        assert_eq!(seqs(&buffer), [2, 4, 5, 6, 7, 8]);
         let mut last = Some(9);
         done(&mut last, 3);
         assert_eq!(last, Some(9));
