@@ -24,8 +24,8 @@ use super::writer::Writer;
 use super::{
     DeadLetter, Destination, Edit, Edited, FileError, FilePart, HandlerRecord, Incoming,
     KeySettings, MessageId, MessageInfo, QueueCount, QueueEntry, QueueKey, Received, Rotated,
-    RouteRecord, StateKind, StoreError, StoredDisposition, destinations, index, migrate, ops,
-    reads, resend_copy, seal_requests, sealing, tables, unrouted,
+    RouteRecord, StateKind, StoreError, StoredDisposition, destinations, index, journal, migrate,
+    ops, reads, resend_copy, seal_requests, sealing, tables, unrouted,
 };
 use crate::interface::index::IndexDef;
 use crate::metrics::StoreMetrics;
@@ -62,6 +62,8 @@ impl Redb {
             })?;
         migrate::migrate_logging(&db, path, &codec)?;
         sealing::check(&db, &codec)?;
+        journal::recover(&db, path)?;
+        let journal = journal::Journal::open(path)?;
         let db = Arc::new(db);
         let (next_message, next_seq) =
             tables::initialise(&db).map_err(|e| StoreError::Write(e.to_string()))?;
@@ -75,7 +77,8 @@ impl Redb {
         let metrics = Arc::new(StoreMetrics::default());
         let writer = Writer::new(Arc::clone(&db), queue, counters)
             .counting(Arc::clone(&metrics))
-            .routing(unrouted.clone());
+            .routing(unrouted.clone())
+            .journaling(journal);
         let handle = std::thread::Builder::new()
             .name("store-writer".into())
             .spawn(move || writer.run())

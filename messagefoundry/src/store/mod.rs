@@ -27,6 +27,7 @@ mod file_cache;
 mod file_error;
 mod files;
 pub mod index;
+mod journal;
 mod keys;
 mod migrate;
 mod migrate_queue;
