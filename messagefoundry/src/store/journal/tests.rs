@@ -206,6 +206,12 @@ fn a_record_that_does_not_fit_waits_for_a_sync_and_the_journal_starts_again_larg
     );
 }
 
+/// The messages waiting to be routed.
+fn waiting(store: &Store) -> Vec<MessageId> {
+    let pending = store.pending_routes().expect("pending");
+    pending.into_iter().map(|(id, _)| id).collect()
+}
+
 /// Copies the store file and its journal, while the store runs, as a crash would leave them.
 fn crash_copy(from: &std::path::Path, to: &std::path::Path) {
     std::fs::copy(from, to).expect("copy the store");
@@ -239,12 +245,7 @@ async fn messages_acknowledged_but_not_synced_to_the_store_are_stored_at_open() 
     drop(db);
 
     let store = Store::open(&copy).expect("copy opens");
-    let waiting: Vec<MessageId> = store
-        .pending_routes()
-        .expect("pending")
-        .into_iter()
-        .map(|(id, _)| id)
-        .collect();
+    let waiting = waiting(&store);
     assert_eq!(waiting, ids, "the same ids, waiting to be routed");
     for (n, id) in (1..=5).zip(&ids) {
         let (info, raw) = store.read_message(*id).expect("read").expect("stored");
@@ -282,12 +283,7 @@ async fn a_duplicate_found_before_the_crash_is_found_again_at_replay() {
         .expect("read")
         .expect("recorded");
     assert_eq!(disposition.detail, format!("duplicate of {}", first.id));
-    let waiting: Vec<MessageId> = store
-        .pending_routes()
-        .expect("pending")
-        .into_iter()
-        .map(|(id, _)| id)
-        .collect();
+    let waiting = waiting(&store);
     assert_eq!(waiting, [first.id]);
     tokio::task::block_in_place(|| store.shutdown());
 }
