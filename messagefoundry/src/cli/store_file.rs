@@ -328,13 +328,6 @@ fn print_verified(v: &Verified) {
     for (key, n) in &v.unopened {
         say!("not decrypted (key {key} not given): {n} body(ies)");
     }
-    if v.journaled > 0 {
-        say!(
-            "journal: {} message(s) beside the file are not in it yet; `store migrate` (or \
-             serve) stores them",
-            v.journaled
-        );
-    }
     for problem in &v.problems {
         say!("problem: {problem}");
     }

@@ -2,7 +2,8 @@
 //!
 //! Every write is handed to the writer thread over a bounded channel. The writer takes
 //! everything that is waiting, applies it in one transaction (synced unless it holds only
-//! routing results, which the next synced commit makes durable), and only
+//! routing results, which the next synced commit makes durable, or received messages, which
+//! the journal beside the file makes durable: see `journal/`), and only
 //! after the commit answers each request, on the channel a [`Pending`] waits on. One fsync
 //! serves every connection that was waiting. Reads use their own read transactions, beside the
 //! writer.
@@ -63,7 +64,7 @@ impl Redb {
         migrate::migrate_logging(&db, path, &codec)?;
         sealing::check(&db, &codec)?;
         journal::recover(&db, path)?;
-        let journal = journal::Journal::open(path)?;
+        let journal = journal::Journal::open(&db, path)?;
         let db = Arc::new(db);
         let (next_message, next_seq) =
             tables::initialise(&db).map_err(|e| StoreError::Write(e.to_string()))?;

@@ -34,9 +34,6 @@ pub struct Verified {
     pub sealed: Vec<(String, u64)>,
     /// Bodies not decrypted because their key was not given, by key id (hex).
     pub unopened: Vec<(String, u64)>,
-    /// Messages the journal beside the file holds that the file lacks: stored when the store
-    /// next opens for writing (`serve`, `store migrate`).
-    pub journaled: u64,
     /// What is wrong; empty when the file is sound.
     pub problems: Vec<String>,
 }
@@ -92,7 +89,6 @@ pub fn verify_with_keys(
             queued: 0,
             counters_kept: false,
             tables: Vec::new(),
-            journaled: 0,
             problems,
         });
     }
@@ -135,8 +131,6 @@ pub fn verify_with_keys(
         queued: rows_of("queue"),
         counters_kept,
         tables,
-        journaled: super::journal::pending(&db, path)
-            .map_err(|e| FileError::Store(e.to_string()))?,
         problems,
     })
 }

@@ -4,12 +4,16 @@
 //! A commit syncs to disk (`Durability::Immediate`) unless every request in it is a routing
 //! result. Those are committed without a sync of their own: nobody outside the engine has been
 //! promised them (a pipeline owing a peer an application ACK asks for a sync first), the next
-//! commit that syncs (the next received message, delivery or operator
-//! request) makes them durable together with everything before it, and a crash before then
+//! commit that syncs (a delivery, an operator request, stopping) makes them durable together
+//! with everything before it, and a crash before then
 //! leaves their messages waiting to be routed, which start-up routes again, as after a crash
 //! between storing a message and routing it. At one connection this halves the syncs per
 //! message: each message's routing no longer waits for a sync of its own before the next
 //! message can be stored.
+//!
+//! A group of received messages (with routing results) is committed without a sync too, and
+//! made durable by one synced append to the journal (`journal/`) before it is answered and its
+//! messages are offered to the pipeline.
 
 use std::sync::Arc;
 

@@ -28,24 +28,35 @@ use redb::ReadableDatabase;
 
 use file::JournalFile;
 pub(crate) use file::path_of;
-use record::Names;
+use record::{Names, StoreId};
 
 use super::request::Request;
 use super::tables::{self, MESSAGES, META};
 use super::{Incoming, StoreError, ops};
 
+/// The key in `meta` of the store's journal id (base64): a random value every record's
+/// checksum covers, so a journal is read only beside the store it was written for.
+const JOURNAL_ID: &str = "journal_id";
+
 /// The writer's journal: the file, and the record of the group being committed.
 pub(crate) struct Journal {
     file: JournalFile,
+    /// The store's journal id.
+    id: StoreId,
     record: Vec<u8>,
     /// A record did not fit since the last rewind: the file grows at the next sync.
     full: bool,
 }
 
 impl Journal {
-    /// Opens (or creates) the journal of the store file at `store`, to write from its start:
-    /// call once the store has replayed it. Blocking.
-    pub(crate) fn open(store: &Path) -> Result<Journal, StoreError> {
+    /// Opens (or creates) the journal of the store `db`, whose file is at `store`, to write
+    /// from its start (giving the store a journal id if it has none): call once the store has
+    /// replayed it. Blocking.
+    pub(crate) fn open(db: &redb::Database, store: &Path) -> Result<Journal, StoreError> {
+        let id = match read_id(db).map_err(|e| StoreError::Read(e.to_string()))? {
+            Some(id) => id,
+            None => new_id(db)?,
+        };
         let path = path_of(store);
         let file = JournalFile::open(&path).map_err(|e| StoreError::Open {
             path,
@@ -53,6 +64,7 @@ impl Journal {
         })?;
         Ok(Journal {
             file,
+            id,
             record: Vec::new(),
             full: false,
         })
@@ -74,8 +86,14 @@ impl Journal {
         if messages.is_empty() {
             return false;
         }
+        // Bodies larger than the file are not even encoded.
+        let bodies: usize = messages.iter().map(|m| m.raw.len()).sum();
+        if !self.file.fits(bodies) {
+            self.full = true;
+            return false;
+        }
         self.record.clear();
-        record::encode(first, &messages, &mut self.record);
+        record::encode(&self.id, first, &messages, &mut self.record);
         if self.file.fits(self.record.len()) {
             return true;
         }
@@ -143,17 +161,12 @@ pub(crate) fn recover(db: &redb::Database, store: &Path) -> Result<u64, StoreErr
     Ok(replayed)
 }
 
-/// How many messages the journal beside `store` holds that the file lacks (a read-only
-/// look: `recover` stores them). Blocking.
-pub(crate) fn pending(db: &impl ReadableDatabase, store: &Path) -> Result<u64, StoreError> {
-    Ok(scan(db, store)?.map_or(0, |scanned| {
-        scanned.records.iter().map(|r| r.header.count).sum()
-    }))
-}
-
 /// The records of the journal beside `store` that continue its durable commits; `None`
-/// without a journal.
+/// without a journal (or a journal id: the store never had one written for it).
 fn scan(db: &impl ReadableDatabase, store: &Path) -> Result<Option<replay::Scanned>, StoreError> {
+    let Some(id) = read_id(db).map_err(|e| StoreError::Read(e.to_string()))? else {
+        return Ok(None);
+    };
     let path = path_of(store);
     let file = match std::fs::File::open(&path) {
         Ok(file) => file,
@@ -162,7 +175,7 @@ fn scan(db: &impl ReadableDatabase, store: &Path) -> Result<Option<replay::Scann
     };
     let next = durable_next(db).map_err(|e| StoreError::Read(e.to_string()))?;
     let scanned =
-        replay::scan(std::io::BufReader::new(file), next).map_err(|e| read_error(&path, e))?;
+        replay::scan(std::io::BufReader::new(file), &id, next).map_err(|e| read_error(&path, e))?;
     if let Some(first) = scanned.foreign {
         tracing::warn!(
             journal = %path.display(),
@@ -173,6 +186,39 @@ fn scan(db: &impl ReadableDatabase, store: &Path) -> Result<Option<replay::Scann
         );
     }
     Ok(Some(scanned))
+}
+
+/// The store's journal id, if it has one.
+fn read_id(db: &impl ReadableDatabase) -> Result<Option<StoreId>, redb::Error> {
+    use base64::Engine as _;
+    let txn = db.begin_read()?;
+    let meta = match txn.open_table(META) {
+        Ok(meta) => meta,
+        Err(redb::TableError::TableDoesNotExist(_)) => return Ok(None),
+        Err(e) => return Err(e.into()),
+    };
+    let Some(text) = meta.get(JOURNAL_ID)? else {
+        return Ok(None);
+    };
+    let decoded = base64::engine::general_purpose::STANDARD.decode(text.value());
+    Ok(decoded.ok().and_then(|bytes| StoreId::try_from(bytes).ok()))
+}
+
+/// Gives the store a new random journal id, in a synced commit.
+fn new_id(db: &redb::Database) -> Result<StoreId, StoreError> {
+    use base64::Engine as _;
+    let id: StoreId = ring::rand::generate(&ring::rand::SystemRandom::new())
+        .map_err(|_| StoreError::Write("no random journal id from the system".into()))?
+        .expose();
+    let text = base64::engine::general_purpose::STANDARD.encode(id);
+    let write = || -> Result<(), redb::Error> {
+        let txn = db.begin_write()?;
+        txn.open_table(META)?.insert(JOURNAL_ID, text.as_str())?;
+        txn.commit()?;
+        Ok(())
+    };
+    write().map_err(write_error)?;
+    Ok(id)
 }
 
 /// The id the next message stored gets, as the file's durable commits say.
@@ -188,7 +234,7 @@ fn durable_next(db: &impl ReadableDatabase) -> Result<u64, redb::Error> {
 }
 
 fn write_error(e: redb::Error) -> StoreError {
-    StoreError::Write(format!("replaying the journal: {e}"))
+    StoreError::Write(format!("the store's journal: {e}"))
 }
 
 fn read_error(path: &Path, e: std::io::Error) -> StoreError {

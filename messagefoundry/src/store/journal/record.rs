@@ -2,9 +2,10 @@
 //! them, with the first id it gave them.
 //!
 //! Layout (little endian): body length (u32), checksum (8 bytes), first id (u64), message
-//! count (u32), then each message. The checksum is the first 8 bytes of the SHA-256 of
-//! everything else, so a torn write, the zeros of a fresh file and the bytes of an older
-//! record all fail it. A message is stored as the writer got it: its body already in its
+//! count (u32), then each message. The checksum is the first 8 bytes of the SHA-256 of the
+//! store's journal id and everything else, so a torn write, the zeros of a fresh file, the
+//! bytes of an older record and the records of another store (a new file made in the place of
+//! a deleted one) all fail it. A message is stored as the writer got it: its body already in its
 //! envelope, its index values already digests on an encrypted store.
 
 use std::collections::HashMap;
@@ -15,8 +16,12 @@ use crate::store::{Dedupe, Incoming, MessageInfo, tables};
 /// Bytes before the body: length, checksum, first id, count.
 pub(super) const HEADER: usize = 4 + 8 + 8 + 4;
 
-/// Appends the record of `messages`, the first of which gets id `first`, to `out`.
-pub(super) fn encode(first: u64, messages: &[&Incoming], out: &mut Vec<u8>) {
+/// The random id of a store, which its journal's checksums cover.
+pub(super) type StoreId = [u8; 16];
+
+/// Appends the record of `messages`, the first of which gets id `first`, for the store `id`,
+/// to `out`.
+pub(super) fn encode(id: &StoreId, first: u64, messages: &[&Incoming], out: &mut Vec<u8>) {
     let start = out.len();
     out.extend_from_slice(&[0; 12]);
     out.extend_from_slice(&first.to_le_bytes());
@@ -26,7 +31,7 @@ pub(super) fn encode(first: u64, messages: &[&Incoming], out: &mut Vec<u8>) {
     }
     let body = (out.len() - start - HEADER) as u32;
     out[start..start + 4].copy_from_slice(&body.to_le_bytes());
-    let sum = checksum(&[&out[start..start + 4], &out[start + 12..]]);
+    let sum = checksum(&[id, &out[start..start + 4], &out[start + 12..]]);
     out[start + 4..start + 12].copy_from_slice(&sum);
 }
 
@@ -46,10 +51,10 @@ pub(super) fn body_len(header: &[u8; HEADER]) -> usize {
     u32::from_le_bytes([header[0], header[1], header[2], header[3]]) as usize
 }
 
-/// Checks a whole record (header and body); `None` when its checksum fails.
-pub(super) fn check(header: &[u8; HEADER], body: &[u8]) -> Option<Header> {
+/// Checks a whole record (header and body) of the store `id`; `None` when its checksum fails.
+pub(super) fn check(id: &StoreId, header: &[u8; HEADER], body: &[u8]) -> Option<Header> {
     if body.len() != body_len(header)
-        || checksum(&[&header[..4], &header[12..], body]) != header[4..12]
+        || checksum(&[id, &header[..4], &header[12..], body]) != header[4..12]
     {
         return None;
     }

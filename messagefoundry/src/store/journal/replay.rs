@@ -11,7 +11,7 @@
 use std::io::{self, Read};
 
 use super::file::MAX_BYTES;
-use super::record::{self, HEADER, Header};
+use super::record::{self, HEADER, Header, StoreId};
 
 /// One record to replay: its header and its body.
 pub(super) struct Found {
@@ -29,8 +29,9 @@ pub(super) struct Scanned {
     pub foreign: Option<u64>,
 }
 
-/// Reads the records of `journal` that continue a store whose next message id is `next`.
-pub(super) fn scan(mut journal: impl Read, mut next: u64) -> io::Result<Scanned> {
+/// Reads the records of `journal` that continue the store `id`, whose next message id is
+/// `next`.
+pub(super) fn scan(mut journal: impl Read, id: &StoreId, mut next: u64) -> io::Result<Scanned> {
     let mut scanned = Scanned::default();
     loop {
         let mut header = [0u8; HEADER];
@@ -45,7 +46,7 @@ pub(super) fn scan(mut journal: impl Read, mut next: u64) -> io::Result<Scanned>
         if !read_full(&mut journal, &mut body)? {
             return Ok(scanned);
         }
-        let Some(found) = record::check(&header, &body) else {
+        let Some(found) = record::check(id, &header, &body) else {
             return Ok(scanned);
         };
         if found.first.saturating_add(found.count) <= next {

@@ -10,6 +10,9 @@ use crate::store::request::Request;
 use crate::store::test_messages::{message, receive_routed, receive_waiting};
 use crate::store::{Dedupe, Incoming, MessageId, Store};
 
+/// The journal id of the store the records are written for.
+const ID: record::StoreId = [7; 16];
+
 /// Message `n`, with every optional part filled when `full`.
 fn incoming(n: u64, full: bool) -> Incoming {
     let (raw, info) = message(n, 10);
@@ -47,13 +50,13 @@ fn record_sized(first: u64, count: u64, body: usize) -> Vec<u8> {
         .collect();
     let refs: Vec<&Incoming> = messages.iter().collect();
     let mut out = Vec::new();
-    record::encode(first, &refs, &mut out);
+    record::encode(&ID, first, &refs, &mut out);
     out
 }
 
 /// The first ids of the records `scan` finds in `bytes` for a store whose next id is `next`.
 fn firsts(bytes: &[u8], next: u64) -> Vec<u64> {
-    scan(bytes, next)
+    scan(bytes, &ID, next)
         .expect("read")
         .records
         .iter()
@@ -65,8 +68,8 @@ fn firsts(bytes: &[u8], next: u64) -> Vec<u64> {
 fn a_record_reads_back_as_the_messages_written() {
     let written = [incoming(7, true), incoming(8, false)];
     let mut bytes = Vec::new();
-    record::encode(7, &[&written[0], &written[1]], &mut bytes);
-    let scanned = scan(bytes.as_slice(), 7).expect("read");
+    record::encode(&ID, 7, &[&written[0], &written[1]], &mut bytes);
+    let scanned = scan(bytes.as_slice(), &ID, 7).expect("read");
     assert_eq!(scanned.records.len(), 1);
     let found = &scanned.records[0];
     assert_eq!((found.header.first, found.header.count), (7, 2));
@@ -87,6 +90,13 @@ fn a_record_reads_back_as_the_messages_written() {
                 .map(|d| (&d.control_id, d.window_micros))
         );
     }
+}
+
+#[test]
+fn the_records_of_another_store_are_not_read() {
+    let bytes = [record_of(1, 2), record_of(3, 1)].concat();
+    let other = scan(bytes.as_slice(), &[8; 16], 1).expect("read");
+    assert!(other.records.is_empty() && other.foreign.is_none());
 }
 
 #[test]
@@ -149,7 +159,7 @@ fn older_records_after_a_rewind_are_not_replayed() {
     torn[shorter.len() - 1] ^= 0xff;
     assert!(firsts(&torn, 5).is_empty());
     // A journal that does not continue the store is not replayed at all.
-    let scanned = scan(bytes.as_slice(), 3).expect("read");
+    let scanned = scan(bytes.as_slice(), &ID, 3).expect("read");
     assert!(scanned.records.is_empty());
     assert_eq!(scanned.foreign, Some(5));
 }
@@ -164,7 +174,9 @@ fn receive(n: u64) -> Request {
 #[test]
 fn only_groups_of_received_messages_and_routing_results_are_journaled() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let mut journal = Journal::open(&dir.path().join("s.redb")).expect("journal");
+    let store = dir.path().join("s.redb");
+    let db = redb::Database::create(&store).expect("store");
+    let mut journal = Journal::open(&db, &store).expect("journal");
     let routed = || Request::Routed {
         records: Vec::new(),
         reply: tokio::sync::oneshot::channel().0,
@@ -182,7 +194,8 @@ fn only_groups_of_received_messages_and_routing_results_are_journaled() {
 fn a_record_that_does_not_fit_waits_for_a_sync_and_the_journal_starts_again_larger() {
     let dir = tempfile::tempdir().expect("temp dir");
     let store = dir.path().join("s.redb");
-    let mut journal = Journal::open(&store).expect("journal");
+    let db = redb::Database::create(&store).expect("store");
+    let mut journal = Journal::open(&db, &store).expect("journal");
     let size = || std::fs::metadata(path_of(&store)).expect("journal").len();
     assert_eq!(size(), super::file::INITIAL_BYTES);
     let mut next = 1;
@@ -192,6 +205,11 @@ fn a_record_that_does_not_fit_waits_for_a_sync_and_the_journal_starts_again_larg
     }
     assert!(next > 100, "only {next} records fit");
     let bytes = std::fs::read(path_of(&store)).expect("journal");
+    let id = super::read_id(&db).expect("read").expect("an id");
+    let firsts = |bytes: &[u8], next| -> Vec<u64> {
+        let scanned = scan(bytes, &id, next).expect("read");
+        scanned.records.iter().map(|r| r.header.first).collect()
+    };
     assert_eq!(firsts(&bytes, 1).len() as u64, next - 1);
     // The store synced the group that did not fit: the next record goes at the start.
     journal.synced().expect("synced");
@@ -285,5 +303,52 @@ async fn a_duplicate_found_before_the_crash_is_found_again_at_replay() {
     assert_eq!(disposition.detail, format!("duplicate of {}", first.id));
     let waiting = waiting(&store);
     assert_eq!(waiting, [first.id]);
+    tokio::task::block_in_place(|| store.shutdown());
+}
+
+/// A store that received `count` messages, and a copy of it (`copy.redb`) as a crash leaves it.
+async fn received_then_copied(count: u64) -> (tempfile::TempDir, Store, std::path::PathBuf) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("s.redb");
+    let store = Store::open(&path).expect("store");
+    for n in 1..=count {
+        receive_waiting(&store, n, 100).await;
+    }
+    let copy = dir.path().join("copy.redb");
+    crash_copy(&path, &copy);
+    (dir, store, copy)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn backups_hold_what_the_journal_holds() {
+    let (dir, store, copy) = received_then_copied(3).await;
+    // A backup through the running store reads its commits, synced or not.
+    let cancel = std::sync::atomic::AtomicBool::new(false);
+    let online = dir.path().join("online.redb");
+    tokio::task::block_in_place(|| store.backup(&online, &cancel, &mut |_, _| {})).expect("backup");
+    tokio::task::block_in_place(|| store.shutdown());
+    let verified = crate::store::verify(&online, &mut |_, _| {}).expect("verify");
+    assert_eq!(verified.messages, 3);
+
+    // A file left by a crash is not opened read-only (redb repairs it first).
+    assert!(crate::store::verify(&copy, &mut |_, _| {}).is_err());
+    let backup = dir.path().join("backup.redb");
+    crate::store::backup_file(&copy, &backup, &cancel, &mut |_, _| {}).expect("backup");
+    let verified = crate::store::verify(&backup, &mut |_, _| {}).expect("verify");
+    assert_eq!(verified.messages, 3);
+    assert!(verified.problems.is_empty(), "{:?}", verified.problems);
+    // The store itself now holds them too.
+    let verified = crate::store::verify(&copy, &mut |_, _| {}).expect("verify");
+    assert_eq!(verified.messages, 3);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_new_store_in_the_place_of_a_deleted_one_ignores_the_old_journal() {
+    let (_dir, store, copy) = received_then_copied(3).await;
+    tokio::task::block_in_place(|| store.shutdown());
+    std::fs::remove_file(&copy).expect("delete the store");
+    let store = Store::open(&copy).expect("a new store");
+    assert!(store.latest(None, 10).expect("read").is_empty());
+    assert!(waiting(&store).is_empty());
     tokio::task::block_in_place(|| store.shutdown());
 }
