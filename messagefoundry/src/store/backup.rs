@@ -68,6 +68,8 @@ pub fn backup_file(
             "back it up through serve (`store backup` does when it runs)",
         )
     })?;
+    // The copy holds what the journal beside the store holds: it needs no journal of its own.
+    super::journal::recover(&db, source).map_err(|e| FileError::Store(e.to_string()))?;
     copy(&db, source, to, cancel, progress)
 }
 
@@ -269,7 +271,7 @@ fn owner_only_file(path: &Path) -> std::io::Result<()> {
 }
 
 /// Makes the rename durable: syncs the folder that holds `file`.
-fn sync_folder(file: &Path) -> std::io::Result<()> {
+pub(super) fn sync_folder(file: &Path) -> std::io::Result<()> {
     let folder = match file.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),

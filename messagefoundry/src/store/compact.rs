@@ -48,6 +48,7 @@ pub fn compact(path: &Path) -> Result<Compacted, FileError> {
              start serve again",
         )
     })?;
+    super::journal::recover(&db, path).map_err(|e| FileError::Store(e.to_string()))?;
     db.compact().map_err(|e| FileError::Store(e.to_string()))?;
     drop(db);
     Ok(Compacted {

@@ -2,7 +2,8 @@
 //!
 //! Every write is handed to the writer thread over a bounded channel. The writer takes
 //! everything that is waiting, applies it in one transaction (synced unless it holds only
-//! routing results, which the next synced commit makes durable), and only
+//! routing results, which the next synced commit makes durable, or received messages, which
+//! the journal beside the file makes durable: see `journal/`), and only
 //! after the commit answers each request, on the channel a [`Pending`] waits on. One fsync
 //! serves every connection that was waiting. Reads use their own read transactions, beside the
 //! writer.
@@ -24,8 +25,8 @@ use super::writer::Writer;
 use super::{
     DeadLetter, Destination, Edit, Edited, FileError, FilePart, HandlerRecord, Incoming,
     KeySettings, MessageId, MessageInfo, QueueCount, QueueEntry, QueueKey, Received, Rotated,
-    RouteRecord, StateKind, StoreError, StoredDisposition, destinations, index, migrate, ops,
-    reads, resend_copy, seal_requests, sealing, tables, unrouted,
+    RouteRecord, StateKind, StoreError, StoredDisposition, destinations, index, journal, migrate,
+    ops, reads, resend_copy, seal_requests, sealing, tables, unrouted,
 };
 use crate::interface::index::IndexDef;
 use crate::metrics::StoreMetrics;
@@ -62,6 +63,8 @@ impl Redb {
             })?;
         migrate::migrate_logging(&db, path, &codec)?;
         sealing::check(&db, &codec)?;
+        journal::recover(&db, path)?;
+        let journal = journal::Journal::open(&db, path)?;
         let db = Arc::new(db);
         let (next_message, next_seq) =
             tables::initialise(&db).map_err(|e| StoreError::Write(e.to_string()))?;
@@ -75,7 +78,8 @@ impl Redb {
         let metrics = Arc::new(StoreMetrics::default());
         let writer = Writer::new(Arc::clone(&db), queue, counters)
             .counting(Arc::clone(&metrics))
-            .routing(unrouted.clone());
+            .routing(unrouted.clone())
+            .journaling(journal);
         let handle = std::thread::Builder::new()
             .name("store-writer".into())
             .spawn(move || writer.run())

@@ -177,6 +177,8 @@ fn migrate_file_chunked(
         source: Box::new(source),
     })?;
     let migrated = migrate_in_chunks(&db, path, &codec, limit, progress, cancel)?;
+    // Brings the file up to date with its journal too, so a copy `store verify` reads is whole.
+    super::journal::recover(&db, path)?;
     Ok(Migrated {
         migrated,
         layout: LAYOUT_VERSION,

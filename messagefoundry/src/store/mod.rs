@@ -4,8 +4,10 @@
 //! The embedded backend is one redb file, written by one thread that commits in groups: every
 //! write (a received frame, a routing result, a delivery) is handed to the writer thread over
 //! a bounded channel. The writer takes everything that is waiting, applies it in one
-//! `Durability::Immediate` transaction (a group of routing results alone skips the sync: see
-//! `writer.rs`), and only after the commit returns answers each request.
+//! transaction, makes it durable (a group of received messages by one synced append to the
+//! journal beside the file, see `journal/`; a group of routing results alone skips the sync,
+//! see `writer.rs`; anything else by a `Durability::Immediate` commit), and only then answers
+//! each request.
 //! One fsync serves every connection that was waiting, which is how durable intake scales with
 //! connections. Reads use their own read transactions, beside the writer. Its file-level
 //! commands (backup of a stopped store, compact, verify) are about that file and stay here.
@@ -27,6 +29,7 @@ mod file_cache;
 mod file_error;
 mod files;
 pub mod index;
+mod journal;
 mod keys;
 mod migrate;
 mod migrate_queue;

@@ -212,11 +212,7 @@ pub(crate) fn initialise(db: &redb::Database) -> Result<(u64, u64), redb::Error>
         txn.open_table(EDITS)?;
         txn.open_table(super::files::FILE_PROGRESS)?;
         let messages = txn.open_table(MESSAGES)?;
-        let after_last = messages.last()?.map_or(1, |(k, _)| k.value() + 1);
-        let next_message = meta
-            .get("next_message")?
-            .and_then(|v| v.value().parse::<u64>().ok())
-            .map_or(after_last, |saved| saved.max(after_last));
+        let next_message = next_message(&meta, &messages)?;
         let next_seq = meta
             .get("next_seq")?
             .and_then(|v| v.value().parse::<u64>().ok())
@@ -228,6 +224,19 @@ pub(crate) fn initialise(db: &redb::Database) -> Result<(u64, u64), redb::Error>
     Ok(next)
 }
 
+/// The id the next stored message gets: after the last one stored, and after the last one
+/// pruned (saved in `meta` when a prune deletes the newest messages).
+pub(crate) fn next_message(
+    meta: &impl ReadableTable<&'static str, &'static str>,
+    messages: &impl ReadableTable<u64, &'static [u8]>,
+) -> Result<u64, redb::Error> {
+    let after_last = messages.last()?.map_or(1, |(k, _)| k.value() + 1);
+    Ok(meta
+        .get("next_message")?
+        .and_then(|v| v.value().parse::<u64>().ok())
+        .map_or(after_last, |saved| saved.max(after_last)))
+}
+
 /// Writes one message and its summary in an open transaction.
 pub(crate) fn insert_message(
     messages: &mut redb::Table<'_, u64, &'static [u8]>,
@@ -237,15 +246,7 @@ pub(crate) fn insert_message(
     info: &MessageInfo,
 ) -> Result<(), redb::Error> {
     messages.insert(id.0, raw)?;
-    let state = match info.parse_state {
-        ParseState::Parsed => 0u8,
-        ParseState::Broken => 1u8,
-        ParseState::Repaired => 2u8,
-    } | if info.utf8_declared_latin1 {
-        UTF8_DECLARED_LATIN1
-    } else {
-        0
-    };
+    let state = state_byte(info);
     infos.insert(
         id.0,
         (
@@ -261,6 +262,19 @@ pub(crate) fn insert_message(
         ),
     )?;
     Ok(())
+}
+
+/// The state byte of a summary row: the parse state and its flag.
+pub(crate) fn state_byte(info: &MessageInfo) -> u8 {
+    (match info.parse_state {
+        ParseState::Parsed => 0u8,
+        ParseState::Broken => 1u8,
+        ParseState::Repaired => 2u8,
+    }) | if info.utf8_declared_latin1 {
+        UTF8_DECLARED_LATIN1
+    } else {
+        0
+    }
 }
 
 /// A flag beside the parse state in a summary row's state byte: rows written before it existed

@@ -4,18 +4,23 @@
 //! A commit syncs to disk (`Durability::Immediate`) unless every request in it is a routing
 //! result. Those are committed without a sync of their own: nobody outside the engine has been
 //! promised them (a pipeline owing a peer an application ACK asks for a sync first), the next
-//! commit that syncs (the next received message, delivery or operator
-//! request) makes them durable together with everything before it, and a crash before then
+//! commit that syncs (a delivery, an operator request, stopping) makes them durable together
+//! with everything before it, and a crash before then
 //! leaves their messages waiting to be routed, which start-up routes again, as after a crash
 //! between storing a message and routing it. At one connection this halves the syncs per
 //! message: each message's routing no longer waits for a sync of its own before the next
 //! message can be stored.
+//!
+//! A group of received messages (with routing results) is committed without a sync too, and
+//! made durable by one synced append to the journal (`journal/`) before it is answered and its
+//! messages are offered to the pipeline.
 
 use std::sync::Arc;
 
 use tokio::sync::mpsc;
 
 use super::StoreError;
+use super::journal::Journal;
 use super::ops::{self, Answer, Counters};
 use super::request::Request;
 use super::unrouted::Shared;
@@ -36,6 +41,9 @@ pub(crate) struct Writer {
     metrics: Arc<StoreMetrics>,
     /// The messages waiting to be routed, changed after each commit.
     unrouted: Shared,
+    /// Where a group of received messages is made durable instead of syncing the store;
+    /// without it every such group syncs.
+    journal: Option<Journal>,
 }
 
 impl Writer {
@@ -52,6 +60,7 @@ impl Writer {
             unsynced: false,
             metrics: Arc::default(),
             unrouted: Shared::default(),
+            journal: None,
         }
     }
 
@@ -64,6 +73,12 @@ impl Writer {
     /// Records each commit's duration and group size in `metrics`.
     pub(crate) fn counting(mut self, metrics: Arc<StoreMetrics>) -> Writer {
         self.metrics = metrics;
+        self
+    }
+
+    /// Makes groups of received messages durable in `journal` (see `journal/mod.rs`).
+    pub(crate) fn journaling(mut self, journal: Journal) -> Writer {
+        self.journal = Some(journal);
         self
     }
 
@@ -112,9 +127,18 @@ impl Writer {
     fn commit(&mut self, group: &[Request]) -> Result<(Vec<Answer>, Counters), String> {
         let durability = durability(group, self.unsynced);
         let mut counters = self.counters;
-        let Some(durability) = durability else {
+        let Some(mut durability) = durability else {
             return Ok((group.iter().map(|_| Answer::None).collect(), counters));
         };
+        // Received messages are made durable by the journal, not by syncing the store.
+        let journaled = matches!(durability, redb::Durability::Immediate)
+            && self
+                .journal
+                .as_mut()
+                .is_some_and(|j| j.prepare(counters.next_message, group));
+        if journaled {
+            durability = redb::Durability::None;
+        }
         let started = std::time::Instant::now();
         let mut run = || -> Result<(Vec<Answer>, super::unrouted::Staged), redb::Error> {
             let mut txn = self.db.begin_write()?;
@@ -137,6 +161,15 @@ impl Writer {
             Ok((answers, staged))
         };
         let (answers, staged) = run().map_err(|e| e.to_string())?;
+        if let Some(journal) = &mut self.journal {
+            // Only once the journal is synced may the messages be routed or acknowledged.
+            let written = match journaled {
+                true => journal.append(),
+                false if matches!(durability, redb::Durability::Immediate) => journal.synced(),
+                false => Ok(()),
+            };
+            written.map_err(|e| format!("writing the journal: {e}"))?;
+        }
         self.unrouted.apply(staged, counters.next_message);
         self.commits += 1;
         self.unsynced = matches!(durability, redb::Durability::None);
