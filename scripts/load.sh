@@ -20,14 +20,9 @@ echo "== raw fsync rate: 2000 writes of 4 KiB, each followed by a data sync"
 dd if=/dev/zero of="$work/fsync.test" bs=4k count=2000 oflag=dsync 2>&1 | tail -1
 rm -f "$work/fsync.test"
 
-# Ports picked for this run: the engine's inbound, the EHR (down while intake is measured;
-# the sink listens there for the end-to-end run), and the Python engine's.
-port=$(free_port)
-ehr_port=$(free_port)
-admin_port=$(free_port)
-mkdir -p "$work/environments"
-printf '[inbound.IB_Lab_ORU]\nport = %s\nbind = "127.0.0.1"\n\n[outbound.OB_EHR_ORU]\nport = %s\n' \
-    "$port" "$ehr_port" > "$work/environments/load.toml"
+# Ports picked for this run and the environment naming them (the EHR's is down while intake is
+# measured; the sink listens there for the end-to-end run); the Python engine's is picked below.
+load_environment
 
 start_engine() {
     rm -f "$work/load.redb"

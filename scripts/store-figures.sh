@@ -15,12 +15,7 @@ cd "$(dirname "$0")/.."
 # shellcheck source=scripts/common.sh
 . scripts/common.sh
 
-port=$(free_port)
-ehr_port=$(free_port)
-admin_port=$(free_port)
-mkdir -p "$work/environments"
-printf '[inbound.IB_Lab_ORU]\nport = %s\nbind = "127.0.0.1"\n\n[outbound.OB_EHR_ORU]\nport = %s\n' \
-    "$port" "$ehr_port" > "$work/environments/load.toml"
+load_environment
 db="$work/load.redb"
 engine=""
 

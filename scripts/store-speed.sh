@@ -45,12 +45,7 @@ echo "== building lab-oru at ${layout1:0:7} (layout 1) and at $(git rev-parse --
 declare -A engine_bin=([v1]=target/store-v1/release/lab-oru [cur]="$bin")
 message_bytes=$(stat -c %s "$message")
 
-port=$(free_port)
-ehr_port=$(free_port)
-admin_port=$(free_port)
-mkdir -p "$work/environments"
-printf '[inbound.IB_Lab_ORU]\nport = %s\nbind = "127.0.0.1"\n\n[outbound.OB_EHR_ORU]\nport = %s\n' \
-    "$port" "$ehr_port" > "$work/environments/load.toml"
+load_environment
 db="$work/speed.redb"
 results="$work/results.tsv"
 : > "$results"
@@ -89,16 +84,6 @@ settle() {
         [ $((now - before)) -le 1 ] && return
         before=$now
     done
-}
-# A value of the engine's /metrics: the sum of the lines of a metric (with its labels, if any).
-metric() {
-    python3 - "http://127.0.0.1:$admin_port/metrics" "$1" <<'PYTHON'
-import sys, urllib.request
-body = urllib.request.urlopen(sys.argv[1], timeout=30).read().decode()
-name = sys.argv[2]
-print(int(sum(float(l.split()[-1]) for l in body.splitlines()
-              if l.startswith(name + "{") or l.startswith(name + " "))))
-PYTHON
 }
 # Sends $2 messages over $1 connections with this checkout's `send`; fails unless every one
 # was ACKed. Leaves its report in $work/send.out.

@@ -1,7 +1,7 @@
 //! `store backup`, `verify` and `compact`, run as the interface binary: a backup taken through
 //! a running `serve` under load and restored (every message acknowledged before the backup
 //! began is in it), backups and compactions stopped by a signal halfway, compaction refused
-//! while `serve` runs, and the queue counters after the engine is killed.
+//! while `serve` runs, the queue counters after the engine is killed, and `store stats`.
 
 #![cfg(unix)]
 
@@ -60,6 +60,29 @@ async fn fill(db: &Path, prefix: &str, n: usize) {
     while let Some(done) = tasks.join_next().await {
         done.expect("task");
     }
+    tokio::task::spawn_blocking(move || store.shutdown())
+        .await
+        .expect("closed");
+}
+
+/// Records the latest `n` messages of the stopped engine's store `db` as finished (UNROUTED,
+/// nothing queued) and prunes them, leaving their pages free.
+async fn finish_and_prune(db: &Path, n: usize) {
+    let store = Store::open(db).expect("opens");
+    let finished = store
+        .latest(None, n)
+        .expect("read")
+        .into_iter()
+        .map(|(id, _)| messagefoundry::store::RouteRecord {
+            message: id,
+            disposition: messagefoundry::interface::Disposition::Unrouted,
+            detail: String::new(),
+            handlers: Vec::new(),
+            sends: Vec::new(),
+        })
+        .collect();
+    store.record_routes(finished).await.expect("routed");
+    assert_eq!(store.prune(u64::MAX).await.expect("pruned"), n as u64);
     tokio::task::spawn_blocking(move || store.shutdown())
         .await
         .expect("closed");
@@ -258,25 +281,8 @@ async fn a_compaction_stopped_by_ctrl_c_leaves_a_sound_store() {
     let dir = tempfile::tempdir().expect("temp dir");
     let db = dir.path().join("s.redb");
     fill(&db, "A", 20_000).await;
-    let store = Store::open(&db).expect("opens");
     // Half of them finished (UNROUTED, nothing queued) and pruned: free pages to compact away.
-    let finished = store
-        .latest(None, 10_000)
-        .expect("read")
-        .into_iter()
-        .map(|(id, _)| messagefoundry::store::RouteRecord {
-            message: id,
-            disposition: messagefoundry::interface::Disposition::Unrouted,
-            detail: String::new(),
-            handlers: Vec::new(),
-            sends: Vec::new(),
-        })
-        .collect();
-    store.record_routes(finished).await.expect("routed");
-    assert_eq!(store.prune(u64::MAX).await.expect("pruned"), 10_000);
-    tokio::task::spawn_blocking(move || store.shutdown())
-        .await
-        .expect("closed");
+    finish_and_prune(&db, 10_000).await;
 
     let args = ["--db", db.to_str().expect("path"), "compact"]
         .map(str::to_owned)
@@ -330,4 +336,45 @@ async fn queue_counters_equal_the_queue_after_the_engine_is_killed() {
     });
     assert_eq!(kept, scanned);
     assert!(verified(&db).contains("ok: "));
+}
+
+/// The "other" bytes of a `store stats` report: what no table's page holds.
+fn other_mb(report: &str) -> f64 {
+    report
+        .lines()
+        .find(|l| l.starts_with("other "))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|mb| mb.parse().ok())
+        .unwrap_or_else(|| panic!("no other line in {report}"))
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn store_stats_shows_each_table_and_the_free_pages_compaction_gives_back() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = dir.path().join("s.redb");
+    fill(&db, "S", 4_000).await;
+    finish_and_prune(&db, 3_000).await;
+    let path = db.to_str().expect("path");
+
+    let before = run(&["stats", path]);
+    assert!(before.status.success(), "{}", text(&before.stderr));
+    let before = text(&before.stdout);
+    let messages = before
+        .lines()
+        .find(|l| l.starts_with("messages "))
+        .unwrap_or_else(|| panic!("no messages line in {before}"));
+    assert_eq!(messages.split_whitespace().nth(1), Some("1000"), "{before}");
+    assert!(before.contains(&format!(
+        "file: {} bytes",
+        std::fs::metadata(&db).expect("size").len()
+    )));
+    // The pruned messages' pages are free: "other", until compaction gives them back.
+    let freed = other_mb(&before);
+    assert!(freed > 0.5, "{before}");
+    assert!(run(&["--db", path, "compact"]).status.success());
+    let after = text(&run(&["stats", path]).stdout);
+    assert!(
+        other_mb(&after) < freed / 4.0,
+        "before:\n{before}\nafter:\n{after}"
+    );
 }

@@ -38,6 +38,7 @@ mod sink;
 mod store_file;
 mod store_keys;
 mod store_reindex;
+mod store_stats;
 mod test_files;
 
 use std::process::ExitCode;

@@ -55,6 +55,12 @@ pub enum StoreCommand {
         /// The file to check.
         path: PathBuf,
     },
+    /// Show where a store file's bytes go, table by table (rows, pages, bytes of keys and
+    /// values, how full the pages are), read-only: a backup or a stopped engine's store.
+    Stats {
+        /// The file to read.
+        path: PathBuf,
+    },
     /// Give the space freed by pruning back to the file system (redb compaction). Needs
     /// `serve` stopped.
     Compact,
@@ -87,6 +93,7 @@ pub fn run(args: &StoreArgs) -> ExitCode {
     let result = match &args.command {
         StoreCommand::Backup { path } => backup(&args.db, path, args.quiet),
         StoreCommand::Verify { path } => return run_verify(path, &args.keys, args.quiet),
+        StoreCommand::Stats { path } => super::store_stats::run(path),
         StoreCommand::Compact => run_compact(&args.db, args.quiet),
         StoreCommand::Migrate => super::store_keys::migrate(&args.db, &args.keys, args.quiet),
         StoreCommand::RotateKey => super::store_keys::rotate_key(&args.db, &args.keys, args.quiet),

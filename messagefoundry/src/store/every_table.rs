@@ -45,6 +45,15 @@ pub(crate) const NAMES: [&str; 18] = [
     "index_built",
 ];
 
+/// The name of a table of the layout, as kept in [`NAMES`] ("?" for one not there).
+pub(crate) fn name_of(table: &impl redb::TableHandle) -> &'static str {
+    NAMES
+        .iter()
+        .find(|n| **n == table.name())
+        .copied()
+        .unwrap_or("?")
+}
+
 /// Visits every table, in the order of [`NAMES`].
 pub(crate) fn visit_all<T: TableVisitor>(visitor: &mut T) -> Result<(), T::Error> {
     visitor.visit(META)?;

@@ -34,6 +34,7 @@ mod keys;
 mod migrate;
 mod migrate_queue;
 mod ops;
+mod page_stats;
 mod queue_counters;
 mod reads;
 mod request;
@@ -77,6 +78,9 @@ pub use migrate::Migrated;
 pub use migrate::migrate_file;
 #[cfg(feature = "test-support")]
 pub use migrate::migrate_file_in_chunks;
+#[cfg(feature = "test-support")]
+pub use page_stats::TablePages;
+pub use page_stats::{PageStats, page_stats};
 pub use queue_counters::QueueCount;
 pub use reads::{DeadLetter, QueueEntry, StoredDisposition};
 pub use rotate::Rotated;

@@ -9,7 +9,7 @@ use std::path::Path;
 use redb::{Key, ReadTransaction, ReadableDatabase, ReadableTable, TableDefinition, Value};
 
 use super::backup::{open, rows, unknown_tables};
-use super::every_table::{NAMES, TableVisitor, visit_all};
+use super::every_table::{TableVisitor, name_of, visit_all};
 use super::file_error::{FileError, opening, redb_error};
 use super::queue_counters::{self, QUEUE_COUNTERS};
 use super::tables::{
@@ -165,12 +165,7 @@ impl TableVisitor for Reader<'_, '_> {
                 (self.progress)(self.done, self.total);
             }
         }
-        let name = NAMES
-            .iter()
-            .find(|n| **n == redb::TableHandle::name(&def))
-            .copied()
-            .unwrap_or("?");
-        self.tables.push((name, rows));
+        self.tables.push((name_of(&def), rows));
         Ok(())
     }
 }
