@@ -29,7 +29,9 @@ printf '[inbound.IB_LAB_FILES]\ndir = "%s/inbox"\nsettle = "1ms"\npoll = "20ms"\
     "$work" "$ehr_port" "$port" "$work" > "$work/environments/load.toml"
 
 start_engine() {
-    rm -rf "$work/load.redb" "$work/inbox"
+    # A fresh store; and no earlier start's "listening" line may be taken for this one.
+    rm -rf "$work/load.redb" "$work/load.redb.journal" "$work/inbox"
+    : > "$work/serve.out"
     mkdir -p "$work/inbox"
     "$bin" serve --db "$work/load.redb" --env load --environments "$work/environments" \
         --admin off > "$work/serve.out" 2> "$work/serve.err" &

@@ -69,7 +69,9 @@ db=$work/intake.redb
 cert=$work/intake-tls-cert.pem   # the self-signed certificate serve makes beside the store
 
 start_engine() {
-    rm -rf "$db" "$work/inbox"
+    # A fresh store; and no earlier start's "listening" line may be taken for this one.
+    rm -rf "$db" "$db.journal" "$work/inbox"
+    : > "$work/serve.out"
     mkdir -p "$work/inbox"
     "$bin" serve --db "$db" --env bench --environments "$work/environments" --admin off \
         > "$work/serve.out" 2> "$work/serve.err" &

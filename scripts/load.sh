@@ -25,7 +25,9 @@ rm -f "$work/fsync.test"
 load_environment
 
 start_engine() {
-    rm -f "$work/load.redb"
+    # A fresh store; and no earlier start's "listening" line may be taken for this one.
+    rm -f "$work/load.redb" "$work/load.redb.journal"
+    : > "$work/serve.out"
     "$bin" serve --db "$work/load.redb" --env load --environments "$work/environments" \
         --admin "127.0.0.1:$admin_port" > "$work/serve.out" 2> "$work/serve.err" &
     pids+=($!)

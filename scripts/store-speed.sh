@@ -57,7 +57,9 @@ record() { printf '%s\t%s\t%s\n' "$1" "$2" "$3" >> "$results"; }
 fail() { echo "FAILED: $*"; exit 1; }
 
 start_engine() {
-    rm -f "$db"
+    # A fresh store; and no earlier start's "listening" line may be taken for this one.
+    rm -f "$db" "$db.journal"
+    : > "$work/serve.out"
     "${engine_bin[$1]}" serve --db "$db" --env load --environments "$work/environments" \
         --admin "127.0.0.1:$admin_port" > "$work/serve.out" 2> "$work/serve.err" &
     engine=$!
