@@ -52,8 +52,8 @@ impl OutboundWorker {
         let mut conn: Option<Connection> = None;
         let mut failures: u32 = 0;
         let mut buffer: VecDeque<QueueEntry> = VecDeque::new();
-        // The highest sequence number finished: anything at or below it read again from the
-        // store is a delivery whose commit has not landed yet.
+        // The highest sequence number finished: the queue is read on from it, since what is at
+        // or below it is finished, its delivery's commit perhaps still landing.
         let mut last_done: Option<u64> = None;
         let mut commits = JoinSet::new();
         let mut conn_served = false;
