@@ -195,10 +195,12 @@ async fn pruned_space_is_reused_and_compaction_gives_it_back() {
     store.prune(u64::MAX).await.expect("pruned");
     close(store);
 
+    // redb may already have cut the free end off the file at the last commit, so compaction is
+    // judged against the full file: what is left is a fraction of it, and never more than before.
     let compacted = compact(&db).expect("compacted");
     assert!(
-        compacted.after < compacted.before / 4,
-        "{} bytes before, {} after",
+        compacted.after <= compacted.before && compacted.after < full / 4,
+        "{} bytes before, {} after, {full} when full",
         compacted.before,
         compacted.after
     );
